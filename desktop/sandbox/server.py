@@ -1,0 +1,357 @@
+"""A tiny HTTP framework shared by the two store emulators.
+
+Real HTTP on 127.0.0.1 (stdlib ``ThreadingHTTPServer``, HTTP/1.1 keep-alive) so the clients are exercised
+exactly as they would be against the real stores. Each emulator registers its routes on an ``EmulatorApp``;
+this module adds what both need and what is not part of either real API, under ``/__emulator/``:
+
+- ``GET  /__emulator/requests``            the log of requests received (``?clear=1`` empties it)
+- ``POST /__emulator/faults``              queue faulty answers: ``{"path": regex, "method": "GET"|null,
+                                           "responses": ["429", "500", "502", "503", "timeout", "drop",
+                                           "malformed"], "delay_s": 5}``; ``DELETE`` clears the queue
+- ``GET/POST /__emulator/clock``           the emulated clock: ``{"advance_s": n}`` or ``{"time_scale": x}``
+
+It imports nothing from ``desktop.sync`` on purpose: the emulators must not share the client's
+understanding of the APIs.
+"""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+JSON = "application/json"
+
+
+class Clock:
+    """Emulated time: real time run ``time_scale`` times faster, plus a manual offset.
+
+    Rate-limit windows and token expiries are measured on this clock, so benchmarks can compress time and
+    tests can jump past an expiry without sleeping.
+    """
+
+    def __init__(self, time_scale: float = 1.0):
+        self._lock = threading.Lock()
+        self._real0 = time.monotonic()
+        self._emu0 = time.time()
+        self._scale = float(time_scale)
+
+    def now(self) -> float:
+        with self._lock:
+            return self._emu0 + (time.monotonic() - self._real0) * self._scale
+
+    def now_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._emu0 += seconds
+
+    @property
+    def time_scale(self) -> float:
+        return self._scale
+
+    def set_time_scale(self, scale: float) -> None:
+        if scale <= 0:
+            raise ValueError("time_scale must be positive")
+        with self._lock:
+            now_real = time.monotonic()
+            self._emu0 += (now_real - self._real0) * self._scale
+            self._real0 = now_real
+            self._scale = float(scale)
+
+    def real_seconds(self, emulated_seconds: float) -> float:
+        """How long a client really waits for ``emulated_seconds`` to pass."""
+        return emulated_seconds / self._scale
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    params: dict[str, str] = field(default_factory=dict)  # named groups of the route pattern
+
+    def arg(self, name: str, default: str | None = None, *, case_insensitive: bool = False) -> str | None:
+        if case_insensitive:
+            for key, values in self.query.items():
+                if key.lower() == name.lower():
+                    return values[-1]
+            return default
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def json(self) -> Any:
+        """The body as JSON; raises ``ValueError`` with a readable reason when it is not."""
+        if not self.body:
+            raise ValueError("request body is empty")
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"request body is not valid JSON: {exc}") from None
+
+    def form(self) -> dict[str, str]:
+        parsed = parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {k: v[-1] for k, v in parsed.items()}
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> "Response":
+        h = {"Content-Type": JSON}
+        h.update(headers or {})
+        return cls(status, json.dumps(data, default=str).encode("utf-8"), h)
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, content_type: str = "text/plain; charset=utf-8",
+             headers: dict[str, str] | None = None) -> "Response":
+        h = {"Content-Type": content_type}
+        h.update(headers or {})
+        return cls(status, text.encode("utf-8"), h)
+
+    @classmethod
+    def empty(cls, status: int = 204, headers: dict[str, str] | None = None) -> "Response":
+        return cls(status, b"", dict(headers or {}))
+
+
+Handler = Callable[[Request], Response]
+FAULT_KINDS = {"429", "500", "502", "503", "timeout", "drop", "malformed"}
+
+
+@dataclass
+class _Fault:
+    pattern: re.Pattern[str]
+    method: str | None
+    kind: str
+    delay_s: float
+
+
+class EmulatorApp:
+    """Routes plus the shared ``/__emulator/`` controls. Subclasses register routes in ``__init__``."""
+
+    name = "emulator"
+
+    def __init__(self, clock: Clock | None = None):
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()  # one store-wide lock: the emulators are small, correctness first
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._faults: deque[_Fault] = deque()
+        self.request_log: list[dict[str, Any]] = []
+        self.faults_injected = 0
+        self.route("GET", r"/__emulator/requests", self._ctl_requests)
+        self.route("POST", r"/__emulator/faults", self._ctl_faults)
+        self.route("DELETE", r"/__emulator/faults", self._ctl_clear_faults)
+        self.route("GET", r"/__emulator/clock", self._ctl_clock)
+        self.route("POST", r"/__emulator/clock", self._ctl_clock)
+
+    # -- routing ---------------------------------------------------------------------------------------
+    def route(self, method: str, pattern: str, handler: Handler) -> None:
+        """Register ``handler`` for ``method`` and a full-match regex with named groups."""
+        self._routes.append((method.upper(), re.compile(pattern), handler))
+
+    def is_control(self, path: str) -> bool:
+        return path.startswith("/__emulator/")
+
+    def before(self, request: Request) -> Response | None:
+        """Hook for auth and rate limiting on API paths; return a response to short-circuit."""
+        return None
+
+    def after(self, request: Request, response: Response) -> Response:
+        """Hook to add headers (e.g. rate-limit headers) to every API response."""
+        return response
+
+    def dispatch(self, request: Request) -> Response:
+        matched_path = False
+        for method, pattern, handler in self._routes:
+            m = pattern.fullmatch(request.path)
+            if not m:
+                continue
+            matched_path = True
+            if method != request.method:
+                continue
+            request.params = {k: v for k, v in m.groupdict().items() if v is not None}
+            return handler(request)
+        if matched_path:
+            return self.error_response(405, "Method Not Allowed", request)
+        return self.error_response(404, "Not Found", request)
+
+    def error_response(self, status: int, title: str, request: Request) -> Response:
+        """The API's own error body; emulators override to match their platform."""
+        return Response.json({"status": status, "title": title}, status)
+
+    # -- faults ------------------------------------------------------------------------------------------
+    def take_fault(self, request: Request) -> _Fault | None:
+        with self.lock:
+            for fault in self._faults:
+                if fault.method and fault.method != request.method:
+                    continue
+                if fault.pattern.search(request.path):
+                    self._faults.remove(fault)
+                    self.faults_injected += 1
+                    return fault
+        return None
+
+    def add_faults(self, path: str, responses: list[str], method: str | None = None, delay_s: float = 5.0) -> None:
+        bad = [r for r in responses if str(r) not in FAULT_KINDS]
+        if bad:
+            raise ValueError(f"unknown fault kinds {bad}; use {sorted(FAULT_KINDS)}")
+        with self.lock:
+            for kind in responses:
+                self._faults.append(_Fault(re.compile(path), method.upper() if method else None, str(kind), delay_s))
+
+    def fault_response(self, fault: _Fault, request: Request) -> Response:
+        """The body a faulty status carries; emulators override 429 to give their real headers."""
+        status = int(fault.kind)
+        return Response.text(f"{status} injected fault", status, "text/html; charset=utf-8")
+
+    # -- controls ----------------------------------------------------------------------------------------
+    def _ctl_requests(self, request: Request) -> Response:
+        with self.lock:
+            log = list(self.request_log)
+            if request.arg("clear"):
+                self.request_log.clear()
+        return Response.json({"requests": log, "count": len(log), "faults_injected": self.faults_injected})
+
+    def _ctl_faults(self, request: Request) -> Response:
+        try:
+            spec = request.json()
+            self.add_faults(spec["path"], [str(r) for r in spec["responses"]], spec.get("method"),
+                            float(spec.get("delay_s", 5.0)))
+        except (ValueError, KeyError, TypeError, re.error) as exc:
+            return Response.json({"error": str(exc)}, 400)
+        return Response.json({"queued": len(self._faults)})
+
+    def _ctl_clear_faults(self, request: Request) -> Response:
+        with self.lock:
+            self._faults.clear()
+        return Response.json({"queued": 0})
+
+    def _ctl_clock(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                spec = request.json()
+                if "advance_s" in spec:
+                    self.clock.advance(float(spec["advance_s"]))
+                if "time_scale" in spec:
+                    self.clock.set_time_scale(float(spec["time_scale"]))
+            except (ValueError, TypeError) as exc:
+                return Response.json({"error": str(exc)}, 400)
+        return Response.json({"now": self.clock.now_dt().isoformat(), "time_scale": self.clock.time_scale})
+
+    def log_request(self, request: Request, status: int) -> None:
+        entry = {
+            "time": self.clock.now_dt().isoformat(),
+            "method": request.method,
+            "path": request.path,
+            "query": {k: v if len(v) > 1 else v[0] for k, v in request.query.items()},
+            "status": status,
+            "content_type": request.headers.get("content-type"),
+            "body": request.body.decode("utf-8", "replace") if request.body else None,
+        }
+        with self.lock:
+            self.request_log.append(entry)
+
+
+def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = f"{app.name}-sandbox"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            pass  # the request log is the record; stderr noise helps nobody
+
+        def _handle(self) -> None:
+            split = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            request = Request(
+                method=self.command,
+                path=split.path,
+                query=parse_qs(split.query, keep_blank_values=True),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+            )
+            if app.is_control(request.path):
+                self._send(app.dispatch(request))
+                return
+            fault = app.take_fault(request)
+            if fault is not None:
+                app.log_request(request, 0 if fault.kind in {"timeout", "drop"} else
+                                200 if fault.kind == "malformed" else int(fault.kind))
+                if fault.kind == "drop":
+                    self._drop()
+                    return
+                if fault.kind == "timeout":
+                    time.sleep(fault.delay_s)
+                    self._drop()
+                    return
+                if fault.kind == "malformed":
+                    self._send(Response(200, b'{"data": [{"id": 1, "name": "trunc', {"Content-Type": JSON}))
+                    return
+                self._send(app.after(request, app.fault_response(fault, request)))
+                return
+            response = app.before(request)
+            if response is None:
+                try:
+                    response = app.dispatch(request)
+                except Exception as exc:  # an emulator bug must show as a 500, not a hung client
+                    response = Response.json({"status": 500, "title": f"emulator error: {exc!r}"}, 500)
+            response = app.after(request, response)
+            app.log_request(request, response.status)
+            self._send(response)
+
+        def _drop(self) -> None:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+        def _send(self, response: Response) -> None:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD" and response.body:
+                self.wfile.write(response.body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+
+    return _Handler
+
+
+class RunningServer:
+    """An emulator served on 127.0.0.1 from a daemon thread."""
+
+    def __init__(self, app: EmulatorApp, port: int = 0, host: str = "127.0.0.1"):
+        self.app = app
+        self.httpd = ThreadingHTTPServer((host, port), _make_handler(app))
+        self.httpd.daemon_threads = True
+        self.host, self.port = self.httpd.server_address[:2]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"{app.name}-sandbox",
+                                        daemon=True)
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)
