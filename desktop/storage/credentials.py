@@ -1,0 +1,245 @@
+"""The only code that touches ``keyring``: the Hike tokens and the BigCommerce access token.
+
+Every failure is an explicit state a person can act on (``CredentialState``) with a message that says what
+to do; there is never a plain-text fallback. Secret values never appear in a message, a repr or a log line.
+The backend that stored the secrets is remembered (by name, in a small non-secret file) so a later start on
+a different backend can say why the sign-in seems to be gone instead of just "missing".
+"""
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+from desktop import APP_ID
+from desktop.storage.logs import register_secret
+
+log = logging.getLogger(__name__)
+
+# Backends that would keep secrets in a readable file, or keep nothing at all: refused, never used.
+_REFUSED_BACKENDS = {
+    "keyring.backends.fail.Keyring",
+    "keyring.backends.null.Keyring",
+    "keyrings.alt.file.PlaintextKeyring",
+    "keyrings.alt.file.EncryptedKeyring",  # prompts on a console nobody sees from a GUI app
+}
+
+
+class CredentialState(enum.Enum):
+    OK = "ok"
+    NO_KEYRING = "no_keyring"
+    LOCKED = "locked"
+    MISSING = "missing"
+    ERROR = "error"
+
+
+class CredentialError(Exception):
+    state = CredentialState.ERROR
+    title = "Could not use the system keyring"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NoKeyringError(CredentialError):
+    state = CredentialState.NO_KEYRING
+    title = "No secure password store"
+
+
+class KeyringLockedError(CredentialError):
+    state = CredentialState.LOCKED
+    title = "Keyring locked"
+
+
+class CredentialMissingError(CredentialError):
+    state = CredentialState.MISSING
+    title = "Reconnect needed"
+
+
+NO_KEYRING_HELP = (
+    "No secure password store (OS keyring) is available, and this app never keeps tokens in a plain file. "
+    "On Debian/Ubuntu install and start GNOME Keyring (sudo apt install gnome-keyring), or use KWallet; "
+    "on Windows and macOS the built-in credential store is used. Then start the app again."
+)
+LOCKED_HELP = (
+    "The keyring that holds this app's sign-in is locked. Unlock it (log in to your desktop session, or open "
+    "'Passwords and Keys' and unlock the 'Login' keyring), then press Retry."
+)
+
+
+@dataclass(frozen=True)
+class HikeTokens:
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: datetime
+
+    def expires_within(self, seconds: float, now: datetime | None = None) -> bool:
+        now = now or datetime.now(timezone.utc)
+        return (self.expires_at - now).total_seconds() <= seconds
+
+    def to_json(self) -> str:
+        return json.dumps({"access_token": self.access_token, "refresh_token": self.refresh_token,
+                           "expires_at": self.expires_at.astimezone(timezone.utc).isoformat()})
+
+    @classmethod
+    def from_json(cls, text: str) -> "HikeTokens":
+        data = json.loads(text)
+        return cls(data["access_token"], data["refresh_token"], datetime.fromisoformat(data["expires_at"]))
+
+
+def backend_name(backend: keyring.backend.KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class Credentials:
+    """Secrets of one profile (``default`` for real stores, ``sandbox`` for the built-in sandbox stores)."""
+
+    SERVICE = APP_ID
+
+    def __init__(self, profile: str = "default", *, state_file: Path | None = None,
+                 backend: keyring.backend.KeyringBackend | None = None):
+        self.profile = profile
+        self._state_file = state_file
+        self._backend = backend
+
+    # -- backend ----------------------------------------------------------------------------------------
+    def backend(self) -> keyring.backend.KeyringBackend:
+        backend = self._backend or keyring.get_keyring()
+        names = {backend_name(backend)}
+        if backend_name(backend) == "keyring.backends.chainer.ChainerBackend":
+            inner = list(getattr(backend, "backends", []))
+            if not inner:
+                raise NoKeyringError(NO_KEYRING_HELP)
+            names = {backend_name(b) for b in inner}
+        if names & _REFUSED_BACKENDS:
+            raise NoKeyringError(NO_KEYRING_HELP)
+        return backend
+
+    def describe_backend(self) -> str:
+        try:
+            return getattr(self.backend(), "name", backend_name(self.backend()))
+        except CredentialError:
+            return "none"
+
+    def check(self) -> CredentialState:
+        """Probe the keyring without reading any secret value we would keep."""
+        try:
+            self._call("get_password", self.SERVICE, self._user("probe"))
+        except CredentialError as exc:
+            return exc.state
+        return CredentialState.OK
+
+    # -- Hike --------------------------------------------------------------------------------------------
+    def save_hike_tokens(self, tokens: HikeTokens) -> None:
+        register_secret(tokens.access_token)
+        register_secret(tokens.refresh_token)
+        self._set("hike", tokens.to_json())
+
+    def load_hike_tokens(self) -> HikeTokens:
+        text = self._get("hike", "No Hike sign-in is stored for this app. Reconnect Hike (Manage → Connect "
+                                 "Hike → Sign in with Hike).")
+        try:
+            tokens = HikeTokens.from_json(text)
+            register_secret(tokens.access_token)
+            register_secret(tokens.refresh_token)
+            return tokens
+        except (ValueError, KeyError, TypeError):
+            raise CredentialMissingError("The stored Hike sign-in is damaged. Reconnect Hike (Manage → "
+                                         "Connect Hike → Sign in with Hike).") from None
+
+    def delete_hike_tokens(self) -> None:
+        self._delete("hike")
+
+    # -- BigCommerce -------------------------------------------------------------------------------------
+    def save_bigcommerce_token(self, token: str) -> None:
+        if not token or not token.strip():
+            raise ValueError("the BigCommerce access token is empty")
+        register_secret(token.strip())
+        self._set("bigcommerce", token.strip())
+
+    def load_bigcommerce_token(self) -> str:
+        token = self._get("bigcommerce", "No BigCommerce access token is stored for this app. Reconnect "
+                                        "BigCommerce (Manage → Connect BigCommerce) with your API account's "
+                                        "access token.")
+        register_secret(token)
+        return token
+
+    def delete_bigcommerce_token(self) -> None:
+        self._delete("bigcommerce")
+
+    def delete_all(self) -> None:
+        self.delete_hike_tokens()
+        self.delete_bigcommerce_token()
+
+    # -- internals ---------------------------------------------------------------------------------------
+    def _user(self, name: str) -> str:
+        return f"{self.profile}/{name}"
+
+    def _set(self, name: str, value: str) -> None:
+        backend = self._call("set_password", self.SERVICE, self._user(name), value)
+        self._remember(backend)
+
+    def _get(self, name: str, missing_message: str) -> str:
+        value = self._call("get_password", self.SERVICE, self._user(name))
+        if value is None:
+            remembered = self._remembered()
+            current = self.describe_backend()
+            if remembered and remembered != current:
+                missing_message += (f" (It was saved in '{remembered}', but this session uses '{current}': "
+                                    "signing in to the same desktop session may bring it back.)")
+            raise CredentialMissingError(missing_message)
+        return value
+
+    def _delete(self, name: str) -> None:
+        try:
+            self._call("delete_password", self.SERVICE, self._user(name))
+        except CredentialError as exc:
+            if not isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
+                raise
+            # nothing stored under that name: deleting it is already done
+
+    def _call(self, method: str, *args: str):
+        backend = self.backend()
+        try:
+            result = getattr(backend, method)(*args)
+        except keyring.errors.KeyringLocked:
+            raise KeyringLockedError(LOCKED_HELP) from None
+        except keyring.errors.NoKeyringError:
+            raise NoKeyringError(NO_KEYRING_HELP) from None
+        except keyring.errors.InitError:
+            raise NoKeyringError(NO_KEYRING_HELP) from None
+        except keyring.errors.PasswordDeleteError as exc:
+            raise CredentialError("Nothing to delete.") from exc
+        except keyring.errors.KeyringError as exc:
+            # the backend's own text can carry D-Bus details but never our secret; keep only its type
+            raise CredentialError(f"The keyring refused the request ({type(exc).__name__}). Check that the "
+                                  "desktop keyring is running and unlocked, then retry.") from None
+        if method == "set_password":
+            return backend
+        return result
+
+    def _remember(self, backend: keyring.backend.KeyringBackend) -> None:
+        if self._state_file is None:
+            return
+        try:
+            self._state_file.parent.mkdir(parents=True, exist_ok=True)
+            self._state_file.write_text(json.dumps({"backend": getattr(backend, "name", backend_name(backend))}))
+        except OSError as exc:
+            log.warning("Could not remember the keyring backend: %s", exc)
+
+    def _remembered(self) -> str | None:
+        if self._state_file is None or not self._state_file.exists():
+            return None
+        try:
+            return json.loads(self._state_file.read_text()).get("backend")
+        except (OSError, ValueError):
+            return None

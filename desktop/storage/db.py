@@ -1,0 +1,137 @@
+"""The SQLite database: one proxy bound at start-up, WAL, and numbered migrations.
+
+Why these choices:
+- ``DatabaseProxy``: models are declared once and bound to whatever file start-up (or a test) chooses.
+- WAL + ``busy_timeout`` + ``BEGIN IMMEDIATE``: the sync worker writes while the GUI reads and sometimes writes.
+  WAL lets readers go on during a write; IMMEDIATE takes the write lock when a transaction starts, so two
+  writers queue on ``busy_timeout`` instead of failing half-way with "database is locked" (a deferred
+  transaction that upgrades from read to write cannot wait, it fails at once).
+- Migrations are numbered steps, each in its own transaction, with the file copied aside before the first
+  one runs, so a failed or newer-version upgrade can always go back to the copy.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import peewee
+
+log = logging.getLogger(__name__)
+
+database_proxy = peewee.DatabaseProxy()
+BUSY_TIMEOUT_S = 15
+
+
+class DatabaseError(Exception):
+    """A database problem a person can act on; the message says what to do."""
+
+
+class NewerDatabaseError(DatabaseError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    title: str
+    apply: Callable[[peewee.SqliteDatabase], None]
+
+
+def open_database(path: Path | str) -> peewee.SqliteDatabase:
+    """A peewee database on ``path`` (``":memory:"`` allowed) with our pragmas; not yet bound or migrated."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return peewee.SqliteDatabase(
+        str(path),
+        pragmas={
+            "journal_mode": "wal",
+            "synchronous": "normal",  # safe with WAL: a power cut can lose the last commit, never corrupt
+            "foreign_keys": 1,
+            "busy_timeout": BUSY_TIMEOUT_S * 1000,
+        },
+        timeout=BUSY_TIMEOUT_S,
+        lock_type="IMMEDIATE",
+        check_same_thread=False,
+    )
+
+
+def init_db(path: Path | str, *, migrate: bool = True) -> peewee.SqliteDatabase:
+    """Open ``path``, bind the models to it and bring its schema up to date."""
+    db = open_database(path)
+    database_proxy.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except peewee.OperationalError as exc:
+        raise DatabaseError(f"Cannot open the database {path}: {exc}. Check the folder is writable.") from exc
+    if migrate:
+        from desktop.storage.migrations import MIGRATIONS
+
+        run_migrations(db, MIGRATIONS)
+    return db
+
+
+def close_db() -> None:
+    db = database_proxy.obj
+    if db is not None and not db.is_closed():
+        db.close()
+
+
+def schema_version(db: peewee.SqliteDatabase) -> int:
+    if not db.table_exists("schema_migration"):
+        return 0
+    row = db.execute_sql("SELECT MAX(version) FROM schema_migration").fetchone()
+    return int(row[0] or 0)
+
+
+def backup_copy(db: peewee.SqliteDatabase, label: str) -> Path | None:
+    """Copy the database aside with SQLite's online backup (safe with WAL and open readers)."""
+    if db.database == ":memory:":
+        return None
+    source = Path(db.database)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = source.with_name(f"{source.stem}.{label}.{stamp}{source.suffix}")
+    dest = sqlite3.connect(str(target))
+    try:
+        db.connection().backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def run_migrations(db: peewee.SqliteDatabase, migrations: list[Migration]) -> list[int]:
+    """Apply the steps newer than the recorded version, each in a transaction. Returns the versions applied."""
+    versions = [m.version for m in migrations]
+    if versions != sorted(set(versions)):
+        raise ValueError("migrations must have unique, increasing version numbers")
+    current = schema_version(db)
+    latest = versions[-1] if versions else 0
+    if current > latest:
+        raise NewerDatabaseError(
+            f"The database {db.database} was written by a newer version of this app (schema {current}, "
+            f"this version knows {latest}). Update the app, or restore the copy saved before that upgrade."
+        )
+    pending = [m for m in migrations if m.version > current]
+    if not pending:
+        return []
+    if current > 0:
+        copy = backup_copy(db, f"before-v{pending[0].version}")
+        log.info("Database copied to %s before migrating from schema %d", copy, current)
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migration ("
+        "version INTEGER PRIMARY KEY, title TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = []
+    for step in pending:
+        with db.atomic():
+            step.apply(db)
+            db.execute_sql(
+                "INSERT INTO schema_migration (version, title, applied_at) VALUES (?, ?, ?)",
+                (step.version, step.title, datetime.now(timezone.utc).isoformat()),
+            )
+        log.info("Database schema migrated to %d (%s)", step.version, step.title)
+        applied.append(step.version)
+    return applied

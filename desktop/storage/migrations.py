@@ -1,0 +1,50 @@
+"""Numbered schema steps. Append new steps; never edit one that has shipped.
+
+Each step is frozen SQL (not ``create_tables`` on the live models), so a fresh database and an upgraded one
+always end with the same schema even after the models change. ``db.run_migrations`` runs each step in its
+own transaction and records it in ``schema_migration``.
+"""
+from __future__ import annotations
+
+import peewee
+
+from desktop.storage.db import Migration
+
+_V1_FIRST_SCHEMA = [
+    """CREATE TABLE "connection" ("id" INTEGER NOT NULL PRIMARY KEY, "side" VARCHAR(255) NOT NULL CHECK (side IN ('hike', 'bigcommerce')), "store_name" VARCHAR(255) NOT NULL, "store_hash" VARCHAR(255), "api_path" VARCHAR(255), "control_panel_base_url" VARCHAR(255), "storefront_url" VARCHAR(255), "base_url" VARCHAR(255), "is_sandbox" INTEGER NOT NULL, "connected_at" TEXT NOT NULL, "updated_at" TEXT NOT NULL)""",
+    """CREATE UNIQUE INDEX "connection_side" ON "connection" ("side")""",
+    """CREATE TABLE "settings_version" ("id" INTEGER NOT NULL PRIMARY KEY, "data" TEXT NOT NULL, "saved_at" TEXT NOT NULL, "note" VARCHAR(255) NOT NULL)""",
+    """CREATE TABLE "preference" ("key" VARCHAR(255) NOT NULL PRIMARY KEY, "value" TEXT NOT NULL)""",
+    """CREATE TABLE "link" ("id" INTEGER NOT NULL PRIMARY KEY, "entity" VARCHAR(255) NOT NULL, "hike_id" VARCHAR(255), "bc_id" VARCHAR(255), "sku" VARCHAR(255), "fingerprint" VARCHAR(255), "status" VARCHAR(255) NOT NULL, "last_synced_at" TEXT, "created_at" TEXT NOT NULL)""",
+    """CREATE UNIQUE INDEX "link_entity_hike_id" ON "link" ("entity", "hike_id")""",
+    """CREATE UNIQUE INDEX "link_entity_bc_id" ON "link" ("entity", "bc_id")""",
+    """CREATE INDEX "link_entity_sku" ON "link" ("entity", "sku")""",
+    """CREATE TABLE "cursor" ("id" INTEGER NOT NULL PRIMARY KEY, "entity" VARCHAR(255) NOT NULL, "side" VARCHAR(255) NOT NULL CHECK (side IN ('hike', 'bigcommerce')), "value" VARCHAR(255) NOT NULL, "updated_at" TEXT NOT NULL)""",
+    """CREATE UNIQUE INDEX "cursor_entity_side" ON "cursor" ("entity", "side")""",
+    """CREATE TABLE "run" ("id" INTEGER NOT NULL PRIMARY KEY, "trigger" VARCHAR(255) NOT NULL, "scope" VARCHAR(255) NOT NULL, "started_at" TEXT NOT NULL, "finished_at" TEXT, "status" VARCHAR(255) NOT NULL, "counts" TEXT NOT NULL, "message" TEXT NOT NULL)""",
+    """CREATE INDEX "run_started_at" ON "run" ("started_at")""",
+    """CREATE TABLE "log_entry" ("id" INTEGER NOT NULL PRIMARY KEY, "run_id" INTEGER, "entity" VARCHAR(255) NOT NULL, "hike_id" VARCHAR(255), "bc_id" VARCHAR(255), "sku" VARCHAR(255), "direction" VARCHAR(255) NOT NULL, "action" VARCHAR(255) NOT NULL, "result" VARCHAR(255) NOT NULL CHECK (result IN ('ok', 'error', 'skipped', 'conflict')), "message" TEXT NOT NULL, "diff" TEXT, "created_at" TEXT NOT NULL, FOREIGN KEY ("run_id") REFERENCES "run" ("id") ON DELETE CASCADE)""",
+    """CREATE INDEX "log_entry_run_id" ON "log_entry" ("run_id")""",
+    """CREATE INDEX "log_entry_entity_hike_id_created_at" ON "log_entry" ("entity", "hike_id", "created_at")""",
+    """CREATE INDEX "log_entry_entity_bc_id_created_at" ON "log_entry" ("entity", "bc_id", "created_at")""",
+    """CREATE INDEX "log_entry_entity_sku" ON "log_entry" ("entity", "sku")""",
+    """CREATE INDEX "log_entry_result_created_at" ON "log_entry" ("result", "created_at")""",
+    """CREATE INDEX "log_entry_created_at" ON "log_entry" ("created_at")""",
+    """CREATE TABLE "pending_work" ("id" INTEGER NOT NULL PRIMARY KEY, "entity" VARCHAR(255) NOT NULL, "key" VARCHAR(255) NOT NULL, "action" VARCHAR(255) NOT NULL, "payload" TEXT NOT NULL, "status" VARCHAR(255) NOT NULL, "attempts" INTEGER NOT NULL, "last_error" TEXT NOT NULL, "created_at" TEXT NOT NULL, "updated_at" TEXT NOT NULL)""",
+    """CREATE UNIQUE INDEX "pending_work_key" ON "pending_work" ("key")""",
+    """CREATE INDEX "pending_work_status" ON "pending_work" ("status")""",
+]
+
+
+def _execute_all(statements: list[str]):
+    def apply(db: peewee.SqliteDatabase) -> None:
+        for sql in statements:
+            db.execute_sql(sql)
+
+    return apply
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
+              _execute_all(_V1_FIRST_SCHEMA)),
+]

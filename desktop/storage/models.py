@@ -1,0 +1,194 @@
+"""The tables. Non-secret facts only: tokens live in the OS keyring (``credentials.py``), never here.
+
+The schema is created and changed by the numbered steps in ``migrations.py``; a test checks that these
+models and the migrated schema agree, so change both together.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import peewee
+
+from desktop.storage.db import database_proxy
+
+SIDES = ("hike", "bigcommerce")
+DIRECTIONS = ("hike_to_bc", "bc_to_hike", "both", "none")
+RESULTS = ("ok", "error", "skipped", "conflict")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTimeField(peewee.TextField):
+    """Aware UTC datetimes stored as sortable ISO text (SQLite has no datetime type)."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use an aware UTC datetime")
+        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+    def python_value(self, value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+
+class JSONField(peewee.TextField):
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Connection(BaseModel):
+    """What we know about a connected store, minus its secrets."""
+
+    side = peewee.CharField(unique=True, constraints=[peewee.Check("side IN ('hike', 'bigcommerce')")])
+    store_name = peewee.CharField(default="")
+    store_hash = peewee.CharField(null=True)  # BigCommerce
+    api_path = peewee.CharField(null=True)  # BigCommerce: https://api.bigcommerce.com/stores/{hash}/v3/
+    control_panel_base_url = peewee.CharField(null=True)  # BigCommerce, from /v2/store
+    storefront_url = peewee.CharField(null=True)  # BigCommerce secure_url
+    base_url = peewee.CharField(null=True)  # Hike API base, e.g. https://api.hikeup.com
+    is_sandbox = peewee.BooleanField(default=False)
+    connected_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class SettingsVersion(BaseModel):
+    """Every saved version of the sync settings; the newest row is the one in force."""
+
+    data = JSONField()
+    saved_at = UTCDateTimeField(default=utcnow)
+    note = peewee.CharField(default="")
+
+
+class Preference(BaseModel):
+    """App preferences that are not sync settings (log retention, muted notifications, ...)."""
+
+    key = peewee.CharField(primary_key=True)
+    value = JSONField()
+
+
+class Link(BaseModel):
+    """A record known on both sides: Hike id ⇄ BigCommerce id, with the fingerprint of what we last wrote."""
+
+    entity = peewee.CharField()  # product, variant, customer, order, category, brand, ...
+    hike_id = peewee.CharField(null=True)
+    bc_id = peewee.CharField(null=True)
+    sku = peewee.CharField(null=True)
+    fingerprint = peewee.CharField(null=True)
+    status = peewee.CharField(default="linked")  # linked | unlinked_deleted_hike | unlinked_deleted_bc
+    last_synced_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("entity", "hike_id"), True),
+            (("entity", "bc_id"), True),
+            (("entity", "sku"), False),
+        )
+
+
+class Cursor(BaseModel):
+    """How far incremental reads have got, per entity and side."""
+
+    entity = peewee.CharField()
+    side = peewee.CharField(constraints=[peewee.Check("side IN ('hike', 'bigcommerce')")])
+    value = peewee.CharField()
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("entity", "side"), True),)
+
+
+class Run(BaseModel):
+    """One sync pass."""
+
+    trigger = peewee.CharField()  # schedule | manual | first_sync | retry | cli
+    scope = peewee.CharField(default="all")  # all | products | customers | sales | ...
+    started_at = UTCDateTimeField(default=utcnow, index=True)
+    finished_at = UTCDateTimeField(null=True)
+    status = peewee.CharField(default="running")  # running | ok | partial | error | interrupted
+    counts = JSONField(default=dict)
+    message = peewee.TextField(default="")
+
+
+class LogEntry(BaseModel):
+    """What happened to one record in one pass. Indexed for the per-product history and the error lists."""
+
+    run = peewee.ForeignKeyField(Run, null=True, backref="entries", on_delete="CASCADE")
+    entity = peewee.CharField()
+    hike_id = peewee.CharField(null=True)
+    bc_id = peewee.CharField(null=True)
+    sku = peewee.CharField(null=True)
+    direction = peewee.CharField(default="none")
+    action = peewee.CharField()  # create | update | link | skip | stock | status | ...
+    result = peewee.CharField(constraints=[peewee.Check("result IN ('ok', 'error', 'skipped', 'conflict')")])
+    message = peewee.TextField(default="")
+    diff = JSONField(null=True)  # {"field": [before, after], ...}
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("entity", "hike_id", "created_at"), False),
+            (("entity", "bc_id", "created_at"), False),
+            (("entity", "sku"), False),
+            (("result", "created_at"), False),
+            (("created_at",), False),
+        )
+
+
+class PendingWork(BaseModel):
+    """The outbox: work decided but not yet confirmed done, replayed after a crash or a retry."""
+
+    entity = peewee.CharField()
+    key = peewee.CharField(unique=True)  # idempotency key: the same work is never queued twice
+    action = peewee.CharField()
+    payload = JSONField()
+    status = peewee.CharField(default="pending", index=True)  # pending | in_progress | done | failed
+    attempts = peewee.IntegerField(default=0)
+    last_error = peewee.TextField(default="")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Connection, SettingsVersion, Preference, Link, Cursor, Run, LogEntry, PendingWork,
+]
+
+DEFAULT_LOG_RETENTION_DAYS = 180
+
+
+def get_preference(key: str, default: Any = None) -> Any:
+    row = Preference.get_or_none(Preference.key == key)
+    return default if row is None else row.value
+
+
+def set_preference(key: str, value: Any) -> None:
+    Preference.insert(key=key, value=value).on_conflict_replace().execute()
+
+
+def prune_log(retention_days: int | None = None, now: datetime | None = None) -> int:
+    """Delete log rows (and finished runs) older than the retention; returns the log rows removed."""
+    days = int(retention_days if retention_days is not None
+               else get_preference("log_retention_days", DEFAULT_LOG_RETENTION_DAYS))
+    if days <= 0:
+        return 0  # 0 or less means "keep everything"
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    with database_proxy.atomic():
+        removed = LogEntry.delete().where(LogEntry.created_at < cutoff).execute()
+        Run.delete().where((Run.started_at < cutoff) & (Run.finished_at.is_null(False))).execute()
+    return removed

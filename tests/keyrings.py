@@ -1,0 +1,36 @@
+"""Keyring backends for unit tests: in memory, locked, failing. (The real Secret Service is tested in
+tests/integration/test_real_keyring.py.)"""
+from __future__ import annotations
+
+import keyring.backend
+import keyring.errors
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+        self.locked = False
+        self.error: Exception | None = None
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.locked:
+            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._check()
+        self.store[(service, username)] = password
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._check()
+        return self.store.get((service, username))
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._check()
+        if (service, username) not in self.store:
+            raise keyring.errors.PasswordDeleteError("not found")
+        del self.store[(service, username)]

@@ -1,0 +1,123 @@
+"""credentials.py with an in-memory backend: every state a person may meet (N1, C1, C2, C6)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import keyring.backends.fail
+import keyring.errors
+import pytest
+
+from desktop.storage import credentials as cred
+from tests.keyrings import MemoryKeyring
+
+EXPIRY = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def memory():
+    return MemoryKeyring()
+
+
+def make(backend, tmp_path=None, profile="default"):
+    return cred.Credentials(profile, backend=backend, state_file=(tmp_path / "keyring.json") if tmp_path else None)
+
+
+def test_hike_tokens_round_trip_and_delete(memory, tmp_path):
+    c = make(memory, tmp_path)
+    c.save_hike_tokens(cred.HikeTokens("access-111111", "refresh-222222", EXPIRY))
+    tokens = c.load_hike_tokens()
+    assert (tokens.access_token, tokens.refresh_token, tokens.expires_at) == ("access-111111", "refresh-222222",
+                                                                              EXPIRY)
+    c.delete_hike_tokens()
+    with pytest.raises(cred.CredentialMissingError, match="Reconnect Hike"):
+        c.load_hike_tokens()
+    c.delete_hike_tokens()  # deleting twice is fine
+
+
+def test_bigcommerce_token_round_trip_strips_whitespace(memory):
+    c = make(memory)
+    c.save_bigcommerce_token("  bc-token-abcdef \n")
+    assert c.load_bigcommerce_token() == "bc-token-abcdef"
+    with pytest.raises(ValueError):
+        c.save_bigcommerce_token("   ")
+
+
+def test_profiles_do_not_share_secrets(memory):
+    make(memory, profile="sandbox").save_bigcommerce_token("sandbox-token-1")
+    with pytest.raises(cred.CredentialMissingError, match="Reconnect BigCommerce"):
+        make(memory, profile="default").load_bigcommerce_token()
+
+
+def test_missing_credential_says_reconnect(memory):
+    c = make(memory)
+    with pytest.raises(cred.CredentialMissingError) as info:
+        c.load_bigcommerce_token()
+    assert info.value.state is cred.CredentialState.MISSING
+    assert info.value.title == "Reconnect needed"
+
+
+def test_locked_keyring_says_unlock_and_retry(memory):
+    c = make(memory)
+    memory.locked = True
+    with pytest.raises(cred.KeyringLockedError, match="Unlock it"):
+        c.save_bigcommerce_token("bc-token-abcdef")
+    assert c.check() is cred.CredentialState.LOCKED
+    memory.locked = False
+    c.save_bigcommerce_token("bc-token-abcdef")
+    assert c.check() is cred.CredentialState.OK
+
+
+def test_no_keyring_backend_says_how_to_install_one():
+    c = make(keyring.backends.fail.Keyring())
+    with pytest.raises(cred.NoKeyringError, match="gnome-keyring"):
+        c.load_bigcommerce_token()
+    assert c.check() is cred.CredentialState.NO_KEYRING
+    assert c.describe_backend() == "none"
+
+
+def test_backend_raising_no_keyring_error(memory):
+    memory.error = keyring.errors.NoKeyringError("no backend")
+    assert make(memory).check() is cred.CredentialState.NO_KEYRING
+
+
+def test_plaintext_backends_are_refused():
+    class PlaintextKeyring(MemoryKeyring):
+        pass
+
+    PlaintextKeyring.__module__ = "keyrings.alt.file"
+    PlaintextKeyring.__qualname__ = "PlaintextKeyring"
+    with pytest.raises(cred.NoKeyringError):
+        make(PlaintextKeyring()).save_bigcommerce_token("bc-token-abcdef")
+
+
+def test_other_keyring_errors_hide_backend_text(memory):
+    memory.error = keyring.errors.PasswordSetError("dbus said: secret=bc-token-abcdef")
+    with pytest.raises(cred.CredentialError) as info:
+        make(memory).save_bigcommerce_token("bc-token-abcdef")
+    assert "bc-token-abcdef" not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_damaged_hike_entry_is_reported_as_reconnect(memory):
+    memory.store[(cred.Credentials.SERVICE, "default/hike")] = "{not json"
+    with pytest.raises(cred.CredentialMissingError, match="damaged"):
+        make(memory).load_hike_tokens()
+
+
+def test_backend_used_is_remembered_and_named_when_secret_vanishes(memory, tmp_path):
+    c = make(memory, tmp_path)
+    c.save_bigcommerce_token("bc-token-abcdef")
+    assert "MemoryKeyring" in (tmp_path / "keyring.json").read_text()
+    class OtherKeyring(MemoryKeyring):
+        pass
+
+    other = make(OtherKeyring(), tmp_path)
+    with pytest.raises(cred.CredentialMissingError, match="was saved in"):
+        other.load_bigcommerce_token()
+
+
+def test_secrets_never_in_repr(memory):
+    tokens = cred.HikeTokens("access-333333", "refresh-444444", EXPIRY)
+    assert "access-333333" not in repr(tokens) and "refresh-444444" not in repr(tokens)
+    assert tokens.expires_within(3600, now=EXPIRY - timedelta(minutes=30))
+    assert not tokens.expires_within(60, now=EXPIRY - timedelta(minutes=30))
