@@ -17,6 +17,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 import httpx
@@ -303,8 +305,11 @@ class ApiTransport:
             call_headers.update(headers or {})
             self.stats["requests"] += 1
             try:
-                response = self.client.request(method, url, params=params, json=json_body, data=form,
-                                               headers=call_headers)
+                if json_body is not None:
+                    call_headers.setdefault("Content-Type", "application/json")
+                response = self.client.request(
+                    method, url, params=params, data=form, headers=call_headers,
+                    content=encode_json(json_body) if json_body is not None else None)
             except httpx.TransportError as exc:
                 reason = _network_reason(exc)
                 sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
@@ -401,7 +406,25 @@ def _parse_json(response: httpx.Response) -> Any:
     content_type = response.headers.get("Content-Type", "")
     if "json" not in content_type and not response.content.lstrip()[:1] in (b"{", b"["):
         return response.text
-    return json.loads(response.content)
+    # parse_float=Decimal: money never passes through a binary float on its way in
+    return json.loads(response.content, parse_float=Decimal)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # JSON has one number type; float() of a Decimal with a few places prints the same digits
+        # (shortest round-trip repr), so nothing is lost on the wire.
+        as_float = float(value)
+        if Decimal(repr(as_float)) != value:
+            raise ValueError(f"{value} cannot be sent as a JSON number without losing precision")
+        return as_float
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def encode_json(body: Any) -> bytes:
+    return json.dumps(body, default=_json_default, ensure_ascii=False).encode("utf-8")
 
 
 def _network_reason(exc: httpx.TransportError) -> str:

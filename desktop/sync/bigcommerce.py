@@ -1,0 +1,661 @@
+"""BigCommerce client: the only code that speaks to a BigCommerce store (v2 and v3 REST APIs).
+
+Built from the API path and access token of a store-level API account. Returns plain dataclasses (with the raw
+dict kept for fields we do not model), pages lazily, batches to the API's limits (N5: 250 per page, 10 products,
+50 variants, 10 customers, 2000 inventory items per call), and leaves pacing, retries and error classification
+to ``desktop.sync.http``. Money is ``Decimal`` (v3 JSON numbers are parsed as Decimal; v2 sends 4-decimal
+strings); dates are aware UTC datetimes from both formats the API uses (ISO 8601 in v3, RFC 2822 in v2).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from desktop.sync import errors
+from desktop.sync.http import ApiTransport, BigCommerceGovernor, Budget, ErrorDetail, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+PAGE_LIMIT = 250
+PRODUCT_BATCH = 10
+VARIANT_BATCH = 50
+CUSTOMER_BATCH = 10
+INVENTORY_BATCH = 2000
+ORDER_PRODUCTS_PAGE = 50
+ID_FILTER_CHUNK = 50  # ids per `id:in` filter: keeps URLs short
+_API_PATH = re.compile(r"^/stores/(?P<hash>[A-Za-z0-9]+)/v[23]/?$")
+
+# The scopes the app needs, for the Connect page and the README (C2).
+REQUIRED_SCOPES = [
+    ("Products", "modify", "store_v2_products"),
+    ("Orders", "modify", "store_v2_orders"),
+    ("Order transactions", "read-only", "store_v2_transactions_read_only"),
+    ("Customers", "modify", "store_v2_customers"),
+    ("Information & settings", "read-only", "store_v2_information_read_only"),
+    ("Store inventory", "modify", "store_inventory"),
+    ("Store locations", "read-only", "store_locations_read_only"),
+    ("Payment methods", "read-only", "store_payments_methods_read"),
+]
+
+ORDER_STATUS_NAMES = {
+    0: "Incomplete", 1: "Pending", 2: "Shipped", 3: "Partially Shipped", 4: "Refunded", 5: "Cancelled",
+    6: "Declined", 7: "Awaiting Payment", 8: "Awaiting Pickup", 9: "Awaiting Shipment", 10: "Completed",
+    11: "Awaiting Fulfillment", 12: "Manual Verification Required", 13: "Disputed", 14: "Partially Refunded",
+}
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------------------------------------
+# values
+def money(value: Any) -> Decimal | None:
+    """v2 sends ``"12.5000"``, v3 sends numbers (already Decimal from the transport)."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """ISO 8601 (v3: ``2018-08-15T14:49:05+00:00``) or RFC 2822 (v2: ``Tue, 20 Nov 2012 00:00:00 +0000``)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"unrecognised BigCommerce date {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def iso_filter(moment: datetime) -> str:
+    """A v3 date filter with its time part: a bare date would get "now" appended by the API (pitfall 9)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc2822_filter(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(timezone.utc))
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --------------------------------------------------------------------------------------------------------
+# records
+@dataclass(frozen=True)
+class StoreInfo:
+    store_hash: str
+    name: str
+    secure_url: str
+    control_panel_base_url: str
+    is_price_entered_with_tax: bool
+    currency: str
+    weight_units: str
+    dimension_units: str
+    timezone: str
+    plan_name: str
+
+
+@dataclass
+class BCVariant:
+    id: int
+    product_id: int
+    sku: str
+    upc: str
+    price: Decimal | None
+    sale_price: Decimal | None
+    retail_price: Decimal | None
+    cost_price: Decimal | None
+    weight: Decimal | None
+    inventory_level: int
+    option_values: list[tuple[str, str]]  # (option display name, value label); empty for the base variant
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_api(cls, d: dict[str, Any]) -> "BCVariant":
+        return cls(
+            id=d["id"], product_id=d.get("product_id", 0), sku=d.get("sku") or "", upc=d.get("upc") or "",
+            price=money(d.get("price")), sale_price=money(d.get("sale_price")),
+            retail_price=money(d.get("retail_price")), cost_price=money(d.get("cost_price")),
+            weight=money(d.get("weight")), inventory_level=int(d.get("inventory_level") or 0),
+            option_values=[(o.get("option_display_name", ""), o.get("label", "")) for o in d.get("option_values") or []],
+            raw=d,
+        )
+
+
+@dataclass
+class BCProduct:
+    id: int
+    name: str
+    sku: str
+    upc: str
+    type: str
+    price: Decimal | None
+    retail_price: Decimal | None
+    sale_price: Decimal | None
+    cost_price: Decimal | None
+    weight: Decimal | None
+    description: str
+    inventory_level: int
+    inventory_tracking: str  # none | product | variant
+    categories: list[int]
+    brand_id: int
+    tax_class_id: int
+    is_visible: bool
+    url_path: str
+    date_modified: datetime | None
+    variants: list[BCVariant]
+    images: list[dict[str, Any]]
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def has_options(self) -> bool:
+        """A product whose variants carry option values (a "variant product" in Hike's words)."""
+        return any(v.option_values for v in self.variants)
+
+    @classmethod
+    def from_api(cls, d: dict[str, Any]) -> "BCProduct":
+        return cls(
+            id=d["id"], name=d.get("name", ""), sku=d.get("sku") or "", upc=d.get("upc") or "",
+            type=d.get("type", "physical"), price=money(d.get("price")), retail_price=money(d.get("retail_price")),
+            sale_price=money(d.get("sale_price")), cost_price=money(d.get("cost_price")),
+            weight=money(d.get("weight")), description=d.get("description") or "",
+            inventory_level=int(d.get("inventory_level") or 0), inventory_tracking=d.get("inventory_tracking", "none"),
+            categories=list(d.get("categories") or []), brand_id=int(d.get("brand_id") or 0),
+            tax_class_id=int(d.get("tax_class_id") or 0), is_visible=bool(d.get("is_visible", True)),
+            url_path=(d.get("custom_url") or {}).get("url", ""), date_modified=parse_date(d.get("date_modified")),
+            variants=[BCVariant.from_api(v) for v in d.get("variants") or []], images=list(d.get("images") or []),
+            raw=d,
+        )
+
+
+@dataclass(frozen=True)
+class BCBrand:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class BCCategory:
+    id: int
+    tree_id: int
+    parent_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class BCTaxClass:
+    id: int
+    name: str
+
+
+@dataclass
+class BCCustomer:
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    company: str
+    phone: str
+    date_modified: datetime | None
+    addresses: list[dict[str, Any]]
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_api(cls, d: dict[str, Any]) -> "BCCustomer":
+        return cls(id=d["id"], email=d.get("email") or "", first_name=d.get("first_name") or "",
+                   last_name=d.get("last_name") or "", company=d.get("company") or "", phone=d.get("phone") or "",
+                   date_modified=parse_date(d.get("date_modified")), addresses=list(d.get("addresses") or []), raw=d)
+
+
+@dataclass
+class BCOrderLine:
+    id: int
+    product_id: int
+    variant_id: int | None
+    name: str
+    sku: str
+    quantity: int
+    price_ex_tax: Decimal
+    price_inc_tax: Decimal
+    total_ex_tax: Decimal
+    total_inc_tax: Decimal
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_api(cls, d: dict[str, Any]) -> "BCOrderLine":
+        return cls(id=d["id"], product_id=int(d.get("product_id") or 0), variant_id=d.get("variant_id"),
+                   name=d.get("name", ""), sku=d.get("sku") or "", quantity=int(d.get("quantity") or 0),
+                   price_ex_tax=money(d.get("price_ex_tax")) or Decimal(0),
+                   price_inc_tax=money(d.get("price_inc_tax")) or Decimal(0),
+                   total_ex_tax=money(d.get("total_ex_tax")) or Decimal(0),
+                   total_inc_tax=money(d.get("total_inc_tax")) or Decimal(0), raw=d)
+
+
+@dataclass
+class BCOrder:
+    id: int
+    customer_id: int
+    status_id: int
+    status: str
+    date_created: datetime | None
+    date_modified: datetime | None
+    subtotal_ex_tax: Decimal
+    subtotal_inc_tax: Decimal
+    shipping_cost_ex_tax: Decimal
+    shipping_cost_inc_tax: Decimal
+    total_ex_tax: Decimal
+    total_inc_tax: Decimal
+    total_tax: Decimal
+    refunded_amount: Decimal
+    payment_method: str
+    currency_code: str
+    is_tax_inclusive_pricing: bool
+    billing_address: dict[str, Any]
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def is_incomplete(self) -> bool:
+        """Status 0: an abandoned checkout, never a real order to sync (S10)."""
+        return self.status_id == 0
+
+    @classmethod
+    def from_api(cls, d: dict[str, Any]) -> "BCOrder":
+        def m(key: str) -> Decimal:
+            return money(d.get(key)) or Decimal(0)
+
+        return cls(id=d["id"], customer_id=int(d.get("customer_id") or 0), status_id=int(d.get("status_id") or 0),
+                   status=d.get("status") or ORDER_STATUS_NAMES.get(int(d.get("status_id") or 0), ""),
+                   date_created=parse_date(d.get("date_created")), date_modified=parse_date(d.get("date_modified")),
+                   subtotal_ex_tax=m("subtotal_ex_tax"), subtotal_inc_tax=m("subtotal_inc_tax"),
+                   shipping_cost_ex_tax=m("shipping_cost_ex_tax"), shipping_cost_inc_tax=m("shipping_cost_inc_tax"),
+                   total_ex_tax=m("total_ex_tax"), total_inc_tax=m("total_inc_tax"), total_tax=m("total_tax"),
+                   refunded_amount=m("refunded_amount"), payment_method=d.get("payment_method") or "",
+                   currency_code=d.get("currency_code") or "",
+                   is_tax_inclusive_pricing=bool(d.get("is_tax_inclusive_pricing")),
+                   billing_address=dict(d.get("billing_address") or {}), raw=d)
+
+
+@dataclass(frozen=True)
+class BCLocation:
+    id: int
+    code: str
+    label: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class BCInventoryLevel:
+    sku: str
+    product_id: int
+    variant_id: int | None
+    location_id: int
+    available_to_sell: int
+    on_hand: int
+
+
+# --------------------------------------------------------------------------------------------------------
+# errors
+def describe_error(response: httpx.Response) -> ErrorDetail:
+    """v3 ``{status, title, errors: {field: message}}``, v2 ``[{status, message, details}]``, or text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ErrorDetail(response.text.strip()[:300] or response.reason_phrase)
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        return ErrorDetail(str(body[0].get("message") or body[0]))
+    if isinstance(body, dict):
+        title = str(body.get("title") or body.get("message") or response.reason_phrase)
+        field_errors = body.get("errors") or {}
+        if isinstance(field_errors, dict) and field_errors:
+            name, text = next(iter(field_errors.items()))
+            return ErrorDetail(f"{title} ({name}: {text})", str(name), text)
+        return ErrorDetail(title)
+    return ErrorDetail(str(body)[:300])
+
+
+def parse_api_path(api_path: str) -> tuple[str, str]:
+    """``https://api.bigcommerce.com/stores/{hash}/v3/`` → (``https://api.bigcommerce.com/stores/{hash}/``, hash).
+
+    Plain http is accepted only on the loopback address (the built-in sandbox stores).
+    """
+    text = (api_path or "").strip()
+    parts = urlsplit(text)
+    match = _API_PATH.match(parts.path or "")
+    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if not match or not parts.hostname or (parts.scheme != "https" and not (parts.scheme == "http" and loopback)):
+        raise ValueError("The API path should look like https://api.bigcommerce.com/stores/abc123/v3/ : copy it "
+                         "from the API account page in your BigCommerce control panel.")
+    store_hash = match.group("hash")
+    return f"{parts.scheme}://{parts.netloc}/stores/{store_hash}/", store_hash
+
+
+# --------------------------------------------------------------------------------------------------------
+class BigCommerceClient:
+    def __init__(self, api_path: str, access_token: str, *, governor: BigCommerceGovernor | None = None,
+                 retry: RetryPolicy | None = None, transport: httpx.BaseTransport | None = None,
+                 timeout: httpx.Timeout | None = None):
+        if not access_token or not access_token.strip():
+            raise ValueError("The BigCommerce access token is empty.")
+        base_url, self.store_hash = parse_api_path(api_path)
+        token = access_token.strip()
+        kwargs: dict[str, Any] = {}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        self.http = ApiTransport(
+            "BigCommerce", base_url, governor or BigCommerceGovernor(),
+            auth_headers=lambda: {"X-Auth-Token": token}, describe=describe_error,
+            retry=retry or RetryPolicy(), transport=transport,
+            unauthorized_message="BigCommerce refused the access token (it was revoked, or belongs to another "
+                                 "store). Create a new API account token and reconnect BigCommerce.",
+            **kwargs)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def budget(self) -> Budget:
+        return self.http.budget()
+
+    # -- paging helpers ------------------------------------------------------------------------------------
+    def _v3_pages(self, path: str, params: dict[str, Any], limit: int = PAGE_LIMIT) -> Iterator[dict[str, Any]]:
+        """Every item of a v3 collection, a page at a time. Stops on a short page or when the pagination says
+        it was the last (its totals have been wrong before, so a short page also ends it)."""
+        page = 1
+        while True:
+            response = self.http.request("GET", f"v3/{path}", params={**params, "page": page, "limit": limit})
+            body = response.data or {}
+            items = body.get("data") or []
+            yield from items
+            pagination = (body.get("meta") or {}).get("pagination") or {}
+            total_pages = pagination.get("total_pages")
+            if len(items) < limit or (total_pages is not None and page >= int(total_pages)):
+                return
+            page += 1
+
+    def _v2_pages(self, path: str, params: dict[str, Any], limit: int) -> Iterator[dict[str, Any]]:
+        """A v2 collection: bare arrays, and 204 with no body on an empty page (pitfall 2)."""
+        page = 1
+        while True:
+            response = self.http.request("GET", f"v2/{path}", params={**params, "page": page, "limit": limit})
+            items = response.data if response.status != 204 and isinstance(response.data, list) else []
+            yield from items
+            if len(items) < limit:
+                return
+            page += 1
+
+    # -- store -----------------------------------------------------------------------------------------------
+    def store_info(self) -> StoreInfo:
+        d = self.http.request("GET", "v2/store").data or {}
+        return StoreInfo(
+            store_hash=str(d.get("id") or self.store_hash), name=d.get("name", ""),
+            secure_url=d.get("secure_url", ""), control_panel_base_url=d.get("control_panel_base_url", ""),
+            is_price_entered_with_tax=bool(d.get("is_price_entered_with_tax")), currency=d.get("currency", ""),
+            weight_units=d.get("weight_units", ""), dimension_units=d.get("dimension_units", ""),
+            timezone=(d.get("timezone") or {}).get("name", "") if isinstance(d.get("timezone"), dict)
+            else str(d.get("timezone") or ""), plan_name=d.get("plan_name", ""))
+
+    def tax_classes(self) -> list[BCTaxClass]:
+        response = self.http.request("GET", "v2/tax_classes")
+        return [BCTaxClass(int(t["id"]), t.get("name", "")) for t in response.data or []]
+
+    def order_statuses(self) -> dict[int, str]:
+        response = self.http.request("GET", "v2/order_statuses")
+        return {int(s["id"]): s.get("custom_label") or s.get("name", "") for s in response.data or []}
+
+    def payment_methods(self) -> list[str]:
+        """Names of the store's payment methods (v2; the API says not every provider may appear)."""
+        response = self.http.request("GET", "v2/payments/methods")
+        return [m.get("name") or m.get("code", "") for m in response.data or [] if isinstance(m, dict)]
+
+    # -- catalog ---------------------------------------------------------------------------------------------
+    def products(self, *, modified_since: datetime | None = None, ids: Iterable[int] | None = None,
+                 skus: Iterable[str] | None = None, include: str = "variants,images") -> Iterator[BCProduct]:
+        base: dict[str, Any] = {"include": include} if include else {}
+        if modified_since is not None:
+            base["date_modified:min"] = iso_filter(modified_since)
+        if ids is not None:
+            for chunk in chunks(sorted(set(ids)), ID_FILTER_CHUNK):
+                for d in self._v3_pages("catalog/products", {**base, "id:in": ",".join(map(str, chunk))}):
+                    yield BCProduct.from_api(d)
+            return
+        if skus is not None:
+            for chunk in chunks(sorted(set(skus)), ID_FILTER_CHUNK):
+                for d in self._v3_pages("catalog/products", {**base, "sku:in": ",".join(chunk)}):
+                    yield BCProduct.from_api(d)
+            return
+        for d in self._v3_pages("catalog/products", base):
+            yield BCProduct.from_api(d)
+
+    def product(self, product_id: int) -> BCProduct:
+        response = self.http.request("GET", f"v3/catalog/products/{product_id}", params={"include": "variants,images"})
+        return BCProduct.from_api(response.data["data"])
+
+    def find_product_by_sku(self, sku: str) -> BCProduct | None:
+        """The product whose own SKU, or one of whose variants' SKU, equals ``sku`` (case-insensitive)."""
+        for product in self.products(skus=[sku]):
+            return product
+        response = self.http.request("GET", "v3/catalog/variants", params={"sku": sku})
+        for variant in (response.data or {}).get("data") or []:
+            return self.product(variant["product_id"])
+        return None
+
+    def create_product(self, body: dict[str, Any]) -> BCProduct:
+        """One product per call (variants inline). A lost answer is resolved by looking the SKU up, so a
+        retry never creates the product twice (N2)."""
+        try:
+            response = self.http.request("POST", "v3/catalog/products", json_body=body)
+        except errors.AmbiguousWrite:
+            sku = body.get("sku")
+            found = self.find_product_by_sku(sku) if sku else None
+            if found is None:
+                raise
+            log.info("Create of SKU %s was not confirmed, but the product exists (id %s): using it", sku, found.id)
+            return found
+        except errors.Conflict as exc:
+            raise self._explain_conflict(exc, body) from None
+        return BCProduct.from_api(response.data["data"])
+
+    def update_product(self, product_id: int, body: dict[str, Any]) -> BCProduct:
+        try:
+            response = self.http.request("PUT", f"v3/catalog/products/{product_id}", json_body=body)
+        except errors.Conflict as exc:
+            raise self._explain_conflict(exc, body) from None
+        return BCProduct.from_api(response.data["data"])
+
+    def update_products(self, bodies: Sequence[dict[str, Any]]) -> list[BCProduct]:
+        """Batch update, 10 per call; every body needs its ``id``."""
+        out: list[BCProduct] = []
+        for chunk in chunks(list(bodies), PRODUCT_BATCH):
+            response = self.http.request("PUT", "v3/catalog/products", json_body=list(chunk))
+            out.extend(BCProduct.from_api(d) for d in (response.data or {}).get("data") or [])
+        return out
+
+    def update_variants(self, bodies: Sequence[dict[str, Any]]) -> list[BCVariant]:
+        """Batch update, 50 per call; every body needs its ``id``."""
+        out: list[BCVariant] = []
+        for chunk in chunks(list(bodies), VARIANT_BATCH):
+            response = self.http.request("PUT", "v3/catalog/variants", json_body=list(chunk))
+            out.extend(BCVariant.from_api(d) for d in (response.data or {}).get("data") or [])
+        return out
+
+    def variants(self, product_id: int) -> list[BCVariant]:
+        return [BCVariant.from_api(d) for d in self._v3_pages(f"catalog/products/{product_id}/variants", {})]
+
+    def create_variant(self, product_id: int, body: dict[str, Any]) -> BCVariant:
+        try:
+            response = self.http.request("POST", f"v3/catalog/products/{product_id}/variants", json_body=body)
+        except errors.AmbiguousWrite:
+            sku = (body.get("sku") or "").lower()
+            for variant in self.variants(product_id):
+                if sku and variant.sku.lower() == sku:
+                    return variant
+            raise
+        except errors.Conflict as exc:
+            raise self._explain_conflict(exc, body) from None
+        return BCVariant.from_api(response.data["data"])
+
+    def add_image(self, product_id: int, image_url: str, *, is_thumbnail: bool = False) -> dict[str, Any]:
+        response = self.http.request("POST", f"v3/catalog/products/{product_id}/images",
+                                     json_body={"image_url": image_url, "is_thumbnail": is_thumbnail})
+        return response.data["data"]
+
+    def brands(self) -> list[BCBrand]:
+        return [BCBrand(d["id"], d.get("name", "")) for d in self._v3_pages("catalog/brands", {})]
+
+    def create_brand(self, name: str) -> BCBrand:
+        try:
+            response = self.http.request("POST", "v3/catalog/brands", json_body={"name": name})
+        except (errors.AmbiguousWrite, errors.Conflict):
+            for brand in self._v3_pages("catalog/brands", {"name": name}):
+                if brand.get("name", "").lower() == name.lower():
+                    return BCBrand(brand["id"], brand["name"])
+            raise
+        d = response.data["data"]
+        return BCBrand(d["id"], d.get("name", name))
+
+    def category_trees(self) -> list[dict[str, Any]]:
+        return list((self.http.request("GET", "v3/catalog/trees").data or {}).get("data") or [])
+
+    def categories(self, tree_id: int | None = None) -> list[BCCategory]:
+        params = {"tree_id:in": tree_id} if tree_id is not None else {}
+        return [BCCategory(d["category_id"], d.get("tree_id", 0), d.get("parent_id", 0), d.get("name", ""))
+                for d in self._v3_pages("catalog/trees/categories", params)]
+
+    def create_categories(self, bodies: Sequence[dict[str, Any]]) -> list[BCCategory]:
+        """Each body: ``name`` and ``tree_id`` or ``parent_id``."""
+        response = self.http.request("POST", "v3/catalog/trees/categories", json_body=list(bodies))
+        return [BCCategory(d["category_id"], d.get("tree_id", 0), d.get("parent_id", 0), d.get("name", ""))
+                for d in (response.data or {}).get("data") or []]
+
+    # -- customers -------------------------------------------------------------------------------------------
+    def customers(self, *, modified_since: datetime | None = None,
+                  emails: Iterable[str] | None = None) -> Iterator[BCCustomer]:
+        base: dict[str, Any] = {"include": "addresses"}
+        if modified_since is not None:
+            base["date_modified:min"] = iso_filter(modified_since)
+        if emails is not None:
+            for chunk in chunks(sorted({e.strip().lower() for e in emails if e}), ID_FILTER_CHUNK):
+                for d in self._v3_pages("customers", {**base, "email:in": ",".join(chunk)}):
+                    yield BCCustomer.from_api(d)
+            return
+        for d in self._v3_pages("customers", base):
+            yield BCCustomer.from_api(d)
+
+    def create_customers(self, bodies: Sequence[dict[str, Any]]) -> list[BCCustomer]:
+        """10 per call. A lost answer is resolved by looking the emails up (N2)."""
+        out: list[BCCustomer] = []
+        for chunk in chunks(list(bodies), CUSTOMER_BATCH):
+            try:
+                response = self.http.request("POST", "v3/customers", json_body=list(chunk))
+            except errors.AmbiguousWrite:
+                emails = [b.get("email", "") for b in chunk]
+                found = list(self.customers(emails=emails))
+                if len(found) < len(chunk):
+                    raise
+                out.extend(found)
+                continue
+            out.extend(BCCustomer.from_api(d) for d in (response.data or {}).get("data") or [])
+        return out
+
+    def update_customers(self, bodies: Sequence[dict[str, Any]]) -> list[BCCustomer]:
+        out: list[BCCustomer] = []
+        for chunk in chunks(list(bodies), CUSTOMER_BATCH):
+            response = self.http.request("PUT", "v3/customers", json_body=list(chunk))
+            out.extend(BCCustomer.from_api(d) for d in (response.data or {}).get("data") or [])
+        return out
+
+    # -- orders ----------------------------------------------------------------------------------------------
+    def orders(self, *, modified_since: datetime | None = None, created_since: datetime | None = None,
+               status_id: int | None = None) -> Iterator[BCOrder]:
+        params: dict[str, Any] = {"sort": "date_modified:asc"}
+        if modified_since is not None:
+            params["min_date_modified"] = rfc2822_filter(modified_since)
+        if created_since is not None:
+            params["min_date_created"] = rfc2822_filter(created_since)
+        if status_id is not None:
+            params["status_id"] = status_id
+        for d in self._v2_pages("orders", params, PAGE_LIMIT):
+            yield BCOrder.from_api(d)
+
+    def order(self, order_id: int) -> BCOrder:
+        return BCOrder.from_api(self.http.request("GET", f"v2/orders/{order_id}").data)
+
+    def order_products(self, order_id: int) -> list[BCOrderLine]:
+        """Every line, paging at 50 (an order with more lines is not truncated)."""
+        return [BCOrderLine.from_api(d)
+                for d in self._v2_pages(f"orders/{order_id}/products", {}, ORDER_PRODUCTS_PAGE)]
+
+    def order_shipping_addresses(self, order_id: int) -> list[dict[str, Any]]:
+        return list(self._v2_pages(f"orders/{order_id}/shipping_addresses", {}, ORDER_PRODUCTS_PAGE))
+
+    def update_order_status(self, order_id: int, status_id: int) -> BCOrder:
+        response = self.http.request("PUT", f"v2/orders/{order_id}", json_body={"status_id": status_id})
+        return BCOrder.from_api(response.data)
+
+    def order_transactions(self, order_id: int) -> list[dict[str, Any]]:
+        response = self.http.request("GET", f"v3/orders/{order_id}/transactions")
+        return list((response.data or {}).get("data") or []) if response.status != 204 else []
+
+    # -- inventory -------------------------------------------------------------------------------------------
+    def locations(self) -> list[BCLocation]:
+        return [BCLocation(d["id"], d.get("code", ""), d.get("label", ""), bool(d.get("enabled", True)))
+                for d in self._v3_pages("inventory/locations", {})]
+
+    def inventory_levels(self, *, location_id: int | None = None,
+                         skus: Iterable[str] | None = None) -> Iterator[BCInventoryLevel]:
+        params: dict[str, Any] = {}
+        if location_id is not None:
+            params["location_id:in"] = location_id
+        batches = [None] if skus is None else list(chunks(sorted(set(skus)), ID_FILTER_CHUNK))
+        for batch in batches:
+            query = dict(params)
+            if batch is not None:
+                query["sku:in"] = ",".join(batch)
+            for item in self._v3_pages("inventory/items", query):
+                identity = item.get("identity") or {}
+                for loc in item.get("locations") or []:
+                    if location_id is not None and loc.get("location_id") != location_id:
+                        continue
+                    yield BCInventoryLevel(
+                        sku=identity.get("sku") or "", product_id=int(identity.get("product_id") or 0),
+                        variant_id=identity.get("variant_id"), location_id=int(loc.get("location_id") or 0),
+                        available_to_sell=int(loc.get("available_to_sell") or 0),
+                        on_hand=int(loc.get("total_inventory_onhand") or 0))
+
+    def set_inventory(self, items: Sequence[dict[str, Any]], reason: str = "Hike POS sync") -> list[str]:
+        """Absolute adjustments, 2000 items per call. Each item: ``location_id``, one of ``sku`` /
+        ``variant_id`` / ``product_id``, and ``quantity``. Setting a level is idempotent, so a lost answer
+        is simply sent again. Returns the transaction ids."""
+        out: list[str] = []
+        for chunk in chunks(list(items), INVENTORY_BATCH):
+            response = self.http.request("PUT", "v3/inventory/adjustments/absolute",
+                                         json_body={"reason": reason, "items": list(chunk)})
+            out.append(str((response.data or {}).get("transaction_id", "")))
+        return out
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _explain_conflict(exc: errors.SyncError, body: dict[str, Any]) -> errors.SyncError:
+        text = exc.message.lower()
+        sku, name = body.get("sku"), body.get("name")
+        if sku and "sku" in text:
+            message = (f"SKU {sku} is already used by another product or variant in BigCommerce (SKUs are unique "
+                       f"there regardless of letter case). {exc.message}")
+            return errors.Conflict(message, store=exc.store, status=exc.status, field="sku", value=sku)
+        if name and "name" in text:
+            message = f"A product named \"{name}\" already exists in BigCommerce. {exc.message}"
+            return errors.Conflict(message, store=exc.store, status=exc.status, field="name", value=name)
+        return exc
