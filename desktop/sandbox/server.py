@@ -270,6 +270,9 @@ def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = f"{app.name}-sandbox"
+        # headers and body go out in separate writes; with Nagle on, keep-alive clients wait ~40 ms per request
+        # for the delayed ACK
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             pass  # the request log is the record; stderr noise helps nobody
