@@ -39,6 +39,12 @@ SETTING_TYPES: dict[str, type] = {
 }
 
 
+# everything a seed replaces (restored if loading a seed fails)
+_DATA_ATTRS = ("store_name", "outlets", "registers", "closures", "taxes", "payment_types", "product_types", "brands",
+               "suppliers", "customers", "sales", "_ids", "products", "_children", "_sku_index", "_barcode_index",
+               "history")
+
+
 class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
     """The Hike API on 127.0.0.1: serve it with ``RunningServer(HikeEmulator())``."""
 
@@ -72,6 +78,7 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
         self._day_calls: deque[float] = deque()
         self._init_oauth()
         self._register_routes()
+        self._clear_data()
         self.load_seed(hike_seed.empty())
 
     # -- routes ------------------------------------------------------------------------------------------------
@@ -83,6 +90,8 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
                     return handler(request)
             except ApiError as err:
                 return abp_response(err)
+            except ValueError as err:  # a value of the wrong type (e.g. an id that is not a number)
+                return abp_response(ApiError(400, "Your request is not valid!", details=str(err)))
         self.route(method, API + path, wrapped)
 
     def control(self, method: str, path: str, handler: Callable[[Request], Response]) -> None:
@@ -90,8 +99,10 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
             try:
                 with self.lock:
                     return handler(request)
-            except (ApiError, ValueError, KeyError, TypeError) as err:
-                return Response.json({"error": getattr(err, "message", None) or str(err)}, 400)
+            except (ApiError, ValueError, KeyError, TypeError, AttributeError) as err:
+                return Response.json({"error": getattr(err, "message", None) or repr(err)}, 400)
+            except Exception as err:  # noqa: BLE001 - control calls bypass the server's own safety net
+                return Response.json({"error": f"emulator error: {err!r}"}, 500)
         self.route(method, "/__emulator/" + path, wrapped)
 
     def _register_routes(self) -> None:
@@ -186,7 +197,8 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
                              {"X-Rate-Limit-Problem": problem, "Retry-After": str(retry)})
 
     def fault_response(self, fault: _Fault, request: Request) -> Response:
-        if fault.kind == "429":  # an injected 429 looks exactly like a real minute breach
+        if fault.kind == "429":  # an injected 429 looks exactly like a real minute breach; the fault's
+            # delay_s (default 5) becomes its Retry-After
             return self.rate_limited("Minute", fault.delay_s if fault.delay_s > 0 else 60)
         if fault.kind == "500" and request.path.lower().startswith("/api/"):
             return Response.json(abp_body(500, "An internal error occurred during your request!"), 500)
@@ -445,11 +457,18 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
         The input is not modified. Timestamps missing from the seed are set to now. Sales in a reserving status
         add their quantities to ``reserved_inventory``; other sales are history and do not move stock.
         """
+        if not isinstance(data, dict):
+            raise ValueError("a seed must be a JSON object (see hike_seed)")
         with self.lock:
+            saved = {name: getattr(self, name) for name in _DATA_ATTRS}
             gc_was_on = gc.isenabled()
             gc.disable()  # a large seed allocates millions of objects and no cycles: 2x faster without gc
             try:
                 self._load_seed(data)
+            except Exception:
+                for name, value in saved.items():  # a bad seed leaves the store as it was
+                    setattr(self, name, value)
+                raise
             finally:
                 if gc_was_on:
                     gc.enable()

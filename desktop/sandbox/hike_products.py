@@ -232,7 +232,12 @@ class ProductsMixin:
 
     def move_stock(self, p: dict, oid: int, on_hand_delta: float, reserved_delta: float, action: str,
                    reference: str | None, now: float | None = None) -> dict:
-        """Change one product's stock in one outlet and write one movement-log row."""
+        """Change one product's stock in one outlet and write one movement-log row.
+
+        ``before``/``after``/``adjustment`` are on-hand, as in Hike's product history [H]. A reservation (parked,
+        lay-by, on-account, back-order sale) moves no on-hand stock but still writes a row, with the change in the
+        extra ``reserved_before``/``reserved_after``/``reserved_adjustment`` columns [I], so tests can assert
+        every delta."""
         now = self.now() if now is None else now
         row = self.outlet_row(p, oid)
         before, r_before = row["on_hand"], row["reserved"]

@@ -23,7 +23,6 @@ RESERVING = {1: "Parked sale", 5: "Lay-by", 6: "Back-order", 7: "On-account"}  #
 OPEN_STATUSES = {0, 1, 5, 6, 7, 11}  # not yet completed, refunded or voided
 FINAL_STATUSES = {3, 4}
 KNOWN_STATUSES = set(range(0, 17))  # [A] InvoiceStatus 0..16
-PART_PAYMENT_OK = {0, 1, 5, 6, 7, 11}  # [I] only a completed (2) sale must be paid in full
 EPS = 0.005
 
 
@@ -359,6 +358,7 @@ class SalesMixin:
         sale.update({"subTotal": sub, "totalTax": tax, "netAmount": net})
 
     def _payment_state(self, sale: dict) -> None:
+        """totalPaid and financialStatus [A] enum, always computed from the payments [I]."""
         paid = r2(sum(p["amount"] for p in sale["payments"] if p["isPaid"] and not p["isDeleted"]))
         tender = r2(sum(p["tenderedAmount"] for p in sale["payments"] if p["isPaid"] and not p["isDeleted"]))
         sale["totalPaid"], sale["totalTender"] = paid, tender
@@ -569,6 +569,7 @@ class SalesMixin:
         return {pid: (qty(v[0]), qty(v[1])) for pid, v in out.items()}
 
     def _action(self, status: int) -> str:
+        # [H] action names of Hike's product history; "Sale edit" (lines changed, status kept) is [I]
         return RESERVING.get(status) or {2: "Sale", 3: "Refund", 4: "Void"}.get(status, "Sale edit")
 
     def _footprint_moves(self, sale: dict, old: dict, new: dict) -> list[tuple[dict, float, float]]:

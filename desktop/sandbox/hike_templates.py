@@ -41,7 +41,7 @@ input:focus{outline:none;border-color:#2f7cf6;box-shadow:0 0 0 3px rgba(47,124,2
 .app{display:flex;align-items:center;gap:12px;background:#f6f8fb;border:1px solid #e3e7ef;border-radius:10px;
   padding:12px 14px;margin:0 0 20px}
 .app .icon{flex:none;width:38px;height:38px;border-radius:9px;background:#1c2434;color:#fff;display:flex;
-  align-items:center;justify-content:center;font-weight:700;font-size:16px}
+  align-items:center;justify-content:center;font-weight:700;font-size:20px}
 .app .name{font-weight:600;font-size:15px}
 .app .sub{font-size:12px;color:#5b667a}
 ul.scopes{list-style:none;padding:0;margin:0 0 22px}
@@ -83,9 +83,9 @@ def _hidden(fields: dict[str, str]) -> str:
 
 
 def _app_box(app_name: str, store_name: str) -> str:
-    initial = escape((app_name.strip() or "?")[0].upper())
-    return (f'<div class="app"><div class="icon">{initial}</div><div><div class="name">{escape(app_name)}</div>'
-            f'<div class="sub">wants to connect to {escape(store_name)}</div></div></div>')
+    return (f'<div class="app"><div class="icon" aria-hidden="true">&#8644;</div><div>'
+            f'<div class="name">{escape(app_name)}</div>'
+            f'<div class="sub">wants to connect to <b>{escape(store_name)}</b></div></div></div>')
 
 
 def signin_page(*, app_name: str, store_name: str, oauth_params: dict[str, str], username: str = "",
@@ -99,9 +99,11 @@ def signin_page(*, app_name: str, store_name: str, oauth_params: dict[str, str],
 <form method="post" action="/oauth/authorize" autocomplete="on">
 {_hidden(oauth_params)}
 <label for="username">Email or username</label>
-<input type="text" id="username" name="username" value="{escape(username)}" autocomplete="username" required autofocus>
+<input type="text" id="username" name="username" value="{escape(username)}" autocomplete="username" required{
+    "" if username else " autofocus"}>
 <label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required>
+<input type="password" id="password" name="password" autocomplete="current-password" required{
+    " autofocus" if username else ""}>
 <button class="btn btn-primary" type="submit">Sign in</button>
 </form>
 </div>"""

@@ -82,3 +82,21 @@ def test_large_50000_generates_and_loads_in_a_few_seconds() -> None:
     elapsed = time.perf_counter() - started
     assert app.counts()["product_rows"] > 70_000
     assert elapsed < 12, elapsed  # ~3 s on a laptop; generous for a loaded CI machine
+
+
+def test_a_bad_seed_leaves_the_store_as_it_was(hike: Sandbox) -> None:
+    before = hike.ctl("GET", "state", summary=1)["counts"]
+    for bad in ([1, 2], {"outlets": [{"id": 1}]}, {"seed": "large:many"}):
+        response = hike.anon.post("/__emulator/seed", json=bad)
+        assert response.status_code == 400 and response.json()["error"]
+    assert hike.ctl("GET", "state", summary=1)["counts"] == before
+    dup = hike_seed.empty() | {"products": [{"id": 1, "name": "A", "sku": "X"}, {"id": 2, "name": "B", "sku": "x"}]}
+    response = hike.anon.post("/__emulator/seed", json=dup)
+    assert response.status_code == 400 and "duplicate SKU" in response.json()["error"]
+    assert hike.ctl("GET", "state", summary=1)["counts"] == before
+
+
+def test_values_of_the_wrong_type_are_400(hike: Sandbox) -> None:
+    response = hike.post("customers/createOrUpdate", {"first_name": "A", "customer_group_id": "gold"})
+    assert response.status_code == 400 and response.json()["__abp"] is True
+    assert hike.post("products/create", "just a string").status_code == 400
