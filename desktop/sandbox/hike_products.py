@@ -377,7 +377,8 @@ class ProductsMixin:
             errors.append((member, f"Duplicate {label}: {value!r} appears more than once in this request."))
         claims[kind][key] = owner
 
-    def _plan_outlets(self, rows: Any, member: str, errors: list, current: dict | None) -> dict[int, dict]:
+    def _plan_outlets(self, rows: Any, member: str, errors: list, current: dict | None,
+                      holds_stock: bool = True) -> dict[int, dict]:
         if rows is None:
             return {}
         if not isinstance(rows, list):
@@ -414,7 +415,7 @@ class ProductsMixin:
                 upd["visible"] = as_bool(r["visible_or_not"], True)
             existing = current.get(oid) if current else None
             if existing is not None and self.settings["weighted_average_cost"]:
-                if ("on_hand" in upd and qty(upd["on_hand"]) != existing["on_hand"]) or (
+                if (holds_stock and "on_hand" in upd and qty(upd["on_hand"]) != existing["on_hand"]) or (
                         "cost_price" in upd and r2(upd["cost_price"]) != r2(existing["cost_price"])):
                     errors.append((m + "on_hand_inventory", "Inventory and cost price can't be changed while "
                                    "weighted average cost is on: use a purchase order or a sale."))
@@ -476,9 +477,11 @@ class ProductsMixin:
         if "variant_sub_values" in item:
             f["sub_values"] = [str(v.get("variant_sub_value_name") if isinstance(v, dict) else v)
                                for v in item["variant_sub_values"] or []]
+        holds_stock = not (item.get("product_variants") or item.get("product_extras") or (existing and (
+            self._children.get(existing["id"]) or existing["extras"])))  # a parent shows its variants' sum
         plan["outlets"] = self._plan_outlets(item.get("product_outlets", item.get("variant_outlets")),
                                              prefix + "product_outlets", errors,
-                                             existing["outlets"] if existing else None)
+                                             existing["outlets"] if existing else None, holds_stock)
         plan["extras"] = self._plan_extras(item, prefix, errors, existing)
         plan["variants"] = self._plan_variants(item, prefix, errors, claims, existing, plan)
         if existing is None and parent_id and "name" not in f:

@@ -242,3 +242,14 @@ def test_customers_filter_and_duplicate_email(hike: Sandbox) -> None:
     no_name = hike.post("customers/createOrUpdate", {"email": "x@example.com"})
     assert no_name.status_code == 422 and no_name.json()["errors"][0]["field"] == "first_name"
     assert hike.api.get("/api/v1/customers/get/4242").status_code == 404
+
+
+def test_posting_back_a_parked_sale_to_complete_it(hike: Sandbox) -> None:
+    sale = hike.api.get("/api/v1/sales/get/2").json()
+    line = sale["invoiceLineItems"][0]
+    sale["status"] = 2
+    sale["invoicePayments"] = [{"paymentOptionId": 3, "amount": sale["netAmount"]}]
+    done = hike.post("sales/create", sale)
+    assert done.status_code == 202 and done.json()["financialStatus"] == 2
+    assert _moves(hike, line["invoiceItemValue"]) == [("Sale", -line["quantity"], -line["quantity"])]
+    assert hike.stock(line["invoiceItemValue"], 1)["reserved_inventory"] == 0
