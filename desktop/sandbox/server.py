@@ -7,7 +7,7 @@ this module adds what both need and what is not part of either real API, under `
 - ``GET  /__emulator/requests``            the log of requests received (``?clear=1`` empties it)
 - ``POST /__emulator/faults``              queue faulty answers: ``{"path": regex, "method": "GET"|null,
                                            "responses": ["429", "500", "502", "503", "timeout", "drop",
-                                           "malformed"], "delay_s": 5}``; ``DELETE`` clears the queue
+                                           "drop_after", "malformed"], "delay_s": 5}``; ``DELETE`` clears the queue
 - ``GET/POST /__emulator/clock``           the emulated clock: ``{"advance_s": n}`` or ``{"time_scale": x}``
 
 It imports nothing from ``desktop.sync`` on purpose: the emulators must not share the client's
@@ -129,7 +129,8 @@ class Response:
 
 
 Handler = Callable[[Request], Response]
-FAULT_KINDS = {"429", "500", "502", "503", "timeout", "drop", "malformed"}
+# "drop_after": the request IS applied, then the answer is lost (a write that happened but was never confirmed)
+FAULT_KINDS = {"429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
 
 
 @dataclass
@@ -292,7 +293,7 @@ def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
                 self._send(app.dispatch(request))
                 return
             fault = app.take_fault(request)
-            if fault is not None:
+            if fault is not None and fault.kind != "drop_after":
                 app.log_request(request, 0 if fault.kind in {"timeout", "drop"} else
                                 200 if fault.kind == "malformed" else int(fault.kind))
                 if fault.kind == "drop":
@@ -315,6 +316,9 @@ def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
                     response = Response.json({"status": 500, "title": f"emulator error: {exc!r}"}, 500)
             response = app.after(request, response)
             app.log_request(request, response.status)
+            if fault is not None:  # drop_after: applied above, answer lost
+                self._drop()
+                return
             self._send(response)
 
         def _drop(self) -> None:
