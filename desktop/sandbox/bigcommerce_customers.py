@@ -1,0 +1,246 @@
+"""Customers v3 routes of the BigCommerce emulator (``customers.v3.yml``).
+
+POST and PUT take arrays of at most 10 customers (413 above); POST needs ``first_name``, ``last_name`` and
+``email``; emails are unique regardless of letter case (a clash is 422, the only client error the spec
+lists for these writes). Filters: ``id:in``, ``email:in``, ``name:in``, ``name:like``, ``phone:in``,
+``company:in``, ``customer_group_id:in``, ``date_created[:min|:max]``, ``date_modified[:min|:max]``;
+``include=addresses``; ``sort``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from desktop.sandbox.bigcommerce_http import (BCError, Field, apply_filters, body_array, ok, paginate)
+from desktop.sandbox.server import Request, Response
+
+CUSTOMER_BATCH = 10
+INVALID_CREATE = "Create customers failed."
+INVALID_UPDATE = "Update customers failed."
+STRING_FIELDS = {"email": 255, "first_name": 100, "last_name": 100, "company": 255, "phone": 50, "notes": None,
+                 "tax_exempt_category": 255, "registration_ip_address": 30}
+ADDRESS_STRINGS = {"first_name": 255, "last_name": 255, "company": 255, "address1": None, "address2": None,
+                   "city": 100, "state_or_province": 100, "postal_code": 30, "country_code": 2, "phone": 50}
+COUNTRIES = {"AU": "Australia", "NZ": "New Zealand", "US": "United States", "GB": "United Kingdom", "CA": "Canada"}
+
+
+class CustomerRoutes:
+    def register_customers(self) -> None:
+        v3 = self.v3  # type: ignore[attr-defined]
+        v3("GET", r"/customers", self.list_customers)
+        v3("POST", r"/customers", self.create_customers)
+        v3("PUT", r"/customers", self.update_customers)
+        v3("DELETE", r"/customers", self.delete_customers)
+        v3("GET", r"/customers/addresses", self.list_addresses)
+        v3("POST", r"/customers/addresses", self.create_addresses)
+
+    def render_customer(self, customer: dict[str, Any], include: set[str]) -> dict[str, Any]:
+        out = {k: v for k, v in customer.items() if k not in ("addresses", "channel_ids")}
+        out["address_count"] = len(customer.get("addresses", []))
+        out["attribute_count"] = 0
+        out.setdefault("authentication", {"force_password_reset": False})
+        out.setdefault("store_credit_amounts", [{"amount": 0}])
+        if customer.get("channel_ids") is not None:
+            out["channel_ids"] = customer["channel_ids"]
+        if "addresses" in include:
+            out["addresses"] = [self.render_address_v3(customer, a) for a in customer.get("addresses", [])]
+        if "attributes" in include:
+            out["attributes"] = []
+        if "formfields" in include:
+            out["form_fields"] = []
+        return out
+
+    @staticmethod
+    def render_address_v3(customer: dict[str, Any], address: dict[str, Any]) -> dict[str, Any]:
+        return {**address, "customer_id": customer["id"]}
+
+    def list_customers(self, request: Request) -> Response:
+        filters = {
+            "id": Field(lambda c: c["id"]), "email": Field(lambda c: c["email"], "str"),
+            "name": Field(lambda c: f"{c['first_name']} {c['last_name']}", "str"),
+            "phone": Field(lambda c: c.get("phone", ""), "str"), "company": Field(lambda c: c.get("company", ""), "str"),
+            "customer_group_id": Field(lambda c: c.get("customer_group_id", 0)),
+            "date_created": Field(lambda c: c["date_created"], "date"),
+            "date_modified": Field(lambda c: c["date_modified"], "date"),
+            "registration_ip_address": Field(lambda c: c.get("registration_ip_address", ""), "str"),
+        }
+        records = apply_filters(request, self.store.customers.values(), filters, self.now_dt())
+        sort = request.arg("sort") or "id:asc"
+        key, _, direction = sort.partition(":")
+        getters = {"id": lambda c: c["id"], "date_created": lambda c: c["date_created"],
+                   "last_name": lambda c: c["last_name"].lower(), "date_modified": lambda c: c["date_modified"]}
+        if key not in getters or direction not in ("", "asc", "desc"):
+            raise BCError(422, "The filter 'sort' is invalid", {"sort": f"'{sort}' is not supported"})
+        records.sort(key=lambda c: (getters[key](c), c["id"]), reverse=direction == "desc")
+        page, meta = paginate(request, records)
+        include = {p.strip() for p in (request.arg("include") or "").split(",") if p.strip()}
+        return Response.json({"data": [self.render_customer(c, include) for c in page], "meta": meta})
+
+    def _customer_problems(self, item: Any, index: int, *, create: bool, seen: dict[str, int]) -> dict[str, str]:
+        if not isinstance(item, dict):
+            return {f"{index}": "must be an object"}
+        errors: dict[str, str] = {}
+        if create:
+            for name in ("email", "first_name", "last_name"):
+                if not item.get(name):
+                    errors[f"{index}.{name}"] = f"{name} is required"
+        else:
+            if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+                errors[f"{index}.id"] = "id is required"
+            elif item["id"] not in self.store.customers:
+                errors[f"{index}.id"] = f"Customer {item['id']} does not exist"
+        for name, limit in STRING_FIELDS.items():
+            if name in item and item[name] is not None:
+                if not isinstance(item[name], str):
+                    errors[f"{index}.{name}"] = f"{name} must be a string"
+                elif limit and len(item[name]) > limit:
+                    errors[f"{index}.{name}"] = f"{name} must be at most {limit} characters"
+        if "customer_group_id" in item and not isinstance(item["customer_group_id"], int):
+            errors[f"{index}.customer_group_id"] = "customer_group_id must be an integer"
+        email = item.get("email")
+        if isinstance(email, str) and email:
+            if "@" not in email or email.startswith("@") or email.endswith("@"):
+                errors[f"{index}.email"] = f"'{email}' is not a valid email address"
+            else:
+                owner = self.store.emails.get(email.lower())
+                if (owner is not None and owner != item.get("id")) or email.lower() in seen:
+                    errors[f"{index}.email"] = f"The email address {email} is already in use"
+                seen[email.lower()] = index
+        addresses = item.get("addresses")
+        if addresses is not None:
+            if not isinstance(addresses, list) or len(addresses) > 10:
+                errors[f"{index}.addresses"] = "addresses must be an array of at most 10"
+            else:
+                for j, address in enumerate(addresses):
+                    errors.update(self._address_problems(address, f"{index}.addresses.{j}", need_customer=False))
+        return errors
+
+    @staticmethod
+    def _address_problems(address: Any, prefix: str, *, need_customer: bool) -> dict[str, str]:
+        if not isinstance(address, dict):
+            return {prefix: "must be an object"}
+        errors = {}
+        required = ["first_name", "last_name", "address1", "city", "country_code"]
+        if need_customer:
+            required += ["customer_id", "state_or_province", "postal_code"]
+        for name in required:
+            if address.get(name) in (None, ""):
+                errors[f"{prefix}.{name}"] = f"{name} is required"
+        for name, limit in ADDRESS_STRINGS.items():
+            value = address.get(name)
+            if value is not None and (not isinstance(value, str) or (limit and len(value) > limit)):
+                errors[f"{prefix}.{name}"] = f"{name} must be a string of at most {limit} characters"
+        if address.get("address_type") not in (None, "residential", "commercial"):
+            errors[f"{prefix}.address_type"] = "address_type must be residential or commercial"
+        return errors
+
+    def _new_address(self, customer_id: int, address: dict[str, Any]) -> dict[str, Any]:
+        code = address["country_code"].upper()
+        out = {"id": self.store.next_id("customer_address"), "customer_id": customer_id,
+               "first_name": address["first_name"], "last_name": address["last_name"],
+               "company": address.get("company", ""), "address1": address["address1"],
+               "address2": address.get("address2", ""), "city": address["city"],
+               "state_or_province": address.get("state_or_province", ""),
+               "postal_code": address.get("postal_code", ""), "country": COUNTRIES.get(code, code),
+               "country_code": code, "phone": address.get("phone", ""),
+               "address_type": address.get("address_type", "residential")}
+        return out
+
+    def create_customers(self, request: Request) -> Response:
+        items = body_array(request, CUSTOMER_BATCH, "customers")
+        errors: dict[str, str] = {}
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            errors.update(self._customer_problems(item, i, create=True, seen=seen))
+        if errors:
+            raise BCError(422, INVALID_CREATE, errors)
+        now = self.now()
+        created = []
+        for item in items:
+            cid = self.store.next_id("customer")
+            customer = {"id": cid, "email": item["email"], "first_name": item["first_name"],
+                        "last_name": item["last_name"], "company": item.get("company", ""),
+                        "phone": item.get("phone", ""), "notes": item.get("notes", ""),
+                        "tax_exempt_category": item.get("tax_exempt_category", ""),
+                        "customer_group_id": item.get("customer_group_id", 0), "registration_ip_address": "",
+                        "date_created": now, "date_modified": now,
+                        "accepts_product_review_abandoned_cart_emails":
+                            bool(item.get("accepts_product_review_abandoned_cart_emails", False)),
+                        "origin_channel_id": item.get("origin_channel_id", 1),
+                        "channel_ids": item.get("channel_ids"),
+                        "store_credit_amounts": item.get("store_credit_amounts") or [{"amount": 0}],
+                        "authentication": {"force_password_reset":
+                                           bool((item.get("authentication") or {}).get("force_password_reset"))},
+                        "addresses": []}
+            customer["addresses"] = [self._new_address(cid, a) for a in item.get("addresses") or []]
+            self.store.customers[cid] = customer
+            self.store.emails[customer["email"].lower()] = cid
+            self.store.data["customers"].append(customer)
+            created.append(self.render_customer(customer, {"addresses"}))
+        return ok(created)
+
+    def update_customers(self, request: Request) -> Response:
+        items = body_array(request, CUSTOMER_BATCH, "customers")
+        errors: dict[str, str] = {}
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            errors.update(self._customer_problems(item, i, create=False, seen=seen))
+        if errors:
+            raise BCError(422, INVALID_UPDATE, errors)
+        now = self.now()
+        updated = []
+        for item in items:
+            customer = self.store.customers[item["id"]]
+            if "email" in item and item["email"]:
+                self.store.emails.pop(customer["email"].lower(), None)
+                self.store.emails[item["email"].lower()] = customer["id"]
+            for key in (*STRING_FIELDS, "customer_group_id", "accepts_product_review_abandoned_cart_emails",
+                        "channel_ids", "origin_channel_id", "store_credit_amounts"):
+                if key in item and item[key] is not None:
+                    customer[key] = item[key]
+            customer["date_modified"] = now
+            updated.append(self.render_customer(customer, set()))
+        return ok(updated)
+
+    def delete_customers(self, request: Request) -> Response:
+        raw = request.arg("id:in")
+        if not raw:
+            return Response.empty(204)  # the spec: without id:in nothing is deleted
+        try:
+            ids = {int(part) for part in raw.split(",") if part.strip()}
+        except ValueError:
+            raise BCError(422, "The filter 'id:in' is invalid", {"id:in": raw}) from None
+        for cid in ids:
+            customer = self.store.customers.pop(cid, None)
+            if customer is not None:
+                self.store.emails.pop(customer["email"].lower(), None)
+        self.store.data["customers"] = [c for c in self.store.data["customers"] if c["id"] not in ids]
+        return Response.empty(204)
+
+    def list_addresses(self, request: Request) -> Response:
+        pairs = [(c, a) for c in self.store.customers.values() for a in c.get("addresses", [])]
+        records = apply_filters(request, pairs, {
+            "id": Field(lambda ca: ca[1]["id"]), "customer_id": Field(lambda ca: ca[0]["id"]),
+            "company": Field(lambda ca: ca[1].get("company", ""), "str"),
+            "name": Field(lambda ca: f"{ca[1]['first_name']} {ca[1]['last_name']}", "str")}, self.now_dt())
+        records.sort(key=lambda ca: ca[1]["id"])
+        page, meta = paginate(request, records)
+        return Response.json({"data": [self.render_address_v3(c, a) for c, a in page], "meta": meta})
+
+    def create_addresses(self, request: Request) -> Response:
+        items = body_array(request, CUSTOMER_BATCH, "addresses")
+        errors: dict[str, str] = {}
+        for i, item in enumerate(items):
+            problems = self._address_problems(item, f"{i}", need_customer=True)
+            if not problems and item["customer_id"] not in self.store.customers:
+                problems[f"{i}.customer_id"] = f"Customer {item['customer_id']} does not exist"
+            errors.update(problems)
+        if errors:
+            raise BCError(422, "Create customer addresses failed.", errors)
+        created = []
+        for item in items:
+            customer = self.store.customers[item["customer_id"]]
+            address = self._new_address(customer["id"], item)
+            customer.setdefault("addresses", []).append(address)
+            customer["date_modified"] = self.now()
+            created.append(self.render_address_v3(customer, address))
+        return ok(created)

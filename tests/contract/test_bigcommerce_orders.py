@@ -1,0 +1,190 @@
+"""Store, tax classes, payment methods, order statuses, v2 orders and v3 transactions, over HTTP, each response
+checked against the official schema."""
+from __future__ import annotations
+
+import copy
+import re
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.contract
+
+MONEY = re.compile(r"^-?\d+\.\d{4}$")
+RFC2822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                     r"\d{4} \d{2}:\d{2}:\d{2} \+0000$")
+
+
+def _all_orders(bc: Any, **params: Any) -> list[dict[str, Any]]:
+    r = bc.get("/v2/orders", params={"limit": 250, **params})
+    return [] if r.status_code == 204 else r.json()
+
+
+def test_store_information(bc):
+    store = bc.get("/v2/store").json()
+    assert store["id"] == "sbx1hike" and store["name"] == "Sandbox Shop"
+    assert store["secure_url"] == "https://sandbox-shop.example"
+    assert store["control_panel_base_url"] == "https://store-sbx1hike.mybigcommerce.com"
+    assert store["is_price_entered_with_tax"] is False
+    assert store["currency"] == "AUD" and store["currency_symbol"] == "$" and store["decimal_places"] == 2
+    assert store["weight_units"] == "KGS" and store["dimension_units"] == "Centimeters"
+    assert store["timezone"]["name"] == "Australia/Sydney" and store["default_channel_id"] == 1
+    assert isinstance(bc.get("/v2/time").json()["time"], int)
+
+
+def test_tax_classes_payment_methods_and_order_statuses(bc):
+    classes = bc.get("/v2/tax_classes").json()
+    assert [(c["id"], c["name"]) for c in classes] == [("1", "Default Tax Class"), ("2", "Shipping")]
+    assert bc.get("/v2/tax_classes/2").json()["name"] == "Shipping"
+    assert bc.get("/v2/tax_classes/9").status_code == 404
+    methods = bc.get("/v2/payments/methods").json()
+    assert [m["name"] for m in methods] == ["Bank Deposit", "Cash on Delivery", "Credit Card", "PayPal"]
+    statuses = bc.get("/v2/order_statuses").json()
+    assert [s["id"] for s in statuses] == list(range(15)) and statuses[0]["name"] == "Incomplete"
+    assert bc.get("/v2/order_statuses/11").json()["name"] == "Awaiting Fulfillment"
+
+
+def test_order_list_shape_money_and_dates(bc):
+    orders = _all_orders(bc)
+    assert len(orders) == 39  # 42 seeded, 3 incomplete ones left out unless asked for
+    assert [o["id"] for o in orders] == sorted(o["id"] for o in orders)
+    order = orders[0]
+    for key in ("subtotal_ex_tax", "subtotal_inc_tax", "total_inc_tax", "shipping_cost_inc_tax", "total_tax"):
+        assert MONEY.match(order[key]), (key, order[key])
+    assert RFC2822.match(order["date_created"]) and RFC2822.match(order["date_modified"])
+    assert order["products"]["resource"] == f"/orders/{order['id']}/products"
+    assert order["products"]["url"].startswith(bc.server.base_url)
+    shipped = next(o for o in orders if o["status_id"] == 2)
+    assert RFC2822.match(shipped["date_shipped"]) and shipped["items_shipped"] == shipped["items_total"]
+    assert {o["payment_method"] for o in orders} == {"Credit Card", "PayPal", "Cash on Delivery"}
+    assert {o["status_id"] for o in orders} == set(range(1, 15))
+
+
+def test_incomplete_orders_only_on_request(bc):
+    incomplete = _all_orders(bc, status_id=0)
+    assert len(incomplete) == 3 and all(o["status"] == "Incomplete" for o in incomplete)
+    assert all(o["payment_status"] == "" for o in incomplete)
+
+
+def test_order_filters(bc):
+    orders = _all_orders(bc)
+    pivot = orders[20]["date_modified"]
+    newer = _all_orders(bc, min_date_modified=pivot)
+    assert newer and all(parsedate_to_datetime(o["date_modified"]) >= parsedate_to_datetime(pivot) for o in newer)
+    iso = parsedate_to_datetime(pivot).isoformat()
+    assert [o["id"] for o in _all_orders(bc, min_date_modified=iso)] == [o["id"] for o in newer]
+    older = _all_orders(bc, max_date_modified=pivot)
+    assert all(parsedate_to_datetime(o["date_modified"]) <= parsedate_to_datetime(pivot) for o in older)
+    created = _all_orders(bc, min_date_created=orders[30]["date_created"])
+    assert [o["id"] for o in created] == [o["id"] for o in orders[30:]]
+    assert {o["status_id"] for o in _all_orders(bc, status_id=11)} == {11}
+    assert [o["id"] for o in _all_orders(bc, sort="id:desc")] == [o["id"] for o in reversed(orders)]
+    assert bc.get("/v2/orders", params={"min_date_modified": "not a date"}).status_code == 400
+
+
+def test_v2_paging_empty_page_is_204_and_limit_above_250_is_413(bc):
+    first = bc.get("/v2/orders", params={"limit": 10, "page": 1})
+    assert first.status_code == 200 and len(first.json()) == 10
+    r = bc.get("/v2/orders", params={"limit": 10, "page": 99})
+    assert r.status_code == 204 and r.content == b""
+    assert bc.get("/v2/orders", params={"min_date_created": "2100-01-01T00:00:00+00:00"}).status_code == 204
+    assert bc.get("/v2/orders", params={"limit": 250}).status_code == 200
+    r = bc.get("/v2/orders", params={"limit": 251})
+    assert r.status_code == 413
+    assert r.json() == [{"status": 413, "message": "The specified limit exceeds the maximum allowed.",
+                         "details": {"max_limit": 250}}]
+
+
+def test_get_order_and_404(bc):
+    order = _all_orders(bc)[5]
+    assert bc.get(f"/v2/orders/{order['id']}").json() == order
+    r = bc.get("/v2/orders/99999")
+    assert r.status_code == 404 and r.json() == [{"status": 404, "message": "The requested resource was not found."}]
+
+
+def test_order_products_reference_the_catalog(bc):
+    order = _all_orders(bc)[3]
+    lines = bc.get(f"/v2/orders/{order['id']}/products").json()
+    assert sum(li["quantity"] for li in lines) == order["items_total"]
+    for line in lines:
+        assert MONEY.match(line["price_inc_tax"]) and line["order_id"] == order["id"]
+        variant = bc.get(f"/v3/catalog/products/{line['product_id']}/variants/{line['variant_id']}").json()["data"]
+        assert variant["sku"] == line["sku"]
+    one = bc.get(f"/v2/orders/{order['id']}/products/{lines[0]['id']}").json()
+    assert one == lines[0]
+    with_options = next(li for o in _all_orders(bc) for li in bc.get(f"/v2/orders/{o['id']}/products").json()
+                        if li["product_options"])
+    assert with_options["product_options"][0]["display_name"] in ("Size", "Colour")
+
+
+def test_order_products_page_at_50_by_default(bc, demo_seed):
+    seed = copy.deepcopy(demo_seed)
+    order = seed["orders"][1]
+    template = order["products"][0]
+    order["products"] = [dict(template, id=5000 + n) for n in range(60)]
+    bc.control("POST", "seed", json=seed)
+    first = bc.get(f"/v2/orders/{order['id']}/products").json()
+    assert len(first) == 50 and first[0]["id"] == 5000
+    second = bc.get(f"/v2/orders/{order['id']}/products", params={"page": 2}).json()
+    assert [li["id"] for li in second] == list(range(5050, 5060))
+    assert bc.get(f"/v2/orders/{order['id']}/products", params={"page": 3}).status_code == 204
+    assert len(bc.get(f"/v2/orders/{order['id']}/products", params={"limit": 60}).json()) == 60
+
+
+def test_shipping_addresses(bc):
+    order = next(o for o in _all_orders(bc) if o["base_shipping_cost"] != "0.0000")
+    addresses = bc.get(f"/v2/orders/{order['id']}/shipping_addresses").json()
+    assert len(addresses) == 1
+    address = addresses[0]
+    assert address["order_id"] == order["id"] and address["cost_inc_tax"] == order["shipping_cost_inc_tax"]
+    assert address["shipping_method"] == "Flat Rate" and address["country_iso2"] == "AU"
+    same = bc.get(f"/v2/orders/{order['id']}/shipping_addresses/{address['id']}").json()
+    assert same == address
+    assert bc.get(order["shipping_addresses"]["resource"].join(["/v2", ""])).json() == addresses
+
+
+def test_status_update(bc):
+    order = next(o for o in _all_orders(bc) if o["status_id"] == 11)
+    bc.control("POST", "clock", json={"advance_s": 60})
+    r = bc.put(f"/v2/orders/{order['id']}", json={"status_id": 2})
+    assert r.status_code == 200
+    updated = r.json()
+    assert updated["status_id"] == 2 and updated["status"] == "Shipped"
+    assert parsedate_to_datetime(updated["date_modified"]) > parsedate_to_datetime(order["date_modified"])
+    assert updated["date_shipped"] and updated["items_shipped"] == updated["items_total"]
+    since = _all_orders(bc, min_date_modified=updated["date_modified"])
+    assert [o["id"] for o in since] == [order["id"]]
+    r = bc.put(f"/v2/orders/{order['id']}", json={"status_id": 99})
+    assert r.status_code == 400 and r.json()[0]["status"] == 400
+    r = bc.put(f"/v2/orders/{order['id']}", json={"items_total": 1})
+    assert r.status_code == 400 and "cannot be written to" in r.json()[0]["message"]
+    assert bc.put("/v2/orders/99999", json={"status_id": 2}).status_code == 404
+    incomplete = _all_orders(bc, status_id=0)[0]
+    assert bc.put(f"/v2/orders/{incomplete['id']}", json={"status_id": 11}).status_code == 200
+    assert incomplete["id"] in [o["id"] for o in _all_orders(bc)]
+
+
+def test_archived_orders_are_left_out(bc):
+    order = _all_orders(bc)[0]
+    assert bc.delete(f"/v2/orders/{order['id']}").status_code == 204
+    assert order["id"] not in [o["id"] for o in _all_orders(bc)]
+    assert bc.get(f"/v2/orders/{order['id']}").json()["is_deleted"] is True
+
+
+def test_order_transactions(bc):
+    orders = _all_orders(bc)
+    paid = next(o for o in orders if o["payment_method"] == "Credit Card" and o["status_id"] in (2, 9, 10, 11))
+    data = bc.get(f"/v3/orders/{paid['id']}/transactions").json()["data"]
+    assert [t["event"] for t in data] == ["purchase"] and data[0]["gateway"] == "braintree"
+    assert data[0]["amount"] == float(paid["total_inc_tax"]) and data[0]["credit_card"]["card_type"] in ("visa", "master")
+    refunded = next(o for o in orders if o["status_id"] == 4)
+    events = [t["event"] for t in bc.get(f"/v3/orders/{refunded['id']}/transactions").json()["data"]]
+    assert events == ["purchase", "refund"]
+    cod = next(o for o in orders if o["payment_method"] == "Cash on Delivery" and o["status_id"] not in (1, 6, 7))
+    offline = bc.get(f"/v3/orders/{cod['id']}/transactions").json()["data"][0]
+    assert offline["method"] == "offline" and offline["offline"] == {"display_name": "Cash on Delivery"}
+    pending = next(o for o in orders if o["status_id"] == 1)
+    r = bc.get(f"/v3/orders/{pending['id']}/transactions")
+    assert r.status_code == 204 and r.content == b""
+    assert bc.get("/v3/orders/99999/transactions").status_code == 404
