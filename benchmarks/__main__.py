@@ -1,0 +1,24 @@
+"""``python -m benchmarks NAME [options]``; ``python -m benchmarks --list`` names them."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = {
+    "clients": "benchmarks.clients",
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help", "--list"}:
+        print("usage: python -m benchmarks NAME [options]\n\nbenchmarks: " + ", ".join(sorted(BENCHMARKS)))
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in BENCHMARKS:
+        print(f"unknown benchmark {name!r}; choose from {', '.join(sorted(BENCHMARKS))}", file=sys.stderr)
+        return 2
+    return importlib.import_module(BENCHMARKS[name]).main(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
