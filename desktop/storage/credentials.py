@@ -125,10 +125,13 @@ class Credentials:
         return backend
 
     def describe_backend(self) -> str:
+        """A readable name of the store in use, e.g. "SecretService Keyring" (the chainer's members named)."""
         try:
-            return getattr(self.backend(), "name", backend_name(self.backend()))
+            backend = self.backend()
         except CredentialError:
             return "none"
+        members = list(getattr(backend, "backends", [])) or [backend]
+        return ", ".join(getattr(b, "name", backend_name(b)) for b in members)
 
     def check(self) -> CredentialState:
         """Probe the keyring without reading any secret value we would keep."""
@@ -185,8 +188,8 @@ class Credentials:
         return f"{self.profile}/{name}"
 
     def _set(self, name: str, value: str) -> None:
-        backend = self._call("set_password", self.SERVICE, self._user(name), value)
-        self._remember(backend)
+        self._call("set_password", self.SERVICE, self._user(name), value)
+        self._remember()
 
     def _get(self, name: str, missing_message: str) -> str:
         value = self._call("get_password", self.SERVICE, self._user(name))
@@ -223,16 +226,14 @@ class Credentials:
             # the backend's own text can carry D-Bus details but never our secret; keep only its type
             raise CredentialError(f"The keyring refused the request ({type(exc).__name__}). Check that the "
                                   "desktop keyring is running and unlocked, then retry.") from None
-        if method == "set_password":
-            return backend
         return result
 
-    def _remember(self, backend: keyring.backend.KeyringBackend) -> None:
+    def _remember(self) -> None:
         if self._state_file is None:
             return
         try:
             self._state_file.parent.mkdir(parents=True, exist_ok=True)
-            self._state_file.write_text(json.dumps({"backend": getattr(backend, "name", backend_name(backend))}))
+            self._state_file.write_text(json.dumps({"backend": self.describe_backend()}))
         except OSError as exc:
             log.warning("Could not remember the keyring backend: %s", exc)
 

@@ -37,6 +37,10 @@ class EmptyState(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
+        icon = QLabel()
+        icon.setPixmap(QIcon(str(resource("icons", "app.svg"))).pixmap(64, 64))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(icon)
         heading = QLabel(title)
         heading.setObjectName("emptyTitle")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -70,6 +74,13 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self._status_text())
         self.status_label.setObjectName("statusSummary")
         self.statusBar().addWidget(self.status_label, 1)
+        if self.stores.sandbox:
+            badge = QLabel("SANDBOX STORES")
+            badge.setObjectName("sandboxBadge")
+            badge.setToolTip("Built-in practice stores on this computer: nothing reaches a real store.")
+            badge.setStyleSheet("QLabel { background: #fff3c4; color: #6b4e00; border: 1px solid #e6c65c;"
+                                " border-radius: 4px; padding: 1px 8px; font-weight: bold; }")
+            self.statusBar().addPermanentWidget(badge)
 
     def _title(self) -> str:
         suffix = " — sandbox stores" if self.stores.sandbox else ""
