@@ -173,6 +173,8 @@ class CatalogRoutes:
                 raise BCError(422, INVALID, {f"variants.{i}": "error.expected.jsobject"})
             fields = clean(item, VARIANT_FIELDS, ("sku",), prefix=f"variants.{i}.")
             labels = []
+            if not isinstance(item.get("option_values") or [], list):
+                raise BCError(422, INVALID, {f"variants.{i}.option_values": "error.expected.jsarray"})
             for ov in item.get("option_values") or []:
                 if not isinstance(ov, dict) or not ov.get("option_display_name") or not ov.get("label"):
                     raise BCError(422, INVALID, {f"variants.{i}.option_values":

@@ -14,6 +14,7 @@ from desktop.sandbox.bigcommerce_http import (BCError, Field, apply_filters, bod
 from desktop.sandbox.server import Request, Response
 
 CUSTOMER_BATCH = 10
+MAX_ADDRESSES = 10  # ``addresses`` has maxItems 10 in the customer schema
 INVALID_CREATE = "Create customers failed."
 INVALID_UPDATE = "Update customers failed."
 STRING_FIELDS = {"email": 255, "first_name": 100, "last_name": 100, "company": 255, "phone": 50, "notes": None,
@@ -94,8 +95,26 @@ class CustomerRoutes:
                     errors[f"{index}.{name}"] = f"{name} must be a string"
                 elif limit and len(item[name]) > limit:
                     errors[f"{index}.{name}"] = f"{name} must be at most {limit} characters"
-        if "customer_group_id" in item and not isinstance(item["customer_group_id"], int):
-            errors[f"{index}.customer_group_id"] = "customer_group_id must be an integer"
+        for name in ("customer_group_id", "origin_channel_id"):
+            if name in item and (not isinstance(item[name], int) or isinstance(item[name], bool)):
+                errors[f"{index}.{name}"] = f"{name} must be an integer"
+        if "accepts_product_review_abandoned_cart_emails" in item and \
+                not isinstance(item["accepts_product_review_abandoned_cart_emails"], bool):
+            errors[f"{index}.accepts_product_review_abandoned_cart_emails"] = "must be true or false"
+        channels = item.get("channel_ids")
+        if channels is not None and (not isinstance(channels, list) or
+                                     any(not isinstance(c, int) or isinstance(c, bool) for c in channels)):
+            errors[f"{index}.channel_ids"] = "channel_ids must be an array of integers"
+        credits = item.get("store_credit_amounts")
+        if credits is not None and (not isinstance(credits, list) or any(
+                not isinstance(c, dict) or isinstance(c.get("amount"), bool)
+                or not isinstance(c.get("amount"), (int, float)) for c in credits)):
+            errors[f"{index}.store_credit_amounts"] = "store_credit_amounts must be [{\"amount\": number}]"
+        if "authentication" in item and not isinstance(item["authentication"], dict):
+            errors[f"{index}.authentication"] = "authentication must be an object"
+        for name in ("email", "first_name", "last_name"):
+            if name in item and (not isinstance(item[name], str) or not item[name].strip()):
+                errors[f"{index}.{name}"] = f"{name} may not be empty"
         email = item.get("email")
         if isinstance(email, str) and email:
             if "@" not in email or email.startswith("@") or email.endswith("@"):
@@ -107,8 +126,8 @@ class CustomerRoutes:
                 seen[email.lower()] = index
         addresses = item.get("addresses")
         if addresses is not None:
-            if not isinstance(addresses, list) or len(addresses) > 10:
-                errors[f"{index}.addresses"] = "addresses must be an array of at most 10"
+            if not isinstance(addresses, list) or len(addresses) > MAX_ADDRESSES:
+                errors[f"{index}.addresses"] = f"addresses must be an array of at most {MAX_ADDRESSES}"
             else:
                 for j, address in enumerate(addresses):
                     errors.update(self._address_problems(address, f"{index}.addresses.{j}", need_customer=False))
@@ -125,6 +144,9 @@ class CustomerRoutes:
         for name in required:
             if address.get(name) in (None, ""):
                 errors[f"{prefix}.{name}"] = f"{name} is required"
+        if "customer_id" in address and (not isinstance(address["customer_id"], int)
+                                         or isinstance(address["customer_id"], bool)):
+            errors[f"{prefix}.customer_id"] = "customer_id must be an integer"
         for name, limit in ADDRESS_STRINGS.items():
             value = address.get(name)
             if value is not None and (not isinstance(value, str) or (limit and len(value) > limit)):
@@ -229,10 +251,17 @@ class CustomerRoutes:
     def create_addresses(self, request: Request) -> Response:
         items = body_array(request, CUSTOMER_BATCH, "addresses")
         errors: dict[str, str] = {}
+        adding: dict[int, int] = {}
         for i, item in enumerate(items):
             problems = self._address_problems(item, f"{i}", need_customer=True)
-            if not problems and item["customer_id"] not in self.store.customers:
+            if not problems and (isinstance(item["customer_id"], bool) or
+                                 item["customer_id"] not in self.store.customers):
                 problems[f"{i}.customer_id"] = f"Customer {item['customer_id']} does not exist"
+            if not problems:
+                cid = item["customer_id"]
+                adding[cid] = adding.get(cid, 0) + 1
+                if len(self.store.customers[cid].get("addresses", [])) + adding[cid] > MAX_ADDRESSES:
+                    problems[f"{i}.customer_id"] = f"A customer has at most {MAX_ADDRESSES} addresses"
             errors.update(problems)
         if errors:
             raise BCError(422, "Create customer addresses failed.", errors)

@@ -16,13 +16,15 @@ INVALID = "JSON data is missing or invalid"
 
 class Spec:
     def __init__(self, kind: str, *, minimum: float | None = None, maximum: float | None = None,
-                 max_len: int | None = None, choices: tuple[str, ...] = (), nullable: bool = False):
+                 max_len: int | None = None, choices: tuple[str, ...] = (), nullable: bool = False,
+                 min_len: int = 0):
         self.kind = kind  # str | num | int | bool | enum | ints | strs | url | date | obj
         self.minimum = minimum
         self.maximum = maximum
         self.max_len = max_len
         self.choices = choices
         self.nullable = nullable
+        self.min_len = min_len
 
 
 def _num(minimum: float | None = 0, maximum: float | None = None, nullable: bool = False) -> Spec:
@@ -33,15 +35,15 @@ def _int(minimum: float | None = 0, maximum: float | None = 2147483647, nullable
     return Spec("int", minimum=minimum, maximum=maximum, nullable=nullable)
 
 
-def _str(max_len: int | None = None, nullable: bool = False) -> Spec:
-    return Spec("str", max_len=max_len, nullable=nullable)
+def _str(max_len: int | None = None, nullable: bool = False, min_len: int = 0) -> Spec:
+    return Spec("str", max_len=max_len, nullable=nullable, min_len=min_len)
 
 
 BOOL = Spec("bool")
 DIM = _num(0, 9999999999)
 
 PRODUCT_FIELDS: dict[str, Spec] = {
-    "name": _str(250), "type": Spec("enum", choices=("physical", "digital")), "sku": _str(255),
+    "name": _str(250, min_len=1), "type": Spec("enum", choices=("physical", "digital")), "sku": _str(255),
     "description": _str(), "weight": DIM, "width": DIM, "depth": DIM, "height": DIM, "price": _num(),
     "cost_price": _num(), "retail_price": _num(), "sale_price": _num(), "map_price": _num(None),
     "tax_class_id": _int(0, 255), "product_tax_code": _str(255), "categories": Spec("ints"),
@@ -100,6 +102,8 @@ def check_value(name: str, spec: Spec, value: Any) -> str | None:
             return f"error.expected.jsstring: {name} must be a string"
         if spec.max_len is not None and len(value) > spec.max_len:
             return f"error.maxLength: {name} must be at most {spec.max_len} characters"
+        if len(value.strip()) < spec.min_len:
+            return f"error.minLength: {name} must be at least {spec.min_len} character(s)"
         return None
     if kind == "enum":
         if value not in spec.choices:

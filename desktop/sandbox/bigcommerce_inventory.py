@@ -140,6 +140,13 @@ class InventoryRoutes:
                 continue
             changes = {k: entry[k] for k in ("safety_stock", "is_in_stock", "warning_level", "bin_picking_number")
                        if k in entry}
+            wrong = [k for k, kind in (("safety_stock", int), ("warning_level", int), ("is_in_stock", bool),
+                                       ("bin_picking_number", str))
+                     if k in changes and (not isinstance(changes[k], kind) or
+                                          (kind is int and (isinstance(changes[k], bool) or changes[k] < 0)))]
+            if wrong:
+                errors.update({f"setting.{i}.{k}": "error.invalid" for k in wrong})
+                continue
             if not changes:
                 errors[f"setting.{i}.settings"] = ("At least one setting must be specified: warning_level, "
                                                    "is_in_stock or safety_stock")
@@ -307,8 +314,33 @@ class InventoryRoutes:
                 for name in ("address1", "city", "zip", "country_code"):
                     if not address.get(name):
                         errors[f"{index}.address.{name}"] = "error.path.missing"
+        for name, kind in (("code", str), ("label", str), ("description", str), ("time_zone", str),
+                           ("enabled", bool), ("managed_by_external_source", bool), ("storefront_visibility", bool),
+                           ("operating_hours", dict), ("special_hours", list)):
+            if name in item and not isinstance(item[name], kind):
+                errors[f"{index}.{name}"] = f"error.expected.{kind.__name__}"
+        if isinstance(address, dict):
+            for name, value in address.items():
+                if name == "geo_coordinates":
+                    if not isinstance(value, dict) or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                                                          for v in value.values()):
+                        errors[f"{index}.address.geo_coordinates"] = "error.invalid"
+                elif not isinstance(value, str):
+                    errors[f"{index}.address.{name}"] = "error.expected.jsstring"
+        hours = item.get("operating_hours")
+        if isinstance(hours, dict):
+            for day, spec in hours.items():
+                if day not in ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday") or \
+                        not isinstance(spec, dict) or not isinstance(spec.get("open", False), bool) or \
+                        any(not isinstance(spec.get(k, ""), str) for k in ("opening", "closing")):
+                    errors[f"{index}.operating_hours.{day}"] = "error.invalid"
+        if isinstance(item.get("special_hours"), list):
+            for j, special in enumerate(item["special_hours"]):
+                if not isinstance(special, dict) or not isinstance(special.get("label"), str) or \
+                        not isinstance(special.get("date"), str) or not isinstance(special.get("open"), bool):
+                    errors[f"{index}.special_hours.{j}"] = "label, date and open are required"
         code = item.get("code")
-        if code:
+        if isinstance(code, str) and code:
             clash = next((loc for loc in self.store.locations.values()
                           if loc.get("code", "").lower() == str(code).lower() and loc["id"] != item.get("id")), None)
             if clash is not None:

@@ -249,7 +249,8 @@ class OrderRoutes:
         for key in ("staff_notes", "customer_message", "payment_method", "external_source", "external_id",
                     "external_order_id", "customer_locale"):
             if key in body:
-                if body[key] is not None and not isinstance(body[key], str):
+                nullable = key in ("external_source", "external_id")
+                if not isinstance(body[key], str) and not (nullable and body[key] is None):
                     raise BCError(400, f"The field '{key}' is invalid.")
                 order[key] = body[key]
         if "is_deleted" in body:

@@ -175,13 +175,22 @@ class TaxonomyRoutes:
                            parent_id: int | None) -> dict[str, str]:
         errors: dict[str, str] = {}
         name = item.get("name")
-        if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 50):
+        if "name" in item and (not isinstance(name, str) or not name.strip() or len(name) > 50):
             errors["name"] = "error.invalid: name must be 1 to 50 characters"
         for key, kind in (("views", int), ("sort_order", int), ("is_visible", bool), ("description", str),
                           ("page_title", str), ("meta_description", str), ("layout_file", str),
                           ("image_url", str), ("search_keywords", str)):
             if key in item and (not isinstance(item[key], kind) or (kind is int and isinstance(item[key], bool))):
                 errors[key] = "error.invalid"
+        if "meta_keywords" in item and (not isinstance(item["meta_keywords"], list)
+                                        or any(not isinstance(k, str) for k in item["meta_keywords"])):
+            errors["meta_keywords"] = "error.expected.jsarray"
+        for key in ("url", "custom_url"):
+            if key in item and item[key] is not None:
+                url = item[key]
+                path = url.get("path" if key == "url" else "url") if isinstance(url, dict) else None
+                if not isinstance(url, dict) or (path is not None and not isinstance(path, str)):
+                    errors[key] = "error.invalid"
         if "default_product_sort" in item and item["default_product_sort"] not in (
                 "use_store_settings", "featured", "newest", "best_selling", "alpha_asc", "alpha_desc",
                 "avg_customer_review", "price_asc", "price_desc"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.contract
 
@@ -74,6 +76,26 @@ def test_include_variants_and_images(bc):
     assert image["is_thumbnail"] and image["url_standard"].startswith("https://")
     plain = bc.get("/v3/catalog/products", params={"limit": 1}).json()["data"][0]
     assert "variants" not in plain and "images" not in plain
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(limit=st.integers(min_value=7, max_value=250), include_fields=st.sampled_from([None, "sku,price", "name"]))
+def test_pages_partition_the_catalog(bc, limit, include_fields):
+    """Walking ``links.next`` from page 1 visits every product once, whatever the page size."""
+    bc.control("POST", "settings", json={"quota": 1_000_000})  # many walks share one server here
+    seen: list[int] = []
+    query = f"?limit={limit}" + (f"&include_fields={include_fields}" if include_fields else "")
+    while True:
+        body = bc.get("/v3/catalog/products" + query).json()
+        seen += [p["id"] for p in body["data"]]
+        if include_fields:
+            assert all(set(p) == {"id", *include_fields.split(",")} for p in body["data"])
+        pagination = body["meta"]["pagination"]
+        assert pagination["count"] == len(body["data"]) <= limit and pagination["total"] == 150
+        if "next" not in pagination["links"]:
+            break
+        query = pagination["links"]["next"]
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 150
 
 
 def test_custom_url_and_product_fields(bc):

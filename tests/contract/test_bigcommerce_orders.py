@@ -23,6 +23,9 @@ def _all_orders(bc: Any, **params: Any) -> list[dict[str, Any]]:
 
 def test_store_information(bc):
     store = bc.get("/v2/store").json()
+    documented = bc.specs.raw["store_information.v2.yml"]["components"]["schemas"]
+    schema = next(s for s in documented.values() if "control_panel_base_url" in s.get("properties", {}))
+    assert set(schema["properties"]) <= set(store), set(schema["properties"]) - set(store)
     assert store["id"] == "sbx1hike" and store["name"] == "Sandbox Shop"
     assert store["secure_url"] == "https://sandbox-shop.example"
     assert store["control_panel_base_url"] == "https://store-sbx1hike.mybigcommerce.com"

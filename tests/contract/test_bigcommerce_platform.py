@@ -134,6 +134,15 @@ def test_injected_timeout_drop_and_malformed(bc):
     assert bc.get("/v3/catalog/brands").status_code == 200
 
 
+def test_injected_drop_after_applies_the_write_and_loses_the_answer(bc):
+    bc.control("POST", "faults", json={"path": "/catalog/brands$", "method": "POST", "responses": ["drop_after"]})
+    with pytest.raises(httpx.TransportError):
+        bc.http.post("/stores/sbx1hike/v3/catalog/brands", json={"name": "Written But Unconfirmed"})
+    found = bc.get("/v3/catalog/brands", params={"name": "Written But Unconfirmed"}).json()["data"]
+    assert len(found) == 1
+    assert bc.post("/v3/catalog/brands", json={"name": "Written But Unconfirmed"}).status_code == 409
+
+
 # -- controls ----------------------------------------------------------------------------------------------------
 def test_state_reset_and_seed(bc):
     r = bc.post("/v3/catalog/brands", json={"name": "Made In Test"})
