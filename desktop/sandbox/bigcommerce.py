@@ -86,6 +86,7 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, CustomerRo
             self.store.load(self._seed if self._seed is not None else bigcommerce_seed.empty())
             self.request_log.clear()
             self._faults.clear()
+            self.faults_injected = 0
         with self._rate_lock:
             self._window_start, self._used = None, 0
 
