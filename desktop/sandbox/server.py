@@ -350,7 +350,8 @@ class RunningServer:
         self.httpd = ThreadingHTTPServer((host, port), _make_handler(app))
         self.httpd.daemon_threads = True
         self.host, self.port = self.httpd.server_address[:2]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"{app.name}-sandbox",
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{app.name}-sandbox",
                                         daemon=True)
         self._thread.start()
 

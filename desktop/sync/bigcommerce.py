@@ -535,8 +535,10 @@ class BigCommerceClient:
                 for d in self._v3_pages("catalog/trees/categories", params)]
 
     def create_categories(self, bodies: Sequence[dict[str, Any]]) -> list[BCCategory]:
-        """Each body: ``name`` and ``tree_id`` or ``parent_id``."""
-        response = self.http.request("POST", "v3/catalog/trees/categories", json_body=list(bodies))
+        """Each body: ``name`` and ``tree_id``; ``parent_id`` defaults to 0 (top level), as the official
+        schema requires both ids."""
+        payload = [{"parent_id": 0, **body} for body in bodies]
+        response = self.http.request("POST", "v3/catalog/trees/categories", json_body=payload)
         return [BCCategory(d["category_id"], d.get("tree_id", 0), d.get("parent_id", 0), d.get("name", ""))
                 for d in (response.data or {}).get("data") or []]
 
@@ -580,7 +582,7 @@ class BigCommerceClient:
     # -- orders ----------------------------------------------------------------------------------------------
     def orders(self, *, modified_since: datetime | None = None, created_since: datetime | None = None,
                status_id: int | None = None) -> Iterator[BCOrder]:
-        params: dict[str, Any] = {"sort": "date_modified:asc"}
+        params: dict[str, Any] = {"sort": "date_modified"}  # ascending: a cursor can resume mid-way
         if modified_since is not None:
             params["min_date_modified"] = rfc2822_filter(modified_since)
         if created_since is not None:
