@@ -203,6 +203,28 @@ class ProductsMixin:
                               "unAuthorizedRequest": False, "__abp": True})
 
     # -- indexes and timestamps ---------------------------------------------------------------------------------
+    def find_row(self, item: dict, id_field: str, prefix: str, errors: list, what: str) -> dict | None:
+        """The product or variant row an item names by id (``id_field``) or, failing that, by SKU."""
+        try:
+            pid = as_int(item.get(id_field))
+        except ValueError:
+            errors.append((prefix + id_field, f"{id_field} must be an integer."))
+            return None
+        sku = text_or_none(item.get("sku"))
+        if pid:
+            row = self.products.get(pid)
+            if row is None:
+                errors.append((prefix + id_field, f"There is no {what} with id {pid}."))
+            return row
+        if sku:
+            found = self._sku_index.get(sku.lower())
+            row = self.products.get(found) if found else None
+            if row is None:
+                errors.append((prefix + "sku", f"There is no product with SKU {sku!r}."))
+            return row
+        errors.append((prefix + id_field, f"{id_field} ({what} id) or sku is required."))
+        return None
+
     def _index(self, row: dict, sku: str | None, barcode: str | None) -> None:
         """Move ``row`` to new SKU/barcode keys in the uniqueness indexes (``None`` removes)."""
         for idx, old, new in ((self._sku_index, row["sku"], sku), (self._barcode_index, row["barcode"], barcode)):
@@ -284,24 +306,7 @@ class ProductsMixin:
         plan: list[tuple[dict, int, float | None, float | None, str | None]] = []
         for i, item in enumerate(items):
             m = f"[{i}]."
-            p = None
-            try:
-                pid = as_int(item.get("product_id"))
-            except ValueError:
-                pid = None
-                errors.append((m + "product_id", "product_id must be an integer."))
-            sku = text_or_none(item.get("sku"))
-            if pid:
-                p = self.products.get(pid)
-                if p is None:
-                    errors.append((m + "product_id", f"There is no product with id {pid}."))
-            elif sku:
-                found = self._sku_index.get(sku.lower())
-                p = self.products.get(found) if found else None
-                if p is None:
-                    errors.append((m + "sku", f"There is no product with SKU {sku!r}."))
-            else:
-                errors.append((m + "product_id", "product_id or sku is required."))
+            p = self.find_row(item, "product_id", m, errors, "product")
             try:
                 oid = as_int(item.get("outlet_id"))
             except ValueError:

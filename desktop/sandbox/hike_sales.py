@@ -219,23 +219,7 @@ class SalesMixin:
             if not isinstance(li, dict):
                 errors.append((m.rstrip("."), "must be an object"))
                 continue
-            p = None
-            try:
-                pid = as_int(li.get("invoiceItemValue"))
-            except ValueError:
-                pid = None
-            sku = text_or_none(li.get("sku"))
-            if pid:
-                p = self.products.get(pid)
-                if p is None:
-                    errors.append((m + "invoiceItemValue", f"There is no product or variant with id {pid}."))
-            elif sku:
-                found = self._sku_index.get(sku.lower())
-                p = self.products.get(found) if found else None
-                if p is None:
-                    errors.append((m + "sku", f"There is no product with SKU {sku!r}."))
-            else:
-                errors.append((m + "invoiceItemValue", "invoiceItemValue (product or variant id) or sku is required."))
+            p = self.find_row(li, "invoiceItemValue", m, errors, "product or variant")
             q = as_number(li.get("quantity"), m + "quantity", errors)
             if q is None or q == 0:
                 errors.append((m + "quantity", "quantity is required and can't be 0."))

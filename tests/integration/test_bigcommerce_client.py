@@ -11,7 +11,7 @@ import pytest
 
 from desktop.sandbox import bigcommerce_seed
 from desktop.sync import errors
-from desktop.sync.bigcommerce import BigCommerceClient, BCOrder, parse_api_path
+from desktop.sync.bigcommerce import BCOrder, parse_api_path
 from tests.integration.bc_store import start_bc_store
 
 
