@@ -44,7 +44,21 @@ def _execute_all(statements: list[str]):
     return apply
 
 
+# Links carry one fingerprint per side (what we last saw or wrote there), so a change on either side is told
+# from our own write echoing back (D10); the last stock level pushed to BigCommerce (no-op passes send nothing);
+# and the last outcome, for the products view (M2) without a scan of the log.
+_V2_LINK_SYNC_STATE = [
+    'ALTER TABLE "link" RENAME COLUMN "fingerprint" TO "hike_fingerprint"',
+    """ALTER TABLE "link" ADD COLUMN "bc_fingerprint" VARCHAR(255)""",
+    """ALTER TABLE "link" ADD COLUMN "stock_pushed" VARCHAR(255)""",
+    """ALTER TABLE "link" ADD COLUMN "name" VARCHAR(255) NOT NULL DEFAULT ''""",
+    """ALTER TABLE "link" ADD COLUMN "last_result" VARCHAR(255)""",
+    """ALTER TABLE "link" ADD COLUMN "last_message" TEXT NOT NULL DEFAULT ''""",
+    """CREATE INDEX "link_entity_last_result" ON "link" ("entity", "last_result")""",
+]
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
               _execute_all(_V1_FIRST_SCHEMA)),
+    Migration(2, "links: fingerprint per side, stock pushed, name and last outcome", _execute_all(_V2_LINK_SYNC_STATE)),
 ]

@@ -89,16 +89,22 @@ class Link(BaseModel):
     hike_id = peewee.CharField(null=True)
     bc_id = peewee.CharField(null=True)
     sku = peewee.CharField(null=True)
-    fingerprint = peewee.CharField(null=True)
+    hike_fingerprint = peewee.CharField(null=True)  # synced fields as last seen/written in Hike
+    bc_fingerprint = peewee.CharField(null=True)  # ... and in BigCommerce
+    stock_pushed = peewee.CharField(null=True)  # the last stock level set in BigCommerce (Decimal as text)
     status = peewee.CharField(default="linked")  # linked | unlinked_deleted_hike | unlinked_deleted_bc
     last_synced_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
+    name = peewee.CharField(default="")
+    last_result = peewee.CharField(null=True)  # ok | error | skipped | conflict, of the newest log entry
+    last_message = peewee.TextField(default="")
 
     class Meta:
         indexes = (
             (("entity", "hike_id"), True),
             (("entity", "bc_id"), True),
             (("entity", "sku"), False),
+            (("entity", "last_result"), False),
         )
 
 

@@ -133,3 +133,19 @@ def test_link_is_unique_per_entity_and_side(db):
     with pytest.raises(peewee.IntegrityError):
         models.Link.create(entity="product", hike_id="10", bc_id="21")
     models.Link.create(entity="variant", hike_id="10", bc_id="20")  # another entity may reuse ids
+
+
+def test_upgrade_from_schema_1_keeps_links_and_copies_the_file(data_dir):
+    path = data_dir / "v1.sqlite3"
+    db = dbmod.open_database(path)
+    db.connect()
+    dbmod.run_migrations(db, MIGRATIONS[:1])
+    db.execute_sql("INSERT INTO link (entity, hike_id, bc_id, sku, fingerprint, status, created_at) "
+                   "VALUES ('product', '7', '70', 'A-1', 'abc', 'linked', '2026-01-01T00:00:00+00:00')")
+    db.close()
+    upgraded = dbmod.init_db(path)
+    link = models.Link.get(models.Link.hike_id == "7")
+    assert (link.hike_fingerprint, link.bc_fingerprint, link.last_message) == ("abc", None, "")
+    assert dbmod.schema_version(upgraded) == MIGRATIONS[-1].version
+    assert list(data_dir.glob("v1.before-v2.*.sqlite3"))
+    dbmod.close_db()
