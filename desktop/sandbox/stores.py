@@ -77,7 +77,7 @@ class SandboxStores:
 
 def start_sandbox(seed: str | dict[str, Any] = "demo", *, bc_port: int = 0, hike_port: int = 0,
                   bc_quota: str = "150/30", hike_quota: str = "60/60", hike_daily: int = 5000,
-                  time_scale: float = 1.0) -> SandboxStores:
+                  time_scale: float = 1.0, hike_rate_limit: bool = True) -> SandboxStores:
     data = resolve_seed(seed) if isinstance(seed, str) else seed
     clock = Clock(time_scale)  # one clock: both stores see the same emulated time
     bc_count, bc_window = parse_quota(bc_quota)
@@ -87,7 +87,7 @@ def start_sandbox(seed: str | dict[str, Any] = "demo", *, bc_port: int = 0, hike
         hike_count = max(1, round(hike_count * 60 / hike_window))
     bigcommerce = BigCommerceEmulator(clock=clock, quota=bc_count, window_s=bc_window)
     bigcommerce.load_seed(data["bigcommerce"])
-    hike = HikeEmulator(clock=clock, minute_quota=hike_count, daily_quota=hike_daily)
+    hike = HikeEmulator(clock=clock, minute_quota=hike_count, daily_quota=hike_daily, rate_limit=hike_rate_limit)
     hike.load_seed(data["hike"])
     bc_server = RunningServer(bigcommerce, bc_port)
     try:

@@ -1,0 +1,152 @@
+"""What a sync pass writes down: its run row, one log entry per record it touched, links, cursors and the outbox.
+
+Crash safety (N2) rests on three habits kept here:
+- work is recorded as pending (outbox) and committed *before* it is sent, so a restart knows what may have
+  happened;
+- the outcome, the link and the end of the pending row are written in one transaction, so no state exists where
+  a record was created but not linked;
+- cursors move only after every record up to them has an outcome.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from desktop.storage.db import database_proxy
+from desktop.storage.models import Cursor, Link, LogEntry, PendingWork, Run, utcnow
+
+log = logging.getLogger(__name__)
+
+CURSOR_OVERLAP = timedelta(minutes=2)  # read a little before the cursor: clocks and commits are not instant
+
+
+class Journal:
+    """The bookkeeping of one pass."""
+
+    def __init__(self, trigger: str, scope: Iterable[str], events: Any = None):
+        self.trigger = trigger
+        self.scope = ",".join(sorted(scope))
+        self.events = events
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.run: Run | None = None
+
+    # -- run ---------------------------------------------------------------------------------------------------
+    def start(self) -> Run:
+        self.run = Run.create(trigger=self.trigger, scope=self.scope)
+        return self.run
+
+    def finish(self, status: str | None = None, message: str = "") -> Run:
+        assert self.run is not None
+        errors = sum(c["error"] + c["conflict"] for c in self.counts.values())
+        self.run.status = status or ("partial" if errors else "ok")
+        self.run.finished_at = utcnow()
+        self.run.counts = {entity: dict(c) for entity, c in self.counts.items()}
+        self.run.message = message
+        self.run.save()
+        return self.run
+
+    # -- records -----------------------------------------------------------------------------------------------
+    def record(self, entity: str, *, action: str, result: str, direction: str = "none", message: str = "",
+               hike_id: Any = None, bc_id: Any = None, sku: str | None = None, diff: dict | None = None,
+               link: Link | None = None, name: str | None = None) -> LogEntry:
+        """One record's outcome. Call inside the transaction that wrote the change it describes."""
+        entry = LogEntry.create(
+            run=self.run, entity=entity, hike_id=_id(hike_id if hike_id is not None else link and link.hike_id),
+            bc_id=_id(bc_id if bc_id is not None else link and link.bc_id), sku=sku or (link.sku if link else None),
+            direction=direction, action=action, result=result, message=message, diff=diff or None)
+        if link is not None:
+            link.last_result = result
+            link.last_message = message
+            if name:
+                link.name = name
+            if result == "ok":
+                link.last_synced_at = entry.created_at
+            link.save()
+        self.counts[entity][action if result == "ok" else result] += 1
+        if self.events is not None:
+            self.events.on_record({"entity": entity, "action": action, "result": result, "message": message,
+                                   "hike_id": entry.hike_id, "bc_id": entry.bc_id, "sku": entry.sku,
+                                   "direction": direction})
+        return entry
+
+
+def _id(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+# -- links ---------------------------------------------------------------------------------------------------------
+def links_by_hike(entity: str) -> dict[str, Link]:
+    return {l.hike_id: l for l in Link.select().where(Link.entity == entity, Link.hike_id.is_null(False))}
+
+
+def links_by_bc(entity: str) -> dict[str, Link]:
+    return {l.bc_id: l for l in Link.select().where(Link.entity == entity, Link.bc_id.is_null(False))}
+
+
+def save_link(entity: str, *, hike_id: Any, bc_id: Any, sku: str | None = None, name: str = "",
+              hike_fingerprint: str | None = None, bc_fingerprint: str | None = None) -> Link:
+    """Create the link, or complete an existing one found by either id."""
+    hike_id, bc_id = _id(hike_id), _id(bc_id)
+    link = (Link.get_or_none(Link.entity == entity, Link.hike_id == hike_id) if hike_id else None) or \
+        (Link.get_or_none(Link.entity == entity, Link.bc_id == bc_id) if bc_id else None)
+    if link is None:
+        link = Link(entity=entity)
+    link.hike_id, link.bc_id = hike_id or link.hike_id, bc_id or link.bc_id
+    link.sku = sku or link.sku
+    link.name = name or link.name
+    link.hike_fingerprint = hike_fingerprint or link.hike_fingerprint
+    link.bc_fingerprint = bc_fingerprint or link.bc_fingerprint
+    link.status = "linked"
+    link.save()
+    return link
+
+
+# -- cursors -------------------------------------------------------------------------------------------------------
+def get_cursor(entity: str, side: str) -> datetime | None:
+    row = Cursor.get_or_none(Cursor.entity == entity, Cursor.side == side)
+    return datetime.fromisoformat(row.value) if row else None
+
+
+def read_from(entity: str, side: str) -> datetime | None:
+    """Where the next incremental read starts: the cursor minus the overlap, or None for everything."""
+    cursor = get_cursor(entity, side)
+    return cursor - CURSOR_OVERLAP if cursor else None
+
+
+def set_cursor(entity: str, side: str, value: datetime) -> None:
+    Cursor.insert(entity=entity, side=side, value=value.isoformat(), updated_at=utcnow()).on_conflict(
+        conflict_target=[Cursor.entity, Cursor.side],
+        update={Cursor.value: value.isoformat(), Cursor.updated_at: utcnow()}).execute()
+
+
+# -- outbox --------------------------------------------------------------------------------------------------------
+def begin_work(entity: str, key: str, action: str, payload: Any) -> PendingWork:
+    """Record work as in progress, committed before it is sent (a crash after this line is recoverable)."""
+    with database_proxy.atomic():
+        row = PendingWork.get_or_none(PendingWork.key == key)
+        if row is None:
+            row = PendingWork.create(entity=entity, key=key, action=action, payload=payload,
+                                     status="in_progress", attempts=1)
+        else:
+            row.status, row.payload, row.action = "in_progress", payload, action
+            row.attempts += 1
+            row.updated_at = utcnow()
+            row.save()
+    return row
+
+
+def end_work(row: PendingWork, status: str = "done", error: str = "") -> None:
+    """Close the pending row; call inside the transaction that records the outcome."""
+    row.status = status
+    row.last_error = error
+    row.updated_at = utcnow()
+    row.save()
+
+
+def unfinished_work(entity: str | None = None) -> list[PendingWork]:
+    query = PendingWork.select().where(PendingWork.status == "in_progress")
+    if entity:
+        query = query.where(PendingWork.entity == entity)
+    return list(query.order_by(PendingWork.id))

@@ -1,0 +1,161 @@
+"""Checks shown before the first sync and re-runnable any time (P1, P2), and the catalog backup (C7).
+
+P3, the dry run, is the engine's own plan with nothing applied (``engine.SyncEngine.dry_run``).
+"""
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from desktop.sync.bigcommerce import BCProduct
+from desktop.sync.hike_models import HikeProduct
+
+
+@dataclass(frozen=True)
+class DuplicateRecord:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """One value shared by several records on one side: each of them will fail to sync (D4)."""
+
+    side: str  # hike | bigcommerce
+    kind: str  # sku | barcode
+    value: str
+    records: tuple[DuplicateRecord, ...]
+
+    @property
+    def message(self) -> str:
+        store = "Hike" if self.side == "hike" else "BigCommerce"
+        label = "SKU" if self.kind == "sku" else ("barcode" if self.side == "hike" else "UPC")
+        names = ", ".join(f"{r.name} ({r.id})" for r in self.records)
+        return f"{len(self.records)} records in {store} share the {label} {self.value}: {names}"
+
+
+def _group(side: str, kind: str, entries: Iterable[tuple[str | None, str, str]]) -> list[Duplicate]:
+    """``entries``: (value, id, name). SKUs and barcodes compare without letter case or surrounding spaces, as
+    BigCommerce enforces SKUs."""
+    groups: dict[str, list[DuplicateRecord]] = defaultdict(list)
+    shown: dict[str, str] = {}
+    for value, rid, name in entries:
+        if not value or not value.strip():
+            continue
+        key = value.strip().lower()
+        shown.setdefault(key, value.strip())
+        groups[key].append(DuplicateRecord(rid, name))
+    return [Duplicate(side, kind, shown[k], tuple(v)) for k, v in sorted(groups.items()) if len(v) > 1]
+
+
+def hike_duplicates(products: Iterable[HikeProduct]) -> list[Duplicate]:
+    skus: list[tuple[str | None, str, str]] = []
+    barcodes: list[tuple[str | None, str, str]] = []
+    for p in products:
+        skus.append((p.sku, str(p.id), p.name))
+        barcodes.append((p.barcode, str(p.id), p.name))
+        for v in p.variants:
+            skus.append((v.sku, str(v.id), v.name or p.name))
+            barcodes.append((v.barcode, str(v.id), v.name or p.name))
+    return _group("hike", "sku", skus) + _group("hike", "barcode", barcodes)
+
+
+def bigcommerce_duplicates(products: Iterable[BCProduct]) -> list[Duplicate]:
+    skus: list[tuple[str | None, str, str]] = []
+    upcs: list[tuple[str | None, str, str]] = []
+    for p in products:
+        skus.append((p.sku, str(p.id), p.name))
+        upcs.append((p.upc, str(p.id), p.name))
+        for v in p.variants:
+            if not v.option_values:
+                continue  # the base variant repeats the product's own SKU and UPC
+            label = f"{p.name} / {' '.join(value for _, value in v.option_values)}"
+            skus.append((v.sku, f"{p.id}/{v.id}", label))
+            upcs.append((v.upc, f"{p.id}/{v.id}", label))
+    return _group("bigcommerce", "sku", skus) + _group("bigcommerce", "barcode", upcs)
+
+
+@dataclass(frozen=True)
+class TaxCheck:
+    """P2: Hike's "tax inclusive prices" rule against how BigCommerce prices are entered."""
+
+    hike_tax_inclusive: bool
+    bigcommerce_price_entered_with_tax: bool
+
+    @property
+    def consistent(self) -> bool:
+        return self.hike_tax_inclusive == self.bigcommerce_price_entered_with_tax
+
+    @property
+    def message(self) -> str:
+        if self.consistent:
+            kind = "including" if self.hike_tax_inclusive else "excluding"
+            return f"Both stores enter prices {kind} tax."
+        if self.bigcommerce_price_entered_with_tax:
+            return ("BigCommerce prices are entered including tax, but Hike is set to tax-exclusive prices. Tick "
+                    "'Tax inclusive prices' in Hike (Setup → General rules), or in BigCommerce set Settings → Tax → "
+                    "'Prices entered with tax' to 'No', so prices do not change by the tax amount when they sync.")
+        return ("BigCommerce prices are entered excluding tax, but Hike is set to tax-inclusive prices. Untick "
+                "'Tax inclusive prices' in Hike (Setup → General rules), or in BigCommerce set Settings → Tax → "
+                "'Prices entered with tax' to 'Yes', so prices do not change by the tax amount when they sync.")
+
+
+# -- backup (C7) -----------------------------------------------------------------------------------------------------
+HIKE_COLUMNS = ["id", "parent_id", "name", "sku", "barcode", "brand", "product_types", "active", "ecommerce",
+                "track_inventory", "outlet_id", "outlet_name", "price_ex_tax", "price_inc_tax", "cost_price",
+                "tax_name", "on_hand", "reserved", "description"]
+BC_COLUMNS = ["product_id", "variant_id", "name", "options", "sku", "upc", "type", "price", "retail_price",
+              "sale_price", "cost_price", "inventory_level", "inventory_tracking", "brand_id", "categories",
+              "tax_class_id", "is_visible", "weight", "url", "date_modified", "description"]
+
+
+def _hike_rows(products: Iterable[HikeProduct]) -> Iterable[list[object]]:
+    for p in products:
+        owners = [(p, None)] + [(p, v) for v in p.variants]
+        for product, variant in owners:
+            outlets = (variant.outlets if variant else product.outlets) or [None]
+            for o in outlets:
+                yield [variant.id if variant else product.id, product.id if variant else "",
+                       variant.name if variant else product.name, (variant.sku if variant else product.sku) or "",
+                       (variant.barcode if variant else product.barcode) or "", product.brand_name or "",
+                       "|".join(product.product_type_names), product.is_active, product.is_ecommerce,
+                       product.track_inventory, o.outlet_id if o else "", (o.outlet_name or "") if o else "",
+                       o.price_ex_tax if o else "", o.price_inc_tax if o else "", o.cost_price if o else "",
+                       (o.tax_name or "") if o else "", o.on_hand if o else "", o.reserved if o else "",
+                       "" if variant else (product.description or "")]
+
+
+def _bc_rows(products: Iterable[BCProduct]) -> Iterable[list[object]]:
+    for p in products:
+        yield [p.id, "", p.name, "", p.sku, p.upc, p.type, p.price, p.retail_price, p.sale_price, p.cost_price,
+               p.inventory_level, p.inventory_tracking, p.brand_id, "|".join(map(str, p.categories)),
+               p.tax_class_id, p.is_visible, p.weight, p.url_path,
+               p.date_modified.isoformat() if p.date_modified else "", p.description]
+        for v in p.variants:
+            if not v.option_values:
+                continue
+            yield [p.id, v.id, p.name, "|".join(f"{n}={val}" for n, val in v.option_values), v.sku, v.upc, "",
+                   v.price if v.price is not None else "", v.retail_price or "", v.sale_price or "",
+                   v.cost_price or "", v.inventory_level, "", "", "", "", "", v.weight or "", "", "", ""]
+
+
+def write_backup(folder: Path, hike_products: Iterable[HikeProduct], bc_products: Iterable[BCProduct],
+                 now: datetime | None = None) -> tuple[Path, Path]:
+    """Both catalogs as CSV files (UTF-8 with BOM, so spreadsheet programs read accents right)."""
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    hike_path = folder / f"hike-products-{stamp}.csv"
+    bc_path = folder / f"bigcommerce-products-{stamp}.csv"
+    for path, columns, rows in ((hike_path, HIKE_COLUMNS, _hike_rows(hike_products)),
+                                (bc_path, BC_COLUMNS, _bc_rows(bc_products))):
+        tmp = path.with_suffix(".csv.part")
+        with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        tmp.replace(path)
+    return hike_path, bc_path
