@@ -1,0 +1,173 @@
+"""Linking existing records on first activation (D1): by SKU first, then by barcode ⇄ UPC (D2).
+
+Pure functions over the clients' records. A SKU or barcode that several records share on one side cannot say
+which of them is meant, so those records are not linked and fail with a message naming the others (D4); the
+rest go on. Variants of a matched product pair up by SKU, then by barcode, then by their option values.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, TypeVar
+
+from desktop.sync.bigcommerce import BCProduct, BCVariant
+from desktop.sync.hike_models import HikeProduct, HikeVariant
+
+T = TypeVar("T")
+
+
+def norm(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+@dataclass
+class VariantMatch:
+    hike: HikeVariant
+    bc: BCVariant
+    by: str
+
+
+@dataclass
+class ProductMatch:
+    hike: HikeProduct
+    bc: BCProduct
+    by: str  # sku | barcode
+    variants: list[VariantMatch] = field(default_factory=list)
+    unmatched_hike_variants: list[HikeVariant] = field(default_factory=list)
+    unmatched_bc_variants: list[BCVariant] = field(default_factory=list)
+
+
+@dataclass
+class Failure:
+    side: str  # hike | bigcommerce
+    record_id: str
+    name: str
+    sku: str | None
+    message: str
+
+
+@dataclass
+class LinkPlan:
+    matches: list[ProductMatch]
+    hike_only: list[HikeProduct]
+    bc_only: list[BCProduct]
+    failures: list[Failure]
+
+
+def _index(records: Iterable[T], keys: Callable[[T], Iterable[str | None]]) -> dict[str, list[T]]:
+    index: dict[str, list[T]] = defaultdict(list)
+    for record in records:
+        for key in {norm(k) for k in keys(record)}:
+            if key:
+                index[key].append(record)
+    return index
+
+
+def _hike_keys_sku(p: HikeProduct) -> list[str | None]:
+    return [p.sku, *(v.sku for v in p.variants)]
+
+
+def _bc_keys_sku(p: BCProduct) -> list[str | None]:
+    return [p.sku, *(v.sku for v in p.variants)]
+
+
+def _hike_keys_barcode(p: HikeProduct) -> list[str | None]:
+    return [p.barcode, *(v.barcode for v in p.variants)]
+
+
+def _bc_keys_barcode(p: BCProduct) -> list[str | None]:
+    return [p.upc, *(v.upc for v in p.variants if v.option_values)]
+
+
+def _duplicated(index: dict[str, list[T]], ident: Callable[[T], int]) -> dict[int, str]:
+    """record id → the shared key, for every record whose key another record also has."""
+    out: dict[int, str] = {}
+    for key, records in index.items():
+        if len({ident(r) for r in records}) > 1:
+            for r in records:
+                out.setdefault(ident(r), key)
+    return out
+
+
+def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *,
+               linked_hike: set[str] = frozenset(), linked_bc: set[str] = frozenset()) -> LinkPlan:
+    """Pair the not-yet-linked products of both sides. ``linked_*`` are ids already linked (left alone)."""
+    hike = [p for p in hike_products if str(p.id) not in linked_hike]
+    bc = [p for p in bc_products if str(p.id) not in linked_bc]
+    failures: list[Failure] = []
+
+    hike_sku = _index(hike, _hike_keys_sku)
+    bc_sku = _index(bc, _bc_keys_sku)
+    bad_hike = _duplicated(hike_sku, lambda p: p.id)
+    bad_bc = _duplicated(bc_sku, lambda p: p.id)
+    for p in hike:
+        if p.id in bad_hike:
+            others = [o.name for o in hike_sku[bad_hike[p.id]] if o.id != p.id]
+            failures.append(Failure("hike", str(p.id), p.name, p.sku,
+                                    f"Duplicate SKU {bad_hike[p.id]!r} in Hike (also on {', '.join(others)}): "
+                                    "give each product its own SKU, then sync again."))
+    for p in bc:
+        if p.id in bad_bc:
+            others = [o.name for o in bc_sku[bad_bc[p.id]] if o.id != p.id]
+            failures.append(Failure("bigcommerce", str(p.id), p.name, p.sku,
+                                    f"Duplicate SKU {bad_bc[p.id]!r} in BigCommerce (also on {', '.join(others)}): "
+                                    "give each product its own SKU, then sync again."))
+
+    hike_bar = _index(hike, _hike_keys_barcode)
+    bc_bar = _index(bc, _bc_keys_barcode)
+    dup_hike_bar = _duplicated(hike_bar, lambda p: p.id)
+    dup_bc_bar = _duplicated(bc_bar, lambda p: p.id)
+
+    matches: list[ProductMatch] = []
+    used_hike: set[int] = set(bad_hike)
+    used_bc: set[int] = set(bad_bc)
+    for by, keys, hike_index, bc_index in (("sku", _hike_keys_sku, hike_sku, bc_sku),
+                                           ("barcode", _hike_keys_barcode, hike_bar, bc_bar)):
+        for p in hike:
+            if p.id in used_hike:
+                continue
+            if by == "barcode" and p.id in dup_hike_bar:
+                continue
+            candidates = {c.id: c for k in keys(p) if norm(k) for c in bc_index.get(norm(k), [])
+                          if c.id not in used_bc and not (by == "barcode" and c.id in dup_bc_bar)}
+            if len(candidates) != 1:
+                continue  # none, or ambiguous: left for creation or reported by the duplicate checks
+            other = next(iter(candidates.values()))
+            matches.append(match_variants(ProductMatch(p, other, by)))
+            used_hike.add(p.id)
+            used_bc.add(other.id)
+
+    for p in hike:
+        if p.id in dup_hike_bar and p.id not in used_hike:
+            failures.append(Failure("hike", str(p.id), p.name, p.sku,
+                                    f"Duplicate barcode {dup_hike_bar[p.id]!r} in Hike: it cannot be linked by "
+                                    "barcode; give each product its own barcode or a SKU."))
+            used_hike.add(p.id)
+    return LinkPlan(matches=matches,
+                    hike_only=[p for p in hike if p.id not in used_hike],
+                    bc_only=[p for p in bc if p.id not in used_bc],
+                    failures=failures)
+
+
+def match_variants(match: ProductMatch) -> ProductMatch:
+    """Pair the variants of a matched product: SKU, then barcode ⇄ UPC, then option values."""
+    hike_left = list(match.hike.variants)
+    bc_left = [v for v in match.bc.variants if v.option_values]
+    for by, hike_key, bc_key in (
+        ("sku", lambda v: norm(v.sku), lambda v: norm(v.sku)),
+        ("barcode", lambda v: norm(v.barcode), lambda v: norm(v.upc)),
+        ("options", lambda v: "/".join(norm(o) for o in v.options),
+         lambda v: "/".join(norm(val) for _, val in v.option_values)),
+    ):
+        for hv in list(hike_left):
+            key = hike_key(hv)
+            if not key:
+                continue
+            found = [bv for bv in bc_left if bc_key(bv) == key]
+            if len(found) == 1:
+                match.variants.append(VariantMatch(hv, found[0], by))
+                hike_left.remove(hv)
+                bc_left.remove(found[0])
+    match.unmatched_hike_variants = hike_left
+    match.unmatched_bc_variants = bc_left
+    return match
