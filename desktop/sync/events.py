@@ -1,0 +1,142 @@
+"""What the engine tells the world, as plain callbacks (no Qt here).
+
+- ``EngineEvents`` names every callback, each a no-op: subclass it and override what you need. Any object with
+  some of these methods will do as a listener (duck typing); ``Callbacks`` wraps plain functions.
+- ``Listeners`` is itself an ``EngineEvents``: the engine and the scheduler call it, and it calls every
+  registered listener in turn. A listener that raises is logged and skipped; it never breaks a sync pass,
+  and the listeners after it are still called.
+- Callbacks arrive on the engine's worker threads. The Qt views adapt them to signals (queued connections),
+  so no listener should touch a widget directly or block for long.
+
+Who sends what: the scheduler sends ``on_state`` and ``on_error`` (a pass that raised); the engine sends
+``on_run_started`` / ``on_run_finished`` (it owns the run row and its id, and the counts), ``on_progress`` and
+``on_record``, and ``on_error`` for the errors it reports itself.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Collection, Iterator, Literal, Mapping
+
+log = logging.getLogger(__name__)
+
+# The engine's live state (M1), as the tray, the window and the dashboard show it.
+IDLE = "idle"
+SYNCING = "syncing"
+PAUSED = "paused"
+ERROR = "error"
+RECONNECT_NEEDED = "reconnect_needed"
+STATES = frozenset({IDLE, SYNCING, PAUSED, ERROR, RECONNECT_NEEDED})
+State = Literal["idle", "syncing", "paused", "error", "reconnect_needed"]
+
+
+class EngineEvents:
+    """Every callback the engine may send, each a no-op here.
+
+    - ``on_progress(entity, done, total)``: "x of y" for one entity of the running pass.
+    - ``on_record(entity, result, message, record=None)``: one record's outcome; ``result`` is a short word
+      such as ``synced`` / ``skipped`` / ``failed``, ``record`` whatever the engine has to show for it (a dict,
+      a log row): kept generic on purpose.
+    - ``on_run_started(run_id, trigger, entities)``: trigger is ``schedule`` / ``manual`` / ``catch_up`` /
+      ``startup``.
+    - ``on_run_finished(run_id, status, counts)``: counts such as ``{"synced": 12, "failed": 1}``.
+    - ``on_error(kind, title, message)``: ``kind`` is stable for grouping (``desktop.sync.errors`` kinds),
+      ``title`` and ``message`` are for people.
+    - ``on_state(state)``: one of ``STATES``.
+    """
+
+    def on_progress(self, entity: str, done: int, total: int) -> None:
+        pass
+
+    def on_record(self, entity: str, result: str, message: str, record: Mapping[str, Any] | Any = None) -> None:
+        pass
+
+    def on_run_started(self, run_id: Any, trigger: str, entities: Collection[str]) -> None:
+        pass
+
+    def on_run_finished(self, run_id: Any, status: str, counts: Mapping[str, int]) -> None:
+        pass
+
+    def on_error(self, kind: str, title: str, message: str) -> None:
+        pass
+
+    def on_state(self, state: State) -> None:
+        pass
+
+
+EVENT_NAMES = ("on_progress", "on_record", "on_run_started", "on_run_finished", "on_error", "on_state")
+
+
+@dataclass
+class Callbacks:
+    """A listener made of plain functions; a callback left as ``None`` is not called."""
+
+    on_progress: Callable[[str, int, int], None] | None = None
+    on_record: Callable[..., None] | None = None
+    on_run_started: Callable[[Any, str, Collection[str]], None] | None = None
+    on_run_finished: Callable[[Any, str, Mapping[str, int]], None] | None = None
+    on_error: Callable[[str, str, str], None] | None = None
+    on_state: Callable[[str], None] | None = None
+
+
+class Listeners(EngineEvents):
+    """Fan-out to every registered listener; one listener's exception is logged and never reaches the caller."""
+
+    def __init__(self, *listeners: object):
+        self._lock = threading.Lock()
+        self._listeners: list[object] = list(listeners)
+
+    def add(self, listener: object) -> object:
+        """Register a listener (an ``EngineEvents``, a ``Callbacks`` or any object with some of the methods)."""
+        with self._lock:
+            self._listeners.append(listener)
+        return listener
+
+    def remove(self, listener: object) -> None:
+        with self._lock:
+            try:
+                self._listeners.remove(listener)
+            except ValueError:
+                pass
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._listeners)
+
+    def __iter__(self) -> Iterator[object]:
+        with self._lock:
+            return iter(list(self._listeners))
+
+    def _fan_out(self, name: str, *args: Any, **kwargs: Any) -> None:
+        with self._lock:
+            listeners = list(self._listeners)  # a listener may add or remove listeners while being called
+        for listener in listeners:
+            callback = getattr(listener, name, None)
+            if callback is None:
+                continue
+            try:
+                callback(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - a broken view must not stop the sync
+                log.exception("Listener %s failed in %s; the other listeners and the sync carry on",
+                              type(listener).__qualname__, name)
+
+    def on_progress(self, entity: str, done: int, total: int) -> None:
+        self._fan_out("on_progress", entity, done, total)
+
+    def on_record(self, entity: str, result: str, message: str, record: Mapping[str, Any] | Any = None) -> None:
+        self._fan_out("on_record", entity, result, message, record)
+
+    def on_run_started(self, run_id: Any, trigger: str, entities: Collection[str]) -> None:
+        self._fan_out("on_run_started", run_id, trigger, entities)
+
+    def on_run_finished(self, run_id: Any, status: str, counts: Mapping[str, int]) -> None:
+        self._fan_out("on_run_finished", run_id, status, counts)
+
+    def on_error(self, kind: str, title: str, message: str) -> None:
+        self._fan_out("on_error", kind, title, message)
+
+    def on_state(self, state: State) -> None:
+        if state not in STATES:  # the sender's bug, not a listener's: say so loudly
+            raise ValueError(f"unknown engine state {state!r}; expected one of {sorted(STATES)}")
+        self._fan_out("on_state", state)
