@@ -179,9 +179,20 @@ class Credentials:
     def delete_bigcommerce_token(self) -> None:
         self._delete("bigcommerce")
 
+    def save_hike_client_secret(self, secret: str) -> None:
+        """The Hike app's client secret (a desktop app keeps it locally; no PKCE exists for Hike)."""
+        register_secret(secret)
+        self._set("hike-client-secret", secret)
+
+    def load_hike_client_secret(self) -> str:
+        secret = self._get("hike-client-secret", "The Hike app secret is not stored. Reconnect Hike.")
+        register_secret(secret)
+        return secret
+
     def delete_all(self) -> None:
         self.delete_hike_tokens()
         self.delete_bigcommerce_token()
+        self._delete("hike-client-secret")
 
     # -- internals ---------------------------------------------------------------------------------------
     def _user(self, name: str) -> str:

@@ -57,8 +57,12 @@ _V2_LINK_SYNC_STATE = [
     """CREATE INDEX "link_entity_last_result" ON "link" ("entity", "last_result")""",
 ]
 
+# The Hike app's client id (its secret is in the keyring) lives with the Hike connection.
+_V3_HIKE_CLIENT_ID = ['ALTER TABLE "connection" ADD COLUMN "client_id" VARCHAR(255)']
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
               _execute_all(_V1_FIRST_SCHEMA)),
     Migration(2, "links: fingerprint per side, stock pushed, name and last outcome", _execute_all(_V2_LINK_SYNC_STATE)),
+    Migration(3, "connections: Hike client id", _execute_all(_V3_HIKE_CLIENT_ID)),
 ]

@@ -65,6 +65,7 @@ class Connection(BaseModel):
     is_sandbox = peewee.BooleanField(default=False)
     connected_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    client_id = peewee.CharField(null=True)  # Hike: this app's client id (the secret is in the keyring)
 
 
 class SettingsVersion(BaseModel):

@@ -1,0 +1,135 @@
+"""Connecting the two stores (C1–C3) and opening clients on them later: one place for the CLI and the wizard.
+
+A connection is proven with real calls before anything is saved: the BigCommerce store information (its name is
+shown) and one call per permission the sync needs, so a missing scope is named now rather than mid-sync; Hike's
+outlets after the sign-in. Facts go to the ``connection`` table, secrets to the keyring only.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from desktop.storage.credentials import Credentials
+from desktop.storage.models import Connection, utcnow
+from desktop.sync import errors
+from desktop.sync.bigcommerce import BigCommerceClient, StoreInfo
+from desktop.sync.hike import HikeClient
+from desktop.sync.hike_oauth import sign_in
+from desktop.sync.http import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+# One cheap read per scope the sync needs, so a missing scope is named when connecting (C3).
+_SCOPE_PROBES: list[tuple[str, Callable[[BigCommerceClient], Any]]] = [
+    ("Products", lambda c: c.http.request("GET", "v3/catalog/products", params={"limit": 1})),
+    ("Orders", lambda c: c.http.request("GET", "v2/orders", params={"limit": 1})),
+    ("Customers", lambda c: c.http.request("GET", "v3/customers", params={"limit": 1})),
+    ("Store inventory", lambda c: c.http.request("GET", "v3/inventory/items", params={"limit": 1})),
+    ("Store locations", lambda c: c.http.request("GET", "v3/inventory/locations", params={"limit": 1})),
+]
+
+
+@dataclass(frozen=True)
+class HikeApp:
+    """This app as registered with Hike (Partner Dashboard): its client id and secret."""
+
+    base_url: str
+    client_id: str
+    client_secret: str
+
+
+def check_bigcommerce(api_path: str, token: str, **client_kwargs: Any) -> StoreInfo:
+    """Prove the API path and token with real calls; raises a ``SyncError`` naming the problem."""
+    client = BigCommerceClient(api_path, token, **client_kwargs)
+    try:
+        info = client.store_info()
+        for scope, probe in _SCOPE_PROBES:
+            try:
+                probe(client)
+            except errors.MissingPermission:
+                raise errors.MissingPermission(
+                    f"The API account has no '{scope}' permission. Edit the store-level API account in BigCommerce "
+                    f"(Settings → Store-level API accounts) and give it the scopes listed on this page.",
+                    store="BigCommerce", status=403) from None
+        return info
+    except errors.NotFound:
+        raise errors.ReconnectNeeded("BigCommerce does not know this store: check the store hash in the API path.",
+                                     store="BigCommerce", status=404) from None
+    finally:
+        client.close()
+
+
+def connect_bigcommerce(api_path: str, token: str, credentials: Credentials, *, sandbox: bool = False,
+                        **client_kwargs: Any) -> Connection:
+    info = check_bigcommerce(api_path, token, **client_kwargs)
+    credentials.save_bigcommerce_token(token)
+    row = Connection.get_or_none(Connection.side == "bigcommerce") or Connection(side="bigcommerce")
+    row.store_name, row.store_hash, row.api_path = info.name, info.store_hash, api_path.strip()
+    row.control_panel_base_url, row.storefront_url = info.control_panel_base_url, info.secure_url
+    row.is_sandbox, row.updated_at = sandbox, utcnow()
+    row.save()
+    log.info("Connected BigCommerce store %s (%s)", info.name, info.store_hash)
+    return row
+
+
+def connect_hike(app: HikeApp, credentials: Credentials, open_browser: Callable[[str], Any], *,
+                 sandbox: bool = False, timeout_s: float = 300) -> Connection:
+    """Sign in with Hike in the browser (loopback redirect), prove it with a call, save it."""
+    tokens = sign_in(app.base_url, app.client_id, app.client_secret, open_browser, timeout_s)
+    credentials.save_hike_client_secret(app.client_secret)
+    credentials.save_hike_tokens(tokens)
+    client = HikeClient(app.base_url, app.client_id, app.client_secret, credentials)
+    try:
+        outlets = client.outlets()
+    finally:
+        client.close()
+    row = Connection.get_or_none(Connection.side == "hike") or Connection(side="hike")
+    names = ", ".join(o.name for o in outlets[:3]) + (" …" if len(outlets) > 3 else "")
+    row.store_name = f"Hike ({names})" if names else "Hike"
+    row.base_url, row.client_id, row.is_sandbox, row.updated_at = app.base_url, app.client_id, sandbox, utcnow()
+    row.save()
+    log.info("Connected Hike at %s with %d outlets", app.base_url, len(outlets))
+    return row
+
+
+def connect_sandbox(info: dict[str, Any], credentials: Credentials) -> tuple[Connection, Connection]:
+    """Connect both stores of a loopback sandbox (the JSON line ``python -m desktop.sandbox`` prints); the sandbox
+    Hike sign-in is completed with the sandbox's own credentials."""
+    from desktop.sandbox.browser import SandboxPerson
+
+    bc, hike = info["bigcommerce"], info["hike"]
+    bc_row = connect_bigcommerce(bc["api_path"], bc["access_token"], credentials, sandbox=True)
+    person = SandboxPerson(hike["username"], hike["password"])
+    hike_row = connect_hike(HikeApp(hike["base_url"], hike["client_id"], hike["client_secret"]), credentials,
+                            person, sandbox=True, timeout_s=30)
+    return bc_row, hike_row
+
+
+def disconnect(credentials: Credentials, *, wipe_history: bool = False) -> None:
+    """C6: tokens leave the keyring; the local history stays unless asked to wipe it."""
+    from desktop.storage.db import database_proxy
+    from desktop.storage.models import ALL_MODELS
+
+    credentials.delete_all()
+    with database_proxy.atomic():
+        Connection.delete().execute()
+        if wipe_history:
+            for model in ALL_MODELS:
+                if model is not Connection:
+                    model.delete().execute()
+
+
+def open_clients(credentials: Credentials, *, retry: RetryPolicy | None = None,
+                 **kwargs: Any) -> tuple[BigCommerceClient, HikeClient]:
+    """Clients on the saved connections; raises ``ReconnectNeeded`` when one is missing."""
+    bc_row = Connection.get_or_none(Connection.side == "bigcommerce")
+    hike_row = Connection.get_or_none(Connection.side == "hike")
+    if bc_row is None:
+        raise errors.ReconnectNeeded("BigCommerce is not connected yet.", store="BigCommerce")
+    if hike_row is None:
+        raise errors.ReconnectNeeded("Hike is not connected yet.", store="Hike")
+    bc = BigCommerceClient(bc_row.api_path, credentials.load_bigcommerce_token(), retry=retry, **kwargs)
+    hike = HikeClient(hike_row.base_url, hike_row.client_id, credentials.load_hike_client_secret(), credentials,
+                      retry=retry)
+    return bc, hike

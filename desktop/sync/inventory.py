@@ -1,0 +1,104 @@
+"""Stock from Hike to BigCommerce (S1, S4, S13).
+
+Hike is where stock is managed: the level of the chosen outlet (S1), or the sum over the chosen outlets (S4), is
+set on the BigCommerce location with absolute adjustments, 2000 items per call. Absolute levels are idempotent,
+so a pass that crashed after sending simply sends the same level again: nothing is ever applied twice (N2).
+Manual stock edits in BigCommerce never flow back. BigCommerce counts whole units: a fractional Hike level is
+rounded down and flagged in the log. Only levels that differ from the last one pushed are sent, so a quiet pass
+costs no inventory call at all.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Iterable, Sequence
+
+from desktop.storage.db import database_proxy
+from desktop.storage.models import Link
+from desktop.sync import errors
+from desktop.sync.bigcommerce import BigCommerceClient
+from desktop.sync.hike_models import HikeOutletStock, HikeProduct
+from desktop.sync.journal import Journal
+
+log = logging.getLogger(__name__)
+ENTITY = "inventory"
+
+
+def hike_level(rows: Iterable[HikeOutletStock], outlet_ids: Sequence[int]) -> Decimal:
+    """Available stock (on hand less reserved for parked, lay-by and on-account sales) over the outlets."""
+    wanted = set(outlet_ids)
+    return sum((r.available for r in rows if r.outlet_id in wanted), Decimal(0))
+
+
+def whole_units(level: Decimal) -> int:
+    """BigCommerce keeps whole units and no negative levels."""
+    return max(0, int(level.to_integral_value(rounding=ROUND_FLOOR)))
+
+
+@dataclass
+class StockChange:
+    link: Link  # the product link, or the variant link for a variant
+    item: dict  # the absolute-adjustment item
+    level: Decimal  # Hike's level
+    units: int  # what BigCommerce gets
+    name: str
+    sku: str | None
+
+
+def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], variant_links: dict[str, Link],
+               outlet_ids: Sequence[int], location_id: int) -> list[StockChange]:
+    """The levels to set: linked, tracked products whose level differs from the last one pushed."""
+    changes: list[StockChange] = []
+    for product in products:
+        link = product_links.get(str(product.id))
+        if link is None or not product.track_inventory:
+            continue
+        if product.variants:
+            for variant in product.variants:
+                vlink = variant_links.get(str(variant.id))
+                if vlink is None:
+                    continue
+                level = hike_level(variant.outlets, outlet_ids)
+                changes.append(StockChange(vlink, {"location_id": location_id, "variant_id": int(vlink.bc_id),
+                                                   "quantity": whole_units(level)}, level, whole_units(level),
+                                           variant.name or product.name, variant.sku))
+        else:
+            level = hike_level(product.outlets, outlet_ids)
+            changes.append(StockChange(link, {"location_id": location_id, "product_id": int(link.bc_id),
+                                              "quantity": whole_units(level)}, level, whole_units(level),
+                                       product.name, product.sku))
+    return [c for c in changes if c.link.stock_pushed != str(c.units)]
+
+
+def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChange]) -> None:
+    """Send the levels, then record each one's outcome with the level pushed."""
+    if not changes:
+        return
+    try:
+        bc.set_inventory([c.item for c in changes])
+        failed: dict[int, str] = {}
+    except errors.ValidationFailed:
+        # one refused item fails its whole batch: send them one by one to find it, and keep the rest
+        failed = {}
+        for index, change in enumerate(changes):
+            try:
+                bc.set_inventory([change.item])
+            except errors.ValidationFailed as exc:
+                failed[index] = exc.message
+    with database_proxy.atomic():
+        for index, change in enumerate(changes):
+            before = change.link.stock_pushed
+            if index in failed:
+                journal.record(ENTITY, action="stock", result="error", direction="hike_to_bc", link=change.link,
+                               sku=change.sku, message=f"BigCommerce refused the stock level: {failed[index]}")
+                continue
+            change.link.stock_pushed = str(change.units)
+            message = f"Stock set to {change.units}"
+            if change.level != change.units and change.level > 0:
+                message += (f" (Hike has {change.level.normalize()}: BigCommerce keeps whole units, so fractional "
+                            "sales in Hike make the two differ)")
+            elif change.level < 0:
+                message += f" (Hike has {change.level.normalize()}; BigCommerce cannot go below 0)"
+            journal.record(ENTITY, action="stock", result="ok", direction="hike_to_bc", link=change.link,
+                           sku=change.sku, message=message, diff={"stock": [before, str(change.units)]})
