@@ -116,7 +116,7 @@ def _base(epoch: datetime) -> dict[str, Any]:
         "format": FORMAT,
         "store": store_settings(),
         "tax_classes": [
-            {"id": 1, "name": "Default Tax Class", "created_at": created, "updated_at": created},
+            {"id": 1, "name": "Non-Taxable Products", "created_at": created, "updated_at": created},
             {"id": 2, "name": "Shipping", "created_at": created, "updated_at": created},
         ],
         "payment_methods": [{"code": c, "name": n, "test_mode": False} for c, n, _, _ in PAYMENT_METHODS],

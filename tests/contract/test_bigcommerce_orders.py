@@ -38,7 +38,7 @@ def test_store_information(bc):
 
 def test_tax_classes_payment_methods_and_order_statuses(bc):
     classes = bc.get("/v2/tax_classes").json()
-    assert [(c["id"], c["name"]) for c in classes] == [("1", "Default Tax Class"), ("2", "Shipping")]
+    assert [(c["id"], c["name"]) for c in classes] == [("1", "Non-Taxable Products"), ("2", "Shipping")]
     assert bc.get("/v2/tax_classes/2").json()["name"] == "Shipping"
     assert bc.get("/v2/tax_classes/9").status_code == 404
     methods = bc.get("/v2/payments/methods").json()

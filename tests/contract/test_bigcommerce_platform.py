@@ -178,7 +178,7 @@ def test_state_round_trip_keeps_stock_and_changes(bc):
 def test_demo_seed_content(demo_seed):
     assert len(demo_seed["products"]) == 150 and len(demo_seed["orders"]) == 42
     assert {o["status_id"] for o in demo_seed["orders"]} == set(range(15))
-    assert [(t["id"], t["name"]) for t in demo_seed["tax_classes"]] == [(1, "Default Tax Class"), (2, "Shipping")]
+    assert [(t["id"], t["name"]) for t in demo_seed["tax_classes"]] == [(1, "Non-Taxable Products"), (2, "Shipping")]
     assert [(loc["id"], loc["label"]) for loc in demo_seed["locations"]] == [(1, "Main warehouse")]
     upcs = [p["upc"] for p in demo_seed["products"] if p["upc"]]
     assert len(upcs) - len(set(upcs)) == 2  # two pairs share a UPC on purpose
