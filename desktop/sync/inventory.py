@@ -52,12 +52,12 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
     changes: list[StockChange] = []
     for product in products:
         link = product_links.get(str(product.id))
-        if link is None or not product.track_inventory:
+        if link is None or link.status != "linked" or not link.bc_id or not product.track_inventory:
             continue
         if product.variants:
             for variant in product.variants:
                 vlink = variant_links.get(str(variant.id))
-                if vlink is None:
+                if vlink is None or not vlink.bc_id:
                     continue
                 level = hike_level(variant.outlets, outlet_ids)
                 changes.append(StockChange(vlink, {"location_id": location_id, "variant_id": int(vlink.bc_id),

@@ -66,9 +66,9 @@ class Journal:
             link.save()
         self.counts[entity][action if result == "ok" else result] += 1
         if self.events is not None:
-            self.events.on_record({"entity": entity, "action": action, "result": result, "message": message,
-                                   "hike_id": entry.hike_id, "bc_id": entry.bc_id, "sku": entry.sku,
-                                   "direction": direction})
+            self.events.on_record(entity, result, message, {
+                "action": action, "hike_id": entry.hike_id, "bc_id": entry.bc_id, "sku": entry.sku,
+                "direction": direction, "log_id": entry.id})
         return entry
 
 

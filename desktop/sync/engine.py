@@ -1,0 +1,145 @@
+"""One sync pass over the entities asked for, recorded from start to finish.
+
+``SyncEngine.run_pass`` reads the stores' facts, resolves the settings against them, runs the product sync (plan
+then apply), pushes stock, moves the cursors and closes the run. The first pass (no cursor yet) and a
+reconciliation pass (once a day, D11: BigCommerce does not bump a product's ``date_modified`` when only a
+variant changes) read everything; other passes read what changed since the cursors. ``dry_run`` plans and
+returns the counts without writing anything (P3). Customers and orders join in the next milestone.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from desktop.storage.models import Run, get_preference, set_preference
+from desktop.sync import errors, mapping
+from desktop.sync.bigcommerce import BigCommerceClient
+from desktop.sync.events import Listeners
+from desktop.sync.hike import HikeClient
+from desktop.sync.inventory import plan_stock, push_stock
+from desktop.sync.journal import Journal, links_by_hike
+from desktop.sync.products import Action, ProductSync
+from desktop.sync.settings import Settings, StoreFacts
+
+log = logging.getLogger(__name__)
+
+ENTITIES = ("products", "inventory", "customers", "orders")
+ENGINE_ENTITIES = ("products", "inventory")  # what this engine syncs so far
+RECONCILE_EVERY = timedelta(hours=24)
+
+
+@dataclass
+class DryRun:
+    """P3: what the first (or next) pass would do, per store, with the list."""
+
+    counts: dict[str, dict[str, int]]
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def store_facts(hike: HikeClient, bc: BigCommerceClient) -> StoreFacts:
+    """Everything the settings may name, read from both stores (names or ids are resolved against it)."""
+    return StoreFacts(
+        hike_outlets=hike.outlets(include_inactive=True), hike_registers=hike.registers(),
+        hike_taxes=hike.taxes(), hike_payment_types=hike.payment_types(), bc_tax_classes=bc.tax_classes(),
+        bc_locations=bc.locations(), bc_payment_methods=bc.payment_methods(),
+        bc_prices_inc_tax=bc.store_info().is_price_entered_with_tax)
+
+
+class SyncEngine:
+    def __init__(self, bc: BigCommerceClient, hike: HikeClient, settings: Settings, *,
+                 events: Listeners | None = None, now: Any = None):
+        self.bc = bc
+        self.hike = hike
+        self.settings = settings
+        self.events = events or Listeners()
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._ctx: mapping.MappingContext | None = None
+
+    # -- context ----------------------------------------------------------------------------------------------
+    def context(self, refresh: bool = False) -> mapping.MappingContext:
+        """The stores' facts and lookups, read once and again on reconciliation passes: outlets, taxes and tax
+        classes change rarely, and re-reading them every few minutes would spend Hike's daily calls (N3)."""
+        if self._ctx is None or refresh:
+            facts = store_facts(self.hike, self.bc)
+            resolved = self.settings.resolve(facts)
+            self._ctx = mapping.MappingContext.build(
+                resolved, hike_taxes=facts.hike_taxes, store_info=self.bc.store_info(),
+                bc_tax_classes=facts.bc_tax_classes, bc_brands=self.bc.brands(), bc_categories=self.bc.categories(),
+                hike_brands=self.hike.brands(), hike_product_types=self.hike.product_types())
+        return self._ctx
+
+    def reconcile_due(self) -> bool:
+        last = get_preference("last_reconcile")
+        return last is None or self._now() - datetime.fromisoformat(last) >= RECONCILE_EVERY
+
+    # -- passes -----------------------------------------------------------------------------------------------
+    def dry_run(self) -> DryRun:
+        """P3: plan a pass and write nothing (no run row, no link, no cursor)."""
+        sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
+        actions = sync.plan(sync.read(full=self.reconcile_due()))
+        counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
+        for action in actions:
+            counts[action.side][_verb(action)] += 1
+        return DryRun({side: dict(c) for side, c in counts.items() if c},
+                      [_describe(a) for a in actions])
+
+    def run_pass(self, trigger: str = "manual", entities: Iterable[str] | None = None) -> Run:
+        wanted = set(entities or ENGINE_ENTITIES) & set(ENGINE_ENTITIES)
+        journal = Journal(trigger, wanted, self.events)
+        run = journal.start()
+        self.events.on_run_started(run.id, trigger, sorted(wanted))
+        self.events.on_state("syncing")
+        status, message = None, ""
+        try:
+            full = trigger == "reconcile" or self.reconcile_due()
+            ctx = self.context(refresh=full)
+            resolved = ctx.settings
+            sync = ProductSync(self.hike, self.bc, ctx, journal, self.events)
+            sync.recover()
+            snap = sync.read(full=full)
+            if "products" in wanted:
+                sync.apply(sync.plan(snap))
+                self._ctx = sync.ctx  # brands and categories created during the pass
+            if "inventory" in wanted and resolved.settings.hike_to_bc.inventory:
+                changes = plan_stock(snap.hike, links_by_hike("product"), links_by_hike("variant"),
+                                     resolved.stock_outlet_ids, resolved.bc_location_id)
+                self.events.on_progress("inventory", 0, len(changes))
+                push_stock(self.bc, journal, changes)
+                self.events.on_progress("inventory", len(changes), len(changes))
+            if "products" in wanted:
+                sync.advance_cursors(snap)
+                if snap.full:
+                    set_preference("last_reconcile", self._now().isoformat())
+        except errors.SyncError as exc:
+            status, message = "error", str(exc)
+            log.warning("Sync pass stopped: %s", exc)
+            self.events.on_error(exc.kind, exc.title, str(exc))
+            if isinstance(exc, errors.ReconnectNeeded):
+                self.events.on_state("reconnect_needed")
+        except Exception as exc:  # a bug: the run is closed and reported, never left "running"
+            status, message = "error", f"Unexpected error: {type(exc).__name__}: {exc}"
+            log.exception("Sync pass failed")
+            self.events.on_error("internal", "Unexpected error", message)
+            raise
+        finally:
+            run = journal.finish(status, message)
+            self.events.on_run_finished(run.id, run.status, run.counts)
+            if run.status != "error":
+                self.events.on_state("idle")
+            elif not message.startswith("Unexpected") and "reconnect" not in message.lower():
+                self.events.on_state("error")
+        return run
+
+
+def _verb(action: Action) -> str:
+    return {"create_bc": "create", "create_hike": "create", "update_bc": "update", "update_hike": "update",
+            "link": "link", "skip": "skip", "fail": "fail"}[action.kind]
+
+
+def _describe(action: Action) -> dict[str, Any]:
+    return {"action": _verb(action), "store": action.side, "name": action.name, "sku": action.sku,
+            "hike_id": action.hike.id if action.hike else None, "bc_id": action.bc.id if action.bc else None,
+            "message": action.message}

@@ -1,0 +1,446 @@
+"""Products and variants between Hike and BigCommerce: plan, then apply (D1, D2, D4, D9, D10, S11, S14, S18, S19).
+
+A pass reads what changed on each side since its cursor (everything on the first activation and on a
+reconciliation pass, D11), and plans:
+
+- *link*: records not linked yet that match by SKU, then barcode (first activation, and new records on later
+  passes, looked up on the other side before anything is created, so nothing is created twice);
+- *create* on the other side: Hike products on the eCommerce channel (S14) when "new products Hike → BigCommerce"
+  is on; BigCommerce products when "new products BigCommerce → Hike" is on (S11);
+- *update*: a linked product whose synced fields changed since we last saw or wrote them on that side (its
+  fingerprint differs, D10); when both sides changed, the newer change wins and the log says so;
+- *skip* and *fail*, each with the reason (D4: a duplicate fails that record alone).
+
+Applying writes the outbox row before sending a create, and the link, the log entry and the end of the outbox
+row in one transaction after it (N2). Deletes are never propagated (D9): a product deleted on one side keeps its
+link, shown as such, and is never recreated.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from desktop.storage.db import database_proxy
+from desktop.storage.models import Link
+from desktop.sync import errors, mapping
+from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
+from desktop.sync.hike import HikeClient
+from desktop.sync.hike_models import HikeProduct
+from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from,
+                                  save_link, set_cursor, unfinished_work)
+from desktop.sync.linking import ProductMatch, match_variants, plan_links
+from desktop.sync.records import ProductRecord
+
+log = logging.getLogger(__name__)
+
+ENTITY = "product"
+VARIANT = "variant"
+H2B, B2H = mapping.HIKE_TO_BC, mapping.BC_TO_HIKE
+
+
+@dataclass
+class Action:
+    kind: str  # link | create_bc | create_hike | update_bc | update_hike | skip | fail
+    hike: HikeProduct | None = None
+    bc: BCProduct | None = None
+    message: str = ""
+    match: ProductMatch | None = None
+    link: Link | None = None
+
+    @property
+    def name(self) -> str:
+        return (self.hike.name if self.hike else self.bc.name if self.bc else "")
+
+    @property
+    def sku(self) -> str | None:
+        return (self.hike.sku if self.hike else None) or (self.bc.sku if self.bc else None)
+
+    @property
+    def side(self) -> str:
+        """Which store the plan writes to (for the dry-run counts, P3)."""
+        if self.kind in ("create_bc", "update_bc"):
+            return "bigcommerce"
+        if self.kind in ("create_hike", "update_hike"):
+            return "hike"
+        return "both" if self.kind == "link" else ("hike" if self.hike else "bigcommerce")
+
+
+@dataclass
+class Snapshot:
+    """What a pass read."""
+
+    hike: list[HikeProduct] = field(default_factory=list)
+    bc: list[BCProduct] = field(default_factory=list)
+    full: bool = False
+
+
+class ProductSync:
+    def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: mapping.MappingContext, journal: Journal,
+                 events: Any = None):
+        self.hike = hike
+        self.bc = bc
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.options = ctx.options
+        self.journal = journal
+        self.events = events
+
+    # -- read -----------------------------------------------------------------------------------------------------
+    def read(self, *, full: bool) -> Snapshot:
+        hike_since = None if full else read_from(ENTITY, "hike")
+        bc_since = None if full else read_from(ENTITY, "bigcommerce")
+        full = full or hike_since is None or bc_since is None
+        return Snapshot(hike=[p for p in self.hike.products(since=None if full else hike_since) if not p.parent_id],
+                        bc=list(self.bc.products(modified_since=None if full else bc_since)), full=full)
+
+    # -- plan -----------------------------------------------------------------------------------------------------
+    def plan(self, snap: Snapshot) -> list[Action]:
+        by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
+        unlinked_hike = [p for p in snap.hike if not _linked(by_hike.get(str(p.id)))]
+        unlinked_bc = [p for p in snap.bc if not _linked(by_bc.get(str(p.id)))]
+        if not snap.full:
+            # a new record may match one the other side did not report as changed: look it up before creating
+            unlinked_bc += self._lookup_bc([p for p in unlinked_hike if p.skus], {p.id for p in unlinked_bc}, by_bc)
+            unlinked_hike += self._lookup_hike([p for p in unlinked_bc if p.sku], {p.id for p in unlinked_hike},
+                                               by_hike)
+        links = plan_links(unlinked_hike, unlinked_bc)
+        actions: list[Action] = [Action("link", m.hike, m.bc, f"Linked by {m.by}", match=m) for m in links.matches]
+        failed_hike = {f.record_id for f in links.failures if f.side == "hike"}
+        failed_bc = {f.record_id for f in links.failures if f.side == "bigcommerce"}
+        for failure in links.failures:
+            hike_p = next((p for p in unlinked_hike if str(p.id) == failure.record_id), None) \
+                if failure.side == "hike" else None
+            bc_p = next((p for p in unlinked_bc if str(p.id) == failure.record_id), None) \
+                if failure.side == "bigcommerce" else None
+            actions.append(Action("fail", hike_p, bc_p, failure.message))
+        actions += self._plan_creates(links.hike_only, links.bc_only, failed_hike, failed_bc)
+        actions += self._plan_updates(snap, by_hike, by_bc)
+        return actions
+
+    def _lookup_bc(self, hike_products: list[HikeProduct], have: set[int], by_bc: dict[str, Link]) -> list[BCProduct]:
+        found: dict[int, BCProduct] = {}
+        skus = {s for p in hike_products for s in p.skus}
+        if skus:
+            for product in self.bc.products(skus=skus):
+                if product.id not in have and str(product.id) not in by_bc:
+                    found[product.id] = product
+        return list(found.values())
+
+    def _lookup_hike(self, bc_products: list[BCProduct], have: set[int], by_hike: dict[str, Link]) -> list[HikeProduct]:
+        found: dict[int, HikeProduct] = {}
+        for product in bc_products:
+            other = self.hike.find_product_by_sku(product.sku)
+            if other is not None and other.id not in have and str(other.id) not in by_hike:
+                found[other.id] = other
+        return list(found.values())
+
+    def _plan_creates(self, hike_only: Iterable[HikeProduct], bc_only: Iterable[BCProduct], failed_hike: set[str],
+                      failed_bc: set[str]) -> list[Action]:
+        actions: list[Action] = []
+        for p in hike_only:
+            if str(p.id) in failed_hike:
+                continue
+            record = mapping.product_from_hike(p, self.ctx)
+            reason = mapping.skip_reason_to_bc(record, self.settings)
+            if reason is None and not self.options.hike_to_bc.new_products:
+                reason = "New Hike products are not sent to BigCommerce (setting)."
+            actions.append(Action("skip", p, None, reason) if reason else Action("create_bc", p, None))
+        for p in bc_only:
+            if str(p.id) in failed_bc:
+                continue
+            record = mapping.product_from_bc(p, self.ctx)
+            reason = mapping.skip_reason_to_hike(record, self.settings)
+            if reason is None and not self.options.bc_to_hike.new_products:
+                reason = "New BigCommerce products are not sent to Hike (setting)."
+            actions.append(Action("skip", None, p, reason) if reason else Action("create_hike", None, p))
+        return actions
+
+    def _plan_updates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> list[Action]:
+        hike_changed: dict[int, tuple[Link, HikeProduct, ProductRecord]] = {}
+        for p in snap.hike:
+            link = by_hike.get(str(p.id))
+            if link is None or link.status != "linked":
+                continue
+            record = mapping.product_from_hike(p, self.ctx)
+            if mapping.fingerprint(record, H2B, self.settings) != link.hike_fingerprint:
+                hike_changed[link.id] = (link, p, record)
+        bc_changed: dict[int, tuple[Link, BCProduct, ProductRecord]] = {}
+        for p in snap.bc:
+            link = by_bc.get(str(p.id))
+            if link is None or link.status != "linked":
+                continue
+            record = mapping.product_from_bc(p, self.ctx)
+            if mapping.fingerprint(record, B2H, self.settings) != link.bc_fingerprint:
+                bc_changed[link.id] = (link, p, record)
+
+        actions: list[Action] = []
+        both = set(hike_changed) & set(bc_changed)
+        for link_id in both:
+            link, hp, hrec = hike_changed[link_id]
+            _, bp, brec = bc_changed[link_id]
+            if _newer(hp.last_modified, bp.date_modified):
+                del bc_changed[link_id]
+                hike_changed[link_id] = (link, hp, hrec)
+                note = "Changed in both stores since the last sync; kept the newer change, from Hike."
+            else:
+                del hike_changed[link_id]
+                note = "Changed in both stores since the last sync; kept the newer change, from BigCommerce."
+            link.last_message = note
+
+        # the other side's current record is needed to send only what differs
+        bc_current = {p.id: p for p in snap.bc}
+        missing = [int(link.bc_id) for link, _, _ in hike_changed.values() if int(link.bc_id) not in bc_current]
+        if missing:
+            bc_current.update({p.id: p for p in self.bc.products(ids=missing)})
+        for link, hp, _ in hike_changed.values():
+            bp = bc_current.get(int(link.bc_id))
+            if bp is None:
+                actions.append(Action("fail", hp, None, "The linked BigCommerce product no longer exists (deleted "
+                                      "in BigCommerce?). Deletes are not synced: link or recreate it by hand.",
+                                      link=link))
+                continue
+            actions.append(Action("update_bc", hp, bp, link.last_message if link.id in both else "", link=link))
+        hike_current = {p.id: p for p in snap.hike}
+        for link, bp, _ in bc_changed.values():
+            hp = hike_current.get(int(link.hike_id)) or self.hike.product(int(link.hike_id))
+            if hp is None:
+                actions.append(Action("fail", None, bp, "The linked Hike product no longer exists (deleted in "
+                                      "Hike?). Deletes are not synced: link or recreate it by hand.", link=link))
+                continue
+            actions.append(Action("update_hike", hp, bp, link.last_message if link.id in both else "", link=link))
+        return actions
+
+    # -- apply ----------------------------------------------------------------------------------------------------
+    def apply(self, actions: list[Action]) -> None:
+        total = len(actions)
+        for done, action in enumerate(actions, 1):
+            try:
+                getattr(self, f"_apply_{action.kind}")(action)
+            except errors.SyncError as exc:
+                if exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient") and \
+                        not isinstance(exc, errors.AmbiguousWrite):
+                    raise  # the whole pass stops; the next one resumes from the cursor
+                self._record_failure(action, exc.message if isinstance(exc, errors.SyncError) else str(exc))
+            except mapping.MappingError as exc:
+                self._record_failure(action, str(exc))
+            if self.events is not None:
+                self.events.on_progress(ENTITY, done, total)
+
+    def _record_failure(self, action: Action, message: str) -> None:
+        with database_proxy.atomic():
+            self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
+                                hike_id=action.hike.id if action.hike else None,
+                                bc_id=action.bc.id if action.bc else None, sku=action.sku,
+                                direction=_direction(action.kind), name=action.name)
+
+    def _apply_fail(self, action: Action) -> None:
+        self._record_failure(action, action.message)
+
+    def _apply_skip(self, action: Action) -> None:
+        """Logged once per reason: a marker row remembers it, so a product that stays skipped does not add a
+        log line every pass. The marker becomes a real link if the product later qualifies."""
+        hike_id = str(action.hike.id) if action.hike else None
+        bc_id = str(action.bc.id) if action.bc else None
+        marker = Link.get_or_none(Link.entity == ENTITY, (Link.hike_id == hike_id) if hike_id else (Link.bc_id == bc_id))
+        if marker is not None and marker.status == "skipped" and marker.last_message == action.message:
+            return
+        with database_proxy.atomic():
+            if marker is None:
+                marker = Link.create(entity=ENTITY, hike_id=hike_id, bc_id=bc_id, sku=action.sku, name=action.name,
+                                     status="skipped")
+            self.journal.record(ENTITY, action="skip", result="skipped", message=action.message, link=marker,
+                                direction="hike_to_bc" if action.hike else "bc_to_hike", name=action.name)
+
+    def _apply_link(self, action: Action) -> None:
+        """First link: Hike's details win (stock and prices are managed in Hike), BigCommerce keeps its own
+        description and images (S16, S17) and gives them to Hike."""
+        hike_p, bc_p = action.hike, action.bc
+        assert hike_p is not None and bc_p is not None and action.match is not None
+        with database_proxy.atomic():
+            link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name)
+            self._save_variant_links(action.match)
+            self.journal.record(ENTITY, action="link", result="ok", direction="both", link=link,
+                                message=f"{action.message}: {hike_p.name} ⇄ {bc_p.name}", name=hike_p.name)
+        action.link = link
+        fresh_bc = self._apply_update_bc(Action("update_bc", hike_p, bc_p, link=link))
+        self._apply_update_hike(Action("update_hike", hike_p, fresh_bc, link=link), first=True)
+
+    def _save_variant_links(self, match: ProductMatch) -> None:
+        for v in match.variants:
+            save_link(VARIANT, hike_id=v.hike.id, bc_id=v.bc.id, sku=v.hike.sku or v.bc.sku, name=v.hike.name)
+
+    def _apply_create_bc(self, action: Action) -> None:
+        hike_p = action.hike
+        assert hike_p is not None
+        record = mapping.product_from_hike(hike_p, self.ctx)
+        self._ensure_bc_refs(record)
+        body = mapping.bc_product_body(record, self.ctx, None)
+        work = begin_work(ENTITY, f"create_bc:{hike_p.id}", "create_bc", {"hike_id": hike_p.id, "sku": body["sku"]})
+        try:
+            created = self.bc.create_product(body)
+        except errors.SyncError as exc:
+            with database_proxy.atomic():
+                end_work(work, "failed", exc.message)
+            raise
+        self._linked_after_create(hike_p, created, work, "create_bc", record)
+
+    def _apply_create_hike(self, action: Action) -> None:
+        bc_p = action.bc
+        assert bc_p is not None
+        record = mapping.product_from_bc(bc_p, self.ctx)
+        body = mapping.hike_product_body(record, self.ctx, None)
+        work = begin_work(ENTITY, f"create_hike:{bc_p.id}", "create_hike", {"bc_id": bc_p.id, "sku": body["sku"]})
+        try:
+            created = self.hike.save_product(body)
+        except errors.SyncError as exc:
+            with database_proxy.atomic():
+                end_work(work, "failed", exc.message)
+            raise
+        self._linked_after_create(created, bc_p, work, "create_hike", record)
+
+    def _linked_after_create(self, hike_p: HikeProduct, bc_p: BCProduct, work: Any, kind: str,
+                             source: ProductRecord) -> None:
+        hrec, brec = mapping.product_from_hike(hike_p, self.ctx), mapping.product_from_bc(bc_p, self.ctx)
+        with database_proxy.atomic():
+            link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name,
+                             hike_fingerprint=mapping.fingerprint(hrec, H2B, self.settings),
+                             bc_fingerprint=mapping.fingerprint(brec, B2H, self.settings))
+            self._save_variant_links(match_variants(ProductMatch(hike_p, bc_p, "sku")))
+            end_work(work)
+            store = "BigCommerce" if kind == "create_bc" else "Hike"
+            self.journal.record(ENTITY, action="create", result="ok", direction=_direction(kind), link=link,
+                                message=f"Created in {store}", diff=mapping.diff(None, source), name=hike_p.name)
+
+    def _ensure_bc_refs(self, record: ProductRecord) -> None:
+        """S19: brands and categories a new BigCommerce product names are matched by name, or created."""
+        missing = mapping.missing_bc_refs(record, self.ctx)
+        mode = self.options.category_sync
+        changed = False
+        if missing.brand:
+            brand = self.bc.create_brand(missing.brand)
+            self.ctx = _with(self.ctx, bc_brand_names={**self.ctx.bc_brand_names, brand.id: brand.name})
+            changed = True
+        if missing.categories and mode == "match_or_create":
+            trees = self.bc.category_trees()
+            tree_id = trees[0]["id"] if trees else 1
+            made = self.bc.create_categories([{"name": name, "tree_id": tree_id} for name in missing.categories])
+            self.ctx = _with(self.ctx, bc_category_names={**self.ctx.bc_category_names,
+                                                          **{c.id: c.name for c in made}})
+            changed = True
+        if changed:
+            log.info("Created in BigCommerce: %s", missing)
+
+    def _apply_update_bc(self, action: Action) -> BCProduct:
+        hike_p, bc_p, link = action.hike, action.bc, action.link
+        assert hike_p is not None and bc_p is not None and link is not None
+        record = mapping.product_from_hike(hike_p, self.ctx)
+        self._ensure_bc_refs(record)
+        body = mapping.bc_product_body(record, self.ctx, bc_p)
+        before = mapping.product_from_bc(bc_p, self.ctx)
+        new_variants = mapping.bc_variant_create_bodies(record, self.ctx, bc_p) if record.variants else []
+        updated = bc_p
+        if body:
+            updated = self.bc.update_product(bc_p.id, body)
+        for variant_body in new_variants:
+            self.bc.create_variant(bc_p.id, variant_body)
+        if new_variants or (body and "variants" in body):
+            updated = self.bc.product(bc_p.id)
+        after = mapping.product_from_bc(updated, self.ctx)
+        with database_proxy.atomic():
+            link.hike_fingerprint = mapping.fingerprint(record, H2B, self.settings)
+            link.bc_fingerprint = mapping.fingerprint(after, B2H, self.settings)
+            if new_variants:
+                self._save_variant_links(match_variants(ProductMatch(hike_p, updated, "sku")))
+            changes = mapping.diff(before, after)
+            if body or new_variants:
+                self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
+                                    message=action.message or "Updated in BigCommerce", diff=changes, name=hike_p.name)
+            else:
+                link.save()  # nothing to write: only the fingerprints move (no log line for a non-event)
+        return updated
+
+    def _apply_update_hike(self, action: Action, *, first: bool = False) -> None:
+        hike_p, bc_p, link = action.hike, action.bc, action.link
+        assert hike_p is not None and bc_p is not None and link is not None
+        record = mapping.product_from_bc(bc_p, self.ctx)
+        if first:
+            # first link: only what BigCommerce owns flows to Hike (description per S16; names and prices were
+            # just sent the other way)
+            record = _only_bc_owned(record, mapping.product_from_hike(hike_p, self.ctx))
+        body = mapping.hike_product_body(record, self.ctx, hike_p)
+        before = mapping.product_from_hike(hike_p, self.ctx)
+        updated = hike_p
+        if body:
+            updated = self.hike.save_product(body)
+        after = mapping.product_from_hike(updated, self.ctx)
+        with database_proxy.atomic():
+            link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
+            link.bc_fingerprint = mapping.fingerprint(mapping.product_from_bc(bc_p, self.ctx), B2H, self.settings)
+            if body:
+                self.journal.record(ENTITY, action="update", result="ok", direction="bc_to_hike", link=link,
+                                    message=action.message or "Updated in Hike", diff=mapping.diff(before, after),
+                                    name=hike_p.name)
+            else:
+                link.save()
+
+    # -- crash recovery (N2) --------------------------------------------------------------------------------------
+    def recover(self) -> None:
+        """Creates that were sent but never confirmed: link what exists, leave the rest to be planned again."""
+        for work in unfinished_work(ENTITY):
+            sku = (work.payload or {}).get("sku")
+            found_bc = self.bc.find_product_by_sku(sku) if work.action == "create_bc" and sku else None
+            found_hike = self.hike.find_product_by_sku(sku) if work.action == "create_hike" and sku else None
+            if found_bc is not None:
+                hike_p = self.hike.product(int(work.payload["hike_id"]))
+                if hike_p is not None:
+                    self._linked_after_create(hike_p, found_bc, work, "create_bc",
+                                              mapping.product_from_hike(hike_p, self.ctx))
+                    continue
+            if found_hike is not None:
+                bc_p = self.bc.product(int(work.payload["bc_id"]))
+                self._linked_after_create(found_hike, bc_p, work, "create_hike",
+                                          mapping.product_from_bc(bc_p, self.ctx))
+                continue
+            with database_proxy.atomic():
+                end_work(work, "failed", "not found after a restart; planned again")
+
+    # -- cursors --------------------------------------------------------------------------------------------------
+    def advance_cursors(self, snap: Snapshot) -> None:
+        newest_hike = max((p.last_modified for p in snap.hike if p.last_modified), default=None)
+        newest_bc = max((p.date_modified for p in snap.bc if p.date_modified), default=None)
+        if newest_hike:
+            set_cursor(ENTITY, "hike", newest_hike)
+        if newest_bc:
+            set_cursor(ENTITY, "bigcommerce", newest_bc)
+
+
+def _linked(link: Link | None) -> bool:
+    return link is not None and link.status != "skipped"
+
+
+def _newer(hike_time: datetime | None, bc_time: datetime | None) -> bool:
+    """True when the Hike change is the newer one (ties go to Hike, where stock and prices are managed)."""
+    if hike_time is None or bc_time is None:
+        return bc_time is None
+    return hike_time >= bc_time
+
+
+def _direction(kind: str) -> str:
+    return {"create_bc": "hike_to_bc", "update_bc": "hike_to_bc", "create_hike": "bc_to_hike",
+            "update_hike": "bc_to_hike", "link": "both"}.get(kind, "none")
+
+
+def _with(ctx: mapping.MappingContext, **changes: Any) -> mapping.MappingContext:
+    from dataclasses import replace
+
+    return replace(ctx, **changes)
+
+
+def _only_bc_owned(bc_record: ProductRecord, hike_record: ProductRecord) -> ProductRecord:
+    """The Hike record with BigCommerce's description (S16); everything else stays as Hike has it."""
+    from dataclasses import replace
+
+    return replace(hike_record, side=bc_record.side, description_html=bc_record.description_html,
+                   description_text=bc_record.description_text)

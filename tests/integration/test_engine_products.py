@@ -1,0 +1,227 @@
+"""The product and stock sync end to end, over real HTTP against both sandbox stores (issue 5 rules).
+
+One demo sandbox per module, synced once; tests that change the stores afterwards run their own passes.
+The Hike client's pacing is opened up (the sandbox has no Hike rate limit here; N3 is proven in the client tests).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from desktop.storage import models
+from desktop.storage.db import close_db, init_db
+from desktop.sync import mapping
+from desktop.sync.engine import SyncEngine
+from desktop.sync.hike import InventoryChange, hike_governor
+from desktop.sync.inventory import hike_level, whole_units
+from desktop.sync.journal import begin_work
+from desktop.sync.settings import Settings
+from tests.integration.stores import connect
+
+DEMO_SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "shipping_tax": "GST",
+                 "tax_map": {"GST": "Default Tax Class", "No Tax": "Non-Taxable Products"}}
+
+
+def settings(**overrides) -> Settings:
+    return Settings.from_json({**Settings.template().to_json(), **DEMO_SETTINGS, **overrides})
+
+
+def open_up(connected):
+    connected.hike.governor = connected.hike.http.governor = hike_governor(per_minute=10**6, per_day=10**9)
+    return connected
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    """The demo stores after a first sync, with the engine that did it."""
+    init_db(tmp_path_factory.mktemp("engine") / "sync.sqlite3")
+    connected = open_up(connect("demo"))
+    engine = SyncEngine(connected.bc, connected.hike, settings())
+    dry = engine.dry_run()
+    first = engine.run_pass("first_sync")
+    yield connected, engine, first, dry
+    connected.close()
+    close_db()
+
+
+def writes(connected, side):
+    return [r for r in connected.requests(side) if r["method"] != "GET"]
+
+
+def test_p3_dry_run_counted_the_plan_and_wrote_nothing(synced):
+    _, _, first, dry = synced
+    assert dry.counts["both"]["link"] == first.counts["product"]["link"]
+    assert dry.counts["bigcommerce"]["create"] + dry.counts["hike"]["create"] == first.counts["product"]["create"]
+    assert {a["action"] for a in dry.actions} >= {"link", "create", "skip"}
+
+
+def test_d1_first_sync_links_by_sku_and_creates_the_rest(synced):
+    connected, _, first, _ = synced
+    assert first.status == "ok", first.message
+    hike_skus = {p.sku.lower() for p in connected.hike.products() if p.sku}
+    bc_products = list(connected.bc.products())
+    linked_bc = {l.bc_id for l in models.Link.select().where(models.Link.entity == "product",
+                                                             models.Link.status == "linked")}
+    for p in bc_products:
+        if p.sku.lower() in hike_skus:
+            assert str(p.id) in linked_bc, f"{p.sku} exists in both stores but was not linked"
+    assert len({p.sku.lower() for p in bc_products}) == len(bc_products), "no product was created twice"
+
+
+def test_first_sync_leaves_both_stores_equal_field_by_field(synced):
+    """Done-when: both stores compared through their APIs after the first sync of the demo seed."""
+    connected, engine, _, _ = synced
+    ctx = engine.context()
+    bc = {p.id: p for p in connected.bc.products()}
+    hike = {p.id: p for p in connected.hike.products() if not p.parent_id}
+    outlet = ctx.settings.stock_outlet_ids
+    compared = 0
+    for link in models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked"):
+        hp, bp = hike[int(link.hike_id)], bc[int(link.bc_id)]
+        h, b = mapping.product_from_hike(hp, ctx), mapping.product_from_bc(bp, ctx)
+        assert (h.sku or link.sku) == b.sku, "S18: a SKU-less Hike product gets a recorded, stable SKU"
+        simple_fields = ("cost",) if not hp.variants else ()
+        for name in ("name", "barcode", "track_inventory") + simple_fields:
+            assert getattr(h, name) == getattr(b, name) or (not getattr(h, name) and not getattr(b, name)), \
+                (name, hp.name, getattr(h, name), getattr(b, name))
+        assert mapping.synced_fields(h, "hike_to_bc", ctx.settings)["price"] == \
+            mapping.synced_fields(b, "bc_to_hike", ctx.settings)["price"], hp.name
+        assert sorted(v.sku.lower() for v in hp.variants if v.sku) == \
+            sorted(v.sku.lower() for v in bp.variants if v.option_values), hp.name
+        for hv in h.variants:
+            bv = b.variant_by_sku(hv.sku)
+            assert bv is not None and hv.cost == bv.cost, (hp.name, hv.sku)
+        if hp.track_inventory and not hp.variants:
+            assert bp.inventory_level == whole_units(hike_level(hp.outlets, outlet)), hp.name
+        compared += 1
+    assert compared > 200
+
+
+def test_d10_a_pass_after_the_first_writes_nothing(synced):
+    connected, engine, _, _ = synced
+    engine.run_pass("schedule")  # settles records the first pass itself touched (read back once)
+    connected.requests("hike", clear=True)
+    connected.requests("bigcommerce", clear=True)
+    run = engine.run_pass("schedule")
+    assert run.status == "ok"
+    assert writes(connected, "hike") == [] and writes(connected, "bigcommerce") == []
+    assert run.counts == {} or all(k == "skipped" for c in run.counts.values() for k in c)
+
+
+def test_s14_composite_and_non_ecommerce_products_are_skipped_with_their_reason(synced):
+    skipped = {e.message for e in models.LogEntry.select().where(models.LogEntry.result == "skipped")}
+    assert any("Composite products are not sent" in m for m in skipped)
+    assert any("not on Hike's eCommerce sales channel" in m for m in skipped)
+
+
+def test_skipped_products_are_logged_once(synced):
+    _, engine, _, _ = synced
+    before = models.LogEntry.select().where(models.LogEntry.result == "skipped").count()
+    engine.run_pass("schedule")
+    assert models.LogEntry.select().where(models.LogEntry.result == "skipped").count() == before
+
+
+def test_s13_hike_stock_change_moves_bigcommerce_stock_and_not_back(synced):
+    connected, engine, _, _ = synced
+    link = models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked",
+                                      models.Link.stock_pushed.is_null(False)).first()
+    hp = connected.hike.product(int(link.hike_id))
+    outlet = engine.context().settings.inventory_outlet_id
+    connected.hike.inventory_update([InventoryChange(outlet_id=outlet, product_id=hp.id, on_hand=Decimal(42))])
+    run = engine.run_pass("schedule")
+    assert run.counts["inventory"]["stock"] >= 1
+    bp = connected.bc.product(int(link.bc_id))
+    expected = whole_units(hike_level(connected.hike.product(hp.id).outlets, (outlet,)))
+    assert bp.inventory_level == expected
+    # a manual edit in BigCommerce never flows back to Hike
+    connected.bc.update_product(bp.id, {"inventory_level": expected + 5})
+    engine.run_pass("schedule")
+    assert whole_units(hike_level(connected.hike.product(hp.id).outlets, (outlet,))) == expected
+
+
+def test_s13_fractional_hike_stock_is_rounded_down_and_flagged(synced):
+    connected, engine, _, _ = synced
+    link = models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked",
+                                      models.Link.stock_pushed.is_null(False)).order_by(models.Link.id.desc()).first()
+    outlet = engine.context().settings.inventory_outlet_id
+    connected.hike.inventory_update([InventoryChange(outlet_id=outlet, product_id=int(link.hike_id),
+                                                     on_hand=Decimal("7.5"))])
+    engine.run_pass("schedule")
+    entry = models.LogEntry.select().where(models.LogEntry.entity == "inventory",
+                                           models.LogEntry.hike_id == link.hike_id).order_by(
+        models.LogEntry.id.desc()).first()
+    assert "whole units" in entry.message and "7.5" in entry.message
+    assert connected.bc.product(int(link.bc_id)).inventory_level <= 7
+
+
+def test_s11_new_bigcommerce_product_is_created_in_hike(synced):
+    connected, engine, _, _ = synced
+    created = connected.bc.create_product({"name": "Sandbox Engine Tote", "type": "physical", "weight": 1,
+                                           "price": Decimal("39.00"), "sku": "ENGINE-TOTE-1", "categories": []})
+    run = engine.run_pass("schedule")
+    assert run.counts["product"]["create"] == 1
+    hp = connected.hike.find_product_by_sku("ENGINE-TOTE-1")
+    assert hp is not None and hp.name == "Sandbox Engine Tote"
+    assert models.Link.get(models.Link.entity == "product", models.Link.bc_id == str(created.id)).hike_id == str(hp.id)
+
+
+def test_s14_new_hike_ecommerce_product_is_created_in_bigcommerce_and_d2_price(synced):
+    connected, engine, _, _ = synced
+    outlet = engine.context().settings.inventory_outlet_id
+    gst = next(t for t in connected.hike.taxes() if t.name == "GST")
+    connected.hike.save_product({
+        "name": "Sandbox Engine Mug", "sku": "ENGINE-MUG-1", "track_inventory": True,
+        "sales_channels": [{"sales_channels": "1"}, {"sales_channels": "2"}],
+        "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("20.00"), "tax_id": gst.id,
+                             "cost_price": Decimal("8.00"), "on_hand_inventory": 12}]})
+    run = engine.run_pass("schedule")
+    assert run.counts["product"]["create"] == 1
+    (bp,) = list(connected.bc.products(skus=["ENGINE-MUG-1"]))
+    assert bp.cost_price == Decimal("8.00") and bp.price == Decimal("20.00"), "ex-tax store: ex-tax price"
+    assert bp.inventory_level == 12
+
+
+def test_d10_d2_a_price_change_in_hike_updates_bigcommerce_once(synced):
+    connected, engine, _, _ = synced
+    (bp,) = list(connected.bc.products(skus=["ENGINE-MUG-1"]))
+    hp = connected.hike.find_product_by_sku("ENGINE-MUG-1")
+    outlet = engine.context().settings.inventory_outlet_id
+    row = hp.outlet(outlet)
+    connected.hike.save_product({"id": hp.id, "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("22.50"),
+                                                                   "tax_id": row.tax_id}]})
+    run = engine.run_pass("schedule")
+    assert run.counts["product"]["update"] == 1
+    assert connected.bc.product(bp.id).price == Decimal("22.50")
+    entry = models.LogEntry.select().where(models.LogEntry.bc_id == str(bp.id),
+                                           models.LogEntry.action == "update").order_by(models.LogEntry.id.desc()).first()
+    assert entry.diff and any("22.5" in str(v) for v in entry.diff.values())
+    connected.requests("bigcommerce", clear=True)
+    engine.run_pass("schedule")
+    assert writes(connected, "bigcommerce") == [], "our own write must not echo back (D10)"
+
+
+def test_d9_deleting_in_bigcommerce_does_not_delete_in_hike(synced):
+    connected, engine, _, _ = synced
+    (bp,) = list(connected.bc.products(skus=["ENGINE-TOTE-1"]))
+    connected.bc.http.request("DELETE", f"v3/catalog/products/{bp.id}")
+    engine.run_pass("reconcile")
+    assert connected.hike.find_product_by_sku("ENGINE-TOTE-1") is not None
+    assert list(connected.bc.products(skus=["ENGINE-TOTE-1"])) == [], "and it is not recreated either"
+
+
+def test_n2_a_create_sent_before_a_crash_is_linked_not_repeated(synced):
+    """The outbox says a create was sent; the product exists in BigCommerce; the restart links it."""
+    connected, engine, _, _ = synced
+    outlet = engine.context().settings.inventory_outlet_id
+    hp = connected.hike.save_product({
+        "name": "Sandbox Crash Cap", "sku": "CRASH-CAP-1", "sales_channels": [{"sales_channels": "2"}],
+        "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("15.00")}]})
+    begin_work("product", f"create_bc:{hp.id}", "create_bc", {"hike_id": hp.id, "sku": "CRASH-CAP-1"})
+    connected.bc.create_product({"name": "Sandbox Crash Cap", "type": "physical", "weight": 0,
+                                 "price": Decimal("15.00"), "sku": "CRASH-CAP-1"})  # sent, then the app died
+    engine.run_pass("startup")
+    assert len(list(connected.bc.products(skus=["CRASH-CAP-1"]))) == 1
+    link = models.Link.get(models.Link.hike_id == str(hp.id), models.Link.entity == "product")
+    assert link.bc_id and link.status == "linked"
+    assert models.PendingWork.get(models.PendingWork.key == f"create_bc:{hp.id}").status == "done"
