@@ -214,19 +214,50 @@ class ProductSync:
 
     # -- apply ----------------------------------------------------------------------------------------------------
     def apply(self, actions: list[Action]) -> None:
-        total = len(actions)
-        for done, action in enumerate(actions, 1):
-            try:
-                getattr(self, f"_apply_{action.kind}")(action)
-            except errors.SyncError as exc:
-                if exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient") and \
-                        not isinstance(exc, errors.AmbiguousWrite):
-                    raise  # the whole pass stops; the next one resumes from the cursor
-                self._record_failure(action, exc.message if isinstance(exc, errors.SyncError) else str(exc))
-            except mapping.MappingError as exc:
-                self._record_failure(action, str(exc))
-            if self.events is not None:
-                self.events.on_progress(ENTITY, done, total)
+        """Apply a plan, batched to the APIs' limits (N5): BigCommerce updates 10 per call, Hike creates and updates
+        50 per call; BigCommerce creates one per call (its API takes one product per POST)."""
+        groups: dict[str, list[Action]] = {}
+        for action in actions:
+            groups.setdefault(action.kind, []).append(action)
+        self._total, self._done = len(actions), 0
+        for action in groups.get("fail", []):
+            self._guard(self._apply_fail, action)
+        for action in groups.get("skip", []):
+            self._guard(self._apply_skip, action)
+        links = groups.get("link", [])
+        for action in links:
+            self._guard(self._record_link, action)
+        linked = [a for a in links if a.link is not None]
+        updated_bc = self._update_bc(linked + groups.get("update_bc", []))
+        # a first link then gives Hike what BigCommerce owns (its description, S16)
+        firsts = [Action("update_hike", a.hike, updated_bc.get(a.link.id, a.bc), link=a.link, message="first")
+                  for a in linked]
+        self._update_hike(firsts + groups.get("update_hike", []))
+        for action in groups.get("create_bc", []):
+            self._guard(self._apply_create_bc, action)
+        self._create_hike(groups.get("create_hike", []))
+
+    def _tick(self) -> None:
+        self._done += 1
+        if self.events is not None:
+            self.events.on_progress(ENTITY, min(self._done, self._total), self._total)
+
+    def _guard(self, fn: Any, action: Action, *, tick: bool = True) -> bool:
+        """Run one record's work; its own failure is logged and the pass goes on (D4), while a failure of the
+        store or the connection stops the pass (the next one resumes from the cursor)."""
+        try:
+            fn(action)
+            return True
+        except errors.SyncError as exc:
+            if _stops_the_pass(exc):
+                raise
+            self._record_failure(action, exc.message)
+        except mapping.MappingError as exc:
+            self._record_failure(action, str(exc))
+        finally:
+            if tick:
+                self._tick()
+        return False
 
     def _record_failure(self, action: Action, message: str) -> None:
         with database_proxy.atomic():
@@ -253,8 +284,8 @@ class ProductSync:
             self.journal.record(ENTITY, action="skip", result="skipped", message=action.message, link=marker,
                                 direction="hike_to_bc" if action.hike else "bc_to_hike", name=action.name)
 
-    def _apply_link(self, action: Action) -> None:
-        """First link: Hike's details win (stock and prices are managed in Hike), BigCommerce keeps its own
+    def _record_link(self, action: Action) -> None:
+        """First link: Hike's details win (stock and prices are managed in Hike); BigCommerce keeps its own
         description and images (S16, S17) and gives them to Hike."""
         hike_p, bc_p = action.hike, action.bc
         assert hike_p is not None and bc_p is not None and action.match is not None
@@ -264,13 +295,118 @@ class ProductSync:
             self.journal.record(ENTITY, action="link", result="ok", direction="both", link=link,
                                 message=f"{action.message}: {hike_p.name} ⇄ {bc_p.name}", name=hike_p.name)
         action.link = link
-        fresh_bc = self._apply_update_bc(Action("update_bc", hike_p, bc_p, link=link))
-        self._apply_update_hike(Action("update_hike", hike_p, fresh_bc, link=link), first=True)
 
     def _save_variant_links(self, match: ProductMatch) -> None:
         for v in match.variants:
             save_link(VARIANT, hike_id=v.hike.id, bc_id=v.bc.id, sku=v.hike.sku or v.bc.sku, name=v.hike.name)
 
+    # updates to BigCommerce, 10 per call
+    def _update_bc(self, actions: list[Action]) -> dict[int, BCProduct]:
+        """Returns the BigCommerce product as it now is, per link id."""
+        prepared: list[tuple[Action, ProductRecord, dict[str, Any], list[dict[str, Any]]]] = []
+        for action in actions:
+            try:
+                record = mapping.product_from_hike(action.hike, self.ctx)
+                self._ensure_bc_refs(record)
+                body = mapping.bc_product_body(record, self.ctx, action.bc)
+                new_variants = mapping.bc_variant_create_bodies(record, self.ctx, action.bc) if record.variants else []
+                prepared.append((action, record, body, new_variants))
+            except (errors.SyncError, mapping.MappingError) as exc:
+                if isinstance(exc, errors.SyncError) and _stops_the_pass(exc):
+                    raise
+                self._record_failure(action, getattr(exc, "message", str(exc)))
+                self._tick()
+        results: dict[int, BCProduct] = {}
+        failed: dict[int, str] = {}
+        to_send = [(a, b) for a, _, b, _ in prepared if b]
+        for start in range(0, len(to_send), 10):
+            chunk = to_send[start:start + 10]
+            try:
+                for (action, _), product in zip(chunk, self.bc.update_products([{"id": a.bc.id, **b} for a, b in chunk])):
+                    results[action.link.id] = product
+            except errors.ValidationFailed:
+                for action, body in chunk:  # one bad product fails its batch: find it, keep the others
+                    try:
+                        results[action.link.id] = self.bc.update_product(action.bc.id, body)
+                    except errors.ValidationFailed as exc:
+                        failed[action.link.id] = exc.message
+        out: dict[int, BCProduct] = {}
+        for action, record, body, new_variants in prepared:
+            link = action.link
+            if link.id in failed:
+                self._record_failure(action, failed[link.id])
+                self._tick()
+                continue
+            updated = results.get(link.id, action.bc)
+            try:
+                for variant_body in new_variants:
+                    self.bc.create_variant(action.bc.id, variant_body)
+                if new_variants or "variants" in body:
+                    updated = self.bc.product(action.bc.id)
+            except errors.SyncError as exc:
+                if _stops_the_pass(exc):
+                    raise
+                self._record_failure(action, exc.message)
+                self._tick()
+                continue
+            before, after = mapping.product_from_bc(action.bc, self.ctx), mapping.product_from_bc(updated, self.ctx)
+            with database_proxy.atomic():
+                link.hike_fingerprint = mapping.fingerprint(record, H2B, self.settings)
+                link.bc_fingerprint = mapping.fingerprint(after, B2H, self.settings)
+                if new_variants:
+                    self._save_variant_links(match_variants(ProductMatch(action.hike, updated, "sku")))
+                if body or new_variants:
+                    self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
+                                        message=action.message or "Updated in BigCommerce",
+                                        diff=mapping.diff(before, after), name=action.hike.name)
+                else:
+                    link.save()  # nothing to write: only the fingerprints move (no log line for a non-event)
+            out[link.id] = updated
+            if action.kind == "update_bc":
+                self._tick()
+        return out
+
+    # updates to Hike, 50 per call
+    def _update_hike(self, actions: list[Action]) -> None:
+        prepared: list[tuple[Action, dict[str, Any], ProductRecord]] = []
+        for action in actions:
+            try:
+                record = mapping.product_from_bc(action.bc, self.ctx)
+                if action.message == "first":
+                    record = _only_bc_owned(record, mapping.product_from_hike(action.hike, self.ctx))
+                prepared.append((action, mapping.hike_product_body(record, self.ctx, action.hike), record))
+            except mapping.MappingError as exc:
+                self._record_failure(action, str(exc))
+                self._tick()
+        sent = [(a, body) for a, body, _ in prepared if body]
+        saved = {id(a): r for (a, _), r in zip(sent, self.hike.save_products([b for _, b in sent]))} if sent else {}
+        for action, body, _ in prepared:
+            first = action.message == "first"
+            result = saved.get(id(action))
+            if result is not None and result.error is not None:
+                if _stops_the_pass(result.error):
+                    raise result.error
+                self._record_failure(action, result.error.message)
+                if not first:
+                    self._tick()
+                continue
+            updated = result.product if result is not None and result.product is not None else action.hike
+            before, after = mapping.product_from_hike(action.hike, self.ctx), mapping.product_from_hike(updated, self.ctx)
+            link = action.link
+            with database_proxy.atomic():
+                link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
+                link.bc_fingerprint = mapping.fingerprint(mapping.product_from_bc(action.bc, self.ctx), B2H,
+                                                          self.settings)
+                if body:
+                    self.journal.record(ENTITY, action="update", result="ok", direction="bc_to_hike", link=link,
+                                        message="Updated in Hike" if first or not action.message else action.message,
+                                        diff=mapping.diff(before, after), name=action.hike.name)
+                else:
+                    link.save()
+            if not first:
+                self._tick()
+
+    # creates
     def _apply_create_bc(self, action: Action) -> None:
         hike_p = action.hike
         assert hike_p is not None
@@ -286,19 +422,33 @@ class ProductSync:
             raise
         self._linked_after_create(hike_p, created, work, "create_bc", record)
 
-    def _apply_create_hike(self, action: Action) -> None:
-        bc_p = action.bc
-        assert bc_p is not None
-        record = mapping.product_from_bc(bc_p, self.ctx)
-        body = mapping.hike_product_body(record, self.ctx, None)
-        work = begin_work(ENTITY, f"create_hike:{bc_p.id}", "create_hike", {"bc_id": bc_p.id, "sku": body["sku"]})
-        try:
-            created = self.hike.save_product(body)
-        except errors.SyncError as exc:
-            with database_proxy.atomic():
-                end_work(work, "failed", exc.message)
-            raise
-        self._linked_after_create(created, bc_p, work, "create_hike", record)
+    def _create_hike(self, actions: list[Action]) -> None:
+        """New Hike products, 50 per call; each recorded as pending before the batch is sent (N2)."""
+        prepared: list[tuple[Action, dict[str, Any], ProductRecord, Any]] = []
+        for action in actions:
+            try:
+                record = mapping.product_from_bc(action.bc, self.ctx)
+                body = mapping.hike_product_body(record, self.ctx, None)
+            except mapping.MappingError as exc:
+                self._record_failure(action, str(exc))
+                self._tick()
+                continue
+            work = begin_work(ENTITY, f"create_hike:{action.bc.id}", "create_hike",
+                              {"bc_id": action.bc.id, "sku": body["sku"]})
+            prepared.append((action, body, record, work))
+        if not prepared:
+            return
+        results = self.hike.save_products([body for _, body, _, _ in prepared])
+        for (action, _, record, work), result in zip(prepared, results):
+            if result.error is not None:
+                with database_proxy.atomic():
+                    end_work(work, "failed", result.error.message)
+                if _stops_the_pass(result.error):
+                    raise result.error
+                self._record_failure(action, result.error.message)
+            else:
+                self._linked_after_create(result.product, action.bc, work, "create_hike", record)
+            self._tick()
 
     def _linked_after_create(self, hike_p: HikeProduct, bc_p: BCProduct, work: Any, kind: str,
                              source: ProductRecord) -> None:
@@ -314,76 +464,17 @@ class ProductSync:
                                 message=f"Created in {store}", diff=mapping.diff(None, source), name=hike_p.name)
 
     def _ensure_bc_refs(self, record: ProductRecord) -> None:
-        """S19: brands and categories a new BigCommerce product names are matched by name, or created."""
+        """S19: brands and categories a BigCommerce product names are matched by name, or created."""
         missing = mapping.missing_bc_refs(record, self.ctx)
-        mode = self.options.category_sync
-        changed = False
         if missing.brand:
             brand = self.bc.create_brand(missing.brand)
             self.ctx = _with(self.ctx, bc_brand_names={**self.ctx.bc_brand_names, brand.id: brand.name})
-            changed = True
-        if missing.categories and mode == "match_or_create":
+        if missing.categories and self.options.category_sync == "match_or_create":
             trees = self.bc.category_trees()
             tree_id = trees[0]["id"] if trees else 1
             made = self.bc.create_categories([{"name": name, "tree_id": tree_id} for name in missing.categories])
             self.ctx = _with(self.ctx, bc_category_names={**self.ctx.bc_category_names,
                                                           **{c.id: c.name for c in made}})
-            changed = True
-        if changed:
-            log.info("Created in BigCommerce: %s", missing)
-
-    def _apply_update_bc(self, action: Action) -> BCProduct:
-        hike_p, bc_p, link = action.hike, action.bc, action.link
-        assert hike_p is not None and bc_p is not None and link is not None
-        record = mapping.product_from_hike(hike_p, self.ctx)
-        self._ensure_bc_refs(record)
-        body = mapping.bc_product_body(record, self.ctx, bc_p)
-        before = mapping.product_from_bc(bc_p, self.ctx)
-        new_variants = mapping.bc_variant_create_bodies(record, self.ctx, bc_p) if record.variants else []
-        updated = bc_p
-        if body:
-            updated = self.bc.update_product(bc_p.id, body)
-        for variant_body in new_variants:
-            self.bc.create_variant(bc_p.id, variant_body)
-        if new_variants or (body and "variants" in body):
-            updated = self.bc.product(bc_p.id)
-        after = mapping.product_from_bc(updated, self.ctx)
-        with database_proxy.atomic():
-            link.hike_fingerprint = mapping.fingerprint(record, H2B, self.settings)
-            link.bc_fingerprint = mapping.fingerprint(after, B2H, self.settings)
-            if new_variants:
-                self._save_variant_links(match_variants(ProductMatch(hike_p, updated, "sku")))
-            changes = mapping.diff(before, after)
-            if body or new_variants:
-                self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
-                                    message=action.message or "Updated in BigCommerce", diff=changes, name=hike_p.name)
-            else:
-                link.save()  # nothing to write: only the fingerprints move (no log line for a non-event)
-        return updated
-
-    def _apply_update_hike(self, action: Action, *, first: bool = False) -> None:
-        hike_p, bc_p, link = action.hike, action.bc, action.link
-        assert hike_p is not None and bc_p is not None and link is not None
-        record = mapping.product_from_bc(bc_p, self.ctx)
-        if first:
-            # first link: only what BigCommerce owns flows to Hike (description per S16; names and prices were
-            # just sent the other way)
-            record = _only_bc_owned(record, mapping.product_from_hike(hike_p, self.ctx))
-        body = mapping.hike_product_body(record, self.ctx, hike_p)
-        before = mapping.product_from_hike(hike_p, self.ctx)
-        updated = hike_p
-        if body:
-            updated = self.hike.save_product(body)
-        after = mapping.product_from_hike(updated, self.ctx)
-        with database_proxy.atomic():
-            link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
-            link.bc_fingerprint = mapping.fingerprint(mapping.product_from_bc(bc_p, self.ctx), B2H, self.settings)
-            if body:
-                self.journal.record(ENTITY, action="update", result="ok", direction="bc_to_hike", link=link,
-                                    message=action.message or "Updated in Hike", diff=mapping.diff(before, after),
-                                    name=hike_p.name)
-            else:
-                link.save()
 
     # -- crash recovery (N2) --------------------------------------------------------------------------------------
     def recover(self) -> None:
@@ -414,6 +505,12 @@ class ProductSync:
             set_cursor(ENTITY, "hike", newest_hike)
         if newest_bc:
             set_cursor(ENTITY, "bigcommerce", newest_bc)
+
+
+def _stops_the_pass(exc: errors.SyncError) -> bool:
+    """Failures of the store or the connection, not of one record: the pass stops and the next one resumes."""
+    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan") and \
+        not isinstance(exc, errors.AmbiguousWrite)
 
 
 def _linked(link: Link | None) -> bool:
