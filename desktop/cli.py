@@ -1,34 +1,221 @@
-"""``hike-bc-sync-cli``: the headless face of the app (same storage and engine, no Qt).
+"""``hike-bc-sync-cli``: the headless face of the app (same storage, keyring and engine, no Qt).
 
-Later issues add sync subcommands; for now ``info`` reports where things live and whether the keyring
-and database are usable, which is also the first thing to run when something is wrong.
+    hike-bc-sync-cli [--data-dir DIR] [--profile P] COMMAND [--json]
+
+Commands: ``info``, ``connect bigcommerce|hike|sandbox``, ``disconnect``, ``configure``, ``preflight``, ``backup``,
+``sync --once``, ``status``, ``log``, ``run``.
+
+Exit codes: 0 success; 2 invalid input (a bad option, file or setting), with the reason on stderr; 1 anything
+that failed (not connected, keyring unusable, a store refused, a sync run whose status is ``error``).
+With ``--json`` stdout carries exactly one JSON document, also when a command fails (``{"error": ..., "exit_code":
+...}``); human text goes to stdout otherwise, problems to stderr. A secret is never printed: tokens go from the
+option, the environment or a hidden prompt straight to the OS keyring, and every message is redacted first.
+
+The ``--profile`` option picks the keyring profile (``default``): secrets are stored per profile, the rest per
+data folder (``--data-dir``).
 """
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
+import os
+import signal
 import sys
-from typing import Sequence
+import threading
+import webbrowser
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+from urllib.parse import urlsplit
+
+from peewee import fn
 
 from desktop import APP_NAME, __version__
 from desktop.storage import paths
-from desktop.storage.credentials import Credentials
+from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials
 from desktop.storage.db import DatabaseError, close_db, init_db, schema_version
-from desktop.storage.logs import setup_logging
-from desktop.storage.models import Connection
+from desktop.storage.logs import redact, setup_logging
+from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run, SettingsVersion
+from desktop.sync import errors
+from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
+    open_clients
+from desktop.sync.events import Listeners
+from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, hike_duplicates, write_backup
+from desktop.sync.scheduler import SyncScheduler
+from desktop.sync.settings import Settings, SettingsError
+
+# desktop.sync.engine is imported by the commands that sync, so info/status/log/connect work without it
+
+log = logging.getLogger("desktop.cli")
+
+HIKE_CLIENT_ID_ENV = "HIKEBC_HIKE_CLIENT_ID"
+HIKE_CLIENT_SECRET_ENV = "HIKEBC_HIKE_CLIENT_SECRET"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+SANDBOX_INFO_KEYS = {"bigcommerce": ("api_path", "access_token"),
+                     "hike": ("base_url", "client_id", "client_secret", "username", "password")}
+ERROR_RESULTS = ("error", "conflict")
 
 
+class CliError(Exception):
+    """A failure the CLI reports as its message alone: ``code`` 2 for invalid input, 1 for anything else."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def invalid(message: str) -> CliError:
+    return CliError(message, 2)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hike-bc-sync-cli", description=f"{APP_NAME}: headless commands")
     parser.add_argument("--data-dir", help=f"data folder (or set {paths.ENV_VAR})")
+    parser.add_argument("--profile", default="default", help="keyring profile for the stores' secrets (default)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    info = sub.add_parser("info", help="show folders, database schema, keyring state and connections")
-    info.add_argument("--json", action="store_true", help="print one JSON object")
+    json_opt = argparse.ArgumentParser(add_help=False)
+    json_opt.add_argument("--json", action="store_true", help="print one JSON document")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("info", parents=[json_opt], help="folders, database schema, keyring state and connections")
+
+    connect = sub.add_parser("connect", help="connect a store (proven with real calls before it is saved)")
+    stores = connect.add_subparsers(dest="store", required=True, metavar="STORE")
+    bc = stores.add_parser("bigcommerce", parents=[json_opt], help="a store-level API account")
+    bc.add_argument("--api-path", required=True, help="https://api.bigcommerce.com/stores/HASH/v3/")
+    bc.add_argument("--token-env", metavar="VAR", help="read the access token from this environment variable "
+                                                       "(default: ask for it without echo)")
+    hike = stores.add_parser("hike", parents=[json_opt], help="sign in with Hike in the system browser")
+    hike.add_argument("--base-url", required=True, help="Hike API address, e.g. https://api.hikeup.com")
+    hike.add_argument("--client-id", help=f"this app's Hike client id (or set {HIKE_CLIENT_ID_ENV})")
+    hike.add_argument("--client-secret", help=f"this app's Hike client secret (better: set {HIKE_CLIENT_SECRET_ENV})")
+    hike.add_argument("--timeout", type=float, default=300, help="seconds to wait for the sign-in (300)")
+    sandbox = stores.add_parser("sandbox", parents=[json_opt], help="both stores of a loopback sandbox")
+    sandbox.add_argument("--info", required=True, metavar="FILE",
+                         help="the JSON line `python -m desktop.sandbox` prints (- reads it from stdin)")
+
+    disconnect = sub.add_parser("disconnect", parents=[json_opt], help="forget both stores' secrets")
+    disconnect.add_argument("--wipe-history", action="store_true", help="also delete links, runs, log, settings")
+
+    configure = sub.add_parser("configure", parents=[json_opt], help="check and save the sync settings")
+    what = configure.add_mutually_exclusive_group(required=True)
+    what.add_argument("--settings", metavar="FILE", help="a settings JSON file (see --print-template)")
+    what.add_argument("--print-template", action="store_true", help="print the recommended settings as JSON")
+
+    sub.add_parser("preflight", parents=[json_opt], help="duplicates (P1), tax check (P2) and dry run (P3)")
+
+    backup = sub.add_parser("backup", parents=[json_opt], help="both catalogs as CSV files")
+    backup.add_argument("--out", metavar="DIR", help="folder for the files (default: the app's backups folder)")
+
+    sync = sub.add_parser("sync", parents=[json_opt], help="run one sync pass")
+    sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit (required)")
+    sync.add_argument("--dry-run", action="store_true", help="plan the pass and write nothing")
+    sync.add_argument("--entities", help="comma-separated, e.g. products,inventory (default: all)")
+
+    sub.add_parser("status", parents=[json_opt], help="connections, keyring, settings, runs, links, errors, outbox")
+
+    logs = sub.add_parser("log", parents=[json_opt], help="what happened to records, newest first")
+    logs.add_argument("--sku", help="only this SKU (letter case ignored)")
+    logs.add_argument("--errors-only", action="store_true", help="only errors and conflicts")
+    logs.add_argument("--limit", type=int, default=50, help="at most N entries (50)")
+
+    sub.add_parser("run", help="sync on the saved schedule until Ctrl+C / SIGTERM (log lines on stderr)")
     return parser
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# shared helpers
+@contextmanager
+def opened_db() -> Iterator[None]:
+    """The data folder's database, migrated, closed afterwards."""
+    try:
+        init_db(paths.app_paths().ensure().database)
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        yield
+    finally:
+        close_db()
+
+
+def credentials(args: argparse.Namespace) -> Credentials:
+    return Credentials(args.profile, state_file=paths.app_paths().keyring_state)
+
+
+@contextmanager
+def opened_clients(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
+    """(BigCommerce, Hike) clients on the saved connections; a clear exit-1 error when either is missing."""
+
+    hint = " Connect it with: hike-bc-sync-cli connect bigcommerce|hike|sandbox ..."
+    try:
+        bc, hike = open_clients(credentials(args))
+    except (errors.ReconnectNeeded, CredentialMissingError) as exc:
+        raise CliError(f"{exc}{hint}") from None
+    try:
+        yield bc, hike
+    finally:
+        bc.close()
+        hike.close()
+
+
+def both_connected() -> bool:
+    return Connection.select().where(Connection.side.in_(["hike", "bigcommerce"])).count() == 2
+
+
+def saved_settings_row() -> SettingsVersion | None:
+    return SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
+
+
+def load_settings() -> Any:
+    """The settings in force (the newest saved version); exit 1 when none is saved."""
+
+    row = saved_settings_row()
+    if row is None:
+        raise CliError("No sync settings are saved yet: write a settings file (configure --print-template) and "
+                       "save it with configure --settings FILE.")
+    try:
+        return Settings.from_json(row.data)
+    except SettingsError as exc:
+        raise CliError(f"The saved sync settings can't be read: {exc}") from None
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def emit(args: argparse.Namespace, data: Any, lines: Sequence[str] | Callable[[], Sequence[str]] = ()) -> None:
+    """One JSON document with ``--json``, else the human lines."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, default=str, ensure_ascii=False))
+        return
+    for line in (lines() if callable(lines) else lines):
+        print(line)
+
+
+def warn(message: str) -> None:
+    print(redact(message), file=sys.stderr)
+
+
+def run_info(run: Run) -> dict[str, Any]:
+    return {"id": run.id, "trigger": run.trigger, "scope": run.scope, "status": run.status,
+            "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "counts": run.counts or {},
+            "message": run.message}
+
+
+def describe_counts(counts: dict[str, Any]) -> str:
+    if not counts:
+        return "nothing to do"
+    return "; ".join(f"{entity}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
+                     if isinstance(c, dict) else f"{entity}: {c}" for entity, c in sorted(counts.items()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# info
 def cmd_info(args: argparse.Namespace) -> int:
     app_paths = paths.app_paths().ensure()
     report: dict[str, object] = {
@@ -47,25 +234,440 @@ def cmd_info(args: argparse.Namespace) -> int:
         report["database_error"] = str(exc)
     finally:
         close_db()
-    credentials = Credentials(state_file=app_paths.keyring_state)
-    report["keyring_backend"] = credentials.describe_backend()
-    report["keyring_state"] = credentials.check().value
-    if args.json:
-        print(json.dumps(report))
-    else:
-        width = max(len(k) for k in report)
-        for key, value in report.items():
-            print(f"{key.replace('_', ' '):<{width}}  {value}")
+    creds = credentials(args)
+    report["keyring_backend"] = creds.describe_backend()
+    report["keyring_state"] = creds.check().value
+    width = max(len(k) for k in report)
+    emit(args, report, [f"{key.replace('_', ' '):<{width}}  {value}" for key, value in report.items()])
     return 1 if "database_error" in report else 0
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# connect / disconnect
+def connection_info(row: Connection) -> dict[str, Any]:
+    """What is known of a connection, minus secrets."""
+    info: dict[str, Any] = {"side": row.side, "store_name": row.store_name, "sandbox": row.is_sandbox,
+                            "connected_at": iso(row.connected_at), "updated_at": iso(row.updated_at)}
+    if row.side == "bigcommerce":
+        info.update(store_hash=row.store_hash, api_path=row.api_path)
+    else:
+        info.update(base_url=row.base_url)
+    return info
+
+
+def cmd_connect_bigcommerce(args: argparse.Namespace) -> int:
+    if args.token_env:
+        token = os.environ.get(args.token_env, "")
+        if not token.strip():
+            raise invalid(f"The environment variable {args.token_env} is not set or empty.")
+    else:
+        token = getpass.getpass("BigCommerce access token (not shown): ")
+        if not token.strip():
+            raise invalid("No access token was entered.")
+    with opened_db():
+        row = connect_bigcommerce(args.api_path, token.strip(), credentials(args))
+        emit(args, {"connected": [connection_info(row)]}, [f"Connected BigCommerce store {row.store_name}."])
+    return 0
+
+
+def open_system_browser(url: str) -> None:
+    print(f"Sign in to Hike in your browser. If it does not open, visit:\n  {url}", file=sys.stderr, flush=True)
+    if not webbrowser.open(url):
+        print("(No browser could be opened here: open the address above yourself.)", file=sys.stderr)
+
+
+def cmd_connect_hike(args: argparse.Namespace) -> int:
+    client_id = args.client_id or os.environ.get(HIKE_CLIENT_ID_ENV, "")
+    client_secret = args.client_secret or os.environ.get(HIKE_CLIENT_SECRET_ENV, "")
+    if not client_id.strip():
+        raise invalid(f"Give this app's Hike client id with --client-id or {HIKE_CLIENT_ID_ENV}.")
+    if not client_secret.strip():
+        raise invalid(f"Give this app's Hike client secret with --client-secret or {HIKE_CLIENT_SECRET_ENV}.")
+    if args.timeout <= 0:
+        raise invalid("--timeout must be a positive number of seconds.")
+    app = HikeApp(args.base_url.strip(), client_id.strip(), client_secret.strip())
+    with opened_db():
+        row = connect_hike(app, credentials(args), open_system_browser, timeout_s=args.timeout)
+        emit(args, {"connected": [connection_info(row)]}, [f"Connected {row.store_name}."])
+    return 0
+
+
+def read_sandbox_info(source: str) -> dict[str, Any]:
+    """The sandbox's JSON line from a file or stdin, checked: both stores present and served on this computer."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise invalid(f"Can't read {source}: {exc.strerror or exc}.") from None
+    line = next((l for l in text.splitlines() if l.strip().startswith("{")), "")
+    try:
+        info = json.loads(line)
+    except ValueError:
+        info = None
+    complete = isinstance(info, dict) and all(
+        isinstance(info.get(side), dict) and all(info[side].get(key) for key in keys)
+        for side, keys in SANDBOX_INFO_KEYS.items())
+    if not complete:
+        raise invalid(f"{source} does not hold the JSON line `python -m desktop.sandbox` prints ("
+                      + "; ".join(f"{side}: {', '.join(keys)}" for side, keys in SANDBOX_INFO_KEYS.items()) + ").")
+    addresses = [info["bigcommerce"]["api_path"], info["hike"]["base_url"]]
+    for address in addresses:
+        parts = urlsplit(str(address))
+        if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
+            raise invalid(f"connect sandbox only connects a sandbox on this computer (http://127.0.0.1 or "
+                          f"localhost), not {parts.scheme}://{parts.hostname}.")
+    return info
+
+
+def cmd_connect_sandbox(args: argparse.Namespace) -> int:
+    info = read_sandbox_info(args.info)
+    with opened_db():
+        bc_row, hike_row = connect_sandbox(info, credentials(args))
+        emit(args, {"connected": [connection_info(bc_row), connection_info(hike_row)]},
+             [f"Connected BigCommerce sandbox store {bc_row.store_name}.", f"Connected {hike_row.store_name}."])
+    return 0
+
+
+def cmd_disconnect(args: argparse.Namespace) -> int:
+    with opened_db():
+        disconnect(credentials(args), wipe_history=args.wipe_history)
+    emit(args, {"disconnected": True, "history_wiped": args.wipe_history},
+         ["Disconnected both stores; their secrets are gone from the keyring.",
+          "Local history wiped." if args.wipe_history else "Local history (links, runs, log, settings) kept."])
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# configure
+def problem_info(problem: Any) -> dict[str, Any]:
+    return {"key": problem.key, "message": problem.message, "mandatory": problem.mandatory}
+
+
+def problem_line(problem: Any) -> str:
+    level = "error" if problem.mandatory else "warning"
+    return f"{level}: {problem.key}: {problem.message}" if problem.key else f"{level}: {problem.message}"
+
+
+def cmd_configure(args: argparse.Namespace) -> int:
+    from desktop.sync.engine import store_facts
+
+    if args.print_template:
+        template = Settings.template()
+        emit(args, template.to_json(), [template.dumps().rstrip("\n")])
+        return 0
+    try:
+        settings = Settings.load(args.settings)
+    except SettingsError as exc:
+        return report_problems(args, exc.problems, saved=None, against_stores=False)
+    with opened_db():
+        against_stores = both_connected()
+        if against_stores:
+            with opened_clients(args) as (bc, hike):
+                problems = settings.validate(store_facts(hike, bc))
+        else:
+            problems = settings.validate()
+        saved = None
+        if not any(p.mandatory for p in problems):
+            saved = SettingsVersion.create(data=settings.to_json(), note=f"cli: {Path(args.settings).name}")
+        return report_problems(args, problems, saved=saved, against_stores=against_stores)
+
+
+def report_problems(args: argparse.Namespace, problems: Sequence[Any], *, saved: SettingsVersion | None,
+                    against_stores: bool) -> int:
+    blocking = any(p.mandatory for p in problems)
+    data = {"saved": saved is not None, "version": saved.id if saved else None,
+            "validated_against_stores": against_stores, "problems": [problem_info(p) for p in problems]}
+    if args.json:
+        emit(args, data)
+    else:
+        for problem in problems:
+            print(problem_line(problem), file=sys.stderr if problem.mandatory else sys.stdout)
+        scope = "the connected stores" if against_stores else "their shape only (stores not connected)"
+        if saved is not None:
+            print(f"Settings checked against {scope} and saved (version {saved.id}).")
+    if blocking:
+        print("Settings not saved: fix the errors above and run configure again.", file=sys.stderr)
+        return 2
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# preflight and backup
+def duplicate_info(duplicate: Any) -> dict[str, Any]:
+    return {"kind": duplicate.kind, "value": duplicate.value, "message": duplicate.message,
+            "records": [{"id": r.id, "name": r.name} for r in duplicate.records]}
+
+
+def cmd_preflight(args: argparse.Namespace) -> int:
+    with opened_db(), opened_clients(args) as (bc, hike):
+        saved = saved_settings_row() is not None
+        settings = load_settings() if saved else Settings.template()
+        duplicates = {"hike": [duplicate_info(d) for d in hike_duplicates(hike.products())],
+                      "bigcommerce": [duplicate_info(d) for d in bigcommerce_duplicates(bc.products())]}
+        tax = tax_check(settings, saved, bc.store_info().is_price_entered_with_tax)
+        dry_run, dry_run_problem = planned_pass(bc, hike, settings if saved else None)
+    data = {"duplicates": duplicates, "tax": tax, "dry_run": dry_run, "dry_run_problem": dry_run_problem}
+    emit(args, data, lambda: preflight_lines(data))
+    return 0
+
+
+def tax_check(settings: Settings, saved: bool, bc_price_entered_with_tax: bool) -> dict[str, Any]:
+    """P2: Hike's "tax inclusive prices" is not readable through Hike's API; the settings record it."""
+    check = TaxCheck(settings.tax_inclusive, bc_price_entered_with_tax)
+    return {"hike_tax_inclusive": check.hike_tax_inclusive,
+            "hike_tax_inclusive_from": "saved settings" if saved else "template (no settings saved)",
+            "bigcommerce_price_entered_with_tax": check.bigcommerce_price_entered_with_tax,
+            "consistent": check.consistent, "message": check.message}
+
+
+def planned_pass(bc: Any, hike: Any, settings: Settings | None) -> tuple[dict[str, Any] | None, str | None]:
+    """P3: (the dry run's counts and actions, None) or (None, why there is none)."""
+    from desktop.sync.engine import SyncEngine
+
+    if settings is None:
+        return None, "No sync settings are saved yet: the dry run needs them (configure --settings FILE)."
+    try:
+        plan = SyncEngine(bc, hike, settings).dry_run()
+    except SettingsError as exc:
+        return None, str(exc)
+    return {"counts": plan.counts, "actions": plan.actions}, None
+
+
+def preflight_lines(data: dict[str, Any]) -> list[str]:
+    lines = ["Duplicates (P1):"]
+    for side, store in (("hike", "Hike"), ("bigcommerce", "BigCommerce")):
+        found = data["duplicates"][side]
+        lines.append(f"  {store}: {len(found)}" + ("" if found else " (none)"))
+        lines += [f"    - {d['message']}" for d in found]
+    tax = data["tax"]
+    lines.append(f"Tax (P2): {'ok' if tax['consistent'] else 'MISMATCH'}: {tax['message']}")
+    if data["dry_run"] is None:
+        lines.append(f"Dry run (P3): {data['dry_run_problem']}")
+    else:
+        lines.append(f"Dry run (P3): {describe_counts(data['dry_run']['counts'])}")
+        lines += [action_line(a) for a in data["dry_run"]["actions"]]
+    return lines
+
+
+def action_line(action: dict[str, Any]) -> str:
+    line = f"  {action['action']:<6} {action['store']:<11} {action['sku'] or '-':<16} {action['name']}"
+    return line + (f" ({action['message']})" if action.get("message") else "")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    folder = Path(args.out).expanduser() if args.out else paths.app_paths().ensure().backups
+    if folder.exists() and not folder.is_dir():
+        raise invalid(f"{folder} is a file, not a folder.")
+    with opened_db(), opened_clients(args) as (bc, hike):
+        try:
+            hike_csv, bc_csv = write_backup(folder, list(hike.products()), list(bc.products()))
+        except OSError as exc:
+            raise CliError(f"Could not write the backup to {folder}: {exc.strerror or exc}.") from None
+    emit(args, {"hike": str(hike_csv), "bigcommerce": str(bc_csv)}, [str(hike_csv), str(bc_csv)])
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# sync
+def parse_entities(text: str | None) -> list[str] | None:
+    from desktop.sync.engine import ENGINE_ENTITIES
+
+    if text is None:
+        return None
+    wanted = [e.strip().lower() for e in text.split(",") if e.strip()]
+    unknown = [e for e in wanted if e not in ENGINE_ENTITIES]
+    if not wanted or unknown:
+        raise invalid(f"--entities takes a comma-separated list of {', '.join(ENGINE_ENTITIES)}"
+                      + (f" (not {', '.join(unknown)})" if unknown else "") + ".")
+    return wanted
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from desktop.sync.engine import SyncEngine
+
+    entities = parse_entities(args.entities)
+    with opened_db(), opened_clients(args) as (bc, hike):
+        settings = load_settings()
+        engine = SyncEngine(bc, hike, settings)
+        try:
+            if args.dry_run:
+                return report_dry_run(args, engine.dry_run())
+            run = engine.run_pass("cli", entities)
+        except SettingsError as exc:
+            raise CliError(f"The saved settings don't fit the stores any more: {exc}") from None
+    data = {"run_id": run.id, "status": run.status, "counts": run.counts or {}, "message": run.message}
+    emit(args, data, [f"Run {run.id}: {run.status}: {describe_counts(run.counts or {})}"]
+         + ([run.message] if run.message else []))
+    if run.status == "error":
+        warn(f"The sync run failed: {run.message}")
+    return 1 if run.status == "error" else 0
+
+
+def report_dry_run(args: argparse.Namespace, plan: Any) -> int:
+    data = {"dry_run": True, "counts": plan.counts, "actions": plan.actions}
+    emit(args, data, lambda: [f"Dry run (nothing written): {describe_counts(plan.counts)}"]
+         + [action_line(a) for a in plan.actions])
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# status and log
+def cmd_status(args: argparse.Namespace) -> int:
+    creds = credentials(args)
+    with opened_db():
+        row = saved_settings_row()
+        links = {r.entity: r.n for r in Link.select(Link.entity, fn.COUNT(Link.id).alias("n")).group_by(Link.entity)}
+        outbox = PendingWork.select().where(PendingWork.status.in_(["pending", "in_progress"])).order_by(PendingWork.id)
+        data = {
+            "connections": [connection_info(c) for c in Connection.select().order_by(Connection.side)],
+            "keyring": {"backend": creds.describe_backend(), "state": creds.check().value,
+                        "profile": args.profile},
+            "settings": {"saved": row is not None, "version": row.id if row else None,
+                         "saved_at": iso(row.saved_at) if row else None,
+                         "schedule_minutes": row.data.get("schedule_minutes") if row else None},
+            "last_runs": [run_info(r) for r in Run.select().order_by(Run.id.desc()).limit(5)],
+            "links": {"total": sum(links.values()), "by_entity": links},
+            "errors": {"links": Link.select().where(Link.last_result.in_(ERROR_RESULTS)).count(),
+                       "log_entries": LogEntry.select().where(LogEntry.result.in_(ERROR_RESULTS)).count()},
+            "outbox": {"unfinished": outbox.count(),
+                       "rows": [{"id": w.id, "entity": w.entity, "key": w.key, "action": w.action,
+                                 "status": w.status, "attempts": w.attempts, "last_error": w.last_error,
+                                 "updated_at": iso(w.updated_at)} for w in outbox.limit(20)]},
+        }
+    emit(args, data, lambda: status_lines(data))
+    return 0
+
+
+def status_lines(data: dict[str, Any]) -> list[str]:
+    sides = {c["side"]: c for c in data["connections"]}
+    lines = [f"{store:<12} " + (f"{sides[side]['store_name']}" + (" (sandbox)" if sides[side]["sandbox"] else "")
+                                 if side in sides else "not connected")
+             for side, store in (("bigcommerce", "BigCommerce"), ("hike", "Hike"))]
+    keyring = data["keyring"]
+    lines.append(f"{'Keyring':<12} {keyring['state']} ({keyring['backend']}, profile {keyring['profile']})")
+    settings = data["settings"]
+    lines.append(f"{'Settings':<12} " + (f"saved (version {settings['version']}, every "
+                                         f"{settings['schedule_minutes']} min)" if settings["saved"] else "not saved"))
+    lines.append(f"{'Links':<12} {data['links']['total']} "
+                 + " ".join(f"{k}={v}" for k, v in sorted(data["links"]["by_entity"].items())))
+    lines.append(f"{'Errors':<12} {data['errors']['links']} records, {data['errors']['log_entries']} log entries")
+    lines.append(f"{'Outbox':<12} {data['outbox']['unfinished']} unfinished")
+    for run in data["last_runs"]:
+        lines.append(f"Run {run['id']:<8} {run['started_at']} {run['trigger']:<9} {run['status']:<8} "
+                     f"{describe_counts(run['counts'])}" + (f" ({run['message']})" if run["message"] else ""))
+    return lines
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise invalid("--limit must be at least 1.")
+    with opened_db():
+        query = LogEntry.select().order_by(LogEntry.created_at.desc(), LogEntry.id.desc()).limit(args.limit)
+        if args.sku:
+            query = query.where(fn.LOWER(LogEntry.sku) == args.sku.strip().lower())
+        if args.errors_only:
+            query = query.where(LogEntry.result.in_(ERROR_RESULTS))
+        entries = [{"time": iso(e.created_at), "run_id": e.run_id, "entity": e.entity, "direction": e.direction,
+                    "action": e.action, "result": e.result, "message": e.message, "diff": e.diff,
+                    "hike_id": e.hike_id, "bc_id": e.bc_id, "sku": e.sku} for e in query]
+    emit(args, {"entries": entries}, lambda: [
+        f"{e['time']} {e['entity']:<9} {e['action']:<7} {e['result']:<8} {e['direction']:<10} {e['sku'] or '-':<16} "
+        f"{e['message']}" for e in entries] or ["No log entries."])
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# run
+class LogEvents:
+    """Engine and scheduler events as log lines (stderr and the log file)."""
+
+    def on_run_started(self, run_id: Any, trigger: str, entities: Any) -> None:
+        log.info("Run %s started (%s: %s)", run_id, trigger, ", ".join(sorted(entities)))
+
+    def on_run_finished(self, run_id: Any, status: str, counts: Any) -> None:
+        log.info("Run %s finished: %s: %s", run_id, status, describe_counts(dict(counts or {})))
+
+    def on_error(self, kind: str, title: str, message: str) -> None:
+        log.warning("%s: %s", title, message)
+
+    def on_state(self, state: str) -> None:
+        log.info("State: %s", state)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from desktop.sync.engine import SyncEngine
+
+    setup_logging(paths.app_paths().ensure().logs, logging.INFO, console=True)
+    stop = threading.Event()
+    with opened_db(), opened_clients(args) as (bc, hike):
+        settings = load_settings()
+        events = Listeners(LogEvents())
+        engine = SyncEngine(bc, hike, settings, events=events)
+        scheduler = SyncScheduler(lambda trigger, entities: engine.run_pass(trigger, entities),
+                                  interval_minutes=int(settings.schedule_minutes), events=events,
+                                  calls_per_pass_estimate=settings.hike_calls_per_idle_pass())
+        previous = {sig: signal.signal(sig, lambda signum, _frame: stop.set())
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            scheduler.start()
+            log.info("Syncing every %d min until Ctrl+C or SIGTERM", scheduler.interval_minutes)
+            while not stop.wait(0.5):
+                pass
+            log.info("Stopping: the running pass, if any, finishes first")
+        finally:
+            scheduler.shutdown(wait=True)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    log.info("Stopped cleanly")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# main
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "info": cmd_info, "disconnect": cmd_disconnect, "configure": cmd_configure, "preflight": cmd_preflight,
+    "backup": cmd_backup, "sync": cmd_sync, "status": cmd_status, "log": cmd_log, "run": cmd_run,
+}
+CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "bigcommerce": cmd_connect_bigcommerce, "hike": cmd_connect_hike, "sandbox": cmd_connect_sandbox,
+}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the command; every expected failure becomes its message on stderr (never a traceback) and a code."""
+
+    command = CONNECT_COMMANDS[args.store] if args.command == "connect" else COMMANDS[args.command]
+    try:
+        return command(args)
+    except CliError as exc:
+        return fail(args, exc.message, exc.code)
+    except (errors.SyncError, CredentialError) as exc:
+        # not connected, keyring unusable, a store refused or could not be reached
+        return fail(args, str(exc) if isinstance(exc, errors.SyncError) else exc.message, 1)
+    except KeyboardInterrupt:
+        return fail(args, "Interrupted.", 130)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the log file
+        log.exception("Command %s failed", args.command)
+        return fail(args, f"Unexpected error: {type(exc).__name__}: {exc} (details in the log file in "
+                          f"{paths.app_paths().logs})", 1)
+
+
+def fail(args: argparse.Namespace, message: str, code: int) -> int:
+    message = redact(message)
+    print(f"hike-bc-sync-cli: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False))
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2), already printed by argparse
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if args.data_dir:
         paths.set_override(args.data_dir)
     setup_logging(paths.app_paths().ensure().logs, logging.WARNING, console=False)
-    commands = {"info": cmd_info}
-    return commands[args.command](args)
+    return dispatch(args)
 
 
 if __name__ == "__main__":
