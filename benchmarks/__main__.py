@@ -5,7 +5,9 @@ import importlib
 import sys
 
 BENCHMARKS = {
-    "clients": "benchmarks.clients",
+    "clients": ("benchmarks.clients", "main"),
+    "initial-sync": ("benchmarks.sync", "initial_sync"),
+    "noop-sync": ("benchmarks.sync", "noop_sync"),
 }
 
 
@@ -17,7 +19,8 @@ def main(argv: list[str]) -> int:
     if name not in BENCHMARKS:
         print(f"unknown benchmark {name!r}; choose from {', '.join(sorted(BENCHMARKS))}", file=sys.stderr)
         return 2
-    return importlib.import_module(BENCHMARKS[name]).main(rest)
+    module, function = BENCHMARKS[name]
+    return getattr(importlib.import_module(module), function)(rest)
 
 
 if __name__ == "__main__":

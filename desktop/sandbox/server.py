@@ -275,6 +275,10 @@ def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
         # for the delayed ACK
         disable_nagle_algorithm = True
 
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            """The ``Date`` header on the emulated clock, as a real store's would be on its own clock."""
+            return super().date_time_string(app.clock.now() if timestamp is None else timestamp)
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             pass  # the request log is the record; stderr noise helps nobody
 

@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping
 
 import httpx
@@ -283,6 +284,12 @@ class ApiTransport:
         self.client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport,
                                    headers={"Accept": "application/json", "User-Agent": USER_AGENT})
         self.stats = {"requests": 0, "http_429": 0, "retries": 0}
+        # the store's own clock (``Date`` header) at the first answer since ``mark_time()``: where the next
+        # incremental read can start, immune to differences between our clock and the store's
+        self.first_date: datetime | None = None
+
+    def mark_time(self) -> None:
+        self.first_date = None
 
     def close(self) -> None:
         self.client.close()
@@ -324,6 +331,11 @@ class ApiTransport:
                 continue
 
             self.governor.after_response(response)
+            if self.first_date is None and response.headers.get("Date"):
+                try:
+                    self.first_date = parsedate_to_datetime(response.headers["Date"])
+                except (TypeError, ValueError):
+                    pass
             status = response.status_code
             log.debug("%s %s -> %d (try %d)", method, _path(url), status, attempts)
             if status == 401:

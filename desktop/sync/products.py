@@ -74,6 +74,8 @@ class Snapshot:
     hike: list[HikeProduct] = field(default_factory=list)
     bc: list[BCProduct] = field(default_factory=list)
     full: bool = False
+    hike_started: datetime | None = None  # each store's own clock when the read began
+    bc_started: datetime | None = None
 
 
 class ProductSync:
@@ -92,8 +94,12 @@ class ProductSync:
         hike_since = None if full else read_from(ENTITY, "hike")
         bc_since = None if full else read_from(ENTITY, "bigcommerce")
         full = full or hike_since is None or bc_since is None
-        return Snapshot(hike=[p for p in self.hike.products(since=None if full else hike_since) if not p.parent_id],
-                        bc=list(self.bc.products(modified_since=None if full else bc_since)), full=full)
+        self.hike.http.mark_time()
+        hike = [p for p in self.hike.products(since=None if full else hike_since) if not p.parent_id]
+        self.bc.http.mark_time()
+        bc = list(self.bc.products(modified_since=None if full else bc_since))
+        return Snapshot(hike=hike, bc=bc, full=full, hike_started=self.hike.http.first_date,
+                        bc_started=self.bc.http.first_date)
 
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
@@ -457,7 +463,14 @@ class ProductSync:
             link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name,
                              hike_fingerprint=mapping.fingerprint(hrec, H2B, self.settings),
                              bc_fingerprint=mapping.fingerprint(brec, B2H, self.settings))
-            self._save_variant_links(match_variants(ProductMatch(hike_p, bc_p, "sku")))
+            match = match_variants(ProductMatch(hike_p, bc_p, "sku"))
+            self._save_variant_links(match)
+            if kind == "create_hike":  # Hike starts with BigCommerce's stock: nothing to push back next pass
+                link.stock_pushed = str(bc_p.inventory_level) if not match.variants else None
+                for v in match.variants:
+                    Link.update(stock_pushed=str(v.bc.inventory_level)).where(
+                        Link.entity == VARIANT, Link.hike_id == str(v.hike.id)).execute()
+                link.save()
             end_work(work)
             store = "BigCommerce" if kind == "create_bc" else "Hike"
             self.journal.record(ENTITY, action="create", result="ok", direction=_direction(kind), link=link,
@@ -499,8 +512,10 @@ class ProductSync:
 
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: Snapshot) -> None:
-        newest_hike = max((p.last_modified for p in snap.hike if p.last_modified), default=None)
-        newest_bc = max((p.date_modified for p in snap.bc if p.date_modified), default=None)
+        """The next read starts where this one began, on each store's own clock (less the overlap); without a
+        ``Date`` header, at the newest change read."""
+        newest_hike = snap.hike_started or max((p.last_modified for p in snap.hike if p.last_modified), default=None)
+        newest_bc = snap.bc_started or max((p.date_modified for p in snap.bc if p.date_modified), default=None)
         if newest_hike:
             set_cursor(ENTITY, "hike", newest_hike)
         if newest_bc:

@@ -1,0 +1,146 @@
+"""``python -m benchmarks initial-sync --products N`` and ``python -m benchmarks noop-sync --products N``.
+
+Both run the real engine against a ``large:N`` sandbox at the real plan quotas (BigCommerce Standard 150 requests
+per 30 s; Hike 60 a minute and 5000 a day), time-compressed by ``--time-scale``. ``initial-sync`` measures a first
+activation; ``noop-sync`` measures a scheduled pass when nothing changed (after the first sync, with the store
+clocks moved past the cursor overlap).
+
+``floor`` is the fewest requests the APIs allow for the work the pass did: reads at the page sizes (BigCommerce
+250, Hike 500), BigCommerce creates one per call (the API takes one product per POST), updates 10 per call,
+Hike creates and updates 50 per call, stock 2000 items per call, plus the store facts read once per pass on a
+first or reconciliation pass. ``peak_rss_mb`` is the process's peak resident memory, emulators included (they run
+in-process).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import emit, machine
+from desktop.sandbox.stores import start_sandbox
+from desktop.storage.credentials import Credentials
+from desktop.storage.db import close_db, init_db
+from desktop.storage.models import LogEntry
+from desktop.sync.bigcommerce import BigCommerceClient
+from desktop.sync.engine import SyncEngine
+from desktop.sync.hike import HikeClient, hike_governor
+from desktop.sync.hike_oauth import tokens_from_response
+from desktop.sync.settings import Settings
+from tests.keyrings import MemoryKeyring
+
+SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "shipping_tax": "GST",
+            "tax_map": {"GST": "Default Tax Class", "No Tax": "Non-Taxable Products"}}
+FACT_READS = {"bigcommerce": 7, "hike": 6}  # store info (twice), tax classes, locations, payment methods, brands, categories; outlets, registers, taxes, payment types, brands, product types
+
+
+def _api_requests(server_app: Any) -> list[dict[str, Any]]:
+    with server_app.lock:
+        return [r for r in server_app.request_log if not r["path"].startswith("/__emulator/")]
+
+
+def _clear(app: Any) -> None:
+    with app.lock:
+        app.request_log.clear()
+
+
+def setup(products: int, time_scale: float):
+    sandbox = start_sandbox(f"large:{products}", bc_quota="150/30", hike_quota="60/60", hike_daily=5000,
+                            time_scale=time_scale)
+    info = sandbox.info
+    # the client's token clock is real time while the store's runs x time_scale: a long token life keeps
+    # expiry refreshes (real, but an artefact of compressing time) out of the request counts
+    sandbox.hike.settings["access_expiry_s"] = 10**8
+    credentials = Credentials("bench", backend=MemoryKeyring())
+    credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()))
+    bc = BigCommerceClient(info["bigcommerce"]["api_path"], info["bigcommerce"]["access_token"])
+    hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
+                      credentials, governor=hike_governor(time_scale=time_scale))
+    settings = Settings.from_json({**Settings.template().to_json(), **SETTINGS})
+    return sandbox, bc, hike, SyncEngine(bc, hike, settings)
+
+
+def floors(run: Any, hike_rows: int, bc_products: int) -> dict[str, int]:
+    """The fewest requests for what this run did, from its own log entries."""
+    def count(action: str, direction: str | None = None, entity: str = "product") -> int:
+        query = LogEntry.select().where(LogEntry.run == run, LogEntry.entity == entity, LogEntry.action == action,
+                                        LogEntry.result == "ok")
+        if direction:
+            query = query.where(LogEntry.direction == direction)
+        return query.count()
+
+    return {
+        "bigcommerce": math.ceil(max(bc_products, 1) / 250) + count("create", "hike_to_bc")
+        + math.ceil(count("update", "hike_to_bc") / 10) + math.ceil(count("stock", entity="inventory") / 2000)
+        + FACT_READS["bigcommerce"],
+        "hike": math.ceil(max(hike_rows, 1) / 500) + math.ceil(count("create", "bc_to_hike") / 50)
+        + math.ceil(count("update", "bc_to_hike") / 50) + FACT_READS["hike"],
+    }
+
+
+def run_benchmark(name: str, argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks {name}")
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--breakdown", action="store_true", help="print the requests per endpoint")
+    parser.add_argument("--time-scale", type=float, default=60.0,
+                        help="emulated seconds per real second (60: Hike's minute lasts 1 s)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as data:
+        init_db(Path(data) / "bench.sqlite3")
+        t0 = time.perf_counter()
+        sandbox, bc, hike, engine = setup(args.products, args.time_scale)
+        seed_s = time.perf_counter() - t0
+        hike_rows = len(sandbox.hike.products) if hasattr(sandbox.hike, "products") else 0
+        bc_products = len(sandbox.bigcommerce.store.products)
+        try:
+            if name == "noop-sync":
+                engine.run_pass("first_sync")
+                sandbox.bigcommerce.clock.advance(300)  # a scheduled pass 5 minutes later (one shared clock)
+                engine.run_pass("schedule")  # reads back what the first pass itself wrote (fingerprints: no-op)
+                sandbox.bigcommerce.clock.advance(300)
+            _clear(sandbox.bigcommerce)
+            _clear(sandbox.hike)
+            emu0 = sandbox.bigcommerce.clock.now()
+            t1 = time.perf_counter()
+            run = engine.run_pass("first_sync" if name == "initial-sync" else "schedule")
+            wall = time.perf_counter() - t1
+            emulated = sandbox.bigcommerce.clock.now() - emu0
+            bc_log, hike_log = _api_requests(sandbox.bigcommerce), _api_requests(sandbox.hike)
+            if "--breakdown" in argv:
+                from collections import Counter
+                print(Counter((r["method"], r["path"].split("/v3/")[-1].split("/v2/")[-1][:40]) for r in bc_log))
+                print(Counter((r["method"], r["path"]) for r in hike_log))
+            floor = floors(run, hike_rows, bc_products) if name == "initial-sync" else {"bigcommerce": 1, "hike": 1}
+        finally:
+            bc.close()
+            hike.close()
+            sandbox.stop()
+            close_db()
+    requests = {"bigcommerce": len(bc_log), "hike": len(hike_log)}
+    http_429 = {"bigcommerce": sum(r["status"] == 429 for r in bc_log), "hike": sum(r["status"] == 429 for r in hike_log)}
+    peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result = {"benchmark": name, "products": args.products, "status": run.status, "counts": run.counts,
+              "requests": requests, "floor": floor, "http_429": http_429, "wall_s": round(wall, 2),
+              "emulated_s": round(emulated, 1), "time_scale": args.time_scale, "peak_rss_mb": peak_rss_mb,
+              "seed_s": round(seed_s, 2), "machine": machine()}
+    emit(f"{name}: large:{args.products} at the real plan quotas, time x{args.time_scale:g}", [
+        ("run", f"{run.status} {run.counts}"),
+        ("requests BigCommerce (floor)", f"{requests['bigcommerce']} ({floor['bigcommerce']})"),
+        ("requests Hike (floor)", f"{requests['hike']} ({floor['hike']})"),
+        ("HTTP 429", f"BigCommerce {http_429['bigcommerce']}, Hike {http_429['hike']}"),
+        ("wall time", f"{wall:.2f} s real, {emulated:.0f} s emulated"),
+        ("peak RSS", f"{peak_rss_mb} MB"),
+    ], result)
+    return 0 if run.status != "error" else 1
+
+
+def initial_sync(argv: list[str]) -> int:
+    return run_benchmark("initial-sync", argv)
+
+
+def noop_sync(argv: list[str]) -> int:
+    return run_benchmark("noop-sync", argv)
