@@ -225,3 +225,45 @@ def test_n2_a_create_sent_before_a_crash_is_linked_not_repeated(synced):
     link = models.Link.get(models.Link.hike_id == str(hp.id), models.Link.entity == "product")
     assert link.bc_id and link.status == "linked"
     assert models.PendingWork.get(models.PendingWork.key == f"create_bc:{hp.id}").status == "done"
+
+
+def test_d11_a_variant_change_bigcommerce_does_not_date_is_caught_by_reconciliation(synced):
+    connected, engine, _, _ = synced
+    for link in models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked"):
+        bp = connected.bc.product(int(link.bc_id))
+        if bp.has_options:
+            break
+    parent = connected.hike.product(int(link.hike_id))
+    variant = next(v for v in bp.variants if v.option_values and parent.variant_by_sku(v.sku))
+    clock = connected.sandbox.bigcommerce.clock  # both stores share it
+    clock.advance(600)  # the first sync's own writes are now older than any cursor overlap
+    engine.run_pass("schedule")
+    clock.advance(600)
+    before_modified = connected.bc.product(bp.id).date_modified
+    connected.bc.update_variants([{"id": variant.id, "cost_price": Decimal("3.33")}])
+    assert connected.bc.product(bp.id).date_modified == before_modified, "the platform does not bump it"
+    engine.run_pass("schedule")
+    hv = connected.hike.product(parent.id).variant_by_sku(variant.sku)
+    outlet = engine.context().settings.price_outlet_id
+    assert hv.outlet(outlet).cost_price != Decimal("3.33"), "an incremental pass cannot see it"
+    engine.run_pass("reconcile")
+    hv = connected.hike.product(parent.id).variant_by_sku(variant.sku)
+    assert hv.outlet(outlet).cost_price == Decimal("3.33"), "the reconciliation pass catches it"
+
+
+def test_s4_combined_outlets_publish_the_sum(synced):
+    connected, _, _, _ = synced
+    combined = SyncEngine(connected.bc, connected.hike,
+                          settings(combined_inventory_outlets=["Main Street", "Harbour Mall"]))
+    ctx = combined.context()
+    assert len(ctx.settings.stock_outlet_ids) == 2
+    link = models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked",
+                                      models.Link.stock_pushed.is_null(False)).first()
+    for outlet_id, level in zip(ctx.settings.stock_outlet_ids, (Decimal(4), Decimal(6))):
+        connected.hike.inventory_update([InventoryChange(outlet_id=outlet_id, product_id=int(link.hike_id),
+                                                         on_hand=level)])
+    combined.run_pass("schedule")
+    hp = connected.hike.product(int(link.hike_id))
+    assert connected.bc.product(int(link.bc_id)).inventory_level == whole_units(
+        hike_level(hp.outlets, ctx.settings.stock_outlet_ids)) == 10 - sum(
+        r.reserved for r in hp.outlets if r.outlet_id in ctx.settings.stock_outlet_ids)
