@@ -8,6 +8,7 @@ BENCHMARKS = {
     "clients": ("benchmarks.clients", "main"),
     "initial-sync": ("benchmarks.sync", "initial_sync"),
     "noop-sync": ("benchmarks.sync", "noop_sync"),
+    "crash": ("benchmarks.crash", "main"),
 }
 
 
