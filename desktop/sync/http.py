@@ -200,7 +200,7 @@ class HikeGovernor(Governor):
                     frees_in = self._calls[0] + self._day_s - now
                     raise errors.DailyLimitReached(
                         f"This app has used Hike's {self.per_day} API calls for the last 24 hours. Syncing "
-                        f"resumes by itself in {_human_duration(frees_in)}.", store="Hike", retry_after_s=frees_in)
+                        f"resumes by itself in {human_duration(frees_in)}.", store="Hike", retry_after_s=frees_in)
                 recent = self._in_last_minute(now)
                 if len(recent) < self.per_minute:
                     self._calls.append(now)
@@ -242,7 +242,8 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return None
 
 
-def _human_duration(seconds: float) -> str:
+def human_duration(seconds: float) -> str:
+    """A wait as a person reads it: "2 h 5 min", "12 min", "40 s"."""
     seconds = max(0, int(seconds))
     if seconds >= 3600:
         return f"{seconds // 3600} h {seconds % 3600 // 60} min"

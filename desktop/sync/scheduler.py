@@ -50,6 +50,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from desktop.sync import errors
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING, EngineEvents, Listeners
+from desktop.sync.http import human_duration
 
 log = logging.getLogger(__name__)
 
@@ -133,14 +134,6 @@ def _entities(entities: Iterable[str] | None) -> frozenset[str]:
         raise ValueError(f"unknown entities {sorted(unknown)}; expected some of {sorted(ENTITIES)}")
     return chosen
 
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min"
-    return f"{seconds} s"
 
 
 class SyncScheduler:
@@ -433,11 +426,11 @@ class SyncScheduler:
             return False
         if paused:
             log.info("The computer was asleep for about %s; the schedule is paused, so no catch-up pass",
-                     _duration(asleep_s))
+                     human_duration(asleep_s))
             self._refresh_next_due()
             return False
         if due is None or due > wall:
-            log.info("The computer was asleep for about %s; no scheduled sync was missed", _duration(asleep_s))
+            log.info("The computer was asleep for about %s; no scheduled sync was missed", human_duration(asleep_s))
             self._refresh_next_due()
             return False
         run_at = datetime.now(timezone.utc) + timedelta(seconds=self._catch_up_delay_s)
@@ -452,7 +445,7 @@ class SyncScheduler:
         self._refresh_next_due()
         missed_at = datetime.fromtimestamp(due, timezone.utc).isoformat(timespec="seconds")
         log.info("The computer was asleep for about %s, past the sync scheduled at %s; a catch-up pass runs in "
-                 "%s", _duration(asleep_s), missed_at, _duration(self._catch_up_delay_s))
+                 "%s", human_duration(asleep_s), missed_at, human_duration(self._catch_up_delay_s))
         return True
 
     def _reset_wake_baseline(self) -> None:

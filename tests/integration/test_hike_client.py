@@ -11,13 +11,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
 
 from desktop.sandbox import hike_seed
+from desktop.sandbox.browser import forms_of
 from desktop.sandbox.hike import HikeEmulator
 from desktop.sandbox.server import RunningServer
 from desktop.storage.credentials import Credentials, HikeTokens
@@ -122,26 +122,6 @@ def rows_with_sku(box: Sandbox, sku: str) -> list[int]:
 
 # ---------------------------------------------------------------------------------------------------------
 # a person in a browser
-class _Forms(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "method": (a.get("method") or "get").lower(),
-                               "fields": {}})
-        elif tag == "input" and self.forms and a.get("name"):
-            self.forms[-1]["fields"][a["name"]] = a.get("value") or ""
-
-
-def forms_of(page: httpx.Response) -> list[dict]:
-    parser = _Forms()
-    parser.feed(page.text)
-    return parser.forms
-
-
 class Person:
     """Completes Hike's sign-in and consent pages the way a person would, then follows the redirect home."""
 
