@@ -88,6 +88,7 @@ class ProductSync:
         self.options = ctx.options
         self.journal = journal
         self.events = events
+        self._categories_reread = False  # S19: BigCommerce's categories read again this pass
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
@@ -479,6 +480,13 @@ class ProductSync:
     def _ensure_bc_refs(self, record: ProductRecord) -> None:
         """S19: brands and categories a BigCommerce product names are matched by name, or created."""
         missing = mapping.missing_bc_refs(record, self.ctx)
+        if missing.categories and not self._categories_reread:
+            # the context's categories are read once and again only on reconciliation passes: a category added
+            # in BigCommerce since then would be created a second time (refused) instead of matched. Read them
+            # again, once a pass, before taking a category as missing.
+            self._categories_reread = True
+            self.ctx = _with(self.ctx, bc_category_names={c.id: c.name for c in self.bc.categories()})
+            missing = mapping.missing_bc_refs(record, self.ctx)
         if missing.brand:
             brand = self.bc.create_brand(missing.brand)
             self.ctx = _with(self.ctx, bc_brand_names={**self.ctx.bc_brand_names, brand.id: brand.name})
