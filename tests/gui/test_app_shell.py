@@ -93,12 +93,18 @@ def test_real_start_in_sandbox_mode_and_second_launch_exits(qtbot, tmp_path):
     first = subprocess.Popen([sys.executable, "-m", "desktop", "--sandbox", "--data-dir", str(data)], env=env,
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        qtbot.waitUntil(lambda: first.poll() is not None or _listening(server_name(data.resolve())), timeout=30000)
+        log_file = data / "logs" / "hike-bc-sync.log"
+
+        def ready() -> bool:  # listening for later launches, and the sandbox stores up
+            started = log_file.exists() and "Sandbox stores running" in log_file.read_text()
+            return first.poll() is not None or (started and _listening(server_name(data.resolve())))
+
+        qtbot.waitUntil(ready, timeout=60000)
         assert first.poll() is None, first.stdout.read().decode()
         second = subprocess.run([sys.executable, "-m", "desktop", "--sandbox", "--data-dir", str(data)], env=env,
                                 cwd=ROOT, capture_output=True, timeout=60)
         assert second.returncode == 0
-        log_text = (data / "logs" / "hike-bc-sync.log").read_text()
+        log_text = log_file.read_text()
         assert "already open" in log_text
         assert "Sandbox stores running" in log_text
         assert (data / "sync.sqlite3").exists()
