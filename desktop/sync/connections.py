@@ -14,7 +14,8 @@ from desktop.storage.credentials import Credentials
 from desktop.storage.models import Connection, utcnow
 from desktop.sync import errors
 from desktop.sync.bigcommerce import BigCommerceClient, StoreInfo
-from desktop.sync.hike import HikeClient
+from desktop.sync.budget import load_hike_calls
+from desktop.sync.hike import HikeClient, hike_governor
 from desktop.sync.hike_oauth import sign_in
 from desktop.sync.http import RetryPolicy
 
@@ -131,5 +132,5 @@ def open_clients(credentials: Credentials, *, retry: RetryPolicy | None = None,
         raise errors.ReconnectNeeded("Hike is not connected yet.", store="Hike")
     bc = BigCommerceClient(bc_row.api_path, credentials.load_bigcommerce_token(), retry=retry, **kwargs)
     hike = HikeClient(hike_row.base_url, hike_row.client_id, credentials.load_hike_client_secret(), credentials,
-                      retry=retry)
+                      retry=retry, governor=hike_governor(calls_before_start=load_hike_calls()))
     return bc, hike

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from desktop.storage.models import Run, get_preference, set_preference
 from desktop.sync import errors, mapping
 from desktop.sync.bigcommerce import BigCommerceClient
+from desktop.sync.budget import save_hike_calls
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
 from desktop.sync.inventory import plan_stock, push_stock
@@ -125,6 +126,7 @@ class SyncEngine:
             self.events.on_error("internal", "Unexpected error", message)
             raise
         finally:
+            save_hike_calls(self.hike.call_times())  # the daily count survives a restart (N3)
             run = journal.finish(status, message)
             self.events.on_run_finished(run.id, run.status, run.counts)
             if run.status != "error":
