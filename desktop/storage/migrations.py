@@ -60,9 +60,14 @@ _V2_LINK_SYNC_STATE = [
 # The Hike app's client id (its secret is in the keyring) lives with the Hike connection.
 _V3_HIKE_CLIENT_ID = ['ALTER TABLE "connection" ADD COLUMN "client_id" VARCHAR(255)']
 
+# S17 two-way images: the image URLs already sent to BigCommerce per product (BigCommerce keeps its own copies
+# and does not echo the source URL, so only this list can tell a new Hike image from one already sent).
+_V4_IMAGES_SENT = ['ALTER TABLE "link" ADD COLUMN "images_sent" TEXT']
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
               _execute_all(_V1_FIRST_SCHEMA)),
     Migration(2, "links: fingerprint per side, stock pushed, name and last outcome", _execute_all(_V2_LINK_SYNC_STATE)),
     Migration(3, "connections: Hike client id", _execute_all(_V3_HIKE_CLIENT_ID)),
+    Migration(4, "links: image URLs sent to BigCommerce", _execute_all(_V4_IMAGES_SENT)),
 ]

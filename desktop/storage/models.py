@@ -99,6 +99,7 @@ class Link(BaseModel):
     name = peewee.CharField(default="")
     last_result = peewee.CharField(null=True)  # ok | error | skipped | conflict, of the newest log entry
     last_message = peewee.TextField(default="")
+    images_sent = JSONField(null=True)  # image URLs already sent to BigCommerce (S17 two-way)
 
     class Meta:
         indexes = (

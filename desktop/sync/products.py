@@ -356,22 +356,50 @@ class ProductSync:
                 self._record_failure(action, exc.message)
                 self._tick()
                 continue
+            try:
+                added_images = self._send_new_images(action, record)
+            except errors.SyncError as exc:
+                if _stops_the_pass(exc):
+                    raise
+                self._record_failure(action, f"An image could not be added in BigCommerce: {exc.message}")
+                self._tick()
+                continue
             before, after = mapping.product_from_bc(action.bc, self.ctx), mapping.product_from_bc(updated, self.ctx)
             with database_proxy.atomic():
                 link.hike_fingerprint = mapping.fingerprint(record, H2B, self.settings)
                 link.bc_fingerprint = mapping.fingerprint(after, B2H, self.settings)
                 if new_variants:
                     self._save_variant_links(match_variants(ProductMatch(action.hike, updated, "sku")))
-                if body or new_variants:
+                if body or new_variants or added_images:
+                    changes = mapping.diff(before, after)
+                    if added_images:
+                        changes["images"] = [None, added_images]
                     self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
-                                        message=action.message or "Updated in BigCommerce",
-                                        diff=mapping.diff(before, after), name=action.hike.name)
+                                        message=action.message or "Updated in BigCommerce", diff=changes,
+                                        name=action.hike.name)
                 else:
                     link.save()  # nothing to write: only the fingerprints move (no log line for a non-event)
             out[link.id] = updated
             if action.kind == "update_bc":
                 self._tick()
         return out
+
+    def _send_new_images(self, action: Action, record: ProductRecord) -> list[str]:
+        """S17: with two-way images, Hike images BigCommerce has not been sent yet are added (by URL). On a first
+        link, and with BigCommerce → Hike only, Hike's current images only become the baseline."""
+        link = action.link
+        sent = list(link.images_sent or [])
+        new = [url for url in record.image_urls if url not in sent]
+        if not new:
+            return []
+        if action.kind != "link" and self.options.image_sync == "two_way":
+            for url in new:
+                self.bc.add_image(action.bc.id, url, is_thumbnail=not sent and url == record.image_urls[0])
+            added = new
+        else:
+            added = []
+        link.images_sent = sent + new
+        return added
 
     # updates to Hike, 50 per call
     def _update_hike(self, actions: list[Action]) -> None:
@@ -464,6 +492,7 @@ class ProductSync:
             link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name,
                              hike_fingerprint=mapping.fingerprint(hrec, H2B, self.settings),
                              bc_fingerprint=mapping.fingerprint(brec, B2H, self.settings))
+            link.images_sent = list(hrec.image_urls)  # a new product's images went with it (S17), or are Hike's own
             match = match_variants(ProductMatch(hike_p, bc_p, "sku"))
             self._save_variant_links(match)
             if kind == "create_hike":  # Hike starts with BigCommerce's stock: nothing to push back next pass

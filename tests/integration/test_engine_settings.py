@@ -439,3 +439,22 @@ def test_s17_images_a_new_hike_products_image_goes_to_bigcommerce_once_later_hik
     assert [i["id"] for i in after.images] == images and [i["image_url"] for i in after.images] == [front]
     sent = writes(empty, "bigcommerce")
     assert sent and not any("/images" in w["path"] or "images" in keys_in(w["body"]) for w in sent)
+
+
+def test_s17_two_way_images_a_new_hike_image_is_added_in_bigcommerce_once(empty):
+    front, back = "https://images.example/jug-front.jpg", "https://images.example/jug-back.jpg"
+    engine = first_sync(empty, image_sync="two_way")
+    hp = new_hike_product(empty, "S17 Jug", "S17-JUG", additional_images=[{"image_url": front, "is_primary": True}])
+    sync(engine)
+    bp = bc_by_sku(empty, "S17-JUG")
+    assert [i["image_url"] for i in bp.images] == [front]
+    empty.hike.save_product({"id": hp.id, "additional_images": [{"image_url": front}, {"image_url": back}]})
+    run = sync(engine)
+    assert run.counts["product"]["update"] == 1
+    assert [i["image_url"] for i in empty.bc.product(bp.id).images] == [front, back]
+    entry = models.LogEntry.select().where(models.LogEntry.bc_id == str(bp.id), models.LogEntry.action == "update") \
+        .order_by(models.LogEntry.id.desc()).first()
+    assert entry.diff["images"] == [None, [back]]
+    empty.requests("bigcommerce", clear=True)
+    sync(engine)
+    assert writes(empty, "bigcommerce") == [], "an image already sent is not sent again"
