@@ -1,0 +1,725 @@
+"""Customers between Hike and BigCommerce, both ways: plan, then apply (D7, D9, D10, N2, N5).
+
+A pass runs ``recover()``, ``read(full=...)``, ``plan()``, ``apply()`` and ``advance_cursors()`` with the pass's
+``Journal`` (entity "customer" in links, log and run counts), the same shape as ``ProductSync``.
+
+There is no separate customer setting: whenever a pass runs the "customers" entity, customers sync both
+ways (new ones are created on the other side, changes of linked ones go across). A pass reads what changed on
+each side since its cursor (Hike ``Sync_From``, BigCommerce ``date_modified:min``; everything on the first
+activation and on a reconciliation pass) and plans:
+
+- *link*: customers not linked yet whose emails are equal, trimmed and letter case aside (D7). On the first
+  activation every existing customer is linked this way; later, a new customer is looked up by email on the other
+  side before anything is created, so nothing is created twice. Linking writes nothing: both stores keep what they
+  have until one of them changes it.
+- *create* in BigCommerce: a Hike customer with a first name, a last name and an email (BigCommerce needs all
+  three), 10 per call; in Hike: a new BigCommerce customer, one per call (Hike has no batch customer endpoint).
+  Name, email, phone, company and the addresses both sides can hold go across.
+- *update*: a linked customer whose synced fields (name, email, phone, company, first address) changed since we
+  last saw or wrote them on that side (its per-side fingerprint differs, so our own writes do not echo, D10); when
+  both sides changed, the newer change wins and the log says so.
+- *skip*: a Hike customer without first name, last name and email is not sent to BigCommerce, with the reason,
+  logged once (a marker row remembers it).
+- *conflict*: two or more Hike customers sharing one email (letter case aside) are never merged and none of them is
+  sent; the log names them all (result "conflict", logged once). A new BigCommerce customer with that email is not
+  created in Hike either.
+
+Addresses: Hike keeps a billing and a shipping address, BigCommerce a list. A new BigCommerce customer gets the
+Hike billing address (and the shipping address when it differs); a new Hike customer gets the first BigCommerce
+address as billing address and the second (or the first again) as shipping address. Updates from BigCommerce carry
+the first address to Hike's billing address (and to the shipping address when that was the same). BigCommerce's
+customer update takes no addresses (they have their own endpoints, which this client does not write), so an address
+edited in Hike reaches BigCommerce only with a new customer [I].
+
+Creates use the outbox (N2): the pending row is committed before the request is sent, and the link, the log entry
+and the end of the pending row are written in one transaction after it. ``recover()`` looks a customer whose create
+was never confirmed up by email and links it; one that is not there is planned again on the next read. Deletes are
+never propagated (D9).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any, Iterable
+
+from desktop.storage.db import database_proxy
+from desktop.storage.models import Link
+from desktop.sync import errors
+from desktop.sync.bigcommerce import CUSTOMER_BATCH, BCCustomer, BigCommerceClient
+from desktop.sync.hike import HikeClient
+from desktop.sync.hike_models import HikeAddress, HikeCustomer
+from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from, save_link,
+                                  set_cursor, unfinished_work)
+
+log = logging.getLogger(__name__)
+
+ENTITY = "customer"
+FINGERPRINT_VERSION = 1
+HIKE_SOURCE_BIGCOMMERCE = 5  # ``InvoiceFrom`` [A]: the customer came from BigCommerce
+EMAIL_LOOKUP_CHUNK = 50
+
+
+def norm_email(value: str | None) -> str:
+    """D7: emails match trimmed and letter case aside."""
+    return (value or "").strip().lower()
+
+
+# -- the synced fields, the same shape for both stores -------------------------------------------------------------
+@dataclass(frozen=True)
+class CustomerFields:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    company: str
+    address: tuple[str, ...] | None  # address1, address2, city, state, postcode, country code
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["address"] = ", ".join(p for p in self.address if p) if self.address else None
+        return out
+
+
+def _address(*parts: str | None) -> tuple[str, ...] | None:
+    cleaned = tuple((p or "").strip() for p in parts)
+    cleaned = cleaned[:-1] + (cleaned[-1].upper(),)
+    return cleaned if any(cleaned[:5]) else None
+
+
+def hike_primary_address(c: HikeCustomer) -> HikeAddress | None:
+    for address in (c.billing_address, c.shipping_address):
+        if address is not None and _hike_address_key(address) is not None:
+            return address
+    return None
+
+
+def _hike_address_key(a: HikeAddress | None) -> tuple[str, ...] | None:
+    if a is None:
+        return None
+    return _address(a.address1, a.address2, a.city, a.state, a.postcode, a.country_code)
+
+
+def bc_addresses(c: BCCustomer) -> list[dict[str, Any]]:
+    return sorted((a for a in c.addresses if isinstance(a, dict)), key=lambda a: a.get("id") or 0)
+
+
+def _bc_address_key(a: dict[str, Any] | None) -> tuple[str, ...] | None:
+    if not a:
+        return None
+    return _address(a.get("address1"), a.get("address2"), a.get("city"), a.get("state_or_province"),
+                    a.get("postal_code"), a.get("country_code"))
+
+
+def from_hike(c: HikeCustomer) -> CustomerFields:
+    return CustomerFields(c.first_name.strip(), c.last_name.strip(), (c.email or "").strip(), c.phone.strip(),
+                          c.company_name.strip(), _hike_address_key(hike_primary_address(c)))
+
+
+def from_bc(c: BCCustomer) -> CustomerFields:
+    addresses = bc_addresses(c)
+    return CustomerFields(c.first_name.strip(), c.last_name.strip(), c.email.strip(), c.phone.strip(),
+                          c.company.strip(), _bc_address_key(addresses[0]) if addresses else None)
+
+
+def fingerprint(fields: CustomerFields) -> str:
+    """sha256 over the canonical JSON of the synced fields (D10: equal means nothing that syncs changed)."""
+    text = json.dumps({"v": FINGERPRINT_VERSION, "fields": asdict(fields)}, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def diff(before: CustomerFields | None, after: CustomerFields) -> dict[str, list[Any]]:
+    old = before.as_dict() if before else {}
+    return {k: [old.get(k), v] for k, v in after.as_dict().items() if before is None or old.get(k) != v}
+
+
+def missing_for_bc(c: HikeCustomer) -> list[str]:
+    """What BigCommerce needs that this Hike customer lacks (C.2: first name, last name and email)."""
+    return [label for label, value in (("first name", c.first_name), ("last name", c.last_name),
+                                       ("email", c.email)) if not (value or "").strip()]
+
+
+# -- bodies --------------------------------------------------------------------------------------------------------
+def bc_create_body(c: HikeCustomer) -> dict[str, Any]:
+    body: dict[str, Any] = {"first_name": c.first_name.strip(), "last_name": c.last_name.strip(),
+                            "email": (c.email or "").strip()}
+    if c.phone.strip():
+        body["phone"] = c.phone.strip()
+    if c.company_name.strip():
+        body["company"] = c.company_name.strip()
+    addresses = []
+    seen: set[tuple[str, ...]] = set()
+    for address in (c.billing_address, c.shipping_address):
+        key = _hike_address_key(address)
+        if address is None or key is None or key in seen:
+            continue
+        seen.add(key)
+        converted = _bc_address_body(address, c)
+        if converted is not None:
+            addresses.append(converted)
+    if addresses:
+        body["addresses"] = addresses
+    return body
+
+
+def _bc_address_body(a: HikeAddress, c: HikeCustomer) -> dict[str, Any] | None:
+    """Only an address BigCommerce can hold (street, city and a two-letter country) goes across."""
+    country = a.country_code.strip().upper()
+    if not a.address1.strip() or not a.city.strip() or len(country) != 2:
+        return None
+    out = {"first_name": c.first_name.strip(), "last_name": c.last_name.strip(), "address1": a.address1.strip(),
+           "address2": a.address2.strip(), "city": a.city.strip(), "state_or_province": a.state.strip(),
+           "postal_code": a.postcode.strip(), "country_code": country, "address_type": "residential"}
+    if c.company_name.strip():
+        out["company"] = c.company_name.strip()
+    phone = (a.receiver_phone or c.phone).strip()
+    if phone:
+        out["phone"] = phone
+    return out
+
+
+def _hike_address_body(a: dict[str, Any], address_id: int | None) -> dict[str, Any]:
+    name = f"{a.get('first_name') or ''} {a.get('last_name') or ''}".strip()
+    return {"id": address_id or 0, "address1": a.get("address1") or "", "address2": a.get("address2") or "",
+            "city": a.get("city") or "", "state": a.get("state_or_province") or "",
+            "postcode": a.get("postal_code") or "", "country_code": (a.get("country_code") or "").upper(),
+            "country_name": a.get("country") or "", "receiverName": name, "receiverPhone": a.get("phone") or ""}
+
+
+def hike_create_body(c: BCCustomer) -> dict[str, Any]:
+    body: dict[str, Any] = {"first_name": c.first_name.strip(), "last_name": c.last_name.strip(),
+                            "email": c.email.strip(), "phone": c.phone.strip(), "company_name": c.company.strip(),
+                            "customerFrom": HIKE_SOURCE_BIGCOMMERCE}
+    addresses = bc_addresses(c)
+    if addresses:
+        body["billing_address"] = _hike_address_body(addresses[0], None)
+        body["shipping_address"] = _hike_address_body(addresses[1] if len(addresses) > 1 else addresses[0], None)
+    return body
+
+
+def hike_update_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any]:
+    """BigCommerce's values for what differs; empty when Hike already has them."""
+    have, want = from_hike(hike_c), from_bc(bc_c)
+    body: dict[str, Any] = {}
+    for name, key in (("first_name", "first_name"), ("last_name", "last_name"), ("email", "email"),
+                      ("phone", "phone"), ("company", "company_name")):
+        if getattr(have, name) != getattr(want, name) and (getattr(want, name) or name in ("phone", "company")):
+            body[key] = getattr(want, name)
+    addresses = bc_addresses(bc_c)
+    if addresses and have.address != want.address:
+        old_primary = hike_primary_address(hike_c)
+        billing = hike_c.billing_address
+        body["billing_address"] = _hike_address_body(addresses[0], billing.id if billing else None)
+        shipping = hike_c.shipping_address
+        if shipping is None or _hike_address_key(shipping) == _hike_address_key(old_primary):
+            body["shipping_address"] = _hike_address_body(addresses[0], shipping.id if shipping else None)
+    if body:
+        body["id"] = hike_c.id
+    return body
+
+
+def bc_update_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any]:
+    """Hike's values for what differs (never an empty name or email: BigCommerce needs them)."""
+    have, want = from_bc(bc_c), from_hike(hike_c)
+    body: dict[str, Any] = {}
+    for name in ("first_name", "last_name", "email", "phone", "company"):
+        value = getattr(want, name)
+        if getattr(have, name) != value and (value or name in ("phone", "company")):
+            body[name] = value
+    if body:
+        body["id"] = bc_c.id
+    return body
+
+
+# -- plan ----------------------------------------------------------------------------------------------------------
+@dataclass
+class Action:
+    kind: str  # link | create_bc | create_hike | update_bc | update_hike | skip | conflict | fail
+    hike: HikeCustomer | None = None
+    bc: BCCustomer | None = None
+    message: str = ""
+    link: Link | None = None
+
+    @property
+    def name(self) -> str:
+        c = self.hike or self.bc
+        return f"{c.first_name} {c.last_name}".strip() if c is not None else ""
+
+    @property
+    def email(self) -> str | None:
+        return norm_email((self.hike.email if self.hike else None) or (self.bc.email if self.bc else None)) or None
+
+    @property
+    def side(self) -> str:
+        """Which store the plan writes to (for dry-run counts, P3)."""
+        if self.kind in ("create_bc", "update_bc"):
+            return "bigcommerce"
+        if self.kind in ("create_hike", "update_hike"):
+            return "hike"
+        return "both" if self.kind == "link" else ("hike" if self.hike else "bigcommerce")
+
+
+@dataclass
+class Snapshot:
+    hike: list[HikeCustomer] = field(default_factory=list)
+    bc: list[BCCustomer] = field(default_factory=list)
+    full: bool = False
+    hike_started: datetime | None = None
+    bc_started: datetime | None = None
+
+
+def _label(c: HikeCustomer) -> str:
+    name = f"{c.first_name} {c.last_name}".strip() or "(no name)"
+    return f"{name} (id {c.id})"
+
+
+def _names(customers: Iterable[HikeCustomer]) -> str:
+    labels = [_label(c) for c in sorted(customers, key=lambda c: c.id)]
+    return " and ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+class CustomerSync:
+    def __init__(self, hike: HikeClient, bc: BigCommerceClient, journal: Journal, events: Any = None):
+        self.hike = hike
+        self.bc = bc
+        self.journal = journal
+        self.events = events
+        self._replan_hike: dict[int, HikeCustomer] = {}  # creates not confirmed before a crash: planned again
+        self._replan_bc: dict[int, BCCustomer] = {}
+        self._total = self._done = 0
+
+    # -- read -----------------------------------------------------------------------------------------------------
+    def read(self, *, full: bool) -> Snapshot:
+        hike_since = None if full else read_from(ENTITY, "hike")
+        bc_since = None if full else read_from(ENTITY, "bigcommerce")
+        full = full or hike_since is None or bc_since is None
+        self.hike.http.mark_time()
+        hike = list(self.hike.customers(since=None if full else hike_since))
+        hike_started = self.hike.http.first_date
+        self.bc.http.mark_time()
+        bc = list(self.bc.customers(modified_since=None if full else bc_since))
+        bc_started = self.bc.http.first_date
+        have_hike, have_bc = {c.id for c in hike}, {c.id for c in bc}
+        hike += [c for i, c in self._replan_hike.items() if i not in have_hike]
+        bc += [c for i, c in self._replan_bc.items() if i not in have_bc]
+        return Snapshot(hike=hike, bc=bc, full=full, hike_started=hike_started, bc_started=bc_started)
+
+    # -- plan -----------------------------------------------------------------------------------------------------
+    def plan(self, snap: Snapshot) -> list[Action]:
+        by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
+        unlinked_hike = sorted((c for c in snap.hike if not _linked(by_hike.get(str(c.id)))), key=lambda c: c.id)
+        unlinked_bc = {c.id: c for c in snap.bc if not _linked(by_bc.get(str(c.id)))}
+        hike_pool: dict[int, HikeCustomer] = {c.id: c for c in snap.hike}
+        bc_by_email: dict[str, BCCustomer] = {norm_email(c.email): c for c in snap.bc if norm_email(c.email)}
+        if not snap.full:
+            # a new customer may match one the other side did not report as changed, and a new Hike customer may
+            # share its email with a Hike customer that did not change: look them up before linking or creating
+            emails = {norm_email(c.email) for c in unlinked_hike if norm_email(c.email)}
+            wanted = sorted(e for e in emails if e not in bc_by_email)
+            if wanted:
+                for c in self.bc.customers(emails=wanted):
+                    bc_by_email.setdefault(norm_email(c.email), c)
+                    if not _linked(by_bc.get(str(c.id))):
+                        unlinked_bc.setdefault(c.id, c)
+            for email in sorted(emails | {norm_email(c.email) for c in unlinked_bc.values() if norm_email(c.email)}):
+                for c in self.hike.find_customers_by_email(email):
+                    hike_pool.setdefault(c.id, c)
+            # a customer of a conflict that changed its email may have settled it: its former partners are
+            # planned again (they did not change, so this read did not bring them)
+            in_snapshot = {c.id for c in snap.hike}
+            for email in sorted(_settled_conflicts(snap.hike, by_hike)):
+                for c in self.hike.find_customers_by_email(email):
+                    hike_pool.setdefault(c.id, c)
+                    if c.id not in in_snapshot and not _linked(by_hike.get(str(c.id))):
+                        unlinked_hike.append(c)
+                        in_snapshot.add(c.id)
+            unlinked_hike.sort(key=lambda c: c.id)
+        hike_by_email: dict[str, list[HikeCustomer]] = defaultdict(list)
+        for c in hike_pool.values():
+            if norm_email(c.email):
+                hike_by_email[norm_email(c.email)].append(c)
+
+        actions: list[Action] = []
+        used_bc: set[int] = set()
+        used_hike: set[int] = set()
+        for c in unlinked_hike:
+            email = norm_email(c.email)
+            group = hike_by_email.get(email, []) if email else []
+            twin = bc_by_email.get(email) if email else None
+            if len(group) > 1:
+                actions.append(Action("conflict", c, None, (
+                    f"Hike customers {_names(group)} share the email {email} (letter case aside): they are not "
+                    "merged and none of them is sent to BigCommerce. Merge them in Hike or give each its own "
+                    "email, then sync again.")))
+            elif twin is not None and twin.id not in used_bc:
+                other = by_bc.get(str(twin.id))
+                if _linked(other):
+                    actions.append(Action("conflict", c, twin, (
+                        f"The BigCommerce customer with the email {email} is already linked to Hike customer "
+                        f"{other.hike_id}: {_label(c)} is not linked or sent. Give it its own email, or merge the "
+                        "two in Hike.")))
+                else:
+                    actions.append(Action("link", c, twin, "Linked by email"))
+                    used_bc.add(twin.id)
+                    used_hike.add(c.id)
+            elif missing_for_bc(c):
+                actions.append(Action("skip", c, None, (
+                    "Not sent to BigCommerce: BigCommerce needs a first name, last name and email, and this customer "
+                    f"has no {' or '.join(missing_for_bc(c))}.")))
+            else:
+                actions.append(Action("create_bc", c, None))
+        for c in sorted(unlinked_bc.values(), key=lambda c: c.id):
+            if c.id in used_bc:
+                continue
+            email = norm_email(c.email)
+            group = hike_by_email.get(email, []) if email else []
+            if len(group) > 1:
+                actions.append(Action("conflict", None, c, (
+                    f"Not created in Hike: Hike customers {_names(group)} already share the email {email}. Merge "
+                    "them in Hike or give each its own email, then sync again.")))
+            elif len(group) == 1:
+                twin_h = group[0]
+                other = by_hike.get(str(twin_h.id))
+                if twin_h.id in used_hike:
+                    continue
+                if _linked(other):
+                    actions.append(Action("conflict", None, c, (
+                        f"Not created in Hike: Hike customer {_label(twin_h)} has the email {email} and is already "
+                        f"linked to BigCommerce customer {other.bc_id}. Give one of them another email.")))
+                else:
+                    actions.append(Action("link", twin_h, c, "Linked by email"))
+                    used_hike.add(twin_h.id)
+            else:
+                actions.append(Action("create_hike", None, c))
+        actions += self._plan_updates(snap, by_hike, by_bc)
+        return actions
+
+    def _plan_updates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> list[Action]:
+        hike_changed: dict[int, tuple[Link, HikeCustomer]] = {}
+        for c in snap.hike:
+            link = by_hike.get(str(c.id))
+            if _linked(link) and link.bc_id and fingerprint(from_hike(c)) != link.hike_fingerprint:
+                hike_changed[link.id] = (link, c)
+        bc_changed: dict[int, tuple[Link, BCCustomer]] = {}
+        for c in snap.bc:
+            link = by_bc.get(str(c.id))
+            if _linked(link) and link.hike_id and fingerprint(from_bc(c)) != link.bc_fingerprint:
+                bc_changed[link.id] = (link, c)
+        notes: dict[int, str] = {}
+        for link_id in set(hike_changed) & set(bc_changed):
+            hike_c, bc_c = hike_changed[link_id][1], bc_changed[link_id][1]
+            if _newer(hike_c.last_modified, bc_c.date_modified):
+                del bc_changed[link_id]
+                notes[link_id] = "Changed in both stores since the last sync; kept the newer change, from Hike."
+            else:
+                del hike_changed[link_id]
+                notes[link_id] = "Changed in both stores since the last sync; kept the newer change, from BigCommerce."
+
+        actions: list[Action] = []
+        bc_current = {c.id: c for c in snap.bc}
+        missing = {link.sku for link, _ in hike_changed.values()
+                   if int(link.bc_id) not in bc_current and link.sku}
+        if missing:
+            bc_current.update({c.id: c for c in self.bc.customers(emails=sorted(missing))})
+        for link, hike_c in hike_changed.values():
+            bc_c = bc_current.get(int(link.bc_id))
+            if bc_c is None:
+                actions.append(Action("fail", hike_c, None, "The linked BigCommerce customer was not found (deleted in "
+                                      "BigCommerce, or its email changed there?). Deletes are not synced: link or "
+                                      "recreate it by hand.", link=link))
+                continue
+            actions.append(Action("update_bc", hike_c, bc_c, notes.get(link.id, ""), link=link))
+        hike_current = {c.id: c for c in snap.hike}
+        for link, bc_c in bc_changed.values():
+            hike_c = hike_current.get(int(link.hike_id)) or self.hike.customer(int(link.hike_id))
+            if hike_c is None:
+                actions.append(Action("fail", None, bc_c, "The linked Hike customer no longer exists (deleted in "
+                                      "Hike?). Deletes are not synced: link or recreate it by hand.", link=link))
+                continue
+            actions.append(Action("update_hike", hike_c, bc_c, notes.get(link.id, ""), link=link))
+        return actions
+
+    # -- apply ----------------------------------------------------------------------------------------------------
+    def apply(self, actions: list[Action]) -> None:
+        """BigCommerce creates and updates 10 per call (N5); Hike takes one customer per call."""
+        groups: dict[str, list[Action]] = defaultdict(list)
+        for action in actions:
+            groups[action.kind].append(action)
+        self._total, self._done = len(actions), 0
+        for action in groups["fail"]:
+            self._guard(self._record_failure_of, action)
+        for action in groups["skip"] + groups["conflict"]:
+            self._guard(self._apply_marker, action)
+        for action in groups["link"]:
+            self._guard(self._apply_link, action)
+        self._update_bc(groups["update_bc"])
+        for action in groups["update_hike"]:
+            self._guard(self._apply_update_hike, action)
+        self._create_bc(groups["create_bc"])
+        for action in groups["create_hike"]:
+            self._guard(self._apply_create_hike, action)
+
+    def _tick(self) -> None:
+        self._done += 1
+        if self.events is not None:
+            self.events.on_progress(ENTITY, min(self._done, self._total), self._total)
+
+    def _guard(self, fn: Any, action: Action) -> bool:
+        """One record's failure is logged and the pass goes on; a failure of the store or the connection stops
+        the pass (the next one resumes from the cursor)."""
+        try:
+            fn(action)
+            return True
+        except errors.SyncError as exc:
+            if _stops_the_pass(exc):
+                raise
+            self._record_failure(action, exc.message)
+        finally:
+            self._tick()
+        return False
+
+    def _record_failure(self, action: Action, message: str) -> None:
+        with database_proxy.atomic():
+            self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
+                                hike_id=action.hike.id if action.hike else None,
+                                bc_id=action.bc.id if action.bc else None, sku=action.email,
+                                direction=_direction(action.kind), name=action.name)
+
+    def _record_failure_of(self, action: Action) -> None:
+        self._record_failure(action, action.message)
+
+    def _apply_marker(self, action: Action) -> None:
+        """Skips and conflicts are logged once per reason: a marker row remembers it, so a customer that stays
+        skipped does not add a log line every pass. The marker becomes a real link once the customer qualifies."""
+        status = "skipped" if action.kind == "skip" else "conflict"
+        hike_id = str(action.hike.id) if action.hike else None
+        bc_id = None if hike_id else str(action.bc.id)
+        marker = Link.get_or_none(Link.entity == ENTITY,
+                                  (Link.hike_id == hike_id) if hike_id else (Link.bc_id == bc_id))
+        if marker is not None and marker.status == status and marker.last_message == action.message:
+            return
+        with database_proxy.atomic():
+            if marker is None:
+                marker = Link.create(entity=ENTITY, hike_id=hike_id, bc_id=bc_id, sku=action.email, name=action.name,
+                                     status=status)
+            else:
+                marker.status, marker.sku = status, action.email
+            self.journal.record(ENTITY, action="skip", result="skipped" if status == "skipped" else "conflict",
+                                message=action.message, link=marker, name=action.name,
+                                bc_id=action.bc.id if action.bc else None,
+                                direction="hike_to_bc" if action.hike else "bc_to_hike")
+
+    def _save_link(self, hike_c: HikeCustomer, bc_c: BCCustomer) -> Link:
+        """The link with both fingerprints; a marker the BigCommerce side had on its own gives way."""
+        Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(bc_c.id), Link.status != "linked",
+                            (Link.hike_id.is_null()) | (Link.hike_id != str(hike_c.id))).execute()
+        return save_link(ENTITY, hike_id=hike_c.id, bc_id=bc_c.id, sku=norm_email(hike_c.email or bc_c.email),
+                         name=f"{hike_c.first_name} {hike_c.last_name}".strip(),
+                         hike_fingerprint=fingerprint(from_hike(hike_c)), bc_fingerprint=fingerprint(from_bc(bc_c)))
+
+    def _apply_link(self, action: Action) -> None:
+        hike_c, bc_c = action.hike, action.bc
+        assert hike_c is not None and bc_c is not None
+        with database_proxy.atomic():
+            link = self._save_link(hike_c, bc_c)
+            self.journal.record(ENTITY, action="link", result="ok", direction="both", link=link, name=action.name,
+                                message=f"{action.message}: {_label(hike_c)} ⇄ BigCommerce customer {bc_c.id}")
+        action.link = link
+
+    # updates to BigCommerce, 10 per call
+    def _update_bc(self, actions: list[Action]) -> None:
+        sending: list[tuple[Action, dict[str, Any]]] = []
+        for action in actions:
+            body = bc_update_body(action.hike, action.bc)
+            if body:
+                sending.append((action, body))
+            else:  # BigCommerce already has it: only the fingerprints move (no log line for a non-event)
+                self._settle(action, action.hike, action.bc, None, "")
+                self._tick()
+        for start in range(0, len(sending), CUSTOMER_BATCH):
+            chunk = sending[start:start + CUSTOMER_BATCH]
+            results: dict[int, BCCustomer | errors.SyncError] = {}
+            try:
+                for updated in self.bc.update_customers([body for _, body in chunk]):
+                    results[updated.id] = updated
+            except errors.ValidationFailed:
+                for action, body in chunk:  # one bad customer fails its batch: find it, keep the others
+                    try:
+                        (updated,) = self.bc.update_customers([body])
+                        results[updated.id] = updated
+                    except errors.ValidationFailed as exc:
+                        results[action.bc.id] = exc
+            for action, body in chunk:
+                result = results.get(action.bc.id)
+                if isinstance(result, errors.SyncError) or result is None:
+                    self._record_failure(action, result.message if result else "BigCommerce did not confirm it.")
+                else:
+                    # the update's answer has no addresses: BigCommerce keeps the ones it had
+                    after = replace(result, addresses=action.bc.addresses)
+                    self._settle(action, action.hike, after, from_bc(action.bc), "hike_to_bc")
+                self._tick()
+
+    def _apply_update_hike(self, action: Action) -> None:
+        body = hike_update_body(action.hike, action.bc)
+        if not body:
+            self._settle(action, action.hike, action.bc, None, "")
+            return
+        updated = self.hike.save_customer(body)
+        self._settle(action, updated, action.bc, from_hike(action.hike), "bc_to_hike")
+
+    def _settle(self, action: Action, hike_c: HikeCustomer, bc_c: BCCustomer, before: CustomerFields | None,
+                direction: str) -> None:
+        """Both fingerprints as the stores now are; a log line when something was written."""
+        link = action.link
+        with database_proxy.atomic():
+            link.hike_fingerprint = fingerprint(from_hike(hike_c))
+            link.bc_fingerprint = fingerprint(from_bc(bc_c))
+            link.sku = norm_email(hike_c.email or bc_c.email) or link.sku
+            if before is None:
+                link.save()
+                return
+            after = from_bc(bc_c) if direction == "hike_to_bc" else from_hike(hike_c)
+            store = "BigCommerce" if direction == "hike_to_bc" else "Hike"
+            self.journal.record(ENTITY, action="update", result="ok", direction=direction, link=link,
+                                message=action.message or f"Updated in {store}", diff=diff(before, after),
+                                name=f"{hike_c.first_name} {hike_c.last_name}".strip())
+
+    # creates
+    def _create_bc(self, actions: list[Action]) -> None:
+        """New BigCommerce customers, 10 per call; each recorded as pending before its batch is sent (N2)."""
+        prepared = [(action, bc_create_body(action.hike)) for action in actions]
+        for start in range(0, len(prepared), CUSTOMER_BATCH):
+            chunk = prepared[start:start + CUSTOMER_BATCH]
+            works = [begin_work(ENTITY, f"create_bc:{a.hike.id}", "create_bc",
+                                {"hike_id": a.hike.id, "email": body["email"]}) for a, body in chunk]
+            created: dict[str, BCCustomer] = {}
+            refused: dict[int, str] = {}
+            unconfirmed: dict[int, str] = {}  # the answer was lost and the lookup did not settle it
+            try:
+                created = {norm_email(c.email): c for c in self.bc.create_customers([b for _, b in chunk])}
+            except errors.ValidationFailed:
+                for action, body in chunk:  # one bad customer fails its batch: find it, keep the others
+                    try:
+                        created.update({norm_email(c.email): c for c in self.bc.create_customers([body])})
+                    except errors.ValidationFailed as exc:
+                        refused[action.hike.id] = exc.message
+                    except errors.AmbiguousWrite as exc:
+                        unconfirmed[action.hike.id] = exc.message
+            except errors.AmbiguousWrite as exc:
+                unconfirmed = {a.hike.id: exc.message for a, _ in chunk}
+            # any other failure stops the pass with the outbox rows open: the next pass's recover() looks them up
+            for (action, body), work in zip(chunk, works):
+                bc_c = created.get(norm_email(body["email"]))
+                if bc_c is not None:
+                    self._linked_after_create(action.hike, bc_c, work, "create_bc")
+                elif action.hike.id in unconfirmed:  # the outbox row stays open for recover()
+                    self._record_failure(action, f"{unconfirmed[action.hike.id]} It is looked up by email on the "
+                                                 "next pass.")
+                else:
+                    message = refused.get(action.hike.id, "BigCommerce did not return it.")
+                    with database_proxy.atomic():
+                        end_work(work, "failed", message)
+                    self._record_failure(action, message)
+                self._tick()
+
+    def _apply_create_hike(self, action: Action) -> None:
+        bc_c = action.bc
+        body = hike_create_body(bc_c)
+        work = begin_work(ENTITY, f"create_hike:{bc_c.id}", "create_hike", {"bc_id": bc_c.id, "email": body["email"]})
+        try:
+            created = self.hike.save_customer(body)  # a lost answer is looked up by email before a resend
+        except errors.SyncError as exc:
+            # a refusal closes the outbox row; an unconfirmed write or a stopped pass leaves it for recover()
+            if not _stops_the_pass(exc) and not isinstance(exc, errors.AmbiguousWrite):
+                with database_proxy.atomic():
+                    end_work(work, "failed", exc.message)
+            raise
+        self._linked_after_create(created, bc_c, work, "create_hike")
+
+    def _linked_after_create(self, hike_c: HikeCustomer, bc_c: BCCustomer, work: Any, kind: str) -> None:
+        with database_proxy.atomic():
+            link = self._save_link(hike_c, bc_c)
+            end_work(work)
+            store, source = ("BigCommerce", from_hike(hike_c)) if kind == "create_bc" else ("Hike", from_bc(bc_c))
+            self.journal.record(ENTITY, action="create", result="ok", direction=_direction(kind), link=link,
+                                message=f"Created in {store}", diff=diff(None, source),
+                                name=f"{hike_c.first_name} {hike_c.last_name}".strip())
+
+    # -- crash recovery (N2) --------------------------------------------------------------------------------------
+    def recover(self) -> None:
+        """Creates that were sent but never confirmed: link what exists (found by email); the rest is read again
+        and planned on this pass."""
+        for work in unfinished_work(ENTITY):
+            payload = work.payload or {}
+            email = norm_email(payload.get("email"))
+            if work.action == "create_bc" and payload.get("hike_id"):
+                hike_c = self.hike.customer(int(payload["hike_id"]))
+                found = [c for c in self.bc.customers(emails=[email])] if email else []
+                if hike_c is not None and len(found) == 1:
+                    self._linked_after_create(hike_c, found[0], work, "create_bc")
+                    continue
+                if hike_c is not None:
+                    self._replan_hike[hike_c.id] = hike_c
+            elif work.action == "create_hike" and payload.get("bc_id"):
+                found_bc = [c for c in self.bc.customers(emails=[email])] if email else []
+                bc_c = next((c for c in found_bc if c.id == int(payload["bc_id"])), None)
+                if bc_c is not None:
+                    linked = links_by_hike(ENTITY)
+                    matches = [c for c in self.hike.find_customers_by_email(email)
+                               if not _linked(linked.get(str(c.id)))
+                               and c.first_name.strip().lower() == bc_c.first_name.strip().lower()]
+                    if len(matches) == 1:
+                        self._linked_after_create(matches[0], bc_c, work, "create_hike")
+                        continue
+                    self._replan_bc[bc_c.id] = bc_c
+            with database_proxy.atomic():
+                end_work(work, "failed", "not found after a restart; planned again")
+
+    # -- cursors --------------------------------------------------------------------------------------------------
+    def advance_cursors(self, snap: Snapshot) -> None:
+        """The next read starts where this one began, on each store's own clock (less the overlap); without a
+        ``Date`` header, at the newest change read."""
+        newest_hike = snap.hike_started or max((c.last_modified for c in snap.hike if c.last_modified), default=None)
+        newest_bc = snap.bc_started or max((c.date_modified for c in snap.bc if c.date_modified), default=None)
+        if newest_hike:
+            set_cursor(ENTITY, "hike", newest_hike)
+        if newest_bc:
+            set_cursor(ENTITY, "bigcommerce", newest_bc)
+        self._replan_hike.clear()
+        self._replan_bc.clear()
+
+
+def _stops_the_pass(exc: errors.SyncError) -> bool:
+    """Failures of the store or the connection, not of one record: the pass stops and the next one resumes."""
+    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan") and \
+        not isinstance(exc, errors.AmbiguousWrite)
+
+
+def _settled_conflicts(changed: Iterable[HikeCustomer], by_hike: dict[str, Link]) -> set[str]:
+    """The emails of conflicts one of whose customers now has another email."""
+    out = set()
+    for c in changed:
+        marker = by_hike.get(str(c.id))
+        if marker is not None and marker.status == "conflict" and marker.sku and marker.sku != norm_email(c.email):
+            out.add(marker.sku)
+    return out
+
+
+def _linked(link: Link | None) -> bool:
+    return link is not None and link.status == "linked"
+
+
+def _newer(hike_time: datetime | None, bc_time: datetime | None) -> bool:
+    """True when the Hike change is the newer one (ties go to Hike)."""
+    if hike_time is None or bc_time is None:
+        return bc_time is None
+    return hike_time >= bc_time
+
+
+def _direction(kind: str) -> str:
+    return {"create_bc": "hike_to_bc", "update_bc": "hike_to_bc", "create_hike": "bc_to_hike",
+            "update_hike": "bc_to_hike", "link": "both"}.get(kind, "none")
