@@ -4,7 +4,8 @@
 then apply), pushes stock, moves the cursors and closes the run. The first pass (no cursor yet) and a
 reconciliation pass (once a day, D11: BigCommerce does not bump a product's ``date_modified`` when only a
 variant changes) read everything; other passes read what changed since the cursors. ``dry_run`` plans and
-returns the counts without writing anything (P3). Customers and orders join in the next milestone.
+returns the counts without writing anything (P3). Customers (D7, ``desktop.sync.customers``) follow the products,
+both ways, with their own cursors; orders join in the next milestone.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from desktop.storage.models import Run, get_preference, set_preference
 from desktop.sync import errors, mapping
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.budget import save_hike_calls
+from desktop.sync.customers import CustomerSync
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
 from desktop.sync.inventory import plan_stock, push_stock
@@ -28,7 +30,7 @@ from desktop.sync.settings import Settings, StoreFacts
 log = logging.getLogger(__name__)
 
 ENTITIES = ("products", "inventory", "customers", "orders")
-ENGINE_ENTITIES = ("products", "inventory")  # what this engine syncs so far
+ENGINE_ENTITIES = ("products", "inventory", "customers")  # what this engine syncs so far
 RECONCILE_EVERY = timedelta(hours=24)
 
 
@@ -114,6 +116,12 @@ class SyncEngine:
                 sync.advance_cursors(snap)
                 if snap.full:
                     set_preference("last_reconcile", self._now().isoformat())
+            if "customers" in wanted:  # D7: both ways whenever customers are asked for (no separate setting)
+                customers = CustomerSync(self.hike, self.bc, journal, self.events)
+                customers.recover()
+                csnap = customers.read(full=full)
+                customers.apply(customers.plan(csnap))
+                customers.advance_cursors(csnap)
         except errors.SyncError as exc:
             status, message = "error", str(exc)
             log.warning("Sync pass stopped: %s", exc)

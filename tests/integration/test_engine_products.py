@@ -19,6 +19,7 @@ from desktop.sync.journal import begin_work
 from desktop.sync.settings import Settings
 from tests.integration.stores import connect
 
+PRODUCTS = ("products", "inventory")  # customers have their own tests (test_engine_customers.py)
 DEMO_SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "shipping_tax": "GST",
                  "tax_map": {"GST": "Default Tax Class", "No Tax": "Non-Taxable Products"}}
 
@@ -39,7 +40,7 @@ def synced(tmp_path_factory):
     connected = open_up(connect("demo"))
     engine = SyncEngine(connected.bc, connected.hike, settings())
     dry = engine.dry_run()
-    first = engine.run_pass("first_sync")
+    first = engine.run_pass("first_sync", PRODUCTS)
     yield connected, engine, first, dry
     connected.close()
     close_db()
@@ -100,10 +101,10 @@ def test_first_sync_leaves_both_stores_equal_field_by_field(synced):
 
 def test_d10_a_pass_after_the_first_writes_nothing(synced):
     connected, engine, _, _ = synced
-    engine.run_pass("schedule")  # settles records the first pass itself touched (read back once)
+    engine.run_pass("schedule", PRODUCTS)  # settles records the first pass itself touched (read back once)
     connected.requests("hike", clear=True)
     connected.requests("bigcommerce", clear=True)
-    run = engine.run_pass("schedule")
+    run = engine.run_pass("schedule", PRODUCTS)
     assert run.status == "ok"
     assert writes(connected, "hike") == [] and writes(connected, "bigcommerce") == []
     assert run.counts == {} or all(k == "skipped" for c in run.counts.values() for k in c)
@@ -118,7 +119,7 @@ def test_s14_composite_and_non_ecommerce_products_are_skipped_with_their_reason(
 def test_skipped_products_are_logged_once(synced):
     _, engine, _, _ = synced
     before = models.LogEntry.select().where(models.LogEntry.result == "skipped").count()
-    engine.run_pass("schedule")
+    engine.run_pass("schedule", PRODUCTS)
     assert models.LogEntry.select().where(models.LogEntry.result == "skipped").count() == before
 
 
@@ -129,14 +130,14 @@ def test_s13_hike_stock_change_moves_bigcommerce_stock_and_not_back(synced):
     hp = connected.hike.product(int(link.hike_id))
     outlet = engine.context().settings.inventory_outlet_id
     connected.hike.inventory_update([InventoryChange(outlet_id=outlet, product_id=hp.id, on_hand=Decimal(42))])
-    run = engine.run_pass("schedule")
+    run = engine.run_pass("schedule", PRODUCTS)
     assert run.counts["inventory"]["stock"] >= 1
     bp = connected.bc.product(int(link.bc_id))
     expected = whole_units(hike_level(connected.hike.product(hp.id).outlets, (outlet,)))
     assert bp.inventory_level == expected
     # a manual edit in BigCommerce never flows back to Hike
     connected.bc.update_product(bp.id, {"inventory_level": expected + 5})
-    engine.run_pass("schedule")
+    engine.run_pass("schedule", PRODUCTS)
     assert whole_units(hike_level(connected.hike.product(hp.id).outlets, (outlet,))) == expected
 
 
@@ -147,7 +148,7 @@ def test_s13_fractional_hike_stock_is_rounded_down_and_flagged(synced):
     outlet = engine.context().settings.inventory_outlet_id
     connected.hike.inventory_update([InventoryChange(outlet_id=outlet, product_id=int(link.hike_id),
                                                      on_hand=Decimal("7.5"))])
-    engine.run_pass("schedule")
+    engine.run_pass("schedule", PRODUCTS)
     entry = models.LogEntry.select().where(models.LogEntry.entity == "inventory",
                                            models.LogEntry.hike_id == link.hike_id).order_by(
         models.LogEntry.id.desc()).first()
@@ -159,7 +160,7 @@ def test_s11_new_bigcommerce_product_is_created_in_hike(synced):
     connected, engine, _, _ = synced
     created = connected.bc.create_product({"name": "Sandbox Engine Tote", "type": "physical", "weight": 1,
                                            "price": Decimal("39.00"), "sku": "ENGINE-TOTE-1", "categories": []})
-    run = engine.run_pass("schedule")
+    run = engine.run_pass("schedule", PRODUCTS)
     assert run.counts["product"]["create"] == 1
     hp = connected.hike.find_product_by_sku("ENGINE-TOTE-1")
     assert hp is not None and hp.name == "Sandbox Engine Tote"
@@ -175,7 +176,7 @@ def test_s14_new_hike_ecommerce_product_is_created_in_bigcommerce_and_d2_price(s
         "sales_channels": [{"sales_channels": "1"}, {"sales_channels": "2"}],
         "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("20.00"), "tax_id": gst.id,
                              "cost_price": Decimal("8.00"), "on_hand_inventory": 12}]})
-    run = engine.run_pass("schedule")
+    run = engine.run_pass("schedule", PRODUCTS)
     assert run.counts["product"]["create"] == 1
     (bp,) = list(connected.bc.products(skus=["ENGINE-MUG-1"]))
     assert bp.cost_price == Decimal("8.00") and bp.price == Decimal("20.00"), "ex-tax store: ex-tax price"
@@ -190,14 +191,14 @@ def test_d10_d2_a_price_change_in_hike_updates_bigcommerce_once(synced):
     row = hp.outlet(outlet)
     connected.hike.save_product({"id": hp.id, "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("22.50"),
                                                                    "tax_id": row.tax_id}]})
-    run = engine.run_pass("schedule")
+    run = engine.run_pass("schedule", PRODUCTS)
     assert run.counts["product"]["update"] == 1
     assert connected.bc.product(bp.id).price == Decimal("22.50")
     entry = models.LogEntry.select().where(models.LogEntry.bc_id == str(bp.id),
                                            models.LogEntry.action == "update").order_by(models.LogEntry.id.desc()).first()
     assert entry.diff and any("22.5" in str(v) for v in entry.diff.values())
     connected.requests("bigcommerce", clear=True)
-    engine.run_pass("schedule")
+    engine.run_pass("schedule", PRODUCTS)
     assert writes(connected, "bigcommerce") == [], "our own write must not echo back (D10)"
 
 
@@ -205,7 +206,7 @@ def test_d9_deleting_in_bigcommerce_does_not_delete_in_hike(synced):
     connected, engine, _, _ = synced
     (bp,) = list(connected.bc.products(skus=["ENGINE-TOTE-1"]))
     connected.bc.http.request("DELETE", f"v3/catalog/products/{bp.id}")
-    engine.run_pass("reconcile")
+    engine.run_pass("reconcile", PRODUCTS)
     assert connected.hike.find_product_by_sku("ENGINE-TOTE-1") is not None
     assert list(connected.bc.products(skus=["ENGINE-TOTE-1"])) == [], "and it is not recreated either"
 
@@ -220,7 +221,7 @@ def test_n2_a_create_sent_before_a_crash_is_linked_not_repeated(synced):
     begin_work("product", f"create_bc:{hp.id}", "create_bc", {"hike_id": hp.id, "sku": "CRASH-CAP-1"})
     connected.bc.create_product({"name": "Sandbox Crash Cap", "type": "physical", "weight": 0,
                                  "price": Decimal("15.00"), "sku": "CRASH-CAP-1"})  # sent, then the app died
-    engine.run_pass("startup")
+    engine.run_pass("startup", PRODUCTS)
     assert len(list(connected.bc.products(skus=["CRASH-CAP-1"]))) == 1
     link = models.Link.get(models.Link.hike_id == str(hp.id), models.Link.entity == "product")
     assert link.bc_id and link.status == "linked"
@@ -237,16 +238,16 @@ def test_d11_a_variant_change_bigcommerce_does_not_date_is_caught_by_reconciliat
     variant = next(v for v in bp.variants if v.option_values and parent.variant_by_sku(v.sku))
     clock = connected.sandbox.bigcommerce.clock  # both stores share it
     clock.advance(600)  # the first sync's own writes are now older than any cursor overlap
-    engine.run_pass("schedule")
+    engine.run_pass("schedule", PRODUCTS)
     clock.advance(600)
     before_modified = connected.bc.product(bp.id).date_modified
     connected.bc.update_variants([{"id": variant.id, "cost_price": Decimal("3.33")}])
     assert connected.bc.product(bp.id).date_modified == before_modified, "the platform does not bump it"
-    engine.run_pass("schedule")
+    engine.run_pass("schedule", PRODUCTS)
     hv = connected.hike.product(parent.id).variant_by_sku(variant.sku)
     outlet = engine.context().settings.price_outlet_id
     assert hv.outlet(outlet).cost_price != Decimal("3.33"), "an incremental pass cannot see it"
-    engine.run_pass("reconcile")
+    engine.run_pass("reconcile", PRODUCTS)
     hv = connected.hike.product(parent.id).variant_by_sku(variant.sku)
     assert hv.outlet(outlet).cost_price == Decimal("3.33"), "the reconciliation pass catches it"
 
@@ -262,7 +263,7 @@ def test_s4_combined_outlets_publish_the_sum(synced):
     for outlet_id, level in zip(ctx.settings.stock_outlet_ids, (Decimal(4), Decimal(6))):
         connected.hike.inventory_update([InventoryChange(outlet_id=outlet_id, product_id=int(link.hike_id),
                                                          on_hand=level)])
-    combined.run_pass("schedule")
+    combined.run_pass("schedule", PRODUCTS)
     hp = connected.hike.product(int(link.hike_id))
     assert connected.bc.product(int(link.bc_id)).inventory_level == whole_units(
         hike_level(hp.outlets, ctx.settings.stock_outlet_ids)) == 10 - sum(
