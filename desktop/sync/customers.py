@@ -42,18 +42,18 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors
+from desktop.sync import errors, passes
 from desktop.sync.bigcommerce import CUSTOMER_BATCH, BCCustomer, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeAddress, HikeCustomer
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from, save_link,
-                                  set_cursor, unfinished_work)
+                                  unfinished_work)
+from desktop.sync.passes import Snapshot, side_of
 
 log = logging.getLogger(__name__)
 
@@ -255,21 +255,9 @@ class Action:
 
     @property
     def side(self) -> str:
-        """Which store the plan writes to (for dry-run counts, P3)."""
-        if self.kind in ("create_bc", "update_bc"):
-            return "bigcommerce"
-        if self.kind in ("create_hike", "update_hike"):
-            return "hike"
-        return "both" if self.kind == "link" else ("hike" if self.hike else "bigcommerce")
+        return side_of(self.kind, self.hike is not None)
 
 
-@dataclass
-class Snapshot:
-    hike: list[HikeCustomer] = field(default_factory=list)
-    bc: list[BCCustomer] = field(default_factory=list)
-    full: bool = False
-    hike_started: datetime | None = None
-    bc_started: datetime | None = None
 
 
 def _label(c: HikeCustomer) -> str:
@@ -412,7 +400,7 @@ class CustomerSync:
         notes: dict[int, str] = {}
         for link_id in set(hike_changed) & set(bc_changed):
             hike_c, bc_c = hike_changed[link_id][1], bc_changed[link_id][1]
-            if _newer(hike_c.last_modified, bc_c.date_modified):
+            if passes.hike_is_newer(hike_c.last_modified, bc_c.date_modified):
                 del bc_changed[link_id]
                 notes[link_id] = "Changed in both stores since the last sync; kept the newer change, from Hike."
             else:
@@ -475,7 +463,7 @@ class CustomerSync:
             fn(action)
             return True
         except errors.SyncError as exc:
-            if _stops_the_pass(exc):
+            if passes.stops_the_pass(exc):
                 raise
             self._record_failure(action, exc.message)
         finally:
@@ -487,7 +475,7 @@ class CustomerSync:
             self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
                                 hike_id=action.hike.id if action.hike else None,
                                 bc_id=action.bc.id if action.bc else None, sku=action.email,
-                                direction=_direction(action.kind), name=action.name)
+                                direction=passes.direction_of(action.kind), name=action.name)
 
     def _record_failure_of(self, action: Action) -> None:
         self._record_failure(action, action.message)
@@ -634,7 +622,7 @@ class CustomerSync:
             created = self.hike.save_customer(body)  # a lost answer is looked up by email before a resend
         except errors.SyncError as exc:
             # a refusal closes the outbox row; an unconfirmed write or a stopped pass leaves it for recover()
-            if not _stops_the_pass(exc) and not isinstance(exc, errors.AmbiguousWrite):
+            if not passes.stops_the_pass(exc) and not isinstance(exc, errors.AmbiguousWrite):
                 with database_proxy.atomic():
                     end_work(work, "failed", exc.message)
             raise
@@ -645,7 +633,8 @@ class CustomerSync:
             link = self._save_link(hike_c, bc_c)
             end_work(work)
             store, source = ("BigCommerce", from_hike(hike_c)) if kind == "create_bc" else ("Hike", from_bc(bc_c))
-            self.journal.record(ENTITY, action="create", result="ok", direction=_direction(kind), link=link,
+            self.journal.record(ENTITY, action="create", result="ok", link=link,
+                                direction=passes.direction_of(kind),
                                 message=f"Created in {store}", diff=diff(None, source),
                                 name=f"{hike_c.first_name} {hike_c.last_name}".strip())
 
@@ -681,22 +670,9 @@ class CustomerSync:
 
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: Snapshot) -> None:
-        """The next read starts where this one began, on each store's own clock (less the overlap); without a
-        ``Date`` header, at the newest change read."""
-        newest_hike = snap.hike_started or max((c.last_modified for c in snap.hike if c.last_modified), default=None)
-        newest_bc = snap.bc_started or max((c.date_modified for c in snap.bc if c.date_modified), default=None)
-        if newest_hike:
-            set_cursor(ENTITY, "hike", newest_hike)
-        if newest_bc:
-            set_cursor(ENTITY, "bigcommerce", newest_bc)
+        passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified)
         self._replan_hike.clear()
         self._replan_bc.clear()
-
-
-def _stops_the_pass(exc: errors.SyncError) -> bool:
-    """Failures of the store or the connection, not of one record: the pass stops and the next one resumes."""
-    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan") and \
-        not isinstance(exc, errors.AmbiguousWrite)
 
 
 def _settled_conflicts(changed: Iterable[HikeCustomer], by_hike: dict[str, Link]) -> set[str]:
@@ -713,13 +689,3 @@ def _linked(link: Link | None) -> bool:
     return link is not None and link.status == "linked"
 
 
-def _newer(hike_time: datetime | None, bc_time: datetime | None) -> bool:
-    """True when the Hike change is the newer one (ties go to Hike)."""
-    if hike_time is None or bc_time is None:
-        return bc_time is None
-    return hike_time >= bc_time
-
-
-def _direction(kind: str) -> str:
-    return {"create_bc": "hike_to_bc", "update_bc": "hike_to_bc", "create_hike": "bc_to_hike",
-            "update_hike": "bc_to_hike", "link": "both"}.get(kind, "none")

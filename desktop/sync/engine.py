@@ -95,14 +95,16 @@ class SyncEngine:
         run = journal.start()
         self.events.on_run_started(run.id, trigger, sorted(wanted))
         self.events.on_state("syncing")
-        status, message = None, ""
+        status, message, end_state = None, "", "idle"
         try:
             full = trigger == "reconcile" or self.reconcile_due()
             ctx = self.context(refresh=full)
             resolved = ctx.settings
             sync = ProductSync(self.hike, self.bc, ctx, journal, self.events)
-            sync.recover()
-            snap = sync.read(full=full)
+            if "products" in wanted:
+                sync.recover()
+            # stock is pushed for the products read, so inventory alone still reads them
+            snap = sync.read(full=full) if wanted & {"products", "inventory"} else None
             if "products" in wanted:
                 sync.apply(sync.plan(snap))
                 self._ctx = sync.ctx  # brands and categories created during the pass
@@ -124,12 +126,11 @@ class SyncEngine:
                 customers.advance_cursors(csnap)
         except errors.SyncError as exc:
             status, message = "error", str(exc)
+            end_state = "reconnect_needed" if isinstance(exc, errors.ReconnectNeeded) else "error"
             log.warning("Sync pass stopped: %s", exc)
             self.events.on_error(exc.kind, exc.title, str(exc))
-            if isinstance(exc, errors.ReconnectNeeded):
-                self.events.on_state("reconnect_needed")
         except Exception as exc:  # a bug: the run is closed and reported, never left "running"
-            status, message = "error", f"Unexpected error: {type(exc).__name__}: {exc}"
+            status, message, end_state = "error", f"Unexpected error: {type(exc).__name__}: {exc}", "error"
             log.exception("Sync pass failed")
             self.events.on_error("internal", "Unexpected error", message)
             raise
@@ -137,10 +138,7 @@ class SyncEngine:
             save_hike_calls(self.hike.call_times())  # the daily count survives a restart (N3)
             run = journal.finish(status, message)
             self.events.on_run_finished(run.id, run.status, run.counts)
-            if run.status != "error":
-                self.events.on_state("idle")
-            elif not message.startswith("Unexpected") and "reconnect" not in message.lower():
-                self.events.on_state("error")
+            self.events.on_state(end_state)
         return run
 
 

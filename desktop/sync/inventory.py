@@ -11,29 +11,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Iterable, Sequence
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
 from desktop.sync import errors
 from desktop.sync.bigcommerce import BigCommerceClient
-from desktop.sync.hike_models import HikeOutletStock, HikeProduct
+from desktop.sync.hike_models import HikeProduct
 from desktop.sync.journal import Journal
+from desktop.sync.mapping import bc_inventory_level, hike_stock_level
 
 log = logging.getLogger(__name__)
 ENTITY = "inventory"
 
 
-def hike_level(rows: Iterable[HikeOutletStock], outlet_ids: Sequence[int]) -> Decimal:
-    """Available stock (on hand less reserved for parked, lay-by and on-account sales) over the outlets."""
-    wanted = set(outlet_ids)
-    return sum((r.available for r in rows if r.outlet_id in wanted), Decimal(0))
-
-
-def whole_units(level: Decimal) -> int:
-    """BigCommerce keeps whole units and no negative levels."""
-    return max(0, int(level.to_integral_value(rounding=ROUND_FLOOR)))
+# the mapping's rules, under the names this module reads best with
+hike_level = hike_stock_level
+whole_units = bc_inventory_level
 
 
 @dataclass

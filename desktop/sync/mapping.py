@@ -407,9 +407,15 @@ def _hike_prices(row: HikeOutletStock | None, ctx: MappingContext) -> tuple[Deci
     return ex, inc
 
 
-def _hike_stock(rows: Sequence[HikeOutletStock], ctx: MappingContext) -> Decimal:
-    wanted = set(ctx.stock_outlet_ids)
+def hike_stock_level(rows: Iterable[HikeOutletStock], outlet_ids: Iterable[int]) -> Decimal:
+    """Available stock (on hand less reserved for parked, lay-by and on-account sales) over the outlets: one
+    outlet (S1) or several (S4)."""
+    wanted = set(outlet_ids)
     return sum((r.available for r in rows if r.outlet_id in wanted), Decimal(0))
+
+
+def _hike_stock(rows: Sequence[HikeOutletStock], ctx: MappingContext) -> Decimal:
+    return hike_stock_level(rows, ctx.stock_outlet_ids)
 
 
 def _hike_dims(raw: Mapping[str, Any]) -> dict[str, Decimal | None]:

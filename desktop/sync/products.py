@@ -18,18 +18,18 @@ link, shown as such, and is never recreated.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, mapping
+from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
+from desktop.sync.passes import Snapshot, side_of
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from,
-                                  save_link, set_cursor, unfinished_work)
+                                  save_link, unfinished_work)
 from desktop.sync.linking import ProductMatch, match_variants, plan_links
 from desktop.sync.records import ProductRecord
 
@@ -59,23 +59,9 @@ class Action:
 
     @property
     def side(self) -> str:
-        """Which store the plan writes to (for the dry-run counts, P3)."""
-        if self.kind in ("create_bc", "update_bc"):
-            return "bigcommerce"
-        if self.kind in ("create_hike", "update_hike"):
-            return "hike"
-        return "both" if self.kind == "link" else ("hike" if self.hike else "bigcommerce")
+        return side_of(self.kind, self.hike is not None)
 
 
-@dataclass
-class Snapshot:
-    """What a pass read."""
-
-    hike: list[HikeProduct] = field(default_factory=list)
-    bc: list[BCProduct] = field(default_factory=list)
-    full: bool = False
-    hike_started: datetime | None = None  # each store's own clock when the read began
-    bc_started: datetime | None = None
 
 
 class ProductSync:
@@ -187,7 +173,7 @@ class ProductSync:
         for link_id in both:
             link, hp, hrec = hike_changed[link_id]
             _, bp, brec = bc_changed[link_id]
-            if _newer(hp.last_modified, bp.date_modified):
+            if passes.hike_is_newer(hp.last_modified, bp.date_modified):
                 del bc_changed[link_id]
                 hike_changed[link_id] = (link, hp, hrec)
                 note = "Changed in both stores since the last sync; kept the newer change, from Hike."
@@ -256,7 +242,7 @@ class ProductSync:
             fn(action)
             return True
         except errors.SyncError as exc:
-            if _stops_the_pass(exc):
+            if passes.stops_the_pass(exc):
                 raise
             self._record_failure(action, exc.message)
         except mapping.MappingError as exc:
@@ -271,7 +257,7 @@ class ProductSync:
             self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
                                 hike_id=action.hike.id if action.hike else None,
                                 bc_id=action.bc.id if action.bc else None, sku=action.sku,
-                                direction=_direction(action.kind), name=action.name)
+                                direction=passes.direction_of(action.kind), name=action.name)
 
     def _apply_fail(self, action: Action) -> None:
         self._record_failure(action, action.message)
@@ -319,7 +305,7 @@ class ProductSync:
                 new_variants = mapping.bc_variant_create_bodies(record, self.ctx, action.bc) if record.variants else []
                 prepared.append((action, record, body, new_variants))
             except (errors.SyncError, mapping.MappingError) as exc:
-                if isinstance(exc, errors.SyncError) and _stops_the_pass(exc):
+                if isinstance(exc, errors.SyncError) and passes.stops_the_pass(exc):
                     raise
                 self._record_failure(action, getattr(exc, "message", str(exc)))
                 self._tick()
@@ -351,7 +337,7 @@ class ProductSync:
                 if new_variants or "variants" in body:
                     updated = self.bc.product(action.bc.id)
             except errors.SyncError as exc:
-                if _stops_the_pass(exc):
+                if passes.stops_the_pass(exc):
                     raise
                 self._record_failure(action, exc.message)
                 self._tick()
@@ -359,7 +345,7 @@ class ProductSync:
             try:
                 added_images = self._send_new_images(action, record)
             except errors.SyncError as exc:
-                if _stops_the_pass(exc):
+                if passes.stops_the_pass(exc):
                     raise
                 self._record_failure(action, f"An image could not be added in BigCommerce: {exc.message}")
                 self._tick()
@@ -419,7 +405,7 @@ class ProductSync:
             first = action.message == "first"
             result = saved.get(id(action))
             if result is not None and result.error is not None:
-                if _stops_the_pass(result.error):
+                if passes.stops_the_pass(result.error):
                     raise result.error
                 self._record_failure(action, result.error.message)
                 if not first:
@@ -478,7 +464,7 @@ class ProductSync:
             if result.error is not None:
                 with database_proxy.atomic():
                     end_work(work, "failed", result.error.message)
-                if _stops_the_pass(result.error):
+                if passes.stops_the_pass(result.error):
                     raise result.error
                 self._record_failure(action, result.error.message)
             else:
@@ -503,7 +489,8 @@ class ProductSync:
                 link.save()
             end_work(work)
             store = "BigCommerce" if kind == "create_bc" else "Hike"
-            self.journal.record(ENTITY, action="create", result="ok", direction=_direction(kind), link=link,
+            self.journal.record(ENTITY, action="create", result="ok", link=link,
+                                direction=passes.direction_of(kind),
                                 message=f"Created in {store}", diff=mapping.diff(None, source), name=hike_p.name)
 
     def _ensure_bc_refs(self, record: ProductRecord) -> None:
@@ -549,47 +536,20 @@ class ProductSync:
 
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: Snapshot) -> None:
-        """The next read starts where this one began, on each store's own clock (less the overlap); without a
-        ``Date`` header, at the newest change read."""
-        newest_hike = snap.hike_started or max((p.last_modified for p in snap.hike if p.last_modified), default=None)
-        newest_bc = snap.bc_started or max((p.date_modified for p in snap.bc if p.date_modified), default=None)
-        if newest_hike:
-            set_cursor(ENTITY, "hike", newest_hike)
-        if newest_bc:
-            set_cursor(ENTITY, "bigcommerce", newest_bc)
-
-
-def _stops_the_pass(exc: errors.SyncError) -> bool:
-    """Failures of the store or the connection, not of one record: the pass stops and the next one resumes."""
-    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan") and \
-        not isinstance(exc, errors.AmbiguousWrite)
+        passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified)
 
 
 def _linked(link: Link | None) -> bool:
     return link is not None and link.status != "skipped"
 
 
-def _newer(hike_time: datetime | None, bc_time: datetime | None) -> bool:
-    """True when the Hike change is the newer one (ties go to Hike, where stock and prices are managed)."""
-    if hike_time is None or bc_time is None:
-        return bc_time is None
-    return hike_time >= bc_time
-
-
-def _direction(kind: str) -> str:
-    return {"create_bc": "hike_to_bc", "update_bc": "hike_to_bc", "create_hike": "bc_to_hike",
-            "update_hike": "bc_to_hike", "link": "both"}.get(kind, "none")
 
 
 def _with(ctx: mapping.MappingContext, **changes: Any) -> mapping.MappingContext:
-    from dataclasses import replace
-
     return replace(ctx, **changes)
 
 
 def _only_bc_owned(bc_record: ProductRecord, hike_record: ProductRecord) -> ProductRecord:
     """The Hike record with BigCommerce's description (S16); everything else stays as Hike has it."""
-    from dataclasses import replace
-
     return replace(hike_record, side=bc_record.side, description_html=bc_record.description_html,
                    description_text=bc_record.description_text)

@@ -1,0 +1,66 @@
+"""What every entity's sync pass shares (products, customers, and orders to come): the snapshot a pass read,
+where the next read starts, which failures stop a pass, and how a planned action is described."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Generic, TypeVar
+
+from desktop.sync import errors
+from desktop.sync.journal import set_cursor
+
+H = TypeVar("H")
+B = TypeVar("B")
+
+DIRECTIONS = {"create_bc": "hike_to_bc", "update_bc": "hike_to_bc", "create_hike": "bc_to_hike",
+              "update_hike": "bc_to_hike", "link": "both"}
+
+
+@dataclass
+class Snapshot(Generic[H, B]):
+    """What a pass read from each store."""
+
+    hike: list[H] = field(default_factory=list)
+    bc: list[B] = field(default_factory=list)
+    full: bool = False
+    hike_started: datetime | None = None  # each store's own clock when the read began
+    bc_started: datetime | None = None
+
+
+def advance_cursors(entity: str, snap: Snapshot[Any, Any], hike_modified: Callable[[Any], datetime | None],
+                    bc_modified: Callable[[Any], datetime | None]) -> None:
+    """The next read starts where this one began, on each store's own clock (less the overlap); without a
+    ``Date`` header, at the newest change read."""
+    newest_hike = snap.hike_started or max(filter(None, map(hike_modified, snap.hike)), default=None)
+    newest_bc = snap.bc_started or max(filter(None, map(bc_modified, snap.bc)), default=None)
+    if newest_hike:
+        set_cursor(entity, "hike", newest_hike)
+    if newest_bc:
+        set_cursor(entity, "bigcommerce", newest_bc)
+
+
+def stops_the_pass(exc: errors.SyncError) -> bool:
+    """Failures of the store or the connection, not of one record: the pass stops and the next one resumes."""
+    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan") and \
+        not isinstance(exc, errors.AmbiguousWrite)
+
+
+def hike_is_newer(hike_time: datetime | None, bc_time: datetime | None) -> bool:
+    """When both sides changed: True when the Hike change is the newer one (ties go to Hike, where stock and
+    prices are managed)."""
+    if hike_time is None or bc_time is None:
+        return bc_time is None
+    return hike_time >= bc_time
+
+
+def direction_of(kind: str) -> str:
+    return DIRECTIONS.get(kind, "none")
+
+
+def side_of(kind: str, has_hike_record: bool) -> str:
+    """Which store a planned action writes to (for the dry-run counts, P3)."""
+    if kind in ("create_bc", "update_bc"):
+        return "bigcommerce"
+    if kind in ("create_hike", "update_hike"):
+        return "hike"
+    return "both" if kind == "link" else ("hike" if has_hike_record else "bigcommerce")
