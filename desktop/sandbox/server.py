@@ -8,6 +8,8 @@ this module adds what both need and what is not part of either real API, under `
 - ``POST /__emulator/faults``              queue faulty answers: ``{"path": regex, "method": "GET"|null,
                                            "responses": ["429", "500", "502", "503", "timeout", "drop",
                                            "drop_after", "malformed"], "delay_s": 5}``; ``DELETE`` clears the queue
+                                           and the random rate. ``{"rate": 0.1, "kinds": [...], "seed": 7}``
+                                           instead makes each API request faulty with that chance (the soak)
 - ``GET/POST /__emulator/clock``           the emulated clock: ``{"advance_s": n}`` or ``{"time_scale": x}``
 
 It imports nothing from ``desktop.sync`` on purpose: the emulators must not share the client's
@@ -16,6 +18,7 @@ understanding of the APIs.
 from __future__ import annotations
 
 import json
+import random
 import re
 import socket
 import threading
@@ -153,6 +156,10 @@ class EmulatorApp:
         self._faults: deque[_Fault] = deque()
         self.request_log: list[dict[str, Any]] = []
         self.faults_injected = 0
+        self._fault_rate = 0.0  # the chance that any API request gets a random fault (``set_fault_rate``)
+        self._fault_kinds: tuple[str, ...] = ()
+        self._fault_random = random.Random(0)
+        self._fault_delay_s = 0.5
         self.route("GET", r"/__emulator/requests", self._ctl_requests)
         self.route("POST", r"/__emulator/faults", self._ctl_faults)
         self.route("DELETE", r"/__emulator/faults", self._ctl_clear_faults)
@@ -204,7 +211,23 @@ class EmulatorApp:
                     self._faults.remove(fault)
                     self.faults_injected += 1
                     return fault
+            if self._fault_rate and self._fault_random.random() < self._fault_rate:
+                self.faults_injected += 1
+                kind = self._fault_random.choice(self._fault_kinds)
+                return _Fault(re.compile(""), None, kind, self._fault_delay_s)
         return None
+
+    def set_fault_rate(self, rate: float, kinds: list[str] | None = None, seed: int = 0,
+                       delay_s: float = 0.5) -> None:
+        """Random faults: every API request gets one of ``kinds`` with chance ``rate`` (0 turns them off).
+        Seeded, so a soak run that found a problem can be replayed request for request."""
+        kinds = [str(k) for k in (kinds or sorted(FAULT_KINDS))]
+        bad = [k for k in kinds if k not in FAULT_KINDS]
+        if bad or not 0 <= rate <= 1:
+            raise ValueError(f"rate must be 0..1 and kinds among {sorted(FAULT_KINDS)} (got {rate}, {bad})")
+        with self.lock:
+            self._fault_rate, self._fault_kinds = float(rate), tuple(kinds)
+            self._fault_random, self._fault_delay_s = random.Random(seed), delay_s
 
     def add_faults(self, path: str, responses: list[str], method: str | None = None, delay_s: float = 5.0) -> None:
         bad = [r for r in responses if str(r) not in FAULT_KINDS]
@@ -230,8 +253,12 @@ class EmulatorApp:
     def _ctl_faults(self, request: Request) -> Response:
         try:
             spec = request.json()
-            self.add_faults(spec["path"], [str(r) for r in spec["responses"]], spec.get("method"),
-                            float(spec.get("delay_s", 5.0)))
+            if "rate" in spec:
+                self.set_fault_rate(float(spec["rate"]), spec.get("kinds"), int(spec.get("seed", 0)),
+                                    float(spec.get("delay_s", 0.5)))
+            else:
+                self.add_faults(spec["path"], [str(r) for r in spec["responses"]], spec.get("method"),
+                                float(spec.get("delay_s", 5.0)))
         except (ValueError, KeyError, TypeError, re.error) as exc:
             return Response.json({"error": str(exc)}, 400)
         return Response.json({"queued": len(self._faults)})
@@ -239,6 +266,7 @@ class EmulatorApp:
     def _ctl_clear_faults(self, request: Request) -> Response:
         with self.lock:
             self._faults.clear()
+            self._fault_rate = 0.0
         return Response.json({"queued": 0})
 
     def _ctl_clock(self, request: Request) -> Response:

@@ -275,6 +275,7 @@ class CustomerSync:
         self.hike = hike
         self.bc = bc
         self.journal = journal
+        self.read_again = passes.ReadAgain()  # failed records the next pass must read again
         self.events = events
         self._replan_hike: dict[int, HikeCustomer] = {}  # creates not confirmed before a crash: planned again
         self._replan_bc: dict[int, BCCustomer] = {}
@@ -465,12 +466,15 @@ class CustomerSync:
         except errors.SyncError as exc:
             if passes.stops_the_pass(exc):
                 raise
-            self._record_failure(action, exc.message)
+            self._record_failure(action, exc.message, exc)
         finally:
             self._tick()
         return False
 
-    def _record_failure(self, action: Action, message: str) -> None:
+    def _record_failure(self, action: Action, message: str, cause: BaseException | None = None) -> None:
+        """One record failed: logged; when ``cause`` may pass by itself, the record is read again next pass."""
+        self.read_again.note(cause, action.hike.last_modified if action.hike else None,
+                             action.bc.date_modified if action.bc else None)
         with database_proxy.atomic():
             self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
                                 hike_id=action.hike.id if action.hike else None,
@@ -606,7 +610,7 @@ class CustomerSync:
                     self._linked_after_create(action.hike, bc_c, work, "create_bc")
                 elif action.hike.id in unconfirmed:  # the outbox row stays open for recover()
                     self._record_failure(action, f"{unconfirmed[action.hike.id]} It is looked up by email on the "
-                                                 "next pass.")
+                                                 "next pass.", errors.AmbiguousWrite(unconfirmed[action.hike.id]))
                 else:
                     message = refused.get(action.hike.id, "BigCommerce did not return it.")
                     with database_proxy.atomic():
@@ -670,7 +674,7 @@ class CustomerSync:
 
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: Snapshot) -> None:
-        passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified)
+        passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified, self.read_again)
         self._replan_hike.clear()
         self._replan_bc.clear()
 

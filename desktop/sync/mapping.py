@@ -425,7 +425,7 @@ def _hike_dims(raw: Mapping[str, Any]) -> dict[str, Decimal | None]:
             "depth": f.dec("depth", "length")}
 
 
-def _is_composite(product: HikeProduct) -> bool:
+def is_composite(product: HikeProduct) -> bool:
     """[A] ProductType Composite = 5; the emulator [I] models a composite as a product with ``product_extras``."""
     f = Fields(product.raw)
     extras = f.list("product_extras")
@@ -487,7 +487,7 @@ def product_from_hike(product: HikeProduct, ctx: MappingContext) -> ProductRecor
         stock=sum((v.stock for v in variants), Decimal(0)) if variants else _hike_stock(product.outlets, ctx),
         categories=tuple(c for c in categories if c),
         brand=product.brand_name or (ctx.hike_brand_names.get(product.brand_id) if product.brand_id else None),
-        active=product.is_active, ecommerce=product.is_ecommerce, composite=_is_composite(product),
+        active=product.is_active, ecommerce=product.is_ecommerce, composite=is_composite(product),
         **_hike_dims(product.raw), image_urls=tuple(product.image_urls), variants=tuple(variants),
         modified_at=product.last_modified)
 

@@ -27,12 +27,41 @@ class Snapshot(Generic[H, B]):
     bc_started: datetime | None = None
 
 
+class ReadAgain:
+    """The records of this pass that failed for a passing reason (an answer lost mid-write, the store briefly
+    unwell) must be read again by the next pass, or nothing would: the cursor moves past them otherwise.
+    This keeps, per side, the earliest change time of such a record; the cursor stops there."""
+
+    def __init__(self) -> None:
+        self.hike: datetime | None = None
+        self.bc: datetime | None = None
+
+    def note(self, cause: BaseException | None, hike_time: datetime | None, bc_time: datetime | None) -> None:
+        if not worth_retrying(cause):
+            return
+        if hike_time is not None:
+            self.hike = min(self.hike, hike_time) if self.hike else hike_time
+        if bc_time is not None:
+            self.bc = min(self.bc, bc_time) if self.bc else bc_time
+
+
+def worth_retrying(cause: BaseException | None) -> bool:
+    """A lost answer or a store that stayed unwell through the retries: the same work may well succeed next pass.
+    (A refusal, such as a duplicate SKU, is not retried until the record changes.)"""
+    return isinstance(cause, errors.AmbiguousWrite) or \
+        (isinstance(cause, errors.SyncError) and cause.kind in ("transient", "rate_limited"))
+
+
 def advance_cursors(entity: str, snap: Snapshot[Any, Any], hike_modified: Callable[[Any], datetime | None],
-                    bc_modified: Callable[[Any], datetime | None]) -> None:
+                    bc_modified: Callable[[Any], datetime | None], read_again: ReadAgain | None = None) -> None:
     """The next read starts where this one began, on each store's own clock (less the overlap); without a
-    ``Date`` header, at the newest change read."""
+    ``Date`` header, at the newest change read. Records to read again hold it back to their own change time."""
     newest_hike = snap.hike_started or max(filter(None, map(hike_modified, snap.hike)), default=None)
     newest_bc = snap.bc_started or max(filter(None, map(bc_modified, snap.bc)), default=None)
+    if read_again is not None and read_again.hike and newest_hike:
+        newest_hike = min(newest_hike, read_again.hike)
+    if read_again is not None and read_again.bc and newest_bc:
+        newest_bc = min(newest_bc, read_again.bc)
     if newest_hike:
         set_cursor(entity, "hike", newest_hike)
     if newest_bc:

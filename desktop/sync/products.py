@@ -73,6 +73,7 @@ class ProductSync:
         self.settings = ctx.settings
         self.options = ctx.options
         self.journal = journal
+        self.read_again = passes.ReadAgain()  # failed records the next pass must read again
         self.events = events
         self._categories_reread = False  # S19: BigCommerce's categories read again this pass
 
@@ -244,7 +245,7 @@ class ProductSync:
         except errors.SyncError as exc:
             if passes.stops_the_pass(exc):
                 raise
-            self._record_failure(action, exc.message)
+            self._record_failure(action, exc.message, exc)
         except mapping.MappingError as exc:
             self._record_failure(action, str(exc))
         finally:
@@ -252,7 +253,10 @@ class ProductSync:
                 self._tick()
         return False
 
-    def _record_failure(self, action: Action, message: str) -> None:
+    def _record_failure(self, action: Action, message: str, cause: BaseException | None = None) -> None:
+        """One record failed: logged; when ``cause`` may pass by itself, the record is read again next pass."""
+        self.read_again.note(cause, action.hike.last_modified if action.hike else None,
+                             action.bc.date_modified if action.bc else None)
         with database_proxy.atomic():
             self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
                                 hike_id=action.hike.id if action.hike else None,
@@ -307,7 +311,7 @@ class ProductSync:
             except (errors.SyncError, mapping.MappingError) as exc:
                 if isinstance(exc, errors.SyncError) and passes.stops_the_pass(exc):
                     raise
-                self._record_failure(action, getattr(exc, "message", str(exc)))
+                self._record_failure(action, getattr(exc, "message", str(exc)), exc)
                 self._tick()
         results: dict[int, BCProduct] = {}
         failed: dict[int, str] = {}
@@ -339,7 +343,7 @@ class ProductSync:
             except errors.SyncError as exc:
                 if passes.stops_the_pass(exc):
                     raise
-                self._record_failure(action, exc.message)
+                self._record_failure(action, exc.message, exc)
                 self._tick()
                 continue
             try:
@@ -347,7 +351,7 @@ class ProductSync:
             except errors.SyncError as exc:
                 if passes.stops_the_pass(exc):
                     raise
-                self._record_failure(action, f"An image could not be added in BigCommerce: {exc.message}")
+                self._record_failure(action, f"An image could not be added in BigCommerce: {exc.message}", exc)
                 self._tick()
                 continue
             before, after = mapping.product_from_bc(action.bc, self.ctx), mapping.product_from_bc(updated, self.ctx)
@@ -407,7 +411,7 @@ class ProductSync:
             if result is not None and result.error is not None:
                 if passes.stops_the_pass(result.error):
                     raise result.error
-                self._record_failure(action, result.error.message)
+                self._record_failure(action, result.error.message, result.error)
                 if not first:
                     self._tick()
                 continue
@@ -466,7 +470,7 @@ class ProductSync:
                     end_work(work, "failed", result.error.message)
                 if passes.stops_the_pass(result.error):
                     raise result.error
-                self._record_failure(action, result.error.message)
+                self._record_failure(action, result.error.message, result.error)
             else:
                 self._linked_after_create(result.product, action.bc, work, "create_hike", record)
             self._tick()
@@ -536,7 +540,7 @@ class ProductSync:
 
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: Snapshot) -> None:
-        passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified)
+        passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified, self.read_again)
 
 
 def _linked(link: Link | None) -> bool:

@@ -150,3 +150,17 @@ def test_request_log_and_405(hike: Sandbox) -> None:
     assert hike.api.delete("/api/v1/taxes/get_all").status_code == 405
     log = hike.ctl("GET", "requests")["requests"]
     assert log[-1]["path"] == "/api/v1/taxes/get_all" and log[-1]["status"] == 405
+
+
+def test_random_fault_rate_hits_that_share_of_requests_and_turns_off(hike: Sandbox) -> None:
+    """The soak's fault mode: each API request is faulty with the given chance (seeded); DELETE turns it off."""
+    before = hike.ctl("GET", "requests")["faults_injected"]
+    hike.ctl("POST", "faults", {"rate": 0.5, "kinds": ["503"], "seed": 3})
+    statuses = [hike.api.get("/api/v1/taxes/get_all").status_code for _ in range(40)]
+    assert set(statuses) == {200, 503}
+    assert 8 <= statuses.count(503) <= 32
+    assert hike.ctl("GET", "requests")["faults_injected"] - before == statuses.count(503)
+    hike.ctl("DELETE", "faults")
+    assert {hike.api.get("/api/v1/taxes/get_all").status_code for _ in range(10)} == {200}
+    bad = hike.api.post("/__emulator/faults", json={"rate": 2})
+    assert bad.status_code == 400

@@ -1,0 +1,290 @@
+"""``python -m benchmarks soak --minutes M --fault-rate P``: sync through random faults and still end right (N2–N4).
+
+Two identical pairs of sandbox stores run the same script, step by step: each step changes products, stock and
+customers on both sides (the same changes in both pairs), then runs one sync pass in each pair. In the "faulty"
+pair every API request of a pass gets a random fault with chance P (429, 5xx, timeouts, dropped connections,
+answers lost after the write, malformed bodies); the "clean" pair has none. After the last step the faults stop
+and each pair runs one more pass. A checker then reads both pairs' stores through the APIs and compares them
+record by record (products and variants by SKU, customers by email): ``differences`` must be 0 and so must
+``duplicates`` (a SKU or email the faulty pair holds more often than the clean one).
+
+Script rules that keep the comparison fair: a product is only ever changed on one side (Hike changes the even
+ones of the seed, BigCommerce the odd ones), because when both sides change one record between two passes the
+newer change wins, and a pass delayed by faults can make a different change the newer one. The changes
+themselves are made with faults off (they are the shop's doing, not the app's).
+
+The whole pair runs in this process (emulators on threads, one SQLite file per pair); passes run at the API's
+speed (no plan quotas: the soak is about faults, ``initial-sync`` about quotas). Bounded: ``--minutes`` of
+wall time and ``--max-steps`` steps, retries bounded by the clients' retry policy.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import emit, machine
+from desktop.sandbox.server import FAULT_KINDS
+from desktop.sandbox.stores import SandboxStores, start_sandbox
+from desktop.storage.credentials import Credentials
+from desktop.storage.db import close_db, init_db
+from desktop.storage.models import LogEntry, PendingWork, Run
+from desktop.sync.bigcommerce import BigCommerceClient
+from desktop.sync import mapping
+from desktop.sync.engine import SyncEngine
+from desktop.sync.hike import HikeClient, InventoryChange, hike_governor
+from desktop.sync.hike_oauth import tokens_from_response
+from desktop.sync.http import RetryPolicy
+from desktop.sync.settings import Settings
+from tests.keyrings import MemoryKeyring
+
+SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "shipping_tax": "GST",
+            "tax_map": {"GST": "Default Tax Class", "No Tax": "Non-Taxable Products"}}
+# faults every request may meet; "timeout" answers after delay_s then drops, like a stalled proxy
+SOAK_FAULTS = sorted(FAULT_KINDS)
+RETRY = RetryPolicy(max_attempts=8, base_delay_s=0.005, max_delay_s=0.05)
+TIME_SCALE = 30.0
+STEP_CLOCK_S = 90  # store time between two passes: past the cursors' overlap, like a scheduled pass
+
+
+@dataclass
+class Pair:
+    """Two sandbox stores, the app's clients and engine, and the app's own database."""
+
+    name: str
+    sandbox: SandboxStores
+    bc: BigCommerceClient
+    hike: HikeClient
+    engine: SyncEngine
+    database: Path
+    passes: int = 0
+    passes_not_ok: int = 0
+    raised: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, name: str, seed: str, folder: Path) -> "Pair":
+        # store time runs TIME_SCALE times faster: a BigCommerce 429 that asks to wait out its 30 s window costs
+        # 1 s of real time instead (the headers give real seconds; the client obeys them as it would for real)
+        sandbox = start_sandbox(seed, bc_quota="100000/30", hike_rate_limit=False, time_scale=TIME_SCALE)
+        info = sandbox.info
+        sandbox.hike.settings["access_expiry_s"] = 10**8  # token refresh has its own tests
+        credentials = Credentials(f"soak-{name}", backend=MemoryKeyring())
+        credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()))
+        bc = BigCommerceClient(info["bigcommerce"]["api_path"], info["bigcommerce"]["access_token"], retry=RETRY)
+        hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
+                          credentials, retry=RETRY, governor=hike_governor(per_minute=10**6, per_day=10**9))
+        settings = Settings.from_json({**Settings.template().to_json(), **SETTINGS})
+        return cls(name, sandbox, bc, hike, SyncEngine(bc, hike, settings), folder / f"{name}.sqlite3")
+
+    def faults(self, rate: float, seed: int = 0) -> None:
+        for app in (self.sandbox.bigcommerce, self.sandbox.hike):
+            app.set_fault_rate(rate, SOAK_FAULTS, seed=seed, delay_s=0.2)
+            seed += 1
+
+    def faults_injected(self) -> int:
+        return self.sandbox.bigcommerce.faults_injected + self.sandbox.hike.faults_injected
+
+    def run_pass(self, trigger: str) -> str:
+        init_db(self.database)  # one process, two apps: each pass binds its own pair's database
+        try:
+            self.passes += 1
+            try:
+                run = self.engine.run_pass(trigger)
+                status = run.status
+            except Exception as exc:  # a pass stopped by faults it could not retry through: logged, next pass resumes
+                status = "raised"
+                self.raised.append(f"{type(exc).__name__}: {exc}")
+            if status != "ok":
+                self.passes_not_ok += 1
+            return status
+        finally:
+            close_db()
+
+    def advance(self, seconds: float) -> None:
+        self.sandbox.bigcommerce.clock.advance(seconds)  # one clock for both stores of a pair
+
+    def close(self) -> None:
+        self.bc.close()
+        self.hike.close()
+        self.sandbox.stop()
+
+
+def change_stores(pair: Pair, step: int, seed: int) -> dict[str, int]:
+    """The shop's own changes for one step: the same in every pair (seeded by the step)."""
+    rng = random.Random(seed * 100_003 + step)
+    outlet = pair.engine.context().settings.inventory_outlet_id
+    hike_products = sorted((p for p in pair.hike.products() if p.sku and p.track_inventory and not p.has_variants
+                            and not p.parent_id
+                            and not mapping.is_composite(p)), key=lambda p: p.sku)
+    mine = [p for i, p in enumerate(hike_products) if i % 2 == 0]
+    counts = Counter()
+    for product in rng.sample(mine, min(3, len(mine))):
+        row = product.outlet(outlet)
+        if row is None:
+            continue
+        price = Decimal(rng.randint(500, 9000)) / 100
+        pair.hike.save_product({"id": product.id, "product_outlets": [
+            {"outlet_id": outlet, "price_ex_tax": price, "tax_id": row.tax_id}]})
+        counts["hike_price"] += 1
+    stock = [InventoryChange(outlet_id=outlet, product_id=p.id, on_hand=Decimal(rng.randint(0, 80)))
+             for p in rng.sample(mine, min(4, len(mine)))]
+    if stock:
+        pair.hike.inventory_update(stock)
+        counts["hike_stock"] += len(stock)
+
+    bc_products = sorted((p for p in pair.bc.products() if p.sku and not p.has_options), key=lambda p: p.sku)
+    theirs = [p for i, p in enumerate(bc_products) if i % 2 == 1 and p.sku not in {h.sku for h in mine}]
+    for product in rng.sample(theirs, min(3, len(theirs))):
+        pair.bc.update_product(product.id, {"name": f"{product.name.split(' ~')[0]} ~{step}"})
+        counts["bc_name"] += 1
+    if step % 3 == 0:
+        pair.bc.create_product({"name": f"Soak Lamp {step}", "type": "physical", "weight": Decimal("1"),
+                                "price": Decimal("35.00"), "sku": f"SOAK-LAMP-{step}"})
+        counts["bc_new_product"] += 1
+    if step % 2 == 0:
+        pair.hike.save_customer({"first_name": "Soak", "last_name": f"Hike{step}",
+                                 "email": f"soak.hike.{step}@example.com"})
+        pair.bc.create_customers([{"first_name": "Soak", "last_name": f"Bc{step}",
+                                   "email": f"soak.bc.{step}@example.com"}])
+        counts["customers"] += 2
+    return dict(counts)
+
+
+def store_view(pair: Pair) -> dict[str, Any]:
+    """What a person would compare, read through the APIs: products and variants by SKU, customers by email."""
+    outlet = pair.engine.context().settings.inventory_outlet_id
+    view: dict[str, Any] = {}
+    counts: Counter = Counter()
+    for p in pair.bc.products():
+        key = (p.sku or f"#name:{p.name}").lower()
+        counts[("bc", key)] += 1
+        view[("bc", key)] = (p.name, str(p.price), p.inventory_level)
+        for v in p.variants if p.has_options else ():
+            vkey = (v.sku or "").lower()
+            counts[("bc", vkey)] += 1
+            view[("bc", vkey)] = (str(v.price), v.inventory_level)
+    for h in pair.hike.products():
+        key = (h.sku or f"#name:{h.name}").lower()
+        counts[("hike", key)] += 1
+        row = h.outlet(outlet)
+        view[("hike", key)] = (h.name, str(row.price_ex_tax) if row else None,
+                               str(row.on_hand) if row else None)
+    for c in pair.bc.customers():
+        key = ("bc-customer", (c.email or "").lower())
+        counts[key] += 1
+        view[key] = (c.first_name, c.last_name)
+    for c in pair.hike.customers():
+        key = ("hike-customer", (c.email or "").lower())
+        counts[key] += 1
+        view[key] = (c.first_name, c.last_name)
+    return {"view": view, "counts": counts}
+
+
+def compare(faulty: dict[str, Any], clean: dict[str, Any]) -> tuple[list[str], list[str]]:
+    keys = set(faulty["view"]) | set(clean["view"])
+    differences = [f"{k}: faulty {faulty['view'].get(k)!r} clean {clean['view'].get(k)!r}"
+                   for k in sorted(keys, key=str) if faulty["view"].get(k) != clean["view"].get(k)]
+    duplicates = [f"{k}: {n} (clean {clean['counts'][k]})" for k, n in faulty["counts"].items()
+                  if n > 1 and n > clean["counts"][k]]
+    return differences, duplicates
+
+
+def unaccounted_failures(pair: Pair) -> int:
+    """Passes that did not end ok with no run row saying why (the log must account for every failure)."""
+    init_db(pair.database)
+    try:
+        runs = list(Run.select())
+        failed_runs = [r for r in runs if r.status != "ok"]
+        silent = sum(1 for r in failed_runs if not r.message and not LogEntry.select().where(
+            LogEntry.run == r, LogEntry.result != "ok").exists())
+        return max(0, pair.passes_not_ok - len(failed_runs)) + silent
+    finally:
+        close_db()
+
+
+def pending_left(pair: Pair) -> int:
+    init_db(pair.database)
+    try:
+        return PendingWork.select().where(PendingWork.status.in_(("pending", "in_progress"))).count()
+    finally:
+        close_db()
+
+
+def soak(*, products: int, minutes: float, fault_rate: float, max_steps: int, seed: int,
+         keep: Path | None = None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = keep or scratch
+        faulty = Pair.start("faulty", f"large:{products}", Path(folder))
+        clean = Pair.start("clean", f"large:{products}", Path(folder))
+        t0 = time.perf_counter()
+        changes: Counter = Counter()
+        steps = 0
+        try:
+            for pair in (faulty, clean):
+                pair.run_pass("first_sync")  # the first activation runs fault-free: the soak is about what follows
+            deadline = t0 + minutes * 60
+            while steps < max_steps and time.perf_counter() < deadline:
+                for pair in (faulty, clean):
+                    pair.faults(0)
+                    step_changes = change_stores(pair, steps, seed)
+                    pair.advance(STEP_CLOCK_S)
+                changes.update(step_changes)
+                faulty.faults(fault_rate, seed=seed + steps)
+                faulty.run_pass("schedule")
+                clean.run_pass("schedule")
+                steps += 1
+            faulty.faults(0)
+            for pair in (faulty, clean):
+                pair.advance(STEP_CLOCK_S)
+                pair.run_pass("schedule")  # faults off: one more pass must bring everything level
+            wall = time.perf_counter() - t0
+            differences, duplicates = compare(store_view(faulty), store_view(clean))
+            requests = {side: len([r for r in app.request_log if not r["path"].startswith("/__emulator/")])
+                        for side, app in (("bigcommerce", faulty.sandbox.bigcommerce), ("hike", faulty.sandbox.hike))}
+            result = {
+                "benchmark": "soak", "products": products, "minutes": minutes, "fault_rate": fault_rate,
+                "seed": seed, "steps": steps, "changes": dict(changes), "faults_injected": faulty.faults_injected(),
+                "passes": faulty.passes, "passes_not_ok": faulty.passes_not_ok,
+                "unaccounted_failures": unaccounted_failures(faulty), "pending_left": pending_left(faulty),
+                "records_compared": len(store_view(clean)["view"]), "differences": len(differences),
+                "duplicates": len(duplicates), "requests": requests, "wall_s": round(wall, 1),
+                "difference_examples": differences[:5], "duplicate_examples": duplicates[:5],
+                "machine": machine(),
+            }
+        finally:
+            faulty.close()
+            clean.close()
+    return result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks soak")
+    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--fault-rate", type=float, default=0.1)
+    parser.add_argument("--products", type=int, default=200)
+    parser.add_argument("--max-steps", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--keep", type=Path, help="keep both apps' databases in this folder, to read their logs")
+    args = parser.parse_args(argv)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    result = soak(products=args.products, minutes=args.minutes, fault_rate=args.fault_rate,
+                  max_steps=args.max_steps, seed=args.seed, keep=args.keep)
+    emit(f"soak: large:{args.products}, {args.fault_rate:.0%} of requests faulty, {args.minutes:g} min", [
+        ("steps (passes)", f"{result['steps']} ({result['passes']}, {result['passes_not_ok']} not ok)"),
+        ("faults injected", str(result["faults_injected"])),
+        ("changes made", str(result["changes"])),
+        ("records compared", str(result["records_compared"])),
+        ("differences", f"{result['differences']} {result['difference_examples']}"),
+        ("duplicates", f"{result['duplicates']} {result['duplicate_examples']}"),
+        ("failures not in the log", str(result["unaccounted_failures"])),
+        ("outbox left unfinished", str(result["pending_left"])),
+        ("wall time", f"{result['wall_s']} s"),
+    ], result)
+    return 0 if not result["differences"] and not result["duplicates"] else 1
