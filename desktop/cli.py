@@ -35,7 +35,7 @@ from peewee import fn
 from desktop import APP_NAME, __version__
 from desktop.storage import paths
 from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials
-from desktop.storage.db import DatabaseError, close_db, init_db, schema_version
+from desktop.storage.db import DatabaseError, backup_copies, close_db, init_db, restore_copy, schema_version
 from desktop.storage.logs import redact, setup_logging
 from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run, SettingsVersion
 from desktop.sync import errors
@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--limit", type=int, default=50, help="at most N entries (50)")
 
     sub.add_parser("run", help="sync on the saved schedule until Ctrl+C / SIGTERM (log lines on stderr)")
+
+    restore = sub.add_parser("restore-database", parents=[json_opt],
+                             help="put back the copy of the app's database saved before an upgrade")
+    restore.add_argument("--copy", metavar="FILE", help="this copy (default: the newest; --list shows them)")
+    restore.add_argument("--list", action="store_true", help="list the saved copies, newest first")
     return parser
 
 
@@ -627,6 +632,27 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "info": cmd_info, "disconnect": cmd_disconnect, "configure": cmd_configure, "preflight": cmd_preflight,
     "backup": cmd_backup, "sync": cmd_sync, "status": cmd_status, "log": cmd_log, "run": cmd_run,
 }
+def cmd_restore_database(args: argparse.Namespace) -> int:
+    """A damaged or too-new database: put back a copy taken before a migration (the file replaced is kept)."""
+    database = paths.app_paths().ensure().database
+    close_db()
+    if args.list:
+        copies = [str(c) for c in backup_copies(database)]
+        emit(args, {"database": str(database), "copies": copies}, copies or ["No saved copies."])
+        return 0
+    try:
+        used, aside = restore_copy(database, args.copy)
+        init_db(database)  # the copy may be of an older schema: bring it up to date now
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        close_db()
+    emit(args, {"database": str(database), "restored_from": str(used), "replaced_file": str(aside) if aside else None},
+         [f"Restored {database} from {used}.", f"The file it replaced is kept as {aside}." if aside else ""])
+    return 0
+
+
+COMMANDS["restore-database"] = cmd_restore_database
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bigcommerce": cmd_connect_bigcommerce, "hike": cmd_connect_hike, "sandbox": cmd_connect_sandbox,
 }

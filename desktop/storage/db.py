@@ -34,6 +34,10 @@ class NewerDatabaseError(DatabaseError):
     pass
 
 
+class CorruptDatabaseError(DatabaseError):
+    """The file is not a readable SQLite database (damaged disk, a crash of the OS, a hand edit)."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -67,11 +71,71 @@ def init_db(path: Path | str, *, migrate: bool = True) -> peewee.SqliteDatabase:
         db.connect(reuse_if_open=True)
     except peewee.OperationalError as exc:
         raise DatabaseError(f"Cannot open the database {path}: {exc}. Check the folder is writable.") from exc
+    except peewee.DatabaseError as exc:  # "file is not a database" already at the first pragma
+        raise CorruptDatabaseError(corrupt_advice(Path(str(path)), exc)) from None
     if migrate:
         from desktop.storage.migrations import MIGRATIONS
 
-        run_migrations(db, MIGRATIONS)
+        try:
+            run_migrations(db, MIGRATIONS)
+        except peewee.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+            db.close()
+            raise CorruptDatabaseError(corrupt_advice(Path(str(path)), exc)) from None
     return db
+
+
+def corrupt_advice(path: Path, exc: Exception) -> str:
+    copies = backup_copies(path)
+    advice = (f"The app's database {path} cannot be read ({exc}). Nothing in either store is affected. ")
+    if copies:
+        return advice + (f"A copy saved on {copies[0].name.split('.')[-2]} can be put back: "
+                         f"hike-bc-sync-cli restore-database (the damaged file is kept aside).")
+    return advice + ("There is no saved copy: move the file away and start again; the next sync links "
+                     "the records again by SKU.")
+
+
+def backup_copies(path: Path | str) -> list[Path]:
+    """The copies taken before migrations (``backup_copy``) of the database at ``path``, newest first."""
+    path = Path(path)
+    found = [c for c in path.parent.glob(f"{path.stem}.before-v*{path.suffix}") if c.is_file()]
+    return sorted(found, key=lambda c: c.name.split(".")[-2], reverse=True)
+
+
+def restore_copy(path: Path | str, copy: Path | str | None = None) -> tuple[Path, Path | None]:
+    """Put a saved copy back in place of the database at ``path`` (closed). The file it replaces is renamed
+    aside, never deleted. Returns (the copy used, where the replaced file went)."""
+    path = Path(path)
+    copies = backup_copies(path)
+    chosen = Path(copy) if copy else (copies[0] if copies else None)
+    if chosen is None or not chosen.is_file():
+        raise DatabaseError(f"There is no saved copy of {path} to restore." if chosen is None
+                            else f"The copy {chosen} does not exist.")
+    check = sqlite3.connect(f"file:{chosen}?mode=ro", uri=True)
+    try:
+        if check.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise DatabaseError(f"The copy {chosen} is damaged too.")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"The copy {chosen} cannot be read either ({exc}).") from None
+    finally:
+        check.close()
+    aside = None
+    if path.exists():
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        aside = path.with_name(f"{path.stem}.replaced.{stamp}{path.suffix}")
+        path.rename(aside)
+    for suffix in ("-wal", "-shm"):  # the replaced file's journal must not be replayed into the copy
+        journal = path.with_name(path.name + suffix)
+        if journal.exists():
+            journal.rename(aside.with_name(aside.name + suffix) if aside else journal.with_suffix(".old"))
+    source = sqlite3.connect(str(chosen))
+    dest = sqlite3.connect(str(path))
+    try:
+        source.backup(dest)
+    finally:
+        source.close()
+        dest.close()
+    log.warning("Database %s restored from %s (replaced file kept as %s)", path, chosen, aside)
+    return chosen, aside
 
 
 def close_db() -> None:
