@@ -85,6 +85,13 @@ class AmbiguousWrite(Transient):
     title = "Write not confirmed"
 
 
+class UntrustedCertificate(SyncError):
+    """The store's TLS certificate failed verification: no request was sent. Not retried within a pass."""
+
+    kind = "certificate"
+    title = "Store's certificate not trusted"
+
+
 class PlanNotSupported(SyncError):
     kind = "plan"
     title = "Not available on this plan"

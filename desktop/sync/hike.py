@@ -131,7 +131,7 @@ class ProductSaveResult:
 
 # Failures that stop a whole run rather than belong to one record
 _RUN_STOPPERS = (errors.ReconnectNeeded, errors.RateLimited, errors.Transient, errors.PlanNotSupported,
-                 errors.MissingPermission)
+                 errors.MissingPermission, errors.UntrustedCertificate)
 
 
 class HikeClient:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 from collections import deque
@@ -21,6 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -260,6 +262,20 @@ def default_describer(response: httpx.Response) -> ErrorDetail:
     return ErrorDetail(text[:300] or response.reason_phrase)
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def require_secure_url(store: str, url: str) -> None:
+    """Tokens only travel over TLS: plain http is for the loopback sandbox stores alone."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return
+    raise ValueError(f"{store}: the address {url!r} is not https; the app only sends tokens over https "
+                     "(plain http is accepted for the built-in sandbox stores on this computer only).")
+
+
 class ApiTransport:
     """One ``httpx.Client`` (connection reuse, timeouts on every call) with pacing, retries and classification."""
 
@@ -282,7 +298,9 @@ class ApiTransport:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._unauthorized_message = unauthorized_message
-        self.client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport,
+        require_secure_url(store, base_url)
+        # verify=True spelled out: certificates are always checked; nothing in the app turns that off
+        self.client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport, verify=True,
                                    headers={"Accept": "application/json", "User-Agent": USER_AGENT})
         self.stats = {"requests": 0, "http_429": 0, "retries": 0}
         # the store's own clock (``Date`` header) at the first answer since ``mark_time()``: where the next
@@ -319,6 +337,11 @@ class ApiTransport:
                     method, url, params=params, data=form, headers=call_headers,
                     content=encode_json(json_body) if json_body is not None else None)
             except httpx.TransportError as exc:
+                if _certificate_refused(exc):  # not a passing fault: retrying would only knock again
+                    raise errors.UntrustedCertificate(
+                        "its security certificate could not be verified, so nothing was sent (your token "
+                        "included). Check the address, this computer's date and time, and any proxy or antivirus "
+                        "that inspects https traffic.", store=self.store) from None
                 reason = _network_reason(exc)
                 sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
                 if sent and not idempotent:
@@ -438,6 +461,18 @@ def _json_default(value: Any) -> Any:
 
 def encode_json(body: Any) -> bytes:
     return json.dumps(body, default=_json_default, ensure_ascii=False).encode("utf-8")
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """The TLS handshake failed on the certificate (self-signed, expired, wrong name, intercepted)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(cause):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _network_reason(exc: httpx.TransportError) -> str:

@@ -70,7 +70,8 @@ def advance_cursors(entity: str, snap: Snapshot[Any, Any], hike_modified: Callab
 
 def stops_the_pass(exc: errors.SyncError) -> bool:
     """Failures of the store or the connection, not of one record: the pass stops and the next one resumes."""
-    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan") and \
+    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan",
+                        "certificate") and \
         not isinstance(exc, errors.AmbiguousWrite)
 
 

@@ -27,7 +27,7 @@ class FakeTime:
 def make(handler, governor=None, t=None, **kwargs):
     t = t or FakeTime()
     governor = governor or Governor(clock=t.clock, sleep=t.sleep)
-    return ApiTransport("Test store", "http://store.test", governor, auth_headers=lambda: {"X-Auth-Token": "tkn"},
+    return ApiTransport("Test store", "https://store.test", governor, auth_headers=lambda: {"X-Auth-Token": "tkn"},
                         transport=httpx.MockTransport(handler), sleep=t.sleep, rng=random.Random(1),
                         retry=RetryPolicy(base_delay_s=0.1), **kwargs), t
 
@@ -111,7 +111,7 @@ def test_401_refreshes_once_then_retries():
         current["token"] = next(tokens)
 
     t = FakeTime()
-    api = ApiTransport("Hike", "http://h.test", Governor(clock=t.clock, sleep=t.sleep),
+    api = ApiTransport("Hike", "https://h.test", Governor(clock=t.clock, sleep=t.sleep),
                        auth_headers=lambda: {"Authorization": f"Bearer {current['token']}"}, refresh=refresh,
                        transport=httpx.MockTransport(handler), sleep=t.sleep)
     api.request("GET", "/api/v1/outlets/get_all")
