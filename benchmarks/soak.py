@@ -115,11 +115,10 @@ class Pair:
         self.sandbox.stop()
 
 
-def change_stores(pair: Pair, step: int, seed: int) -> dict[str, int]:
-    """The shop's own changes for one step: the same in every pair (seeded by the step)."""
+def change_stores(bc: BigCommerceClient, hike: HikeClient, outlet: int, step: int, seed: int) -> dict[str, int]:
+    """The shop's own changes for one step: the same in every pair of stores (seeded by the step)."""
     rng = random.Random(seed * 100_003 + step)
-    outlet = pair.engine.context().settings.inventory_outlet_id
-    hike_products = sorted((p for p in pair.hike.products() if p.sku and p.track_inventory and not p.has_variants
+    hike_products = sorted((p for p in hike.products() if p.sku and p.track_inventory and not p.has_variants
                             and not p.parent_id
                             and not mapping.is_composite(p)), key=lambda p: p.sku)
     mine = [p for i, p in enumerate(hike_products) if i % 2 == 0]
@@ -129,28 +128,28 @@ def change_stores(pair: Pair, step: int, seed: int) -> dict[str, int]:
         if row is None:
             continue
         price = Decimal(rng.randint(500, 9000)) / 100
-        pair.hike.save_product({"id": product.id, "product_outlets": [
+        hike.save_product({"id": product.id, "product_outlets": [
             {"outlet_id": outlet, "price_ex_tax": price, "tax_id": row.tax_id}]})
         counts["hike_price"] += 1
     stock = [InventoryChange(outlet_id=outlet, product_id=p.id, on_hand=Decimal(rng.randint(0, 80)))
              for p in rng.sample(mine, min(4, len(mine)))]
     if stock:
-        pair.hike.inventory_update(stock)
+        hike.inventory_update(stock)
         counts["hike_stock"] += len(stock)
 
-    bc_products = sorted((p for p in pair.bc.products() if p.sku and not p.has_options), key=lambda p: p.sku)
+    bc_products = sorted((p for p in bc.products() if p.sku and not p.has_options), key=lambda p: p.sku)
     theirs = [p for i, p in enumerate(bc_products) if i % 2 == 1 and p.sku not in {h.sku for h in mine}]
     for product in rng.sample(theirs, min(3, len(theirs))):
-        pair.bc.update_product(product.id, {"name": f"{product.name.split(' ~')[0]} ~{step}"})
+        bc.update_product(product.id, {"name": f"{product.name.split(' ~')[0]} ~{step}"})
         counts["bc_name"] += 1
     if step % 3 == 0:
-        pair.bc.create_product({"name": f"Soak Lamp {step}", "type": "physical", "weight": Decimal("1"),
+        bc.create_product({"name": f"Soak Lamp {step}", "type": "physical", "weight": Decimal("1"),
                                 "price": Decimal("35.00"), "sku": f"SOAK-LAMP-{step}"})
         counts["bc_new_product"] += 1
     if step % 2 == 0:
-        pair.hike.save_customer({"first_name": "Soak", "last_name": f"Hike{step}",
+        hike.save_customer({"first_name": "Soak", "last_name": f"Hike{step}",
                                  "email": f"soak.hike.{step}@example.com"})
-        pair.bc.create_customers([{"first_name": "Soak", "last_name": f"Bc{step}",
+        bc.create_customers([{"first_name": "Soak", "last_name": f"Bc{step}",
                                    "email": f"soak.bc.{step}@example.com"}])
         counts["customers"] += 2
     return dict(counts)
@@ -232,7 +231,8 @@ def soak(*, products: int, minutes: float, fault_rate: float, max_steps: int, se
             while steps < max_steps and time.perf_counter() < deadline:
                 for pair in (faulty, clean):
                     pair.faults(0)
-                    step_changes = change_stores(pair, steps, seed)
+                    step_changes = change_stores(pair.bc, pair.hike, pair.engine.context().settings.inventory_outlet_id,
+                                                 steps, seed)
                     pair.advance(STEP_CLOCK_S)
                 changes.update(step_changes)
                 faulty.faults(fault_rate, seed=seed + steps)

@@ -1,5 +1,6 @@
-"""N2: kill the app with SIGKILL at random points of a first sync, restart it each time, and end with the same
-stores as an uninterrupted run: no duplicate product, no stock applied twice, nothing left pending.
+"""N2: kill the app with SIGKILL at random points of a first sync and of later incremental passes (each after
+the same changes to both runs' stores), restart it each time, and end with the same stores as an uninterrupted
+run: no duplicate product or customer, no stock applied twice, nothing left pending.
 
 Real processes throughout: the sandbox stores in one process, ``hike-bc-sync-cli sync --once`` in another, killed
 when the stores have answered a random number of requests (a seeded random, so a failure can be replayed). The
@@ -78,6 +79,9 @@ class Stores:
         for item in bc.get("inventory", []):
             bc_levels[(item.get("sku") or "").lower()] = item.get("quantity", item.get("level"))
         return {
+            "bc_prices": {(p.get("sku") or "").lower(): str(p.get("price")) for p in bc["products"]},
+            "customers": Counter((c.get("email") or "").lower() for c in bc.get("customers", []))
+            + Counter((c.get("email") or "").lower() for c in hike.get("customers", [])),
             "bc_skus": Counter((p.get("sku") or "").lower() for p in bc["products"]),
             "bc_names": Counter(p["name"] for p in bc["products"]),
             "bc_variant_skus": Counter((v.get("sku") or "").lower() for p in bc["products"]
@@ -86,6 +90,23 @@ class Stores:
             "hike_skus": Counter((p.get("sku") or "").lower() for p in hike["products"]),
             "hike_names": Counter(p["name"] for p in hike["products"] if not p.get("parentId")),
         }
+
+    def clients(self) -> tuple[Any, Any, int]:
+        """API clients of our own (not the app's), to make the shop's changes; and the inventory outlet's id."""
+        from desktop.storage.credentials import Credentials
+        from desktop.sync.bigcommerce import BigCommerceClient
+        from desktop.sync.hike import HikeClient, hike_governor
+        from desktop.sync.hike_oauth import tokens_from_response
+        from tests.keyrings import MemoryKeyring
+
+        credentials = Credentials("crash-shop", backend=MemoryKeyring())
+        issued = httpx.post(f"{self.hike}/__emulator/tokens/issue", timeout=30).json()
+        credentials.save_hike_tokens(tokens_from_response(issued))
+        bc = BigCommerceClient(self.info["bigcommerce"]["api_path"], self.info["bigcommerce"]["access_token"])
+        hike = HikeClient(self.hike, self.info["hike"]["client_id"], self.info["hike"]["client_secret"], credentials,
+                          governor=hike_governor(per_minute=10**6, per_day=10**9))
+        outlet = next(o.id for o in hike.outlets() if o.name == SETTINGS["inventory_outlet"])
+        return bc, hike, outlet
 
     def stop(self) -> None:
         self.info_file.unlink(missing_ok=True)  # it holds the sandbox's tokens
@@ -107,7 +128,27 @@ def keyring_usable(app: App) -> None:
         pytest.skip(f"no usable system keyring for the CLI processes ({found['keyring_backend']})")
 
 
-def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127) -> dict[str, Any]:
+def kill_somewhere(app: App, stores: Stores, rng: random.Random, most: int = 60) -> bool:
+    """Start a pass and SIGKILL it once the stores have answered a random number (up to ``most``) of its requests."""
+    target = stores.answered() + rng.randint(2, most)
+    proc = app.start("sync", "--once", "--json")
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and stores.answered() < target and time.monotonic() < deadline:
+        time.sleep(0.01)  # watching another process's progress, not waiting for a thread of ours
+    killed = proc.poll() is None
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    return killed
+
+
+def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
+              incremental_kills: int | None = None) -> dict[str, Any]:
+    """``kills`` SIGKILLs during the first sync, then ``incremental_kills`` (default: as many) during passes that
+    each follow one step of the soak's changes (benchmarks/soak.py), made identically in the clean run's stores."""
+    from benchmarks.soak import change_stores
+
+    incremental_kills = kills if incremental_kills is None else incremental_kills
     seed_file = tmp / "seed.json"
     seed_file.write_text(json.dumps({"bigcommerce": bigcommerce_seed.large(products),
                                      "hike": hike_seed.large(products)}))
@@ -115,26 +156,28 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127) -> dic
     keyring_usable(crashed)
     crashed_stores, clean_stores = Stores(seed_file, tmp, "crashed"), Stores(seed_file, tmp, "clean")
     rng = random.Random(seed)
-    killed = 0
+    killed = killed_later = 0
     try:
         for app, stores in ((crashed, crashed_stores), (clean, clean_stores)):
             prepare(app, stores, tmp)
         for _ in range(kills):
-            target = crashed_stores.answered() + rng.randint(2, 60)
-            proc = crashed.start("sync", "--once", "--json")
-            deadline = time.monotonic() + 120
-            while proc.poll() is None and crashed_stores.answered() < target and time.monotonic() < deadline:
-                time.sleep(0.01)  # watching another process's progress, not waiting for a thread of ours
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-                killed += 1
-            proc.wait(timeout=60)
-        for app in (crashed, clean):
-            for _ in range(2):  # finish, then a pass that must find nothing left to do
-                result = app.run("sync", "--once", "--json")
-                assert result.returncode == 0, result.stderr
+            killed += kill_somewhere(crashed, crashed_stores, rng)
+        finish(crashed, clean)
+        shops = [stores.clients() for stores in (crashed_stores, clean_stores)]
+        try:
+            for step in range(incremental_kills):
+                for bc, hike, outlet in shops:
+                    change_stores(bc, hike, outlet, step, seed)
+                killed_later += kill_somewhere(crashed, crashed_stores, rng, most=12)  # an incremental pass is short
+                clean.run("sync", "--once", "--json")
+        finally:
+            for bc, hike, _ in shops:
+                bc.close()
+                hike.close()
+        finish(crashed, clean)
         status = json.loads(crashed.run("status", "--json").stdout)
         return {"crashed": crashed_stores.state(), "clean": clean_stores.state(), "killed": killed,
+                "killed_later": killed_later,
                 "status": status}
     finally:
         for app in (crashed, clean):
@@ -143,13 +186,22 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127) -> dic
         clean_stores.stop()
 
 
-def test_n2_sigkill_at_random_points_of_a_first_sync_then_restart(tmp_path):
-    outcome = crash_run(tmp_path, products=120, kills=6)
+def finish(*apps: App) -> None:
+    for app in apps:
+        for _ in range(2):  # finish, then a pass that must find nothing left to do
+            result = app.run("sync", "--once", "--json")
+            assert result.returncode == 0, result.stderr
+
+
+def test_n2_sigkill_at_random_points_of_first_and_incremental_passes_then_restart(tmp_path):
+    outcome = crash_run(tmp_path, products=120, kills=4, incremental_kills=4)
     crashed, clean = outcome["crashed"], outcome["clean"]
     assert outcome["killed"] >= 3, "the kills must land mid-sync to prove anything"
-    for key in ("bc_skus", "bc_names", "bc_variant_skus", "hike_skus", "hike_names"):
+    assert outcome["killed_later"] >= 2, "and some in the incremental passes"
+    for key in ("bc_skus", "bc_names", "bc_variant_skus", "hike_skus", "hike_names", "customers"):
         duplicates = {k: n for k, n in crashed[key].items() if n > 1 and k}
         assert duplicates == {k: n for k, n in clean[key].items() if n > 1 and k}, (key, duplicates)
         assert crashed[key] == clean[key], key
     assert crashed["bc_stock"] == clean["bc_stock"], "no stock applied twice or lost"
+    assert crashed["bc_prices"] == clean["bc_prices"], "every price change arrived"
     assert outcome["status"]["outbox"]["unfinished"] == 0, outcome["status"]["outbox"]
