@@ -362,7 +362,9 @@ def test_r_n2_interrupted_and_repeated_passes_make_one_sale_and_one_movement_per
     # 1. the answer to the first sale's create is lost (the sale was made): looked up by number, not resent
     shop.control("hike", "POST", "faults", json={"path": "sales/create", "responses": ["drop_after"],
                                                  "method": "POST"})
+    injected = shop.control("hike", "GET", "requests")["faults_injected"]
     order_pass(shop)
+    assert shop.control("hike", "GET", "requests")["faults_injected"] == injected + 1, "the answer was dropped"
     # 2. a crash right after a sale was sent: the outbox row is open, Hike has the sale, no link was written
     crashed_item = stocked_items(shop, MAIN, 1, skip=19)[0]
     crashed = place(shop, [{**crashed_item["line"], "quantity": 1}])
