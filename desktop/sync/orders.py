@@ -22,6 +22,8 @@ Full orders (``bc_to_hike.full_orders``, S10)
   and syncs it.
 - Guest orders (customer id 0) are not blocked: the sale has no customer (Hike's walk-in sale) and the guest's
   name and email go into the sale note, so the shop still knows who bought.
+- An order Hike refuses (short of stock, say) waits in the outbox the same way, logged as an error once per reason,
+  and is read and tried again on every pass until Hike takes it (the cursor has moved on past it).
 - S18: with ``non_sku_products`` = "skip", an order with a line whose SKU is empty is skipped with that reason.
 - D5: gift certificates bought in the order are not sale lines (Hike's gift cards never sync), and the payments
   recorded stop at the sale's total; coupons and discounts are not sent as Hike offers (each line carries the
@@ -348,7 +350,11 @@ class OrderSync:
         except errors.SyncError as exc:
             if passes.stops_the_pass(exc):
                 raise
-            self._record(plan, action=_action_of(plan.kind), result="error", message=exc.message)
+            if plan.kind in ("create_sale", "move_stock"):
+                # the cursor moves on: the order waits in the outbox and is read again on every pass
+                self._hold(plan, [], exc.message, "error")
+            else:
+                self._record(plan, action=_action_of(plan.kind), result="error", message=exc.message)
         finally:
             self._done += 1
             if self.events is not None:
@@ -362,7 +368,7 @@ class OrderSync:
                                        sku=str(plan.order.id), name=order_label(plan.order.id), diff=diff)
 
     def _fail(self, plan: OrderPlan) -> None:
-        self._record(plan, action="create", result="error", message=plan.message)
+        self._hold(plan, [], plan.message, "error")
 
     def _skip(self, plan: OrderPlan) -> None:
         """Logged once: a marker link remembers the reason (an order that stays skipped adds no line per pass)."""
@@ -378,22 +384,28 @@ class OrderSync:
                                 message=plan.message, link=marker, bc_id=plan.order.id)
 
     def _wait(self, plan: OrderPlan) -> None:
-        """S10: the order waits in the outbox for its products and customer; the reason is logged once."""
+        """S10: the order waits in the outbox for its products and customer."""
+        self._hold(plan, plan.needs, plan.message, "skipped")
+
+    def _hold(self, plan: OrderPlan, needs: list[str], message: str, result: str) -> None:
+        """The order waits in the outbox (``waiting``): until ``needs`` are linked, or, with nothing named (Hike
+        refused it), to be read and tried again on every pass. The reason is logged once, and again when it
+        changes."""
         key = f"waiting:{plan.order.id}"
         row = PendingWork.get_or_none(PendingWork.key == key)
-        if row is not None and row.status == "waiting" and row.last_error == plan.message:
+        if row is not None and row.status == "waiting" and row.last_error == message:
             return
         with database_proxy.atomic():
-            payload = {"bc_id": plan.order.id, "needs": plan.needs}
+            payload = {"bc_id": plan.order.id, "needs": needs}
             if row is None:
                 row = PendingWork.create(entity=ENTITY, key=key, action="wait", payload=payload, status="waiting",
-                                         attempts=1, last_error=plan.message)
+                                         attempts=1, last_error=message)
             else:
-                row.status, row.payload, row.last_error, row.updated_at = "waiting", payload, plan.message, utcnow()
+                row.status, row.payload, row.last_error, row.updated_at = "waiting", payload, message, utcnow()
                 row.attempts += 1
                 row.save()
-            self.journal.record(ENTITY, action="create", result="skipped", direction="bc_to_hike",
-                                message=plan.message, bc_id=plan.order.id, sku=str(plan.order.id))
+            self.journal.record(ENTITY, action=_action_of(plan.kind), result=result, direction="bc_to_hike",
+                                message=message, bc_id=plan.order.id, sku=str(plan.order.id))
 
     @staticmethod
     def _end_waiting(order_id: int) -> None:

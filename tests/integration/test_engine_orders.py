@@ -199,6 +199,22 @@ def test_r_s10_blocked_order_syncs_once_linked(shop):
     assert models.PendingWork.get(models.PendingWork.key == f"waiting:{order_id}").status == "done"
 
 
+def test_r_s10_an_order_hike_refuses_is_logged_once_and_tried_again_on_later_passes(shop):
+    item = stocked_items(shop, MAIN, 1, skip=20)[0]
+    row = shop.sandbox.hike.products[item["hike_id"]]["outlets"][MAIN]
+    short = int(row["on_hand"] - row["reserved"]) + 5
+    order_id = place(shop, [{**item["line"], "quantity": short}])
+    order_pass(shop)
+    order_pass(shop)
+    assert sale_of(shop, order_id) is None
+    (refused,) = order_entries(order_id)
+    assert refused.result == "error" and "Not enough stock" in refused.message
+    shop.hike.inventory_update([{"product_id": item["hike_id"], "outlet_id": MAIN, "on_hand_inventory": short + 50}])
+    order_pass(shop)
+    assert sale_of(shop, order_id).status == 1
+    assert [e.result for e in order_entries(order_id)] == ["error", "ok"]
+
+
 def test_r_s10_a_guest_order_syncs_without_a_customer_and_names_the_guest(shop):
     item = stocked_items(shop, MAIN, 1, skip=3)[0]
     order_id = place(shop, [{**item["line"], "quantity": 1}], customer_id=0, email="walk.in@example.org",
