@@ -392,22 +392,26 @@ def test_r_n2_interrupted_and_repeated_passes_make_one_sale_and_one_movement_per
     body, _ = sync.sale_body(plan)
     begin_work("order", f"order:{crashed}", "create_sale", {"bc_id": crashed, "number": body["number"]})
     shop.hike.create_sale(body)
-    # 3. two passes that read the same orders before either wrote (overlapping), then repeated passes from scratch
+    # 3. two passes that read the same new orders before either wrote (overlapping), then repeated passes
+    overlap_items = stocked_items(shop, MAIN, 2, skip=21)
+    overlapping = [place(shop, [{**it["line"], "quantity": 1}]) for it in overlap_items]
     a = OrderSync(shop.hike, shop.bc, engine(shop).context(), Journal("a", ORDERS))
     b = OrderSync(shop.hike, shop.bc, engine(shop).context(), Journal("b", ORDERS))
     a.journal.start(), b.journal.start()
     a.recover()
     plans_a, plans_b = a.plan(a.read()), b.plan(b.read())
+    assert {p.order.id for p in plans_b if p.kind == "create_sale"} >= set(overlapping)
     a.apply(plans_a)
     b.apply(plans_b)
     models.Cursor.delete().where(models.Cursor.entity == "order").execute()  # everything read again
     order_pass(shop)
     order_pass(shop)
-    for order_id, it in zip(orders + [crashed], items + [crashed_item]):
+    for order_id, it in zip(orders + [crashed] + overlapping, items + [crashed_item] + overlap_items):
         assert len(sales_numbered(shop, order_id)) == 1, order_id
         assert len(movements(shop, it["hike_id"], MAIN, str(order_id))) == 1, order_id
         link = models.Link.get(models.Link.entity == "order", models.Link.bc_id == str(order_id))
         assert link.hike_id == str(sales_numbered(shop, order_id)[0].id)
+        assert [e.result for e in order_entries(order_id) if e.action == "create"] == ["ok"], "one create each"
     assert models.PendingWork.select().where(models.PendingWork.entity == "order",
                                              models.PendingWork.status == "in_progress").count() == 0
     recovered = [e for e in order_entries(crashed) if e.action == "create"]
