@@ -59,8 +59,11 @@ Exactly once (N2)
   entry and the end of the outbox row are one transaction after it. A lost answer is looked up by the sale number
   before anything is sent again (``HikeClient.create_sale``), and so is a create that a crash left open
   (``recover()``). Hike refuses a second sale with the same number [I], which catches overlapping passes too.
-- Stock moves (S9) are adjustments, which cannot be looked up: one whose answer was lost is never sent again
-  (at most once) and the log asks the manager to check that product's history in Hike.
+- Stock moves (S9) are adjustments, which cannot be looked up: each item's stock is read before the move (one
+  Hike call per item) and kept in the outbox row. When the answer is lost, or a crash interrupted it, the items are
+  read again: all at their level before less the order's quantity means it was made; all unchanged means it was
+  not, and it is sent once more; anything else (a sale in the shop at the same moment) is never repeated and the
+  log asks the manager to check the products' history in Hike.
 """
 from __future__ import annotations
 
@@ -358,7 +361,7 @@ class OrderSync:
         finally:
             self._done += 1
             if self.events is not None:
-                self.events.on_progress("orders", self._done, self._total)
+                self.events.on_progress(ENTITY, self._done, self._total)
 
     def _record(self, plan: OrderPlan, *, action: str, result: str, message: str, link: Link | None = None,
                 direction: str = "bc_to_hike", hike_id: Any = None, diff: dict | None = None) -> LogEntry:
@@ -596,7 +599,7 @@ class OrderSync:
         key = f"stock:{order.id}"
         existing = PendingWork.get_or_none(PendingWork.key == key)
         if existing is not None and existing.status in ("done", "in_progress"):
-            return  # moved already, or possibly moved (recover() reported it): at most once
+            return  # moved already, or being settled by recover(): never twice
         quantities: dict[int, int] = {}
         for li in plan.lines:
             if not _is_gift_certificate(li):
@@ -605,34 +608,74 @@ class OrderSync:
         outlet = self.settings.inventory_outlet_id
         rows = [{"product_id": pid, "outlet_id": outlet, "adjustment": -q, "reason": order_label(order.id)}
                 for pid, q in sorted(quantities.items())]
-        work = begin_work(ENTITY, key, "move_stock", {"bc_id": order.id, "rows": rows})
+        # what each item holds before the move: a lost answer is settled by comparing (adjustments can't be
+        # looked up, and Hike applies a batch whole or not at all [I])
+        before = {str(pid): str(self._on_hand(pid, outlet)) for pid in sorted(quantities)}
+        work = begin_work(ENTITY, key, "move_stock", {"bc_id": order.id, "rows": rows, "before": before})
         try:
             self.hike.inventory_update(rows)
-        except errors.AmbiguousWrite as exc:
-            with database_proxy.atomic():
-                end_work(work, "failed", exc.message)
-                self._record(plan, action="stock", result="error", message=_unconfirmed_stock(order.id))
+        except errors.AmbiguousWrite:
+            self._settle_stock(work, order)
             return
         except errors.SyncError as exc:
             if not passes.stops_the_pass(exc):
                 with database_proxy.atomic():
                     end_work(work, "failed", exc.message)
             raise
+        self._stock_moved(work, order, "")
+
+    def _on_hand(self, item_id: int, outlet_id: int) -> Decimal:
+        product = self.hike.product(item_id)
+        row = next((o for o in product.outlets if o.outlet_id == outlet_id), None) if product else None
+        return row.on_hand if row is not None else Decimal(0)
+
+    def _settle_stock(self, work: PendingWork, order: BCOrder, resend: bool = True) -> None:
+        """A stock move whose answer was lost (or that a crash interrupted): moved when every item is at its
+        level before less the order's quantity; not moved when every item is still where it was (then sent once
+        more); anything else can't be told apart from a sale in the shop, so it is reported, never repeated."""
+        payload = work.payload or {}
+        rows, before = payload.get("rows") or [], payload.get("before") or {}
+        outlet = rows[0]["outlet_id"] if rows else self.settings.inventory_outlet_id
+        now = {str(r["product_id"]): self._on_hand(int(r["product_id"]), outlet) for r in rows}
+        moved = all(now[str(r["product_id"])] == Decimal(before.get(str(r["product_id"]), "nan")) + r["adjustment"]
+                    for r in rows)
+        untouched = all(now[str(r["product_id"])] == Decimal(before.get(str(r["product_id"]), "nan")) for r in rows)
+        if moved:
+            self._stock_moved(work, order, " (Hike's answer was lost; its stock shows the move was made)")
+            return
+        if untouched and resend:
+            try:
+                self.hike.inventory_update(rows)
+            except errors.AmbiguousWrite:
+                self._settle_stock(work, order, resend=False)
+                return
+            self._stock_moved(work, order, " (sent again: Hike's stock showed the first try did not arrive)")
+            return
+        with database_proxy.atomic():
+            end_work(work, "failed", "unconfirmed")
+            self.journal.record(ENTITY, action="stock", result="error", direction="bc_to_hike", bc_id=order.id,
+                                sku=str(order.id), message=_unconfirmed_stock(order.id))
+
+    def _stock_moved(self, work: PendingWork, order: BCOrder, note: str) -> None:
+        rows = (work.payload or {}).get("rows") or []
         with database_proxy.atomic():
             Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
             link = save_link(ENTITY, hike_id=None, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
                              bc_fingerprint=_status_mark(order.status_id))
             end_work(work)
             self._end_waiting(order.id)
-            moved = ", ".join(f"{q} × product {pid}" for pid, q in sorted(quantities.items()))
+            moved = ", ".join(f"{-r['adjustment']} × product {r['product_id']}" for r in rows)
+            outlet = rows[0]["outlet_id"] if rows else self.settings.inventory_outlet_id
             self.journal.record(ENTITY, action="stock", result="ok", direction="bc_to_hike", link=link,
                                 name=order_label(order.id),
-                                message=f"Stock taken from Hike outlet {outlet} for the order (no sale, S9): {moved}.")
+                                message=f"Stock taken from Hike outlet {outlet} for the order (no sale, S9): "
+                                        f"{moved}{note}.")
 
     # -- crash recovery (N2) --------------------------------------------------------------------------------------
     def recover(self) -> None:
         """Work a crash left open: a sale that Hike has (found by its number) is linked; one it does not have is
-        read and planned again on this pass. A stock move that may have happened is never repeated."""
+        read and planned again on this pass. A stock move is settled by comparing the items' stock with what they
+        held before it (``_settle_stock``)."""
         for work in unfinished_work(ENTITY):
             payload = work.payload or {}
             bc_id = int(payload.get("bc_id") or 0)
@@ -646,12 +689,11 @@ class OrderSync:
                 self._replan.add(bc_id)
                 with database_proxy.atomic():
                     end_work(work, "failed", "not in Hike after a restart; planned again")
+            elif work.action == "move_stock" and bc_id:
+                self._settle_stock(work, self.bc.order(bc_id))
             else:
                 with database_proxy.atomic():
                     end_work(work, "failed", "interrupted; not repeated")
-                    if work.action == "move_stock" and bc_id:
-                        self.journal.record(ENTITY, action="stock", result="error", direction="bc_to_hike",
-                                            bc_id=bc_id, sku=str(bc_id), message=_unconfirmed_stock(bc_id))
 
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: OrderSnapshot) -> None:

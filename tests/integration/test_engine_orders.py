@@ -356,6 +356,36 @@ def test_r_s9_inventory_only_moves_stock_in_the_inventory_outlet_without_a_sale(
     assert (moved["action"], moved["adjustment"]) == ("Inventory update", -3)
 
 
+def test_r_s9_n2_a_lost_or_unsent_stock_move_is_settled_by_the_stock_and_made_once(shop):
+    inventory_only = {"bc_to_hike": {"inventory_on_order": True, "full_orders": False, "new_products": True}}
+    items = stocked_items(shop, MAIN, 2, skip=23)
+    applied, lost = (place(shop, [{**it["line"], "quantity": 2}]) for it in items)
+    # the first move is made but its answer lost; the second never arrives (the connection drops before it)
+    shop.control("hike", "POST", "faults", json={"path": "inventory_update", "responses": ["drop_after", "drop"],
+                                                 "method": "POST"})
+    order_pass(shop, **inventory_only)
+    for order_id, it in ((applied, items[0]), (lost, items[1])):
+        (moved,) = movements(shop, it["hike_id"], MAIN, f"BigCommerce order #{order_id}")
+        assert moved["adjustment"] == -2
+        (entry,) = order_entries(order_id)
+        assert entry.result == "ok"
+    assert "its stock shows the move was made" in order_entries(applied)[0].message
+    assert "sent again" in order_entries(lost)[0].message
+    # a crash after the move was recorded as pending and before it was sent: recover() sends it, once
+    (it,) = stocked_items(shop, MAIN, 1, skip=25)
+    crashed = place(shop, [{**it["line"], "quantity": 1}])
+    before = shop.hike.product(it["hike_id"])
+    on_hand = next(o.on_hand for o in before.outlets if o.outlet_id == MAIN)
+    begin_work("order", f"stock:{crashed}", "move_stock", {
+        "bc_id": crashed, "before": {str(it["hike_id"]): str(on_hand)},
+        "rows": [{"product_id": it["hike_id"], "outlet_id": MAIN, "adjustment": -1,
+                  "reason": f"BigCommerce order #{crashed}"}]})
+    order_pass(shop, **inventory_only)
+    order_pass(shop, **inventory_only)
+    (moved,) = movements(shop, it["hike_id"], MAIN, f"BigCommerce order #{crashed}")
+    assert moved["adjustment"] == -1 and [e.result for e in order_entries(crashed)] == ["ok"]
+
+
 # -- S15 interplay, engine wiring ----------------------------------------------------------------------------------
 def test_r_s15_orders_that_came_from_hike_are_not_sent_back(shop):
     item = stocked_items(shop, MAIN, 1, skip=15)[0]
