@@ -141,9 +141,10 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _money(value: Decimal) -> float:
-    """JSON has no decimals: money leaves as a number rounded to the cent (computed as Decimal up to here)."""
-    return float(_cents(value))
+def _money(value: Decimal) -> Decimal:
+    """Money rounded to the cent; it stays Decimal into the request body (``http.py`` writes Decimals as JSON
+    numbers without passing them through a float)."""
+    return _cents(value)
 
 
 def order_label(order_id: int | str) -> str:
@@ -468,8 +469,8 @@ class OrderSync:
                           "soldPrice": _money(li.price_inc_tax if inclusive else li.price_ex_tax),
                           "totalAmount": _money(total), "taxAmount": _money(li.total_inc_tax - li.total_ex_tax),
                           "title": li.name, "sku": li.sku})
-        subtotal = sum((Decimal(str(i["totalAmount"])) for i in items), Decimal(0))
-        line_tax = sum((Decimal(str(i["taxAmount"])) for i in items), Decimal(0))
+        subtotal = sum((i["totalAmount"] for i in items), Decimal(0))
+        line_tax = sum((i["taxAmount"] for i in items), Decimal(0))
         ship_total, ship_tax = self._shipping(order)
         shipping = ship_total if inclusive else ship_total - ship_tax
         net = subtotal + shipping + (Decimal(0) if inclusive else line_tax + ship_tax)

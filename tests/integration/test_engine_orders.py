@@ -261,6 +261,17 @@ def test_r_d6_shipping_is_the_sales_shipping_line_with_its_total_and_the_shippin
     assert sale.net_amount == order.total_inc_tax
 
 
+def test_r_d6_in_a_tax_exclusive_hike_store_shipping_is_sent_ex_tax_and_the_total_still_matches(shop):
+    item = stocked_items(shop, MAIN, 1, skip=26)[0]
+    order_id = place(shop, [{**item["line"], "quantity": 2}], shipping="8.00")
+    order_pass(shop, tax_inclusive=False)
+    sale, order = sale_of(shop, order_id), shop.bc.order(order_id)
+    assert sale.tax_inclusive is False
+    assert (sale.shipping, Decimal(str(sale.raw["shippingTaxAmount"]))) == (Decimal("8.00"), Decimal("0.80"))
+    assert sale.net_amount == order.total_inc_tax
+    assert sum(p.amount for p in sale.payments) == order.total_inc_tax
+
+
 # -- D8 status both ways -------------------------------------------------------------------------------------------
 def test_r_d8_bigcommerce_shipped_completes_the_sale_and_refunded_refunds_it(shop):
     item = stocked_items(shop, MAIN, 1, skip=7)[0]
