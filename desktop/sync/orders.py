@@ -70,17 +70,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable
+from decimal import Decimal
+from typing import Any
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link, LogEntry, PendingWork, get_preference, set_preference, utcnow
 from desktop.sync import errors, passes
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.hike import HikeClient
-from desktop.sync.hike_models import HikeSale, SaleStatus, format_net_datetime
+from desktop.sync.hike_models import HikeSale
 from desktop.sync.journal import Journal, begin_work, end_work, read_from, save_link, set_cursor, unfinished_work
 from desktop.sync.mapping import MappingContext
+from desktop.sync.order_mapping import (DONE, FINAL, SaleTarget, bc_status_for, hike_status_for, is_gift_certificate,
+                                        moves_forward, order_label, payments, sale_body, status_name)
 from desktop.sync.passes import Snapshot
 
 log = logging.getLogger(__name__)
@@ -88,46 +90,10 @@ log = logging.getLogger(__name__)
 ENTITY = "order"
 SALE_ENTITY = "sale"  # S15: Hike sales sent to BigCommerce as orders (another pass writes these links)
 ACTIVATED_AT = "orders_activated_at"
-HIKE_SOURCE_BIGCOMMERCE = 5  # ``InvoiceFrom`` [A]
-CENT = Decimal("0.01")
-
-# BigCommerce order status ids (v2 order_statuses)
-PENDING, SHIPPED, PARTIALLY_SHIPPED, REFUNDED, CANCELLED, DECLINED, AWAITING_PAYMENT = 1, 2, 3, 4, 5, 6, 7
-AWAITING_PICKUP, AWAITING_SHIPMENT, COMPLETED, AWAITING_FULFILLMENT, MANUAL_VERIFICATION = 8, 9, 10, 11, 12
-DISPUTED, PARTIALLY_REFUNDED = 13, 14
-UNPAID = {PENDING, AWAITING_PAYMENT}
-
-PARKED, DONE, REFUNDED_SALE, VOIDED = SaleStatus.PARKED, SaleStatus.COMPLETED, SaleStatus.REFUNDED, \
-    SaleStatus.VOIDED
-
-# D8 BigCommerce -> Hike (the bracketed [I] ones are not in D8: see the module docstring)
-BC_TO_HIKE = {PENDING: PARKED, AWAITING_PAYMENT: PARKED, AWAITING_FULFILLMENT: PARKED,
-              PARTIALLY_SHIPPED: PARKED, AWAITING_PICKUP: PARKED, AWAITING_SHIPMENT: PARKED,
-              MANUAL_VERIFICATION: PARKED, DISPUTED: PARKED,
-              SHIPPED: DONE, COMPLETED: DONE, PARTIALLY_REFUNDED: DONE,
-              CANCELLED: VOIDED, DECLINED: VOIDED, REFUNDED: REFUNDED_SALE}
-# how far along a sale is: it only moves forward
-RANK = {int(PARKED): 1, int(DONE): 2, int(REFUNDED_SALE): 3, int(VOIDED): 3}
-FINAL = {int(REFUNDED_SALE), int(VOIDED)}
-
-
-def hike_status_for(bc_status_id: int) -> int | None:
-    status = BC_TO_HIKE.get(bc_status_id)
-    return None if status is None else int(status)
-
-
-def bc_status_for(hike_status: int, order: BCOrder | None) -> int | None:
-    """D8 Hike → BigCommerce for a sale that came from BigCommerce: Completed → Completed (Shipped when the order
-    already records shipped items), Voided → Cancelled; nothing else goes back."""
-    if hike_status == DONE:
-        shipped = order is not None and int(order.raw.get("items_shipped") or 0) > 0
-        return SHIPPED if shipped else COMPLETED
-    if hike_status == VOIDED:
-        return CANCELLED
-    return None
 
 
 def _status_mark(n: int) -> str:
+    """The last status seen on one side, kept on the link (``hike_fingerprint`` / ``bc_fingerprint``)."""
     return f"status:{n}"
 
 
@@ -135,20 +101,6 @@ def _status_of(mark: str | None) -> int | None:
     if mark and mark.startswith("status:"):
         return int(mark.split(":", 1)[1])
     return None
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _money(value: Decimal) -> Decimal:
-    """Money rounded to the cent; it stays Decimal into the request body (``http.py`` writes Decimals as JSON
-    numbers without passing them through a float)."""
-    return _cents(value)
-
-
-def order_label(order_id: int | str) -> str:
-    return f"BigCommerce order #{order_id}"
 
 
 # -- plan ----------------------------------------------------------------------------------------------------------
@@ -285,7 +237,7 @@ class OrderSync:
     def _resolve(self, plan: OrderPlan) -> OrderPlan:
         """Every line's Hike product (and the customer) must be linked; S18 and D5 are applied here."""
         order = plan.order
-        products = [li for li in plan.lines if not _is_gift_certificate(li)]
+        products = [li for li in plan.lines if not is_gift_certificate(li)]
         if self.settings.settings.non_sku_products == "skip":
             no_sku = [li for li in products if not li.sku.strip()]
             if no_sku:
@@ -325,12 +277,12 @@ class OrderSync:
         if hike_now is None or bc_now is None:
             return []
         wanted_in_hike = hike_status_for(bc_now)
-        if wanted_in_hike is not None and RANK.get(wanted_in_hike, 0) > RANK.get(hike_now, 0):
+        if moves_forward(hike_now, wanted_in_hike):
             order = order or self.bc.order(int(link.bc_id))
             return [OrderPlan("update_hike", order, link=link, sale=sale, status=wanted_in_hike)]
-        if RANK.get(hike_now, 0) > RANK.get(wanted_in_hike or 0, 0):
+        if moves_forward(wanted_in_hike, hike_now):
             order = order or self.bc.order(int(link.bc_id))
-            wanted_in_bc = bc_status_for(hike_now, order)
+            wanted_in_bc = bc_status_for(hike_now, int(order.raw.get("items_shipped") or 0))
             if wanted_in_bc is not None and wanted_in_bc != order.status_id:
                 return [OrderPlan("update_bc", order, link=link, sale=sale, status=wanted_in_bc)]
         if _status_mark(hike_now) != link.hike_fingerprint or _status_mark(bc_now) != link.bc_fingerprint:
@@ -455,84 +407,28 @@ class OrderSync:
                                       "total": [None, str(sale.net_amount) if sale.net_amount is not None else None]})
 
     def sale_body(self, plan: OrderPlan) -> tuple[dict[str, Any], str]:
-        """The Hike sale for an order, and the log message describing it."""
+        """The Hike sale for an order (``order_mapping.sale_body`` with its payments), and the log message."""
         order, s = plan.order, self.settings
-        inclusive = s.settings.tax_inclusive
-        outlet_id = s.order_outlet_id
-        items, skipped = [], []
-        for li in plan.lines:
-            if _is_gift_certificate(li):
-                skipped.append(li.name or "gift certificate")
-                continue
-            total = li.total_inc_tax if inclusive else li.total_ex_tax
-            items.append({"invoiceItemValue": int(_hike_item_for(li)), "quantity": li.quantity,
-                          "soldPrice": _money(li.price_inc_tax if inclusive else li.price_ex_tax),
-                          "totalAmount": _money(total), "taxAmount": _money(li.total_inc_tax - li.total_ex_tax),
-                          "title": li.name, "sku": li.sku})
-        subtotal = sum((i["totalAmount"] for i in items), Decimal(0))
-        line_tax = sum((i["taxAmount"] for i in items), Decimal(0))
-        ship_total, ship_tax = self._shipping(order)
-        shipping = ship_total if inclusive else ship_total - ship_tax
-        net = subtotal + shipping + (Decimal(0) if inclusive else line_tax + ship_tax)
-        body: dict[str, Any] = {
-            "number": str(order.id), "outletId": outlet_id, "registerId": self._register_for(outlet_id),
-            "status": plan.status, "invoiceFrom": HIKE_SOURCE_BIGCOMMERCE, "taxInclusive": inclusive,
-            "currency": order.currency_code or None, "invoiceLineItems": items,
-            "totalShippingCost": _money(shipping), "shippingTaxAmount": _money(ship_tax),
-            "subTotal": _money(subtotal), "totalTax": _money(line_tax + ship_tax), "netAmount": _money(net),
-            "note": self._note(order),
-        }
-        if order.date_created is not None:
-            body["transactionDate"] = format_net_datetime(order.date_created)  # C.2: the order's own time
-        if s.shipping_tax_id is not None:
-            body["shippingTaxId"] = s.shipping_tax_id  # [A] InvoiceDto.shippingTaxId
-        customer = _hike_customer_for(order)
-        if customer:
-            body["customerId"] = customer
-        body["invoicePayments"] = self.payments(order, net)
-        message = f"Created in Hike as a {SaleStatus(plan.status).name.lower()} sale numbered {order.id}"
+        target = SaleTarget(
+            outlet_id=s.order_outlet_id, register_id=self._register_for(s.order_outlet_id), status=plan.status,
+            tax_inclusive=s.settings.tax_inclusive, shipping_tax_id=s.shipping_tax_id,
+            shipping_tax_rate=self.ctx.hike_tax_rates.get(s.shipping_tax_id or -1, Decimal(0)),
+            customer_id=_hike_customer_for(order))
+        body, skipped = sale_body(order, plan.lines, _hike_item_for, target)
+        body["invoicePayments"] = self.payments(order, body["netAmount"])
+        message = f"Created in Hike as a {status_name(plan.status)} sale numbered {order.id}"
         if skipped:
             message += f"; not sent (gift certificates never sync, D5): {', '.join(skipped)}"
         return body, message + "."
 
-    def _shipping(self, order: BCOrder) -> tuple[Decimal, Decimal]:
-        """D6: the shipping total (inc. tax) and its tax at the rate of the shipping tax (S2)."""
-        total = order.shipping_cost_inc_tax
-        rate = self.ctx.hike_tax_rates.get(self.settings.shipping_tax_id or -1, Decimal(0))
-        return total, _cents(total * rate / (Decimal(100) + rate)) if rate else Decimal(0)
-
-    @staticmethod
-    def _note(order: BCOrder) -> str:
-        note = order_label(order.id)
-        if not order.customer_id:  # a guest: who bought goes in the note (the sale has no customer)
-            a = order.billing_address
-            name = f"{a.get('first_name') or ''} {a.get('last_name') or ''}".strip()
-            note += f" (guest: {name}" + (f", {a['email']}" if a.get("email") else "") + ")"
-        return note
-
     def payments(self, order: BCOrder, net: Decimal) -> list[dict[str, Any]]:
-        """S5: one Hike payment per BigCommerce payment, never more than the sale's total (D5)."""
+        """S5: the order's payments as Hike payments of the mapped type (``order_mapping.payments``)."""
         type_id = self.settings.payment_type_for(order.payment_method)
         if type_id is None:
             raise errors.ValidationFailed(
                 f"{order_label(order.id)}: Hike has no payment type 'BigCommerce' to record its payments (S5). "
                 "Add one in Hike or map the payment methods in the settings.", store="Hike")
-        paid = [t for t in self.bc.order_transactions(order.id)
-                if t.get("event") in ("purchase", "capture") and t.get("status") == "ok"]
-        amounts = [(Decimal(str(t.get("amount") or 0)), t.get("date_created")) for t in paid]
-        if not amounts and order.status_id not in UNPAID:
-            amounts = [(order.total_inc_tax, None)]  # paid in BigCommerce without a recorded transaction
-        out, left = [], net
-        for amount, when in amounts:
-            amount = min(amount, left)
-            if amount <= 0:
-                break
-            left -= amount
-            payment: dict[str, Any] = {"paymentOptionId": type_id, "amount": _money(amount), "isPaid": True}
-            if when:
-                payment["paymentDate"] = when
-            out.append(payment)
-        return out
+        return payments(order, self.bc.order_transactions(order.id), net, type_id)
 
     def _register_for(self, outlet_id: int) -> int:
         if self.settings.payment_register_id is not None:
@@ -591,7 +487,7 @@ class OrderSync:
             _remember(link, hike_status, updated.status_id)
             self._record(plan, action="status", result="ok", direction="hike_to_bc", hike_id=link.hike_id,
                          message=f"BigCommerce order #{order.id}: {order.status} → {updated.status} (the Hike sale "
-                                 f"is {SaleStatus(hike_status).name.lower()}).",
+                                 f"is {status_name(hike_status)}).",
                          diff={"bc_status": [order.status, updated.status]})
 
     # inventory only (S9)
@@ -603,7 +499,7 @@ class OrderSync:
             return  # moved already, or being settled by recover(): never twice
         quantities: dict[int, int] = {}
         for li in plan.lines:
-            if not _is_gift_certificate(li):
+            if not is_gift_certificate(li):
                 item = int(_hike_item_for(li))
                 quantities[item] = quantities.get(item, 0) + li.quantity
         outlet = self.settings.inventory_outlet_id
@@ -705,10 +601,6 @@ class OrderSync:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
-def _is_gift_certificate(line: BCOrderLine) -> bool:
-    return line.raw.get("type") == "giftcertificate" or (not line.product_id and line.raw.get("gift_certificate_id"))
-
-
 def _line_need(line: BCOrderLine) -> str:
     return f"item:{line.product_id}:{line.variant_id or 0}"
 
