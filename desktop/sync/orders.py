@@ -44,7 +44,8 @@ Status, both ways (D8), for orders linked to a sale
   Shipped/Completed (and Partially Refunded: paid and not wholly refunded [I]) → Completed; Cancelled/Declined →
   Voided; Refunded (whole) → Refunded.
 - A sale only moves forward (Parked → Completed → Refunded or Voided): a change that would move it back is not
-  sent. The other way, a sale the manager completed in Hike makes the BigCommerce order Completed, or Shipped when
+  sent. A sale the manager turned into another kind in Hike (lay-by, on-account, ...) is left as it is on both
+  sides [I]. The other way, a sale the manager completed in Hike makes the BigCommerce order Completed, or Shipped when
   BigCommerce already records shipped items; a sale voided in Hike makes it Cancelled.
 - The last status seen on each side is kept on the link (``status:N``), so a status this app wrote is not sent back
   (D10), and Hike's sales are read (``Sync_From``, one call) only while some linked sale can still change.
@@ -81,8 +82,9 @@ from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale
 from desktop.sync.journal import Journal, begin_work, end_work, read_from, save_link, set_cursor, unfinished_work
 from desktop.sync.mapping import MappingContext
-from desktop.sync.order_mapping import (DONE, FINAL, SaleTarget, bc_status_for, hike_status_for, is_gift_certificate,
-                                        moves_forward, order_label, payments, sale_body, status_name)
+from desktop.sync.order_mapping import (DONE, FINAL, RANK, SaleTarget, bc_status_for, hike_status_for,
+                                        is_gift_certificate, moves_forward, order_label, payments, sale_body,
+                                        status_name)
 from desktop.sync.passes import Snapshot
 
 log = logging.getLogger(__name__)
@@ -209,16 +211,26 @@ class OrderSync:
             if link is not None and link.status == "linked":
                 seen_links.add(key)
                 if link.hike_id:
-                    plans.extend(self._plan_status(order, link, sales.get(int(link.hike_id))))
+                    plans.extend(self._planned(self._plan_status, order, link, sales.get(int(link.hike_id))))
                 continue  # stock already moved (S9) or the sale is in step
-            plans.append(self._plan_new(order))
+            plans.extend(self._planned(lambda o: [self._plan_new(o)], order))
         # sales changed in Hike whose orders did not change in BigCommerce
         by_hike = {l.hike_id: l for l in links.values() if l.hike_id}
         for sale in snap.hike:
             link = by_hike.get(str(sale.id))
             if link is not None and link.bc_id not in seen_links:
-                plans.extend(self._plan_status(None, link, sale))
+                plans.extend(self._planned(self._plan_status, None, link, sale))
         return plans
+
+    @staticmethod
+    def _planned(fn: Any, *args: Any) -> list[OrderPlan]:
+        """Planning reads an order's lines (and sometimes the order): an order deleted meanwhile is left alone
+        (deletes are never propagated, D9); a failure of the store or the connection stops the pass."""
+        try:
+            return fn(*args)
+        except errors.NotFound as exc:
+            log.info("Order left alone: %s", exc.message)
+            return []
 
     def _plan_new(self, order: BCOrder) -> OrderPlan:
         if not self.full_orders:
@@ -275,6 +287,10 @@ class OrderSync:
         hike_now = sale.status if sale is not None else _status_of(link.hike_fingerprint)
         bc_now = order.status_id if order is not None else _status_of(link.bc_fingerprint)
         if hike_now is None or bc_now is None:
+            return []
+        if hike_now not in RANK:
+            # the manager made it a lay-by, on-account, ... sale in Hike: neither side is changed [I]
+            _remember(link, hike_now, bc_now)
             return []
         wanted_in_hike = hike_status_for(bc_now)
         if moves_forward(hike_now, wanted_in_hike):

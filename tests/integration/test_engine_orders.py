@@ -322,6 +322,17 @@ def test_r_d8_sale_voided_in_hike_cancels_the_bigcommerce_order(shop):
     assert shop.bc.order(order_id).status_id == 5
 
 
+def test_r_d8_a_sale_the_manager_made_a_lay_by_in_hike_is_left_alone_on_both_sides(shop):
+    item = stocked_items(shop, MAIN, 1, skip=27)[0]
+    order_id = place(shop, [{**item["line"], "quantity": 1}])
+    order_pass(shop)
+    sale = sale_of(shop, order_id)
+    shop.hike.update_sale(sale.id, status=5)  # Lay-by
+    set_bc_status(shop, order_id, 9)  # Awaiting Shipment: maps to Parked, which would undo the lay-by
+    order_pass(shop)
+    assert sale_of(shop, order_id).status == 5 and shop.bc.order(order_id).status_id == 9
+
+
 def test_r_d8_an_order_cancelled_before_it_reached_hike_is_skipped_once(shop):
     item = stocked_items(shop, MAIN, 1, skip=11)[0]
     order_id = place(shop, [{**item["line"], "quantity": 1}], status_id=5)
