@@ -79,7 +79,7 @@ from desktop.storage.models import Link, LogEntry, PendingWork, get_preference, 
 from desktop.sync import errors, passes
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.hike import HikeClient
-from desktop.sync.hike_models import HikeSale
+from desktop.sync.hike_models import HikeRegister, HikeSale
 from desktop.sync.journal import Journal, begin_work, end_work, read_from, save_link, set_cursor, unfinished_work
 from desktop.sync.mapping import MappingContext
 from desktop.sync.order_mapping import (DONE, FINAL, RANK, SaleTarget, bc_status_for, hike_status_for,
@@ -136,6 +136,7 @@ class OrderSync:
         self.events = events
         self._replan: set[int] = set()  # orders to read again by id (crash recovery, waiting orders now linked)
         self._registers_checked: dict[int, bool] = {}  # register id -> was open before this pass wrote to it
+        self._register_list: list[HikeRegister] | None = None
         self._total = self._done = 0
 
     @property
@@ -455,8 +456,9 @@ class OrderSync:
                                           "on. Choose a payment register in the settings (S8).", store="Hike")
         return register.id
 
-    def _registers(self) -> list[Any]:
-        if not hasattr(self, "_register_list"):
+    def _registers(self) -> list[HikeRegister]:
+        """Hike's registers, read once per pass and only when a sale is sent."""
+        if self._register_list is None:
             self._register_list = self.hike.registers()
         return self._register_list
 
@@ -464,7 +466,7 @@ class OrderSync:
         """Whether the register was open before this pass posted to it ([I] ``isOpen`` of the emulator's
         register; a register without the field is taken as open, so nothing false is logged)."""
         if register_id in self._registers_checked:
-            return True
+            return self._registers_checked[register_id]
         register = next((r for r in self._registers() if r.id == register_id), None)
         is_open = True if register is None else bool(register.raw.get("isOpen", True))
         self._registers_checked[register_id] = is_open
