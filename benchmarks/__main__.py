@@ -9,6 +9,7 @@ BENCHMARKS = {
     "initial-sync": ("benchmarks.sync", "initial_sync"),
     "noop-sync": ("benchmarks.sync", "noop_sync"),
     "crash": ("benchmarks.crash", "main"),
+    "orders": ("benchmarks.orders", "main"),
     "soak": ("benchmarks.soak", "main"),
 }
 

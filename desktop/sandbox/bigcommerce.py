@@ -34,6 +34,7 @@ from desktop.sandbox.bigcommerce_catalog import CatalogRoutes
 from desktop.sandbox.bigcommerce_customers import CustomerRoutes
 from desktop.sandbox.bigcommerce_http import BCError, error_body, render_error
 from desktop.sandbox.bigcommerce_inventory import InventoryRoutes
+from desktop.sandbox.bigcommerce_checkout import CheckoutRoutes
 from desktop.sandbox.bigcommerce_orders import OrderRoutes
 from desktop.sandbox.bigcommerce_store import BCStore, now_iso
 from desktop.sandbox.bigcommerce_taxonomy import TaxonomyRoutes
@@ -45,7 +46,7 @@ TOO_MANY = "Too many requests"
 
 
 class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, CustomerRoutes, InventoryRoutes,
-                         EmulatorApp):
+                         CheckoutRoutes, EmulatorApp):
     name = "bigcommerce"
 
     def __init__(self, store_hash: str = "sbx1hike", access_token: str = "sandbox-bc-token",
@@ -66,6 +67,7 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, CustomerRo
         self.register_orders()
         self.register_customers()
         self.register_inventory()
+        self.register_checkout()
         self.route("POST", r"/__emulator/reset", self._ctl_reset)
         self.route("POST", r"/__emulator/seed", self._ctl_seed)
         self.route("GET", r"/__emulator/state", self._ctl_state)

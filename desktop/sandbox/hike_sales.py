@@ -124,6 +124,9 @@ class SalesMixin:
         out.update({"discountIsAsPercentage": False, "discountValue": 0, "tipIsAsPercentage": False, "tipValue": 0,
                     "totalTip": 0, "giftCardTotal": 0, "otherCharges": 0, "roundingAmount": 0,
                     "applyTaxAfterDiscount": False})
+        tax = self.taxes.get(s.get("shippingTaxId")) if s.get("shippingTaxId") else None
+        out.update({"shippingTaxId": tax["id"] if tax else None, "shippingTaxRate": num(tax["rate"]) if tax else None,
+                    "shippingTaxName": tax["name"] if tax else None})  # [A] the app model's shipping-tax fields
         out["invoiceLineItems"] = [self._render_line(li) for li in s["lines"]]
         out["invoicePayments"] = [self._render_payment(p) for p in s["payments"]]
         return out
@@ -410,6 +413,7 @@ class SalesMixin:
             "lines": lines, "payments": [],
             "totalShippingCost": as_number(body.get("totalShippingCost"), "totalShippingCost", errors, default=0.0),
             "shippingTaxAmount": as_number(body.get("shippingTaxAmount"), "shippingTaxAmount", errors, default=0.0),
+            "shippingTaxId": self._shipping_tax(body, errors),  # [A] InvoiceDto.shippingTaxId
             "isReStockWhenRefund": as_bool(body.get("isReStockWhenRefund"), True),
             "doNotUpdateInvenotry": as_bool(self._ci(body, "doNotUpdateInvenotry"), False),  # [S] sic
         }
@@ -462,6 +466,20 @@ class SalesMixin:
         self._seen_id("sales", key)
         self.sales[key] = sale
         return sale
+
+    def _shipping_tax(self, body: dict, errors: list) -> int | None:
+        """The tax of the sale's shipping line ([A] ``shippingTaxId``; the rate and name are the tax's own)."""
+        raw = self._ci(body, "shippingTaxId")
+        if raw in (None, "", 0):
+            return None
+        try:
+            tax_id = as_int(raw)
+        except ValueError:
+            tax_id = None
+        if tax_id not in self.taxes:
+            errors.append(("shippingTaxId", f"There is no tax with id {raw}."))
+            return None
+        return tax_id
 
     def _sale_update(self, sale: dict, body: dict) -> None:
         errors: list[tuple[str, str]] = []

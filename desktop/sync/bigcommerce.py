@@ -415,6 +415,11 @@ class BigCommerceClient:
         response = self.http.request("GET", "v2/order_statuses")
         return {int(s["id"]): s.get("custom_label") or s.get("name", "") for s in response.data or []}
 
+    def store_time(self) -> datetime:
+        """The store's own clock (``GET /v2/time``, Unix seconds): where "after activation" starts (S10)."""
+        data = self.http.request("GET", "v2/time").data or {}
+        return datetime.fromtimestamp(int(data["time"]), tz=timezone.utc)
+
     def payment_methods(self) -> list[str]:
         """Names of the store's payment methods (v2; the API says not every provider may appear)."""
         response = self.http.request("GET", "v2/payments/methods")

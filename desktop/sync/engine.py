@@ -5,7 +5,8 @@ then apply), pushes stock, moves the cursors and closes the run. The first pass 
 reconciliation pass (once a day, D11: BigCommerce does not bump a product's ``date_modified`` when only a
 variant changes) read everything; other passes read what changed since the cursors. ``dry_run`` plans and
 returns the counts without writing anything (P3). Customers (D7, ``desktop.sync.customers``) follow the products,
-both ways, with their own cursors; orders join in the next milestone.
+both ways, with their own cursors; then BigCommerce orders (``desktop.sync.orders``) when either order setting
+(S9 stock, S10 full orders) is on.
 """
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
 from desktop.sync.inventory import plan_stock, push_stock
 from desktop.sync.journal import Journal, links_by_hike
+from desktop.sync.orders import OrderSync
 from desktop.sync.products import Action, ProductSync
 from desktop.sync.settings import Settings, StoreFacts
 
 log = logging.getLogger(__name__)
 
 ENTITIES = ("products", "inventory", "customers", "orders")
-ENGINE_ENTITIES = ("products", "inventory", "customers")  # what this engine syncs so far
+ENGINE_ENTITIES = ("products", "inventory", "customers", "orders")
 RECONCILE_EVERY = timedelta(hours=24)
 
 
@@ -124,6 +126,13 @@ class SyncEngine:
                 csnap = customers.read(full=full)
                 customers.apply(customers.plan(csnap))
                 customers.advance_cursors(csnap)
+            bc_to_hike = resolved.settings.bc_to_hike
+            if "orders" in wanted and (bc_to_hike.full_orders or bc_to_hike.inventory_on_order):
+                orders = OrderSync(self.hike, self.bc, ctx, journal, self.events)
+                orders.recover()
+                osnap = orders.read()
+                orders.apply(orders.plan(osnap))
+                orders.advance_cursors(osnap)
         except errors.SyncError as exc:
             status, message = "error", str(exc)
             end_state = "reconnect_needed" if isinstance(exc, errors.ReconnectNeeded) else "error"

@@ -1,0 +1,140 @@
+"""``python -m benchmarks orders --orders N``: N new BigCommerce orders sent to Hike as parked sales in one pass.
+
+The stores hold the ``demo`` seed at the real plan quotas (BigCommerce Standard 150 requests per 30 s; Hike 60 a
+minute and 5000 a day), time-compressed by ``--time-scale``. A first pass links products and customers and
+activates orders; then N orders (1-3 linked lines each, a registered customer or a guest, shipping on most) are
+placed through the BigCommerce emulator's checkout, and one ``orders`` pass is measured.
+
+``floor`` is the fewest requests the APIs allow for that pass: BigCommerce lists the orders at 250 a page (the
+last, short or empty, page ends the list) and has no call that returns the lines or the payments of several orders
+at once, so each order costs one read of its products (v2) and one of its transactions (v3); Hike has no batch
+sale create, so each sale is one ``sales/create``, plus one read of the registers (S8: is the payment register
+open?).
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import emit, machine
+from benchmarks.sync import _api_requests, _clear
+from desktop.sandbox.stores import start_sandbox
+from desktop.storage.credentials import Credentials
+from desktop.storage.db import close_db, init_db
+from desktop.storage.models import Link
+from desktop.sync.bigcommerce import BigCommerceClient
+from desktop.sync.engine import SyncEngine
+from desktop.sync.hike import HikeClient, hike_governor
+from desktop.sync.hike_oauth import tokens_from_response
+from desktop.sync.settings import Settings
+from tests.keyrings import MemoryKeyring
+
+SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "shipping_tax": "GST",
+            "tax_map": {"GST": "Default Tax Class", "No Tax": "Non-Taxable Products"}}
+MAIN_OUTLET = 1
+ORDERS_PAGE = 250
+
+
+def setup(time_scale: float):
+    sandbox = start_sandbox("demo", bc_quota="150/30", hike_quota="60/60", hike_daily=5000, time_scale=time_scale)
+    info = sandbox.info
+    sandbox.hike.settings["access_expiry_s"] = 10**8  # see benchmarks.sync.setup
+    credentials = Credentials("bench", backend=MemoryKeyring())
+    credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()))
+    bc = BigCommerceClient(info["bigcommerce"]["api_path"], info["bigcommerce"]["access_token"])
+    hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
+                      credentials, governor=hike_governor(time_scale=time_scale))
+    settings = Settings.from_json({**Settings.template().to_json(), **SETTINGS})
+    return sandbox, bc, hike, SyncEngine(bc, hike, settings)
+
+
+def checkout_lines(sandbox: Any) -> list[dict[str, int]]:
+    """Linked simple products and variants the emulator's Hike store can sell in the main outlet. Their stock is
+    topped up inside the emulator so a benchmark of any size is never refused for stock."""
+    emu, bc_products = sandbox.hike, sandbox.bigcommerce.store.products
+    lines = []
+    for link in Link.select().where(Link.entity.in_(["product", "variant"]), Link.status == "linked",
+                                    Link.hike_id.is_null(False)):
+        hp = emu.products.get(int(link.hike_id))
+        if hp is None or emu._children.get(hp["id"]) or hp.get("extras") or MAIN_OUTLET not in hp["outlets"]:
+            continue
+        if link.entity == "product":
+            bp = bc_products.get(int(link.bc_id))
+            if bp is None or len(bp["variants"]) > 1:
+                continue
+            line = {"product_id": bp["id"]}
+        else:
+            line = {"variant_id": int(link.bc_id)}
+        hp["outlets"][MAIN_OUTLET]["on_hand"] += 10_000
+        lines.append(line)
+    return lines
+
+
+def place_orders(sandbox: Any, n: int) -> None:
+    lines = checkout_lines(sandbox)
+    customers = [int(l.bc_id) for l in Link.select().where(Link.entity == "customer", Link.status == "linked",
+                                                           Link.bc_id.is_null(False), Link.hike_id.is_null(False))]
+    bc = sandbox.bigcommerce
+    with bc.lock:
+        for i in range(n):
+            picked = [{**lines[(i * 7 + j * 13) % len(lines)], "quantity": 1 + (i + j) % 2} for j in range(1 + i % 3)]
+            bc.place_order({"lines": picked, "customer_id": customers[i % len(customers)] if i % 5 else 0,
+                            "shipping": "10.00" if i % 4 else "0", "payment_method": "Credit Card"})
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks orders")
+    parser.add_argument("--orders", type=int, default=100)
+    parser.add_argument("--time-scale", type=float, default=60.0,
+                        help="emulated seconds per real second (60: Hike's minute lasts 1 s)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as data:
+        init_db(Path(data) / "bench.sqlite3")
+        sandbox, bc, hike, engine = setup(args.time_scale)
+        try:
+            first = engine.run_pass("first_sync", ("products", "inventory", "customers", "orders"))
+            sandbox.bigcommerce.clock.advance(60)
+            place_orders(sandbox, args.orders)
+            sandbox.bigcommerce.clock.advance(60)
+            _clear(sandbox.bigcommerce)
+            _clear(sandbox.hike)
+            emu0 = sandbox.bigcommerce.clock.now()
+            t0 = time.perf_counter()
+            run = engine.run_pass("schedule", ("orders",))
+            wall = time.perf_counter() - t0
+            emulated = sandbox.bigcommerce.clock.now() - emu0
+            bc_log, hike_log = _api_requests(sandbox.bigcommerce), _api_requests(sandbox.hike)
+            sales = sum(1 for s in sandbox.hike.sales.values() if s["invoiceFrom"] == 5)
+        finally:
+            bc.close()
+            hike.close()
+            sandbox.stop()
+            close_db()
+    created = (run.counts.get("order") or {}).get("create", 0)
+    floor = {"bigcommerce": args.orders // ORDERS_PAGE + 1 + 2 * args.orders, "hike": created + 1}
+    requests = {"bigcommerce": len(bc_log), "hike": len(hike_log)}
+    http_429 = {"bigcommerce": sum(r["status"] == 429 for r in bc_log),
+                "hike": sum(r["status"] == 429 for r in hike_log)}
+    peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result = {"benchmark": "orders", "orders": args.orders, "status": run.status, "first_pass": first.status,
+              "counts": run.counts, "sales_in_hike": sales, "requests": requests, "floor": floor,
+              "http_429": http_429, "wall_s": round(wall, 2), "emulated_s": round(emulated, 1),
+              "time_scale": args.time_scale, "peak_rss_mb": peak_rss_mb, "machine": machine()}
+    emit(f"orders: {args.orders} new BigCommerce orders into Hike (demo seed, real plan quotas, time "
+         f"x{args.time_scale:g})", [
+        ("run", f"{run.status} {run.counts}"),
+        ("sales in Hike", sales),
+        ("requests BigCommerce (floor)", f"{requests['bigcommerce']} ({floor['bigcommerce']})"),
+        ("requests Hike (floor)", f"{requests['hike']} ({floor['hike']})"),
+        ("HTTP 429", f"BigCommerce {http_429['bigcommerce']}, Hike {http_429['hike']}"),
+        ("wall time", f"{wall:.2f} s real, {emulated:.0f} s emulated"),
+        ("peak RSS", f"{peak_rss_mb} MB"),
+    ], result)
+    return 0 if run.status == "ok" and created == args.orders else 1
+
+
+__all__ = ["main"]

@@ -1,0 +1,669 @@
+"""BigCommerce orders into Hike (S3, S5, S8, S9, S10, S18, D5, D6, D8, N2): plan, then apply.
+
+A pass runs ``recover()``, ``read()``, ``plan()``, ``apply()`` and ``advance_cursors()`` with the pass's ``Journal``
+(entity "order" in links, log and run counts), the shape of ``CustomerSync``.
+
+Which orders
+- Only orders *created after activation* (S10): the first pass that runs orders records BigCommerce's own clock
+  (``GET /v2/time``) as preference ``orders_activated_at`` and reads nothing else; later passes read the orders
+  changed since the cursor (``min_date_modified``) and created since activation (``min_date_created``).
+- Never incomplete orders (status 0: abandoned checkouts; BigCommerce leaves them out of lists anyway).
+- Never an order that came from Hike: S15 records those as links of entity "sale" (bc_id = the BigCommerce
+  order); they are passed over without a word, so nothing echoes.
+
+Full orders (``bc_to_hike.full_orders``, S10)
+- A new order becomes one Hike sale, numbered with the BigCommerce order id, source BigCommerce (``invoiceFrom``
+  5 [A]), dated with the order's own time (C.2), in the eCommerce outlet when one is set, else the inventory
+  outlet (S3), on the payment register (S8; without one, the first register of that outlet).
+- Only when every product line is linked (variant link by BigCommerce variant id, else the product link) and the
+  customer is linked (customer link by BigCommerce customer id). Otherwise the order does not sync: the log says
+  which items or customer blocked it (result "skipped", once per reason) and the order waits in the outbox as
+  ``waiting``; every pass checks, in the database only, whether what it waits for is linked now, and then reads
+  and syncs it.
+- Guest orders (customer id 0) are not blocked: the sale has no customer (Hike's walk-in sale) and the guest's
+  name and email go into the sale note, so the shop still knows who bought.
+- An order Hike refuses (short of stock, say) waits in the outbox the same way, logged as an error once per reason,
+  and is read and tried again on every pass until Hike takes it (the cursor has moved on past it).
+- S18: with ``non_sku_products`` = "skip", an order with a line whose SKU is empty is skipped with that reason.
+- D5: gift certificates bought in the order are not sale lines (Hike's gift cards never sync), and the payments
+  recorded stop at the sale's total; coupons and discounts are not sent as Hike offers (each line carries the
+  amount the shopper paid for it); loyalty is never touched.
+- D6: the shipping charge is the sale's shipping line (``totalShippingCost`` with ``shippingTaxId`` and
+  ``shippingTaxAmount`` [A]: Hike's sale keeps shipping as its own line, not as a product line): its total only,
+  taxed with the shipping tax of S2 (the tax is worked out from that tax's rate, not copied from BigCommerce).
+- S5: each BigCommerce payment (v3 transactions: purchases and captures that went through) becomes a Hike
+  payment of type "BigCommerce" (``all_as_bigcommerce``) or of the type ``payment_mapping.map`` gives the order's
+  payment method (``per_method``; an unmapped method blocks the order with that reason). An order with no
+  transaction that BigCommerce treats as paid gets one payment of its total.
+- S8: the register is read before the sales are sent; when it is closed, sending the sale re-opens it (Hike opens
+  a new shift for a sale posted to a closed register [I]) and the log entry says so.
+
+Status, both ways (D8), for orders linked to a sale
+- BigCommerce Awaiting Fulfillment/Awaiting Payment/Pending (and the other not-yet-fulfilled ones: Partially
+  Shipped, Awaiting Pickup, Awaiting Shipment, Manual Verification Required, Disputed [I]) → Parked;
+  Shipped/Completed (and Partially Refunded: paid and not wholly refunded [I]) → Completed; Cancelled/Declined →
+  Voided; Refunded (whole) → Refunded.
+- A sale only moves forward (Parked → Completed → Refunded or Voided): a change that would move it back is not
+  sent. A sale the manager turned into another kind in Hike (lay-by, on-account, ...) is left as it is on both
+  sides [I]. The other way, a sale the manager completed in Hike makes the BigCommerce order Completed, or Shipped when
+  BigCommerce already records shipped items; a sale voided in Hike makes it Cancelled.
+- The last status seen on each side is kept on the link (``status:N``), so a status this app wrote is not sent back
+  (D10), and Hike's sales are read (``Sync_From``, one call) only while some linked sale can still change.
+- An order cancelled, declined or wholly refunded before it ever reached Hike is skipped (nothing to record).
+
+Inventory only (``bc_to_hike.inventory_on_order`` without full orders, S9)
+- The order's lines move Hike stock in the inventory outlet (``inventory_update`` with adjustments, reason
+  "BigCommerce order N"); no sale is created. The link (hike_id empty) remembers it was done.
+
+Exactly once (N2)
+- A sale's create is recorded in the outbox (key ``order:<id>``) and committed before it is sent; the link, the log
+  entry and the end of the outbox row are one transaction after it. A lost answer is looked up by the sale number
+  before anything is sent again (``HikeClient.create_sale``), and so is a create that a crash left open
+  (``recover()``). Hike refuses a second sale with the same number [I], which catches overlapping passes too.
+- Stock moves (S9) are adjustments, which cannot be looked up: each item's stock is read before the move (one
+  Hike call per item) and kept in the outbox row. When the answer is lost, or a crash interrupted it, the items are
+  read again: all at their level before less the order's quantity means it was made; all unchanged means it was
+  not, and it is sent once more; anything else (a sale in the shop at the same moment) is never repeated and the
+  log asks the manager to check the products' history in Hike.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from desktop.storage.db import database_proxy
+from desktop.storage.models import Link, LogEntry, PendingWork, get_preference, set_preference, utcnow
+from desktop.sync import errors, passes
+from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
+from desktop.sync.hike import HikeClient
+from desktop.sync.hike_models import HikeRegister, HikeSale
+from desktop.sync.journal import Journal, begin_work, end_work, read_from, save_link, set_cursor, unfinished_work
+from desktop.sync.mapping import MappingContext
+from desktop.sync.order_mapping import (DONE, FINAL, RANK, SaleTarget, bc_status_for, hike_status_for,
+                                        is_gift_certificate, moves_forward, order_label, payments, sale_body,
+                                        status_name)
+from desktop.sync.passes import Snapshot
+
+log = logging.getLogger(__name__)
+
+ENTITY = "order"
+SALE_ENTITY = "sale"  # S15: Hike sales sent to BigCommerce as orders (another pass writes these links)
+ACTIVATED_AT = "orders_activated_at"
+
+
+def _status_mark(n: int) -> str:
+    """The last status seen on one side, kept on the link (``hike_fingerprint`` / ``bc_fingerprint``)."""
+    return f"status:{n}"
+
+
+def _status_of(mark: str | None) -> int | None:
+    if mark and mark.startswith("status:"):
+        return int(mark.split(":", 1)[1])
+    return None
+
+
+# -- plan ----------------------------------------------------------------------------------------------------------
+@dataclass
+class OrderPlan:
+    kind: str  # create_sale | move_stock | update_hike | update_bc | wait | skip | fail
+    order: BCOrder
+    lines: list[BCOrderLine] = field(default_factory=list)
+    message: str = ""
+    needs: list[str] = field(default_factory=list)  # what a waiting order waits for ("item:7:12", "customer:3")
+    link: Link | None = None
+    sale: HikeSale | None = None
+    status: int | None = None  # the status to write
+
+
+@dataclass
+class OrderSnapshot(Snapshot):
+    """Orders (BigCommerce) and linked sales (Hike) read by a pass; ``activated`` is set on the first pass."""
+
+    activated: bool = False
+
+
+class OrderSync:
+    def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: MappingContext, journal: Journal,
+                 events: Any = None):
+        self.hike = hike
+        self.bc = bc
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.journal = journal
+        self.events = events
+        self._replan: set[int] = set()  # orders to read again by id (crash recovery, waiting orders now linked)
+        self._registers_checked: dict[int, bool] = {}  # register id -> was open before this pass wrote to it
+        self._register_list: list[HikeRegister] | None = None
+        self._total = self._done = 0
+
+    @property
+    def full_orders(self) -> bool:
+        return self.settings.settings.bc_to_hike.full_orders
+
+    # -- read -----------------------------------------------------------------------------------------------------
+    def activated_at(self) -> datetime | None:
+        value = get_preference(ACTIVATED_AT)
+        return datetime.fromisoformat(value) if value else None
+
+    def read(self) -> OrderSnapshot:
+        activated = self.activated_at()
+        if activated is None:  # S10: the first pass only records when orders start to count
+            now = self.bc.store_time()
+            set_preference(ACTIVATED_AT, now.isoformat())
+            set_cursor(ENTITY, "bigcommerce", now)
+            set_cursor(ENTITY, "hike", now)
+            return OrderSnapshot(activated=True)
+        since = read_from(ENTITY, "bigcommerce") or activated
+        self.bc.http.mark_time()
+        orders = {o.id: o for o in self.bc.orders(modified_since=since, created_since=activated)}
+        bc_started = self.bc.http.first_date
+        self._replan |= self._waiting_now_linked()
+        for order_id in sorted(self._replan - set(orders)):
+            try:
+                orders[order_id] = self.bc.order(order_id)
+            except errors.NotFound:
+                log.info("%s is gone from BigCommerce", order_label(order_id))
+        sales: list[HikeSale] = []
+        hike_started = None
+        if self._linked_sales_can_change():
+            self.hike.http.mark_time()
+            linked = {l.hike_id for l in Link.select(Link.hike_id).where(Link.entity == ENTITY,
+                                                                         Link.hike_id.is_null(False))}
+            sales = [s for s in self.hike.sales(modified_since=read_from(ENTITY, "hike") or activated)
+                     if str(s.id) in linked]
+            hike_started = self.hike.http.first_date
+        return OrderSnapshot(hike=sales, bc=sorted(orders.values(), key=lambda o: o.id), full=False,
+                             hike_started=hike_started, bc_started=bc_started)
+
+    @staticmethod
+    def _linked_sales_can_change() -> bool:
+        return Link.select().where(Link.entity == ENTITY, Link.hike_id.is_null(False), Link.status == "linked",
+                                   Link.hike_fingerprint.not_in([_status_mark(s) for s in FINAL])).exists()
+
+    @staticmethod
+    def _waiting_now_linked() -> set[int]:
+        """Waiting orders whose products and customer are all linked now (checked in the database only)."""
+        ready = set()
+        for row in PendingWork.select().where(PendingWork.entity == ENTITY, PendingWork.status == "waiting"):
+            needs = (row.payload or {}).get("needs") or []
+            if all(_is_linked(need) for need in needs):
+                ready.add(int(row.payload["bc_id"]))
+        return ready
+
+    # -- plan -----------------------------------------------------------------------------------------------------
+    def plan(self, snap: OrderSnapshot) -> list[OrderPlan]:
+        from_hike = {l.bc_id for l in Link.select(Link.bc_id).where(Link.entity == SALE_ENTITY,
+                                                                    Link.bc_id.is_null(False))}
+        links = {l.bc_id: l for l in Link.select().where(Link.entity == ENTITY, Link.bc_id.is_null(False))}
+        sales = {s.id: s for s in snap.hike}
+        activated = self.activated_at()
+        plans: list[OrderPlan] = []
+        seen_links: set[str] = set()
+        for order in snap.bc:
+            key = str(order.id)
+            if key in from_hike or order.is_incomplete:
+                continue  # from Hike (S15: no echo), or an abandoned checkout (S10)
+            if activated is not None and order.date_created is not None and order.date_created < activated:
+                continue  # created before activation (S10)
+            link = links.get(key)
+            if link is not None and link.status == "linked":
+                seen_links.add(key)
+                if link.hike_id:
+                    plans.extend(self._planned(self._plan_status, order, link, sales.get(int(link.hike_id))))
+                continue  # stock already moved (S9) or the sale is in step
+            plans.extend(self._planned(lambda o: [self._plan_new(o)], order))
+        # sales changed in Hike whose orders did not change in BigCommerce
+        by_hike = {l.hike_id: l for l in links.values() if l.hike_id}
+        for sale in snap.hike:
+            link = by_hike.get(str(sale.id))
+            if link is not None and link.bc_id not in seen_links:
+                plans.extend(self._planned(self._plan_status, None, link, sale))
+        return plans
+
+    @staticmethod
+    def _planned(fn: Any, *args: Any) -> list[OrderPlan]:
+        """Planning reads an order's lines (and sometimes the order): an order deleted meanwhile is left alone
+        (deletes are never propagated, D9); a failure of the store or the connection stops the pass."""
+        try:
+            return fn(*args)
+        except errors.NotFound as exc:
+            log.info("Order left alone: %s", exc.message)
+            return []
+
+    def _plan_new(self, order: BCOrder) -> OrderPlan:
+        if not self.full_orders:
+            lines = self.bc.order_products(order.id)
+            return self._resolve(OrderPlan("move_stock", order, lines))
+        hike_status = hike_status_for(order.status_id)
+        if hike_status in FINAL:
+            return OrderPlan("skip", order, message=f"{order_label(order.id)} was {order.status.lower()} in "
+                                                    "BigCommerce before it reached Hike: nothing to record.")
+        if hike_status is None:
+            return OrderPlan("skip", order, message=f"{order_label(order.id)} has status '{order.status}', which "
+                                                    "has no Hike sale status.")
+        lines = self.bc.order_products(order.id)
+        return self._resolve(OrderPlan("create_sale", order, lines, status=hike_status))
+
+    def _resolve(self, plan: OrderPlan) -> OrderPlan:
+        """Every line's Hike product (and the customer) must be linked; S18 and D5 are applied here."""
+        order = plan.order
+        products = [li for li in plan.lines if not is_gift_certificate(li)]
+        if self.settings.settings.non_sku_products == "skip":
+            no_sku = [li for li in products if not li.sku.strip()]
+            if no_sku:
+                names = ", ".join(f"'{li.name}'" for li in no_sku)
+                return OrderPlan("skip", order, message=f"{order_label(order.id)} contains products without a SKU "
+                                                        f"({names}); the settings skip such products and their "
+                                                        "orders (S18).")
+        if not products:
+            return OrderPlan("skip", order, message=f"{order_label(order.id)} has no product lines to record in "
+                                                    "Hike (gift certificates do not sync).")
+        blockers, needs = [], []
+        for li in products:
+            if _hike_item_for(li) is None:
+                needs.append(_line_need(li))
+                blockers.append(f"'{li.name}'" + (f" (SKU {li.sku})" if li.sku else ""))
+        if plan.kind == "create_sale" and order.customer_id:
+            if not _is_linked(f"customer:{order.customer_id}"):
+                needs.append(f"customer:{order.customer_id}")
+                email = order.billing_address.get("email") or ""
+                blockers.append(f"customer {email or order.customer_id} (BigCommerce customer {order.customer_id})")
+        if blockers:
+            plan.kind, plan.needs = "wait", needs
+            plan.message = (f"{order_label(order.id)} is waiting: not linked to Hike yet: " + ", ".join(blockers)
+                            + ". It syncs on the first pass after they are linked.")
+            return plan
+        if plan.kind == "create_sale" and self.settings.payment_mode == "per_method" \
+                and self.settings.payment_type_for(order.payment_method) is None:
+            return OrderPlan("fail", order, message=f"{order_label(order.id)}: the payment method "
+                                                    f"'{order.payment_method}' has no Hike payment type in the "
+                                                    "payment mapping (S5). Map it in the settings.")
+        return plan
+
+    def _plan_status(self, order: BCOrder | None, link: Link, sale: HikeSale | None) -> list[OrderPlan]:
+        """D8 for a linked order: the side that moved forward brings the other one along."""
+        hike_now = sale.status if sale is not None else _status_of(link.hike_fingerprint)
+        bc_now = order.status_id if order is not None else _status_of(link.bc_fingerprint)
+        if hike_now is None or bc_now is None:
+            return []
+        if hike_now not in RANK:
+            # the manager made it a lay-by, on-account, ... sale in Hike: neither side is changed [I]
+            _remember(link, hike_now, bc_now)
+            return []
+        wanted_in_hike = hike_status_for(bc_now)
+        if moves_forward(hike_now, wanted_in_hike):
+            order = order or self.bc.order(int(link.bc_id))
+            return [OrderPlan("update_hike", order, link=link, sale=sale, status=wanted_in_hike)]
+        if moves_forward(wanted_in_hike, hike_now):
+            order = order or self.bc.order(int(link.bc_id))
+            wanted_in_bc = bc_status_for(hike_now, int(order.raw.get("items_shipped") or 0))
+            if wanted_in_bc is not None and wanted_in_bc != order.status_id:
+                return [OrderPlan("update_bc", order, link=link, sale=sale, status=wanted_in_bc)]
+        if _status_mark(hike_now) != link.hike_fingerprint or _status_mark(bc_now) != link.bc_fingerprint:
+            _remember(link, hike_now, bc_now)  # in step: only what was seen moves (no log line for a non-event)
+        return []
+
+    # -- apply ----------------------------------------------------------------------------------------------------
+    def apply(self, plans: list[OrderPlan]) -> None:
+        self._total, self._done = len(plans), 0
+        handlers = {"create_sale": self._create_sale, "move_stock": self._move_stock, "wait": self._wait,
+                    "skip": self._skip, "fail": self._fail, "update_hike": self._update_hike,
+                    "update_bc": self._update_bc}
+        for plan in plans:
+            self._guard(handlers[plan.kind], plan)
+
+    def _guard(self, fn: Any, plan: OrderPlan) -> None:
+        """One order's failure is logged and the pass goes on; a failure of the store or the connection stops
+        the pass (its outbox rows stay open for the next pass's ``recover()``)."""
+        try:
+            fn(plan)
+        except errors.SyncError as exc:
+            if passes.stops_the_pass(exc):
+                raise
+            if plan.kind in ("create_sale", "move_stock"):
+                # the cursor moves on: the order waits in the outbox and is read again on every pass
+                self._hold(plan, [], exc.message, "error")
+            else:
+                self._record(plan, action=_action_of(plan.kind), result="error", message=exc.message)
+        finally:
+            self._done += 1
+            if self.events is not None:
+                self.events.on_progress(ENTITY, self._done, self._total)
+
+    def _record(self, plan: OrderPlan, *, action: str, result: str, message: str, link: Link | None = None,
+                direction: str = "bc_to_hike", hike_id: Any = None, diff: dict | None = None) -> LogEntry:
+        with database_proxy.atomic():
+            return self.journal.record(ENTITY, action=action, result=result, direction=direction, message=message,
+                                       link=link or plan.link, bc_id=plan.order.id, hike_id=hike_id,
+                                       sku=str(plan.order.id), name=order_label(plan.order.id), diff=diff)
+
+    def _fail(self, plan: OrderPlan) -> None:
+        self._hold(plan, [], plan.message, "error")
+
+    def _skip(self, plan: OrderPlan) -> None:
+        """Logged once: a marker link remembers the reason (an order that stays skipped adds no line per pass)."""
+        marker = Link.get_or_none(Link.entity == ENTITY, Link.bc_id == str(plan.order.id))
+        if marker is not None and marker.last_message == plan.message:
+            return
+        with database_proxy.atomic():
+            if marker is None:
+                marker = Link.create(entity=ENTITY, bc_id=str(plan.order.id), sku=str(plan.order.id),
+                                     name=order_label(plan.order.id), status="skipped")
+            self._end_waiting(plan.order.id)
+            self.journal.record(ENTITY, action="skip", result="skipped", direction="bc_to_hike",
+                                message=plan.message, link=marker, bc_id=plan.order.id)
+
+    def _wait(self, plan: OrderPlan) -> None:
+        """S10: the order waits in the outbox for its products and customer."""
+        self._hold(plan, plan.needs, plan.message, "skipped")
+
+    def _hold(self, plan: OrderPlan, needs: list[str], message: str, result: str) -> None:
+        """The order waits in the outbox (``waiting``): until ``needs`` are linked, or, with nothing named (Hike
+        refused it), to be read and tried again on every pass. The reason is logged once, and again when it
+        changes."""
+        key = f"waiting:{plan.order.id}"
+        row = PendingWork.get_or_none(PendingWork.key == key)
+        if row is not None and row.status == "waiting" and row.last_error == message:
+            return
+        with database_proxy.atomic():
+            payload = {"bc_id": plan.order.id, "needs": needs}
+            if row is None:
+                row = PendingWork.create(entity=ENTITY, key=key, action="wait", payload=payload, status="waiting",
+                                         attempts=1, last_error=message)
+            else:
+                row.status, row.payload, row.last_error, row.updated_at = "waiting", payload, message, utcnow()
+                row.attempts += 1
+                row.save()
+            self.journal.record(ENTITY, action=_action_of(plan.kind), result=result, direction="bc_to_hike",
+                                message=message, bc_id=plan.order.id, sku=str(plan.order.id))
+
+    @staticmethod
+    def _end_waiting(order_id: int) -> None:
+        PendingWork.update(status="done", updated_at=utcnow()).where(
+            PendingWork.key == f"waiting:{order_id}", PendingWork.status == "waiting").execute()
+
+    # full orders
+    def _create_sale(self, plan: OrderPlan) -> None:
+        order = plan.order
+        key = f"order:{order.id}"
+        done = PendingWork.get_or_none(PendingWork.key == key)
+        if done is not None and done.status == "done":
+            return  # another pass made it (its link is there): never twice
+        body, note = self.sale_body(plan)
+        register_was_open = self._register_open(body["registerId"])
+        work = begin_work(ENTITY, key, "create_sale", {"bc_id": order.id, "number": body["number"]})
+        try:
+            sale = self.hike.create_sale(body)  # a lost answer is looked up by number before a resend (N2)
+        except errors.ValidationFailed as exc:
+            found = self.hike.find_sale_by_number(body["number"]) if "number" in exc.message.lower() else None
+            if found is None:
+                with database_proxy.atomic():
+                    end_work(work, "failed", exc.message)
+                raise
+            sale = found  # another pass sent it first: Hike refuses the number twice [I]
+        if not register_was_open:
+            self._registers_checked[body["registerId"]] = True
+            note += f" Register '{self._register_name(body['registerId'])}' was closed: the sale re-opened it (S8)."
+        self._linked(plan, sale, work, note)
+
+    def _linked(self, plan: OrderPlan, sale: HikeSale, work: PendingWork | None, message: str) -> None:
+        order = plan.order
+        with database_proxy.atomic():
+            Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
+            link = save_link(ENTITY, hike_id=sale.id, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
+                             hike_fingerprint=_status_mark(sale.status), bc_fingerprint=_status_mark(order.status_id))
+            if work is not None:
+                end_work(work)
+            self._end_waiting(order.id)
+            self.journal.record(ENTITY, action="create", result="ok", direction="bc_to_hike", link=link,
+                                name=order_label(order.id), message=message,
+                                diff={"sale": [None, sale.number], "status": [None, sale.status_name],
+                                      "total": [None, str(sale.net_amount) if sale.net_amount is not None else None]})
+
+    def sale_body(self, plan: OrderPlan) -> tuple[dict[str, Any], str]:
+        """The Hike sale for an order (``order_mapping.sale_body`` with its payments), and the log message."""
+        order, s = plan.order, self.settings
+        target = SaleTarget(
+            outlet_id=s.order_outlet_id, register_id=self._register_for(s.order_outlet_id), status=plan.status,
+            tax_inclusive=s.settings.tax_inclusive, shipping_tax_id=s.shipping_tax_id,
+            shipping_tax_rate=self.ctx.hike_tax_rates.get(s.shipping_tax_id or -1, Decimal(0)),
+            customer_id=_hike_customer_for(order))
+        body, skipped = sale_body(order, plan.lines, _hike_item_for, target)
+        body["invoicePayments"] = self.payments(order, body["netAmount"])
+        message = f"Created in Hike as a {status_name(plan.status)} sale numbered {order.id}"
+        if skipped:
+            message += f"; not sent (gift certificates never sync, D5): {', '.join(skipped)}"
+        return body, message + "."
+
+    def payments(self, order: BCOrder, net: Decimal) -> list[dict[str, Any]]:
+        """S5: the order's payments as Hike payments of the mapped type (``order_mapping.payments``)."""
+        type_id = self.settings.payment_type_for(order.payment_method)
+        if type_id is None:
+            raise errors.ValidationFailed(
+                f"{order_label(order.id)}: Hike has no payment type 'BigCommerce' to record its payments (S5). "
+                "Add one in Hike or map the payment methods in the settings.", store="Hike")
+        return payments(order, self.bc.order_transactions(order.id), net, type_id)
+
+    def _register_for(self, outlet_id: int) -> int:
+        if self.settings.payment_register_id is not None:
+            return self.settings.payment_register_id
+        register = next((r for r in self._registers() if r.outlet_id == outlet_id and r.is_active), None)
+        if register is None:
+            raise errors.ValidationFailed(f"Hike outlet {outlet_id} has no register to record BigCommerce sales "
+                                          "on. Choose a payment register in the settings (S8).", store="Hike")
+        return register.id
+
+    def _registers(self) -> list[HikeRegister]:
+        """Hike's registers, read once per pass and only when a sale is sent."""
+        if self._register_list is None:
+            self._register_list = self.hike.registers()
+        return self._register_list
+
+    def _register_open(self, register_id: int) -> bool:
+        """Whether the register was open before this pass posted to it ([I] ``isOpen`` of the emulator's
+        register; a register without the field is taken as open, so nothing false is logged)."""
+        if register_id in self._registers_checked:
+            return self._registers_checked[register_id]
+        register = next((r for r in self._registers() if r.id == register_id), None)
+        is_open = True if register is None else bool(register.raw.get("isOpen", True))
+        self._registers_checked[register_id] = is_open
+        return is_open
+
+    def _register_name(self, register_id: int) -> str:
+        return next((r.name for r in self._registers() if r.id == register_id), str(register_id))
+
+    # status both ways (D8)
+    def _update_hike(self, plan: OrderPlan) -> None:
+        link, order = plan.link, plan.order
+        sale = plan.sale or self.hike.sale(int(link.hike_id))
+        if sale is None:
+            raise errors.NotFound(f"{order_label(order.id)}: its Hike sale {link.hike_id} is gone.", store="Hike")
+        payments = None
+        if plan.status == DONE and (sale.total_paid or 0) < (sale.net_amount or 0):
+            payments = [*(p.raw for p in sale.payments), *self.payments(order, (sale.net_amount or Decimal(0))
+                                                                         - (sale.total_paid or Decimal(0)))]
+        register_id = sale.register_id
+        was_open = self._register_open(register_id) if register_id else True
+        updated = self.hike.update_sale(sale.id, status=plan.status, payments=payments)
+        message = f"Hike sale {sale.number}: {sale.status_name} → {updated.status_name} (BigCommerce: {order.status})"
+        if not was_open:
+            self._registers_checked[register_id] = True
+            message += f". Register '{self._register_name(register_id)}' was closed: the change re-opened it (S8)"
+        with database_proxy.atomic():
+            _remember(link, updated.status, order.status_id)
+            self._record(plan, action="status", result="ok", message=message + ".", hike_id=sale.id,
+                         diff={"hike_status": [sale.status_name, updated.status_name]})
+
+    def _update_bc(self, plan: OrderPlan) -> None:
+        link, order = plan.link, plan.order
+        updated = self.bc.update_order_status(order.id, plan.status)
+        hike_status = plan.sale.status if plan.sale is not None else _status_of(link.hike_fingerprint)
+        with database_proxy.atomic():
+            _remember(link, hike_status, updated.status_id)
+            self._record(plan, action="status", result="ok", direction="hike_to_bc", hike_id=link.hike_id,
+                         message=f"BigCommerce order #{order.id}: {order.status} → {updated.status} (the Hike sale "
+                                 f"is {status_name(hike_status)}).",
+                         diff={"bc_status": [order.status, updated.status]})
+
+    # inventory only (S9)
+    def _move_stock(self, plan: OrderPlan) -> None:
+        order = plan.order
+        key = f"stock:{order.id}"
+        existing = PendingWork.get_or_none(PendingWork.key == key)
+        if existing is not None and existing.status in ("done", "in_progress"):
+            return  # moved already, or being settled by recover(): never twice
+        quantities: dict[int, int] = {}
+        for li in plan.lines:
+            if not is_gift_certificate(li):
+                item = int(_hike_item_for(li))
+                quantities[item] = quantities.get(item, 0) + li.quantity
+        outlet = self.settings.inventory_outlet_id
+        rows = [{"product_id": pid, "outlet_id": outlet, "adjustment": -q, "reason": order_label(order.id)}
+                for pid, q in sorted(quantities.items())]
+        # what each item holds before the move: a lost answer is settled by comparing (adjustments can't be
+        # looked up, and Hike applies a batch whole or not at all [I])
+        before = {str(pid): str(self._on_hand(pid, outlet)) for pid in sorted(quantities)}
+        work = begin_work(ENTITY, key, "move_stock", {"bc_id": order.id, "rows": rows, "before": before})
+        try:
+            self.hike.inventory_update(rows)
+        except errors.AmbiguousWrite:
+            self._settle_stock(work, order)
+            return
+        except errors.SyncError as exc:
+            if not passes.stops_the_pass(exc):
+                with database_proxy.atomic():
+                    end_work(work, "failed", exc.message)
+            raise
+        self._stock_moved(work, order, "")
+
+    def _on_hand(self, item_id: int, outlet_id: int) -> Decimal:
+        product = self.hike.product(item_id)
+        row = next((o for o in product.outlets if o.outlet_id == outlet_id), None) if product else None
+        return row.on_hand if row is not None else Decimal(0)
+
+    def _settle_stock(self, work: PendingWork, order: BCOrder, resend: bool = True) -> None:
+        """A stock move whose answer was lost (or that a crash interrupted): moved when every item is at its
+        level before less the order's quantity; not moved when every item is still where it was (then sent once
+        more); anything else can't be told apart from a sale in the shop, so it is reported, never repeated."""
+        payload = work.payload or {}
+        rows, before = payload.get("rows") or [], payload.get("before") or {}
+        outlet = rows[0]["outlet_id"] if rows else self.settings.inventory_outlet_id
+        now = {str(r["product_id"]): self._on_hand(int(r["product_id"]), outlet) for r in rows}
+        moved = all(now[str(r["product_id"])] == Decimal(before.get(str(r["product_id"]), "nan")) + r["adjustment"]
+                    for r in rows)
+        untouched = all(now[str(r["product_id"])] == Decimal(before.get(str(r["product_id"]), "nan")) for r in rows)
+        if moved:
+            self._stock_moved(work, order, " (Hike's answer was lost; its stock shows the move was made)")
+            return
+        if untouched and resend:
+            try:
+                self.hike.inventory_update(rows)
+            except errors.AmbiguousWrite:
+                self._settle_stock(work, order, resend=False)
+                return
+            self._stock_moved(work, order, " (sent again: Hike's stock showed the first try did not arrive)")
+            return
+        with database_proxy.atomic():
+            end_work(work, "failed", "unconfirmed")
+            self.journal.record(ENTITY, action="stock", result="error", direction="bc_to_hike", bc_id=order.id,
+                                sku=str(order.id), message=_unconfirmed_stock(order.id))
+
+    def _stock_moved(self, work: PendingWork, order: BCOrder, note: str) -> None:
+        rows = (work.payload or {}).get("rows") or []
+        with database_proxy.atomic():
+            Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
+            link = save_link(ENTITY, hike_id=None, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
+                             bc_fingerprint=_status_mark(order.status_id))
+            end_work(work)
+            self._end_waiting(order.id)
+            moved = ", ".join(f"{-r['adjustment']} × product {r['product_id']}" for r in rows)
+            outlet = rows[0]["outlet_id"] if rows else self.settings.inventory_outlet_id
+            self.journal.record(ENTITY, action="stock", result="ok", direction="bc_to_hike", link=link,
+                                name=order_label(order.id),
+                                message=f"Stock taken from Hike outlet {outlet} for the order (no sale, S9): "
+                                        f"{moved}{note}.")
+
+    # -- crash recovery (N2) --------------------------------------------------------------------------------------
+    def recover(self) -> None:
+        """Work a crash left open: a sale that Hike has (found by its number) is linked; one it does not have is
+        read and planned again on this pass. A stock move is settled by comparing the items' stock with what they
+        held before it (``_settle_stock``)."""
+        for work in unfinished_work(ENTITY):
+            payload = work.payload or {}
+            bc_id = int(payload.get("bc_id") or 0)
+            if work.action == "create_sale" and bc_id:
+                sale = self.hike.find_sale_by_number(str(payload.get("number") or bc_id))
+                if sale is not None:
+                    plan = OrderPlan("create_sale", self.bc.order(bc_id))
+                    self._linked(plan, sale, work, f"Found in Hike after a restart as sale {sale.number}: linked, "
+                                                   "not sent again.")
+                    continue
+                self._replan.add(bc_id)
+                with database_proxy.atomic():
+                    end_work(work, "failed", "not in Hike after a restart; planned again")
+            elif work.action == "move_stock" and bc_id:
+                self._settle_stock(work, self.bc.order(bc_id))
+            else:
+                with database_proxy.atomic():
+                    end_work(work, "failed", "interrupted; not repeated")
+
+    # -- cursors --------------------------------------------------------------------------------------------------
+    def advance_cursors(self, snap: OrderSnapshot) -> None:
+        if snap.activated:
+            return
+        passes.advance_cursors(ENTITY, snap, lambda s: s.last_modified, lambda o: o.date_modified)
+        self._replan.clear()
+
+
+# -- helpers -------------------------------------------------------------------------------------------------------
+def _line_need(line: BCOrderLine) -> str:
+    return f"item:{line.product_id}:{line.variant_id or 0}"
+
+
+def _linked_hike_id(entity: str, bc_id: Any) -> str | None:
+    link = Link.get_or_none(Link.entity == entity, Link.bc_id == str(bc_id), Link.status == "linked")
+    return link.hike_id if link is not None and link.hike_id else None
+
+
+def _hike_item_for(line: BCOrderLine) -> str | None:
+    """The Hike product or variant a line sells: the variant's link, else (a simple product, whose only variant
+    is BigCommerce's base variant) the product's."""
+    if line.variant_id:
+        found = _linked_hike_id("variant", line.variant_id)
+        if found:
+            return found
+    return _linked_hike_id("product", line.product_id) if line.product_id else None
+
+
+def _hike_customer_for(order: BCOrder) -> int | None:
+    found = _linked_hike_id("customer", order.customer_id) if order.customer_id else None
+    return int(found) if found else None
+
+
+def _is_linked(need: str) -> bool:
+    kind, _, rest = need.partition(":")
+    if kind == "item":  # a product line: its variant's link, or its product's
+        product_id, _, variant_id = rest.partition(":")
+        return _linked_hike_id("variant", variant_id) is not None or _linked_hike_id("product", product_id) is not None
+    return _linked_hike_id(kind, rest) is not None
+
+
+def _remember(link: Link, hike_status: int | None, bc_status: int | None) -> None:
+    if hike_status is not None:
+        link.hike_fingerprint = _status_mark(hike_status)
+    if bc_status is not None:
+        link.bc_fingerprint = _status_mark(bc_status)
+    link.save()
+
+
+def _action_of(kind: str) -> str:
+    return {"create_sale": "create", "move_stock": "stock", "update_hike": "status", "update_bc": "status",
+            "wait": "create", "skip": "skip", "fail": "create"}[kind]
+
+
+def _unconfirmed_stock(order_id: int) -> str:
+    return (f"Hike did not confirm the stock change for {order_label(order_id)}; it is not sent again so stock "
+            f"never moves twice. Check the products' history in Hike for reference '{order_label(order_id)}'.")
