@@ -1,11 +1,11 @@
 """``python -m benchmarks soak --minutes M --fault-rate P``: sync through random faults and still end right (N2–N4).
 
 Two identical pairs of sandbox stores run the same script, step by step: each step changes products, stock and
-customers on both sides (the same changes in both pairs), then runs one sync pass in each pair. In the "faulty"
+customers on both sides and places a BigCommerce order (the same changes in both pairs), then runs one sync pass in each pair. In the "faulty"
 pair every API request of a pass gets a random fault with chance P (429, 5xx, timeouts, dropped connections,
 answers lost after the write, malformed bodies); the "clean" pair has none. After the last step the faults stop
 and each pair runs one more pass. A checker then reads both pairs' stores through the APIs and compares them
-record by record (products and variants by SKU, customers by email): ``differences`` must be 0 and so must
+record by record (products and variants by SKU, customers by email, Hike sales by number = order id): ``differences`` must be 0 and so must
 ``duplicates`` (a SKU or email the faulty pair holds more often than the clean one).
 
 Script rules that keep the comparison fair: a product is only ever changed on one side (Hike changes the even
@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from benchmarks.report import emit, machine
 from desktop.sandbox.server import FAULT_KINDS
@@ -146,6 +148,15 @@ def change_stores(bc: BigCommerceClient, hike: HikeClient, outlet: int, step: in
         bc.create_product({"name": f"Soak Lamp {step}", "type": "physical", "weight": Decimal("1"),
                                 "price": Decimal("35.00"), "sku": f"SOAK-LAMP-{step}"})
         counts["bc_new_product"] += 1
+    # a shopper's order (a guest) for one of BigCommerce's own products: it becomes a parked Hike sale (S10)
+    ordered = rng.choice(theirs) if theirs else None
+    if ordered is not None:
+        root = str(bc.http.client.base_url).split("/stores/")[0]
+        httpx.post(f"{root}/__emulator/orders", timeout=30, json={
+            "lines": [{"product_id": ordered.id, "quantity": rng.randint(1, 3)}], "shipping": "7.50",
+            "payment_method": "Credit Card", "email": f"soak.guest.{step}@example.com",
+            "first_name": "Soak", "last_name": f"Guest{step}"}).raise_for_status()
+        counts["bc_orders"] += 1
     if step % 2 == 0:
         hike.save_customer({"first_name": "Soak", "last_name": f"Hike{step}",
                                  "email": f"soak.hike.{step}@example.com"})
@@ -174,6 +185,11 @@ def store_view(pair: Pair) -> dict[str, Any]:
         row = h.outlet(outlet)
         view[("hike", key)] = (h.name, str(row.price_ex_tax) if row else None,
                                str(row.on_hand) if row else None)
+    for sale in pair.hike.sales():
+        if sale.number:
+            key = ("hike-sale", sale.number)
+            counts[key] += 1
+            view[key] = (sale.status, str(sale.net_amount), len(sale.lines), str(sale.total_paid))
     for c in pair.bc.customers():
         key = ("bc-customer", (c.email or "").lower())
         counts[key] += 1
