@@ -5,7 +5,8 @@ then apply), pushes stock, moves the cursors and closes the run. The first pass 
 reconciliation pass (once a day, D11: BigCommerce does not bump a product's ``date_modified`` when only a
 variant changes) read everything; other passes read what changed since the cursors. ``dry_run`` plans and
 returns the counts without writing anything (P3). Customers (D7, ``desktop.sync.customers``) follow the products,
-both ways, with their own cursors; orders join in the next milestone.
+both ways, with their own cursors; then, when "Send full Hike sales to BigCommerce" is on (S15), Hike sales become
+BigCommerce orders (``desktop.sync.sales``).
 """
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ from desktop.sync.hike import HikeClient
 from desktop.sync.inventory import plan_stock, push_stock
 from desktop.sync.journal import Journal, links_by_hike
 from desktop.sync.products import Action, ProductSync
+from desktop.sync.sales import SaleSync
 from desktop.sync.settings import Settings, StoreFacts
 
 log = logging.getLogger(__name__)
 
 ENTITIES = ("products", "inventory", "customers", "orders")
-ENGINE_ENTITIES = ("products", "inventory", "customers")  # what this engine syncs so far
+ENGINE_ENTITIES = ("products", "inventory", "customers", "sales")  # what this engine syncs so far
 RECONCILE_EVERY = timedelta(hours=24)
 
 
@@ -124,6 +126,12 @@ class SyncEngine:
                 csnap = customers.read(full=full)
                 customers.apply(customers.plan(csnap))
                 customers.advance_cursors(csnap)
+            if "sales" in wanted and resolved.settings.hike_to_bc.full_orders:  # S15: off by default
+                sales = SaleSync(self.hike, self.bc, self.context(), journal, self.events)
+                sales.recover()
+                ssnap = sales.read()
+                sales.apply(sales.plan(ssnap))
+                sales.advance_cursors(ssnap)
         except errors.SyncError as exc:
             status, message = "error", str(exc)
             end_state = "reconnect_needed" if isinstance(exc, errors.ReconnectNeeded) else "error"
