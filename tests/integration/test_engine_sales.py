@@ -61,10 +61,11 @@ def sellable(connected, count=1, outlet=MAIN, at_least=4):
     raise AssertionError("the seed has no such product")
 
 
-def sell(connected, lines, *, outlet=MAIN, status=2, paid=True) -> HikeSale:
+def sell(connected, lines, *, outlet=MAIN, status=2, paid=True, customer=None) -> HikeSale:
     """A sale made at the till: parked first (Hike works out the totals), then given its final status."""
     parked = connected.hike.create_sale({
         "outletId": outlet, "registerId": REGISTER[outlet], "status": 1, "doCalculation": True,
+        **({"customerId": customer} if customer else {}),
         "invoiceLineItems": [{"invoiceItemValue": pid, "quantity": qty} for pid, qty in lines]})
     if status == 1:
         return parked
@@ -118,6 +119,28 @@ def test_s15_d8_a_completed_sale_becomes_one_completed_order_with_its_money(stor
     connected.requests("bigcommerce", clear=True)
     again = engine.run_pass("schedule", PASS)
     assert again.status == "ok" and order_posts(connected) == [] and len(orders_for(connected, sale.id)) == 1
+
+
+def test_s15_a_linked_customers_sale_is_their_order_and_a_fractional_quantity_waits(stores):
+    connected, engine = stores
+    engine.run_pass("schedule", ("customers",))
+    link = models.Link.select().where(models.Link.entity == "customer", models.Link.status == "linked",
+                                      models.Link.bc_id.is_null(False)).first()
+    customer = connected.hike.customer(int(link.hike_id))
+    a, b = sellable(connected, 2)
+    theirs = sell(connected, [(a.id, 1)], customer=customer.id)
+    fractional = sell(connected, [(b.id, Decimal("1.5"))])
+
+    run = engine.run_pass("schedule", PASS)
+
+    [order] = orders_for(connected, theirs.id)
+    assert order.customer_id == int(link.bc_id)
+    assert order.billing_address["email"] == customer.email
+    assert order.billing_address["first_name"] == customer.first_name
+    assert orders_for(connected, fractional.id) == []
+    held = models.Link.get(models.Link.entity == ENTITY, models.Link.hike_id == str(fractional.id))
+    assert held.status == "waiting" and "fractional quantity (1.5)" in held.last_message
+    assert run.status == "partial" and run.counts[ENTITY]["error"] == 1
 
 
 def test_s15_a_sale_in_another_outlet_is_sent_but_moves_no_bigcommerce_stock(stores):
