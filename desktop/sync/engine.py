@@ -26,7 +26,7 @@ from desktop.sync.hike import HikeClient
 from desktop.sync.inventory import plan_stock, push_stock
 from desktop.sync.journal import Journal, links_by_hike
 from desktop.sync.products import Action, ProductSync
-from desktop.sync.sales import SaleSync
+from desktop.sync.sales import SaleSync, deactivate as deactivate_sales
 from desktop.sync.settings import Settings, StoreFacts
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,8 @@ class SyncEngine:
                 ssnap = sales.read()
                 sales.apply(sales.plan(ssnap))
                 sales.advance_cursors(ssnap)
+            elif "sales" in wanted:
+                deactivate_sales()  # switched on again later, only the sales made from then on go
         except errors.SyncError as exc:
             status, message = "error", str(exc)
             end_state = "reconnect_needed" if isinstance(exc, errors.ReconnectNeeded) else "error"

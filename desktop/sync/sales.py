@@ -4,8 +4,9 @@ default, "not recommended").
 A pass runs ``recover()``, ``read()``, ``plan()``, ``apply()`` and ``advance_cursors()`` with the pass's ``Journal``
 (entity "sale": links ``Link(entity="sale", hike_id=<sale id>, bc_id=<order id>)``, log rows, run counts).
 
-- **Which sales.** Sales of every outlet, made after the setting was first switched on (the first pass only notes
-  the time on Hike's clock, as Hike's own integration sends sales "at transaction time" and never the history). A
+- **Which sales.** Sales of every outlet, made after the setting was switched on (the first pass only notes the
+  time on Hike's clock, as Hike's own integration sends sales "at transaction time" and never the history; a pass
+  with the setting off forgets it again, see ``deactivate``). A
   sale is read when it changed since the cursor (``Sync_From`` [I] for sales), so later status changes are seen.
   Sales that came from BigCommerce (the other direction's ``Link(entity="order")``, or Hike's source 5
   "BigCommerce" [A]) are never sent back (D10).
@@ -43,7 +44,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from desktop.storage.db import database_proxy
-from desktop.storage.models import Link, get_preference, set_preference
+from desktop.storage.models import Cursor, Link, Preference, get_preference, set_preference
 from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
@@ -129,8 +130,7 @@ class SaleSync:
             # activation: read nothing but Hike's clock (the answer's Date header); sales from then on are sent
             list(self.hike.sales(modified_since=datetime.now(timezone.utc)))
             started = self.hike.http.first_date or datetime.now(timezone.utc)
-            if get_preference(ACTIVATED_PREFERENCE) is None:
-                set_preference(ACTIVATED_PREFERENCE, started.isoformat())
+            set_preference(ACTIVATED_PREFERENCE, started.isoformat())
             return Snapshot(hike=[], full=True, hike_started=started)
         sales = list(self.hike.sales(modified_since=since))
         seen = {s.id for s in sales}
@@ -398,6 +398,14 @@ class SaleSync:
             with database_proxy.atomic():
                 end_work(work, "failed", "not found after a restart; planned again")
         self._restore_stock()
+
+
+def deactivate() -> None:
+    """Full sales are off: forget where reading stopped, so switching them on again starts from that moment.
+    Sales made while the setting was off are never sent (Hike's own integration sends a sale at transaction time,
+    never afterwards). Orders already sent keep their links, and follow their sales' status once it is on again."""
+    Cursor.delete().where(Cursor.entity == ENTITY).execute()
+    Preference.delete().where(Preference.key == ACTIVATED_PREFERENCE).execute()
 
 
 def _product_ids(sale: HikeSale) -> set[int]:

@@ -357,6 +357,29 @@ def test_n2_a_create_sent_before_a_crash_is_linked_after_restart_not_repeated(st
     assert bc_level(connected, bc_id_of(p.id)) == hike_main_level(connected, p.id)
 
 
+def test_s15_sales_made_while_the_setting_was_off_are_not_sent_when_it_is_on_again(stores):
+    connected, engine = stores
+    a, b, c = sellable(connected, 3)
+    before = sell(connected, [(a.id, 1)])
+    engine.run_pass("schedule", PASS)
+    assert len(orders_for(connected, before.id)) == 1
+    off = SyncEngine(connected.bc, connected.hike, settings(hike_to_bc={"inventory": True, "new_products": True,
+                                                                        "full_orders": False}))
+    off.run_pass("schedule", PASS)
+    meanwhile = sell(connected, [(b.id, 1)])
+    off.run_pass("schedule", PASS)
+    on = SyncEngine(connected.bc, connected.hike, settings())
+    on.run_pass("schedule", PASS)  # switched on again: notes the time
+    after = sell(connected, [(c.id, 1)])
+    connected.hike.update_sale(before.id, status=4)
+
+    on.run_pass("schedule", PASS)
+
+    assert orders_for(connected, meanwhile.id) == []
+    assert [o.status for o in orders_for(connected, after.id)] == ["Completed"]
+    assert [o.status for o in orders_for(connected, before.id)] == ["Cancelled"], "a sent order still follows"
+
+
 def test_s15_off_by_default_sends_no_sales(tmp_path):
     init_db(tmp_path / "off.sqlite3")
     connected = open_up(connect("large:6"))
