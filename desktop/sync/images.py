@@ -74,6 +74,16 @@ def downloadable(url: str) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and parts.host in _LOOPBACK)
 
 
+class _Refused(Exception):
+    pass
+
+
+def _only_downloadable(request: httpx.Request) -> None:
+    """Every hop of a redirect is held to the same rule as the first address."""
+    if not downloadable(str(request.url)):
+        raise _Refused(str(request.url))
+
+
 def download(url: str, *, client: httpx.Client | None = None, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
     """The image at ``url`` (a public CDN address: no credentials are sent), at most ``max_bytes``."""
     try:
@@ -82,7 +92,8 @@ def download(url: str, *, client: httpx.Client | None = None, max_bytes: int = M
     except httpx.InvalidURL:
         raise ImageUnavailable(f"The image address {url!r} is not a valid address.") from None
     own = client is None
-    http = client or httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True)
+    http = client or httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True,
+                                  event_hooks={"request": [_only_downloadable]})
     try:
         with http.stream("GET", url) as response:
             if response.status_code != 200:
@@ -95,6 +106,9 @@ def download(url: str, *, client: httpx.Client | None = None, max_bytes: int = M
                     raise ImageUnavailable(f"The image {url} is larger than {max_bytes // (1024 * 1024)} MB; "
                                            "it was not downloaded.")
             return bytes(data)
+    except _Refused as exc:
+        raise ImageUnavailable(f"The image {url} redirects to {exc}, which is not an https address; it was not "
+                               "downloaded.") from None
     except httpx.HTTPError as exc:
         raise ImageUnavailable(f"The image {url} could not be downloaded ({type(exc).__name__}).") from None
     finally:

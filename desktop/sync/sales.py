@@ -168,6 +168,9 @@ class SaleSync:
                 if link is not None and target == BC_CANCELLED:
                     actions.append(SaleAction("skip", sale, "Voided in Hike before it was sent: not sent to "
                                                             "BigCommerce.", link=link))
+                elif link is not None and link.status == "waiting" and sale.status != SaleStatus.PARKED:
+                    actions.append(SaleAction("skip", sale, f"Not sent: the sale is now {sale.status_name} in Hike.",
+                                              link=link))  # no longer re-read on every pass
                 continue  # not an order (yet): parked, quote, refunded, ...
             when = sale.created or sale.transaction_date
             if link is None and start is not None and when is not None and when < start:
