@@ -50,7 +50,8 @@ from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
 from desktop.sync.inventory import plan_stock, push_stock
-from desktop.sync.journal import Journal, begin_work, end_work, links_by_hike, read_from, save_link, unfinished_work
+from desktop.sync.journal import (CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, read_from, save_link,
+                                  unfinished_work)
 from desktop.sync.passes import Snapshot
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ FROM_BC = "order"  # links of BigCommerce orders brought into Hike as sales (the
 REFERENCE_PREFIX = "hike-sale-"
 EXTERNAL_SOURCE = "Hike POS"  # the spec recommends naming the system that made the order
 ACTIVATED_PREFERENCE = "hike_sales_to_bc_from"
+BEFORE_PREFERENCE = "hike_sales_to_bc_before"  # sales seen at activation: made before it, never sent
 HIKE_SOURCE_BIGCOMMERCE = 5  # InvoiceFrom [A]
 
 BC_PENDING, BC_CANCELLED, BC_COMPLETED = 1, 5, 10
@@ -127,10 +129,12 @@ class SaleSync:
         since = read_from(ENTITY, "hike")
         self.hike.http.mark_time()
         if since is None:
-            # activation: read nothing but Hike's clock (the answer's Date header); sales from then on are sent
-            list(self.hike.sales(modified_since=datetime.now(timezone.utc)))
+            # activation: note Hike's clock (the answer's Date header, whole seconds) and the sales of the last
+            # moments, which the next read's overlap brings back: none of them is sent, only sales from now on
+            recent = list(self.hike.sales(modified_since=datetime.now(timezone.utc) - CURSOR_OVERLAP))
             started = self.hike.http.first_date or datetime.now(timezone.utc)
             set_preference(ACTIVATED_PREFERENCE, started.isoformat())
+            set_preference(BEFORE_PREFERENCE, sorted(s.id for s in recent))
             return Snapshot(hike=[], full=True, hike_started=started)
         sales = list(self.hike.sales(modified_since=since))
         seen = {s.id for s in sales}
@@ -151,6 +155,7 @@ class SaleSync:
         mine = links_by_hike(ENTITY)
         activated = get_preference(ACTIVATED_PREFERENCE)
         start = datetime.fromisoformat(activated) if activated else None
+        before = set(get_preference(BEFORE_PREFERENCE) or [])
         products, variants = links_by_hike("product"), links_by_hike("variant")
         customers = links_by_hike("customer")
         actions: list[SaleAction] = []
@@ -173,7 +178,7 @@ class SaleSync:
                                               link=link))  # no longer re-read on every pass
                 continue  # not an order (yet): parked, quote, refunded, ...
             when = sale.created or sale.transaction_date
-            if link is None and start is not None and when is not None and when < start:
+            if link is None and (sale.id in before or (start is not None and when is not None and when < start)):
                 continue  # made before full sales were switched on
             if is_exchange(sale):
                 actions.append(SaleAction("skip", sale, "An exchange is not sent to BigCommerce as an order (S15); "
@@ -408,7 +413,7 @@ def deactivate() -> None:
     Sales made while the setting was off are never sent (Hike's own integration sends a sale at transaction time,
     never afterwards). Orders already sent keep their links, and follow their sales' status once it is on again."""
     Cursor.delete().where(Cursor.entity == ENTITY).execute()
-    Preference.delete().where(Preference.key == ACTIVATED_PREFERENCE).execute()
+    Preference.delete().where(Preference.key.in_([ACTIVATED_PREFERENCE, BEFORE_PREFERENCE])).execute()
 
 
 def _product_ids(sale: HikeSale) -> set[int]:
