@@ -414,10 +414,17 @@ class ProductSync:
         if primary in new:
             for image in current:
                 image["is_primary"] = False
-        uploads = [{"image_url": images.hike_image(url), "is_primary": url == primary} for url in new]
-        saved = self.hike.save_product({"id": hike_p.id, "additional_images": current + uploads})
-        copies = [url for url in saved.image_urls if url not in hike_p.image_urls]  # where Hike serves them
-        link.images_sent = list(dict.fromkeys(sent + new + copies))
+        uploads = [(url, {"image_url": images.hike_image(url), "is_primary": url == primary}) for url in new]
+        saved = hike_p
+        done: list[str] = []
+        for chunk in _by_size(uploads, HIKE_IMAGES_PER_BODY):  # Hike takes at most 4 MB per request
+            saved = self.hike.save_product({"id": hike_p.id, "additional_images": current + [u for _, u in chunk]})
+            current = [dict(i) for i in saved.raw.get("additional_images") or [] if isinstance(i, dict)]
+            done += [url for url, _ in chunk]
+            copies = [url for url in saved.image_urls if url not in hike_p.image_urls]  # where Hike serves them
+            link.images_sent = list(dict.fromkeys(sent + done + copies))
+            if len(done) < len(uploads):
+                link.save()  # what went is remembered even if a later part fails
         return saved, new
 
     # updates to Hike, 50 per call
@@ -590,6 +597,22 @@ class ProductSync:
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: Snapshot) -> None:
         passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified)
+
+
+HIKE_IMAGES_PER_BODY = 3_000_000  # characters of data URIs per product save: well under Hike's 4 MB body limit [D]
+
+
+def _by_size(uploads: list[tuple[str, dict[str, Any]]], limit: int) -> list[list[tuple[str, dict[str, Any]]]]:
+    chunks: list[list[tuple[str, dict[str, Any]]]] = [[]]
+    size = 0
+    for upload in uploads:
+        length = len(upload[1]["image_url"])
+        if chunks[-1] and size + length > limit:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(upload)
+        size += length
+    return chunks
 
 
 def _linked(link: Link | None) -> bool:

@@ -138,3 +138,23 @@ def test_s17_an_unreadable_bigcommerce_image_fails_only_that_products_image_step
     # it is tried again on the next pass, and still fails alone
     again = engine.run_pass("schedule", PRODUCTS)
     assert again.status == "partial" and again.counts["product"].get("error") == 1
+
+
+def test_s17_many_new_images_are_sent_in_saves_that_stay_under_hikes_body_limit(stores, monkeypatch):
+    connected, engine, files = stores
+    monkeypatch.setattr("desktop.sync.products.HIKE_IMAGES_PER_BODY", 1)  # every image in a save of its own
+    _, hike_id, bc_id = linked_pair(connected)
+    for n, color in enumerate(("red", "green", "blue")):
+        files.app.files[f"p{n}.jpg"] = jpeg(700, 700, color)
+        connected.bc.add_image(bc_id, f"{files.base_url}/img/p{n}.jpg", is_thumbnail=n == 0)
+    connected.requests("hike", clear=True)
+
+    run = engine.run_pass("schedule", PRODUCTS)
+
+    assert run.status == "ok", run.message
+    saves = [r for r in connected.requests("hike") if r["path"].endswith("products/create")]
+    assert len(saves) == 3
+    images = hike_images(connected, hike_id)
+    assert len(images) == 3 and [i["is_primary"] for i in images] == [True, False, False]
+    engine.run_pass("schedule", PRODUCTS)
+    assert len(hike_images(connected, hike_id)) == 3, "nothing sent twice"
