@@ -14,7 +14,9 @@ Behaviour follows ``products_catalog.v3.yml``, ``product-variants_catalog.v3.yml
 """
 from __future__ import annotations
 
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from desktop.sandbox.bigcommerce_fields import (INVALID, PRODUCT_FIELDS, PRODUCT_REQUIRED, VARIANT_FIELDS, clean)
 from desktop.sandbox.bigcommerce_http import (BCError, Field, apply_filters, body_array, body_object, ok, paginate,
@@ -24,6 +26,8 @@ from desktop.sandbox.bigcommerce_store import DEFAULT_LOCATION
 from desktop.sandbox.server import Request, Response
 
 PRODUCT_BATCH = 10
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # BigCommerce's documented upload limit is 8 MB
 VARIANT_BATCH = 50
 
 
@@ -49,6 +53,9 @@ class CatalogRoutes:
     def register_catalog(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
         v3("GET", r"/catalog/products", self.list_products)
+        # the store's image CDN: no auth, no store lock (an image may be fetched from this very emulator)
+        self.route("GET", r"/cdn/s-(?P<hash>[^/]+)/images/stencil/(?P<size>[^/]+)/products/(?P<pid>\d+)/"
+                          r"(?P<iid>\d+)/(?P<file>[^/]+)", self.cdn_image)  # type: ignore[attr-defined]
         v3("POST", r"/catalog/products", self.create_product)
         v3("PUT", r"/catalog/products", self.update_products)
         v3("DELETE", r"/catalog/products", self.delete_products)
@@ -205,6 +212,7 @@ class CatalogRoutes:
         if not isinstance(images, list) or any(not isinstance(i, dict) or not isinstance(i.get("image_url"), str)
                                                for i in images):
             raise BCError(422, INVALID, {"images": "each image needs an image_url"})
+        fetched = [self._download(request, image["image_url"]) for image in images]
         store = self.store
         now = self.now()
         pid = store.next_id("product")
@@ -232,11 +240,13 @@ class CatalogRoutes:
                 if not product["sku"]:
                     product["sku"] = vfields["sku"]
             product["variants"].append(base)
-        for n, image in enumerate(images):
-            product["images"].append({"id": store.next_id("image"), "image_url": image["image_url"],
-                                      "is_thumbnail": bool(image.get("is_thumbnail", n == 0)),
-                                      "sort_order": image.get("sort_order", n), "description":
-                                      image.get("description", ""), "date_modified": now})
+        for n, (image, data) in enumerate(zip(images, fetched)):
+            row = {"id": store.next_id("image"), "image_url": image["image_url"],
+                   "is_thumbnail": bool(image.get("is_thumbnail", n == 0)),
+                   "sort_order": image.get("sort_order", n), "description": image.get("description", ""),
+                   "date_modified": now}
+            self._keep(request, row, data)
+            product["images"].append(row)
         store.data["products"].append(product)
         store._index_product(product)
         if level is not None:
@@ -599,6 +609,34 @@ class CatalogRoutes:
             raise BCError(400, "The image could not be downloaded from image_url", {"image_url": url})
         return {k: body[k] for k in ("image_url", "is_thumbnail", "sort_order", "description") if k in body}
 
+    def _download(self, request: Request, url: str) -> bytes | None:
+        """BigCommerce downloads ``image_url`` and serves the image from its CDN. The emulator downloads only
+        loopback URLs (a sandbox store or a test's file server); other sources are taken on trust and serve
+        nothing. A loopback image that cannot be downloaded is refused, as the platform refuses it."""
+        if urlsplit(url).hostname not in LOOPBACK_HOSTS:
+            return None
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+                data = response.read(MAX_IMAGE_BYTES + 1)
+        except (OSError, ValueError):
+            raise BCError(400, "The image could not be downloaded from image_url", {"image_url": url}) from None
+        if len(data) > MAX_IMAGE_BYTES:
+            raise BCError(413, "The image is larger than 8 MB", {"image_url": url})
+        return data
+
+    def _keep(self, request: Request, image: dict[str, Any], data: bytes | None) -> None:
+        if data is None:
+            return
+        self.store.files[image["id"]] = data
+        image["cdn_base"] = f"http://{request.headers.get('host')}/cdn"
+
+    def cdn_image(self, request: Request) -> Response:
+        data = self.store.files.get(int(request.params["iid"]))
+        if data is None or request.params["hash"] != self.store.store_hash:
+            return Response.text("Not Found", 404)
+        kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+        return Response(200, data, {"Content-Type": kind})
+
     def _set_thumbnail(self, product: dict[str, Any], image: dict[str, Any]) -> None:
         if image.get("is_thumbnail"):
             for other in product["images"]:
@@ -611,10 +649,12 @@ class CatalogRoutes:
         if ctype.startswith("multipart/"):
             raise BCError(422, "The sandbox takes images by image_url only", {"image_file": "not emulated"})
         fields = self._image_fields(body_object(request), create=True)
+        data = self._download(request, fields["image_url"])
         now = self.now()
         images = product.setdefault("images", [])
         image = {"id": self.store.next_id("image"), "is_thumbnail": not images, "sort_order": len(images),
                  "description": "", **fields, "date_modified": now}
+        self._keep(request, image, data)
         images.append(image)
         self._set_thumbnail(product, image)
         product["date_modified"] = now
@@ -622,7 +662,12 @@ class CatalogRoutes:
 
     def update_image(self, request: Request) -> Response:
         product, image = self._image(request)
-        image.update(self._image_fields(body_object(request), create=False))
+        fields = self._image_fields(body_object(request), create=False)
+        data = self._download(request, fields["image_url"]) if fields.get("image_url") else None
+        image.update(fields)
+        if fields.get("image_url"):
+            image.pop("cdn_base", None)
+            self._keep(request, image, data)
         image["date_modified"] = product["date_modified"] = self.now()
         self._set_thumbnail(product, image)
         return ok(self.store.render_image(product, image))

@@ -15,13 +15,26 @@ From ``orders.v2.oas2.yml``, ``orders.v3.yml``, ``store_information.v2.yml``, ``
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from desktop.sandbox.bigcommerce_http import (BCError, body_object, page_args, page_v2, paginate, parse_date,
                                               rfc2822)
+from desktop.sandbox.bigcommerce_store import DEFAULT_LOCATION
 from desktop.sandbox.server import Request, Response
 
 ORDER_DATES = ("date_created", "date_modified", "date_shipped")
+# POST /orders: what a new order may say (order_Post: its own properties and order_Shared's writable ones)
+ORDER_POST_FIELDS = {
+    "billing_address", "products", "shipping_addresses", "status_id", "customer_id", "customer_message",
+    "staff_notes", "payment_method", "external_source", "external_id", "external_order_id", "channel_id",
+    "date_created", "discount_amount", "default_currency_code", "customer_locale", "base_shipping_cost",
+    "shipping_cost_ex_tax", "shipping_cost_inc_tax", "subtotal_ex_tax", "subtotal_inc_tax", "total_ex_tax",
+    "total_inc_tax", "order_source", "ip_address", "geoip_country", "geoip_country_iso2", "is_email_opt_in",
+    "tax_provider_id", "payment_provider_id", "refunded_amount", "handling_cost_ex_tax", "handling_cost_inc_tax",
+    "wrapping_cost_ex_tax", "wrapping_cost_inc_tax", "base_handling_cost", "base_wrapping_cost", "ebay_order_id",
+    "items_total", "items_shipped", "fees", "consignments", "order_is_digital", "ip_address_v6",
+    "external_merchant_id"}
 ORDER_WRITABLE = {"status_id", "staff_notes", "customer_message", "is_deleted", "payment_method",
                   "external_source", "external_id", "external_order_id", "customer_locale"}
 
@@ -47,6 +60,7 @@ class OrderRoutes:
         v2("GET", r"/order_statuses/(?P<sid>\d+)", self.get_order_status)
         v2("GET", r"/orders", self.list_orders)
         v2("GET", r"/orders/count", self.count_orders)
+        v2("POST", r"/orders", self.create_order)
         v2("GET", r"/orders/(?P<oid>\d+)", self.get_order)
         v2("PUT", r"/orders/(?P<oid>\d+)", self.update_order)
         v2("DELETE", r"/orders/(?P<oid>\d+)", self.archive_order)
@@ -260,6 +274,165 @@ class OrderRoutes:
         order["date_modified"] = self.now()  # type: ignore[attr-defined]
         return Response.json(self.render_order(order, request))
 
+    # -- create (POST /orders) -------------------------------------------------------------------------------
+    def create_order(self, request: Request) -> Response:
+        """An order from the API (``order_Post``): catalog lines (``product_id``, ``variant_id`` for a product with
+        options) or custom lines (``name``), a billing address with a ZIP. Prices default to the catalog's; the
+        totals are the lines' (less ``discount_amount``) unless overridden. Creating the order takes the ordered
+        quantities from the default location's stock, as the platform does for orders placed; [I] the emulator
+        floors stock at 0 rather than refusing an order for lack of stock."""
+        body = body_object(request)
+        for key in body:
+            if key not in ORDER_POST_FIELDS:
+                raise BCError(400, f"The field '{key}' cannot be written to. Please remove it from your request "
+                                   "before trying again.")
+        if "consignments" in body or "fees" in body:
+            raise BCError(400, "The sandbox takes orders with products and shipping_addresses only.")
+        billing = body.get("billing_address")
+        if not isinstance(billing, dict):
+            raise BCError(400, "The field 'billing_address' is invalid.")
+        if len(str(billing.get("zip") or "").strip()) < 2:
+            raise BCError(400, "The field 'zip' is invalid. The ZIP code must be two or more characters.")
+        raw_lines = body.get("products")
+        if not isinstance(raw_lines, list) or not raw_lines:
+            raise BCError(400, "The field 'products' is invalid. An order needs at least one product.")
+        statuses = {st["id"]: st for st in self.store.data["order_statuses"]}
+        status_id = body.get("status_id", 1)
+        if isinstance(status_id, bool) or not isinstance(status_id, int) or status_id not in statuses:
+            raise BCError(400, f"The field 'status_id' is invalid: {status_id!r} is not an order status.")
+        customer_id = body.get("customer_id", 0)
+        if customer_id not in (0, None) and int(customer_id) not in self.store.customers:
+            raise BCError(400, f"The field 'customer_id' is invalid: there is no customer {customer_id}.")
+        store = self.store
+        order_id = store.next_id("order")
+        lines, moves = [], []
+        for n, item in enumerate(raw_lines):
+            line, move = self._order_line(item, n, order_id)
+            lines.append(line)
+            if move is not None:
+                moves.append(move)
+        four = Decimal("0.0001")
+        sub_ex = sum((Decimal(li["total_ex_tax"]) for li in lines), Decimal(0))
+        sub_inc = sum((Decimal(li["total_inc_tax"]) for li in lines), Decimal(0))
+        discount = _money(body.get("discount_amount", 0), "discount_amount")
+        ship_ex = _money(body.get("shipping_cost_ex_tax", body.get("base_shipping_cost", 0)), "shipping_cost_ex_tax")
+        ship_inc = _money(body.get("shipping_cost_inc_tax", ship_ex), "shipping_cost_inc_tax")
+        total_ex = _money(body["total_ex_tax"], "total_ex_tax") if "total_ex_tax" in body else sub_ex + ship_ex - discount
+        total_inc = _money(body["total_inc_tax"], "total_inc_tax") if "total_inc_tax" in body else \
+            sub_inc + ship_inc - discount
+        if "subtotal_ex_tax" in body:
+            sub_ex = _money(body["subtotal_ex_tax"], "subtotal_ex_tax")
+            sub_inc = _money(body.get("subtotal_inc_tax", sub_ex), "subtotal_inc_tax")
+        if min(total_ex, total_inc, discount, ship_ex, ship_inc) < 0:
+            raise BCError(400, "The order totals can't be negative.")
+        now = self.now()  # type: ignore[attr-defined]
+        created = now
+        if body.get("date_created"):
+            created = parse_date(str(body["date_created"]), self.now_dt(), name="date_created",  # type: ignore[attr-defined]
+                                 v2=True)
+        items_total = sum(li["quantity"] for li in lines)
+        status_name = statuses[status_id]["name"]
+        m4 = lambda v: str(Decimal(v).quantize(four, ROUND_HALF_UP))  # noqa: E731
+        address = {k: str(billing.get(k) or "") for k in ("first_name", "last_name", "company", "street_1",
+                                                          "street_2", "city", "state", "zip", "country",
+                                                          "country_iso2", "phone", "email")}
+        shipped = status_id in (2, 10)
+        order = {
+            "id": order_id, "customer_id": int(customer_id or 0), "date_created": created, "date_modified": now,
+            "date_shipped": now if shipped else "", "status_id": status_id, "status": status_name,
+            "custom_status": status_name, "subtotal_ex_tax": m4(sub_ex), "subtotal_inc_tax": m4(sub_inc),
+            "subtotal_tax": m4(sub_inc - sub_ex), "base_shipping_cost": m4(ship_ex),
+            "shipping_cost_ex_tax": m4(ship_ex), "shipping_cost_inc_tax": m4(ship_inc),
+            "shipping_cost_tax": m4(ship_inc - ship_ex), "shipping_cost_tax_class_id": 2,
+            "base_handling_cost": "0.0000", "handling_cost_ex_tax": "0.0000", "handling_cost_inc_tax": "0.0000",
+            "handling_cost_tax": "0.0000", "handling_cost_tax_class_id": 0, "base_wrapping_cost": "0.0000",
+            "wrapping_cost_ex_tax": "0.0000", "wrapping_cost_inc_tax": "0.0000", "wrapping_cost_tax": "0.0000",
+            "wrapping_cost_tax_class_id": 0, "total_ex_tax": m4(total_ex), "total_inc_tax": m4(total_inc),
+            "total_tax": m4(total_inc - total_ex), "is_tax_inclusive_pricing": False, "items_total": items_total,
+            "items_shipped": items_total if shipped else 0, "payment_method": str(body.get("payment_method") or
+                                                                                 "Manual"),
+            "payment_provider_id": "", "payment_status": "captured" if shipped else "",
+            "refunded_amount": "0.0000", "order_is_digital": False, "store_credit_amount": "0.0000",
+            "gift_certificate_amount": "0.0000", "ip_address": "", "ip_address_v6": "", "geoip_country": "",
+            "geoip_country_iso2": "", "currency_id": 1, "currency_code": "AUD", "currency_exchange_rate":
+            "1.0000000000", "default_currency_id": 1, "default_currency_code": "AUD",
+            "store_default_currency_code": "AUD", "store_default_to_transactional_exchange_rate": "1.0000000000",
+            "staff_notes": str(body.get("staff_notes") or ""), "customer_message":
+            str(body.get("customer_message") or ""), "discount_amount": m4(discount), "coupon_discount": "0.0000",
+            "shipping_address_count": 0, "is_deleted": False, "ebay_order_id": "0", "cart_id": "",
+            "billing_address": dict(address, form_fields=[]), "is_email_opt_in": False, "credit_card_type": None,
+            "order_source": "external", "channel_id": int(body.get("channel_id") or 1),
+            "external_source": body.get("external_source"), "external_id": None, "external_merchant_id": None,
+            "tax_provider_id": "BasicTaxProvider", "customer_locale": str(body.get("customer_locale") or "en"),
+            "external_order_id": str(body.get("external_order_id") or ""), "products": lines,
+            "shipping_addresses": [], "transactions": [],
+        }
+        for kind, item_id, quantity in moves:  # the platform's stock adjustment for an order placed
+            store.set_level(DEFAULT_LOCATION, kind, item_id, max(0, store.level(DEFAULT_LOCATION, kind, item_id) -
+                                                                 quantity))
+        store.data["orders"].append(order)
+        store.orders[order_id] = order
+        return Response.json(self.render_order(order, request))
+
+    def _order_line(self, item: Any, n: int, order_id: int) -> tuple[dict[str, Any], tuple[str, int, int] | None]:
+        if not isinstance(item, dict):
+            raise BCError(400, f"The field 'products[{n}]' is invalid.")
+        quantity = item.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise BCError(400, f"The field 'quantity' is invalid: products[{n}] needs a whole quantity of 1 or more.")
+        store = self.store
+        product = variant = None
+        if item.get("product_id") is not None:
+            product = store.products.get(item["product_id"]) if isinstance(item["product_id"], int) else None
+            if product is None:
+                raise BCError(400, f"The product with ID {item['product_id']} was not found.")
+            vid = item.get("variant_id")
+            if vid is not None:
+                variant = next((v for v in product["variants"] if v["id"] == vid), None)
+                if variant is None:
+                    raise BCError(400, f"The variant with ID {vid} does not belong to product {product['id']}.")
+            elif product.get("base_variant_id") is None:
+                raise BCError(400, f"Product {product['id']} has options: give variant_id or product_options.")
+            else:
+                variant = next(v for v in product["variants"] if v["id"] == product["base_variant_id"])
+            name = str(item.get("name") or product["name"])
+        else:
+            name = str(item.get("name") or item.get("name_customer") or item.get("name_merchant") or "")
+            if not name or "price_ex_tax" not in item or "price_inc_tax" not in item:
+                raise BCError(400, f"products[{n}]: a custom product needs name, quantity, price_ex_tax and "
+                                   "price_inc_tax.")
+        catalog = (variant or {}).get("price")
+        catalog = catalog if catalog is not None else (product or {}).get("price", 0)
+        ex = _money(item.get("price_ex_tax", catalog), "price_ex_tax")
+        inc = _money(item.get("price_inc_tax", ex), "price_inc_tax")
+        four = Decimal("0.0001")
+        m4 = lambda v: str(Decimal(v).quantize(four, ROUND_HALF_UP))  # noqa: E731
+        line_id = store.next_id("order_product")
+        line = {
+            "id": line_id, "order_id": order_id, "product_id": product["id"] if product else 0,
+            "variant_id": variant["id"] if variant else 0, "order_address_id": 0, "name": name,
+            "sku": str((variant or {}).get("sku") or (product or {}).get("sku") or item.get("sku") or ""),
+            "upc": str((variant or {}).get("upc") or item.get("upc") or ""), "type": "physical",
+            "base_price": m4(ex), "price_ex_tax": m4(ex), "price_inc_tax": m4(inc), "price_tax": m4(inc - ex),
+            "base_total": m4(ex * quantity), "total_ex_tax": m4(ex * quantity), "total_inc_tax": m4(inc * quantity),
+            "total_tax": m4((inc - ex) * quantity), "quantity": quantity, "base_cost_price": "0.0000",
+            "cost_price_inc_tax": "0.0000", "cost_price_ex_tax": "0.0000", "cost_price_tax": "0.0000",
+            "weight": "0.0000", "width": "0.0000", "height": "0.0000", "depth": "0.0000", "is_refunded": False,
+            "quantity_refunded": 0, "refund_amount": "0.0000", "return_id": 0, "wrapping_id": 0,
+            "wrapping_name": "", "base_wrapping_cost": "0.0000", "wrapping_cost_ex_tax": "0.0000",
+            "wrapping_cost_inc_tax": "0.0000", "wrapping_cost_tax": "0.0000", "wrapping_message": "",
+            "quantity_shipped": 0, "event_name": None, "event_date": None, "fixed_shipping_cost": "0.0000",
+            "ebay_item_id": "", "ebay_transaction_id": "", "option_set_id": None, "parent_order_product_id": None,
+            "is_bundled_product": False, "bin_picking_number": "", "external_id": None, "brand": "",
+            "applied_discounts": [], "product_options": [], "configurable_fields": [], "name_customer": name,
+            "name_merchant": name, "gift_certificate_id": None, "discounted_total_inc_tax": m4(inc * quantity),
+        }
+        move = None
+        if product is not None and product.get("inventory_tracking") in ("product", "variant"):
+            kind, item_id = store.item_of(product, variant)
+            move = (kind, item_id, quantity)
+        return line, move
+
     def archive_order(self, request: Request) -> Response:
         order = self._order(request)
         order["is_deleted"] = True
@@ -301,3 +474,13 @@ class OrderRoutes:
         page, meta = paginate(request, transactions)
         return Response.json({"data": page, "meta": meta})
 
+
+
+def _money(value: Any, name: str) -> Decimal:
+    """v2 money: a number or a number-as-string ("Float, Float-As-String, Integer")."""
+    if isinstance(value, bool):
+        raise BCError(400, f"The field '{name}' is invalid.")
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise BCError(400, f"The field '{name}' is invalid.") from None

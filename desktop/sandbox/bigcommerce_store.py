@@ -85,6 +85,7 @@ class BCStore:
         self.names: dict[str, int] = {}
         self.urls: dict[str, int] = {}
         self.stock: dict[tuple[int, str, int], dict[str, Any]] = {}
+        self.files: dict[int, bytes] = {}  # image id -> the bytes downloaded from a loopback image_url (the CDN)
         for product in data["products"]:
             self._index_product(product)
             self._seed_stock(product)
@@ -293,7 +294,10 @@ class BCStore:
         source = image.get("image_url") or f"{image['id']}.jpg"
         name = slugify(source.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "image"
         stamp = int(datetime.fromisoformat(image.get("date_modified") or "2025-01-01T00:00:00+00:00").timestamp())
-        base = f"https://cdn11.bigcommerce.com/s-{self.store_hash}/images/stencil"
+        # an image downloaded from a loopback URL is served by the emulator's own CDN (``/cdn/...``); the seeds'
+        # made-up sources keep BigCommerce-like CDN addresses that serve nothing
+        cdn = image.get("cdn_base") or "https://cdn11.bigcommerce.com"
+        base = f"{cdn}/s-{self.store_hash}/images/stencil"
         path = f"products/{product['id']}/{image['id']}/{name}__{stamp}.jpg"
         return {"url_zoom": f"{base}/1280x1280/{path}", "url_standard": f"{base}/500x659/{path}",
                 "url_thumbnail": f"{base}/100x100/{path}", "url_tiny": f"{base}/50x50/{path}"}

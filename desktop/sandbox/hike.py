@@ -42,7 +42,7 @@ SETTING_TYPES: dict[str, type] = {
 # everything a seed replaces (restored if loading a seed fails)
 _DATA_ATTRS = ("store_name", "outlets", "registers", "closures", "taxes", "payment_types", "product_types", "brands",
                "suppliers", "customers", "sales", "_ids", "products", "_children", "_sku_index", "_barcode_index",
-               "history")
+               "history", "images")
 
 
 class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):

@@ -6,7 +6,13 @@ Notes A6, A8 and B4. Storage: every product row (simple, variant parent, variant
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import io
+import uuid
 from typing import Any
+
+from PIL import Image, UnidentifiedImageError
 
 from .hike_common import (
     MAX_BATCH, ApiError, as_bool, as_int, as_number, body_json, money, net_ts, num, qarg, qty, r2, text_or_none,
@@ -26,6 +32,8 @@ OUTLET_NUMBERS = {"cost_price": "cost_price", "price_ex_tax": "price_ex_tax", "p
                   "markup": "_markup", "avgCost_price": "avg_cost", "on_hand_inventory": "on_hand",
                   "inventory_to_receive": "to_receive", "reorder_level": "reorder_level",
                   "reorder_qty": "reorder_qty"}
+HIKE_IMAGE_MAX = (500, 500)  # [D] help article: Hike keeps product images of at most 500 x 500 pixels
+THUMBNAILS = (50, 240, 500)  # [C] additional_images[] carries 50_thumbnail, 240_thumbnail, 500_thumbnail
 SORTABLE = {"id", "name", "sku", "barcode", "last_modified", "created_date_time"}
 
 
@@ -46,6 +54,8 @@ class ProductsMixin:
         self._sku_index: dict[str, int] = {}
         self._barcode_index: dict[str, int] = {}
         self.history: list[dict] = []
+        self.images: dict[str, dict] = {}  # the emulator's image CDN: key -> {data, format, width, height}
+        self._cdn_base = ""
 
     def _register_product_routes(self) -> None:
         self.api("GET", r"products/get_all", self._products_get_all)
@@ -55,6 +65,9 @@ class ProductsMixin:
         self.api("POST", r"products/create", self._products_create)
         self.api("DELETE", r"products/delete/(?P<id>\d+)", self._products_delete)
         self.api("POST", r"products/inventory_update", self._inventory_update)
+        # where Hike's CDN would serve product images: no auth, no store lock [I]
+        self.route("GET", r"/hike-cdn/(?P<key>[0-9a-f]{32})/(?P<size>original|50|240|500)\.(?P<ext>jpg|png)",
+                   self._cdn_image)
 
     # -- rendering -----------------------------------------------------------------------------------------
     def product_name(self, p: dict) -> str:
@@ -355,6 +368,7 @@ class ProductsMixin:
                            [("", f"at most {MAX_BATCH} products per request")])
         errors: list[tuple[str, str]] = []
         claims: dict[str, dict[str, object]] = {"sku": {}, "barcode": {}}
+        self._cdn_base = f"http://{request.headers.get('host') or '127.0.0.1'}/hike-cdn"
         plans = [self._plan_product(item, "" if single else f"[{i}].", errors, claims)
                  for i, item in enumerate(items)]
         if errors:  # [I] a batch is all-or-nothing
@@ -471,6 +485,10 @@ class ProductsMixin:
         for k in LIST_FIELDS:
             if k in item:
                 plan["extra"][k] = list(item[k]) if isinstance(item[k], list) else []
+        plan["new_images"] = {}
+        if isinstance(item.get("additional_images"), list):
+            plan["extra"]["additional_images"] = self._plan_images(item["additional_images"], prefix,
+                                                                   plan["new_images"])
         for k in ("track_inventory", "continue_selling_no_inventory", "isActive", "isPricingDifferentByOutlet"):
             if k in item:
                 f[k] = as_bool(item[k], True)
@@ -492,6 +510,56 @@ class ProductsMixin:
         if existing is None and parent_id and "name" not in f:
             f["name"] = " / ".join(f.get("sub_values") or []) or (f.get("sku") or "Variant")
         return plan
+
+    # -- images ------------------------------------------------------------------------------------------------
+    def _plan_images(self, items: list, prefix: str, new: dict[str, dict]) -> list:
+        """``additional_images`` replaces the product's list [I]. An item whose ``image_url`` is a ``data:`` URI
+        (base64) is an upload [I: Hike has no public upload call; this is the form the app uses]: it is decoded,
+        refused when unreadable or larger than 500 x 500, and served back from the emulator's CDN with Hike's
+        thumbnail fields [C]. Other items are kept as sent."""
+        out = []
+        for j, image in enumerate(items):
+            member = f"{prefix}additional_images[{j}].image_url"
+            url = image.get("image_url") if isinstance(image, dict) else None
+            if not isinstance(url, str) or not url.startswith("data:"):
+                out.append(image)
+                continue
+            header, _, payload = url.partition(",")
+            if not header.endswith(";base64"):
+                raise ApiError(400, "Your request is not valid!", [(member, "Only base64 data URIs are accepted.")])
+            try:
+                data = base64.b64decode(payload, validate=True)
+                with Image.open(io.BytesIO(data)) as opened:
+                    opened.load()
+                    width, height, fmt = opened.width, opened.height, (opened.format or "").upper()
+            except (binascii.Error, ValueError, UnidentifiedImageError, OSError):
+                raise ApiError(400, "Your request is not valid!",
+                               [(member, "The image could not be read.")]) from None
+            if width > HIKE_IMAGE_MAX[0] or height > HIKE_IMAGE_MAX[1]:
+                raise ApiError(400, "Your request is not valid!", [(
+                    member, f"The image is {width} x {height} pixels; images may be at most 500 x 500.")])
+            key = uuid.uuid4().hex
+            ext = "png" if fmt == "PNG" else "jpg"
+            new[key] = {"data": data, "ext": ext, "width": width, "height": height}
+            base = f"{self._cdn_base}/{key}"
+            out.append({"primary_pic_Id": str(uuid.UUID(key)), "image_url": f"{base}/original.{ext}",
+                        "primary_pic_name": f"{key}.{ext}", "is_primary": bool(image.get("is_primary")),
+                        **{f"{n}_thumbnail": f"{base}/{n}.{ext}" for n in THUMBNAILS}})
+        return out
+
+    def _cdn_image(self, request: Request) -> Response:
+        stored = self.images.get(request.params["key"])
+        if stored is None or request.params["ext"] != stored["ext"]:
+            return Response.text("Not Found", 404)
+        data, size = stored["data"], request.params["size"]
+        if size != "original":
+            with Image.open(io.BytesIO(data)) as opened:
+                image = opened.copy()
+            image.thumbnail((int(size), int(size)))
+            out = io.BytesIO()
+            image.save(out, format="PNG" if stored["ext"] == "png" else "JPEG")
+            data = out.getvalue()
+        return Response(200, data, {"Content-Type": "image/png" if stored["ext"] == "png" else "image/jpeg"})
 
     def _plan_brand_and_type(self, item: dict, prefix: str, errors: list, f: dict) -> None:
         if item.get("brand_id") not in (None, "", 0):
@@ -633,6 +701,7 @@ class ProductsMixin:
         sku, barcode = f.pop("sku", row["sku"]), f.pop("barcode", row["barcode"])
         self._index(row, sku, barcode)
         row.update(f)
+        self.images.update(plan.get("new_images") or {})
         row["extra"].update(plan["extra"])
         if plan["extras"] is not None:
             row["extras"] = plan["extras"]

@@ -586,8 +586,10 @@ class BigCommerceClient:
 
     # -- orders ----------------------------------------------------------------------------------------------
     def orders(self, *, modified_since: datetime | None = None, created_since: datetime | None = None,
-               status_id: int | None = None) -> Iterator[BCOrder]:
+               status_id: int | None = None, external_order_id: str | None = None) -> Iterator[BCOrder]:
         params: dict[str, Any] = {"sort": "date_modified"}  # ascending: a cursor can resume mid-way
+        if external_order_id is not None:
+            params["external_order_id"] = external_order_id
         if modified_since is not None:
             params["min_date_modified"] = rfc2822_filter(modified_since)
         if created_since is not None:
@@ -596,6 +598,26 @@ class BigCommerceClient:
             params["status_id"] = status_id
         for d in self._v2_pages("orders", params, PAGE_LIMIT):
             yield BCOrder.from_api(d)
+
+    def find_order_by_reference(self, reference: str) -> BCOrder | None:
+        """The order whose ``external_order_id`` is ``reference`` (the app's own reference on orders it creates)."""
+        return next((o for o in self.orders(external_order_id=reference)
+                     if str(o.raw.get("external_order_id") or "") == reference), None)
+
+    def create_order(self, body: dict[str, Any]) -> BCOrder:
+        """v2 ``POST /orders``. Give the body an ``external_order_id``: a create whose answer was lost is looked up
+        by it before anything is sent again, so an order is never created twice (N2); without one, or when the
+        lookup finds nothing, ``AmbiguousWrite`` is raised."""
+        try:
+            return BCOrder.from_api(self.http.request("POST", "v2/orders", json_body=body).data)
+        except errors.AmbiguousWrite:
+            reference = str(body.get("external_order_id") or "")
+            found = self.find_order_by_reference(reference) if reference else None
+            if found is None:
+                raise
+            log.info("Create of order %s was not confirmed, but the order exists (id %s): using it", reference,
+                     found.id)
+            return found
 
     def order(self, order_id: int) -> BCOrder:
         return BCOrder.from_api(self.http.request("GET", f"v2/orders/{order_id}").data)

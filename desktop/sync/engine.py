@@ -6,7 +6,8 @@ reconciliation pass (once a day, D11: BigCommerce does not bump a product's ``da
 variant changes) read everything; other passes read what changed since the cursors. ``dry_run`` plans and
 returns the counts without writing anything (P3). Customers (D7, ``desktop.sync.customers``) follow the products,
 both ways, with their own cursors; then BigCommerce orders (``desktop.sync.orders``) when either order setting
-(S9 stock, S10 full orders) is on.
+(S9 stock, S10 full orders) is on; then, when "Send full Hike sales to BigCommerce" is on (S15), Hike sales
+become BigCommerce orders (``desktop.sync.sales``).
 """
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ from desktop.sync.inventory import plan_stock, push_stock
 from desktop.sync.journal import Journal, links_by_hike
 from desktop.sync.orders import OrderSync
 from desktop.sync.products import Action, ProductSync
+from desktop.sync.sales import SaleSync, deactivate as deactivate_sales
 from desktop.sync.settings import Settings, StoreFacts
 
 log = logging.getLogger(__name__)
 
-ENTITIES = ("products", "inventory", "customers", "orders")
-ENGINE_ENTITIES = ("products", "inventory", "customers", "orders")
+ENGINE_ENTITIES = ("products", "inventory", "customers", "orders", "sales")
 RECONCILE_EVERY = timedelta(hours=24)
 
 
@@ -133,6 +134,14 @@ class SyncEngine:
                 osnap = orders.read()
                 orders.apply(orders.plan(osnap))
                 orders.advance_cursors(osnap)
+            if "sales" in wanted and resolved.settings.hike_to_bc.full_orders:  # S15: off by default
+                sales = SaleSync(self.hike, self.bc, self.context(), journal, self.events)
+                sales.recover()
+                ssnap = sales.read()
+                sales.apply(sales.plan(ssnap))
+                sales.advance_cursors(ssnap)
+            elif "sales" in wanted:
+                deactivate_sales()  # switched on again later, only the sales made from then on go
         except errors.SyncError as exc:
             status, message = "error", str(exc)
             end_state = "reconnect_needed" if isinstance(exc, errors.ReconnectNeeded) else "error"

@@ -2,11 +2,14 @@
 
 ``fit_for_hike`` scales an image down to fit 500 x 500, keeping its aspect ratio and never enlarging it. The
 result is PNG when the image has transparency (or was a PNG), otherwise JPEG. Pure: bytes in, bytes out.
+``hike_image`` downloads a BigCommerce image and makes it ready for Hike's product save (a data URI, [I]).
 """
 from __future__ import annotations
 
+import base64
 import io
 
+import httpx
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 HIKE_MAX_SIZE = (500, 500)
@@ -53,3 +56,80 @@ def fit_for_hike(data: bytes) -> bytes:
             image = image.convert("RGB")
         image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
+
+
+# -- BigCommerce images on their way to Hike -------------------------------------------------------------------
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # far above a real product photo; BigCommerce's own upload limit is 8 MB
+DOWNLOAD_TIMEOUT_S = 30.0
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class ImageUnavailable(ValueError):
+    """A BigCommerce image that could not be downloaded or read; the message is for a shop manager."""
+
+
+def downloadable(url: str) -> bool:
+    """Only https URLs (BigCommerce's CDN) and the sandbox stores' loopback addresses are fetched."""
+    parts = httpx.URL(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.host in _LOOPBACK)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _only_downloadable(request: httpx.Request) -> None:
+    """Every hop of a redirect is held to the same rule as the first address."""
+    if not downloadable(str(request.url)):
+        raise _Refused(str(request.url))
+
+
+def download(url: str, *, client: httpx.Client | None = None, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+    """The image at ``url`` (a public CDN address: no credentials are sent), at most ``max_bytes``."""
+    try:
+        if not downloadable(url):
+            raise ImageUnavailable(f"The image address {url} is not an https address; it was not downloaded.")
+    except httpx.InvalidURL:
+        raise ImageUnavailable(f"The image address {url!r} is not a valid address.") from None
+    own = client is None
+    http = client or httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True,
+                                  event_hooks={"request": [_only_downloadable]})
+    try:
+        with http.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise ImageUnavailable(f"The image {url} could not be downloaded (the server answered "
+                                       f"{response.status_code}).")
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise ImageUnavailable(f"The image {url} is larger than {max_bytes // (1024 * 1024)} MB; "
+                                           "it was not downloaded.")
+            return bytes(data)
+    except _Refused as exc:
+        raise ImageUnavailable(f"The image {url} redirects to {exc}, which is not an https address; it was not "
+                               "downloaded.") from None
+    except httpx.HTTPError as exc:
+        raise ImageUnavailable(f"The image {url} could not be downloaded ({type(exc).__name__}).") from None
+    finally:
+        if own:
+            http.close()
+
+
+def data_uri(data: bytes) -> str:
+    """``data:image/png|jpeg;base64,...``: the form images are sent to Hike in (see ``hike_image``)."""
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def hike_image(url: str, *, client: httpx.Client | None = None) -> str:
+    """A BigCommerce image ready for Hike's product save: downloaded, fitted to 500 x 500, as a data URI.
+
+    [I] Hike documents no public image upload; ``additional_images[]`` items carry ``image_url`` [C]. The app sends
+    the image itself as a ``data:`` URI in ``image_url`` and reads back the address Hike serves it from."""
+    data = download(url, client=client)
+    try:
+        return data_uri(fit_for_hike(data))
+    except ValueError:
+        raise ImageUnavailable(f"The image {url} could not be read: the file is damaged or not a picture format "
+                               "the app knows (JPEG, PNG, GIF, WEBP, BMP).") from None

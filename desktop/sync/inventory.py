@@ -42,8 +42,9 @@ class StockChange:
 
 
 def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], variant_links: dict[str, Link],
-               outlet_ids: Sequence[int], location_id: int) -> list[StockChange]:
-    """The levels to set: linked, tracked products whose level differs from the last one pushed."""
+               outlet_ids: Sequence[int], location_id: int, *, force: bool = False) -> list[StockChange]:
+    """The levels to set: linked, tracked products whose level differs from the last one pushed (every one with
+    ``force``: after BigCommerce itself moved stock, e.g. for an order the app created)."""
     changes: list[StockChange] = []
     for product in products:
         link = product_links.get(str(product.id))
@@ -63,7 +64,7 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
             changes.append(StockChange(link, {"location_id": location_id, "product_id": int(link.bc_id),
                                               "quantity": whole_units(level)}, level, whole_units(level),
                                        product.name, product.sku))
-    return [c for c in changes if c.link.stock_pushed != str(c.units)]
+    return [c for c in changes if force or c.link.stock_pushed != str(c.units)]
 
 
 def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChange]) -> None:

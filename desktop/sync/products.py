@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, mapping, passes
+from desktop.sync import errors, images, mapping, passes
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -376,20 +376,60 @@ class ProductSync:
 
     def _send_new_images(self, action: Action, record: ProductRecord) -> list[str]:
         """S17: with two-way images, Hike images BigCommerce has not been sent yet are added (by URL). On a first
-        link, and with BigCommerce → Hike only, Hike's current images only become the baseline."""
+        link, and with BigCommerce → Hike only, Hike's current images only become the baseline (and, on a first
+        link, BigCommerce's too). Every address now accounted for on both sides is remembered in
+        ``images_sent``: the Hike URL sent and the CDN address BigCommerce serves its copy from, so the copy does
+        not come back to Hike as a new image (D10)."""
         link = action.link
         sent = list(link.images_sent or [])
         new = [url for url in record.image_urls if url not in sent]
-        if not new:
+        known: list[str] = []
+        if action.kind == "link":
+            # the product as read (with its images: a batch update's answer carries none)
+            known = [url for url in mapping.product_from_bc(action.bc, self.ctx).image_urls if url not in sent]
+        if not new and not known:
             return []
+        added: list[str] = []
+        copies: list[str] = []
         if action.kind != "link" and self.options.image_sync == "two_way":
             for url in new:
-                self.bc.add_image(action.bc.id, url, is_thumbnail=not sent and url == record.image_urls[0])
+                image = self.bc.add_image(action.bc.id, url, is_thumbnail=not sent and url == record.image_urls[0])
+                copy = image.get("url_zoom") or image.get("url_standard") or image.get("image_url")
+                if copy:
+                    copies.append(copy)
             added = new
-        else:
-            added = []
-        link.images_sent = sent + new
+        link.images_sent = list(dict.fromkeys(sent + new + known + copies))
         return added
+
+    def _send_images_to_hike(self, action: Action, hike_p: HikeProduct) -> tuple[HikeProduct, list[str]]:
+        """S17: BigCommerce images Hike has not been given yet, downloaded, fitted to 500 x 500 and sent in the
+        product's save (both image modes: BigCommerce → Hike is the recommended direction). Hike's
+        ``additional_images`` is sent whole (its images as they are, plus the new ones) because a save replaces
+        the list [I]. Returns the product as Hike now has it and the BigCommerce URLs sent. Images removed in
+        BigCommerce are not removed from Hike."""
+        link = action.link
+        sent = list(link.images_sent or [])
+        bc_urls = mapping.product_from_bc(action.bc, self.ctx).image_urls
+        new = [url for url in bc_urls if url not in sent and url not in hike_p.image_urls]
+        if not new:
+            return hike_p, []
+        current = [dict(i) for i in hike_p.raw.get("additional_images") or [] if isinstance(i, dict)]
+        primary = bc_urls[0] if bc_urls[0] in new or not any(i.get("is_primary") for i in current) else None
+        if primary in new:
+            for image in current:
+                image["is_primary"] = False
+        uploads = [(url, {"image_url": images.hike_image(url), "is_primary": url == primary}) for url in new]
+        saved = hike_p
+        done: list[str] = []
+        for chunk in _by_size(uploads, HIKE_IMAGES_PER_BODY):  # Hike takes at most 4 MB per request
+            saved = self.hike.save_product({"id": hike_p.id, "additional_images": current + [u for _, u in chunk]})
+            current = [dict(i) for i in saved.raw.get("additional_images") or [] if isinstance(i, dict)]
+            done += [url for url, _ in chunk]
+            copies = [url for url in saved.image_urls if url not in hike_p.image_urls]  # where Hike serves them
+            link.images_sent = list(dict.fromkeys(sent + done + copies))
+            if len(done) < len(uploads):
+                link.save()  # what went is remembered even if a later part fails
+        return saved, new
 
     # updates to Hike, 50 per call
     def _update_hike(self, actions: list[Action]) -> None:
@@ -416,18 +456,36 @@ class ProductSync:
                     self._tick()
                 continue
             updated = result.product if result is not None and result.product is not None else action.hike
+            images_error, images_added = "", []
+            if not first:
+                try:
+                    updated, images_added = self._send_images_to_hike(action, updated)
+                except images.ImageUnavailable as exc:
+                    images_error = str(exc)
+                except errors.SyncError as exc:
+                    if passes.stops_the_pass(exc):
+                        raise
+                    images_error = exc.message
             before, after = mapping.product_from_hike(action.hike, self.ctx), mapping.product_from_hike(updated, self.ctx)
             link = action.link
             with database_proxy.atomic():
                 link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
-                link.bc_fingerprint = mapping.fingerprint(mapping.product_from_bc(action.bc, self.ctx), B2H,
-                                                          self.settings)
-                if body:
+                if not images_error:  # a failed image is tried again on the next pass
+                    link.bc_fingerprint = mapping.fingerprint(mapping.product_from_bc(action.bc, self.ctx), B2H,
+                                                              self.settings)
+                if body or images_added:
+                    changes = mapping.diff(before, after)
+                    if images_added:
+                        changes["images"] = [None, images_added]
                     self.journal.record(ENTITY, action="update", result="ok", direction="bc_to_hike", link=link,
                                         message="Updated in Hike" if first or not action.message else action.message,
-                                        diff=mapping.diff(before, after), name=action.hike.name)
+                                        diff=changes, name=action.hike.name)
                 else:
                     link.save()
+                if images_error:
+                    self.journal.record(ENTITY, action="update", result="error", direction="bc_to_hike", link=link,
+                                        message=f"The product's images were not sent to Hike: {images_error}",
+                                        name=action.hike.name)
             if not first:
                 self._tick()
 
@@ -482,7 +540,9 @@ class ProductSync:
             link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name,
                              hike_fingerprint=mapping.fingerprint(hrec, H2B, self.settings),
                              bc_fingerprint=mapping.fingerprint(brec, B2H, self.settings))
-            link.images_sent = list(hrec.image_urls)  # a new product's images went with it (S17), or are Hike's own
+            # a new product's images went with it (S17) and BigCommerce serves its copies from its own CDN: both
+            # sides' current images are accounted for
+            link.images_sent = list(dict.fromkeys([*hrec.image_urls, *brec.image_urls]))
             match = match_variants(ProductMatch(hike_p, bc_p, "sku"))
             self._save_variant_links(match)
             if kind == "create_hike":  # Hike starts with BigCommerce's stock: nothing to push back next pass
@@ -541,6 +601,22 @@ class ProductSync:
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: Snapshot) -> None:
         passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified, self.read_again)
+
+
+HIKE_IMAGES_PER_BODY = 3_000_000  # characters of data URIs per product save: well under Hike's 4 MB body limit [D]
+
+
+def _by_size(uploads: list[tuple[str, dict[str, Any]]], limit: int) -> list[list[tuple[str, dict[str, Any]]]]:
+    chunks: list[list[tuple[str, dict[str, Any]]]] = [[]]
+    size = 0
+    for upload in uploads:
+        length = len(upload[1]["image_url"])
+        if chunks[-1] and size + length > limit:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(upload)
+        size += length
+    return chunks
 
 
 def _linked(link: Link | None) -> bool:

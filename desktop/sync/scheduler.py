@@ -54,7 +54,7 @@ from desktop.sync.http import human_duration
 
 log = logging.getLogger(__name__)
 
-ENTITIES = frozenset({"products", "inventory", "customers", "orders"})
+ENTITIES = frozenset({"products", "inventory", "customers", "orders", "sales"})
 SCHEDULE, MANUAL, CATCH_UP, STARTUP = "schedule", "manual", "catch_up", "startup"
 TRIGGERS = (SCHEDULE, MANUAL, CATCH_UP, STARTUP)
 AUTOMATIC_TRIGGERS = frozenset({SCHEDULE, CATCH_UP, STARTUP})  # what pause() stops

@@ -191,3 +191,32 @@ def test_order_transactions(bc):
     r = bc.get(f"/v3/orders/{pending['id']}/transactions")
     assert r.status_code == 204 and r.content == b""
     assert bc.get("/v3/orders/99999/transactions").status_code == 404
+
+
+def test_s15_create_order_validates_and_takes_stock(bc):
+    """POST /v2/orders (order_Post → order_Resp): catalog and custom lines, totals, the reference filter, and the
+    stock BigCommerce takes for an order placed."""
+    product = next(p for p in bc.get("/v3/catalog/products", params={"limit": 250}).json()["data"]
+                   if p["inventory_tracking"] == "product" and p["inventory_level"] >= 3)
+    body = {"status_id": 10, "external_order_id": "hike-sale-42", "external_source": "Hike POS",
+            "staff_notes": "Hike sale 000042", "billing_address": {"first_name": "Walk-in", "zip": "2000"},
+            "products": [{"product_id": product["id"], "quantity": 2, "price_ex_tax": 10, "price_inc_tax": 11},
+                         {"name": "Custom engraving", "quantity": 1, "price_ex_tax": 5, "price_inc_tax": 5.5}],
+            "total_ex_tax": "25.0000", "total_inc_tax": "27.5000"}
+    r = bc.post("/v2/orders", json=body)
+    assert r.status_code == 200, r.text
+    order = r.json()
+    assert order["status"] == "Completed" and order["total_inc_tax"] == "27.5000" and order["items_total"] == 3
+    assert order["subtotal_inc_tax"] == "27.5000" and order["external_order_id"] == "hike-sale-42"
+    lines = bc.get(f"/v2/orders/{order['id']}/products").json()
+    assert [(li["product_id"], li["quantity"], li["price_inc_tax"]) for li in lines] == [
+        (product["id"], 2, "11.0000"), (0, 1, "5.5000")]
+    assert [o["id"] for o in _all_orders(bc, external_order_id="hike-sale-42")] == [order["id"]]
+    after = bc.get(f"/v3/catalog/products/{product['id']}").json()["data"]["inventory_level"]
+    assert after == product["inventory_level"] - 2
+    for bad in ({**body, "billing_address": {"zip": ""}}, {**body, "products": []},
+                {**body, "products": [{"product_id": 999999, "quantity": 1}]},
+                {**body, "products": [{"product_id": product["id"], "quantity": 0}]},
+                {**body, "id": 5}, {**body, "status_id": 99}):
+        r = bc.post("/v2/orders", json=bad)
+        assert r.status_code == 400 and r.json()[0]["status"] == 400, bad

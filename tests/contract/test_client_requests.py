@@ -88,6 +88,18 @@ def run_workload(client) -> None:
     client.order_shipping_addresses(order.id)
     client.order_transactions(order.id)
     client.update_order_status(order.id, 2)
+    line = client.order_products(order.id)[0]
+    client.create_order({
+        "status_id": 10, "customer_id": 0, "external_source": "Hike POS", "external_order_id": "hike-sale-contract",
+        "staff_notes": "Hike sale 000001", "payment_method": "Cash", "date_created": "Tue, 20 Nov 2012 00:00:00 +0000",
+        "billing_address": {"first_name": "Walk-in", "last_name": "customer", "zip": "0000"},
+        "products": [{"product_id": line.product_id, "variant_id": line.variant_id, "quantity": 1,
+                      "price_ex_tax": Decimal("10.0000"), "price_inc_tax": Decimal("11.0000")},
+                     {"name": "Gift wrap", "quantity": 1, "price_ex_tax": Decimal("2.5"), "price_inc_tax": Decimal("2.75")}],
+        "subtotal_ex_tax": "12.5000", "subtotal_inc_tax": "13.7500", "base_shipping_cost": "0.0000",
+        "shipping_cost_ex_tax": "0.0000", "shipping_cost_inc_tax": "0.0000", "total_ex_tax": "12.5000",
+        "total_inc_tax": "13.7500"})
+    client.find_order_by_reference("hike-sale-contract")
     list(client.inventory_levels(location_id=locations[0].id))
     list(client.inventory_levels(skus=[p.sku for p in products[:3]]))
     client.set_inventory([{"location_id": locations[0].id, "product_id": created.id, "quantity": 5}])

@@ -416,8 +416,8 @@ def test_d5_never_synced_fields_are_never_written_to_the_other_side(demo):
 
 # -- S17 ---------------------------------------------------------------------------------------------------------
 def test_s17_images_a_new_hike_products_image_goes_to_bigcommerce_once_later_hike_changes_do_not(empty):
-    """Only the Hike -> BigCommerce half: images going to Hike are not implemented (Hike's upload API is not
-    public), so "BigCommerce -> Hike" can't be proven here."""
+    """The Hike -> BigCommerce half; BigCommerce -> Hike (scaled to 500 x 500, no echo) is proven in
+    test_engine_images.py."""
     front, back = "https://images.example/vase-front.jpg", "https://images.example/vase-back.jpg"
     engine = first_sync(empty)  # image_sync defaults to "bc_to_hike"
     assert engine.settings.image_sync == "bc_to_hike"

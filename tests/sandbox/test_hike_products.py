@@ -325,3 +325,44 @@ def test_posting_back_what_get_returned_changes_nothing(hike: Sandbox) -> None:
                 v.pop("last_modified")
         assert again == p
     assert hike.ctl("GET", "state", summary=1)["counts"]["inventory_history"] == 0
+
+
+def _data_uri(width: int, height: int, fmt: str = "JPEG") -> str:
+    import base64
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "navy").save(out, format=fmt)
+    return f"data:image/{fmt.lower()};base64,{base64.b64encode(out.getvalue()).decode()}"
+
+
+def test_s17_a_data_uri_image_is_stored_and_served_with_thumbnails(hike: Sandbox) -> None:
+    import io
+
+    import httpx
+    from PIL import Image
+    p = _simple(hike)
+    saved = hike.api.post("/api/v1/products/create", json={
+        "id": p["id"], "additional_images": [{"image_url": _data_uri(400, 300), "is_primary": True}]})
+    assert saved.status_code == 202, saved.text
+    image = saved.json()["additional_images"][0]
+    assert image["is_primary"] is True and image["primary_pic_Id"]
+    assert image["image_url"].startswith(hike.base_url + "/hike-cdn/")
+    with Image.open(io.BytesIO(httpx.get(image["image_url"]).content)) as got:
+        assert got.size == (400, 300)
+    with Image.open(io.BytesIO(httpx.get(image["50_thumbnail"]).content)) as thumb:
+        assert thumb.size == (50, 38)
+    again = hike.api.get(f"/api/v1/products/get/{p['id']}").json()["additional_images"]
+    assert again == [image]
+
+
+def test_s17_images_larger_than_500_or_unreadable_are_refused(hike: Sandbox) -> None:
+    p = _simple(hike)
+    big = hike.api.post("/api/v1/products/create", json={
+        "id": p["id"], "additional_images": [{"image_url": _data_uri(501, 200)}]})
+    assert big.status_code == 400 and "at most 500 x 500" in abp_message(big)
+    junk = hike.api.post("/api/v1/products/create", json={
+        "id": p["id"], "additional_images": [{"image_url": "data:image/jpeg;base64,bm90IGFuIGltYWdl"}]})
+    assert junk.status_code == 400 and "could not be read" in abp_message(junk)
+    assert hike.api.get(f"/api/v1/products/get/{p['id']}").json()["additional_images"] == []

@@ -1,11 +1,14 @@
 """S17: images going to Hike are scaled to fit 500 x 500 (never up), JPEG or PNG out."""
 from __future__ import annotations
 
+import base64
 import io
 
+import httpx
 import pytest
 from PIL import Image
 
+from desktop.sync import images
 from desktop.sync.images import fit_for_hike
 
 
@@ -70,3 +73,45 @@ def test_s17_exif_orientation_is_applied_before_fitting():
 def test_s17_a_file_that_is_not_an_image_is_a_clear_value_error(data):
     with pytest.raises(ValueError, match="not an image"):
         fit_for_hike(data)
+
+
+# -- downloads of BigCommerce images on their way to Hike (S17) --------------------------------------------------
+def _client(handler) -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True,
+                        event_hooks={"request": [images._only_downloadable]})
+
+
+def test_s17_only_https_or_loopback_addresses_are_downloaded():
+    assert images.downloadable("https://cdn11.bigcommerce.com/s-x/a.jpg")
+    assert images.downloadable("http://127.0.0.1:8080/cdn/a.jpg")
+    for url in ("http://cdn11.bigcommerce.com/a.jpg", "ftp://x/a.jpg", "file:///etc/passwd", "http://10.0.0.1/a"):
+        assert not images.downloadable(url), url
+        with pytest.raises(images.ImageUnavailable, match="not an https address"):
+            images.download(url)
+
+
+def test_s17_a_redirect_away_from_https_is_refused():
+    def handler(request):
+        return httpx.Response(302, headers={"Location": "http://10.0.0.1/a.jpg"})
+    with pytest.raises(images.ImageUnavailable, match="redirects to http://10.0.0.1/a.jpg"):
+        images.download("https://cdn.example/a.jpg", client=_client(handler))
+
+
+def test_s17_download_size_cap_and_http_errors_are_clear():
+    big = httpx.MockTransport(lambda r: httpx.Response(200, content=b"x" * 2048))
+    with pytest.raises(images.ImageUnavailable, match="larger than"):
+        images.download("https://cdn.example/a.jpg", client=httpx.Client(transport=big), max_bytes=1024)
+    gone = httpx.MockTransport(lambda r: httpx.Response(404))
+    with pytest.raises(images.ImageUnavailable, match="answered 404"):
+        images.download("https://cdn.example/a.jpg", client=httpx.Client(transport=gone))
+
+
+def test_s17_hike_image_is_a_fitted_data_uri():
+    ok = httpx.MockTransport(lambda r: httpx.Response(200, content=make((900, 300), "PNG")))
+    uri = images.hike_image("https://cdn.example/a.png", client=httpx.Client(transport=ok))
+    assert uri.startswith("data:image/png;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as got:
+        assert got.size == (500, 167)
+    junk = httpx.MockTransport(lambda r: httpx.Response(200, content=b"not a picture"))
+    with pytest.raises(images.ImageUnavailable, match="could not be read"):
+        images.hike_image("https://cdn.example/a.png", client=httpx.Client(transport=junk))
