@@ -52,6 +52,10 @@ from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
 from desktop.sync.inventory import plan_stock, push_stock
 from desktop.sync.journal import (CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, read_from, save_link,
                                   unfinished_work)
+from desktop.sync.order_mapping import CANCELLED as BC_CANCELLED
+from desktop.sync.order_mapping import COMPLETED as BC_COMPLETED
+from desktop.sync.order_mapping import HIKE_SOURCE_BIGCOMMERCE
+from desktop.sync.order_mapping import PENDING as BC_PENDING
 from desktop.sync.passes import Snapshot
 
 log = logging.getLogger(__name__)
@@ -62,9 +66,7 @@ REFERENCE_PREFIX = "hike-sale-"
 EXTERNAL_SOURCE = "Hike POS"  # the spec recommends naming the system that made the order
 ACTIVATED_PREFERENCE = "hike_sales_to_bc_from"
 BEFORE_PREFERENCE = "hike_sales_to_bc_before"  # sales seen at activation: made before it, never sent
-HIKE_SOURCE_BIGCOMMERCE = 5  # InvoiceFrom [A]
 
-BC_PENDING, BC_CANCELLED, BC_COMPLETED = 1, 5, 10
 STATUS_MAP = {SaleStatus.COMPLETED: BC_COMPLETED, SaleStatus.LAYBY: BC_PENDING, SaleStatus.ON_ACCOUNT: BC_PENDING,
               SaleStatus.VOIDED: BC_CANCELLED}  # D8 Hike → BigCommerce
 BC_STATUS_NAMES = {BC_PENDING: "Pending", BC_CANCELLED: "Cancelled", BC_COMPLETED: "Completed"}
