@@ -307,7 +307,7 @@ class OrderRoutes:
         order_id = store.next_id("order")
         lines, moves = [], []
         for n, item in enumerate(raw_lines):
-            line, move = self._order_line(item, n, order_id)
+            line, move = self._v2_order_line(item, n, order_id)
             lines.append(line)
             if move is not None:
                 moves.append(move)
@@ -374,7 +374,7 @@ class OrderRoutes:
         store.orders[order_id] = order
         return Response.json(self.render_order(order, request))
 
-    def _order_line(self, item: Any, n: int, order_id: int) -> tuple[dict[str, Any], tuple[str, int, int] | None]:
+    def _v2_order_line(self, item: Any, n: int, order_id: int) -> tuple[dict[str, Any], tuple[str, int, int] | None]:
         if not isinstance(item, dict):
             raise BCError(400, f"The field 'products[{n}]' is invalid.")
         quantity = item.get("quantity")

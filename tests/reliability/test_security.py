@@ -38,7 +38,7 @@ def test_n1_https_and_the_loopback_sandbox_are_accepted(url):
 def test_n1_hike_client_refuses_a_plain_http_address():
     from desktop.sync.hike import HikeClient
     with pytest.raises(ValueError, match="https"):
-        HikeClient("http://api.hikeup.com", "client", "secret", credentials=None)
+        HikeClient("http://api.hikeup.com", "client", "sec-test-client-secret-9f3e", credentials=None)
 
 
 @pytest.fixture
