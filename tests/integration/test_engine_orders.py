@@ -468,3 +468,13 @@ def test_r_n2_interrupted_and_repeated_passes_make_one_sale_and_one_movement_per
                                              models.PendingWork.status == "in_progress").count() == 0
     recovered = [e for e in order_entries(crashed) if e.action == "create"]
     assert len(recovered) == 1 and "after a restart" in recovered[0].message
+
+
+def test_r_n5_an_order_with_more_than_50_lines_becomes_one_sale_with_every_line(shop):
+    """The v2 API pages an order's products at 50: all 55 lines must reach the sale, once each."""
+    items = stocked_items(shop, MAIN, 55, skip=20)
+    order_id = place(shop, [{**i["line"], "quantity": 1} for i in items])
+    order_pass(shop)
+    sale = sale_of(shop, order_id)
+    assert sale is not None and len(sale.lines) == 55
+    assert sorted(int(li.product_id) for li in sale.lines) == sorted(i["hike_id"] for i in items)
