@@ -6,7 +6,7 @@ this module adds what both need and what is not part of either real API, under `
 
 - ``GET  /__emulator/requests``            the log of requests received (``?clear=1`` empties it)
 - ``POST /__emulator/faults``              queue faulty answers: ``{"path": regex, "method": "GET"|null,
-                                           "responses": ["429", "500", "502", "503", "timeout", "drop",
+                                           "responses": ["403", "429", "500", "502", "503", "timeout", "drop",
                                            "drop_after", "malformed"], "delay_s": 5}``; ``DELETE`` clears the queue
 - ``GET/POST /__emulator/clock``           the emulated clock: ``{"advance_s": n}`` or ``{"time_scale": x}``
 
@@ -130,7 +130,7 @@ class Response:
 
 Handler = Callable[[Request], Response]
 # "drop_after": the request IS applied, then the answer is lost (a write that happened but was never confirmed)
-FAULT_KINDS = {"429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
+FAULT_KINDS = {"403", "429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
 
 
 @dataclass
