@@ -8,16 +8,32 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; its signals are queued there from the worker."""
+    """Lives on the GUI thread. The worker emits its signals; being connected to the relay's own slots (a
+    receiver on the GUI thread), they are queued there and the callbacks run on the GUI thread."""
 
     done = Signal(object)
     failed = Signal(object)
+
+    def __init__(self, parent: QObject, on_done: Callable[[Any], Any], on_failed: Callable[[Any], Any]):
+        super().__init__(parent)
+        self._on_done = on_done
+        self._on_failed = on_failed
+        self.done.connect(self._deliver_done)
+        self.failed.connect(self._deliver_failed)
+
+    @Slot(object)
+    def _deliver_done(self, value: Any) -> None:
+        self._on_done(value)
+
+    @Slot(object)
+    def _deliver_failed(self, value: Any) -> None:
+        self._on_failed(value)
 
 
 class _Job(QRunnable):
@@ -55,18 +71,15 @@ class Background(QObject):
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], Any],
             on_failed: Callable[[BaseException], Any]) -> None:
-        relay = _Relay(self)
-        self._relays.add(relay)
-        self.running += 1
-
         def finish(callback: Callable[[Any], Any], value: Any) -> None:
             self.running -= 1
             self._relays.discard(relay)
             relay.deleteLater()
             callback(value)
 
-        relay.done.connect(lambda value: finish(on_done, value), Qt.ConnectionType.QueuedConnection)
-        relay.failed.connect(lambda exc: finish(on_failed, exc), Qt.ConnectionType.QueuedConnection)
+        relay = _Relay(self, lambda value: finish(on_done, value), lambda exc: finish(on_failed, exc))
+        self._relays.add(relay)
+        self.running += 1
         self.pool.start(_Job(fn, relay))
 
     def shutdown(self, timeout_ms: int = 30000) -> None:

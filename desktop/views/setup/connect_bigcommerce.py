@@ -11,7 +11,7 @@ from desktop.sync.http import RetryPolicy
 from desktop.views.setup.connect_hike import LOOPBACK, _escape
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import add_row, help_text
+from desktop.views.setup.widgets import WrapLabel, add_row, help_text
 
 API_PATH_HINT = "https://api.bigcommerce.com/stores/{store hash}/v3/"
 # Someone is waiting on the check: one quick retry for a blip, not the sync's patient backoff.
@@ -39,9 +39,8 @@ class ConnectBigCommercePage(SetupPage):
         super().__init__(ctx, parent)
         self.checking = False
         self.retry_policy = CHECK_RETRY
-        self.status = QLabel()
+        self.status = WrapLabel()
         self.status.setObjectName("bigcommerceStatus")
-        self.status.setWordWrap(True)
         self.body.addWidget(self.status)
 
         form = QFormLayout()

@@ -12,7 +12,7 @@ from desktop.storage.models import Connection
 from desktop.sync.connections import HikeApp, connect_hike
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import add_row, help_text
+from desktop.views.setup.widgets import WrapLabel, add_row, help_text
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SIGN_IN_TIMEOUT_S = 300.0
@@ -32,9 +32,8 @@ class ConnectHikePage(SetupPage):
         self._receiver: Any = None
         self.waiting = False
 
-        self.status = QLabel()
+        self.status = WrapLabel()
         self.status.setObjectName("hikeStatus")
-        self.status.setWordWrap(True)
         self.body.addWidget(self.status)
 
         row = QHBoxLayout()
@@ -53,9 +52,8 @@ class ConnectHikePage(SetupPage):
         row.addStretch(1)
         self.body.addLayout(row)
 
-        self.link = QLabel()
+        self.link = WrapLabel()
         self.link.setObjectName("hikeSignInLink")
-        self.link.setWordWrap(True)
         self.link.setTextFormat(Qt.TextFormat.RichText)
         self.link.setOpenExternalLinks(True)
         self.link.hide()

@@ -43,7 +43,9 @@ def ask_for_folder(parent: QWidget | None, title: str) -> str:
 
 def describe_error(exc: BaseException) -> str:
     """A failure in words a shop manager can act on; never a secret (everything is redacted)."""
-    if isinstance(exc, errors.SyncError):
+    if isinstance(exc, errors.ReconnectNeeded):
+        text = exc.message  # "Reconnect needed" reads oddly while connecting; the message says what to do
+    elif isinstance(exc, errors.SyncError):
         text = f"{exc.title}: {exc.message}"
     elif isinstance(exc, CredentialError):
         text = f"{exc.title}: {exc.message}"

@@ -51,7 +51,7 @@ class InventoryPage(SettingsPage):
         self.combined = QListWidget()
         self.combined.setObjectName("combinedOutlets")
         self.combined.setToolTip("Tick every outlet whose stock is added up; the inventory outlet must be one.")
-        self.combined.setMaximumHeight(130)
+        self.combined.setMaximumHeight(110)
         box.addWidget(self.combine)
         box.addWidget(self.combined)
         box.addWidget(help_text("Keep accepting online orders while an item is in stock at any chosen outlet. When "

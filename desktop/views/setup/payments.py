@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHeaderView, 
 
 from desktop.sync.settings import BIGCOMMERCE_PAYMENT_TYPE, Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import Banner, RefCombo, find_id, help_text
+from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, find_id, help_text
 
 
 class PaymentsPage(SettingsPage):
@@ -35,7 +35,6 @@ class PaymentsPage(SettingsPage):
         self.table.setHorizontalHeaderLabels(["BigCommerce payment method", "Hike payment type"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(120)
         self.table.setAccessibleName("Payment method mapping")
         box.addWidget(self.table)
         self.payment_note = Banner()
@@ -83,7 +82,7 @@ class PaymentsPage(SettingsPage):
             combo.currentIndexChanged.connect(self.changed)
             self.table.setCellWidget(row, 1, combo)
             self.combos[method] = combo
-        self.table.resizeRowsToContents()
+        fit_rows(self.table)
         self._fill_registers(settings, facts)
         self.use_register.setChecked(settings.payment_register is not None)
         self._enable()

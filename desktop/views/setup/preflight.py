@@ -15,7 +15,7 @@ from desktop.sync.preflight import Duplicate, bigcommerce_duplicates, hike_dupli
 from desktop.sync.settings import Settings
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import Banner, BusyRow, help_text
+from desktop.views.setup.widgets import Banner, BusyRow, WrapLabel, help_text
 
 STORE_NAMES = {"hike": "Hike", "bigcommerce": "BigCommerce", "both": "Both"}
 
@@ -88,7 +88,7 @@ class PreflightPage(SetupPage):
             column = QVBoxLayout()
             label = QLabel(title)
             label.setBuddy(widget)
-            widget.setMinimumHeight(90)
+            widget.setFixedHeight(110)
             widget.setWordWrap(True)
             column.addWidget(label)
             column.addWidget(widget)
@@ -98,9 +98,8 @@ class PreflightPage(SetupPage):
 
         preview = QGroupBox("Preview of the first sync")
         box = QVBoxLayout(preview)
-        self.counts = QLabel("Not run yet.")
+        self.counts = WrapLabel("Not run yet.")
         self.counts.setObjectName("dryRunCounts")
-        self.counts.setWordWrap(True)
         box.addWidget(self.counts)
         self.actions = QTableWidget(0, 4)
         self.actions.setObjectName("dryRunActions")
@@ -108,7 +107,9 @@ class PreflightPage(SetupPage):
         self.actions.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.actions.verticalHeader().hide()
         self.actions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.actions.setMinimumHeight(160)
+        self.actions.verticalHeader().setDefaultSectionSize(self.actions.fontMetrics().height() + 8)
+        self.actions.setMinimumHeight(220)
+        self.actions.setAlternatingRowColors(True)
         box.addWidget(self.actions)
         self.body.addWidget(preview)
 
@@ -166,7 +167,8 @@ class PreflightPage(SetupPage):
                      action["name"] + (f" ({action['message']})" if action.get("message") else "")]
             for column, text in enumerate(cells):
                 self.actions.setItem(i, column, QTableWidgetItem(str(text)))
-        self.actions.resizeColumnsToContents()
+        for column in range(3):
+            self.actions.resizeColumnToContents(column)
 
     def _failed(self, exc: BaseException) -> None:
         self.busy.stop()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.views.setup.context import SetupContext
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import Banner
+from desktop.views.setup.widgets import Banner, WrapLabel
 
 
 class SaveBar(QWidget):
@@ -22,9 +22,8 @@ class SaveBar(QWidget):
         self.ctx = ctx
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.missing = QLabel()
+        self.missing = WrapLabel()
         self.missing.setObjectName("missingList")
-        self.missing.setWordWrap(True)
         self.missing.setTextFormat(Qt.TextFormat.RichText)
         self.missing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.save = QPushButton(label)

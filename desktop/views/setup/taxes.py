@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHeaderView, QTableWidget,
 from desktop.sync.preflight import TaxCheck
 from desktop.sync.settings import DEFAULT_TAX_CLASS_ID, DEFAULT_TAX_CLASS_NAME, Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import Banner, RefCombo, add_row, find_id, help_text
+from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, add_row, find_id, help_text
 
 
 def tax_classes(facts: StoreFacts | None) -> list[tuple[int, str]]:
@@ -32,7 +32,6 @@ class TaxesPage(SettingsPage):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(150)
         self.table.setToolTip("Choose the BigCommerce tax class for every Hike tax your products use.")
         self.table.setAccessibleName("Tax mapping")
         self.body.addWidget(self.table)
@@ -78,7 +77,7 @@ class TaxesPage(SettingsPage):
             combo.currentIndexChanged.connect(self.changed)
             self.table.setCellWidget(row, 1, combo)
             self.combos[tax.id] = combo
-        self.table.resizeRowsToContents()
+        fit_rows(self.table)
         self.shipping.set_items([(t.id, t.name) for t in (facts.hike_taxes if facts else ()) if t.is_active])
         self.shipping.set_ref(settings.shipping_tax)
         self.inclusive.setChecked(settings.tax_inclusive)

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
-                               QWidget)
+                               QTableWidget, QWidget)
 
 from desktop.sync.settings import Ref
 
@@ -24,39 +24,61 @@ _BANNER_COLOURS = {  # (background, border, text)
 }
 
 
+class WrapLabel(QLabel):
+    """A word-wrapped label as tall as its text at its real width.
+
+    A plain wrapped QLabel reserves the height its text needs at a guessed (narrow) width, and layouts inside a
+    scroll area keep that: the text then floats in a tall empty box. This one follows its actual width."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def _fit(self) -> None:
+        height = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if height > 0 and height != self.minimumHeight():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt name
+        super().setText(text)
+        self._fit()
+
+
 def heading(text: str, scale: float = 1.35) -> QLabel:
     label = QLabel(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(True)
     label.setFont(font)
-    label.setWordWrap(True)
     return label
 
 
 def help_text(text: str, *, rich: bool = False) -> QLabel:
     """A wrapped explanation under a setting (Hike's own wording where it has some)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = WrapLabel()
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     if rich:
         label.setOpenExternalLinks(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction if rich
                                   else Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    label.setText(text)
     label.setObjectName("helpText")
     return label
 
 
-class Banner(QLabel):
+class Banner(WrapLabel):
     """A message box inside a page: errors, warnings, success. Hidden while empty."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWordWrap(True)
+        super().__init__("", parent)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.kind = ""
         self.hide()
 
@@ -133,6 +155,9 @@ class RefCombo(QComboBox):
         self.items: list[tuple[int, str]] = []
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.setMinimumContentsLength(18)
+        self.setMaximumWidth(460)  # a store object's name, not a sentence: no need to span the page
+        if none_label is None:
+            self.setPlaceholderText("— choose —")
 
     def set_items(self, items: Sequence[tuple[int, str]]) -> None:
         current = self.ref()
@@ -163,7 +188,6 @@ def add_row(form: QFormLayout, label: str, field: QWidget, tip: str = "") -> QLa
     """A form row whose label is the field's buddy (Alt+letter jumps to it) and shares its tooltip."""
     caption = QLabel(label)
     caption.setBuddy(field)
-    caption.setWordWrap(True)
     if tip:
         field.setToolTip(tip)
         caption.setToolTip(tip)
@@ -176,3 +200,12 @@ def separator() -> QFrame:
     line.setFrameShape(QFrame.Shape.HLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
+
+
+def fit_rows(table: QTableWidget, minimum_rows: int = 2) -> None:
+    """A short table as tall as its rows (no empty box under three rows); long ones scroll."""
+    table.resizeRowsToContents()
+    rows = max(table.rowCount(), minimum_rows)
+    row_height = table.rowHeight(0) if table.rowCount() else table.verticalHeader().defaultSectionSize()
+    height = table.horizontalHeader().height() + rows * row_height + 2 * table.frameWidth() + 2
+    table.setFixedHeight(min(height, 320))

@@ -71,8 +71,10 @@ class SetupWizard(QDialog):
         self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Back/Next move between steps; the list only shows
         self.steps.setAccessibleName("Setup steps")
         self.stack = QStackedWidget()
-        for page in self.pages:
-            item = QListWidgetItem(page.title.replace("Welcome to Hike \u2194 BigCommerce Sync", "Welcome"))
+        self.steps.setSpacing(4)
+        for number, page in enumerate(self.pages, start=1):
+            title = "Welcome" if page is self.welcome else page.title
+            item = QListWidgetItem(f"{number}. {title}")
             self.steps.addItem(item)
             self.stack.addWidget(page)
             page.completeChanged.connect(self._update_buttons)
