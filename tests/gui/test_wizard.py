@@ -455,3 +455,55 @@ def test_r_p3_dry_run_writes_nothing(qtbot, db, sandbox, credentials):
     assert new["bigcommerce"] and new["hike"], "the checks read both stores"
     assert writes(new["bigcommerce"] + new["hike"]) == [], "the dry run wrote to a store"
     assert len(sandbox.bigcommerce.store.products) == products_before
+
+
+# -- lists off the GUI thread, errors on the page, keyboard ---------------------------------------------------------
+def test_r_s1_lists_load_in_the_background_with_a_busy_state_and_failures_show_on_the_page(qtbot, make_wizard,
+                                                                                           sandbox, credentials):
+    connect_sandbox(sandbox.info, credentials)
+    httpx.post(f"{sandbox.hike_server.base_url}/__emulator/faults",
+               json={"path": r"outlets", "responses": ["403"], "method": "GET"}).raise_for_status()
+    wizard = make_wizard()
+    inventory = wizard.settings_pages[0]
+    wizard.go(wizard.pages.index(inventory))
+    assert wizard.ctx.facts_state == "loading" and inventory.busy.busy, "busy while the lists load"
+    qtbot.waitUntil(lambda: wizard.ctx.facts_state == "failed", timeout=WAIT_MS)
+    assert not inventory.busy.busy
+    assert inventory.banner.kind == "error" and "could not be loaded" in inventory.banner.text()
+    assert "permission" in inventory.banner.text() and inventory.retry.isVisible()
+    assert "could not be loaded" in " ".join(wizard.save_page.bar.missing_messages())
+    qtbot.mouseClick(inventory.retry, Qt.MouseButton.LeftButton)  # the fault was used up: this time it loads
+    qtbot.waitUntil(lambda: wizard.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    assert inventory.banner.kind == "" and not inventory.retry.isVisible() and inventory.outlet.count() == 3
+
+
+def test_r_c2_keyboard_labels_have_buddies_and_fields_take_focus_in_order(qtbot, make_wizard):
+    wizard = make_wizard()
+    for page in wizard.pages:
+        for label in page.findChildren(QLabel):
+            text = label.text()
+            if "&" in text.replace("&amp;", "") and not text.startswith("<"):
+                assert label.buddy() is not None, f"{type(page).__name__}: “{text}” has a shortcut but no buddy"
+    wizard.go(2)
+    page = wizard.bc_page
+    page.api_path.setFocus()
+    qtbot.waitUntil(page.api_path.hasFocus)
+    qtbot.keyClick(page.api_path, Qt.Key.Key_Tab)
+    assert page.token.hasFocus(), "Tab goes from the API path to the token"
+    assert page.token.echoMode() == page.token.EchoMode.Password
+    assert wizard.minimumWidth() >= 800 and wizard.minimumHeight() >= 560
+    assert all(button.toolTip() for button in (page.check, wizard.hike_page.sign_in, wizard.cancel))
+
+
+def test_r_c4_manage_signs_in_to_hike_again_with_the_connected_registration(qtbot, db, sandbox, credentials):
+    saved_settings(sandbox, credentials)
+    dialog = ManageDialog(credentials, open_url=Browser(person(sandbox)))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.hike_page)
+    page = dialog.hike_page
+    assert page.client_id.text() == sandbox.info["hike"]["client_id"] and page.client_secret.text()
+    assert "Connected to" in page.status.text()
+    qtbot.mouseClick(page.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.waiting, timeout=WAIT_MS)
+    assert page.banner.kind == "ok", page.banner.text()

@@ -84,7 +84,7 @@ class SetupContext(QObject):
                  settings: Settings | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.credentials = credentials
-        self.hike_app = hike_app or default_hike_app()
+        self.hike_app = hike_app or self._connected_hike_app() or default_hike_app()
         self.sandbox = sandbox  # SandboxStores when running on the built-in stores
         self.sandbox_started_here = False
         self._start_sandbox = start_sandbox
@@ -100,6 +100,17 @@ class SetupContext(QObject):
         self.refresh_connections()
 
     # -- connections -----------------------------------------------------------------------------------------
+    def _connected_hike_app(self) -> HikeApp | None:
+        """The registration the Hike connection was made with, so signing in again from Manage just works."""
+        row = Connection.get_or_none(Connection.side == "hike")
+        if row is None or not row.base_url or not row.client_id:
+            return None
+        try:
+            secret = self.credentials.load_hike_client_secret()
+        except CredentialError:
+            secret = os.environ.get(HIKE_CLIENT_SECRET_ENV, "")
+        return HikeApp(row.base_url, row.client_id, secret)
+
     def refresh_connections(self) -> None:
         self.hike = Connection.get_or_none(Connection.side == "hike")
         self.bigcommerce = Connection.get_or_none(Connection.side == "bigcommerce")
