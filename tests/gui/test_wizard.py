@@ -507,3 +507,18 @@ def test_r_c4_manage_signs_in_to_hike_again_with_the_connected_registration(qtbo
     qtbot.mouseClick(page.sign_in, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.waiting, timeout=WAIT_MS)
     assert page.banner.kind == "ok", page.banner.text()
+
+
+def test_r_s9_turning_inventory_on_order_back_on_advises_a_stock_comparison(qtbot, db, sandbox, credentials):
+    settings = saved_settings(sandbox, credentials)
+    settings.bc_to_hike.inventory_on_order = False
+    SettingsVersion.create(data=settings.to_json(), note="off")
+    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
+    qtbot.addWidget(dialog)
+    directions = next(p for p in dialog.settings_pages if p.title == "What syncs which way")
+    assert not directions.inventory_on_order.isChecked()
+    assert "stock may stop matching" in directions.warning.text()
+    directions.inventory_on_order.setChecked(True)
+    assert "compare stock levels in Hike and BigCommerce" in directions.warning.text()
+    directions.hike_orders.setChecked(True)  # S15
+    assert "not recommended" in directions.warning.text()

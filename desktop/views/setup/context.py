@@ -91,7 +91,9 @@ class SetupContext(QObject):
         self.open_url = open_url or open_in_system_browser
         self.choose_folder = choose_folder or ask_for_folder
         self.background = Background(self)
-        self.settings = settings or newest_settings() or Settings.template()
+        self.saved_settings = newest_settings()  # what is in force, to tell what an edit turns on or off
+        self.settings = settings or (Settings.from_json(self.saved_settings.to_json()) if self.saved_settings
+                                     else Settings.template())
         self.facts: StoreFacts | None = None
         self.facts_state = "idle"  # idle | loading | loaded | failed
         self.facts_error = ""
@@ -179,7 +181,9 @@ class SetupContext(QObject):
 
     def save(self, note: str) -> SettingsVersion:
         """A new SettingsVersion: the newest row is the settings in force; older ones stay as history."""
-        return SettingsVersion.create(data=self.settings.to_json(), note=note)
+        row = SettingsVersion.create(data=self.settings.to_json(), note=note)
+        self.saved_settings = Settings.from_json(row.data)
+        return row
 
     def shutdown(self) -> None:
         self.background.shutdown()

@@ -93,6 +93,11 @@ class DirectionsPage(SettingsPage):
         notes = []
         if s.hike_to_bc.full_orders:
             notes.append("Sending full Hike sales to BigCommerce is not recommended by Hike.")
+        saved = self.ctx.saved_settings
+        if saved is not None and not saved.bc_to_hike.inventory_on_order and s.bc_to_hike.inventory_on_order:
+            notes.append("You are turning \u201cUpdate inventory in Hike\u201d back on: before the next sync, compare "
+                         "stock levels in Hike and BigCommerce and correct any that differ (Hike's advice), as "
+                         "orders placed while it was off did not change Hike's stock.")
         if not s.bc_to_hike.inventory_on_order:
             notes.append("With \u201cUpdate inventory in Hike\u201d off, stock may stop matching between the stores.")
         if not s.hike_to_bc.inventory:
