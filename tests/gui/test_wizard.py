@@ -522,3 +522,19 @@ def test_r_s9_turning_inventory_on_order_back_on_advises_a_stock_comparison(qtbo
     assert "compare stock levels in Hike and BigCommerce" in directions.warning.text()
     directions.hike_orders.setChecked(True)  # S15
     assert "not recommended" in directions.warning.text()
+
+
+def test_r_c4_edits_while_the_lists_are_missing_keep_the_saved_store_choices(qtbot, db, sandbox, credentials):
+    saved_settings(sandbox, credentials)
+    httpx.post(f"{sandbox.hike_server.base_url}/__emulator/faults",
+               json={"path": r"outlets", "responses": ["403"], "method": "GET"}).raise_for_status()
+    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.ctx.facts_state == "failed", timeout=WAIT_MS)
+    prices = next(p for p in dialog.settings_pages if p.title == "Prices")
+    prices.buttons["sale_price"].setChecked(True)
+    dialog.settings_pages[0].changed()  # a change on the inventory page with no outlets listed
+    s = dialog.ctx.settings
+    assert s.price_type == "sale_price" and s.inventory_outlet == 1 and s.shipping_tax == 1
+    assert s.tax_map == {"1": 0, "2": 1}
+    assert not dialog.bar.save.isEnabled(), "not saved while the stores can't be checked"

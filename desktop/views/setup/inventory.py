@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QListWidget, QListWidgetItem, QVBoxLayout
 
-from desktop.sync.settings import DEFAULT_LOCATION_ID, Settings, StoreFacts
+from desktop.sync.settings import Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
 from desktop.views.setup.widgets import RefCombo, add_row, find_id, help_text
 
@@ -92,8 +92,11 @@ class InventoryPage(SettingsPage):
 
     def store(self, settings: Settings) -> None:
         self._enable()
+        if self.location.items:
+            settings.bigcommerce_location_id = self.location.ref()
+        if not self.outlet.items:
+            return  # the stores' lists are not loaded: keep the outlets as saved rather than blank them
         settings.inventory_outlet = self.outlet.ref()
-        settings.bigcommerce_location_id = self.location.ref() if self.location.items else DEFAULT_LOCATION_ID
         settings.ecommerce_outlet = self.ecommerce.ref() if self.separate.isChecked() else None
         ticked = [self.combined.item(i) for i in range(self.combined.count())
                   if self.combined.item(i).checkState() == Qt.CheckState.Checked]

@@ -115,7 +115,10 @@ class PaymentsPage(SettingsPage):
         pm.mode = "per_method" if self.per_method.isChecked() else "all_as_bigcommerce"
         if self.combos:
             pm.map = {method: combo.ref() for method, combo in self.combos.items() if combo.ref() is not None}
-        settings.payment_register = self.register.ref() if self.use_register.isChecked() else None
+        if not self.use_register.isChecked():
+            settings.payment_register = None
+        elif self.register.items:  # without the stores' lists keep what was saved
+            settings.payment_register = self.register.ref()
 
     def refresh_notes(self) -> None:
         facts = self.ctx.facts

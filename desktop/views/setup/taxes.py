@@ -86,7 +86,8 @@ class TaxesPage(SettingsPage):
         if self.combos:  # without the stores' lists keep what was saved
             settings.tax_map = {str(tax_id): combo.ref() for tax_id, combo in self.combos.items()
                                 if combo.ref() is not None}
-        settings.shipping_tax = self.shipping.ref()
+        if self.shipping.items:  # without the stores' lists keep what was saved
+            settings.shipping_tax = self.shipping.ref()
         settings.tax_inclusive = self.inclusive.isChecked()
 
     def refresh_notes(self) -> None:
