@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
 from desktop.sandbox.browser import SandboxPerson
@@ -28,6 +28,15 @@ from desktop.views.setup.taxes import TaxesPage
 from tests.keyrings import MemoryKeyring
 
 WAIT_MS = 30000
+
+
+@pytest.fixture(autouse=True)
+def event_loops_run(qapp):
+    """An earlier test that ran the app's own event loop in-process (test_app_shell) can leave a late quit()
+    behind, after which every QEventLoop.exec() returns at once and pytest-qt's waits process nothing. Entering
+    and leaving exec() once consumes it, so each test here starts with a working event loop."""
+    QTimer.singleShot(0, qapp.quit)
+    qapp.exec()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.preflight import PreflightPage
 from desktop.views.setup.save import SaveBar
-from desktop.views.setup.widgets import Banner, heading, help_text
+from desktop.views.setup.widgets import Banner, WrapLabel, heading
 from desktop.views.setup.wizard import SETTINGS_PAGES
 
 DISCONNECT_WARNING = (
@@ -40,7 +40,7 @@ class DisconnectDialog(QDialog):
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Disconnect both stores?", 1.15))
-        layout.addWidget(help_text(DISCONNECT_WARNING))
+        layout.addWidget(WrapLabel(DISCONNECT_WARNING))  # full-strength text: this is the warning itself
         self.wipe = QCheckBox("Also &delete the local history (links, runs, log and settings)")
         self.wipe.setObjectName("wipeHistory")
         layout.addWidget(self.wipe)
@@ -48,7 +48,9 @@ class DisconnectDialog(QDialog):
         self.confirm = buttons.addButton("&Disconnect", QDialogButtonBox.ButtonRole.DestructiveRole)
         self.confirm.setObjectName("confirmDisconnect")
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm.setAutoDefault(False)
         cancel.setDefault(True)  # Enter must not disconnect by accident
+        cancel.setFocus()
         self.confirm.clicked.connect(self.accept)
         cancel.clicked.connect(self.reject)
         layout.addWidget(buttons)
