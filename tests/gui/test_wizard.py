@@ -170,6 +170,8 @@ def test_r_c1_c2_c4_c5_p3_full_walk_from_welcome_to_save(qtbot, make_wizard, san
     assert wizard.page() is wizard.save_page
     save = wizard.save_page.bar.save
     assert save.isEnabled(), wizard.save_page.bar.missing.text()
+    summary = wizard.save_page.summary.text()
+    assert "Inventory outlet: Main Street" in summary and "GST \u2192 Default Tax Class" in summary
     with qtbot.waitSignal(wizard.setupSaved, timeout=WAIT_MS) as saved:
         qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     settings: Settings = saved.args[0]

@@ -64,6 +64,7 @@ class PreflightPage(SetupPage):
     def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.ran_once = False
+        self._ran_with: dict | None = None
         self.result: PreflightResult | None = None
         self.backup_paths: tuple[Path, Path] | None = None
         row = QHBoxLayout()
@@ -133,7 +134,8 @@ class PreflightPage(SetupPage):
         self.body.addWidget(backup)
 
     def entered(self) -> None:
-        if not self.ran_once and self.ctx.both_connected:
+        # run on arrival, and again when the settings changed since (the preview depends on them)
+        if self.ctx.both_connected and self._ran_with != self.ctx.settings.to_json():
             self.run()
 
     # -- checks ----------------------------------------------------------------------------------------------
@@ -141,6 +143,7 @@ class PreflightPage(SetupPage):
         if self.busy.busy:
             return
         self.ran_once = True
+        self._ran_with = self.ctx.settings.to_json()
         self.banner.clear_message()
         self.run_button.setEnabled(False)
         self.busy.start("Reading both catalogs and planning the first sync (nothing is written)…")

@@ -9,9 +9,11 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.sync.settings import Settings, StoreFacts
 from desktop.views.setup.context import SetupContext
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import Banner, WrapLabel
+from desktop.views.setup.taxes import tax_classes
+from desktop.views.setup.widgets import Banner, WrapLabel, find_id
 
 
 class SaveBar(QWidget):
@@ -51,6 +53,37 @@ class SaveBar(QWidget):
         return [p.message for p in self.ctx.missing()]
 
 
+def _name(items: list[tuple[int, str]], ref: object) -> str:
+    if ref is None:
+        return "none"
+    ident = find_id(items, ref)  # type: ignore[arg-type]
+    return next((n for i, n in items if i == ident), str(ref))
+
+
+def summary_lines(settings: Settings, facts: StoreFacts | None) -> list[str]:
+    """The choices in a few lines, with the stores' names for their objects."""
+    outlets = [(o.id, o.name) for o in (facts.hike_outlets if facts else ())]
+    taxes = [(t.id, t.name) for t in (facts.hike_taxes if facts else ())]
+    classes = tax_classes(facts)
+    on = {True: "on", False: "off"}
+    lines = [f"Inventory outlet: {_name(outlets, settings.inventory_outlet)}"
+             + (f"; online orders land in {_name(outlets, settings.ecommerce_outlet)}"
+                if settings.ecommerce_outlet is not None else "")
+             + (f"; combined stock of {', '.join(_name(outlets, r) for r in settings.combined_inventory_outlets)}"
+                if settings.combined_inventory_outlets else ""),
+             "Taxes: " + (", ".join(f"{_name(taxes, k)} \u2192 {_name(classes, v)}" for k, v in settings.tax_map.items())
+                          or "not mapped") + f"; shipping: {_name(taxes, settings.shipping_tax)}",
+             "Payments: " + ("all as \u201cBigCommerce\u201d" if settings.payment_mapping.mode == "all_as_bigcommerce"
+                             else f"{len(settings.payment_mapping.map)} methods mapped"),
+             f"Hike's retail price \u2192 BigCommerce {settings.price_type.replace('_', ' ')}",
+             f"BigCommerce \u2192 Hike: stock on orders {on[settings.bc_to_hike.inventory_on_order]}, full orders "
+             f"{on[settings.bc_to_hike.full_orders]}, new products {on[settings.bc_to_hike.new_products]}",
+             f"Hike \u2192 BigCommerce: stock {on[settings.hike_to_bc.inventory]}, new products "
+             f"{on[settings.hike_to_bc.new_products]}, full sales {on[settings.hike_to_bc.full_orders]}",
+             f"Sync every {settings.schedule_minutes} minutes"]
+    return lines
+
+
 class SavePage(SetupPage):
     title = "Save and start syncing"
     intro = ("Saving stores these settings and starts the first sync in the background. Depending on how many "
@@ -58,6 +91,9 @@ class SavePage(SetupPage):
 
     def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
+        self.summary = WrapLabel()
+        self.summary.setObjectName("settingsSummary")
+        self.body.addWidget(self.summary)
         self.warnings = Banner()
         self.warnings.setObjectName("settingsWarnings")
         self.body.addWidget(self.warnings)
@@ -74,6 +110,7 @@ class SavePage(SetupPage):
         self._warnings()
 
     def _warnings(self) -> None:
+        self.summary.setText("\n".join(f"\u2022 {line}" for line in summary_lines(self.ctx.settings, self.ctx.facts)))
         notes = [p.message for p in self.ctx.problems() if not p.mandatory]
         if notes:
             self.warnings.show_message("warning", "Worth a look before saving:\n\u2022 " + "\n\u2022 ".join(notes))
