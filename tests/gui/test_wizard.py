@@ -549,3 +549,33 @@ def test_r_c4_edits_while_the_lists_are_missing_keep_the_saved_store_choices(qtb
     assert s.price_type == "sale_price" and s.inventory_outlet == 1 and s.shipping_tax == 1
     assert s.tax_map == {"1": 0, "2": 1}
     assert not dialog.bar.save.isEnabled(), "not saved while the stores can't be checked"
+
+
+def _shortcuts(widget) -> list[tuple[str, str]]:
+    """(letter, text) of every Alt+letter shortcut on buttons and labels under ``widget``."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton
+
+    found = []
+    for child in widget.findChildren(QAbstractButton) + widget.findChildren(QLabel):
+        text = child.text().replace("&&", "")
+        match = None if text.startswith("<") else re.search(r"&(\w)", text)
+        if match:
+            found.append((match.group(1).lower(), text))
+    return found
+
+
+def test_keyboard_shortcuts_do_not_clash_on_any_page(qtbot, db, credentials):
+    wizard = SetupWizard(credentials)
+    manage = ManageDialog(credentials)
+    qtbot.addWidget(wizard)
+    qtbot.addWidget(manage)
+    for window, common in ((wizard, [wizard.back, wizard.next]), (manage, [manage.disconnect_button, manage.bar.save])):
+        shared = [(b.text().split("&")[1][0].lower(), b.text()) for b in common]
+        for page in window.pages:
+            letters: dict[str, list[str]] = {}
+            for letter, text in _shortcuts(page) + shared:
+                letters.setdefault(letter, []).append(text)
+            clashes = {k: v for k, v in letters.items() if len(v) > 1}
+            assert not clashes, f"{type(window).__name__}/{type(page).__name__}: {clashes}"

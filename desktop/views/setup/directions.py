@@ -29,7 +29,7 @@ class DirectionsPage(SettingsPage):
         to_hike = QGroupBox("BigCommerce \u2192 Hike")
         box = QVBoxLayout(to_hike)
         self.inventory_on_order = self._option(
-            box, "bcInventoryOnOrder", "Update inventory in Hike when an order is created in &BigCommerce",
+            box, "bcInventoryOnOrder", "Update inventory in &Hike when an order is created in BigCommerce",
             "The products in the order must already be synced. If you turn this back on after it was off, "
             "compare and reconcile stock in both stores first.")
         self.full_orders = self._option(
@@ -37,7 +37,7 @@ class DirectionsPage(SettingsPage):
             "Every product and the customer of an order must already be synced, or the order does not sync (the log "
             "says which item blocked it). Draft orders never sync; only orders placed after activation do.")
         self.new_in_bc = self._option(
-            box, "bcNewProducts", "Send &new products created in BigCommerce to Hike",
+            box, "bcNewProducts", "Send new products &created in BigCommerce to Hike",
             "To delete a linked product later, delete it in both stores.")
         self.all_outlets = self._option(
             box, "visibleInAllOutlets", "Make products created in Hike &visible in all outlets",

@@ -85,9 +85,9 @@ class ManageDialog(QDialog):
 
         self.saved_note = Banner()
         self.saved_note.setObjectName("savedNote")
-        self.bar = SaveBar(self.ctx, "&Save changes")
+        self.bar = SaveBar(self.ctx, "Save chan&ges")
         self.bar.saveRequested.connect(self.save)
-        self.disconnect_button = QPushButton("Dis&connect…")
+        self.disconnect_button = QPushButton("&Disconnect…")
         self.disconnect_button.setObjectName("disconnectStores")
         self.disconnect_button.setToolTip("Remove both stores' sign-in from this computer.")
         self.disconnect_button.clicked.connect(self.ask_disconnect)

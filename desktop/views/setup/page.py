@@ -66,7 +66,7 @@ class SettingsPage(SetupPage):
     def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self._filling = False
-        self.retry = QPushButton("&Retry loading")
+        self.retry = QPushButton("Retr&y loading")
         self.retry.setToolTip("Read the outlets, registers, taxes and payment types from both stores again.")
         self.retry.clicked.connect(ctx.load_facts)
         self.retry.hide()

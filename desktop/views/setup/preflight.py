@@ -85,7 +85,7 @@ class PreflightPage(SetupPage):
         self.hike_list.setObjectName("hikeDuplicates")
         self.bc_list = QListWidget()
         self.bc_list.setObjectName("bigcommerceDuplicates")
-        for title, widget in (("In &Hike", self.hike_list), ("In &BigCommerce", self.bc_list)):
+        for title, widget in (("In &Hike", self.hike_list), ("In BigCo&mmerce", self.bc_list)):
             column = QVBoxLayout()
             label = QLabel(title)
             label.setBuddy(widget)
