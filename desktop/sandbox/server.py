@@ -6,7 +6,7 @@ this module adds what both need and what is not part of either real API, under `
 
 - ``GET  /__emulator/requests``            the log of requests received (``?clear=1`` empties it)
 - ``POST /__emulator/faults``              queue faulty answers: ``{"path": regex, "method": "GET"|null,
-                                           "responses": ["429", "500", "502", "503", "timeout", "drop",
+                                           "responses": ["403", "429", "500", "502", "503", "timeout", "drop",
                                            "drop_after", "malformed"], "delay_s": 5}``; ``DELETE`` clears the queue
                                            and the random rate. ``{"rate": 0.1, "kinds": [...], "seed": 7}``
                                            instead makes each API request faulty with that chance (the soak)
@@ -133,7 +133,7 @@ class Response:
 
 Handler = Callable[[Request], Response]
 # "drop_after": the request IS applied, then the answer is lost (a write that happened but was never confirmed)
-FAULT_KINDS = {"429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
+FAULT_KINDS = {"403", "429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
 
 
 @dataclass

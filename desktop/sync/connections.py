@@ -75,9 +75,13 @@ def connect_bigcommerce(api_path: str, token: str, credentials: Credentials, *, 
 
 
 def connect_hike(app: HikeApp, credentials: Credentials, open_browser: Callable[[str], Any], *,
-                 sandbox: bool = False, timeout_s: float = 300) -> Connection:
-    """Sign in with Hike in the browser (loopback redirect), prove it with a call, save it."""
-    tokens = sign_in(app.base_url, app.client_id, app.client_secret, open_browser, timeout_s)
+                 sandbox: bool = False, timeout_s: float = 300,
+                 on_waiting: Callable[[Any], Any] | None = None) -> Connection:
+    """Sign in with Hike in the browser (loopback redirect), prove it with a call, save it.
+
+    ``on_waiting(receiver)`` hands over the loopback listener before the browser opens, so a Cancel button can
+    call ``receiver.cancel()`` from the GUI thread."""
+    tokens = sign_in(app.base_url, app.client_id, app.client_secret, open_browser, timeout_s, on_waiting=on_waiting)
     credentials.save_hike_client_secret(app.client_secret)
     credentials.save_hike_tokens(tokens)
     client = HikeClient(app.base_url, app.client_id, app.client_secret, credentials)

@@ -1,0 +1,124 @@
+"""Connect BigCommerce (C2, C3): API path and access token of a store-level API account, how to create one and the
+scopes it needs, and a live check that shows the store's name or the precise problem."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from desktop.storage.models import Connection
+from desktop.sync.bigcommerce import REQUIRED_SCOPES
+from desktop.sync.connections import connect_bigcommerce
+from desktop.sync.http import RetryPolicy
+from desktop.views.setup.connect_hike import LOOPBACK, _escape
+from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.page import SetupPage
+from desktop.views.setup.widgets import WrapLabel, add_row, help_text
+
+API_PATH_HINT = "https://api.bigcommerce.com/stores/{store hash}/v3/"
+# Someone is waiting on the check: one quick retry for a blip, not the sync's patient backoff.
+CHECK_RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.3, max_delay_s=1.0, max_rate_limit_waits=2,
+                          max_rate_limit_wait_s=5.0)
+
+
+def how_to_html() -> str:
+    scopes = "".join(f"<li><b>{_escape(name)}</b>: {_escape(level)}</li>" for name, level, _ in REQUIRED_SCOPES)
+    return ("<b>How to create the API account</b><ol>"
+            "<li>In BigCommerce, open <i>Settings \u203a Store-level API accounts</i> and choose "
+            "<i>Create API account</i> (type: V2/V3 API token).</li>"
+            "<li>Give it a name such as \u201cHike sync\u201d and set these OAuth scopes:"
+            f"<ul>{scopes}</ul></li>"
+            "<li>Save. Copy the <i>API path</i> and the <i>Access token</i> shown (BigCommerce shows the token "
+            "only once) and paste them here.</li></ol>")
+
+
+class ConnectBigCommercePage(SetupPage):
+    title = "Connect BigCommerce"
+    intro = ("Paste the API path and access token of a store-level API account. The app checks them with your "
+             "store right away and shows the store's name.")
+
+    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.checking = False
+        self.retry_policy = CHECK_RETRY
+        self.status = WrapLabel()
+        self.status.setObjectName("bigcommerceStatus")
+        self.body.addWidget(self.status)
+
+        form = QFormLayout()
+        self.api_path = QLineEdit(ctx.bigcommerce.api_path if ctx.bigcommerce else "")
+        self.api_path.setObjectName("apiPath")
+        self.api_path.setPlaceholderText(API_PATH_HINT)
+        self.api_path.setMinimumWidth(380)
+        self.token = QLineEdit()
+        self.token.setObjectName("accessToken")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("paste the access token")
+        add_row(form, "API &path:", self.api_path, f"Shown when the API account is created: {API_PATH_HINT}")
+        add_row(form, "Access &token:", self.token, "Kept only in the system keyring; never shown again.")
+        self.body.addLayout(form)
+
+        row = QHBoxLayout()
+        self.check = QPushButton("C&heck and connect")
+        self.check.setObjectName("checkBigCommerce")
+        self.check.setToolTip("Asks BigCommerce for the store's name and tries each permission the sync needs.")
+        self.check.clicked.connect(self.start_check)
+        row.addWidget(self.check)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addWidget(help_text(how_to_html(), rich=True))
+
+        for field in (self.api_path, self.token):
+            field.textChanged.connect(self._fields_changed)
+            field.returnPressed.connect(self.start_check)
+        ctx.connectionsChanged.connect(self._show_state)
+        self._show_state()
+
+    def is_complete(self) -> bool:
+        return self.ctx.bigcommerce is not None and not self.checking
+
+    def _fields_changed(self) -> None:
+        self.check.setEnabled(bool(self.api_path.text().strip() and self.token.text().strip()) and not self.checking)
+
+    def _show_state(self) -> None:
+        row = self.ctx.bigcommerce
+        if row is not None:
+            self.status.setText(f"\u2714 Connected to <b>{_escape(row.store_name)}</b> (store {row.store_hash}).")
+        else:
+            self.status.setText("Not connected yet.")
+        self._fields_changed()
+        self.completeChanged.emit()
+
+    def start_check(self) -> None:
+        api_path, token = self.api_path.text().strip(), self.token.text().strip()
+        if not api_path or not token or self.checking:
+            return
+        self.checking = True
+        self._fields_changed()
+        self.banner.clear_message()
+        self.busy.start("Checking the API path and token with BigCommerce…")
+        self.completeChanged.emit()
+        from urllib.parse import urlsplit
+
+        sandbox = urlsplit(api_path).hostname in LOOPBACK
+        credentials, retry = self.ctx.credentials, self.retry_policy
+
+        def work() -> Connection:
+            return connect_bigcommerce(api_path, token, credentials, sandbox=sandbox, retry=retry)
+
+        self.ctx.background.run(work, self._connected, self._failed)
+
+    def _finish(self) -> None:
+        self.checking = False
+        self.busy.stop()
+        self._fields_changed()
+
+    def _connected(self, row: Connection) -> None:
+        self._finish()
+        self.token.clear()  # it is in the keyring now; the field should not keep it
+        self.banner.show_message("ok", f"Connected to {row.store_name}.")
+        self.ctx.refresh_connections()
+        self.ctx.load_facts()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        self.banner.show_message("error", describe_error(exc))
+        self.completeChanged.emit()

@@ -1,0 +1,156 @@
+"""Connect Hike (C1, C3): "Sign in with Hike" in the system browser, a visible wait that can be cancelled, and the
+cause in plain words when it fails (access denied, cancelled, timed out, wrong app id or secret, no network)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from desktop.storage.models import Connection
+from desktop.sync.connections import HikeApp, connect_hike
+from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.page import SetupPage
+from desktop.views.setup.widgets import WrapLabel, add_row, help_text
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+SIGN_IN_TIMEOUT_S = 300.0
+
+
+class ConnectHikePage(SetupPage):
+    title = "Connect Hike"
+    intro = ("Sign in to your Hike store in your web browser and allow this app access. The browser then hands the "
+             "sign-in back to this app; your Hike password never passes through it.")
+
+    # emitted from the sign-in thread, delivered on the GUI thread (queued): open the browser there
+    _browserRequested = Signal(str)
+
+    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.timeout_s = SIGN_IN_TIMEOUT_S
+        self._receiver: Any = None
+        self.waiting = False
+
+        self.status = WrapLabel()
+        self.status.setObjectName("hikeStatus")
+        self.body.addWidget(self.status)
+
+        row = QHBoxLayout()
+        self.sign_in = QPushButton("&Sign in with Hike")
+        self.sign_in.setObjectName("signInWithHike")
+        self.sign_in.setToolTip("Opens Hike's sign-in page in your web browser.")
+        self.sign_in.setDefault(True)
+        self.sign_in.clicked.connect(self.start_sign_in)
+        self.cancel = QPushButton("&Cancel sign-in")
+        self.cancel.setObjectName("cancelHikeSignIn")
+        self.cancel.setToolTip("Stop waiting for the browser.")
+        self.cancel.clicked.connect(self.cancel_sign_in)
+        self.cancel.hide()
+        row.addWidget(self.sign_in)
+        row.addWidget(self.cancel)
+        row.addStretch(1)
+        self.body.addLayout(row)
+
+        self.link = WrapLabel()
+        self.link.setObjectName("hikeSignInLink")
+        self.link.setTextFormat(Qt.TextFormat.RichText)
+        self.link.setOpenExternalLinks(True)
+        self.link.hide()
+        self.body.addWidget(self.link)
+
+        box = QGroupBox("This app's Hike registration")
+        box.setObjectName("hikeRegistration")
+        form = QFormLayout(box)
+        self.base_url = QLineEdit(ctx.hike_app.base_url)
+        self.client_id = QLineEdit(ctx.hike_app.client_id)
+        self.client_secret = QLineEdit(ctx.hike_app.client_secret)
+        self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        add_row(form, "Hike &API address:", self.base_url, "Hike's API address; leave as it is for a real store.")
+        add_row(form, "App &Id:", self.client_id, "The App Id of this app in Hike's Partner Dashboard.")
+        add_row(form, "App Sec&ret:", self.client_secret, "The App Secret of this app (kept in the system keyring).")
+        form.addRow(help_text("Filled in for you when the app was installed with its Hike registration; change it "
+                              "only if Hike support asks you to."))
+        self.body.addWidget(box)
+
+        self._browserRequested.connect(self._open_browser)
+        ctx.connectionsChanged.connect(self._show_state)
+        self._show_state()
+
+    # -- state -----------------------------------------------------------------------------------------------
+    def is_complete(self) -> bool:
+        return self.ctx.hike is not None and not self.waiting
+
+    def _show_state(self) -> None:
+        row = self.ctx.hike
+        if row is not None:
+            self.status.setText(f"\u2714 Connected to <b>{_escape(row.store_name)}</b>.")
+            self.sign_in.setText("&Sign in with Hike again")
+        else:
+            self.status.setText("Not connected yet.")
+            self.sign_in.setText("&Sign in with Hike")
+        self.completeChanged.emit()
+
+    # -- sign-in ---------------------------------------------------------------------------------------------
+    def app(self) -> HikeApp:
+        return HikeApp(self.base_url.text().strip(), self.client_id.text().strip(), self.client_secret.text().strip())
+
+    def start_sign_in(self) -> None:
+        app = self.app()
+        if not (app.base_url and app.client_id and app.client_secret):
+            self.banner.show_message("error", "Enter this app's Hike API address, App Id and App Secret below "
+                                              "(from Hike's Partner Dashboard) before signing in.")
+            return
+        self.banner.clear_message()
+        self.waiting = True
+        self._receiver = None
+        self.sign_in.setEnabled(False)
+        self.cancel.show()
+        self.busy.start("Waiting for you to sign in to Hike and allow access in your browser…")
+        self.completeChanged.emit()
+        sandbox = urlsplit(app.base_url).hostname in LOOPBACK
+        credentials, timeout = self.ctx.credentials, self.timeout_s
+
+        def work() -> Connection:
+            return connect_hike(app, credentials, self._browserRequested.emit, sandbox=sandbox, timeout_s=timeout,
+                                on_waiting=self._set_receiver)
+
+        self.ctx.background.run(work, self._signed_in, self._failed)
+
+    def _set_receiver(self, receiver: Any) -> None:  # sign-in thread
+        self._receiver = receiver
+
+    def _open_browser(self, url: str) -> None:
+        self.link.setText(f"If your browser did not open, open this address: <a href=\"{_escape(url)}\">"
+                          "Hike sign-in page</a>")
+        self.link.show()
+        if self.ctx.open_url(url) is False:
+            self.banner.show_message("warning", "No web browser could be opened here: use the link below to "
+                                                "open Hike's sign-in page yourself.")
+
+    def cancel_sign_in(self) -> None:
+        if self._receiver is not None:
+            self._receiver.cancel()
+
+    def _done(self) -> None:
+        self.waiting = False
+        self._receiver = None
+        self.sign_in.setEnabled(True)
+        self.cancel.hide()
+        self.link.hide()
+        self.busy.stop()
+
+    def _signed_in(self, _row: Connection) -> None:
+        self._done()
+        self.banner.show_message("ok", "Hike is connected.")
+        self.ctx.refresh_connections()
+        self.ctx.load_facts()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._done()
+        self.banner.show_message("error", describe_error(exc))
+        self._show_state()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -1,0 +1,189 @@
+"""What the setup pages share: the connections, the store lists, the settings being edited, and how to reach
+the outside world (browser, folder picker, sandbox), so tests can stand in for each of them.
+
+The wizard and the Manage dialog each own one ``SetupContext``; every page reads and writes through it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from desktop.storage.credentials import CredentialError, Credentials
+from desktop.storage.logs import redact
+from desktop.storage.models import Connection, SettingsVersion
+from desktop.sync import errors
+from desktop.sync.connections import HikeApp, open_clients
+from desktop.sync.settings import Problem, Settings, SettingsError, StoreFacts
+from desktop.views.setup.background import Background
+
+log = logging.getLogger(__name__)
+
+HIKE_API_URL = "https://api.hikeup.com"
+HIKE_CLIENT_ID_ENV = "HIKEBC_HIKE_CLIENT_ID"  # the same variables the CLI reads
+HIKE_CLIENT_SECRET_ENV = "HIKEBC_HIKE_CLIENT_SECRET"
+
+
+def default_hike_app() -> HikeApp:
+    """This app's Hike registration (Partner Dashboard) from the environment; the Hike page lets it be edited."""
+    return HikeApp(HIKE_API_URL, os.environ.get(HIKE_CLIENT_ID_ENV, ""), os.environ.get(HIKE_CLIENT_SECRET_ENV, ""))
+
+
+def open_in_system_browser(url: str) -> bool:
+    return QDesktopServices.openUrl(QUrl(url))
+
+
+def ask_for_folder(parent: QWidget | None, title: str) -> str:
+    return QFileDialog.getExistingDirectory(parent, title)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A failure in words a shop manager can act on; never a secret (everything is redacted)."""
+    if isinstance(exc, errors.ReconnectNeeded):
+        text = exc.message  # "Reconnect needed" reads oddly while connecting; the message says what to do
+    elif isinstance(exc, errors.SyncError):
+        text = f"{exc.title}: {exc.message}"
+    elif isinstance(exc, CredentialError):
+        text = f"{exc.title}: {exc.message}"
+    elif isinstance(exc, SettingsError):
+        text = str(exc)
+    elif isinstance(exc, ValueError):  # our own input checks (an API path of the wrong shape, ...)
+        text = str(exc)
+    elif isinstance(exc, OSError):
+        text = f"{exc.strerror or exc}"
+    else:
+        log.error("Unexpected setup failure: %s: %s", type(exc).__name__, redact(str(exc)))
+        text = f"Unexpected error ({type(exc).__name__}): {exc}"
+    return redact(text)
+
+
+def newest_settings() -> Settings | None:
+    """The settings in force: the newest saved version (None when nothing readable is saved)."""
+    row = SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
+    if row is None:
+        return None
+    try:
+        return Settings.from_json(row.data)
+    except SettingsError as exc:
+        log.warning("The saved settings can't be read; starting from the recommended ones: %s", exc)
+        return None
+
+
+class SetupContext(QObject):
+    connectionsChanged = Signal()
+    factsChanged = Signal()  # loading started, finished or failed: read ``facts_state``
+    settingsChanged = Signal()
+
+    def __init__(self, credentials: Credentials, *, hike_app: HikeApp | None = None, sandbox: Any = None,
+                 start_sandbox: Callable[[], Any] | None = None, open_url: Callable[[str], Any] | None = None,
+                 choose_folder: Callable[[QWidget | None, str], str] | None = None,
+                 settings: Settings | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.credentials = credentials
+        self.hike_app = hike_app or self._connected_hike_app() or default_hike_app()
+        self.sandbox = sandbox  # SandboxStores when running on the built-in stores
+        self.sandbox_started_here = False
+        self._start_sandbox = start_sandbox
+        self.open_url = open_url or open_in_system_browser
+        self.choose_folder = choose_folder or ask_for_folder
+        self.background = Background(self)
+        self.saved_settings = newest_settings()  # what is in force, to tell what an edit turns on or off
+        self.settings = settings or (Settings.from_json(self.saved_settings.to_json()) if self.saved_settings
+                                     else Settings.template())
+        self.facts: StoreFacts | None = None
+        self.facts_state = "idle"  # idle | loading | loaded | failed
+        self.facts_error = ""
+        self.hike: Connection | None = None
+        self.bigcommerce: Connection | None = None
+        self.refresh_connections()
+
+    # -- connections -----------------------------------------------------------------------------------------
+    def _connected_hike_app(self) -> HikeApp | None:
+        """The registration the Hike connection was made with, so signing in again from Manage just works."""
+        row = Connection.get_or_none(Connection.side == "hike")
+        if row is None or not row.base_url or not row.client_id:
+            return None
+        try:
+            secret = self.credentials.load_hike_client_secret()
+        except CredentialError:
+            secret = os.environ.get(HIKE_CLIENT_SECRET_ENV, "")
+        return HikeApp(row.base_url, row.client_id, secret)
+
+    def refresh_connections(self) -> None:
+        self.hike = Connection.get_or_none(Connection.side == "hike")
+        self.bigcommerce = Connection.get_or_none(Connection.side == "bigcommerce")
+        self.connectionsChanged.emit()
+
+    @property
+    def both_connected(self) -> bool:
+        return self.hike is not None and self.bigcommerce is not None
+
+    def start_sandbox(self) -> Any:
+        """The built-in stores (started once, on a worker thread: binding and seeding takes a moment)."""
+        if self.sandbox is None:
+            if self._start_sandbox is None:
+                from desktop.sandbox.stores import start_sandbox
+
+                self.sandbox = start_sandbox("demo")
+            else:
+                self.sandbox = self._start_sandbox()
+            self.sandbox_started_here = True
+        return self.sandbox
+
+    # -- the store lists (outlets, registers, taxes, tax classes, payment types, locations) -------------------
+    def load_facts(self) -> None:
+        if not self.both_connected or self.facts_state == "loading":
+            return
+        self.facts_state, self.facts_error = "loading", ""
+        self.factsChanged.emit()
+        self.background.run(self._read_facts, self._facts_loaded, self._facts_failed)
+
+    def _read_facts(self) -> StoreFacts:
+        from desktop.sync.engine import store_facts
+
+        bc, hike = open_clients(self.credentials)
+        try:
+            return store_facts(hike, bc)
+        finally:
+            bc.close()
+            hike.close()
+
+    def _facts_loaded(self, facts: StoreFacts) -> None:
+        self.facts, self.facts_state = facts, "loaded"
+        self.factsChanged.emit()
+        self.settingsChanged.emit()  # the checks now run against the stores
+
+    def _facts_failed(self, exc: BaseException) -> None:
+        self.facts_state, self.facts_error = "failed", describe_error(exc)
+        self.factsChanged.emit()
+
+    # -- the settings ----------------------------------------------------------------------------------------
+    def settings_changed(self) -> None:
+        self.settingsChanged.emit()
+
+    def problems(self) -> list[Problem]:
+        """Every problem of the settings being edited; against the stores once their lists are loaded."""
+        problems = self.settings.validate(self.facts)
+        if self.facts is None:
+            # without the stores' lists the tax map can't be checked per tax: say what is still needed
+            reason = {"loading": "The stores' lists are still loading.",
+                      "failed": f"The stores' lists could not be loaded: {self.facts_error}"}.get(
+                self.facts_state, "Connect both stores first.")
+            problems.insert(0, Problem("stores", reason))
+        return problems
+
+    def missing(self) -> list[Problem]:
+        return [p for p in self.problems() if p.mandatory]
+
+    def save(self, note: str) -> SettingsVersion:
+        """A new SettingsVersion: the newest row is the settings in force; older ones stay as history."""
+        row = SettingsVersion.create(data=self.settings.to_json(), note=note)
+        self.saved_settings = Settings.from_json(row.data)
+        return row
+
+    def shutdown(self) -> None:
+        self.background.shutdown()

@@ -1,0 +1,108 @@
+"""What syncs which way (S9-S15), with Hike's recommended defaults and its warnings: full Hike sales to BigCommerce
+are not recommended, fractional sales don't fit BigCommerce's whole-unit stock, manual stock edits in BigCommerce
+never flow back."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout
+
+from desktop.sync.settings import Settings, StoreFacts
+from desktop.views.setup.page import SettingsPage
+from desktop.views.setup.widgets import Banner, help_text
+
+
+class DirectionsPage(SettingsPage):
+    title = "What syncs which way"
+    intro = "The recommended choices are already ticked. Each note says what a choice needs."
+
+    def _option(self, box: QVBoxLayout, name: str, label: str, note: str) -> QCheckBox:
+        check = QCheckBox(label)
+        check.setObjectName(name)
+        check.setToolTip(note)
+        box.addWidget(check)
+        text = help_text(note)
+        text.setContentsMargins(24, 0, 0, 6)
+        box.addWidget(text)
+        check.toggled.connect(self.changed)
+        return check
+
+    def build(self) -> None:
+        to_hike = QGroupBox("BigCommerce \u2192 Hike")
+        box = QVBoxLayout(to_hike)
+        self.inventory_on_order = self._option(
+            box, "bcInventoryOnOrder", "Update inventory in &Hike when an order is created in BigCommerce",
+            "The products in the order must already be synced. If you turn this back on after it was off, "
+            "compare and reconcile stock in both stores first.")
+        self.full_orders = self._option(
+            box, "bcFullOrders", "Send full BigCommerce &orders to Hike's sales history",
+            "Every product and the customer of an order must already be synced, or the order does not sync (the log "
+            "says which item blocked it). Draft orders never sync; only orders placed after activation do.")
+        self.new_in_bc = self._option(
+            box, "bcNewProducts", "Send new products &created in BigCommerce to Hike",
+            "To delete a linked product later, delete it in both stores.")
+        self.all_outlets = self._option(
+            box, "visibleInAllOutlets", "Make products created in Hike &visible in all outlets",
+            "Otherwise they are visible only in the outlet connected to BigCommerce.")
+        self.body.addWidget(to_hike)
+
+        to_bc = QGroupBox("Hike \u2192 BigCommerce")
+        box = QVBoxLayout(to_bc)
+        self.inventory = self._option(
+            box, "hikeInventory", "Update &inventory in BigCommerce when a sale, purchase order or stocktake "
+                                  "changes Hike stock",
+            "Manage stock in Hike: manual stock edits in BigCommerce never flow back to Hike. BigCommerce stock is "
+            "whole units, so products sold in fractions in Hike will show wrong stock there; test carefully first.")
+        self.new_in_hike = self._option(
+            box, "hikeNewProducts", "Send new &products in Hike to BigCommerce",
+            "Only products with the eCommerce sales channel on (inactive ones too). Composite products are not "
+            "sent; their component products are.")
+        self.hike_orders = self._option(
+            box, "hikeFullOrders", "Send full Hike &sales to BigCommerce (not recommended)",
+            "Hike does not recommend this: managing orders in Hike keeps inventory faster and more accurate. "
+            "Products must be synced; sales from every outlet are sent but stock moves only for the inventory "
+            "outlet; exchanges are not sent as orders (their stock effect is).")
+        self.body.addWidget(to_bc)
+        self.warning = Banner()
+        self.warning.setObjectName("directionsWarning")
+        self.body.addWidget(self.warning)
+
+    def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
+        self.inventory_on_order.setChecked(settings.bc_to_hike.inventory_on_order)
+        self.full_orders.setChecked(settings.bc_to_hike.full_orders)
+        self.new_in_bc.setChecked(settings.bc_to_hike.new_products)
+        self.all_outlets.setChecked(settings.product_visibility_all_outlets)
+        # S12 only matters with several outlets (Hike shows it only then)
+        several = facts is not None and sum(o.is_active for o in facts.hike_outlets) > 1
+        self.all_outlets.setVisible(several)
+        self.all_outlets.setEnabled(settings.bc_to_hike.new_products)
+        self.inventory.setChecked(settings.hike_to_bc.inventory)
+        self.new_in_hike.setChecked(settings.hike_to_bc.new_products)
+        self.hike_orders.setChecked(settings.hike_to_bc.full_orders)
+
+    def store(self, settings: Settings) -> None:
+        settings.bc_to_hike.inventory_on_order = self.inventory_on_order.isChecked()
+        settings.bc_to_hike.full_orders = self.full_orders.isChecked()
+        settings.bc_to_hike.new_products = self.new_in_bc.isChecked()
+        settings.product_visibility_all_outlets = self.all_outlets.isChecked()
+        self.all_outlets.setEnabled(self.new_in_bc.isChecked())
+        settings.hike_to_bc.inventory = self.inventory.isChecked()
+        settings.hike_to_bc.new_products = self.new_in_hike.isChecked()
+        settings.hike_to_bc.full_orders = self.hike_orders.isChecked()
+
+    def refresh_notes(self) -> None:
+        s = self.ctx.settings
+        notes = []
+        if s.hike_to_bc.full_orders:
+            notes.append("Sending full Hike sales to BigCommerce is not recommended by Hike.")
+        saved = self.ctx.saved_settings
+        if saved is not None and not saved.bc_to_hike.inventory_on_order and s.bc_to_hike.inventory_on_order:
+            notes.append("You are turning \u201cUpdate inventory in Hike\u201d back on: before the next sync, compare "
+                         "stock levels in Hike and BigCommerce and correct any that differ (Hike's advice), as "
+                         "orders placed while it was off did not change Hike's stock.")
+        if not s.bc_to_hike.inventory_on_order:
+            notes.append("With \u201cUpdate inventory in Hike\u201d off, stock may stop matching between the stores.")
+        if not s.hike_to_bc.inventory:
+            notes.append("With \u201cUpdate inventory in BigCommerce\u201d off, BigCommerce stock is not kept up to date.")
+        if notes:
+            self.warning.show_message("warning", "\n".join(notes))
+        else:
+            self.warning.clear_message()

@@ -1,0 +1,143 @@
+"""Manage: the wizard's pages as tabs over the saved settings (C4). Save keeps a new ``SettingsVersion`` (older
+ones stay as history) and emits ``settingsSaved(Settings)``; "Disconnect" (C6) warns, removes the tokens from the
+keyring and keeps the local history unless the manager also asks to wipe it (``disconnected(wiped)``)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from desktop import APP_NAME
+from desktop.storage.credentials import Credentials
+from desktop.sync.connections import HikeApp, disconnect
+from desktop.sync.settings import Settings
+from desktop.views.setup.connect_bigcommerce import ConnectBigCommercePage
+from desktop.views.setup.connect_hike import ConnectHikePage
+from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.page import SetupPage
+from desktop.views.setup.preflight import PreflightPage
+from desktop.views.setup.save import SaveBar
+from desktop.views.setup.widgets import Banner, WrapLabel, heading
+from desktop.views.setup.wizard import SETTINGS_PAGES
+
+DISCONNECT_WARNING = (
+    "Disconnecting removes the sign-in of both stores (their tokens) from this computer's keyring, and the app "
+    "stops syncing. Re-integrating later starts from scratch: the stores are connected again and the first sync "
+    "links every record again.\n\nThe local history (links, sync runs, the log and the saved settings) is kept "
+    "unless you tick the box below.")
+
+TAB_TITLES = {"ConnectHikePage": "Hike", "ConnectBigCommercePage": "BigCommerce", "DirectionsPage": "What syncs",
+              "PreflightPage": "Pre-flight"}
+
+
+class DisconnectDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("disconnectDialog")
+        self.setWindowTitle("Disconnect both stores?")
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Disconnect both stores?", 1.15))
+        layout.addWidget(WrapLabel(DISCONNECT_WARNING))  # full-strength text: this is the warning itself
+        self.wipe = QCheckBox("Also &delete the local history (links, runs, log and settings)")
+        self.wipe.setObjectName("wipeHistory")
+        layout.addWidget(self.wipe)
+        buttons = QDialogButtonBox()
+        self.confirm = buttons.addButton("&Disconnect", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.confirm.setObjectName("confirmDisconnect")
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm.setAutoDefault(False)
+        cancel.setDefault(True)  # Enter must not disconnect by accident
+        cancel.setFocus()
+        self.confirm.clicked.connect(self.accept)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class ManageDialog(QDialog):
+    """``ManageDialog(credentials)``: ``settingsSaved(Settings)`` after Save, ``disconnected(bool wiped)``."""
+
+    settingsSaved = Signal(object)
+    disconnected = Signal(bool)
+
+    def __init__(self, credentials: Credentials, *, hike_app: HikeApp | None = None,
+                 open_url: Callable[[str], Any] | None = None, choose_folder: Callable[..., str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("manageDialog")
+        self.setWindowTitle(f"Manage {APP_NAME}")
+        self.setMinimumSize(860, 600)
+        self.resize(980, 720)
+        self.ctx = SetupContext(credentials, hike_app=hike_app, open_url=open_url, choose_folder=choose_folder,
+                                parent=self)
+        self.hike_page = ConnectHikePage(self.ctx)
+        self.bc_page = ConnectBigCommercePage(self.ctx)
+        self.settings_pages = [cls(self.ctx) for cls in SETTINGS_PAGES]
+        self.preflight = PreflightPage(self.ctx)
+        self.pages: list[SetupPage] = [self.hike_page, self.bc_page, *self.settings_pages, self.preflight]
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("manageTabs")
+        for page in self.pages:
+            self.tabs.addTab(page, TAB_TITLES.get(type(page).__name__, page.title))
+        self.tabs.currentChanged.connect(lambda i: self.pages[i].entered())
+
+        self.saved_note = Banner()
+        self.saved_note.setObjectName("savedNote")
+        self.bar = SaveBar(self.ctx, "Save chan&ges")
+        self.bar.saveRequested.connect(self.save)
+        self.disconnect_button = QPushButton("&Disconnect…")
+        self.disconnect_button.setObjectName("disconnectStores")
+        self.disconnect_button.setToolTip("Remove both stores' sign-in from this computer.")
+        self.disconnect_button.clicked.connect(self.ask_disconnect)
+        close = QPushButton("Close")
+        close.setObjectName("manageClose")
+        close.clicked.connect(self.reject)
+        self.disconnect_dialog: DisconnectDialog | None = None
+
+        footer = QHBoxLayout()
+        footer.addWidget(self.disconnect_button)
+        footer.addWidget(self.bar, 1)
+        footer.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.saved_note)
+        layout.addLayout(footer)
+        self.ctx.settingsChanged.connect(self._edited)
+        self.ctx.load_facts()
+        self.tabs.setCurrentIndex(self.pages.index(self.settings_pages[0]))
+
+    def _edited(self) -> None:
+        if self.saved_note.kind == "ok":
+            self.saved_note.clear_message()
+
+    def save(self) -> None:
+        if self.ctx.missing():
+            return
+        row = self.ctx.save("manage")
+        settings = Settings.from_json(self.ctx.settings.to_json())
+        self.saved_note.show_message("ok", f"Saved (settings version {row.id}). The next sync pass uses them.")
+        self.settingsSaved.emit(settings)
+
+    # -- disconnect (C6) ---------------------------------------------------------------------------------------
+    def ask_disconnect(self) -> None:
+        self.disconnect_dialog = DisconnectDialog(self)
+        self.disconnect_dialog.accepted.connect(self._disconnect)
+        self.disconnect_dialog.open()  # window-modal, without a nested event loop
+
+    def _disconnect(self) -> None:
+        wipe = self.disconnect_dialog.wipe.isChecked() if self.disconnect_dialog else False
+        try:
+            disconnect(self.ctx.credentials, wipe_history=wipe)
+        except Exception as exc:  # noqa: BLE001 - a keyring or database failure is shown, not raised
+            self.saved_note.show_message("error", f"Could not disconnect: {describe_error(exc)}")
+            return
+        self.ctx.refresh_connections()
+        self.disconnected.emit(wipe)
+        self.accept()
+
+    def done(self, result: int) -> None:
+        self.hike_page.cancel_sign_in()
+        self.ctx.shutdown()
+        super().done(result)

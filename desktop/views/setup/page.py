@@ -1,0 +1,119 @@
+"""The frame every setup page shares, and the base of the settings pages (shown as wizard steps and as Manage tabs).
+
+A page has a heading, a short introduction, a banner for its own errors, a busy row while it waits for a store,
+and its content in a scroll area, so a long page never squeezes its text on a small screen.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from desktop.sync.settings import Settings, StoreFacts
+from desktop.views.setup.context import SetupContext
+from desktop.views.setup.widgets import Banner, BusyRow, heading, help_text
+
+
+class SetupPage(QWidget):
+    title = ""
+    intro = ""
+    # Next is allowed from this page (connect pages allow it only once the store is connected)
+    completeChanged = Signal()
+
+    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName(type(self).__name__)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll)
+        inner = QWidget()
+        scroll.setWidget(inner)
+        self.layout_ = QVBoxLayout(inner)
+        self.layout_.setContentsMargins(24, 20, 24, 20)
+        self.layout_.setSpacing(10)
+        self.heading = heading(self.title)
+        self.layout_.addWidget(self.heading)
+        if self.intro:
+            self.layout_.addWidget(help_text(self.intro))
+        self.banner = Banner()
+        self.banner.setObjectName("pageBanner")
+        self.layout_.addWidget(self.banner)
+        self.busy = BusyRow()
+        self.busy.setObjectName("pageBusy")
+        self.layout_.addWidget(self.busy)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(12)
+        self.layout_.addLayout(self.body)
+        self.layout_.addStretch(1)
+
+    def is_complete(self) -> bool:
+        return True
+
+    def entered(self) -> None:
+        """Called when the page is shown (wizard step or tab)."""
+
+
+class SettingsPage(SetupPage):
+    """A page over part of the settings: ``fill`` shows them, ``store`` writes the widgets back.
+
+    While the stores' lists load the page shows it is busy; if they fail, it says why with a Retry button.
+    """
+
+    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self._filling = False
+        self.retry = QPushButton("Retr&y loading")
+        self.retry.setToolTip("Read the outlets, registers, taxes and payment types from both stores again.")
+        self.retry.clicked.connect(ctx.load_facts)
+        self.retry.hide()
+        self.layout_.insertWidget(3, self.retry, 0, Qt.AlignmentFlag.AlignLeft)
+        self.build()
+        ctx.factsChanged.connect(self._facts_changed)
+        self._facts_changed()
+
+    # -- subclasses ------------------------------------------------------------------------------------------
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
+        raise NotImplementedError
+
+    def store(self, settings: Settings) -> None:
+        raise NotImplementedError
+
+    # -- shared ----------------------------------------------------------------------------------------------
+    def changed(self) -> None:
+        """Connected to every field's change signal: write back, let Save re-check."""
+        if self._filling:
+            return
+        self.store(self.ctx.settings)
+        self.refresh_notes()
+        self.ctx.settings_changed()
+
+    def refresh_notes(self) -> None:
+        """Warnings that depend on the current choices (subclasses override)."""
+
+    def reload(self) -> None:
+        self._filling = True
+        try:
+            self.fill(self.ctx.settings, self.ctx.facts)
+        finally:
+            self._filling = False
+        self.refresh_notes()
+
+    def _facts_changed(self) -> None:
+        state = self.ctx.facts_state
+        if state == "loading":
+            self.busy.start("Loading outlets, registers, taxes and payment types from both stores…")
+        else:
+            self.busy.stop()
+        self.retry.setVisible(state == "failed")
+        if state == "failed":
+            self.banner.show_message("error", f"The stores' lists could not be loaded. {self.ctx.facts_error}")
+        elif self.banner.kind == "error":
+            self.banner.clear_message()
+        self.reload()

@@ -1,0 +1,135 @@
+"""Payments: every BigCommerce payment as Hike's "BigCommerce" payment type, or each method to its own type (S5);
+optionally a Hike register the payments are recorded on, with Hike's advice for a dedicated one (S8)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHeaderView, QRadioButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout)
+
+from desktop.sync.settings import BIGCOMMERCE_PAYMENT_TYPE, Settings, StoreFacts
+from desktop.views.setup.page import SettingsPage
+from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, find_id, help_text
+
+
+class PaymentsPage(SettingsPage):
+    title = "Payments"
+    intro = "Choose how BigCommerce payments appear in Hike, and optionally the register they are recorded on."
+
+    def build(self) -> None:
+        mapping = QGroupBox("Payment mapping")
+        box = QVBoxLayout(mapping)
+        self.all_as_bc = QRadioButton(f"Map &all payments in Hike as \u2018{BIGCOMMERCE_PAYMENT_TYPE}\u2019")
+        self.all_as_bc.setObjectName("paymentsAllAsBigCommerce")
+        self.all_as_bc.setToolTip("Card or cash, every BigCommerce payment shows in Hike as the payment type "
+                                  f"\u201c{BIGCOMMERCE_PAYMENT_TYPE}\u201d.")
+        self.per_method = QRadioButton("Map &each BigCommerce payment method to a Hike payment type")
+        self.per_method.setObjectName("paymentsPerMethod")
+        self.per_method.setToolTip("Cash with cash, card with card, and so on.")
+        group = QButtonGroup(self)
+        group.addButton(self.all_as_bc)
+        group.addButton(self.per_method)
+        box.addWidget(self.all_as_bc)
+        box.addWidget(self.per_method)
+        self.table = QTableWidget(0, 2)
+        self.table.setObjectName("paymentMap")
+        self.table.setHorizontalHeaderLabels(["BigCommerce payment method", "Hike payment type"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setAccessibleName("Payment method mapping")
+        box.addWidget(self.table)
+        self.payment_note = Banner()
+        self.payment_note.setObjectName("paymentNote")
+        box.addWidget(self.payment_note)
+        self.body.addWidget(mapping)
+        self.combos: dict[str, RefCombo] = {}
+
+        register = QGroupBox("Register for payments")
+        box = QVBoxLayout(register)
+        self.use_register = QCheckBox("Record BigCommerce payments on a Hike &register")
+        self.use_register.setObjectName("useRegister")
+        self.use_register.setToolTip("The day's BigCommerce payments then appear in that register's closing summary.")
+        self.register = RefCombo()
+        self.register.setObjectName("paymentRegister")
+        self.register.setToolTip("Registers of the outlet where BigCommerce orders land.")
+        box.addWidget(self.use_register)
+        box.addWidget(self.register)
+        box.addWidget(help_text("Hike recommends a separate register only for online sales: it shows online "
+                                "payments clearly, and a sale arriving from BigCommerce after the register was "
+                                "closed re-opens it. Close that register daily, or at least within 5 days."))
+        self.body.addWidget(register)
+
+        self.all_as_bc.toggled.connect(self.changed)
+        self.use_register.toggled.connect(self.changed)
+        self.register.currentIndexChanged.connect(self.changed)
+
+    def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
+        pm = settings.payment_mapping
+        (self.per_method if pm.mode == "per_method" else self.all_as_bc).setChecked(True)
+        types = [(p.id, p.name) for p in (facts.hike_payment_types if facts else ()) if p.is_active]
+        methods = list(facts.bc_payment_methods) if facts else list(pm.map)
+        self.table.setRowCount(len(methods))
+        self.combos = {}
+        for row, method in enumerate(methods):
+            item = QTableWidgetItem(method)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 0, item)
+            combo = RefCombo("— choose —")
+            combo.setObjectName(f"paymentType-{method}")
+            combo.setAccessibleName(f"Hike payment type for {method}")
+            combo.set_items(types)
+            saved = next((v for k, v in pm.map.items() if k.strip().casefold() == method.strip().casefold()), None)
+            combo.set_ref(saved)
+            combo.currentIndexChanged.connect(self.changed)
+            self.table.setCellWidget(row, 1, combo)
+            self.combos[method] = combo
+        fit_rows(self.table)
+        self._fill_registers(settings, facts)
+        self.use_register.setChecked(settings.payment_register is not None)
+        self._enable()
+
+    def _fill_registers(self, settings: Settings, facts: StoreFacts | None) -> None:
+        """Only the registers of the outlet where BigCommerce orders land (a register belongs to one outlet)."""
+        outlets = [(o.id, o.name) for o in (facts.hike_outlets if facts else ())]
+        outlet = find_id(outlets, settings.order_outlet)
+        registers = [(r.id, r.name) for r in (facts.hike_registers if facts else ())
+                     if r.is_active and (outlet is None or r.outlet_id == outlet)]
+        self.register.set_items(registers)
+        self.register.set_ref(settings.payment_register)
+
+    def _enable(self) -> None:
+        self.table.setEnabled(self.per_method.isChecked())
+        self.register.setEnabled(self.use_register.isChecked())
+
+    def entered(self) -> None:
+        # the inventory page may have changed the outlet orders land in
+        self._filling = True
+        try:
+            self._fill_registers(self.ctx.settings, self.ctx.facts)
+        finally:
+            self._filling = False
+        self.changed()
+
+    def store(self, settings: Settings) -> None:
+        self._enable()
+        pm = settings.payment_mapping
+        pm.mode = "per_method" if self.per_method.isChecked() else "all_as_bigcommerce"
+        if self.combos:
+            pm.map = {method: combo.ref() for method, combo in self.combos.items() if combo.ref() is not None}
+        if not self.use_register.isChecked():
+            settings.payment_register = None
+        elif self.register.items:  # without the stores' lists keep what was saved
+            settings.payment_register = self.register.ref()
+
+    def refresh_notes(self) -> None:
+        facts = self.ctx.facts
+        if facts is None or self.per_method.isChecked():
+            self.payment_note.clear_message()
+            return
+        has_type = any(p.name.strip().casefold() == BIGCOMMERCE_PAYMENT_TYPE.casefold() and p.is_active
+                       for p in facts.hike_payment_types)
+        if has_type:
+            self.payment_note.show_message("ok", f"Hike has the payment type \u201c{BIGCOMMERCE_PAYMENT_TYPE}\u201d.")
+        else:
+            self.payment_note.show_message("warning", f"Hike has no active payment type named "
+                                           f"\u201c{BIGCOMMERCE_PAYMENT_TYPE}\u201d: add it in Hike (Setup \u203a "
+                                           "Payment types), or map each method.")

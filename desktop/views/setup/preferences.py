@@ -1,0 +1,121 @@
+"""Preferences: description (S16) and image (S17) direction, products without SKU (S18), categories (S19, shown
+only when new Hike products go to BigCommerce), shipping details (S6) and the schedule (S20)."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QFormLayout, QGroupBox, QRadioButton, QSpinBox, QVBoxLayout
+
+from desktop.sync.settings import (HIKE_CALLS_PER_DAY, MAX_SCHEDULE_MINUTES, MIN_SCHEDULE_MINUTES, Settings,
+                                   StoreFacts)
+from desktop.views.setup.page import SettingsPage
+from desktop.views.setup.widgets import Banner, add_row, help_text
+
+
+class _Choice(QGroupBox):
+    """A titled group of radio buttons, each with its meaning underneath."""
+
+    def __init__(self, title: str, name: str, choices: tuple[tuple[str, str, str], ...], note: str = ""):
+        super().__init__(title)
+        self.setObjectName(name)
+        box = QVBoxLayout(self)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for value, label, meaning in choices:
+            button = QRadioButton(label)
+            button.setObjectName(f"{name}-{value}")
+            button.setToolTip(meaning)
+            self.group.addButton(button)
+            self.buttons[value] = button
+            box.addWidget(button)
+            if meaning:
+                text = help_text(meaning)
+                text.setContentsMargins(24, 0, 0, 4)
+                box.addWidget(text)
+        if note:
+            box.addWidget(help_text(note))
+
+    def set_value(self, value: str) -> None:
+        self.buttons.get(value, next(iter(self.buttons.values()))).setChecked(True)
+
+    def value(self) -> str:
+        return next(v for v, b in self.buttons.items() if b.isChecked())
+
+
+class PreferencesPage(SettingsPage):
+    title = "Preferences"
+    intro = "How descriptions, images, SKUs and categories sync, and how often the app looks for changes."
+
+    def build(self) -> None:
+        self.description = _Choice("Product description", "descriptionSync", (
+            ("bc_to_hike", "Sync descriptions from BigCommerce to Hike only (recommended)",
+             "BigCommerce descriptions keep their HTML layout; Hike gets them as plain text."),
+            ("two_way", "Sync descriptions both ways", "A description edited in Hike replaces BigCommerce's, "
+                                                       "HTML layout included.")))
+        self.images = _Choice("Product images", "imageSync", (
+            ("bc_to_hike", "Sync images from BigCommerce to Hike only (recommended)",
+             "Keep high-resolution images in BigCommerce. A new Hike product's image still goes to BigCommerce "
+             "once."),
+            ("two_way", "Sync images both ways", "")),
+            note="Hike shows images up to 500 \u00d7 500 pixels: images going to Hike are scaled to fit.")
+        self.non_sku = _Choice("Products without SKU", "nonSkuProducts", (
+            ("auto_assign", "Sync products without SKU and auto-assign SKU numbers",
+             "A stable, unique SKU is created for each and remembered."),
+            ("skip", "Do not sync products without SKU and their sales orders",
+             "Useful to create those products yourself and give them your own SKUs.")))
+        self.categories = _Choice("Category sync (new Hike products)", "categorySync", (
+            ("match_or_create", "Match categories by name, create the missing ones", ""),
+            ("match_only", "Match existing categories by name only", ""),
+            ("none", "Don't assign categories", "")),
+            note="How Hike product types become BigCommerce categories.")
+        for choice in (self.description, self.images, self.non_sku, self.categories):
+            self.body.addWidget(choice)
+            for button in choice.buttons.values():
+                button.toggled.connect(self.changed)
+
+        self.shipping = QCheckBox("Sync &shipping details (weight and dimensions) both ways")
+        self.shipping.setObjectName("shippingDetails")
+        self.shipping.setToolTip("Needs \u201cDisplay e-commerce related fields in product add/edit\u201d on in Hike.")
+        self.shipping.toggled.connect(self.changed)
+        self.body.addWidget(self.shipping)
+
+        form = QFormLayout()
+        self.schedule = QSpinBox()
+        self.schedule.setObjectName("scheduleMinutes")
+        self.schedule.setRange(1, MAX_SCHEDULE_MINUTES * 7)
+        self.schedule.setSuffix(" minutes")
+        self.schedule.valueChanged.connect(self.changed)
+        add_row(form, "Sync &every:", self.schedule,
+                f"Hike allows {HIKE_CALLS_PER_DAY} API calls a day, shared with your other apps: "
+                f"{MIN_SCHEDULE_MINUTES} minutes is the shortest interval.")
+        self.body.addLayout(form)
+        self.body.addWidget(help_text("Pause, resume and \u201cSync now\u201d for products, customers or sales are "
+                                      "on the main window once the settings are saved."))
+        self.schedule_note = Banner()
+        self.schedule_note.setObjectName("scheduleNote")
+        self.body.addWidget(self.schedule_note)
+
+    def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
+        self.description.set_value(settings.description_sync)
+        self.images.set_value(settings.image_sync)
+        self.non_sku.set_value(settings.non_sku_products)
+        self.categories.set_value(settings.category_sync)
+        self.categories.setVisible(settings.hike_to_bc.new_products)
+        self.shipping.setChecked(settings.shipping_details)
+        self.schedule.setValue(settings.schedule_minutes)
+
+    def entered(self) -> None:
+        self.categories.setVisible(self.ctx.settings.hike_to_bc.new_products)  # S19 follows S14
+
+    def store(self, settings: Settings) -> None:
+        settings.description_sync = self.description.value()
+        settings.image_sync = self.images.value()
+        settings.non_sku_products = self.non_sku.value()
+        settings.category_sync = self.categories.value()
+        settings.shipping_details = self.shipping.isChecked()
+        settings.schedule_minutes = self.schedule.value()
+
+    def refresh_notes(self) -> None:
+        problems = [p for p in self.ctx.settings.validate() if p.key == "schedule_minutes"]
+        if problems:
+            self.schedule_note.show_message("error" if problems[0].mandatory else "warning", problems[0].message)
+        else:
+            self.schedule_note.clear_message()

@@ -1,0 +1,210 @@
+"""Pre-flight: duplicate SKUs and barcodes on each side (P1), what the first sync would do (P3, the engine's dry run:
+nothing is written), and a CSV backup of both catalogs to a folder the manager picks (C7)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from desktop.sync.connections import open_clients
+from desktop.sync.engine import DryRun, SyncEngine
+from desktop.sync.preflight import Duplicate, bigcommerce_duplicates, hike_duplicates, write_backup
+from desktop.sync.settings import Settings
+from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.page import SetupPage
+from desktop.views.setup.widgets import Banner, BusyRow, WrapLabel, help_text
+
+STORE_NAMES = {"hike": "Hike", "bigcommerce": "BigCommerce", "both": "Both"}
+
+
+@dataclass
+class PreflightResult:
+    hike: list[Duplicate]
+    bigcommerce: list[Duplicate]
+    dry_run: DryRun | None
+    dry_run_problem: str
+
+
+def run_checks(ctx: SetupContext, settings: Settings) -> PreflightResult:
+    """On a worker thread: reads both catalogs; plans the first pass without writing anything."""
+    bc, hike = open_clients(ctx.credentials)
+    try:
+        hike_dupes = hike_duplicates(hike.products())
+        bc_dupes = bigcommerce_duplicates(bc.products())
+        missing = [p for p in settings.validate(ctx.facts) if p.mandatory] if ctx.facts else []
+        if ctx.facts is None or missing:
+            return PreflightResult(hike_dupes, bc_dupes, None,
+                                   "The preview needs the mandatory settings first: "
+                                   + "; ".join(p.message for p in missing[:3]) if missing else
+                                   "The preview needs the stores' lists: go back and let them load.")
+        return PreflightResult(hike_dupes, bc_dupes, SyncEngine(bc, hike, settings).dry_run(), "")
+    finally:
+        bc.close()
+        hike.close()
+
+
+def describe_counts(counts: dict[str, dict[str, int]]) -> str:
+    if not counts:
+        return "Nothing to do: both stores already agree."
+    parts = []
+    for side, verbs in counts.items():
+        words = ", ".join(f"{n} to {verb}" for verb, n in sorted(verbs.items()))
+        parts.append(f"{STORE_NAMES.get(side, side)}: {words}")
+    return "; ".join(parts) + "."
+
+
+class PreflightPage(SetupPage):
+    title = "Pre-flight checks"
+    intro = ("Before the first sync: records that will fail because they share a SKU or barcode, a preview of what "
+             "the first sync will do (nothing is written yet), and a backup of both catalogs.")
+
+    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.ran_once = False
+        self._ran_with: dict | None = None
+        self.result: PreflightResult | None = None
+        self.backup_paths: tuple[Path, Path] | None = None
+        row = QHBoxLayout()
+        self.run_button = QPushButton("&Run the checks")
+        self.run_button.setObjectName("runPreflight")
+        self.run_button.setToolTip("Read both catalogs again and preview the first sync.")
+        self.run_button.clicked.connect(self.run)
+        row.addWidget(self.run_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+
+        dupes = QGroupBox("Duplicate SKUs and barcodes")
+        box = QVBoxLayout(dupes)
+        box.addWidget(help_text("SKUs compare without letter case, across products and variants, as BigCommerce "
+                                "enforces them. Fix these before the first sync, or those records will not sync."))
+        lists = QHBoxLayout()
+        self.hike_list = QListWidget()
+        self.hike_list.setObjectName("hikeDuplicates")
+        self.bc_list = QListWidget()
+        self.bc_list.setObjectName("bigcommerceDuplicates")
+        for title, widget in (("In &Hike", self.hike_list), ("In BigCo&mmerce", self.bc_list)):
+            column = QVBoxLayout()
+            label = QLabel(title)
+            label.setBuddy(widget)
+            widget.setFixedHeight(110)
+            widget.setWordWrap(True)
+            column.addWidget(label)
+            column.addWidget(widget)
+            lists.addLayout(column)
+        box.addLayout(lists)
+        self.body.addWidget(dupes)
+
+        preview = QGroupBox("Preview of the first sync")
+        box = QVBoxLayout(preview)
+        self.counts = WrapLabel("Not run yet.")
+        self.counts.setObjectName("dryRunCounts")
+        box.addWidget(self.counts)
+        self.actions = QTableWidget(0, 4)
+        self.actions.setObjectName("dryRunActions")
+        self.actions.setHorizontalHeaderLabels(["Action", "Store", "SKU", "Product"])
+        self.actions.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.actions.verticalHeader().hide()
+        self.actions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.actions.verticalHeader().setDefaultSectionSize(self.actions.fontMetrics().height() + 8)
+        self.actions.setMinimumHeight(220)
+        self.actions.setAlternatingRowColors(True)
+        box.addWidget(self.actions)
+        self.body.addWidget(preview)
+
+        backup = QGroupBox("Backup")
+        box = QVBoxLayout(backup)
+        box.addWidget(help_text("Both catalogs as CSV files (they open in any spreadsheet program). Recommended "
+                                "before the first sync."))
+        row = QHBoxLayout()
+        self.backup_button = QPushButton("Back &up both catalogs…")
+        self.backup_button.setObjectName("backupCatalogs")
+        self.backup_button.setToolTip("Choose a folder; two CSV files are written there.")
+        self.backup_button.clicked.connect(self.backup)
+        row.addWidget(self.backup_button)
+        row.addStretch(1)
+        box.addLayout(row)
+        self.backup_busy = BusyRow()
+        box.addWidget(self.backup_busy)
+        self.backup_note = Banner()
+        self.backup_note.setObjectName("backupNote")
+        box.addWidget(self.backup_note)
+        self.body.addWidget(backup)
+
+    def entered(self) -> None:
+        # run on arrival, and again when the settings changed since (the preview depends on them)
+        if self.ctx.both_connected and self._ran_with != self.ctx.settings.to_json():
+            self.run()
+
+    # -- checks ----------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        if self.busy.busy:
+            return
+        self.ran_once = True
+        self._ran_with = self.ctx.settings.to_json()
+        self.banner.clear_message()
+        self.run_button.setEnabled(False)
+        self.busy.start("Reading both catalogs and planning the first sync (nothing is written)…")
+        settings = Settings.from_json(self.ctx.settings.to_json())  # a copy: the pages may change meanwhile
+        ctx = self.ctx
+        ctx.background.run(lambda: run_checks(ctx, settings), self._shown, self._failed)
+
+    def _shown(self, result: PreflightResult) -> None:
+        self.busy.stop()
+        self.run_button.setEnabled(True)
+        self.result = result
+        for widget, found in ((self.hike_list, result.hike), (self.bc_list, result.bigcommerce)):
+            widget.clear()
+            widget.addItems([d.message for d in found] or ["No duplicates."])
+        if result.dry_run is None:
+            self.counts.setText(result.dry_run_problem)
+            self.actions.setRowCount(0)
+            return
+        self.counts.setText(describe_counts(result.dry_run.counts))
+        rows = result.dry_run.actions
+        self.actions.setRowCount(len(rows))
+        for i, action in enumerate(rows):
+            cells = [action["action"], STORE_NAMES.get(action["store"], action["store"]), action["sku"] or "",
+                     action["name"] + (f" ({action['message']})" if action.get("message") else "")]
+            for column, text in enumerate(cells):
+                self.actions.setItem(i, column, QTableWidgetItem(str(text)))
+        for column in range(3):
+            self.actions.resizeColumnToContents(column)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy.stop()
+        self.run_button.setEnabled(True)
+        self.banner.show_message("error", f"The checks could not run: {describe_error(exc)}")
+
+    # -- backup ----------------------------------------------------------------------------------------------
+    def backup(self) -> None:
+        folder = self.ctx.choose_folder(self, "Folder for the catalog backup")
+        if not folder:
+            return
+        self.backup_button.setEnabled(False)
+        self.backup_note.clear_message()
+        self.backup_busy.start("Exporting both catalogs…")
+        credentials = self.ctx.credentials
+
+        def work() -> Any:
+            bc, hike = open_clients(credentials)
+            try:
+                return write_backup(Path(folder), list(hike.products()), list(bc.products()))
+            finally:
+                bc.close()
+                hike.close()
+
+        self.ctx.background.run(work, self._backed_up, self._backup_failed)
+
+    def _backed_up(self, paths: tuple[Path, Path]) -> None:
+        self.backup_busy.stop()
+        self.backup_button.setEnabled(True)
+        self.backup_paths = paths
+        self.backup_note.show_message("ok", "Backup written:\n" + "\n".join(str(p) for p in paths))
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        self.backup_busy.stop()
+        self.backup_button.setEnabled(True)
+        self.backup_note.show_message("error", f"The backup could not be written: {describe_error(exc)}")

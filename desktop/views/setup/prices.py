@@ -1,0 +1,47 @@
+"""Prices: which BigCommerce price Hike's retail price maps to (S7), with what each choice means."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QButtonGroup, QRadioButton
+
+from desktop.sync.settings import Settings, StoreFacts
+from desktop.views.setup.page import SettingsPage
+from desktop.views.setup.widgets import help_text
+
+CHOICES = (
+    ("price", "&Price",
+     "The final price the product sells for. It applies to both Hike's in-store sales and BigCommerce's online "
+     "sales."),
+    ("retail_price", "&Retail Price",
+     "Hike updates BigCommerce's Retail Price field. Any discounts in BigCommerce still reduce the final sale "
+     "price there."),
+    ("sale_price", "&Sale Price",
+     "Hike updates BigCommerce's Sale Price field. Discounts in BigCommerce may not apply, as this is the final "
+     "sale price there: check your BigCommerce settings."),
+)
+
+
+class PricesPage(SettingsPage):
+    title = "Prices"
+    intro = ("BigCommerce has three prices for a product: Price, Retail Price and Sale Price. Choose which one "
+             "Hike's retail price syncs with.")
+
+    def build(self) -> None:
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for value, label, meaning in CHOICES:
+            button = QRadioButton(label)
+            button.setObjectName(f"priceType-{value}")
+            button.setToolTip(meaning)
+            self.group.addButton(button)
+            self.buttons[value] = button
+            self.body.addWidget(button)
+            note = help_text(meaning)
+            note.setContentsMargins(24, 0, 0, 6)
+            self.body.addWidget(note)
+            button.toggled.connect(self.changed)
+
+    def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
+        self.buttons.get(settings.price_type, self.buttons["price"]).setChecked(True)
+
+    def store(self, settings: Settings) -> None:
+        settings.price_type = next(v for v, b in self.buttons.items() if b.isChecked())

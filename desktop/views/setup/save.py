@@ -1,0 +1,118 @@
+"""The Save button and, beside it, why it is disabled (C5): every mandatory setting still missing, in words.
+
+Used as the wizard's last step (``SavePage``) and at the bottom of Manage (``SaveBar`` alone).
+"""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.sync.settings import Settings, StoreFacts
+from desktop.views.setup.context import SetupContext
+from desktop.views.setup.page import SetupPage
+from desktop.views.setup.taxes import tax_classes
+from desktop.views.setup.widgets import Banner, WrapLabel, find_id
+
+
+class SaveBar(QWidget):
+    saveRequested = Signal()
+
+    def __init__(self, ctx: SetupContext, label: str = "&Save", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.missing = WrapLabel()
+        self.missing.setObjectName("missingList")
+        self.missing.setTextFormat(Qt.TextFormat.RichText)
+        self.missing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.save = QPushButton(label)
+        self.save.setObjectName("saveSettings")
+        self.save.clicked.connect(self.saveRequested)
+        layout.addWidget(self.missing, 1)
+        layout.addWidget(self.save, 0, Qt.AlignmentFlag.AlignTop)
+        ctx.settingsChanged.connect(self.refresh)
+        ctx.factsChanged.connect(self.refresh)
+        ctx.connectionsChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        missing = self.ctx.missing()
+        self.save.setEnabled(not missing)
+        if missing:
+            items = "".join(f"<li>{escape(p.message)}</li>" for p in missing)
+            self.missing.setText(f"<b>Save is not available yet:</b><ul style=\"margin:0\">{items}</ul>")
+            self.save.setToolTip("Complete the items listed beside this button first.")
+        else:
+            self.missing.setText("Everything needed is set.")
+            self.save.setToolTip("Save these settings; the first sync then starts in the background.")
+
+    def missing_messages(self) -> list[str]:
+        return [p.message for p in self.ctx.missing()]
+
+
+def _name(items: list[tuple[int, str]], ref: object) -> str:
+    if ref is None:
+        return "none"
+    ident = find_id(items, ref)  # type: ignore[arg-type]
+    return next((n for i, n in items if i == ident), str(ref))
+
+
+def summary_lines(settings: Settings, facts: StoreFacts | None) -> list[str]:
+    """The choices in a few lines, with the stores' names for their objects."""
+    outlets = [(o.id, o.name) for o in (facts.hike_outlets if facts else ())]
+    taxes = [(t.id, t.name) for t in (facts.hike_taxes if facts else ())]
+    classes = tax_classes(facts)
+    on = {True: "on", False: "off"}
+    lines = [f"Inventory outlet: {_name(outlets, settings.inventory_outlet)}"
+             + (f"; online orders land in {_name(outlets, settings.ecommerce_outlet)}"
+                if settings.ecommerce_outlet is not None else "")
+             + (f"; combined stock of {', '.join(_name(outlets, r) for r in settings.combined_inventory_outlets)}"
+                if settings.combined_inventory_outlets else ""),
+             "Taxes: " + (", ".join(f"{_name(taxes, k)} \u2192 {_name(classes, v)}" for k, v in settings.tax_map.items())
+                          or "not mapped") + f"; shipping: {_name(taxes, settings.shipping_tax)}",
+             "Payments: " + ("all as \u201cBigCommerce\u201d" if settings.payment_mapping.mode == "all_as_bigcommerce"
+                             else f"{len(settings.payment_mapping.map)} methods mapped"),
+             f"Hike's retail price \u2192 BigCommerce {settings.price_type.replace('_', ' ')}",
+             f"BigCommerce \u2192 Hike: stock on orders {on[settings.bc_to_hike.inventory_on_order]}, full orders "
+             f"{on[settings.bc_to_hike.full_orders]}, new products {on[settings.bc_to_hike.new_products]}",
+             f"Hike \u2192 BigCommerce: stock {on[settings.hike_to_bc.inventory]}, new products "
+             f"{on[settings.hike_to_bc.new_products]}, full sales {on[settings.hike_to_bc.full_orders]}",
+             f"Sync every {settings.schedule_minutes} minutes"]
+    return lines
+
+
+class SavePage(SetupPage):
+    title = "Save and start syncing"
+    intro = ("Saving stores these settings and starts the first sync in the background. Depending on how many "
+             "products and customers each store has, it may take a while; you can follow it on the main window.")
+
+    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.summary = WrapLabel()
+        self.summary.setObjectName("settingsSummary")
+        self.body.addWidget(self.summary)
+        self.warnings = Banner()
+        self.warnings.setObjectName("settingsWarnings")
+        self.body.addWidget(self.warnings)
+        self.bar = SaveBar(ctx, "&Save and start syncing")
+        column = QVBoxLayout()
+        column.addWidget(self.bar)
+        self.body.addLayout(column)
+        ctx.settingsChanged.connect(self._warnings)
+        ctx.factsChanged.connect(self._warnings)
+        self._warnings()
+
+    def entered(self) -> None:
+        self.bar.refresh()
+        self._warnings()
+
+    def _warnings(self) -> None:
+        self.summary.setText("\n".join(f"\u2022 {line}" for line in summary_lines(self.ctx.settings, self.ctx.facts)))
+        notes = [p.message for p in self.ctx.problems() if not p.mandatory]
+        if notes:
+            self.warnings.show_message("warning", "Worth a look before saving:\n\u2022 " + "\n\u2022 ".join(notes))
+        else:
+            self.warnings.clear_message()

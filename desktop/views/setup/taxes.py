@@ -1,0 +1,99 @@
+"""Taxes: each Hike tax to a BigCommerce tax class, the shipping line's tax (S2, D6), and whether both stores
+enter prices the same way, with what to change on which side when they don't (P2)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHeaderView, QTableWidget, QTableWidgetItem
+
+from desktop.sync.preflight import TaxCheck
+from desktop.sync.settings import DEFAULT_TAX_CLASS_ID, DEFAULT_TAX_CLASS_NAME, Settings, StoreFacts
+from desktop.views.setup.page import SettingsPage
+from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, add_row, find_id, help_text
+
+
+def tax_classes(facts: StoreFacts | None) -> list[tuple[int, str]]:
+    """BigCommerce's classes, with its built-in default class (id 0), which its API does not always list."""
+    classes = [(c.id, c.name) for c in (facts.bc_tax_classes if facts else ())]
+    if facts and not any(i == DEFAULT_TAX_CLASS_ID for i, _ in classes):
+        classes.insert(0, (DEFAULT_TAX_CLASS_ID, DEFAULT_TAX_CLASS_NAME))
+    return classes
+
+
+class TaxesPage(SettingsPage):
+    title = "Taxes"
+    intro = ("\u2018Hike tax\u2019 lists the sales taxes set in Hike; \u2018BigCommerce tax class\u2019 lists the tax "
+             "classes set in BigCommerce. Map each pair so orders carry the right tax amounts. Create the taxes you "
+             "need in both stores first.")
+
+    def build(self) -> None:
+        self.table = QTableWidget(0, 2)
+        self.table.setObjectName("taxMap")
+        self.table.setHorizontalHeaderLabels(["Hike tax", "BigCommerce tax class"])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setToolTip("Choose the BigCommerce tax class for every Hike tax your products use.")
+        self.table.setAccessibleName("Tax mapping")
+        self.body.addWidget(self.table)
+        self.combos: dict[int, RefCombo] = {}
+
+        form = QFormLayout()
+        self.shipping = RefCombo("— no tax on shipping —")
+        self.shipping.setObjectName("shippingTax")
+        add_row(form, "Shipping &tax for invoices:", self.shipping,
+                "The Hike tax of the extra shipping line a BigCommerce order brings (Hike takes only its total).")
+        self.body.addLayout(form)
+
+        self.inclusive = QCheckBox("Hike's \u201cT&ax inclusive prices\u201d is ticked (Setup \u203a General rules)")
+        self.inclusive.setObjectName("taxInclusive")
+        self.inclusive.setToolTip("Hike's API does not tell the app this rule: tick it to match your Hike setup.")
+        self.body.addWidget(self.inclusive)
+        self.tax_check = Banner()
+        self.tax_check.setObjectName("taxCheck")
+        self.body.addWidget(self.tax_check)
+        self.body.addWidget(help_text("Prices sync without tax or with tax according to this rule, so both stores "
+                                      "must enter prices the same way, or prices differ by the tax amount."))
+
+        self.shipping.currentIndexChanged.connect(self.changed)
+        self.inclusive.toggled.connect(self.changed)
+
+    def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
+        classes = tax_classes(facts)
+        in_use = facts.hike_taxes_in_use if facts else None
+        taxes = [t for t in (facts.hike_taxes if facts else ())
+                 if (t.id in in_use if in_use is not None else t.is_active)]
+        self.table.setRowCount(len(taxes))
+        self.combos = {}
+        chosen = {find_id([(t.id, t.name) for t in taxes], key): value for key, value in settings.tax_map.items()}
+        for row, tax in enumerate(taxes):
+            item = QTableWidgetItem(f"{tax.name} ({tax.rate.normalize():f}%)")
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 0, item)
+            combo = RefCombo("— choose —")
+            combo.setObjectName(f"taxClass-{tax.id}")
+            combo.setAccessibleName(f"BigCommerce tax class for {tax.name}")
+            combo.set_items(classes)
+            combo.set_ref(chosen.get(tax.id))
+            combo.currentIndexChanged.connect(self.changed)
+            self.table.setCellWidget(row, 1, combo)
+            self.combos[tax.id] = combo
+        fit_rows(self.table)
+        self.shipping.set_items([(t.id, t.name) for t in (facts.hike_taxes if facts else ()) if t.is_active])
+        self.shipping.set_ref(settings.shipping_tax)
+        self.inclusive.setChecked(settings.tax_inclusive)
+
+    def store(self, settings: Settings) -> None:
+        if self.combos:  # without the stores' lists keep what was saved
+            settings.tax_map = {str(tax_id): combo.ref() for tax_id, combo in self.combos.items()
+                                if combo.ref() is not None}
+        if self.shipping.items:  # without the stores' lists keep what was saved
+            settings.shipping_tax = self.shipping.ref()
+        settings.tax_inclusive = self.inclusive.isChecked()
+
+    def refresh_notes(self) -> None:
+        facts = self.ctx.facts
+        if facts is None or facts.bc_prices_inc_tax is None:
+            self.tax_check.clear_message()
+            return
+        check = TaxCheck(self.ctx.settings.tax_inclusive, facts.bc_prices_inc_tax)
+        self.tax_check.show_message("ok" if check.consistent else "warning", check.message)

@@ -1,0 +1,69 @@
+"""Welcome: connect the real stores, or try everything on the built-in sandbox stores first."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCommandLinkButton, QWidget
+
+from desktop.sync.connections import connect_sandbox
+from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.page import SetupPage
+from desktop.views.setup.widgets import help_text
+
+
+class WelcomePage(SetupPage):
+    title = "Welcome to Hike \u2194 BigCommerce Sync"
+    intro = ("This app keeps your Hike POS store and your BigCommerce store in step: products, stock, customers "
+             "and orders. First connect both stores, then choose how they sync. Nothing is written to either "
+             "store until you save the settings.")
+
+    realChosen = Signal()
+    sandboxConnected = Signal()
+
+    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.real = QCommandLinkButton("&Connect my stores",
+                                       "Sign in with Hike in your browser and paste a BigCommerce API token.")
+        self.real.setObjectName("connectRealStores")
+        self.real.setToolTip("Connect your own Hike and BigCommerce stores.")
+        self.real.clicked.connect(self.realChosen)
+        self.sandbox = QCommandLinkButton("&Try the sandbox stores",
+                                          "Two practice stores that run on this computer, filled with a demo "
+                                          "catalog. Nothing reaches a real store.")
+        self.sandbox.setObjectName("trySandbox")
+        self.sandbox.setToolTip("Start the built-in Hike and BigCommerce practice stores and connect them.")
+        self.sandbox.clicked.connect(self.try_sandbox)
+        self.body.addWidget(self.real)
+        self.body.addWidget(self.sandbox)
+        self.body.addWidget(help_text(
+            "You can come back to every setting later from \u201cManage\u201d. Disconnecting there removes the "
+            "stores' sign-in from this computer."))
+
+    def try_sandbox(self) -> None:
+        self.banner.clear_message()
+        self.real.setEnabled(False)
+        self.sandbox.setEnabled(False)
+        self.busy.start("Starting the sandbox stores and connecting them…")
+        ctx = self.ctx
+
+        def work() -> Any:
+            stores = ctx.start_sandbox()
+            connect_sandbox(stores.info, ctx.credentials)
+            return stores
+
+        ctx.background.run(work, self._connected, self._failed)
+
+    def _connected(self, _stores: Any) -> None:
+        self.busy.stop()
+        self.real.setEnabled(True)
+        self.sandbox.setEnabled(True)
+        self.ctx.refresh_connections()
+        self.ctx.load_facts()
+        self.sandboxConnected.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy.stop()
+        self.real.setEnabled(True)
+        self.sandbox.setEnabled(True)
+        self.banner.show_message("error", f"The sandbox stores could not be started: {describe_error(exc)}")

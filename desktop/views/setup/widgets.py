@@ -1,0 +1,211 @@
+"""Small building blocks the setup pages share: headings, help text, banners, a busy row, store-object combos.
+
+Colours come from the palette except in banners, whose light background always carries dark text, so every
+block reads the same in light and dark palettes.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
+                               QTableWidget, QWidget)
+
+from desktop.sync.settings import Ref
+
+NO_CHOICE = "— none —"
+
+_BANNER_COLOURS = {  # (background, border, text)
+    "error": ("#fdecea", "#e0a19b", "#7a1c14"),
+    "warning": ("#fff4ce", "#e6c65c", "#5c4300"),
+    "ok": ("#e6f4ea", "#9fcfad", "#1d4d2b"),
+    "info": ("#e8f0fe", "#a8c2ef", "#1a3a6b"),
+}
+
+
+class WrapLabel(QLabel):
+    """A word-wrapped label as tall as its text at its real width.
+
+    A plain wrapped QLabel reserves the height its text needs at a guessed (narrow) width, and layouts inside a
+    scroll area keep that: the text then floats in a tall empty box. This one follows its actual width."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def _fit(self) -> None:
+        height = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if height > 0 and height != self.minimumHeight():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt name
+        super().setText(text)
+        self._fit()
+
+
+def heading(text: str, scale: float = 1.35) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def help_text(text: str, *, rich: bool = False) -> QLabel:
+    """A wrapped explanation under a setting (Hike's own wording where it has some)."""
+    label = WrapLabel()
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    if rich:
+        label.setOpenExternalLinks(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction if rich
+                                  else Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    label.setText(text)
+    label.setObjectName("helpText")
+    return label
+
+
+class Banner(WrapLabel):
+    """A message box inside a page: errors, warnings, success. Hidden while empty."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("", parent)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kind = ""
+        self.hide()
+
+    def show_message(self, kind: str, text: str) -> None:
+        if not text:
+            self.clear_message()
+            return
+        self.kind = kind
+        bg, border, fg = _BANNER_COLOURS[kind]
+        self.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {border};"
+                           " border-radius: 6px; padding: 8px 10px; }")
+        self.setText(text)
+        self.setAccessibleName(f"{kind}: {text}")
+        self.show()
+
+    def clear_message(self) -> None:
+        self.kind = ""
+        self.setText("")
+        self.hide()
+
+
+class BusyRow(QWidget):
+    """An endless progress bar and what is being waited for; hidden when nothing is."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(120)
+        self.bar.setMaximumHeight(14)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label, 1)
+        self.hide()
+
+    def start(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def stop(self) -> None:
+        self.hide()
+
+    @property
+    def busy(self) -> bool:
+        return not self.isHidden()
+
+
+def find_id(items: Iterable[tuple[int, str]], ref: Ref | None) -> int | None:
+    """The id a saved reference means: a number is an id; a string is a name (letter case aside) or an id."""
+    if ref is None:
+        return None
+    items = list(items)
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref if any(i == ref for i, _ in items) else None
+    wanted = str(ref).strip().casefold()
+    for ident, name in items:
+        if name.strip().casefold() == wanted:
+            return ident
+    if wanted.isdigit() and any(i == int(wanted) for i, _ in items):
+        return int(wanted)
+    return None
+
+
+class RefCombo(QComboBox):
+    """A choice among store objects (outlets, taxes, ...), kept by id; optionally with a "none" entry."""
+
+    def __init__(self, none_label: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.none_label = none_label
+        self.items: list[tuple[int, str]] = []
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.setMinimumContentsLength(18)
+        self.setMaximumWidth(460)  # a store object's name, not a sentence: no need to span the page
+        if none_label is None:
+            self.setPlaceholderText("— choose —")
+
+    def set_items(self, items: Sequence[tuple[int, str]]) -> None:
+        current = self.ref()
+        self.blockSignals(True)
+        self.clear()
+        self.items = list(items)
+        if self.none_label is not None:
+            self.addItem(self.none_label, None)
+        elif not self.items:
+            self.addItem("(nothing to choose yet)", None)
+        for ident, name in self.items:
+            self.addItem(name, ident)
+        self.set_ref(current)
+        self.blockSignals(False)
+
+    def set_ref(self, ref: Ref | None) -> None:
+        ident = find_id(self.items, ref)
+        index = self.findData(ident) if ident is not None else -1
+        if index < 0:
+            index = 0 if self.none_label is not None else -1
+        self.setCurrentIndex(index)
+
+    def ref(self) -> int | None:
+        return self.currentData() if self.currentIndex() >= 0 else None
+
+
+def add_row(form: QFormLayout, label: str, field: QWidget, tip: str = "") -> QLabel:
+    """A form row whose label is the field's buddy (Alt+letter jumps to it) and shares its tooltip."""
+    caption = QLabel(label)
+    caption.setBuddy(field)
+    if tip:
+        field.setToolTip(tip)
+        caption.setToolTip(tip)
+    form.addRow(caption, field)
+    return caption
+
+
+def separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+def fit_rows(table: QTableWidget, minimum_rows: int = 2) -> None:
+    """A short table as tall as its rows (no empty box under three rows); long ones scroll."""
+    table.resizeRowsToContents()
+    rows = max(table.rowCount(), minimum_rows)
+    row_height = table.rowHeight(0) if table.rowCount() else table.verticalHeader().defaultSectionSize()
+    height = table.horizontalHeader().height() + rows * row_height + 2 * table.frameWidth() + 2
+    table.setFixedHeight(min(height, 320))
