@@ -202,9 +202,9 @@ class StatusSummary(QObject):
         state = self._derive()
         moved = state != self._state
         self._state = state
+        self.changed.emit()  # first: whatever binds to changed (tray, title) is up to date for stateChanged
         if moved:
             self.stateChanged.emit(state)
-        self.changed.emit()
 
     def state_label(self) -> str:
         return STATE_LABELS[self._state]

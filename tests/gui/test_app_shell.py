@@ -128,6 +128,10 @@ def test_main_runs_the_event_loop_and_returns(qtbot, tmp_path, monkeypatch):
 
     QTimer.singleShot(0, look_and_quit)
     rc = app.main(["--data-dir", str(tmp_path / "inproc")])
+    # Under pytest-qt a Quit event outlives app.exec() and leaves the thread's "quit now" flag set, so every later
+    # QEventLoop (qtbot.waitSignal's too) would return at once: one short exec() clears it for the next tests.
+    QTimer.singleShot(0, QApplication.instance().quit)
+    QApplication.instance().exec()
     assert rc == 0
     assert seen["windows"] == 1
     assert (tmp_path / "inproc" / "sync.sqlite3").exists()
