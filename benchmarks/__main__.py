@@ -9,6 +9,7 @@ BENCHMARKS = {
     "initial-sync": ("benchmarks.sync", "initial_sync"),
     "noop-sync": ("benchmarks.sync", "noop_sync"),
     "crash": ("benchmarks.crash", "main"),
+    "ui": ("benchmarks.ui", "main"),
 }
 
 
