@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from desktop.resources import resource
     from desktop.views.crash import CrashReporter
+    from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
     from desktop.views.main_window import MainWindow
     from desktop.views.single_instance import SingleInstance, ask_running_instance_to_activate, server_name
 
@@ -95,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.setQuitOnLastWindowClosed(False)
             controller.start()
         window.show()
+        favour_the_gui_thread()
+        freeze_start_up_heap()  # the sandbox seed and the widgets are never walked by the collector again
         return app.exec()
     finally:
         if controller is not None:

@@ -18,7 +18,8 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from contextlib import nullcontext
+from typing import Any, Callable, ContextManager, Iterable
 
 from desktop.storage.credentials import Credentials
 from desktop.storage.models import Connection, SettingsVersion, get_preference, set_preference
@@ -89,11 +90,13 @@ class SyncService:
 
     def __init__(self, credentials: Credentials, *, events: Listeners | None = None,
                  open_clients: Callable[[Credentials], tuple[Any, Any]] | None = None,
-                 scheduler_options: dict[str, Any] | None = None):
+                 scheduler_options: dict[str, Any] | None = None,
+                 around_pass: Callable[[], ContextManager[Any]] | None = None):
         self.credentials = credentials
         self.events = events if events is not None else Listeners()
         self._open_clients = open_clients
         self._scheduler_options = dict(scheduler_options or {})
+        self._around_pass = around_pass or nullcontext  # the GUI keeps the garbage collector out of passes
         self._lock = threading.RLock()
         self._full_next = False
         self.bc: Any = None
@@ -124,7 +127,8 @@ class SyncService:
     def _run_pass(self, trigger: str, entities: frozenset[str]) -> None:
         with self._lock:
             engine, full, self._full_next = self.engine, self._full_next, False
-        engine.run_pass(FULL_READ_TRIGGER if full else trigger, entities)
+        with self._around_pass():
+            engine.run_pass(FULL_READ_TRIGGER if full else trigger, entities)
 
     def shutdown(self, wait: bool = True) -> None:
         """The running pass finishes first (with ``wait``); then the clients close."""

@@ -21,6 +21,7 @@ from desktop.views.sync_bridge import ERROR_RESULTS, SyncBridge
 
 STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
                 RECONNECT_NEEDED: "Reconnect needed"}
+PROGRESS_MS = 250
 ENTITY_LABELS = {"product": "Products", "inventory": "Stock", "customer": "Customers", "order": "Orders",
                  "sale": "Sales"}
 
@@ -104,6 +105,10 @@ class StatusSummary(QObject):
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self.poll)
         self._timer.start()
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_MS)
+        self._progress_timer.timeout.connect(self.changed)
         self.reload_from_db()
 
     # ---- facts ------------------------------------------------------------------------------------------------
@@ -140,7 +145,10 @@ class StatusSummary(QObject):
     # ---- bridge slots -----------------------------------------------------------------------------------------
     def _on_progress(self) -> None:
         self.progress.update(self.bridge.take_progress())
-        self.changed.emit()
+        # "x of y" moves once per record: the views are redrawn at most every PROGRESS_MS, not per record (each
+        # redraw is dozens of Qt calls, and each may wait for the GIL behind the sync's threads)
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
 
     def _on_records(self) -> None:
         counts, failures = self.bridge.take_records()
