@@ -8,11 +8,12 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
                                QTableView, QVBoxLayout, QWidget)
 
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
-from desktop.views.record_models import RunTableModel
+from desktop.views.record_models import RunTableModel, setup_run_columns
 from desktop.views.status_summary import ENTITY_LABELS, StatusSummary, ago, in_
 
 STATE_COLORS = {IDLE: "#2da44e", SYNCING: "#1f6feb", PAUSED: "#8c959f", ERROR: "#cf222e",
                 RECONNECT_NEEDED: "#bf8700"}
+ATTENTION_COLOR = "#d4a72c"
 
 
 class Dashboard(QWidget):
@@ -102,9 +103,7 @@ class Dashboard(QWidget):
         self.runs_table.setModel(self.runs)
         self.runs_table.verticalHeader().setVisible(False)
         self.runs_table.verticalHeader().setDefaultSectionSize(22)
-        for col, width in enumerate((50, 130, 70, 95, 170, 100, 300)):
-            self.runs_table.setColumnWidth(col, width)
-        self.runs_table.horizontalHeader().setStretchLastSection(True)
+        setup_run_columns(self.runs_table)
         self.runs_table.setFrameShape(QFrame.Shape.NoFrame)
         runs_layout.addWidget(self.runs_table)
         layout.addWidget(runs_box, 1)
@@ -118,8 +117,13 @@ class Dashboard(QWidget):
         s = self.summary
         state = s.state
         self.state_label.setText(s.state_label())
-        self.state_dot.setStyleSheet(f"color: {STATE_COLORS[state]};")
-        detail = {IDLE: "Both stores are in step as of the last run.",
+        # idle with records in error: amber, not green (the pass ran, but something needs a person)
+        color = ATTENTION_COLOR if state == IDLE and s.error_count else STATE_COLORS[state]
+        self.state_dot.setStyleSheet(f"color: {color};")
+        errors = s.error_count
+        idle_text = (f"The last pass finished; {errors:,} record{'s need' if errors != 1 else ' needs'} attention "
+                     "(see Errors)." if errors else "Both stores are in step as of the last run.")
+        detail = {IDLE: idle_text,
                   SYNCING: "A sync pass is running. The app stays usable; you can close the window.",
                   PAUSED: "Scheduled passes are paused. \"Sync now\" still works.",
                   ERROR: f"The last pass stopped: {s.last_run.message if s.last_run else ''}",
@@ -132,7 +136,8 @@ class Dashboard(QWidget):
         self.last_label.setText(f"{ago(run.finished_at)} — {run.status}" if run else "never")
         self.next_label.setText("paused" if s.paused else in_(s.next_run))
         self.budget_label.setText("\n".join(s.budget_lines()) or "—")
-        self.errors_label.setText(f"<a href='#errors'>{s.error_count:,} record(s) in error</a>" if s.error_count
+        n = s.error_count
+        self.errors_label.setText(f"<a href='#errors'>{n:,} record{'s' if n != 1 else ''} in error</a>" if n
                                   else "none")
 
     def _show_progress(self, progress: dict[str, tuple[int, int]]) -> None:

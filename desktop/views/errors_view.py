@@ -35,6 +35,7 @@ class ErrorsView(QWidget):
         self.tree.setColumnWidth(0, 380)
         self.tree.setColumnWidth(1, 170)
         self.tree.setWordWrap(True)
+        self.tree.setAlternatingRowColors(True)
         self.tree.itemDoubleClicked.connect(self._activated)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.tree, 1)
@@ -68,8 +69,15 @@ class ErrorsView(QWidget):
                              f"group{'s' if len(self.groups) != 1 else ''}. Fix the cause, then retry: a record "
                              "leaves this list once it syncs.")
         for index, group in enumerate(self.groups):
-            top = QTreeWidgetItem([group.title, "", group.hint])
+            top = QTreeWidgetItem([group.title, "", ""])
             top.setData(0, GROUP_ROLE, index)
+            hint = QTreeWidgetItem([f"How to fix: {group.hint}"])
+            hint.setData(0, GROUP_ROLE, index)
+            hint.setToolTip(0, group.hint)
+            hint_font = hint.font(0)
+            hint_font.setItalic(True)
+            hint.setFont(0, hint_font)
+            top.addChild(hint)
             top.setIcon(0, status_icon(FAILED))
             top.setToolTip(2, group.hint)
             font = top.font(0)
@@ -83,6 +91,7 @@ class ErrorsView(QWidget):
                 child.setData(0, LINK_ROLE, link.id)
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
+            hint.setFirstColumnSpanned(True)  # the hint reads across the whole width
             top.setExpanded(index < 5)
         self.retry_all.setEnabled(bool(self.groups))
         self._update_buttons()

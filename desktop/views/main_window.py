@@ -160,7 +160,10 @@ class MainWindow(QMainWindow):
         self.dashboard.errorsRequested.connect(lambda: self.tabs.setCurrentWidget(self.errors_view))
         self.products_view = RecordsView(LINK_ENTITIES["products"], "products", "SKU")
         self.customers_view = RecordsView(LINK_ENTITIES["customers"], "customers", "Email")
-        self.sales_view = RecordsView(LINK_ENTITIES["sales"], "orders and sales", "Number")
+        self.sales_view = RecordsView(
+            LINK_ENTITIES["sales"], "orders and sales", "Number",
+            empty_text="No orders or sales synced yet. BigCommerce orders sent to Hike and Hike sales sent to "
+                       "BigCommerce will be listed here, each with its sync log.")
         self.errors_view = ErrorsView(c.retry)
         self.runs_view = RunsView()
         for name, widget in zip(TABS, (self.dashboard, self.products_view, self.customers_view, self.sales_view,

@@ -41,23 +41,23 @@ def entries_for(link: Link, limit: int = ENTRY_LIMIT) -> list[LogEntry]:
     return sorted(found.values(), key=lambda e: (e.created_at, e.id), reverse=True)[:limit]
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, limit: int = 40) -> str:
     if value is None or value == "":
         return "(empty)"
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+    text = " ".join(str(value).split())  # one line: descriptions carry newlines and indentation
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def format_diff(diff: dict[str, Any] | None) -> str:
+def format_diff(diff: dict[str, Any] | None, limit: int = 40) -> str:
     """``{"price": ["10.00", "12.00"]}`` → ``price: 10.00 → 12.00``, one field a line."""
     if not diff:
         return ""
     lines = []
     for field, change in sorted(diff.items()):
         if isinstance(change, (list, tuple)) and len(change) == 2:
-            lines.append(f"{field}: {format_value(change[0])} → {format_value(change[1])}")
+            lines.append(f"{field}: {format_value(change[0], limit)} → {format_value(change[1], limit)}")
         else:
-            lines.append(f"{field}: {format_value(change)}")
+            lines.append(f"{field}: {format_value(change, limit)}")
     return "\n".join(lines)
 
 
@@ -103,21 +103,26 @@ class RecordLogDialog(QDialog):
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
+        # no wrapping: a row is as tall as its diff has lines (wrapping measured before the columns settle made
+        # rows hundreds of pixels tall); the tooltip holds the whole text
+        self.table.setWordWrap(False)
         for row, entry in enumerate(self.entries):
             values = [local_time(entry.created_at), DIRECTION_TEXT.get(entry.direction, entry.direction),
                       entry.action, RESULT_TEXT.get(entry.result, entry.result), entry.message,
                       format_diff(entry.diff)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if col in (4, 5) and value:
+                if col == 4 and value:
                     item.setToolTip(value)
+                if col == 5 and value:
+                    item.setToolTip(format_diff(entry.diff, limit=400))
                 self.table.setItem(row, col, item)
         head = self.table.horizontalHeader()
         for col in range(4):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        head.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(4, 220)
+        head.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)  # the before → after lines need the room
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
         if not self.entries:

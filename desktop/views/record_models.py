@@ -215,6 +215,27 @@ TRIGGER_TEXT = {"schedule": "Scheduled", "manual": "Sync now", "catch_up": "Catc
                 "reconcile": "Full check", "first_sync": "First sync", "retry": "Retry", "cli": "Command line"}
 
 
+SCOPE_TEXT = {"products": "Products", "inventory": "Stock", "customers": "Customers", "orders": "Sales"}
+
+
+def describe_scope(scope: str | None) -> str:
+    parts = [p for p in (scope or "").split(",") if p]
+    order = list(SCOPE_TEXT)
+    parts.sort(key=lambda p: order.index(p) if p in order else len(order))
+    return ", ".join(SCOPE_TEXT.get(p, p) for p in parts) or "—"
+
+
+def setup_run_columns(table: Any) -> None:
+    """Widths that fit the usual values; the counts take the room left (they are the longest)."""
+    from PySide6.QtWidgets import QHeaderView
+
+    for col, width in enumerate((50, 130, 70, 95, 230, 115, 300, 160)):
+        table.setColumnWidth(col, width)
+    head = table.horizontalHeader()
+    head.setStretchLastSection(False)
+    head.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+
+
 def describe_counts(counts: dict[str, Any]) -> str:
     parts = []
     for entity, values in sorted((counts or {}).items()):
@@ -302,10 +323,10 @@ class RunTableModel(QAbstractTableModel):
         if col == 3:
             return TRIGGER_TEXT.get(trigger, trigger)
         if col == 4:
-            return (scope or "").replace(",", ", ")
+            return describe_scope(scope)
         if col == 5:
             return {"ok": "OK", "partial": "Some errors", "error": "Stopped", "running": "Running",
                     "interrupted": "Interrupted"}.get(status, status)
         if col == 6:
-            return describe_counts(counts)
+            return "in progress" if status == "running" else describe_counts(counts)
         return message

@@ -17,7 +17,7 @@ class RecordsView(QWidget):
     recordActivated = Signal(int)  # link id
 
     def __init__(self, entities: tuple[str, ...], noun: str, key_label: str = "SKU",
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, empty_text: str = ""):
         super().__init__(parent)
         self.noun = noun  # plural, for the count label
         self.model = LinkTableModel(entities, key_label, self)
@@ -25,7 +25,7 @@ class RecordsView(QWidget):
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("recordSearch")
-        self.search.setPlaceholderText(f"Search {noun} by {key_label}, name or id")
+        self.search.setPlaceholderText(f"Search {noun} by {key_label if key_label.isupper() else key_label.lower()}, name or id")
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 1)
         self.errors_only = QCheckBox("Errors only")
@@ -52,6 +52,11 @@ class RecordsView(QWidget):
         for col, width in ((1, 150), (2, 260), (3, 90), (4, 110), (5, 130)):
             self.table.setColumnWidth(col, width)
         head.setStretchLastSection(True)
+        self.empty = QLabel(empty_text or f"No {noun} synced yet.")
+        self.empty.setObjectName("recordsEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("QLabel { color: #57606a; padding: 12px; }")
+        layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -72,6 +77,8 @@ class RecordsView(QWidget):
     def _update_count(self) -> None:
         total = self.model.total()
         self.count.setText(f"{total:,} {self.noun}")
+        filtered = bool(self.search.text().strip()) or self.errors_only.isChecked() or self.not_linked.isChecked()
+        self.empty.setVisible(total == 0 and not filtered)
 
     def refresh(self) -> None:
         """After a pass: rows already shown are read again; the count too."""

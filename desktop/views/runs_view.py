@@ -1,9 +1,9 @@
 """The run log tab (M3): one row per sync pass, newest first, with "Show errors only"."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
-from desktop.views.record_models import RunTableModel
+from desktop.views.record_models import RunTableModel, setup_run_columns
 
 
 class RunsView(QWidget):
@@ -25,10 +25,7 @@ class RunsView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        for col, width in enumerate((60, 130, 80, 100, 170, 110, 330)):
-            self.table.setColumnWidth(col, width)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        setup_run_columns(self.table)
         layout.addWidget(self.table, 1)
 
     def refresh(self) -> None:

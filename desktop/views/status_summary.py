@@ -163,6 +163,7 @@ class StatusSummary(QObject):
 
     def _on_run_finished(self, run_id: Any, status: str, counts: dict) -> None:
         self._on_records()  # what the bridge still holds belongs to this run
+        self.progress = {}  # a finished pass's "x of y" must not show as the next one's
         self._last_status = status
         if status != "error":
             self._reconnect_message = None
