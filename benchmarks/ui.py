@@ -105,10 +105,15 @@ def main(argv: list[str]) -> int:
         beat.setInterval(HEARTBEAT_MS)
         last = [0.0]
 
+        worst: list[tuple[float, float]] = []  # (seconds since start, stall ms) of stalls over 50 ms
+
         def on_beat() -> None:
             now = clock.nsecsElapsed() / 1e6
             if last[0]:
-                stalls.append(max(0.0, now - last[0] - HEARTBEAT_MS))
+                stall = max(0.0, now - last[0] - HEARTBEAT_MS)
+                stalls.append(stall)
+                if stall > 50:
+                    worst.append((round(now / 1000, 2), round(stall, 1)))
             last[0] = now
 
         beat.timeout.connect(on_beat)
@@ -174,6 +179,7 @@ def main(argv: list[str]) -> int:
            "p99_stall_ms": round(percentile(sync_stalls, 99), 1),
            "median_stall_ms": round(statistics.median(sync_stalls), 2) if sync_stalls else 0.0,
            "stalls_over_100ms": sum(s > 100 for s in sync_stalls),
+           "worst_stalls_at_s": sorted(worst, key=lambda w: -w[1])[:8],
            "products_view_open_ms": round(products_view_open_ms, 1), "log_dialog_open_ms": round(log_dialog_open_ms, 1),
            "log_dialog_entries": entries_shown, "max_scroll_page_ms": round(max(scroll_ms), 1),
            "rows_loaded_after_scrolling": rows_loaded, "product_links": products, "log_rows": log_rows,
