@@ -12,9 +12,11 @@ over a big log.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,18 +60,46 @@ def add_log_rows(count: int) -> None:
             LogEntry.insert_many(batch).execute()
 
 
+class StoresInfo:
+    """What the controller needs of a sandbox running in another process: the JSON line it printed."""
+
+    def __init__(self, info: dict[str, Any]):
+        self.info = info
+
+
+def start_stores(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(sandbox, process): the stores in this process (``process`` None) or in ``python -m desktop.sandbox``."""
+    if args.in_process_sandbox:
+        from desktop.sandbox.stores import start_sandbox
+
+        sandbox = start_sandbox(f"large:{args.products}", bc_quota="150/30", hike_quota="60/60", hike_daily=5000,
+                                time_scale=args.time_scale)
+        sandbox.hike.settings["access_expiry_s"] = 10**8  # see benchmarks.sync: no refresh artefacts
+        return sandbox, None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop.sandbox", "--seed", f"large:{args.products}", "--bc-quota", "150/30",
+         "--hike-quota", "60/60", "--hike-daily", "5000", "--time-scale", str(args.time_scale)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in process.stdout:  # logs first, then the JSON line
+        if line.startswith("{"):
+            return StoresInfo(json.loads(line)), process
+    raise RuntimeError("the sandbox process ended before printing its JSON line")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks ui")
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--time-scale", type=float, default=60.0)
     parser.add_argument("--log-rows", type=int, default=0, help="extra log rows written before the dialog is timed")
+    parser.add_argument("--in-process-sandbox", action="store_true",
+                        help="run the stores in this process, as --sandbox mode does (default: a separate process, "
+                             "as real stores are: their heap and threads then do not compete with the window)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.sandbox.stores import start_sandbox
     from desktop.storage.credentials import Credentials
     from desktop.storage.db import close_db, init_db
     from desktop.storage.models import Link, LogEntry
@@ -83,9 +113,7 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as data:
         init_db(Path(data) / "bench.sqlite3")
-        sandbox = start_sandbox(f"large:{args.products}", bc_quota="150/30", hike_quota="60/60", hike_daily=5000,
-                                time_scale=args.time_scale)
-        sandbox.hike.settings["access_expiry_s"] = 10**8  # see benchmarks.sync: no refresh artefacts
+        sandbox, stores_process = start_stores(args)
 
         def clients(credentials):
             bc, hike = open_clients(credentials)
@@ -170,10 +198,15 @@ def main(argv: list[str]) -> int:
         products = Link.select().where(Link.entity == "product").count()
         window.quit_app()
         controller.shutdown()
-        sandbox.stop()
+        if stores_process is None:
+            sandbox.stop()
+        else:
+            stores_process.terminate()
+            stores_process.wait(timeout=30)
         close_db()
 
-    out = {"benchmark": "ui", "products": args.products, "status": result.get("status"),
+    out = {"benchmark": "ui", "products": args.products,
+           "stores": "in-process" if args.in_process_sandbox else "separate process", "status": result.get("status"),
            "counts": result.get("counts"), "wall_s": result.get("wall_s"), "time_scale": args.time_scale,
            "heartbeats": len(sync_stalls), "max_stall_ms": round(max(sync_stalls, default=0.0), 1),
            "p99_stall_ms": round(percentile(sync_stalls, 99), 1),
@@ -184,7 +217,8 @@ def main(argv: list[str]) -> int:
            "log_dialog_entries": entries_shown, "max_scroll_page_ms": round(max(scroll_ms), 1),
            "rows_loaded_after_scrolling": rows_loaded, "product_links": products, "log_rows": log_rows,
            "machine": machine()}
-    emit(f"ui: first sync of large:{args.products} with the main window open, time x{args.time_scale:g}", [
+    emit(f"ui: first sync of large:{args.products} with the main window open, stores {out['stores']}, "
+         f"time x{args.time_scale:g}", [
         ("run", f"{out['status']} in {out['wall_s']} s"),
         ("GUI heartbeats (10 ms)", out["heartbeats"]),
         ("max stall", f"{out['max_stall_ms']} ms"),
