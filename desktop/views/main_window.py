@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.tray = None
         self.log_dialog = None
         self._quitting = False
+        self._told_still_syncing = False
         self.setObjectName("mainWindow")
         self.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
         self.resize(1100, 720)
@@ -215,10 +216,15 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller is not None and not self._quitting:
+            if not self.controller.service.started:  # nothing runs in the background: closing means quitting
+                event.accept()
+                self.quit_app()
+                return
             # M5: the window goes, the sync stays; the tray or a second launch brings the window back
             log.info("Window closed; syncing goes on in the background (quit from the tray or the Sync menu)")
             self.hide()
-            if self.tray is not None:
+            if self.tray is not None and not self._told_still_syncing:
+                self._told_still_syncing = True  # once a session is enough
                 self.tray.notify("Still syncing", "The sync goes on in the background. Quit from this icon's menu.")
             event.ignore()
             return

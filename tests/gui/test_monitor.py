@@ -289,3 +289,16 @@ def test_r_m3_customers_sales_and_run_log(monitor, qtbot):
         assert statuses <= {"error", "partial", "interrupted"} and statuses
     finally:
         runs.errors_only.setChecked(False)
+
+
+def test_r_m1_without_connections_the_window_offers_set_up_and_manage(qtbot):
+    """The setup wizard is someone else's: the window only has to emit the two hooks the integrator connects."""
+    window = MainWindow(StoreSummary(), None, setup_reason="Hike is not connected yet.")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.setupRequested):
+        window.setup_button.click()
+    with qtbot.waitSignal(window.manageRequested):
+        window.manage_action.trigger()
+    assert not window.sync_action.isEnabled()
+    assert "Not set up" in window.status_label.text()
