@@ -10,6 +10,7 @@ BENCHMARKS = {
     "noop-sync": ("benchmarks.sync", "noop_sync"),
     "crash": ("benchmarks.crash", "main"),
     "ui": ("benchmarks.ui", "main"),
+    "ui-queries": ("benchmarks.ui_queries", "main"),
 }
 
 
