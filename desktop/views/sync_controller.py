@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.storage.credentials import CredentialError, Credentials
 from desktop.sync import errors
 from desktop.sync.service import SyncService, readiness, save_sandbox_settings_if_none
-from desktop.views.responsiveness import no_collection_during_pass
+from desktop.views.responsiveness import no_full_collection_during_pass
 from desktop.views.status_summary import StatusSummary
 from desktop.views.sync_bridge import SyncBridge
 
@@ -35,7 +35,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self.bridge = SyncBridge(self)
         self.service = SyncService(credentials, open_clients=open_clients, scheduler_options=scheduler_options,
-                                   around_pass=no_collection_during_pass)
+                                   around_pass=no_full_collection_during_pass)
         self.service.events.add(self.bridge)
         self.summary = StatusSummary(self.bridge, None, self)
         self.sandbox = sandbox
