@@ -173,7 +173,9 @@ class MainWindow(QMainWindow):
         for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view):
             view.recordActivated.connect(self.open_record_log)
         self.summary.changed.connect(self._update_status)
+        self._stale: set = set()
         self.summary.bridge.runFinished.connect(lambda *_: self.refresh_views())
+        self.tabs.currentChanged.connect(lambda _: self._refresh_current())
         self.tray = Tray(self.summary, self)
         self.tray.openRequested.connect(self.bring_to_front)
         self.tray.syncRequested.connect(lambda: c.sync_now(None))
@@ -183,8 +185,15 @@ class MainWindow(QMainWindow):
 
     # ---- behaviour ------------------------------------------------------------------------------------------------
     def refresh_views(self) -> None:
-        """After each pass: the records already shown, the errors and the run log are read again."""
-        for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view, self.runs_view):
+        """After each pass the lists are read again: the tab in view now, the others when they are next shown (one
+        view's reads at the end of a pass, not five)."""
+        self._stale = {self.products_view, self.customers_view, self.sales_view, self.errors_view, self.runs_view}
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        view = self.tabs.currentWidget()
+        if view in self._stale:
+            self._stale.discard(view)
             view.refresh()
 
     def open_record_log(self, link_id: int) -> None:

@@ -90,6 +90,12 @@ def monitor(qapp, tmp_path_factory):
     close_db()
 
 
+def shown(window, view):
+    """Bring a tab forward, as a person does (a list is read again when shown after a pass)."""
+    window.tabs.setCurrentWidget(view)
+    return view
+
+
 def row_status(view, predicate) -> str:
     row = view.row_of(predicate)
     assert row >= 0, "record not listed"
@@ -128,7 +134,7 @@ def test_r_m1_first_sync_shows_on_the_dashboard(monitor):
 
 def test_r_m2_products_view_icons_after_a_sync_with_a_duplicate_sku(monitor):
     _, window, _ = monitor
-    view = window.products_view
+    view = shown(window, window.products_view)
     assert row_status(view, lambda r: r.hike_id == str(DUPLICATE_A)) == FAILED
     assert row_status(view, lambda r: r.hike_id == str(DUPLICATE_B)) == FAILED
     linked = Link.select().where(Link.entity == "product", Link.status == "linked", Link.last_result == "ok").first()
@@ -150,7 +156,7 @@ def test_r_m2_clicking_the_icon_opens_the_log_with_the_fields_changed(monitor, q
              .order_by(LogEntry.id).first())
     assert entry is not None, "the first sync changed fields somewhere"
     link = Link.get(Link.entity == "product", (Link.hike_id == entry.hike_id) | (Link.bc_id == entry.bc_id))
-    view = window.products_view
+    view = shown(window, window.products_view)
     row = view.row_of(lambda r: r.id == link.id)
     click_status_icon(qtbot, view, row)
     qtbot.waitUntil(lambda: window.log_dialog is not None and window.log_dialog.isVisible())
@@ -201,8 +207,7 @@ def test_r_m6_a_non_https_or_foreign_url_is_refused_and_logged(monitor, urls, ca
 
 def test_r_m4_errors_grouped_with_a_hint_and_retry_clears_a_fixed_error(monitor, qtbot):
     controller, window, sandbox = monitor
-    errors = window.errors_view
-    errors.refresh()
+    errors = shown(window, window.errors_view)
     titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
     assert "Duplicate SKU on 2 products" in titles
     group_item = errors.tree.topLevelItem(titles.index("Duplicate SKU on 2 products"))
@@ -219,7 +224,7 @@ def test_r_m4_errors_grouped_with_a_hint_and_retry_clears_a_fixed_error(monitor,
     assert status[1] in ("ok", "partial")
     titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
     assert not any(t.startswith("Duplicate SKU") for t in titles)
-    view = window.products_view
+    view = shown(window, window.products_view)
     assert row_status(view, lambda r: r.hike_id == str(DUPLICATE_A)) == SYNCED
     assert row_status(view, lambda r: r.hike_id == str(DUPLICATE_B)) == SYNCED
 
@@ -277,11 +282,12 @@ def test_r_m5_closing_the_window_while_syncing_keeps_syncing(monitor, qtbot):
 
 def test_r_m3_customers_sales_and_run_log(monitor, qtbot):
     _, window, _ = monitor
-    window.refresh_views()
+    shown(window, window.customers_view)
     assert window.customers_view.model.total() > 0
     assert row_status(window.customers_view, lambda r: r.last_result == "conflict") == FAILED
+    shown(window, window.sales_view)
     assert window.sales_view.model.rowCount() == window.sales_view.model.total()  # none yet: orders not synced
-    runs = window.runs_view
+    runs = shown(window, window.runs_view)
     assert runs.model.rowCount() == Run.select().count()
     runs.errors_only.setChecked(True)
     try:
