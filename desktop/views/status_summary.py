@@ -15,9 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.storage.models import Link, Run
+from desktop.storage.models import Run
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
-from desktop.views.sync_bridge import ERROR_RESULTS, SyncBridge
+from desktop.views.sync_bridge import SyncBridge, read_facts
 
 STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
                 RECONNECT_NEEDED: "Reconnect needed"}
@@ -124,13 +124,15 @@ class StatusSummary(QObject):
         self.service = service
         self.poll()
 
-    def reload_from_db(self) -> None:
-        """Last run and error count: two indexed reads, after each pass (never during one)."""
-        run = Run.select().where(Run.finished_at.is_null(False)).order_by(Run.id.desc()).first()
+    def reload_from_db(self, facts: dict[str, Any] | None = None) -> None:
+        """Last run and error count: read here at start-up; after a pass the bridge has read them on the sync's
+        thread already (``facts``)."""
+        facts = facts or read_facts()
+        run = facts["last_run"]
         self.last_run = RunSummary.of(run) if run else None
         if run is not None and self._last_status is None:
             self._last_status = run.status
-        self.error_count = Link.select().where(Link.last_result.in_(ERROR_RESULTS)).count()
+        self.error_count = facts["error_count"]
         self._update()
 
     def poll(self) -> None:
@@ -167,7 +169,7 @@ class StatusSummary(QObject):
         self._last_status = status
         if status != "error":
             self._reconnect_message = None
-        self.reload_from_db()
+        self.reload_from_db(self.bridge.take_facts())
         if self._run_failed:
             first = self._run_failures[0][1] if self._run_failures else ""
             self.newErrors.emit(self._run_failed, first)
