@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -79,11 +80,13 @@ def start_stores(args: argparse.Namespace) -> tuple[Any, Any]:
     process = subprocess.Popen(
         [sys.executable, "-m", "desktop.sandbox", "--seed", f"large:{args.products}", "--bc-quota", "150/30",
          "--hike-quota", "60/60", "--hike-daily", "5000", "--time-scale", str(args.time_scale)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:  # logs first, then the JSON line
         if line.startswith("{"):
+            # stderr is no longer read: the sandbox's own log must not fill the pipe and block it
+            threading.Thread(target=process.stderr.read, daemon=True).start()
             return StoresInfo(json.loads(line)), process
-    raise RuntimeError("the sandbox process ended before printing its JSON line")
+    raise RuntimeError(f"the sandbox process ended before printing its JSON line: {process.stderr.read()[-2000:]}")
 
 
 def main(argv: list[str]) -> int:
