@@ -136,7 +136,8 @@ class LinkTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def refresh(self) -> None:
-        """After a pass: the rows already loaded read again in place (one query), new ones left to fetchMore."""
+        """After a pass: the rows already loaded are read again (one query), in place when the same records are
+        still there; new records are left for ``fetchMore`` (a pass may add some after the last row loaded)."""
         if not self.rows:
             self.reload()
             return
@@ -144,13 +145,11 @@ class LinkTableModel(QAbstractTableModel):
         if [r.id for r in fresh] != [r.id for r in self.rows]:
             self.beginResetModel()
             self.rows = fresh
-            self._exhausted = len(fresh) < len(self.rows)
             self.endResetModel()
-            self._exhausted = False
-            return
-        self.rows = fresh
-        self._exhausted = False  # a pass may have added rows after the last one loaded
-        self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.headers) - 1))
+        else:
+            self.rows = fresh
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.headers) - 1))
+        self._exhausted = False
 
     # ---- Qt -----------------------------------------------------------------------------------------------------
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
