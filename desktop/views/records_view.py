@@ -49,7 +49,8 @@ class RecordsView(QWidget):
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnWidth(0, 32)
-        for col, width in ((1, 150), (2, 260), (3, 90), (4, 110), (5, 130)):
+        key_width = 230 if key_label == "Email" else 150  # emails are longer than SKUs
+        for col, width in ((1, key_width), (2, 230 if key_label == "Email" else 260), (3, 90), (4, 110), (5, 130)):
             self.table.setColumnWidth(col, width)
         head.setStretchLastSection(True)
         self.empty = QLabel(empty_text or f"No {noun} synced yet.")
