@@ -107,6 +107,9 @@ def test_real_start_in_sandbox_mode_and_second_launch_exits(qtbot, tmp_path):
         log_text = log_file.read_text()
         assert "already open" in log_text
         assert "Sandbox stores running" in log_text
+        # issue 8: in --sandbox mode the app connects the sandbox stores and its start-up pass syncs them
+        qtbot.waitUntil(lambda: "Sync pass (startup) finished" in log_file.read_text(), timeout=60000)
+        assert "Sync service started" in log_file.read_text()
         assert (data / "sync.sqlite3").exists()
     finally:
         first.terminate()
