@@ -11,6 +11,8 @@ BENCHMARKS = {
     "crash": ("benchmarks.crash", "main"),
     "orders": ("benchmarks.orders", "main"),
     "soak": ("benchmarks.soak", "main"),
+    "ui": ("benchmarks.ui", "main"),
+    "ui-queries": ("benchmarks.ui_queries", "main"),
 }
 
 

@@ -50,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from desktop.resources import resource
     from desktop.views.crash import CrashReporter
-    from desktop.views.main_window import MainWindow, StoreSummary
+    from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
+    from desktop.views.main_window import MainWindow
     from desktop.views.single_instance import SingleInstance, ask_running_instance_to_activate, server_name
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reporter = CrashReporter(str(log_path))
     reporter.install()
     sandbox = None
+    controller = None
     try:
         try:
             init_db(app_paths.database)
@@ -86,18 +88,48 @@ def main(argv: Sequence[str] | None = None) -> int:
             sandbox = start_sandbox(args.seed)
             log.info("Sandbox stores running: BigCommerce %s, Hike %s",
                      sandbox.bc_server.base_url, sandbox.hike_server.base_url)
-        stores = StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True) if sandbox else StoreSummary()
-        window = MainWindow(stores)
+        controller, stores, reason = build_sync(args, app_paths, sandbox)
+        window = MainWindow(stores, controller, setup_reason=reason)
         instance.activation_requested.connect(window.bring_to_front)
+        if controller is not None:
+            # closing the window keeps syncing (M5): the app ends from the tray or the Sync menu only
+            app.setQuitOnLastWindowClosed(False)
+            controller.start()
         window.show()
+        favour_the_gui_thread()
+        freeze_start_up_heap()  # the sandbox seed and the widgets are never walked by the collector again
         return app.exec()
     finally:
+        if controller is not None:
+            controller.shutdown()  # the running pass finishes first (N2 would cope, but a clean stop is nicer)
         reporter.uninstall()
         instance.close()
         if sandbox is not None:
             sandbox.stop()
         close_db()
         log.info("%s stopped", APP_NAME)
+
+
+def build_sync(args: argparse.Namespace, app_paths: paths.AppPaths, sandbox) -> tuple:
+    """The sync controller when the stores are connected and settings saved (always in --sandbox mode: the
+    sandbox stores are connected on the controller's start-up thread), else None and the reason for the setup
+    screen."""
+    from desktop.storage.credentials import Credentials
+    from desktop.storage.models import Connection
+    from desktop.sync.service import readiness
+    from desktop.views.main_window import StoreSummary
+    from desktop.views.sync_controller import SyncController
+
+    credentials = Credentials("sandbox" if sandbox else "default", state_file=app_paths.keyring_state)
+    if sandbox is not None:
+        stores = StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True)
+        return SyncController(credentials, sandbox=sandbox), stores, ""
+    names = {c.side: c.store_name for c in Connection.select()}
+    stores = StoreSummary(names.get("hike", ""), names.get("bigcommerce", ""))
+    ready = readiness()
+    if not ready.ready:
+        return None, stores, ready.reason
+    return SyncController(credentials), stores, ""
 
 
 if __name__ == "__main__":

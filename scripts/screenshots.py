@@ -1,13 +1,21 @@
 """Take the README's screenshots of the real app on the sandbox stores.
 
 Run on a (virtual) screen:  xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots.py
-Writes docs/screenshots/*.png. Each screen is grabbed from a real window after it has been shown.
+Writes docs/screenshots/*.png. Each screen is grabbed from a real window after it has been shown:
+
+- main-window.png: the first start before anything is set up (the "Set up…" screen);
+- dashboard-idle.png, products.png, record-log.png, errors.png, customers.png, sales.png, run-log.png: after the
+  first sync of the demo sandbox, with a duplicate SKU seeded in Hike so the error screens have something to show;
+- dashboard-syncing.png: during a live pass (a slow store answer keeps it running long enough to look at).
+
+The sandbox secrets stay in an in-memory keyring here (the app itself uses the OS keyring).
 """
 from __future__ import annotations
 
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -15,31 +23,108 @@ from PySide6.QtWidgets import QApplication
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "screenshots"
+DUPLICATE_A, DUPLICATE_B = 1008, 1009  # Hike-only demo products; B gets A's SKU
 
 
-def grab_and_quit() -> None:
-    from desktop.views.main_window import MainWindow
-
-    app = QApplication.instance()
-    windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-    if not windows:
-        QTimer.singleShot(200, grab_and_quit)
-        return
-    window = windows[0]
+def save(widget, name: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(OUT / "main-window.png"))
-    print(f"wrote {OUT / 'main-window.png'}")
+    QApplication.processEvents()
+    widget.grab().save(str(OUT / name))
+    print(f"wrote {OUT / name}")
+
+
+def when(condition: Callable[[], bool], then: Callable[[], None], every_ms: int = 100) -> None:
+    """Call ``then`` once ``condition`` holds, checking on a timer (the event loop keeps running)."""
+    if condition():
+        QTimer.singleShot(300, then)  # let the last redraw land
+    else:
+        QTimer.singleShot(every_ms, lambda: when(condition, then, every_ms))
+
+
+def setup_screen() -> None:
+    from desktop.views.main_window import MainWindow, StoreSummary
+
+    window = MainWindow(StoreSummary(), None, setup_reason="Hike and BigCommerce are not connected yet.")
+    window.resize(1100, 720)
+    window.show()
+    QApplication.processEvents()
+    save(window, "main-window.png")
     window.close()
-    app.quit()
+
+
+def monitor_screens(app: QApplication) -> None:
+    from desktop.sandbox.stores import start_sandbox
+    from desktop.storage.credentials import Credentials
+    from desktop.storage.models import Link
+    from desktop.views.main_window import MainWindow, StoreSummary
+    from desktop.views.sync_controller import SyncController
+    from tests.keyrings import MemoryKeyring
+
+    sandbox = start_sandbox("demo", bc_quota="100000/30", hike_rate_limit=False)
+    with sandbox.hike.lock:
+        sandbox.hike.products[DUPLICATE_B]["sku"] = sandbox.hike.products[DUPLICATE_A]["sku"]
+    controller = SyncController(Credentials("screenshots", backend=MemoryKeyring()), sandbox=sandbox)
+    window = MainWindow(StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True), controller)
+    window.resize(1180, 760)
+    window.show()
+    summary = controller.summary
+    first_done: list[bool] = []
+    controller.bridge.runFinished.connect(lambda *_: first_done.append(True))
+
+    def idle_screens() -> None:
+        tabs = window.tabs
+        tabs.setCurrentWidget(window.dashboard)
+        save(window, "dashboard-idle.png")
+        tabs.setCurrentWidget(window.products_view)
+        save(window, "products.png")
+        link = Link.select().where(Link.entity == "product", Link.status == "linked", Link.last_result == "ok",
+                                   Link.bc_id.is_null(False)).order_by(Link.id).first()
+        window.open_record_log(link.id)
+        window.log_dialog.resize(1000, 460)
+        save(window.log_dialog, "record-log.png")
+        window.log_dialog.close()
+        tabs.setCurrentWidget(window.errors_view)
+        save(window, "errors.png")
+        tabs.setCurrentWidget(window.customers_view)
+        save(window, "customers.png")
+        tabs.setCurrentWidget(window.sales_view)
+        save(window, "sales.png")
+        tabs.setCurrentWidget(window.runs_view)
+        save(window, "run-log.png")
+        tabs.setCurrentWidget(window.dashboard)
+        # a live pass: slow store answers keep it running while the dashboard is grabbed
+        with sandbox.bigcommerce.lock:
+            sandbox.bigcommerce.add_faults(r"/v3/customers$", ["timeout", "timeout"], method="GET", delay_s=2.0)
+        controller.retry(["products", "customers"])
+        when(lambda: summary.state == "syncing" and "product" in summary.progress
+             and window.dashboard.bars.get("product") is not None and window.dashboard.bars["product"][1].isVisible(),
+             live_screen, 20)
+
+    def live_screen() -> None:
+        save(window, "dashboard-syncing.png")
+        when(lambda: summary.state != "syncing", finish)
+
+    def finish() -> None:
+        window.quit_app()
+
+    when(lambda: bool(first_done) and summary.state != "syncing", idle_screens)
+    controller.start()
+    app.exec()
+    controller.shutdown()
+    sandbox.stop()
 
 
 def main() -> int:
-    from desktop import app
+    from desktop.storage.db import close_db, init_db
 
-    QApplication.instance() or QApplication(sys.argv[:1])
-    QTimer.singleShot(1500, grab_and_quit)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
     with tempfile.TemporaryDirectory() as data:
-        return app.main(["--sandbox", "--data-dir", data])
+        init_db(Path(data) / "screenshots.sqlite3")
+        setup_screen()
+        monitor_screens(app)
+        close_db()
+    return 0
 
 
 if __name__ == "__main__":

@@ -64,10 +64,16 @@ _V3_HIKE_CLIENT_ID = ['ALTER TABLE "connection" ADD COLUMN "client_id" VARCHAR(2
 # and does not echo the source URL, so only this list can tell a new Hike image from one already sent).
 _V4_IMAGES_SENT = ['ALTER TABLE "link" ADD COLUMN "images_sent" TEXT']
 
+# The monitor's lists (M2, M3) page through one entity's links in id order ("id > last id ORDER BY id LIMIT 500"):
+# without this index SQLite found the entity's rows by another index and sorted them all for every page (52 ms a
+# page at 50 000 products). v5 is the orders engineer's; the two merge in number order.
+_V5_LINK_ENTITY_ID = ['CREATE INDEX "link_entity_id" ON "link" ("entity", "id")']
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
               _execute_all(_V1_FIRST_SCHEMA)),
     Migration(2, "links: fingerprint per side, stock pushed, name and last outcome", _execute_all(_V2_LINK_SYNC_STATE)),
     Migration(3, "connections: Hike client id", _execute_all(_V3_HIKE_CLIENT_ID)),
     Migration(4, "links: image URLs sent to BigCommerce", _execute_all(_V4_IMAGES_SENT)),
+    Migration(5, "links: index by entity in id order, for the monitor's lists", _execute_all(_V5_LINK_ENTITY_ID)),
 ]

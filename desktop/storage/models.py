@@ -107,6 +107,7 @@ class Link(BaseModel):
             (("entity", "bc_id"), True),
             (("entity", "sku"), False),
             (("entity", "last_result"), False),
+            (("entity", "id"), False),  # v5: the monitor's lists page by id within an entity
         )
 
 

@@ -118,7 +118,7 @@ class ProductSync:
         skus = {s for p in hike_products for s in p.skus}
         if skus:
             for product in self.bc.products(skus=skus):
-                if product.id not in have and str(product.id) not in by_bc:
+                if product.id not in have and not _linked(by_bc.get(str(product.id))):
                     found[product.id] = product
         return list(found.values())
 
@@ -126,7 +126,7 @@ class ProductSync:
         found: dict[int, HikeProduct] = {}
         for product in bc_products:
             other = self.hike.find_product_by_sku(product.sku)
-            if other is not None and other.id not in have and str(other.id) not in by_hike:
+            if other is not None and other.id not in have and not _linked(by_hike.get(str(other.id))):
                 found[other.id] = other
         return list(found.values())
 
@@ -258,10 +258,25 @@ class ProductSync:
         self.read_again.note(cause, action.hike.last_modified if action.hike else None,
                              action.bc.date_modified if action.bc else None)
         with database_proxy.atomic():
-            self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
+            link = action.link or self._failure_marker(action)
+            self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=link,
                                 hike_id=action.hike.id if action.hike else None,
                                 bc_id=action.bc.id if action.bc else None, sku=action.sku,
                                 direction=passes.direction_of(action.kind), name=action.name)
+
+    def _failure_marker(self, action: Action) -> Link | None:
+        """A record that failed before it was linked (a duplicate SKU, D4) still gets a row in ``link`` with status
+        ``failed``, so the monitor lists it in red with its message (M2, M4); like the skip marker it becomes the
+        real link when the record later links or is created (``save_link`` finds it by its id)."""
+        hike_id = str(action.hike.id) if action.hike else None
+        bc_id = str(action.bc.id) if action.bc else None
+        if not hike_id and not bc_id:
+            return None
+        marker = Link.get_or_none(Link.entity == ENTITY, (Link.hike_id == hike_id) if hike_id else (Link.bc_id == bc_id))
+        if marker is None:
+            marker = Link.create(entity=ENTITY, hike_id=hike_id, bc_id=bc_id if not hike_id else None,
+                                 sku=action.sku, name=action.name, status="failed")
+        return marker
 
     def _apply_fail(self, action: Action) -> None:
         self._record_failure(action, action.message)
@@ -620,7 +635,7 @@ def _by_size(uploads: list[tuple[str, dict[str, Any]]], limit: int) -> list[list
 
 
 def _linked(link: Link | None) -> bool:
-    return link is not None and link.status != "skipped"
+    return link is not None and link.status not in ("skipped", "failed")  # markers, not links
 
 
 

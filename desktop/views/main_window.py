@@ -1,17 +1,28 @@
-"""The main window: title, status bar and the five tabs the monitor fills in (Dashboard, Products,
-Customers, Sales, Log). Until the sync engine lands each tab says what it will show."""
+"""The main window: title, status bar and the tabs of the monitor (Dashboard, Products, Customers, Sales, Errors,
+Log), all bound to one ``StatusSummary``.
+
+Without a running sync (stores not connected or settings not saved) the window shows what each tab will hold and
+a "Set up…" button: it emits ``setupRequested`` (the setup wizard connects to it); "Manage…" emits
+``manageRequested``. Closing the window while the sync runs only hides it: the sync goes on, the tray (or a
+second launch) brings it back, and "Quit" in the menu or the tray is what stops the app (M5).
+"""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop import APP_NAME
 from desktop.resources import resource
+from desktop.sync.service import LINK_ENTITIES
 
-TABS = ("Dashboard", "Products", "Customers", "Sales", "Log")
+log = logging.getLogger(__name__)
+
+TABS = ("Dashboard", "Products", "Customers", "Sales", "Errors", "Log")
 
 
 @dataclass(frozen=True)
@@ -28,12 +39,13 @@ _TAB_HINTS = {
     "Products": "Every product with its sync status, both ids and its sync history.",
     "Customers": "Every customer matched by email between Hike and BigCommerce.",
     "Sales": "BigCommerce orders sent to Hike and Hike sales sent to BigCommerce.",
+    "Errors": "Records that could not be synced, grouped by cause, with the fix.",
     "Log": "One row per sync pass, with the errors of each.",
 }
 
 
 class EmptyState(QWidget):
-    def __init__(self, title: str, text: str, parent: QWidget | None = None):
+    def __init__(self, title: str, text: str, parent: QWidget | None = None, button: QPushButton | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
@@ -54,24 +66,33 @@ class EmptyState(QWidget):
         body.setObjectName("emptyText")
         layout.addWidget(heading)
         layout.addWidget(body)
+        if button is not None:
+            layout.addSpacing(12)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(2)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, stores: StoreSummary | None = None):
+    setupRequested = Signal()  # the integrator connects the setup wizard here
+    manageRequested = Signal()  # connections and settings of a configured app
+
+    def __init__(self, stores: StoreSummary | None = None, controller: Any = None, *, setup_reason: str = ""):
         super().__init__()
         self.stores = stores or StoreSummary()
+        self.controller = controller
+        self.summary = controller.summary if controller is not None else None
+        self.tray = None
+        self.log_dialog = None
+        self._quitting = False
+        self._told_still_syncing = False
         self.setObjectName("mainWindow")
         self.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
-        self.setWindowTitle(self._title())
         self.resize(1100, 720)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        for name in TABS:
-            self.tabs.addTab(EmptyState(self._empty_title(name), _TAB_HINTS[name]), name)
         self.setCentralWidget(self.tabs)
-        self.status_label = QLabel(self._status_text())
+        self.status_label = QLabel()
         self.status_label.setObjectName("statusSummary")
         self.statusBar().addWidget(self.status_label, 1)
         if self.stores.sandbox:
@@ -81,21 +102,156 @@ class MainWindow(QMainWindow):
             badge.setStyleSheet("QLabel { background: #fff3c4; color: #6b4e00; border: 1px solid #e6c65c;"
                                 " border-radius: 4px; padding: 1px 8px; font-weight: bold; }")
             self.statusBar().addPermanentWidget(badge)
+        self._build_menu()
+        if controller is None:
+            self._build_empty(setup_reason)
+        else:
+            self._build_monitor()
+        self._update_status()
+
+    # ---- building -------------------------------------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Sync")
+        self.sync_action = QAction("Sync &now", self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.pause_action = QAction("&Pause", self)
+        self.manage_action = QAction("&Manage…", self)
+        self.manage_action.setObjectName("manageAction")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        for action in (self.sync_action, self.pause_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.manage_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        self.manage_action.triggered.connect(self.manageRequested)
+        self.quit_action.triggered.connect(self.quit_app)
+        enabled = self.controller is not None
+        self.sync_action.setEnabled(enabled)
+        self.pause_action.setEnabled(enabled)
+        if enabled:
+            self.sync_action.triggered.connect(lambda: self.controller.sync_now(None))
+            self.pause_action.triggered.connect(self.controller.toggle_pause)
+
+    def _build_empty(self, reason: str) -> None:
+        for name in TABS:
+            if name == "Dashboard":
+                self.setup_button = QPushButton("Set up…")
+                self.setup_button.setObjectName("setupButton")
+                self.setup_button.setDefault(True)
+                self.setup_button.clicked.connect(self.setupRequested)
+                text = (reason + " " if reason else "") + "Connect Hike and BigCommerce and choose what to sync."
+                self.tabs.addTab(EmptyState("Ready to set up", text, button=self.setup_button), name)
+            else:
+                self.tabs.addTab(EmptyState("Nothing synced yet", _TAB_HINTS[name]), name)
+
+    def _build_monitor(self) -> None:
+        from desktop.views.dashboard import Dashboard
+        from desktop.views.errors_view import ErrorsView
+        from desktop.views.records_view import RecordsView
+        from desktop.views.runs_view import RunsView
+        from desktop.views.tray import Tray
+
+        c = self.controller
+        self.dashboard = Dashboard(self.summary)
+        self.dashboard.syncRequested.connect(c.sync_now)
+        self.dashboard.pauseToggled.connect(c.toggle_pause)
+        self.dashboard.manageRequested.connect(self.manageRequested)
+        self.dashboard.errorsRequested.connect(lambda: self.tabs.setCurrentWidget(self.errors_view))
+        self.products_view = RecordsView(LINK_ENTITIES["products"], "products", "SKU")
+        self.customers_view = RecordsView(LINK_ENTITIES["customers"], "customers", "Email")
+        self.sales_view = RecordsView(
+            LINK_ENTITIES["sales"], "orders and sales", "Number",
+            empty_text="No orders or sales synced yet. BigCommerce orders sent to Hike and Hike sales sent to "
+                       "BigCommerce will be listed here, each with its sync log.")
+        self.errors_view = ErrorsView(c.retry)
+        self.runs_view = RunsView()
+        for name, widget in zip(TABS, (self.dashboard, self.products_view, self.customers_view, self.sales_view,
+                                       self.errors_view, self.runs_view)):
+            self.tabs.addTab(widget, name)
+        for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view):
+            view.recordActivated.connect(self.open_record_log)
+        self.summary.changed.connect(self._update_status)
+        self._stale: set = set()
+        self.summary.bridge.runFinished.connect(lambda *_: self.refresh_views())
+        self.tabs.currentChanged.connect(lambda _: self._refresh_current())
+        self.tray = Tray(self.summary, self)
+        self.tray.openRequested.connect(self.bring_to_front)
+        self.tray.syncRequested.connect(lambda: c.sync_now(None))
+        self.tray.pauseToggled.connect(c.toggle_pause)
+        self.tray.quitRequested.connect(self.quit_app)
+        self.tray.show()
+
+    # ---- behaviour ------------------------------------------------------------------------------------------------
+    def refresh_views(self) -> None:
+        """After each pass the lists are read again: the tab in view now, the others when they are next shown (one
+        view's reads at the end of a pass, not five)."""
+        self._stale = {self.products_view, self.customers_view, self.sales_view, self.errors_view, self.runs_view}
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        view = self.tabs.currentWidget()
+        if view in self._stale:
+            self._stale.discard(view)
+            view.refresh()
+
+    def open_record_log(self, link_id: int) -> None:
+        from desktop.views.record_log import RecordLogDialog
+
+        service = self.controller.service if self.controller is not None else None
+        fetch = service.product_url_path if service is not None and service.started else None
+        if self.log_dialog is not None:
+            self.log_dialog.close()
+        self.log_dialog = RecordLogDialog(link_id, storefront_path=fetch, parent=self)
+        self.log_dialog.show()
 
     def _title(self) -> str:
         suffix = " — sandbox stores" if self.stores.sandbox else ""
-        return f"{APP_NAME}{suffix}"
-
-    def _empty_title(self, tab: str) -> str:
-        return "Nothing synced yet" if tab != "Dashboard" else "Ready to set up"
+        state = f" — {self.summary.state_label()}" if self.summary is not None else ""
+        return f"{APP_NAME}{state}{suffix}"
 
     def _status_text(self) -> str:
         hike = self.stores.hike_name or "Hike: not connected"
         bc = self.stores.bigcommerce_name or "BigCommerce: not connected"
-        return f"{hike}  ⇄  {bc}   ·   Idle"
+        state = self.summary.headline() if self.summary is not None else "Not set up"
+        return f"{hike}  ⇄  {bc}   ·   {state}"
+
+    def _update_status(self) -> None:
+        self.setWindowTitle(self._title())
+        self.status_label.setText(self._status_text())
+        if self.summary is not None:
+            self.pause_action.setText("&Resume" if self.summary.paused else "&Pause")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller is not None and not self._quitting:
+            if not self.controller.service.started:  # nothing runs in the background: closing means quitting
+                event.accept()
+                self.quit_app()
+                return
+            # M5: the window goes, the sync stays; the tray or a second launch brings the window back
+            log.info("Window closed; syncing goes on in the background (quit from the tray or the Sync menu)")
+            self.hide()
+            if self.tray is not None and not self._told_still_syncing:
+                self._told_still_syncing = True  # once a session is enough
+                self.tray.notify("Still syncing", "The sync goes on in the background. Quit from this icon's menu.")
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def quit_app(self) -> None:
+        """The one way out while syncing: the window closes for real and the event loop ends (app.py then shuts
+        the sync down, letting the running pass finish)."""
+        self._quitting = True
+        if self.tray is not None:
+            self.tray.icon.hide()
+        self.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
 
     def bring_to_front(self) -> None:
-        """Called when a second launch asks the running app to show itself."""
+        """Called when a second launch (or the tray) asks the running app to show itself."""
         if self.isMinimized():
             self.showNormal()
         self.show()

@@ -107,6 +107,9 @@ def test_real_start_in_sandbox_mode_and_second_launch_exits(qtbot, tmp_path):
         log_text = log_file.read_text()
         assert "already open" in log_text
         assert "Sandbox stores running" in log_text
+        # issue 8: in --sandbox mode the app connects the sandbox stores and its start-up pass syncs them
+        qtbot.waitUntil(lambda: "Sync pass (startup) finished" in log_file.read_text(), timeout=60000)
+        assert "Sync service started" in log_file.read_text()
         assert (data / "sync.sqlite3").exists()
     finally:
         first.terminate()
@@ -128,6 +131,10 @@ def test_main_runs_the_event_loop_and_returns(qtbot, tmp_path, monkeypatch):
 
     QTimer.singleShot(0, look_and_quit)
     rc = app.main(["--data-dir", str(tmp_path / "inproc")])
+    # Under pytest-qt a Quit event outlives app.exec() and leaves the thread's "quit now" flag set, so every later
+    # QEventLoop (qtbot.waitSignal's too) would return at once: one short exec() clears it for the next tests.
+    QTimer.singleShot(0, QApplication.instance().quit)
+    QApplication.instance().exec()
     assert rc == 0
     assert seen["windows"] == 1
     assert (tmp_path / "inproc" / "sync.sqlite3").exists()

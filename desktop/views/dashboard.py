@@ -1,0 +1,162 @@
+"""The Dashboard tab (M1, S20): the state, the running pass "x of y" per entity, last and next run, API budget
+left on each side, "Sync now" for Products / Customers / Sales, pause/resume, and the last runs with counts.
+Everything shown comes from the one ``StatusSummary``."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
+from desktop.views.record_models import RunTableModel, setup_run_columns
+from desktop.views.status_summary import ENTITY_LABELS, StatusSummary, ago, in_
+
+STATE_COLORS = {IDLE: "#2da44e", SYNCING: "#1f6feb", PAUSED: "#8c959f", ERROR: "#cf222e",
+                RECONNECT_NEEDED: "#bf8700"}
+ATTENTION_COLOR = "#d4a72c"
+
+
+class Dashboard(QWidget):
+    syncRequested = Signal(list)  # groups: products / customers / sales
+    pauseToggled = Signal()
+    manageRequested = Signal()
+    errorsRequested = Signal()
+
+    def __init__(self, summary: StatusSummary, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.summary = summary
+        layout = QVBoxLayout(self)
+
+        head = QHBoxLayout()
+        self.state_dot = QLabel("●")
+        self.state_dot.setObjectName("stateDot")
+        head.addWidget(self.state_dot)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("stateLabel")
+        font = self.state_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.state_label.setFont(font)
+        self.state_dot.setFont(font)
+        head.addWidget(self.state_label)
+        head.addStretch(1)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.clicked.connect(self.pauseToggled)
+        head.addWidget(self.pause_button)
+        self.manage_button = QPushButton("Manage…")
+        self.manage_button.setObjectName("manageButton")
+        self.manage_button.clicked.connect(self.manageRequested)
+        head.addWidget(self.manage_button)
+        layout.addLayout(head)
+        self.detail = QLabel()
+        self.detail.setObjectName("stateDetail")
+        self.detail.setWordWrap(True)
+        layout.addWidget(self.detail)
+
+        row = QHBoxLayout()
+        sync_box = QGroupBox("Sync now")
+        sync_layout = QGridLayout(sync_box)
+        self.sync_buttons: dict[str, QPushButton] = {}
+        for col, (group, text, what) in enumerate((("products", "Products", "products and stock"),
+                                                   ("customers", "Customers", "customers both ways"),
+                                                   ("sales", "Sales", "orders and sales"))):
+            button = QPushButton(text)
+            button.setObjectName(f"syncNow_{group}")
+            button.setToolTip(f"Sync {what} now (also while paused)")
+            button.clicked.connect(lambda _=False, g=group: self.syncRequested.emit([g]))
+            sync_layout.addWidget(button, 0, col)
+            self.sync_buttons[group] = button
+        everything = QPushButton("Everything")
+        everything.setObjectName("syncNow_all")
+        everything.clicked.connect(lambda: self.syncRequested.emit(["products", "customers", "sales"]))
+        sync_layout.addWidget(everything, 0, 3)
+        row.addWidget(sync_box, 2)
+
+        pass_box = QGroupBox("Current pass")
+        self.pass_layout = QGridLayout(pass_box)
+        self.no_pass = QLabel("No pass running.")
+        self.pass_layout.addWidget(self.no_pass, 0, 0, 1, 2)
+        self.bars: dict[str, tuple[QLabel, QProgressBar]] = {}
+        row.addWidget(pass_box, 3)
+        layout.addLayout(row)
+
+        facts = QGroupBox("Schedule and API budget")
+        grid = QGridLayout(facts)
+        self.last_label, self.next_label, self.budget_label, self.errors_label = QLabel(), QLabel(), QLabel(), QLabel()
+        self.errors_label.setObjectName("dashboardErrors")
+        self.errors_label.setTextFormat(Qt.TextFormat.RichText)
+        self.errors_label.linkActivated.connect(lambda _: self.errorsRequested.emit())
+        self.budget_label.setObjectName("budgetLabel")
+        for r, (name, label) in enumerate((("Last run", self.last_label), ("Next run", self.next_label),
+                                           ("API left", self.budget_label), ("Errors", self.errors_label))):
+            grid.addWidget(QLabel(f"<b>{name}</b>"), r, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(label, r, 1)
+        grid.setColumnStretch(1, 1)
+        layout.addWidget(facts)
+
+        runs_box = QGroupBox("Last runs")
+        runs_layout = QVBoxLayout(runs_box)
+        self.runs = RunTableModel(self, limit=8)
+        self.runs_table = QTableView()
+        self.runs_table.setObjectName("dashboardRuns")
+        self.runs_table.setModel(self.runs)
+        self.runs_table.verticalHeader().setVisible(False)
+        self.runs_table.verticalHeader().setDefaultSectionSize(22)
+        setup_run_columns(self.runs_table)
+        self.runs_table.setFrameShape(QFrame.Shape.NoFrame)
+        runs_layout.addWidget(self.runs_table)
+        layout.addWidget(runs_box, 1)
+
+        summary.changed.connect(self.update_view)
+        summary.bridge.runFinished.connect(lambda *_: self.runs.reload())
+        summary.bridge.runStarted.connect(lambda *_: self.runs.reload())
+        self.update_view()
+
+    def update_view(self) -> None:
+        s = self.summary
+        state = s.state
+        self.state_label.setText(s.state_label())
+        # idle with records in error: amber, not green (the pass ran, but something needs a person)
+        color = ATTENTION_COLOR if state == IDLE and s.error_count else STATE_COLORS[state]
+        self.state_dot.setStyleSheet(f"color: {color};")
+        errors = s.error_count
+        idle_text = (f"The last pass finished; {errors:,} record{'s need' if errors != 1 else ' needs'} attention "
+                     "(see Errors)." if errors else "Both stores are in step as of the last run.")
+        detail = {IDLE: idle_text,
+                  SYNCING: "A sync pass is running. The app stays usable; you can close the window.",
+                  PAUSED: "Scheduled passes are paused. \"Sync now\" still works.",
+                  ERROR: f"The last pass stopped: {s.last_run.message if s.last_run else ''}",
+                  RECONNECT_NEEDED: "A store needs to be connected again: " + (s._reconnect_message or "") +
+                  " Use Manage… to reconnect."}[state]
+        self.detail.setText(detail)
+        self.pause_button.setText("Resume" if s.paused else "Pause")
+        self._show_progress(s.progress if state == SYNCING else {})
+        run = s.last_run
+        self.last_label.setText(f"{ago(run.finished_at)} — {run.status}" if run else "never")
+        self.next_label.setText("paused" if s.paused else in_(s.next_run))
+        self.budget_label.setText("\n".join(s.budget_lines()) or "—")
+        n = s.error_count
+        self.errors_label.setText(f"<a href='#errors'>{n:,} record{'s' if n != 1 else ''} in error</a>" if n
+                                  else "none")
+
+    def _show_progress(self, progress: dict[str, tuple[int, int]]) -> None:
+        self.no_pass.setVisible(not progress)
+        for entity, (label, bar) in self.bars.items():
+            visible = entity in progress
+            label.setVisible(visible)
+            bar.setVisible(visible)
+        for entity, (done, total) in progress.items():
+            if entity not in self.bars:
+                label, bar = QLabel(ENTITY_LABELS.get(entity, entity.title())), QProgressBar()
+                bar.setObjectName(f"progress_{entity}")
+                row = len(self.bars) + 1
+                self.pass_layout.addWidget(label, row, 0)
+                self.pass_layout.addWidget(bar, row, 1)
+                self.bars[entity] = (label, bar)
+            label, bar = self.bars[entity]
+            label.setVisible(True)
+            bar.setVisible(True)
+            bar.setMaximum(max(total, 1))
+            bar.setValue(min(done, max(total, 1)))
+            bar.setFormat(f"{done:,} of {total:,}")

@@ -1,0 +1,120 @@
+"""The Errors tab (M4): records in error grouped by cause, each group with a hint of the fix; retry one record,
+a group, or everything. A retry asks for a pass that reads every record of those entities; a record leaves the
+list when its newest result is ok (the tab is read again after every pass)."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from desktop.sync.error_groups import error_groups, records_of
+from desktop.sync.service import GROUP_OF_LINK_ENTITY
+from desktop.views.record_models import FAILED, status_icon
+
+GROUP_ROLE = Qt.ItemDataRole.UserRole
+LINK_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ErrorsView(QWidget):
+    recordActivated = Signal(int)
+
+    def __init__(self, retry: Callable[[Iterable[str]], object], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._retry = retry
+        self.groups = []
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setObjectName("errorsSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("errorTree")
+        self.tree.setHeaderLabels(["Cause / record", "SKU or email", "Message"])
+        self.tree.setColumnWidth(0, 380)
+        self.tree.setColumnWidth(1, 170)
+        self.tree.setWordWrap(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemDoubleClicked.connect(self._activated)
+        self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+        layout.addWidget(self.tree, 1)
+        bar = QHBoxLayout()
+        self.open_button = QPushButton("Open record…")
+        self.open_button.setObjectName("openRecord")
+        self.retry_one = QPushButton("Retry this record")
+        self.retry_one.setObjectName("retryOne")
+        self.retry_group = QPushButton("Retry this group")
+        self.retry_group.setObjectName("retryGroup")
+        self.retry_all = QPushButton("Retry all")
+        self.retry_all.setObjectName("retryAll")
+        for button in (self.open_button, self.retry_one, self.retry_group):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.retry_all)
+        layout.addLayout(bar)
+        self.open_button.clicked.connect(lambda: self._activated(self.tree.currentItem()))
+        self.retry_one.clicked.connect(self._retry_current)
+        self.retry_group.clicked.connect(self._retry_current)
+        self.retry_all.clicked.connect(self.retry_everything)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.groups = error_groups()
+        self.tree.clear()
+        total = sum(g.count for g in self.groups)
+        self.summary.setText("No records in error. Records that fail to sync show up here, grouped by cause."
+                             if not total else
+                             f"<b>{total:,} record{'s' if total != 1 else ''} in error</b>, in {len(self.groups)} "
+                             f"group{'s' if len(self.groups) != 1 else ''}. Fix the cause, then retry: a record "
+                             "leaves this list once it syncs.")
+        for index, group in enumerate(self.groups):
+            top = QTreeWidgetItem([group.title, "", ""])
+            top.setData(0, GROUP_ROLE, index)
+            hint = QTreeWidgetItem([f"How to fix: {group.hint}"])
+            hint.setData(0, GROUP_ROLE, index)
+            hint.setToolTip(0, group.hint)
+            hint_font = hint.font(0)
+            hint_font.setItalic(True)
+            hint.setFont(0, hint_font)
+            top.addChild(hint)
+            top.setIcon(0, status_icon(FAILED))
+            top.setToolTip(2, group.hint)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            for link in records_of(group):
+                child = QTreeWidgetItem([link.name or link.sku or f"#{link.hike_id or link.bc_id}", link.sku or "",
+                                         link.last_message])
+                child.setToolTip(2, link.last_message)
+                child.setData(0, GROUP_ROLE, index)
+                child.setData(0, LINK_ROLE, link.id)
+                top.addChild(child)
+            self.tree.addTopLevelItem(top)
+            hint.setFirstColumnSpanned(True)  # the hint reads across the whole width
+            top.setExpanded(index < 5)
+        self.retry_all.setEnabled(bool(self.groups))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        item = self.tree.currentItem()
+        is_record = item is not None and item.data(0, LINK_ROLE) is not None
+        self.open_button.setEnabled(is_record)
+        self.retry_one.setEnabled(is_record)
+        self.retry_group.setEnabled(item is not None)
+
+    def _activated(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
+        if item is not None and item.data(0, LINK_ROLE) is not None:
+            self.recordActivated.emit(int(item.data(0, LINK_ROLE)))
+
+    def _retry_current(self) -> None:
+        item = self.tree.currentItem()
+        if item is None:
+            return
+        group = self.groups[int(item.data(0, GROUP_ROLE))]
+        self._retry([GROUP_OF_LINK_ENTITY.get(group.entity, "products")])
+
+    def retry_everything(self) -> None:
+        wanted = {GROUP_OF_LINK_ENTITY.get(g.entity, "products") for g in self.groups}
+        if wanted:
+            self._retry(sorted(wanted))

@@ -1,0 +1,183 @@
+"""One record's sync log (M2): every log entry of that record, newest first, with the fields each pass changed
+(before → after, from ``LogEntry.diff``), and buttons to the record in the BigCommerce control panel and on the
+storefront. Links go through ``open_store_url`` only (M6).
+
+The entries are read by the record's ids through the ``(entity, hike_id, created_at)`` and ``(entity, bc_id,
+created_at)`` indexes, newest 500 of each, so a million log rows cost what ten do. The storefront path is not
+stored; it is read from BigCommerce on a worker thread when the button is pressed.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from desktop.storage.models import Link, LogEntry
+from desktop.sync import store_links
+from desktop.views.open_links import open_store_url
+from desktop.views.record_models import LINK_STATUS_TEXT, STATUS_TEXT, local_time, status_icon, sync_status
+
+log = logging.getLogger(__name__)
+
+ENTRY_LIMIT = 500
+DIRECTION_TEXT = {"hike_to_bc": "Hike → BigCommerce", "bc_to_hike": "BigCommerce → Hike", "both": "Both ways",
+                  "none": ""}
+RESULT_TEXT = {"ok": "OK", "error": "Error", "skipped": "Skipped", "conflict": "Conflict"}
+ENTITY_NOUN = {"product": "product", "customer": "customer", "order": "order", "sale": "sale"}
+
+
+def entries_for(link: Link, limit: int = ENTRY_LIMIT) -> list[LogEntry]:
+    """The record's log entries, newest first (two indexed reads merged; an entry may match both ids)."""
+    found: dict[int, LogEntry] = {}
+    for column, value in ((LogEntry.hike_id, link.hike_id), (LogEntry.bc_id, link.bc_id)):
+        if value:
+            query = (LogEntry.select().where(LogEntry.entity == link.entity, column == value)
+                     .order_by(LogEntry.created_at.desc()).limit(limit))
+            found.update((e.id, e) for e in query)
+    return sorted(found.values(), key=lambda e: (e.created_at, e.id), reverse=True)[:limit]
+
+
+def format_value(value: Any, limit: int = 40) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    text = " ".join(str(value).split())  # one line: descriptions carry newlines and indentation
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def format_diff(diff: dict[str, Any] | None, limit: int = 40) -> str:
+    """``{"price": ["10.00", "12.00"]}`` → ``price: 10.00 → 12.00``, one field a line."""
+    if not diff:
+        return ""
+    lines = []
+    for field, change in sorted(diff.items()):
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            lines.append(f"{field}: {format_value(change[0], limit)} → {format_value(change[1], limit)}")
+        else:
+            lines.append(f"{field}: {format_value(change, limit)}")
+    return "\n".join(lines)
+
+
+class RecordLogDialog(QDialog):
+    storefrontPathReady = Signal(str)
+    storefrontPathFailed = Signal(str)
+    COLUMNS = ["Time", "Direction", "Action", "Result", "Message", "Fields changed"]
+
+    def __init__(self, link_id: int, *, storefront_path: Callable[[str], str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.link = Link.get_by_id(link_id)
+        self._storefront_path = storefront_path
+        noun = ENTITY_NOUN.get(self.link.entity, self.link.entity)
+        self.setObjectName("recordLogDialog")
+        self.setWindowTitle(f"Sync log — {self.link.name or self.link.sku or noun}")
+        self.resize(960, 520)
+        layout = QVBoxLayout(self)
+
+        status = sync_status(self.link.status, self.link.last_result)
+        header = QHBoxLayout()
+        icon = QLabel()
+        icon.setPixmap(status_icon(status).pixmap(20, 20))
+        header.addWidget(icon)
+        what = LINK_STATUS_TEXT.get(self.link.status, STATUS_TEXT[status]) if status == "not_linked" \
+            else STATUS_TEXT[status]
+        title = QLabel(f"<b>{_html(self.link.name or noun.title())}</b>  ·  {noun} {_html(self.link.sku or '')}"
+                       f"  ·  Hike id {_html(self.link.hike_id or '—')}  ·  BigCommerce id "
+                       f"{_html(self.link.bc_id or '—')}  ·  {what}")
+        title.setObjectName("recordTitle")
+        title.setTextFormat(Qt.TextFormat.RichText)
+        header.addWidget(title, 1)
+        layout.addLayout(header)
+        if self.link.last_message and status != "synced":
+            message = QLabel(self.link.last_message)
+            message.setWordWrap(True)
+            message.setObjectName("recordMessage")
+            layout.addWidget(message)
+
+        self.entries = entries_for(self.link)
+        self.table = QTableWidget(len(self.entries), len(self.COLUMNS))
+        self.table.setObjectName("recordLogTable")
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # no wrapping: a row is as tall as its diff has lines (wrapping measured before the columns settle made
+        # rows hundreds of pixels tall); the tooltip holds the whole text
+        self.table.setWordWrap(False)
+        for row, entry in enumerate(self.entries):
+            values = [local_time(entry.created_at), DIRECTION_TEXT.get(entry.direction, entry.direction),
+                      entry.action, RESULT_TEXT.get(entry.result, entry.result), entry.message,
+                      format_diff(entry.diff)]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if col == 4 and value:
+                    item.setToolTip(value)
+                if col == 5 and value:
+                    item.setToolTip(format_diff(entry.diff, limit=400))
+                self.table.setItem(row, col, item)
+        head = self.table.horizontalHeader()
+        for col in range(4):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(4, 220)
+        head.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)  # the before → after lines need the room
+        self.table.resizeRowsToContents()
+        layout.addWidget(self.table, 1)
+        if not self.entries:
+            layout.addWidget(QLabel("No sync log entries for this record yet (older ones may have been pruned)."))
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.open_bc = QPushButton("Open in BigCommerce")
+        self.open_bc.setObjectName("openInBigCommerce")
+        self.open_bc.setEnabled(self.control_panel_url() is not None)
+        self.open_bc.clicked.connect(lambda: open_store_url(self.control_panel_url()))
+        buttons.addButton(self.open_bc, QDialogButtonBox.ButtonRole.ActionRole)
+        self.view_storefront = QPushButton("View on storefront")
+        self.view_storefront.setObjectName("viewOnStorefront")
+        self.view_storefront.setVisible(self.link.entity == "product")
+        self.view_storefront.setEnabled(bool(self.link.bc_id) and storefront_path is not None)
+        self.view_storefront.clicked.connect(self._fetch_storefront)
+        buttons.addButton(self.view_storefront, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.note = QLabel("")
+        self.note.setObjectName("dialogNote")
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+        self.storefrontPathReady.connect(self._open_storefront)
+        self.storefrontPathFailed.connect(self.note.setText)
+
+    def control_panel_url(self) -> str | None:
+        if not self.link.bc_id:
+            return None
+        build = {"product": store_links.control_panel_product_url, "customer": store_links.control_panel_customer_url,
+                 "order": store_links.control_panel_order_url, "sale": store_links.control_panel_order_url}
+        maker = build.get(self.link.entity)
+        return maker(self.link.bc_id) if maker else None
+
+    def _fetch_storefront(self) -> None:
+        """The product's storefront path comes from BigCommerce: read on a worker thread, opened when it arrives."""
+        self.view_storefront.setEnabled(False)
+        self.note.setText("Finding the product's page on the storefront…")
+        bc_id, fetch = self.link.bc_id, self._storefront_path
+
+        def work() -> None:
+            try:
+                self.storefrontPathReady.emit(fetch(bc_id))
+            except Exception as exc:  # noqa: BLE001 - shown in the dialog
+                log.warning("Storefront path of BigCommerce product %s: %s", bc_id, exc)
+                self.storefrontPathFailed.emit(f"Could not find the storefront page: {exc}")
+
+        threading.Thread(target=work, name="storefront-path", daemon=True).start()
+
+    def _open_storefront(self, path: str) -> None:
+        self.view_storefront.setEnabled(True)
+        url = store_links.storefront_page_url(path)
+        self.note.setText("" if url else "This product has no storefront page.")
+        if url and not open_store_url(url):
+            self.note.setText("That link is not on the connected store, so it was not opened.")
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

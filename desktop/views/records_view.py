@@ -1,0 +1,105 @@
+"""Products, Customers and Sales tabs (M2, M3): one lazy table of links with search and filters; the status
+icon (or a double-click) opens the record's sync log."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
+                               QWidget)
+
+from desktop.views.record_models import LinkTableModel
+
+SEARCH_DELAY_MS = 250  # one query when typing stops, not one per key
+
+
+class RecordsView(QWidget):
+    recordActivated = Signal(int)  # link id
+
+    def __init__(self, entities: tuple[str, ...], noun: str, key_label: str = "SKU",
+                 parent: QWidget | None = None, empty_text: str = ""):
+        super().__init__(parent)
+        self.noun = noun  # plural, for the count label
+        self.model = LinkTableModel(entities, key_label, self)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("recordSearch")
+        self.search.setPlaceholderText(f"Search {noun} by {key_label if key_label.isupper() else key_label.lower()}, name or id")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 1)
+        self.errors_only = QCheckBox("Errors only")
+        self.errors_only.setObjectName("errorsOnly")
+        self.not_linked = QCheckBox("Not linked")
+        self.not_linked.setObjectName("notLinkedOnly")
+        bar.addWidget(self.errors_only)
+        bar.addWidget(self.not_linked)
+        self.count = QLabel()
+        self.count.setObjectName("recordCount")
+        bar.addWidget(self.count)
+        layout.addLayout(bar)
+        self.table = QTableView()
+        self.table.setObjectName("recordTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(0, 32)
+        key_width = 230 if key_label == "Email" else 150  # emails are longer than SKUs
+        for col, width in ((1, key_width), (2, 230 if key_label == "Email" else 260), (3, 90), (4, 110), (5, 130)):
+            self.table.setColumnWidth(col, width)
+        head.setStretchLastSection(True)
+        self.empty = QLabel(empty_text or f"No {noun} synced yet.")
+        self.empty.setObjectName("recordsEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("QLabel { color: #57606a; padding: 12px; }")
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self._apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.errors_only.toggled.connect(self._apply_filter)
+        self.not_linked.toggled.connect(self._apply_filter)
+        self.table.clicked.connect(self._clicked)
+        self.table.doubleClicked.connect(lambda index: self._open(index))
+        self._update_count()
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(search=self.search.text(), errors_only=self.errors_only.isChecked(),
+                              not_linked_only=self.not_linked.isChecked())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total = self.model.total()
+        self.count.setText(f"{total:,} {self.noun}")
+        filtered = bool(self.search.text().strip()) or self.errors_only.isChecked() or self.not_linked.isChecked()
+        self.empty.setVisible(total == 0 and not filtered)
+
+    def refresh(self) -> None:
+        """After a pass: rows already shown are read again; the count too."""
+        self.model.refresh()
+        self._update_count()
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.column() == LinkTableModel.STATUS:
+            self._open(index)
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.recordActivated.emit(self.model.row_at(index.row()).id)
+
+    def row_of(self, predicate: Callable) -> int:
+        """For tests: the first loaded row matching ``predicate(LinkRow)``, fetching pages as needed; -1 if none."""
+        while True:
+            for i, row in enumerate(self.model.rows):
+                if predicate(row):
+                    return i
+            if not self.model.canFetchMore():
+                return -1
+            self.model.fetchMore()

@@ -1,0 +1,68 @@
+"""Keeps CPython's cyclic garbage collector and the GIL from freezing the window during a sync pass (M1: "the UI never
+freezes").
+
+Measured with ``python -m benchmarks ui``: the GUI's worst stalls (100–180 ms at 1 000 products, more at 10 000)
+were full (generation 2) collections. A collection holds the GIL, so it stops the GUI thread whichever thread
+triggered it, and a pass holds a large heap (both stores' snapshots), so a full collection walks all of it. Almost
+everything a pass allocates is freed by reference counting when the pass ends; cycles are few.
+
+So: objects alive after start-up (Qt wrappers, the sandbox seed in --sandbox mode) are frozen out of every later
+collection (``gc.freeze``), and no full collection runs while a pass runs (young ones still do); after the pass
+the snapshots are freed by reference counting and the next full collection is small again.
+"""
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+log = logging.getLogger(__name__)
+
+
+GUI_SWITCH_INTERVAL_S = 0.001
+
+
+def favour_the_gui_thread() -> None:
+    """The sync's threads (and, in --sandbox mode, the emulators) are CPU-bound Python; the GUI thread gives up
+    the GIL on every Qt call and then waits up to the switch interval (5 ms by default) to get it back, so a redraw
+    of a few dozen calls could take 100 ms. At 1 ms it gets it back sooner (measured: worst stall 206 → 71 ms at
+    1 000 products), for a little more switching in the workers."""
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+
+
+def freeze_start_up_heap() -> None:
+    """Call once the app is built: what exists now lives as long as the app, and is never walked again."""
+    gc.collect()
+    gc.freeze()
+    log.debug("Start-up heap frozen out of the cyclic collector (%d objects)", gc.get_freeze_count())
+
+
+@contextmanager
+def no_full_collection_during_pass() -> Iterator[None]:
+    """Wraps one pass (``SyncService(around_pass=...)``): no full (generation 2) collection inside it.
+
+    Young collections still run: they are small (a few thousand objects) and free the pass's short-lived cycles
+    (every HTTP response is one) while they are young. Turning collection off altogether was tried first and
+    measured worse: everything the pass allocated piled up in generation 0 and the first collection after the
+    pass walked all of it (0.85 s after a first sync of 10 000 products)."""
+    with _lock:
+        if _running[0] == 0:
+            _saved[:] = gc.get_threshold()
+            gc.set_threshold(_saved[0], _saved[1], NO_FULL_COLLECTION)
+        _running[0] += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _running[0] -= 1
+            if _running[0] == 0:
+                gc.set_threshold(*_saved)
+
+
+NO_FULL_COLLECTION = 1_000_000  # generation-1 collections before a full one: never, within a pass
+_lock = threading.Lock()
+_running = [0]
+_saved: list[int] = []

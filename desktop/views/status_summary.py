@@ -1,0 +1,252 @@
+"""One status summary (M1) that the dashboard, the window's title and status bar, and the tray all bind to
+(Nextcloud desktop's habit): one place decides what "the state" is, so the three never disagree.
+
+State: ``syncing`` while a pass runs; otherwise ``reconnect_needed`` after a pass stopped on a lost connection
+(until a pass succeeds), ``paused`` when the schedule is paused, ``error`` when the last pass stopped on an
+error, else ``idle``. The engine and the scheduler each send ``on_state``; their last word is not always the
+whole story (the engine says "idle" after a pass even when the schedule is paused), so the summary keeps the
+facts and derives the state from them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop.storage.models import Run
+from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
+from desktop.views.sync_bridge import SyncBridge, read_facts
+
+STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
+                RECONNECT_NEEDED: "Reconnect needed"}
+PROGRESS_MS = 250
+ENTITY_LABELS = {"product": "Products", "inventory": "Stock", "customer": "Customers", "order": "Orders",
+                 "sale": "Sales"}
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    trigger: str
+    scope: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    counts: dict[str, Any]
+    message: str
+
+    @classmethod
+    def of(cls, run: Run) -> "RunSummary":
+        return cls(run.id, run.trigger, run.scope, run.started_at, run.finished_at, run.status, dict(run.counts or {}),
+                   run.message)
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    if moment is None:
+        return "never"
+    seconds = ((now or datetime.now(timezone.utc)) - moment).total_seconds()
+    if seconds < 0:
+        return in_(moment, now)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return moment.astimezone().strftime("%d %b %H:%M")
+
+
+def in_(moment: datetime | None, now: datetime | None = None) -> str:
+    if moment is None:
+        return "not scheduled"
+    seconds = (moment - (now or datetime.now(timezone.utc))).total_seconds()
+    if seconds < 60:
+        return "in less than a minute"
+    if seconds < 3600:
+        return f"in {int(seconds // 60) + 1} min"
+    return moment.astimezone().strftime("at %H:%M")
+
+
+class StatusSummary(QObject):
+    """Bound to a ``SyncBridge`` and (once started) a ``SyncService``; emits ``changed`` when anything shown moved."""
+
+    changed = Signal()
+    stateChanged = Signal(str)
+    newErrors = Signal(int, str)  # how many records failed in the pass just finished, and the first message
+    reconnectNeeded = Signal(str)  # message
+
+    def __init__(self, bridge: SyncBridge, service: Any = None, parent: QObject | None = None, *,
+                 poll_ms: int = 1000):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.service = service
+        self._raw = IDLE
+        self._paused = False
+        self._reconnect_message: str | None = None
+        self._last_status: str | None = None
+        self._state = IDLE
+        self.progress: dict[str, tuple[int, int]] = {}
+        self.last_run: RunSummary | None = None
+        self.next_run: datetime | None = None
+        self.budgets: dict[str, Any] = {}
+        self.error_count = 0
+        self._run_failures: list[tuple[str, str]] = []
+        self._run_failed = 0
+        bridge.progressChanged.connect(self._on_progress)
+        bridge.recordsChanged.connect(self._on_records)
+        bridge.runStarted.connect(self._on_run_started)
+        bridge.runFinished.connect(self._on_run_finished)
+        bridge.errorRaised.connect(self._on_error)
+        bridge.stateChanged.connect(self._on_state)
+        # next run and API budget are read from memory (no network, no DB) once a second
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.poll)
+        self._timer.start()
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_MS)
+        self._progress_timer.timeout.connect(self.changed)
+        self.reload_from_db()
+
+    # ---- facts ------------------------------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def set_service(self, service: Any) -> None:
+        self.service = service
+        self.poll()
+
+    def reload_from_db(self, facts: dict[str, Any] | None = None) -> None:
+        """Last run and error count: read here at start-up; after a pass the bridge has read them on the sync's
+        thread already (``facts``)."""
+        facts = facts or read_facts()
+        run = facts["last_run"]
+        self.last_run = RunSummary.of(run) if run else None
+        if run is not None and self._last_status is None:
+            self._last_status = run.status
+        self.error_count = facts["error_count"]
+        self._update()
+
+    def poll(self) -> None:
+        service = self.service
+        if service is None or not getattr(service, "started", False):
+            return
+        self.next_run = service.next_run_time()
+        self.budgets = service.budgets()
+        self._paused = service.paused
+        self._update(force=True)
+
+    # ---- bridge slots -----------------------------------------------------------------------------------------
+    def _on_progress(self) -> None:
+        self.progress.update(self.bridge.take_progress())
+        # "x of y" moves once per record: the views are redrawn at most every PROGRESS_MS, not per record (each
+        # redraw is dozens of Qt calls, and each may wait for the GIL behind the sync's threads)
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _on_records(self) -> None:
+        counts, failures = self.bridge.take_records()
+        self._run_failed += counts["failed"]
+        self._run_failures.extend(failures[: max(0, 50 - len(self._run_failures))])
+
+    def _on_run_started(self, run_id: Any, trigger: str, entities: list) -> None:
+        self.progress = {}
+        self._run_failed, self._run_failures = 0, []
+        self._raw = SYNCING
+        self._update()
+
+    def _on_run_finished(self, run_id: Any, status: str, counts: dict) -> None:
+        self._on_records()  # what the bridge still holds belongs to this run
+        self.progress = {}  # a finished pass's "x of y" must not show as the next one's
+        self._last_status = status
+        if status != "error":
+            self._reconnect_message = None
+        self.reload_from_db(self.bridge.take_facts())
+        if self._run_failed:
+            first = self._run_failures[0][1] if self._run_failures else ""
+            self.newErrors.emit(self._run_failed, first)
+
+    def _on_error(self, kind: str, title: str, message: str) -> None:
+        if kind == "reconnect":
+            self._reconnect_message = message
+            self.reconnectNeeded.emit(message)
+        self._update()
+
+    def _on_state(self, state: str) -> None:
+        self._raw = state
+        if state == PAUSED:
+            self._paused = True
+        self._update()
+
+    def set_paused(self, paused: bool) -> None:
+        """The person pressed pause/resume: shown at once, before the scheduler confirms."""
+        self._paused = paused
+        self._update()
+
+    def set_reconnect_needed(self, message: str) -> None:
+        """The service could not start (a token is missing or refused)."""
+        self._reconnect_message = message
+        self.reconnectNeeded.emit(message)
+        self._update()
+
+    # ---- derived ----------------------------------------------------------------------------------------------
+    def _derive(self) -> str:
+        if self._raw == SYNCING:
+            return SYNCING
+        if self._reconnect_message is not None:
+            return RECONNECT_NEEDED
+        if self._paused:
+            return PAUSED
+        if self._last_status == "error":
+            return ERROR
+        return IDLE
+
+    def _update(self, force: bool = False) -> None:
+        state = self._derive()
+        moved = state != self._state
+        self._state = state
+        self.changed.emit()  # first: whatever binds to changed (tray, title) is up to date for stateChanged
+        if moved:
+            self.stateChanged.emit(state)
+
+    def state_label(self) -> str:
+        return STATE_LABELS[self._state]
+
+    def progress_lines(self) -> list[str]:
+        return [f"{ENTITY_LABELS.get(e, e.title())}: {done:,} of {total:,}"
+                for e, (done, total) in self.progress.items()]
+
+    def headline(self) -> str:
+        """One line for the status bar and the tray tooltip."""
+        parts = [self.state_label()]
+        if self._state == SYNCING and self.progress:
+            parts.append(", ".join(self.progress_lines()))
+        elif self._state == RECONNECT_NEEDED and self._reconnect_message:
+            parts.append(self._reconnect_message)
+        else:
+            parts.append(f"last run {ago(self.last_run.finished_at) if self.last_run else 'never'}")
+            if not self._paused and self.next_run is not None:
+                parts.append(f"next {in_(self.next_run)}")
+        if self.error_count:
+            parts.append(f"{self.error_count} record{'s' if self.error_count != 1 else ''} with errors")
+        return " · ".join(parts)
+
+    def budget_lines(self) -> list[str]:
+        lines = []
+        bc = self.budgets.get("bigcommerce")
+        if bc is not None:
+            lines.append("BigCommerce: " + (f"{bc.requests_left} of {bc.quota} requests left in this window"
+                                            if bc.requests_left is not None else "no request made yet"))
+        hike = self.budgets.get("hike")
+        if hike is not None:
+            lines.append(f"Hike: {hike.requests_left} of {hike.quota} calls left this minute, "
+                         f"{hike.calls_left_today:,} left today")
+        return lines
