@@ -11,6 +11,7 @@ from typing import Sequence
 
 from desktop import APP_ID, APP_NAME, __version__
 from desktop.storage import paths
+from desktop.storage.credentials import Credentials
 from desktop.storage.db import DatabaseError, close_db, init_db
 from desktop.storage.logs import setup_logging
 from desktop.storage.models import prune_log
@@ -51,7 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.resources import resource
     from desktop.views.crash import CrashReporter
     from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
-    from desktop.views.main_window import MainWindow
     from desktop.views.single_instance import SingleInstance, ask_running_instance_to_activate, server_name
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reporter = CrashReporter(str(log_path))
     reporter.install()
     sandbox = None
-    controller = None
+    flow = None
     try:
         try:
             init_db(app_paths.database)
@@ -82,26 +82,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         removed = prune_log()
         if removed:
             log.info("Pruned %d old log rows", removed)
-        if args.sandbox:
+        from desktop.views.app_flow import AppFlow, connected_to_sandbox
+
+        if args.sandbox or connected_to_sandbox():
+            # sandbox stores listen on new ports each start; a folder the wizard connected to them gets fresh ones
             from desktop.sandbox.stores import start_sandbox
 
             sandbox = start_sandbox(args.seed)
             log.info("Sandbox stores running: BigCommerce %s, Hike %s",
                      sandbox.bc_server.base_url, sandbox.hike_server.base_url)
-        controller, stores, reason = build_sync(args, app_paths, sandbox)
-        window = MainWindow(stores, controller, setup_reason=reason)
-        instance.activation_requested.connect(window.bring_to_front)
-        if controller is not None:
-            # closing the window keeps syncing (M5): the app ends from the tray or the Sync menu only
-            app.setQuitOnLastWindowClosed(False)
-            controller.start()
-        window.show()
+        credentials = Credentials("sandbox" if args.sandbox else "default", state_file=app_paths.keyring_state)
+        flow = AppFlow(credentials, sandbox=sandbox, on_window=follow_activation(instance))
+        flow.start()
         favour_the_gui_thread()
         freeze_start_up_heap()  # the sandbox seed and the widgets are never walked by the collector again
         return app.exec()
     finally:
-        if controller is not None:
-            controller.shutdown()  # the running pass finishes first (N2 would cope, but a clean stop is nicer)
+        if flow is not None:
+            flow.shutdown()  # the running pass finishes first (N2 would cope, but a clean stop is nicer)
         reporter.uninstall()
         instance.close()
         if sandbox is not None:
@@ -110,26 +108,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("%s stopped", APP_NAME)
 
 
-def build_sync(args: argparse.Namespace, app_paths: paths.AppPaths, sandbox) -> tuple:
-    """The sync controller when the stores are connected and settings saved (always in --sandbox mode: the
-    sandbox stores are connected on the controller's start-up thread), else None and the reason for the setup
-    screen."""
-    from desktop.storage.credentials import Credentials
-    from desktop.storage.models import Connection
-    from desktop.sync.service import readiness
-    from desktop.views.main_window import StoreSummary
-    from desktop.views.sync_controller import SyncController
+def follow_activation(instance):
+    """A second launch brings forward whichever window the app shows now (set-up screen or monitor)."""
+    connected = []
 
-    credentials = Credentials("sandbox" if sandbox else "default", state_file=app_paths.keyring_state)
-    if sandbox is not None:
-        stores = StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True)
-        return SyncController(credentials, sandbox=sandbox), stores, ""
-    names = {c.side: c.store_name for c in Connection.select()}
-    stores = StoreSummary(names.get("hike", ""), names.get("bigcommerce", ""))
-    ready = readiness()
-    if not ready.ready:
-        return None, stores, ready.reason
-    return SyncController(credentials), stores, ""
+    def on_window(window) -> None:
+        for old in connected:
+            try:
+                instance.activation_requested.disconnect(old.bring_to_front)
+            except (RuntimeError, TypeError):
+                pass
+        connected[:] = [window]
+        instance.activation_requested.connect(window.bring_to_front)
+
+    return on_window
 
 
 if __name__ == "__main__":

@@ -117,14 +117,18 @@ def test_real_start_in_sandbox_mode_and_second_launch_exits(qtbot, tmp_path):
 
 
 def test_main_runs_the_event_loop_and_returns(qtbot, tmp_path, monkeypatch):
-    """In-process start without the sandbox: database created, window shown, clean exit code."""
+    """In-process start without the sandbox: database created, window and setup wizard shown, clean exit code."""
     from desktop import app
 
     seen = {}
 
     def look_and_quit():
+        from desktop.views.setup import SetupWizard
+
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         seen["windows"] = len(windows)
+        seen["wizards"] = len([w for w in QApplication.topLevelWidgets() if isinstance(w, SetupWizard)
+                               and w.isVisible()])
         for w in windows:
             w.close()
         QApplication.instance().quit()
@@ -137,4 +141,5 @@ def test_main_runs_the_event_loop_and_returns(qtbot, tmp_path, monkeypatch):
     QApplication.instance().exec()
     assert rc == 0
     assert seen["windows"] == 1
+    assert seen["wizards"] == 1, "first start: the setup wizard opens by itself (C4)"
     assert (tmp_path / "inproc" / "sync.sqlite3").exists()
