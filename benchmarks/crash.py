@@ -30,12 +30,16 @@ def main(argv: list[str]) -> int:
         outcome = crash_run(Path(tmp), args.products, args.kills, args.seed, args.incremental_kills)
     crashed, clean = outcome["crashed"], outcome["clean"]
     keys = ("bc_skus", "bc_names", "bc_variant_skus", "hike_skus", "hike_names", "customers")
-    differences = sum(crashed[k] != clean[k] for k in keys + ("bc_stock", "bc_prices"))
+    differing = [k for k in keys + ("bc_stock", "bc_prices") if crashed[k] != clean[k]]
+    differences = len(differing)
+    examples = {k: sorted(str((key, crashed[k].get(key), clean[k].get(key)))
+                          for key in set(crashed[k]) | set(clean[k]) if crashed[k].get(key) != clean[k].get(key))[:3]
+                for k in differing}
     duplicates = sum(n - 1 for k in keys for key, n in crashed[k].items() if key and n > 1) - \
         sum(n - 1 for k in keys for key, n in clean[k].items() if key and n > 1)
     result = {"benchmark": "crash", "products": args.products, "kills_asked": args.kills,
               "kills_landed": outcome["killed"], "incremental_kills_landed": outcome["killed_later"],
-              "differences": differences, "duplicates": duplicates,
+              "differences": differences, "difference_examples": examples, "duplicates": duplicates,
               "unfinished_outbox": outcome["status"]["outbox"]["unfinished"],
               "wall_s": round(time.perf_counter() - t0, 1), "machine": machine()}
     emit(f"crash: large:{args.products}, SIGKILLs during the first sync and incremental passes", [

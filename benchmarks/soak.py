@@ -65,6 +65,7 @@ class Pair:
     hike: HikeClient
     engine: SyncEngine
     database: Path
+    targets: Targets | None = None
     passes: int = 0
     passes_not_ok: int = 0
     raised: list[str] = field(default_factory=list)
@@ -82,7 +83,9 @@ class Pair:
         hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
                           credentials, retry=RETRY, governor=hike_governor(per_minute=10**6, per_day=10**9))
         settings = Settings.from_json({**Settings.template().to_json(), **SETTINGS})
-        return cls(name, sandbox, bc, hike, SyncEngine(bc, hike, settings), folder / f"{name}.sqlite3")
+        pair = cls(name, sandbox, bc, hike, SyncEngine(bc, hike, settings), folder / f"{name}.sqlite3")
+        pair.targets = choose_targets(bc, hike)  # from the seed, before any sync
+        return pair
 
     def faults(self, rate: float, seed: int = 0) -> None:
         for app in (self.sandbox.bigcommerce, self.sandbox.hike):
@@ -117,51 +120,68 @@ class Pair:
         self.sandbox.stop()
 
 
-def change_stores(bc: BigCommerceClient, hike: HikeClient, outlet: int, step: int, seed: int) -> dict[str, int]:
+@dataclass(frozen=True)
+class Targets:
+    """The records the script changes, chosen once from the seed, before any sync: identical in every pair of
+    stores however far each pair's syncing has got (a list read later would differ between a pair that lags
+    behind and one that does not, and the script would then change different records)."""
+
+    hike_ids: tuple[int, ...]  # Hike's own simple stocked products (even ones of the seed): Hike changes these
+    bc_ids: tuple[int, ...]  # BigCommerce's own simple products (odd ones): BigCommerce renames and sells these
+
+
+def choose_targets(bc: BigCommerceClient, hike: HikeClient) -> Targets:
+    hike_products = sorted((p for p in hike.products() if p.sku and p.track_inventory and not p.has_variants
+                            and not p.parent_id and not mapping.is_composite(p)), key=lambda p: p.sku)
+    mine = [p for i, p in enumerate(hike_products) if i % 2 == 0]
+    skus = {p.sku for p in mine}
+    bc_products = sorted((p for p in bc.products() if p.sku and not p.has_options), key=lambda p: p.sku)
+    theirs = [p for i, p in enumerate(bc_products) if i % 2 == 1 and p.sku not in skus]
+    return Targets(tuple(p.id for p in mine), tuple(p.id for p in theirs))
+
+
+def change_stores(bc: BigCommerceClient, hike: HikeClient, outlet: int, targets: Targets, step: int,
+                  seed: int) -> dict[str, int]:
     """The shop's own changes for one step: the same in every pair of stores (seeded by the step)."""
     rng = random.Random(seed * 100_003 + step)
-    hike_products = sorted((p for p in hike.products() if p.sku and p.track_inventory and not p.has_variants
-                            and not p.parent_id
-                            and not mapping.is_composite(p)), key=lambda p: p.sku)
-    mine = [p for i, p in enumerate(hike_products) if i % 2 == 0]
     counts = Counter()
-    for product in rng.sample(mine, min(3, len(mine))):
-        row = product.outlet(outlet)
+    for product_id in rng.sample(targets.hike_ids, min(3, len(targets.hike_ids))):
+        product = hike.product(product_id)
+        row = product.outlet(outlet) if product else None
         if row is None:
             continue
         price = Decimal(rng.randint(500, 9000)) / 100
         hike.save_product({"id": product.id, "product_outlets": [
             {"outlet_id": outlet, "price_ex_tax": price, "tax_id": row.tax_id}]})
         counts["hike_price"] += 1
-    stock = [InventoryChange(outlet_id=outlet, product_id=p.id, on_hand=Decimal(rng.randint(0, 80)))
-             for p in rng.sample(mine, min(4, len(mine)))]
+    stock = [InventoryChange(outlet_id=outlet, product_id=pid, on_hand=Decimal(rng.randint(0, 80)))
+             for pid in rng.sample(targets.hike_ids, min(4, len(targets.hike_ids)))]
     if stock:
         hike.inventory_update(stock)
         counts["hike_stock"] += len(stock)
 
-    bc_products = sorted((p for p in bc.products() if p.sku and not p.has_options), key=lambda p: p.sku)
-    theirs = [p for i, p in enumerate(bc_products) if i % 2 == 1 and p.sku not in {h.sku for h in mine}]
-    for product in rng.sample(theirs, min(3, len(theirs))):
-        bc.update_product(product.id, {"name": f"{product.name.split(' ~')[0]} ~{step}"})
+    for product_id in rng.sample(targets.bc_ids, min(3, len(targets.bc_ids))):
+        name = bc.product(product_id).name
+        bc.update_product(product_id, {"name": f"{name.split(' ~')[0]} ~{step}"})
         counts["bc_name"] += 1
     if step % 3 == 0:
         bc.create_product({"name": f"Soak Lamp {step}", "type": "physical", "weight": Decimal("1"),
-                                "price": Decimal("35.00"), "sku": f"SOAK-LAMP-{step}"})
+                           "price": Decimal("35.00"), "sku": f"SOAK-LAMP-{step}"})
         counts["bc_new_product"] += 1
     # a shopper's order (a guest) for one of BigCommerce's own products: it becomes a parked Hike sale (S10)
-    ordered = rng.choice(theirs) if theirs else None
+    ordered = rng.choice(targets.bc_ids) if targets.bc_ids else None
     if ordered is not None:
         root = str(bc.http.client.base_url).split("/stores/")[0]
         httpx.post(f"{root}/__emulator/orders", timeout=30, json={
-            "lines": [{"product_id": ordered.id, "quantity": rng.randint(1, 3)}], "shipping": "7.50",
+            "lines": [{"product_id": ordered, "quantity": rng.randint(1, 3)}], "shipping": "7.50",
             "payment_method": "Credit Card", "email": f"soak.guest.{step}@example.com",
             "first_name": "Soak", "last_name": f"Guest{step}"}).raise_for_status()
         counts["bc_orders"] += 1
     if step % 2 == 0:
         hike.save_customer({"first_name": "Soak", "last_name": f"Hike{step}",
-                                 "email": f"soak.hike.{step}@example.com"})
+                            "email": f"soak.hike.{step}@example.com"})
         bc.create_customers([{"first_name": "Soak", "last_name": f"Bc{step}",
-                                   "email": f"soak.bc.{step}@example.com"}])
+                              "email": f"soak.bc.{step}@example.com"}])
         counts["customers"] += 2
     return dict(counts)
 
@@ -248,7 +268,7 @@ def soak(*, products: int, minutes: float, fault_rate: float, max_steps: int, se
                 for pair in (faulty, clean):
                     pair.faults(0)
                     step_changes = change_stores(pair.bc, pair.hike, pair.engine.context().settings.inventory_outlet_id,
-                                                 steps, seed)
+                                                 pair.targets, steps, seed)
                     pair.advance(STEP_CLOCK_S)
                 changes.update(step_changes)
                 faulty.faults(fault_rate, seed=seed + steps)

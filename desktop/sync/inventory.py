@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
 from desktop.sync import errors
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.journal import Journal
+from desktop.sync.journal import Journal, links_by_hike
 from desktop.sync.mapping import bc_inventory_level, hike_stock_level
 
 log = logging.getLogger(__name__)
@@ -98,3 +98,24 @@ def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChang
                 message += f" (Hike has {change.level.normalize()}; BigCommerce cannot go below 0)"
             journal.record(ENTITY, action="stock", result="ok", direction="hike_to_bc", link=change.link,
                            sku=change.sku, message=message, diff={"stock": [before, str(change.units)]})
+
+
+def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: Any, item_ids: Iterable[int]) -> None:
+    """Set BigCommerce's levels of these Hike items (products or variants) to Hike's again, in the pass that moved
+    them: when an order made it into Hike (S10) or came from a Hike sale (S15), BigCommerce moved its own stock at
+    the same moment, so the two can only agree once Hike's new level is pushed. Without this the next pass would
+    push it; with it, one pass leaves both stores level. One read per product touched."""
+    if not resolved.settings.hike_to_bc.inventory:
+        return
+    parents: dict[int, HikeProduct] = {}
+    for item_id in sorted(set(item_ids)):
+        product = hike.product(item_id)
+        if product is not None and product.parent_id:
+            product = parents.get(product.parent_id) or hike.product(product.parent_id)
+        if product is not None:
+            parents[product.id] = product
+    if not parents:
+        return
+    changes = plan_stock(parents.values(), links_by_hike("product"), links_by_hike("variant"),
+                         resolved.stock_outlet_ids, resolved.bc_location_id, force=True)
+    push_stock(bc, journal, changes)

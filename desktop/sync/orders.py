@@ -80,6 +80,7 @@ from desktop.sync import errors, passes
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeRegister, HikeSale
+from desktop.sync.inventory import resync_levels
 from desktop.sync.journal import Journal, begin_work, end_work, read_from, save_link, set_cursor, unfinished_work
 from desktop.sync.mapping import MappingContext
 from desktop.sync.order_mapping import (DONE, FINAL, RANK, SaleTarget, bc_status_for, hike_status_for,
@@ -138,6 +139,7 @@ class OrderSync:
         self._registers_checked: dict[int, bool] = {}  # register id -> was open before this pass wrote to it
         self._register_list: list[HikeRegister] | None = None
         self._total = self._done = 0
+        self._moved_items: set[int] = set()  # Hike items whose stock this pass moved: BigCommerce is set level after
 
     @property
     def full_orders(self) -> bool:
@@ -314,6 +316,9 @@ class OrderSync:
                     "update_bc": self._update_bc}
         for plan in plans:
             self._guard(handlers[plan.kind], plan)
+        moved, self._moved_items = self._moved_items, set()
+        if moved:  # BigCommerce took the orders' stock at checkout; Hike's level after the sale is what counts
+            resync_levels(self.hike, self.bc, self.journal, self.settings, moved)
 
     def _guard(self, fn: Any, plan: OrderPlan) -> None:
         """One order's failure is logged and the pass goes on; a failure of the store or the connection stops
@@ -411,6 +416,7 @@ class OrderSync:
 
     def _linked(self, plan: OrderPlan, sale: HikeSale, work: PendingWork | None, message: str) -> None:
         order = plan.order
+        self._moved_items.update(line.product_id for line in sale.lines if line.product_id)
         with database_proxy.atomic():
             Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
             link = save_link(ENTITY, hike_id=sale.id, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
@@ -488,6 +494,7 @@ class OrderSync:
         register_id = sale.register_id
         was_open = self._register_open(register_id) if register_id else True
         updated = self.hike.update_sale(sale.id, status=plan.status, payments=payments)
+        self._moved_items.update(line.product_id for line in updated.lines if line.product_id)
         message = f"Hike sale {sale.number}: {sale.status_name} → {updated.status_name} (BigCommerce: {order.status})"
         if not was_open:
             self._registers_checked[register_id] = True
@@ -573,6 +580,7 @@ class OrderSync:
 
     def _stock_moved(self, work: PendingWork, order: BCOrder, note: str) -> None:
         rows = (work.payload or {}).get("rows") or []
+        self._moved_items.update(int(r["product_id"]) for r in rows)
         with database_proxy.atomic():
             Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
             link = save_link(ENTITY, hike_id=None, bc_id=order.id, sku=str(order.id), name=order_label(order.id),

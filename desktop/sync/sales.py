@@ -49,7 +49,7 @@ from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
-from desktop.sync.inventory import plan_stock, push_stock
+from desktop.sync.inventory import resync_levels
 from desktop.sync.journal import (CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, read_from, save_link,
                                   unfinished_work)
 from desktop.sync.order_mapping import CANCELLED as BC_CANCELLED
@@ -380,14 +380,8 @@ class SaleSync:
     def _restore_stock(self) -> None:
         """BigCommerce moved stock for the orders created or cancelled: set Hike's levels again (S1, S15)."""
         touched, self._touched = self._touched, []
-        resolved = self.ctx.settings
-        if not touched or not resolved.settings.hike_to_bc.inventory:
-            return
-        ids = sorted({pid for action in touched for pid in action.product_ids})
-        products = [p for p in (self.hike.product(pid) for pid in ids) if p is not None]
-        changes = plan_stock(products, links_by_hike("product"), links_by_hike("variant"), resolved.stock_outlet_ids,
-                             resolved.bc_location_id, force=True)
-        push_stock(self.bc, self.journal, changes)
+        resync_levels(self.hike, self.bc, self.journal, self.ctx.settings,
+                      {pid for action in touched for pid in action.product_ids})
 
     # -- crash recovery (N2) --------------------------------------------------------------------------------------
     def recover(self) -> None:

@@ -146,7 +146,7 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
               incremental_kills: int | None = None) -> dict[str, Any]:
     """``kills`` SIGKILLs during the first sync, then ``incremental_kills`` (default: as many) during passes that
     each follow one step of the soak's changes (benchmarks/soak.py), made identically in the clean run's stores."""
-    from benchmarks.soak import change_stores
+    from benchmarks.soak import change_stores, choose_targets
 
     incremental_kills = kills if incremental_kills is None else incremental_kills
     seed_file = tmp / "seed.json"
@@ -158,16 +158,17 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
     rng = random.Random(seed)
     killed = killed_later = 0
     try:
+        shops = [stores.clients() for stores in (crashed_stores, clean_stores)]
+        targets = [choose_targets(bc, hike) for bc, hike, _ in shops]  # from the seed, before any sync
         for app, stores in ((crashed, crashed_stores), (clean, clean_stores)):
             prepare(app, stores, tmp)
         for _ in range(kills):
             killed += kill_somewhere(crashed, crashed_stores, rng)
         finish(crashed, clean)
-        shops = [stores.clients() for stores in (crashed_stores, clean_stores)]
         try:
             for step in range(incremental_kills):
-                for bc, hike, outlet in shops:
-                    change_stores(bc, hike, outlet, step, seed)
+                for (bc, hike, outlet), chosen in zip(shops, targets):
+                    change_stores(bc, hike, outlet, chosen, step, seed)
                 killed_later += kill_somewhere(crashed, crashed_stores, rng, most=12)  # an incremental pass is short
                 clean.run("sync", "--once", "--json")
         finally:
