@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from desktop.storage.models import Run, get_preference, set_preference
-from desktop.sync import errors, mapping
+from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.budget import save_hike_calls
 from desktop.sync.customers import CustomerSync
@@ -121,12 +121,15 @@ class SyncEngine:
                 sync.advance_cursors(snap)
                 if snap.full:
                     set_preference("last_reconcile", self._now().isoformat())
+            if snap is not None:
+                passes.release(snap)
             if "customers" in wanted:  # D7: both ways whenever customers are asked for (no separate setting)
                 customers = CustomerSync(self.hike, self.bc, journal, self.events)
                 customers.recover()
                 csnap = customers.read(full=full)
                 customers.apply(customers.plan(csnap))
                 customers.advance_cursors(csnap)
+                passes.release(csnap)
             bc_to_hike = resolved.settings.bc_to_hike
             if "orders" in wanted and (bc_to_hike.full_orders or bc_to_hike.inventory_on_order):
                 orders = OrderSync(self.hike, self.bc, ctx, journal, self.events)
