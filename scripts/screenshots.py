@@ -5,7 +5,8 @@ Writes docs/screenshots/*.png. Each screen is grabbed from a real window after i
 
 - main-window.png: the first start before anything is set up (the "Set up…" screen);
 - dashboard-idle.png, products.png, record-log.png, errors.png, customers.png, sales.png, run-log.png: after the
-  first sync of the demo sandbox, with a duplicate SKU seeded in Hike so the error screens have something to show;
+  first sync of the demo sandbox, with a duplicate SKU seeded in Hike so the error screens have something to show,
+  and three shoppers' orders synced by a second pass;
 - dashboard-syncing.png: during a live pass (a slow store answer keeps it running long enough to look at).
 
 The sandbox secrets stay in an in-memory keyring here (the app itself uses the OS keyring).
@@ -107,7 +108,24 @@ def monitor_screens(app: QApplication) -> None:
     def finish() -> None:
         window.quit_app()
 
-    when(lambda: bool(first_done) and summary.state != "syncing", idle_screens)
+    def place_orders() -> None:
+        """Shoppers' orders after the first sync (which activated orders), so the Sales tab has rows."""
+        import httpx
+
+        store = sandbox.bigcommerce.store.products
+        ids = [int(link.bc_id) for link in Link.select().where(
+            Link.entity == "product", Link.status == "linked", Link.bc_id.is_null(False)).order_by(Link.id).limit(40)
+            if len(store.get(int(link.bc_id), {}).get("variants", [])) == 1]
+        for n, product_id in enumerate(ids[:3]):
+            httpx.post(f"{sandbox.bc_server.base_url}/__emulator/orders", timeout=30, json={
+                "lines": [{"product_id": product_id, "quantity": n + 1}], "shipping": "9.95",
+                "payment_method": "Credit Card", "email": f"shopper{n}@example.com",
+                "first_name": "Web", "last_name": f"Shopper {n + 1}"}).raise_for_status()
+        first_done.clear()
+        controller.sync_now(["sales"])
+        when(lambda: bool(first_done) and summary.state != "syncing", idle_screens)
+
+    when(lambda: bool(first_done) and summary.state != "syncing", place_orders)
     controller.start()
     app.exec()
     controller.shutdown()

@@ -357,6 +357,8 @@ class OrderSync:
             if marker is None:
                 marker = Link.create(entity=ENTITY, bc_id=str(plan.order.id), sku=str(plan.order.id),
                                      name=order_label(plan.order.id), status="skipped")
+            elif marker.status != "linked":
+                marker.status = "skipped"  # it was waiting or failed before
             self._end_waiting(plan.order.id)
             self.journal.record(ENTITY, action="skip", result="skipped", direction="bc_to_hike",
                                 message=plan.message, link=marker, bc_id=plan.order.id)
@@ -382,8 +384,20 @@ class OrderSync:
                 row.status, row.payload, row.last_error, row.updated_at = "waiting", payload, message, utcnow()
                 row.attempts += 1
                 row.save()
+            # a marker row (status "failed", or "waiting" for what is not linked yet) lists the order in the Sales
+            # view and its error in Errors (M3, M4); it becomes the link once the sale is made
+            marker = Link.get_or_none(Link.entity == ENTITY, Link.bc_id == str(plan.order.id))
+            if marker is None or marker.status != "linked":
+                status = "failed" if result == "error" else "waiting"
+                if marker is None:
+                    marker = Link.create(entity=ENTITY, bc_id=str(plan.order.id), sku=str(plan.order.id),
+                                         name=order_label(plan.order.id), status=status)
+                elif marker.status != status:
+                    marker.status = status
+            else:
+                marker = None  # a linked order's later failure (a status change) is logged on its link elsewhere
             self.journal.record(ENTITY, action=_action_of(plan.kind), result=result, direction="bc_to_hike",
-                                message=message, bc_id=plan.order.id, sku=str(plan.order.id))
+                                message=message, bc_id=plan.order.id, sku=str(plan.order.id), link=marker)
 
     @staticmethod
     def _end_waiting(order_id: int) -> None:

@@ -21,7 +21,7 @@ ERROR_RESULTS = ("error", "conflict")
 SYNCED, FAILED, NOT_LINKED = "synced", "error", "not_linked"
 STATUS_COLORS = {SYNCED: "#2da44e", FAILED: "#cf222e", NOT_LINKED: "#8c959f"}
 STATUS_TEXT = {SYNCED: "Synced", FAILED: "Error", NOT_LINKED: "Not linked"}
-LINK_STATUS_TEXT = {"skipped": "Skipped", "failed": "Not linked (failed)",
+LINK_STATUS_TEXT = {"skipped": "Skipped", "failed": "Not linked (failed)", "waiting": "Waiting for links",
                     "unlinked_deleted_hike": "Unlinked: deleted in Hike",
                     "unlinked_deleted_bc": "Unlinked: deleted in BigCommerce"}
 

@@ -188,6 +188,7 @@ def test_r_s10_blocked_order_syncs_once_linked(shop):
     assert sale_of(shop, order_id) is None
     (waiting,) = order_entries(order_id)
     assert waiting.result == "skipped"
+    assert models.Link.get(models.Link.entity == "order", models.Link.bc_id == str(order_id)).status == "waiting"
     assert "'Harbour Lantern' (SKU LANTERN-1)" in waiting.message and "ola.nordmann@example.com" in waiting.message
     run = engine(shop).run_pass("schedule", ("products", "customers", "orders"))
     assert run.status in ("ok", "partial"), run.message
@@ -209,10 +210,15 @@ def test_r_s10_an_order_hike_refuses_is_logged_once_and_tried_again_on_later_pas
     assert sale_of(shop, order_id) is None
     (refused,) = order_entries(order_id)
     assert refused.result == "error" and "Not enough stock" in refused.message
+    marker = models.Link.get(models.Link.entity == "order", models.Link.bc_id == str(order_id))
+    assert (marker.status, marker.last_result) == ("failed", "error"), "listed in Sales and Errors (M3, M4)"
+    assert "Not enough stock" in marker.last_message
     shop.hike.inventory_update([{"product_id": item["hike_id"], "outlet_id": MAIN, "on_hand_inventory": short + 50}])
     order_pass(shop)
     assert sale_of(shop, order_id).status == 1
     assert [e.result for e in order_entries(order_id)] == ["error", "ok"]
+    (link,) = models.Link.select().where(models.Link.entity == "order", models.Link.bc_id == str(order_id))
+    assert (link.status, link.last_result) == ("linked", "ok"), "the marker became the link"
 
 
 def test_r_s10_a_guest_order_syncs_without_a_customer_and_names_the_guest(shop):
