@@ -39,18 +39,23 @@ CAUSES: list[tuple[re.Pattern[str], Cause]] = [
         "shared_email", "Shared email",
         "Customers are matched by email, and these share one. Merge the duplicates or give each its own email, "
         "then retry.")),
+    (re.compile(r"not enough stock", re.I), Cause(
+        "short_of_stock", "Not enough stock in Hike",
+        "Hike has less stock than the order needs in the outlet orders land in. Receive the stock (or correct the "
+        "count) in Hike: the order goes on the next pass by itself, or retry now.")),
     (re.compile(r"no longer exists|deleted in|not found", re.I), Cause(
         "deleted", "Deleted on one side",
         "The record was deleted in one store. Deletes are never copied: recreate it there, or leave it unlinked.")),
     (re.compile(r"permission|scope", re.I), Cause(
         "permission", "Missing permission",
         "The API account lacks a permission. Add it to the store-level API account, then retry.")),
+    # before "refused": "took too long to answer" and "connection refused" are the network's, not the data's
+    (re.compile(r"not confirmed|timed out|timeout|took too long|could not reach|unavailable|connection", re.I), Cause(
+        "transient", "Store or network unavailable",
+        "The store did not answer in time. This usually passes: retry.")),
     (re.compile(r"refused|invalid|must be|too long|required|422", re.I), Cause(
         "refused", "Refused by the store",
         "The store refused the data. Open the record, correct the field the message names, then retry.")),
-    (re.compile(r"not confirmed|timed out|timeout|unavailable|connection", re.I), Cause(
-        "transient", "Store or network unavailable",
-        "The store did not answer in time. This usually passes: retry.")),
 ]
 OTHER = Cause("other", "Other errors", "Read the message on each record; retry once the cause is fixed.")
 
