@@ -42,7 +42,8 @@ from desktop.sync import errors
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
 from desktop.sync.events import Listeners
-from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, hike_duplicates, write_backup
+from desktop.sync.preflight import (TaxCheck, bigcommerce_duplicates, hike_duplicates, stock_differences,
+                                    write_backup)
 from desktop.sync.scheduler import SyncScheduler
 from desktop.sync.settings import Settings, SettingsError
 
@@ -108,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--print-template", action="store_true", help="print the recommended settings as JSON")
 
     sub.add_parser("preflight", parents=[json_opt], help="duplicates (P1), tax check (P2) and dry run (P3)")
+    sub.add_parser("compare-stock", parents=[json_opt],
+                   help="linked products whose stock differs between the stores (S9: before order stock goes on)")
 
     backup = sub.add_parser("backup", parents=[json_opt], help="both catalogs as CSV files")
     backup.add_argument("--out", metavar="DIR", help="folder for the files (default: the app's backups folder)")
@@ -415,6 +418,21 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare_stock(args: argparse.Namespace) -> int:
+    """S9: before "update Hike inventory on order" goes back on, the linked items whose stock differs."""
+    from desktop.sync.engine import store_facts
+    from desktop.sync.journal import links_by_hike
+
+    with opened_db(), opened_clients(args) as (bc, hike):
+        resolved = load_settings().resolve(store_facts(hike, bc))
+        differences = stock_differences([p for p in hike.products() if not p.parent_id], bc.products(),
+                                        links_by_hike("product"), links_by_hike("variant"), resolved.stock_outlet_ids)
+    data = {"count": len(differences), "differences": [
+        {"sku": d.sku, "name": d.name, "hike": str(d.hike), "bigcommerce": d.bigcommerce} for d in differences]}
+    emit(args, data, [d.message for d in differences] or ["Stock agrees on every linked product."])
+    return 0
+
+
 def tax_check(settings: Settings, saved: bool, bc_price_entered_with_tax: bool) -> dict[str, Any]:
     """P2: Hike's "tax inclusive prices" is not readable through Hike's API; the settings record it."""
     check = TaxCheck(settings.tax_inclusive, bc_price_entered_with_tax)
@@ -653,6 +671,7 @@ def cmd_restore_database(args: argparse.Namespace) -> int:
 
 
 COMMANDS["restore-database"] = cmd_restore_database
+COMMANDS["compare-stock"] = cmd_compare_stock
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bigcommerce": cmd_connect_bigcommerce, "hike": cmd_connect_hike, "sandbox": cmd_connect_sandbox,
 }

@@ -1,4 +1,5 @@
-"""Checks shown before the first sync and re-runnable any time (P1, P2), and the catalog backup (C7).
+"""Checks shown before the first sync and re-runnable any time (P1, P2), the catalog backup (C7), and the stock
+comparison offered when order stock is switched back on (S9).
 
 P3, the dry run, is the engine's own plan with nothing applied (``engine.SyncEngine.dry_run``).
 """
@@ -8,11 +9,13 @@ import csv
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
 from desktop.sync.bigcommerce import BCProduct
 from desktop.sync.hike_models import HikeProduct
+from desktop.sync.mapping import bc_inventory_level, hike_stock_level
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,46 @@ def write_backup(folder: Path, hike_products: Iterable[HikeProduct], bc_products
             writer.writerows(rows)
         tmp.replace(path)
     return hike_path, bc_path
+
+
+@dataclass(frozen=True)
+class StockDifference:
+    """One linked item whose stock differs between the stores (S9: compared before switching order stock back on)."""
+
+    sku: str
+    name: str
+    hike: Decimal  # available in the inventory outlet(s)
+    bigcommerce: int
+
+    @property
+    def message(self) -> str:
+        return f"{self.name} (SKU {self.sku}): Hike {self.hike.normalize():f}, BigCommerce {self.bigcommerce}"
+
+
+def stock_differences(hike_products: Iterable[HikeProduct], bc_products: Iterable[BCProduct],
+                      product_links: dict[str, Any], variant_links: dict[str, Any],
+                      outlet_ids: Sequence[int]) -> list[StockDifference]:
+    """Linked, stock-tracked items whose Hike level (whole units, as BigCommerce would get it) differs from
+    BigCommerce's: what a manager should reconcile before orders move Hike stock again (S9)."""
+    bc_levels: dict[str, int] = {}
+    for product in bc_products:
+        bc_levels[f"p{product.id}"] = product.inventory_level or 0
+        for variant in product.variants or ():
+            bc_levels[f"v{variant.id}"] = variant.inventory_level or 0
+    out: list[StockDifference] = []
+    for product in hike_products:
+        link = product_links.get(str(product.id))
+        if link is None or link.status != "linked" or not link.bc_id or not product.track_inventory:
+            continue
+        items = [(variant_links.get(str(v.id)), v.outlets, v.sku, v.name or product.name) for v in product.variants] \
+            if product.variants else [(link, product.outlets, product.sku, product.name)]
+        for item_link, outlets, sku, name in items:
+            if item_link is None or not item_link.bc_id:
+                continue
+            key = f"{'v' if product.variants else 'p'}{item_link.bc_id}"
+            if key not in bc_levels:
+                continue
+            level = hike_stock_level(outlets, outlet_ids)
+            if bc_inventory_level(level) != bc_levels[key]:
+                out.append(StockDifference(sku or "", name, level, bc_levels[key]))
+    return sorted(out, key=lambda d: d.sku.lower())

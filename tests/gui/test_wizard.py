@@ -529,8 +529,15 @@ def test_r_s9_turning_inventory_on_order_back_on_advises_a_stock_comparison(qtbo
     directions = next(p for p in dialog.settings_pages if p.title == "What syncs which way")
     assert not directions.inventory_on_order.isChecked()
     assert "stock may stop matching" in directions.warning.text()
+    assert directions.compare_button.isHidden()
     directions.inventory_on_order.setChecked(True)
     assert "compare stock levels in Hike and BigCommerce" in directions.warning.text()
+    assert not directions.compare_button.isHidden(), "S9: the comparison is offered"
+    qtbot.waitUntil(lambda: dialog.ctx.facts is not None, timeout=WAIT_MS)
+    directions.compare_button.click()
+    qtbot.waitUntil(lambda: directions.compare_button.isEnabled(), timeout=WAIT_MS)
+    assert directions.compare_result.text() == "Stock agrees on every synced product.", \
+        directions.compare_result.text()  # nothing synced yet in this data folder: nothing linked to differ
     directions.hike_orders.setChecked(True)  # S15
     assert "not recommended" in directions.warning.text()
 

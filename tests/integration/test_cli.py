@@ -374,3 +374,32 @@ def test_subprocess_cli_against_sandbox_process_on_the_real_keyring(tmp_path):
         sandbox.wait(timeout=30)
     for text in outputs:
         assert info["bigcommerce"]["access_token"] not in text and info["hike"]["client_secret"] not in text
+
+
+def test_s9_compare_stock_lists_linked_products_whose_levels_differ(run_cli, info_file, tmp_path, sandbox):
+    """S9: before order stock goes back on, the manager sees what differs (a manual BigCommerce edit here)."""
+    connect_and_configure(run_cli, info_file, tmp_path)
+    assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
+    assert run_cli.json("compare-stock") == {"count": 0, "differences": []}, "after a sync the stock agrees"
+    from desktop.storage.db import close_db, init_db
+    from desktop.storage.models import Link
+
+    init_db(run_cli.data_dir / "sync.sqlite3")
+    try:
+        link = Link.select().where(Link.entity == "product", Link.status == "linked",
+                                   Link.stock_pushed.is_null(False)).order_by(Link.id).first()
+    finally:
+        close_db()
+    from desktop.sync.bigcommerce import BigCommerceClient
+
+    bc = BigCommerceClient(sandbox.info["bigcommerce"]["api_path"], sandbox.info["bigcommerce"]["access_token"])
+    try:  # a manual stock edit in BigCommerce, which never flows back (S13)
+        bc.update_product(int(link.bc_id), {"inventory_level": int(link.stock_pushed) + 7})
+    finally:
+        bc.close()
+    found = run_cli.json("compare-stock")
+    assert found["count"] == 1
+    (difference,) = found["differences"]
+    assert difference["sku"] == link.sku and difference["bigcommerce"] == int(link.stock_pushed) + 7
+    code, out, _ = run_cli("compare-stock")
+    assert code == 0 and f"BigCommerce {int(link.stock_pushed) + 7}" in out

@@ -3,7 +3,7 @@ are not recommended, fractional sales don't fit BigCommerce's whole-unit stock, 
 never flow back."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout
 
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
@@ -64,6 +64,20 @@ class DirectionsPage(SettingsPage):
         self.warning = Banner()
         self.warning.setObjectName("directionsWarning")
         self.body.addWidget(self.warning)
+        # S9: offered when "Update inventory in Hike" goes back on; reads both stores off the GUI thread
+        row = QHBoxLayout()
+        self.compare_button = QPushButton("Co&mpare stock now")
+        self.compare_button.setObjectName("compareStock")
+        self.compare_button.setToolTip("Lists the synced products whose stock differs between Hike and BigCommerce.")
+        self.compare_button.clicked.connect(self.compare_stock)
+        row.addWidget(self.compare_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.compare_result = help_text("")
+        self.compare_result.setObjectName("compareStockResult")
+        self.body.addWidget(self.compare_result)
+        self.compare_button.hide()
+        self.compare_result.hide()
 
     def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
         self.inventory_on_order.setChecked(settings.bc_to_hike.inventory_on_order)
@@ -102,7 +116,55 @@ class DirectionsPage(SettingsPage):
             notes.append("With \u201cUpdate inventory in Hike\u201d off, stock may stop matching between the stores.")
         if not s.hike_to_bc.inventory:
             notes.append("With \u201cUpdate inventory in BigCommerce\u201d off, BigCommerce stock is not kept up to date.")
+        reenabled = saved is not None and not saved.bc_to_hike.inventory_on_order and s.bc_to_hike.inventory_on_order
+        self.compare_button.setVisible(reenabled)
+        self.compare_result.setVisible(reenabled and bool(self.compare_result.text()))
         if notes:
             self.warning.show_message("warning", "\n".join(notes))
         else:
             self.warning.clear_message()
+
+    def compare_stock(self) -> None:
+        """S9: the linked products whose stock differs, so the manager can correct them before orders move Hike's."""
+        from desktop.storage.models import Link
+        from desktop.sync.connections import open_clients
+        from desktop.sync.preflight import stock_differences
+
+        ctx = self.ctx
+        if ctx.facts is None:
+            self._compared_failed("The stores' lists are not loaded yet: wait for them, then compare.")
+            return
+        settings = Settings.from_json(ctx.settings.to_json())
+
+        def work() -> list:
+            resolved = settings.resolve(ctx.facts)
+            links = {e: {l.hike_id: l for l in Link.select().where(Link.entity == e, Link.hike_id.is_null(False))}
+                     for e in ("product", "variant")}
+            bc, hike = open_clients(ctx.credentials)
+            try:
+                return stock_differences([p for p in hike.products() if not p.parent_id], bc.products(),
+                                         links["product"], links["variant"], resolved.stock_outlet_ids)
+            finally:
+                bc.close()
+                hike.close()
+
+        self.compare_button.setEnabled(False)
+        self.compare_result.setText("Reading the stock of both stores…")
+        self.compare_result.show()
+        ctx.background.run(work, self._compared, lambda exc: self._compared_failed(str(exc)))
+
+    def _compared(self, differences: list) -> None:
+        self.compare_button.setEnabled(True)
+        if not differences:
+            self.compare_result.setText("Stock agrees on every synced product.")
+            return
+        shown = "\n".join(d.message for d in differences[:10])
+        more = f"\n… and {len(differences) - 10} more (hike-bc-sync-cli compare-stock lists them all)" \
+            if len(differences) > 10 else ""
+        self.compare_result.setText(f"{len(differences)} synced products have different stock. Correct them in "
+                                    f"Hike (or BigCommerce) before the next sync:\n{shown}{more}")
+
+    def _compared_failed(self, message: str) -> None:
+        self.compare_button.setEnabled(True)
+        self.compare_result.setText(f"The stock could not be compared: {message}")
+        self.compare_result.show()
