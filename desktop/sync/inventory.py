@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
@@ -19,7 +20,7 @@ from desktop.storage.models import Link
 from desktop.sync import errors
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.journal import Journal, links_by_hike
+from desktop.sync.journal import CURSOR_OVERLAP, Journal, links_by_hike
 from desktop.sync.mapping import bc_inventory_level, hike_stock_level
 
 log = logging.getLogger(__name__)
@@ -100,18 +101,30 @@ def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChang
                            sku=change.sku, message=message, diff={"stock": [before, str(change.units)]})
 
 
-def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: Any, item_ids: Iterable[int]) -> None:
+def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: Any, item_ids: Iterable[int], *,
+                  since: datetime | None = None) -> None:
     """Set BigCommerce's levels of these Hike items (products or variants) to Hike's again, in the pass that moved
     them: when an order made it into Hike (S10) or came from a Hike sale (S15), BigCommerce moved its own stock at
-    the same moment, so the two can only agree once Hike's new level is pushed. Without this the next pass would
-    push it; with it, one pass leaves both stores level. One read per product touched."""
-    if not resolved.settings.hike_to_bc.inventory:
+    the same moment, so the two only agree once Hike's new level is pushed. Without this the next pass would push
+    it; with it, one pass leaves both stores level.
+
+    With ``since`` (Hike's own clock before the moves) the items are found in one paged read of what Hike changed
+    since then, less the cursors' overlap (a stock move touches its product [I]); any not found there are read one
+    by one. Without it, one read per item."""
+    wanted = set(item_ids)
+    if not wanted or not resolved.settings.hike_to_bc.inventory:
         return
+    rows: dict[int, HikeProduct] = {}
+    if since is not None:
+        for product in hike.products(since=since - CURSOR_OVERLAP):
+            rows[product.id] = product
+            for variant in product.variants:  # a variant's stock is read with its parent
+                rows.setdefault(variant.id, product)
     parents: dict[int, HikeProduct] = {}
-    for item_id in sorted(set(item_ids)):
-        product = hike.product(item_id)
+    for item_id in sorted(wanted):
+        product = rows.get(item_id) or hike.product(item_id)
         if product is not None and product.parent_id:
-            product = parents.get(product.parent_id) or hike.product(product.parent_id)
+            product = parents.get(product.parent_id) or rows.get(product.parent_id) or hike.product(product.parent_id)
         if product is not None:
             parents[product.id] = product
     if not parents:

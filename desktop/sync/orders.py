@@ -311,6 +311,7 @@ class OrderSync:
     # -- apply ----------------------------------------------------------------------------------------------------
     def apply(self, plans: list[OrderPlan]) -> None:
         self._total, self._done = len(plans), 0
+        self.hike.http.mark_time()  # Hike's own clock at its first answer: where the stock moves began
         handlers = {"create_sale": self._create_sale, "move_stock": self._move_stock, "wait": self._wait,
                     "skip": self._skip, "fail": self._fail, "update_hike": self._update_hike,
                     "update_bc": self._update_bc}
@@ -318,7 +319,7 @@ class OrderSync:
             self._guard(handlers[plan.kind], plan)
         moved, self._moved_items = self._moved_items, set()
         if moved:  # BigCommerce took the orders' stock at checkout; Hike's level after the sale is what counts
-            resync_levels(self.hike, self.bc, self.journal, self.settings, moved)
+            resync_levels(self.hike, self.bc, self.journal, self.settings, moved, since=self.hike.http.first_date)
 
     def _guard(self, fn: Any, plan: OrderPlan) -> None:
         """One order's failure is logged and the pass goes on; a failure of the store or the connection stops
