@@ -377,6 +377,9 @@ class ProductSync:
                     self._save_variant_links(match_variants(ProductMatch(action.hike, updated, "sku")))
                 if body or new_variants or added_images:
                     changes = mapping.diff(before, after)
+                    # images change only through add_image (below); a batch update's answer lists none, which
+                    # would read as "every image removed" in the product's log
+                    changes.pop("image_urls", None)
                     if added_images:
                         changes["images"] = [None, added_images]
                     self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,

@@ -268,3 +268,12 @@ def test_s4_combined_outlets_publish_the_sum(synced):
     assert connected.bc.product(int(link.bc_id)).inventory_level == whole_units(
         hike_level(hp.outlets, ctx.settings.stock_outlet_ids)) == 10 - sum(
         r.reserved for r in hp.outlets if r.outlet_id in ctx.settings.stock_outlet_ids)
+
+
+def test_m2_the_log_of_an_update_sent_to_bigcommerce_does_not_claim_its_images_were_removed(synced):
+    """A batch update's answer lists no images; the log's before → after must not read as 'images → none'."""
+    entries = models.LogEntry.select().where(models.LogEntry.entity == "product", models.LogEntry.action == "update",
+                                             models.LogEntry.direction == "hike_to_bc")
+    assert entries.count() > 0
+    for entry in entries:
+        assert "image_urls" not in (entry.diff or {}), entry.diff
