@@ -265,7 +265,7 @@ def soak(*, products: int, minutes: float, fault_rate: float, max_steps: int, se
         try:
             for pair in (faulty, clean):
                 pair.run_pass("first_sync")  # the first activation runs fault-free: the soak is about what follows
-            deadline = t0 + minutes * 60
+            deadline = time.perf_counter() + minutes * 60  # the soak's minutes start after the first syncs
             while steps < max_steps and time.perf_counter() < deadline:
                 for pair in (faulty, clean):
                     pair.faults(0)
