@@ -23,35 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import emit, machine
-from benchmarks.sync import _api_requests, _clear
-from desktop.sandbox.stores import start_sandbox
-from desktop.storage.credentials import Credentials
+from benchmarks.sync import _api_requests, _clear, setup
 from desktop.storage.db import close_db, init_db
 from desktop.storage.models import Link
-from desktop.sync.bigcommerce import BigCommerceClient
-from desktop.sync.engine import SyncEngine
-from desktop.sync.hike import HikeClient, hike_governor
-from desktop.sync.hike_oauth import tokens_from_response
-from desktop.sync.settings import Settings
-from tests.keyrings import MemoryKeyring
 
-SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "shipping_tax": "GST",
-            "tax_map": {"GST": "Default Tax Class", "No Tax": "Non-Taxable Products"}}
 MAIN_OUTLET = 1
 ORDERS_PAGE = 250
-
-
-def setup(time_scale: float):
-    sandbox = start_sandbox("demo", bc_quota="150/30", hike_quota="60/60", hike_daily=5000, time_scale=time_scale)
-    info = sandbox.info
-    sandbox.hike.settings["access_expiry_s"] = 10**8  # see benchmarks.sync.setup
-    credentials = Credentials("bench", backend=MemoryKeyring())
-    credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()))
-    bc = BigCommerceClient(info["bigcommerce"]["api_path"], info["bigcommerce"]["access_token"])
-    hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
-                      credentials, governor=hike_governor(time_scale=time_scale))
-    settings = Settings.from_json({**Settings.template().to_json(), **SETTINGS})
-    return sandbox, bc, hike, SyncEngine(bc, hike, settings)
 
 
 def checkout_lines(sandbox: Any) -> list[dict[str, int]]:
@@ -96,7 +73,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as data:
         init_db(Path(data) / "bench.sqlite3")
-        sandbox, bc, hike, engine = setup(args.time_scale)
+        sandbox, bc, hike, engine = setup("demo", args.time_scale)
         try:
             first = engine.run_pass("first_sync", ("products", "inventory", "customers", "orders"))
             sandbox.bigcommerce.clock.advance(60)

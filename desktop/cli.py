@@ -41,9 +41,9 @@ from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run,
 from desktop.sync import errors
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
+from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.events import Listeners
-from desktop.sync.preflight import (TaxCheck, bigcommerce_duplicates, hike_duplicates, stock_differences,
-                                    write_backup)
+from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, compare_stock, hike_duplicates, write_backup
 from desktop.sync.scheduler import SyncScheduler
 from desktop.sync.settings import Settings, SettingsError
 
@@ -56,7 +56,6 @@ HIKE_CLIENT_SECRET_ENV = "HIKEBC_HIKE_CLIENT_SECRET"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SANDBOX_INFO_KEYS = {"bigcommerce": ("api_path", "access_token"),
                      "hike": ("base_url", "client_id", "client_secret", "username", "password")}
-ERROR_RESULTS = ("error", "conflict")
 
 
 class CliError(Exception):
@@ -421,12 +420,10 @@ def cmd_preflight(args: argparse.Namespace) -> int:
 def cmd_compare_stock(args: argparse.Namespace) -> int:
     """S9: before "update Hike inventory on order" goes back on, the linked items whose stock differs."""
     from desktop.sync.engine import store_facts
-    from desktop.sync.journal import links_by_hike
 
     with opened_db(), opened_clients(args) as (bc, hike):
         resolved = load_settings().resolve(store_facts(hike, bc))
-        differences = stock_differences([p for p in hike.products() if not p.parent_id], bc.products(),
-                                        links_by_hike("product"), links_by_hike("variant"), resolved.stock_outlet_ids)
+        differences = compare_stock(hike, bc, resolved.stock_outlet_ids)
     data = {"count": len(differences), "differences": [
         {"sku": d.sku, "name": d.name, "hike": str(d.hike), "bigcommerce": d.bigcommerce} for d in differences]}
     emit(args, data, [d.message for d in differences] or ["Stock agrees on every linked product."])

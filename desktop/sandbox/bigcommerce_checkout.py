@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from desktop.sandbox.bigcommerce_seed import PAYMENT_METHODS, money4
+from desktop.sandbox.bigcommerce_seed import PAYMENT_METHODS, money4, shipping_address
 from desktop.sandbox.server import Request, Response
 
 GST = Decimal("0.10")
@@ -105,15 +105,8 @@ class CheckoutRoutes:
             "order_source": "www", "channel_id": 1, "external_source": None, "external_id": None,
             "external_merchant_id": None, "tax_provider_id": "BasicTaxProvider", "customer_locale": "en",
             "external_order_id": "", "products": lines,
-            "shipping_addresses": [dict(address, id=address_id, order_id=order_id, items_total=items_total,
-                                        items_shipped=items_total if shipped else 0,
-                                        shipping_method="Flat Rate" if ship_ex else "Free Shipping",
-                                        base_cost=money4(ship_ex), cost_ex_tax=money4(ship_ex),
-                                        cost_inc_tax=money4(ship_ex + ship_tax), cost_tax=money4(ship_tax),
-                                        cost_tax_class_id=2, base_handling_cost="0.0000",
-                                        handling_cost_ex_tax="0.0000", handling_cost_inc_tax="0.0000",
-                                        handling_cost_tax="0.0000", handling_cost_tax_class_id=0,
-                                        shipping_zone_id=1, shipping_zone_name="Australia", form_fields=[])],
+            "shipping_addresses": [shipping_address(address, address_id, order_id, items_total, shipped, ship_ex,
+                                                    ship_tax)],
             "transactions": [],
         }
         if method is not None:

@@ -390,15 +390,8 @@ def _orders(data: dict[str, Any], count: int, epoch: datetime) -> None:
             "external_merchant_id": None, "tax_provider_id": "BasicTaxProvider", "customer_locale": "en",
             "external_order_id": "",
             "products": lines,
-            "shipping_addresses": [dict(address, id=address_id, order_id=order_id, items_total=items_total,
-                                        items_shipped=items_total if shipped else 0,
-                                        shipping_method="Flat Rate" if ship_ex else "Free Shipping",
-                                        base_cost=money4(ship_ex), cost_ex_tax=money4(ship_ex),
-                                        cost_inc_tax=money4(ship_ex + ship_tax), cost_tax=money4(ship_tax),
-                                        cost_tax_class_id=2, base_handling_cost="0.0000",
-                                        handling_cost_ex_tax="0.0000", handling_cost_inc_tax="0.0000",
-                                        handling_cost_tax="0.0000", handling_cost_tax_class_id=0,
-                                        shipping_zone_id=1, shipping_zone_name="Australia", form_fields=[])],
+            "shipping_addresses": [shipping_address(address, address_id, order_id, items_total, shipped, ship_ex,
+                                                    ship_tax)],
             "transactions": [],
         }
         total = Decimal(order["total_inc_tax"])
@@ -420,6 +413,21 @@ def _orders(data: dict[str, Any], count: int, epoch: datetime) -> None:
         address_id += 1
     data["counters"].update({"order": order_id, "order_product": line_id, "order_address": address_id,
                              "transaction": txn_id})
+
+
+def shipping_address(address: dict[str, Any], address_id: int, order_id: int, items_total: int, shipped: bool,
+                     ship_ex: Decimal, ship_tax: Decimal) -> dict[str, Any]:
+    """An order's one shipping address with its flat-rate (or free) shipping, as the seed's and the checkout's
+    orders carry it."""
+    return dict(address, id=address_id, order_id=order_id, items_total=items_total,
+                items_shipped=items_total if shipped else 0,
+                shipping_method="Flat Rate" if ship_ex else "Free Shipping",
+                base_cost=money4(ship_ex), cost_ex_tax=money4(ship_ex),
+                cost_inc_tax=money4(ship_ex + ship_tax), cost_tax=money4(ship_tax),
+                cost_tax_class_id=2, base_handling_cost="0.0000",
+                handling_cost_ex_tax="0.0000", handling_cost_inc_tax="0.0000",
+                handling_cost_tax="0.0000", handling_cost_tax_class_id=0,
+                shipping_zone_id=1, shipping_zone_name="Australia", form_fields=[])
 
 
 def _transaction(tid: int, order_id: int, event: str, method: tuple[str, str, str, str], amount: Decimal,

@@ -205,3 +205,11 @@ def stock_differences(hike_products: Iterable[HikeProduct], bc_products: Iterabl
             if bc_inventory_level(level) != bc_levels[key]:
                 out.append(StockDifference(sku or "", name, level, bc_levels[key]))
     return sorted(out, key=lambda d: d.sku.lower())
+
+
+def compare_stock(hike: Any, bc: Any, outlet_ids: Sequence[int]) -> list[StockDifference]:
+    """``stock_differences`` of both stores' catalogs as they are now, over the saved links (S9)."""
+    from desktop.sync.journal import links_by_hike
+
+    return stock_differences([p for p in hike.products() if not p.parent_id], bc.products(),
+                             links_by_hike("product"), links_by_hike("variant"), outlet_ids)

@@ -167,8 +167,7 @@ def store_summary(sandbox: bool):
     if sandbox:
         return StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True)
     names = {c.side: c.store_name for c in Connection.select()}
-    on_sandbox = bool(names) and all(c.is_sandbox for c in Connection.select())
-    return StoreSummary(names.get("hike", ""), names.get("bigcommerce", ""), on_sandbox)
+    return StoreSummary(names.get("hike", ""), names.get("bigcommerce", ""), connected_to_sandbox())
 
 
 def connected_to_sandbox() -> bool:

@@ -15,9 +15,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from desktop.storage.models import Link, Run
+from desktop.sync.error_groups import ERROR_RESULTS
 
 PAGE = 500
-ERROR_RESULTS = ("error", "conflict")
 SYNCED, FAILED, NOT_LINKED = "synced", "error", "not_linked"
 STATUS_COLORS = {SYNCED: "#2da44e", FAILED: "#cf222e", NOT_LINKED: "#8c959f"}
 STATUS_TEXT = {SYNCED: "Synced", FAILED: "Error", NOT_LINKED: "Not linked"}
@@ -81,7 +81,38 @@ LINK_FIELDS = (Link.id, Link.entity, Link.sku, Link.name, Link.hike_id, Link.bc_
                Link.last_message, Link.last_synced_at)
 
 
-class LinkTableModel(QAbstractTableModel):
+class PagedTableModel(QAbstractTableModel):
+    """What the lazy lists share: ``rows`` loaded a page at a time (``fetchMore`` in the subclasses), ``headers``."""
+
+    headers: list[str]
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.rows: list[Any] = []
+        self._exhausted = False
+
+    def _append(self, more: list[Any]) -> None:
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+
+class LinkTableModel(PagedTableModel):
     STATUS, KEY, NAME, HIKE, BC, SYNCED_AT, MESSAGE = range(7)
 
     def __init__(self, entities: tuple[str, ...], key_label: str = "SKU", parent: Any = None, page: int = PAGE):
@@ -89,8 +120,6 @@ class LinkTableModel(QAbstractTableModel):
         self.entities = entities
         self.headers = ["", key_label, "Name", "Hike id", "BigCommerce id", "Last sync", "Message"]
         self.page = page
-        self.rows: list[LinkRow] = []
-        self._exhausted = False
         self.search = ""
         self.errors_only = False
         self.not_linked_only = False
@@ -152,9 +181,6 @@ class LinkTableModel(QAbstractTableModel):
         self._exhausted = False
 
     # ---- Qt -----------------------------------------------------------------------------------------------------
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._exhausted
-
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted:
             return
@@ -162,21 +188,7 @@ class LinkTableModel(QAbstractTableModel):
         more = self._page(after, self.page)
         if len(more) < self.page:
             self._exhausted = True
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-            self.rows.extend(more)
-            self.endInsertRows()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
+        self._append(more)
 
     def row_at(self, row: int) -> LinkRow:
         return self.rows[row]
@@ -243,7 +255,7 @@ def describe_counts(counts: dict[str, Any]) -> str:
     return "; ".join(parts) or "nothing to do"
 
 
-class RunTableModel(QAbstractTableModel):
+class RunTableModel(PagedTableModel):
     """The run log (M3), newest first, a page at a time; "errors only" keeps passes that stopped or had errors."""
 
     headers = ["Run", "Started", "Duration", "Trigger", "Entities", "Result", "Counts", "Message"]
@@ -253,8 +265,6 @@ class RunTableModel(QAbstractTableModel):
         self.page = page if limit is None else min(page, limit)
         self.limit = limit  # the dashboard shows only the last few
         self.errors_only = False
-        self.rows: list[tuple] = []
-        self._exhausted = False
         self.reload()
 
     def _page(self, before_id: int | None) -> list[tuple]:
@@ -275,29 +285,12 @@ class RunTableModel(QAbstractTableModel):
         self._exhausted = len(self.rows) < self.page or self.limit is not None
         self.endResetModel()
 
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._exhausted
-
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted or not self.rows:
             return
         more = self._page(self.rows[-1][0])
         self._exhausted = len(more) < self.page
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-            self.rows.extend(more)
-            self.endInsertRows()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
+        self._append(more)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

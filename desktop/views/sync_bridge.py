@@ -13,7 +13,7 @@ from typing import Any, Collection, Mapping
 
 from PySide6.QtCore import QObject, Signal
 
-ERROR_RESULTS = ("error", "conflict")
+from desktop.sync.error_groups import ERROR_RESULTS
 
 
 def read_facts() -> dict[str, Any]:

@@ -126,9 +126,8 @@ class DirectionsPage(SettingsPage):
 
     def compare_stock(self) -> None:
         """S9: the linked products whose stock differs, so the manager can correct them before orders move Hike's."""
-        from desktop.storage.models import Link
         from desktop.sync.connections import open_clients
-        from desktop.sync.preflight import stock_differences
+        from desktop.sync.preflight import compare_stock
 
         ctx = self.ctx
         if ctx.facts is None:
@@ -138,12 +137,9 @@ class DirectionsPage(SettingsPage):
 
         def work() -> list:
             resolved = settings.resolve(ctx.facts)
-            links = {e: {l.hike_id: l for l in Link.select().where(Link.entity == e, Link.hike_id.is_null(False))}
-                     for e in ("product", "variant")}
             bc, hike = open_clients(ctx.credentials)
             try:
-                return stock_differences([p for p in hike.products() if not p.parent_id], bc.products(),
-                                         links["product"], links["variant"], resolved.stock_outlet_ids)
+                return compare_stock(hike, bc, resolved.stock_outlet_ids)
             finally:
                 bc.close()
                 hike.close()
