@@ -134,6 +134,7 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, CustomerRo
         token = request.headers.get("x-auth-token")
         if not token or token != self.access_token:
             return Response.json(error_body(401, UNAUTHORIZED, request.path), 401)
+        self.store.cdn_base = f"http://{request.headers.get('host') or '127.0.0.1'}/cdn"  # image URLs point here
         with self._rate_lock:
             now = self.clock.now()
             if self._window_start is None or now >= self._window_start + self.window_s:

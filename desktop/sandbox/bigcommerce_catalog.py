@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from desktop.sandbox.bigcommerce_fields import (INVALID, PRODUCT_FIELDS, PRODUCT_REQUIRED, VARIANT_FIELDS, clean)
 from desktop.sandbox.bigcommerce_http import (BCError, Field, apply_filters, body_array, body_object, ok, paginate,
                                               select_fields, sort_records)
-from desktop.sandbox.bigcommerce_seed import slugify
+from desktop.sandbox.bigcommerce_seed import seed_picture, slugify
 from desktop.sandbox.bigcommerce_store import DEFAULT_LOCATION
 from desktop.sandbox.server import Request, Response
 
@@ -245,7 +245,7 @@ class CatalogRoutes:
                    "is_thumbnail": bool(image.get("is_thumbnail", n == 0)),
                    "sort_order": image.get("sort_order", n), "description": image.get("description", ""),
                    "date_modified": now}
-            self._keep(request, row, data)
+            self._keep(row, data)
             product["images"].append(row)
         store.data["products"].append(product)
         store._index_product(product)
@@ -624,16 +624,23 @@ class CatalogRoutes:
             raise BCError(413, "The image is larger than 8 MB", {"image_url": url})
         return data
 
-    def _keep(self, request: Request, image: dict[str, Any], data: bytes | None) -> None:
+    def _keep(self, image: dict[str, Any], data: bytes | None) -> None:
+        """The bytes the CDN serves for ``image``: as downloaded, or (a source taken on trust) drawn on request."""
         if data is None:
-            return
-        self.store.files[image["id"]] = data
-        image["cdn_base"] = f"http://{request.headers.get('host')}/cdn"
+            self.store.files.pop(image["id"], None)
+        else:
+            self.store.files[image["id"]] = data
 
     def cdn_image(self, request: Request) -> Response:
-        data = self.store.files.get(int(request.params["iid"]))
-        if data is None or request.params["hash"] != self.store.store_hash:
+        if request.params["hash"] != self.store.store_hash:
             return Response.text("Not Found", 404)
+        product = self.store.products.get(int(request.params["pid"]))
+        image = next((i for i in (product or {}).get("images", []) if i["id"] == int(request.params["iid"])), None)
+        if image is None:
+            return Response.text("Not Found", 404)
+        data = self.store.files.get(image["id"])
+        if data is None:  # a seed's (or an unreachable) source: a picture of the product stands in for it
+            data = self.store.files[image["id"]] = seed_picture(product["name"], image["id"])
         kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
         return Response(200, data, {"Content-Type": kind})
 
@@ -654,7 +661,7 @@ class CatalogRoutes:
         images = product.setdefault("images", [])
         image = {"id": self.store.next_id("image"), "is_thumbnail": not images, "sort_order": len(images),
                  "description": "", **fields, "date_modified": now}
-        self._keep(request, image, data)
+        self._keep(image, data)
         images.append(image)
         self._set_thumbnail(product, image)
         product["date_modified"] = now
@@ -666,8 +673,7 @@ class CatalogRoutes:
         data = self._download(request, fields["image_url"]) if fields.get("image_url") else None
         image.update(fields)
         if fields.get("image_url"):
-            image.pop("cdn_base", None)
-            self._keep(request, image, data)
+            self._keep(image, data)
         image["date_modified"] = product["date_modified"] = self.now()
         self._set_thumbnail(product, image)
         return ok(self.store.render_image(product, image))

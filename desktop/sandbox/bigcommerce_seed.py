@@ -15,6 +15,8 @@ Nothing here knows the Hike side or the sync client.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -64,6 +66,27 @@ def money4(value: Decimal) -> str:
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+SEED_PICTURE_SIZE = (640, 512)  # larger than Hike's 500 x 500, as a shop's photos are: the app must scale them
+
+
+def seed_picture(name: str, image_id: int) -> bytes:
+    """The JPEG the emulator's CDN serves for a seed image (its source address is made up): a colour drawn from
+    the product's name with a lighter band, the same bytes for the same product every time."""
+    from PIL import Image, ImageDraw  # only the CDN needs Pillow, and only once a seed image is asked for
+
+    digest = hashlib.sha256(f"{name}/{image_id}".encode()).digest()
+    colour = tuple(60 + b % 150 for b in digest[:3])
+    image = Image.new("RGB", SEED_PICTURE_SIZE, colour)
+    draw = ImageDraw.Draw(image)
+    width, height = SEED_PICTURE_SIZE
+    draw.rectangle((0, height * 2 // 3, width, height), fill=tuple(min(255, c + 70) for c in colour))
+    draw.ellipse((width // 3, height // 6, width * 2 // 3, height // 6 + width // 3), fill=(245, 245, 240))
+    draw.text((24, height - 60), name, fill=(20, 20, 20))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
 
 
 def _uuid(kind: str, n: int) -> str:

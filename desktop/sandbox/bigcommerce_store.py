@@ -86,6 +86,9 @@ class BCStore:
         self.urls: dict[str, int] = {}
         self.stock: dict[tuple[int, str, int], dict[str, Any]] = {}
         self.files: dict[int, bytes] = {}  # image id -> the bytes downloaded from a loopback image_url (the CDN)
+        # where this emulator serves images from (``http://127.0.0.1:PORT/cdn``), set by the first API request: the
+        # seeds' made-up image sources are served from here too, drawn on first request (``seed_picture``)
+        self.cdn_base = ""
         for product in data["products"]:
             self._index_product(product)
             self._seed_stock(product)
@@ -294,9 +297,9 @@ class BCStore:
         source = image.get("image_url") or f"{image['id']}.jpg"
         name = slugify(source.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "image"
         stamp = int(datetime.fromisoformat(image.get("date_modified") or "2025-01-01T00:00:00+00:00").timestamp())
-        # an image downloaded from a loopback URL is served by the emulator's own CDN (``/cdn/...``); the seeds'
-        # made-up sources keep BigCommerce-like CDN addresses that serve nothing
-        cdn = image.get("cdn_base") or "https://cdn11.bigcommerce.com"
+        # every image is served by the emulator's own CDN (``/cdn/...``): a downloaded one as it came, a seed's
+        # made-up source as a drawn picture; before any API request, a BigCommerce-like address that serves nothing
+        cdn = self.cdn_base or "https://cdn11.bigcommerce.com"
         base = f"{cdn}/s-{self.store_hash}/images/stencil"
         path = f"products/{product['id']}/{image['id']}/{name}__{stamp}.jpg"
         return {"url_zoom": f"{base}/1280x1280/{path}", "url_standard": f"{base}/500x659/{path}",

@@ -39,13 +39,16 @@ from desktop.sync.hike_models import (
     Fields, HikeBrand, HikeCustomer, HikeOutlet, HikeOutletStock, HikePaymentType, HikeProduct, HikeProductType,
     HikeRegister, HikeRegisterClosure, HikeSale, HikeTax, describe_hike_error, format_net_datetime, to_int,
 )
-from desktop.sync.http import DEFAULT_TIMEOUT, ApiTransport, Budget, HikeGovernor, RetryPolicy
+from desktop.sync.http import DEFAULT_TIMEOUT, ApiTransport, Budget, HikeGovernor, RetryPolicy, encode_json
 
 log = logging.getLogger(__name__)
 
 STORE = "Hike"
 MAX_PAGE_SIZE = 500  # [D] page_size 1..500
 MAX_BATCH = 50  # [D] "batches of <= 50 elements are recommended"
+# bytes of JSON per product save: images travel inside the body as data URIs (S17), and Hike takes at most
+# 4 MB per request [D]; the margin covers the encoding's overhead
+MAX_BODY_BYTES = 3_000_000
 UNAUTHORIZED_MESSAGE = "Hike no longer accepts this app's sign-in. Reconnect Hike."
 
 T = TypeVar("T")
@@ -396,12 +399,11 @@ class HikeClient:
         failure that stops the run (sign-in, API limits, network) is recorded on every product not yet saved.
         """
         results = [ProductSaveResult(p) for p in payloads]
-        for start in range(0, len(results), MAX_BATCH):
-            batch = results[start:start + MAX_BATCH]
+        for batch in _by_body_size(results):
             try:
                 self._save_batch(batch, resends_left=1)
             except _RUN_STOPPERS as exc:
-                for r in results[start:]:
+                for r in results:
                     if r.product is None and r.error is None:
                         r.error = exc
                 break
@@ -649,6 +651,21 @@ def _skip_from_link(link: str) -> int | None:
         if key.lower() == "skip_count" and values:
             return to_int(values[-1])
     return None
+
+
+def _by_body_size(results: list[ProductSaveResult]) -> list[list[ProductSaveResult]]:
+    """Batches of at most ``MAX_BATCH`` products and ``MAX_BODY_BYTES`` of JSON (a product larger than that alone
+    goes in a batch of its own, for Hike to accept or name)."""
+    batches: list[list[ProductSaveResult]] = [[]]
+    size = 0
+    for r in results:
+        length = len(encode_json(r.payload))
+        if batches[-1] and (len(batches[-1]) == MAX_BATCH or size + length > MAX_BODY_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(r)
+        size += length
+    return [b for b in batches if b]
 
 
 def _payload_skus(payload: Mapping[str, Any]) -> list[str]:

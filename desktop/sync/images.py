@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+from concurrent.futures import ThreadPoolExecutor
+from typing import Sequence
 
 import httpx
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -84,6 +86,12 @@ def _only_downloadable(request: httpx.Request) -> None:
         raise _Refused(str(request.url))
 
 
+def download_client() -> httpx.Client:
+    """For public image addresses: no credentials, redirects followed only to addresses ``downloadable`` allows."""
+    return httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True,
+                        event_hooks={"request": [_only_downloadable]})
+
+
 def download(url: str, *, client: httpx.Client | None = None, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
     """The image at ``url`` (a public CDN address: no credentials are sent), at most ``max_bytes``."""
     try:
@@ -92,8 +100,7 @@ def download(url: str, *, client: httpx.Client | None = None, max_bytes: int = M
     except httpx.InvalidURL:
         raise ImageUnavailable(f"The image address {url!r} is not a valid address.") from None
     own = client is None
-    http = client or httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True,
-                                  event_hooks={"request": [_only_downloadable]})
+    http = client or download_client()
     try:
         with http.stream("GET", url) as response:
             if response.status_code != 200:
@@ -133,3 +140,25 @@ def hike_image(url: str, *, client: httpx.Client | None = None) -> str:
     except ValueError:
         raise ImageUnavailable(f"The image {url} could not be read: the file is damaged or not a picture format "
                                "the app knows (JPEG, PNG, GIF, WEBP, BMP).") from None
+
+
+DOWNLOADS_AT_ONCE = 4
+
+
+def hike_images(urls: Sequence[str]) -> dict[str, str | ImageUnavailable]:
+    """``hike_image`` of each of ``urls``, a few at a time: a pass may carry hundreds, each mostly waiting on the
+    network (Pillow lets go of the GIL while it scales). An image that fails gives its ``ImageUnavailable``."""
+    unique = list(dict.fromkeys(urls))
+    if not unique:
+        return {}
+
+    with download_client() as client:
+        def one(url: str) -> str | ImageUnavailable:
+            try:
+                return hike_image(url, client=client)
+            except ImageUnavailable as exc:
+                return exc
+
+        with ThreadPoolExecutor(max_workers=min(DOWNLOADS_AT_ONCE, len(unique)),
+                                thread_name_prefix="image-download") as pool:
+            return dict(zip(unique, pool.map(one, unique)))

@@ -909,7 +909,7 @@ def _match_hike_variant(product_name: str, variant: VariantRecord,
 def hike_product_body(record: ProductRecord, ctx: MappingContext, existing: HikeProduct | None) -> dict[str, Any]:
     """The body for Hike's ``products/create``: a new product (``existing`` None) or the changed fields of
     ``existing`` with its ``id`` (``{}`` when nothing differs). Stock is only set on create (afterwards it moves
-    with orders, S9); images are uploaded separately (S17, scaled to 500x500)."""
+    with orders, S9); images are added by the engine (S17, ``hike_images``)."""
     tax_id = _hike_tax_from(record, ctx)
     stock = record.stock if record.track_inventory else None
     if existing is None:

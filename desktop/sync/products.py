@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, images, mapping, passes
+from desktop.sync import errors, hike_images, mapping, passes
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -76,6 +76,7 @@ class ProductSync:
         self.read_again = passes.ReadAgain()  # failed records the next pass must read again
         self.events = events
         self._categories_reread = False  # S19: BigCommerce's categories read again this pass
+        self.hike_images = hike_images.HikeImagePlanner(lambda: hike.http.budget().calls_left_today)
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
@@ -223,9 +224,10 @@ class ProductSync:
             self._guard(self._record_link, action)
         linked = [a for a in links if a.link is not None]
         updated_bc = self._update_bc(linked + groups.get("update_bc", []))
-        # a first link then gives Hike what BigCommerce owns (its description, S16)
-        firsts = [Action("update_hike", a.hike, updated_bc.get(a.link.id, a.bc), link=a.link, message="first")
-                  for a in linked]
+        # a first link then gives Hike what BigCommerce owns (its description, S16, and its images, S17: a batch
+        # update's answer lists none, so they are taken from the product as read)
+        firsts = [Action("update_hike", a.hike, _with_images(updated_bc.get(a.link.id, a.bc), a.bc), link=a.link,
+                         message="first") for a in linked]
         self._update_hike(firsts + groups.get("update_hike", []))
         for action in groups.get("create_bc", []):
             self._guard(self._apply_create_bc, action)
@@ -402,8 +404,9 @@ class ProductSync:
         sent = list(link.images_sent or [])
         new = [url for url in record.image_urls if url not in sent]
         known: list[str] = []
-        if action.kind == "link":
-            # the product as read (with its images: a batch update's answer carries none)
+        if action.kind == "link" and record.image_urls:
+            # Hike keeps its own images: BigCommerce's, as read (a batch update's answer carries none), are the
+            # baseline. A Hike product without images gets BigCommerce's instead (``hike_images.wanted``).
             known = [url for url in mapping.product_from_bc(action.bc, self.ctx).image_urls if url not in sent]
         if not new and not known:
             return []
@@ -419,51 +422,37 @@ class ProductSync:
         link.images_sent = list(dict.fromkeys(sent + new + known + copies))
         return added
 
-    def _send_images_to_hike(self, action: Action, hike_p: HikeProduct) -> tuple[HikeProduct, list[str]]:
-        """S17: BigCommerce images Hike has not been given yet, downloaded, fitted to 500 x 500 and sent in the
-        product's save (both image modes: BigCommerce → Hike is the recommended direction). Hike's
-        ``additional_images`` is sent whole (its images as they are, plus the new ones) because a save replaces
-        the list [I]. Returns the product as Hike now has it and the BigCommerce URLs sent. Images removed in
-        BigCommerce are not removed from Hike."""
-        link = action.link
-        sent = list(link.images_sent or [])
-        bc_urls = mapping.product_from_bc(action.bc, self.ctx).image_urls
-        new = [url for url in bc_urls if url not in sent and url not in hike_p.image_urls]
-        if not new:
-            return hike_p, []
-        current = [dict(i) for i in hike_p.raw.get("additional_images") or [] if isinstance(i, dict)]
-        primary = bc_urls[0] if bc_urls[0] in new or not any(i.get("is_primary") for i in current) else None
-        if primary in new:
-            for image in current:
-                image["is_primary"] = False
-        uploads = [(url, {"image_url": images.hike_image(url), "is_primary": url == primary}) for url in new]
-        saved = hike_p
-        done: list[str] = []
-        for chunk in _by_size(uploads, HIKE_IMAGES_PER_BODY):  # Hike takes at most 4 MB per request
-            saved = self.hike.save_product({"id": hike_p.id, "additional_images": current + [u for _, u in chunk]})
-            current = [dict(i) for i in saved.raw.get("additional_images") or [] if isinstance(i, dict)]
-            done += [url for url, _ in chunk]
-            copies = [url for url in saved.image_urls if url not in hike_p.image_urls]  # where Hike serves them
-            link.images_sent = list(dict.fromkeys(sent + done + copies))
-            if len(done) < len(uploads):
-                link.save()  # what went is remembered even if a later part fails
-        return saved, new
-
-    # updates to Hike, 50 per call
+    # updates to Hike, 50 per call (fewer when images fill the body)
     def _update_hike(self, actions: list[Action]) -> None:
-        prepared: list[tuple[Action, dict[str, Any], ProductRecord]] = []
+        for start in range(0, len(actions), HIKE_SLICE):  # a slice's images are held in memory until it is saved
+            self._update_hike_slice(actions[start:start + HIKE_SLICE])
+
+    def _update_hike_slice(self, actions: list[Action]) -> None:
+        prepared: list[tuple[Action, dict[str, Any], list[str]]] = []
         for action in actions:
             try:
                 record = mapping.product_from_bc(action.bc, self.ctx)
                 if action.message == "first":
                     record = _only_bc_owned(record, mapping.product_from_hike(action.hike, self.ctx))
-                prepared.append((action, mapping.hike_product_body(record, self.ctx, action.hike), record))
+                body = mapping.hike_product_body(record, self.ctx, action.hike)
             except mapping.MappingError as exc:
                 self._record_failure(action, str(exc))
                 self._tick()
-        sent = [(a, body) for a, body, _ in prepared if body]
+                continue
+            bc_urls = mapping.product_from_bc(action.bc, self.ctx).image_urls
+            prepared.append((action, body, bc_urls))
+        pictures = self.hike_images.prepare([
+            (bc_urls, action.hike, hike_images.wanted(bc_urls, action.hike, action.link.images_sent or [],
+                                                       first_link=action.message == "first"))
+            for action, _, bc_urls in prepared])
+        bodies: list[dict[str, Any]] = []
+        for (action, body, _), images_plan in zip(prepared, pictures):
+            if images_plan.additional_images is not None:
+                body = {**(body or {"id": action.hike.id}), "additional_images": images_plan.additional_images}
+            bodies.append(body)
+        sent = [(action, body) for (action, _, _), body in zip(prepared, bodies) if body]
         saved = {id(a): r for (a, _), r in zip(sent, self.hike.save_products([b for _, b in sent]))} if sent else {}
-        for action, body, _ in prepared:
+        for (action, body, _), images_plan in zip(prepared, pictures):
             first = action.message == "first"
             result = saved.get(id(action))
             if result is not None and result.error is not None:
@@ -474,35 +463,29 @@ class ProductSync:
                     self._tick()
                 continue
             updated = result.product if result is not None and result.product is not None else action.hike
-            images_error, images_added = "", []
-            if not first:
-                try:
-                    updated, images_added = self._send_images_to_hike(action, updated)
-                except images.ImageUnavailable as exc:
-                    images_error = str(exc)
-                except errors.SyncError as exc:
-                    if passes.stops_the_pass(exc):
-                        raise
-                    images_error = exc.message
-            before, after = mapping.product_from_hike(action.hike, self.ctx), mapping.product_from_hike(updated, self.ctx)
             link = action.link
+            if images_plan.sent:  # the BigCommerce addresses sent and the ones Hike serves its copies from
+                copies = [url for url in updated.image_urls if url not in action.hike.image_urls]
+                link.images_sent = list(dict.fromkeys([*(link.images_sent or []), *images_plan.sent, *copies]))
+            before, after = mapping.product_from_hike(action.hike, self.ctx), mapping.product_from_hike(updated, self.ctx)
             with database_proxy.atomic():
                 link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
-                if not images_error:  # a failed image is tried again on the next pass
+                if images_plan.complete:  # otherwise the product is sent again the next time it is read
                     link.bc_fingerprint = mapping.fingerprint(mapping.product_from_bc(action.bc, self.ctx), B2H,
                                                               self.settings)
-                if body or images_added:
+                if body or images_plan.sent:
                     changes = mapping.diff(before, after)
-                    if images_added:
-                        changes["images"] = [None, images_added]
+                    changes.pop("image_urls", None)  # Hike's own addresses for the copies: "images" says it
+                    if images_plan.sent:
+                        changes["images"] = [None, images_plan.sent]
+                    message = "Updated in Hike" if first or not action.message else action.message
                     self.journal.record(ENTITY, action="update", result="ok", direction="bc_to_hike", link=link,
-                                        message="Updated in Hike" if first or not action.message else action.message,
-                                        diff=changes, name=action.hike.name)
+                                        message=message + images_plan.note(), diff=changes, name=action.hike.name)
                 else:
                     link.save()
-                if images_error:
+                if images_plan.error:
                     self.journal.record(ENTITY, action="update", result="error", direction="bc_to_hike", link=link,
-                                        message=f"The product's images were not sent to Hike: {images_error}",
+                                        message=f"The product's images were not sent to Hike: {images_plan.error}",
                                         name=action.hike.name)
             if not first:
                 self._tick()
@@ -524,8 +507,13 @@ class ProductSync:
         self._linked_after_create(hike_p, created, work, "create_bc", record)
 
     def _create_hike(self, actions: list[Action]) -> None:
-        """New Hike products, 50 per call; each recorded as pending before the batch is sent (N2)."""
-        prepared: list[tuple[Action, dict[str, Any], ProductRecord, Any]] = []
+        """New Hike products, 50 per call (fewer when images fill the body), with their BigCommerce images (S17);
+        each recorded as pending before its batch is sent (N2)."""
+        for start in range(0, len(actions), HIKE_SLICE):  # a slice's images are held in memory until it is saved
+            self._create_hike_slice(actions[start:start + HIKE_SLICE])
+
+    def _create_hike_slice(self, actions: list[Action]) -> None:
+        prepared: list[tuple[Action, dict[str, Any], ProductRecord]] = []
         for action in actions:
             try:
                 record = mapping.product_from_bc(action.bc, self.ctx)
@@ -534,13 +522,18 @@ class ProductSync:
                 self._record_failure(action, str(exc))
                 self._tick()
                 continue
-            work = begin_work(ENTITY, f"create_hike:{action.bc.id}", "create_hike",
-                              {"bc_id": action.bc.id, "sku": body["sku"]})
-            prepared.append((action, body, record, work))
+            prepared.append((action, body, record))
         if not prepared:
             return
-        results = self.hike.save_products([body for _, body, _, _ in prepared])
-        for (action, _, record, work), result in zip(prepared, results):
+        pictures = self.hike_images.prepare([(r.image_urls, None, r.image_urls) for _, _, r in prepared])
+        works = []
+        for (action, body, _), images_plan in zip(prepared, pictures):
+            if images_plan.additional_images is not None:
+                body["additional_images"] = images_plan.additional_images
+            works.append(begin_work(ENTITY, f"create_hike:{action.bc.id}", "create_hike",
+                                    {"bc_id": action.bc.id, "sku": body["sku"]}))
+        results = self.hike.save_products([body for _, body, _ in prepared])
+        for (action, _, record), images_plan, work, result in zip(prepared, pictures, works, results):
             if result.error is not None:
                 with database_proxy.atomic():
                     end_work(work, "failed", result.error.message)
@@ -548,19 +541,25 @@ class ProductSync:
                     raise result.error
                 self._record_failure(action, result.error.message, result.error)
             else:
-                self._linked_after_create(result.product, action.bc, work, "create_hike", record)
+                self._linked_after_create(result.product, action.bc, work, "create_hike", record,
+                                          images_plan=images_plan)
             self._tick()
 
     def _linked_after_create(self, hike_p: HikeProduct, bc_p: BCProduct, work: Any, kind: str,
-                             source: ProductRecord) -> None:
+                             source: ProductRecord, images_plan: hike_images.ImagesForHike | None = None) -> None:
+        """``images_plan``: the BigCommerce images a new Hike product was created with; without it (a product
+        created in BigCommerce, or one found after a restart), both sides' images count as sent."""
         hrec, brec = mapping.product_from_hike(hike_p, self.ctx), mapping.product_from_bc(bc_p, self.ctx)
+        complete = images_plan is None or images_plan.complete
         with database_proxy.atomic():
             link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name,
                              hike_fingerprint=mapping.fingerprint(hrec, H2B, self.settings),
-                             bc_fingerprint=mapping.fingerprint(brec, B2H, self.settings))
-            # a new product's images went with it (S17) and BigCommerce serves its copies from its own CDN: both
-            # sides' current images are accounted for
-            link.images_sent = list(dict.fromkeys([*hrec.image_urls, *brec.image_urls]))
+                             # images still waiting: a stale fingerprint sends them the next time it is read
+                             bc_fingerprint=mapping.fingerprint(brec, B2H, self.settings) if complete else "")
+            # a new product's images went with it (S17) and each store serves its copies from its own CDN: every
+            # address now on both sides is accounted for, except BigCommerce images still waiting for Hike
+            bc_sent = brec.image_urls if images_plan is None else images_plan.sent
+            link.images_sent = list(dict.fromkeys([*hrec.image_urls, *bc_sent]))
             match = match_variants(ProductMatch(hike_p, bc_p, "sku"))
             self._save_variant_links(match)
             if kind == "create_hike":  # Hike starts with BigCommerce's stock: nothing to push back next pass
@@ -573,7 +572,12 @@ class ProductSync:
             store = "BigCommerce" if kind == "create_bc" else "Hike"
             self.journal.record(ENTITY, action="create", result="ok", link=link,
                                 direction=passes.direction_of(kind),
-                                message=f"Created in {store}", diff=mapping.diff(None, source), name=hike_p.name)
+                                message=f"Created in {store}" + (images_plan.note() if images_plan else ""),
+                                diff=mapping.diff(None, source), name=hike_p.name)
+            if images_plan is not None and images_plan.error:
+                self.journal.record(ENTITY, action="create", result="error", direction="bc_to_hike", link=link,
+                                    message=f"The product's images were not sent to Hike: {images_plan.error}",
+                                    name=hike_p.name)
 
     def _ensure_bc_refs(self, record: ProductRecord) -> None:
         """S19: brands and categories a BigCommerce product names are matched by name, or created."""
@@ -621,20 +625,7 @@ class ProductSync:
         passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified, self.read_again)
 
 
-HIKE_IMAGES_PER_BODY = 3_000_000  # characters of data URIs per product save: well under Hike's 4 MB body limit [D]
-
-
-def _by_size(uploads: list[tuple[str, dict[str, Any]]], limit: int) -> list[list[tuple[str, dict[str, Any]]]]:
-    chunks: list[list[tuple[str, dict[str, Any]]]] = [[]]
-    size = 0
-    for upload in uploads:
-        length = len(upload[1]["image_url"])
-        if chunks[-1] and size + length > limit:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(upload)
-        size += length
-    return chunks
+HIKE_SLICE = 50  # products whose images are prepared and saved together (one Hike batch without images)
 
 
 def _linked(link: Link | None) -> bool:
@@ -645,6 +636,10 @@ def _linked(link: Link | None) -> bool:
 
 def _with(ctx: mapping.MappingContext, **changes: Any) -> mapping.MappingContext:
     return replace(ctx, **changes)
+
+
+def _with_images(product: BCProduct, as_read: BCProduct) -> BCProduct:
+    return product if product.images or product is as_read else replace(product, images=as_read.images)
 
 
 def _only_bc_owned(bc_record: ProductRecord, hike_record: ProductRecord) -> ProductRecord:

@@ -2,7 +2,11 @@
 (the ``bc`` client validates every response before the test sees it)."""
 from __future__ import annotations
 
+import io
 from typing import Any
+
+import httpx
+from PIL import Image
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -73,7 +77,12 @@ def test_include_variants_and_images(bc):
     assert complex_["inventory_level"] == sum(v["inventory_level"] for v in complex_["variants"])
     with_image = next(p for p in products if p["images"])
     image = with_image["images"][0]
-    assert image["is_thumbnail"] and image["url_standard"].startswith("https://")
+    assert image["is_thumbnail"]
+    # a seed's made-up source is served by the sandbox's own CDN as a picture larger than Hike's 500 x 500
+    served = httpx.get(image["url_zoom"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(served.content)) as picture:
+        assert picture.size == (640, 512)
     plain = bc.get("/v3/catalog/products", params={"limit": 1}).json()["data"][0]
     assert "variants" not in plain and "images" not in plain
 
