@@ -1,17 +1,18 @@
-"""``python -m benchmarks orders --orders N``: N new BigCommerce orders sent to Hike as parked sales in one pass.
+"""``python -m benchmarks orders --orders N [--products P]``: N new BigCommerce orders sent to Hike as parked sales
+in one pass.
 
-The stores hold the ``demo`` seed at the real plan quotas (BigCommerce Standard 150 requests per 30 s; Hike 60 a
-minute and 5000 a day), time-compressed by ``--time-scale``. A first pass links products and customers and
-activates orders; then N orders (1-3 linked lines each, a registered customer or a guest, shipping on most) are
-placed through the BigCommerce emulator's checkout, and one ``orders`` pass is measured.
+The stores hold the ``demo`` seed (or ``large:P`` with ``--products P``) at the real plan quotas (BigCommerce
+Standard 150 requests per 30 s; Hike 60 a minute and 5000 a day), time-compressed by ``--time-scale``. A first pass
+links products and customers and activates orders; then N orders (1-3 linked lines each, a registered customer or a
+guest, shipping on most) are placed through the BigCommerce emulator's checkout, and one ``orders`` pass is measured.
 
 ``floor`` is the fewest requests the APIs allow for that pass: BigCommerce lists the orders at 250 a page (the
-last, short or empty, page ends the list); the list can embed each order's lines
-(``include=consignments.line_items&consignment_structure=object``, up to 50 per consignment), but no call returns
-the payments of several orders, so each order costs one read of its transactions (v3). Hike has no batch sale
-create, so each sale is one ``sales/create``, plus one read of the registers (S8: is the payment register open?).
-The client does not use the embedded lines yet (it reads ``/orders/{id}/products`` per order: N requests above
-the floor), see docs/PERFORMANCE.md.
+last, short or empty, page ends the list) with each order's lines embedded
+(``include=consignments.line_items&consignment_structure=object``, which the client asks for), but no call returns
+the payments of several orders, so each order costs one read of its transactions (v3). An order with 50 or more
+lines in a consignment would cost its ``/orders/{id}/products`` pages too (the embedded lines stop at 50); the
+benchmark places none. Hike has no batch sale create, so each sale is one ``sales/create``, plus one read of the
+registers (S8: is the payment register open?).
 """
 from __future__ import annotations
 
@@ -57,23 +58,27 @@ def place_orders(sandbox: Any, n: int) -> None:
     lines = checkout_lines(sandbox)
     customers = [int(l.bc_id) for l in Link.select().where(Link.entity == "customer", Link.status == "linked",
                                                            Link.bc_id.is_null(False), Link.hike_id.is_null(False))]
+    assert lines, "the seed has linked products to sell"
     bc = sandbox.bigcommerce
     with bc.lock:
         for i in range(n):
             picked = [{**lines[(i * 7 + j * 13) % len(lines)], "quantity": 1 + (i + j) % 2} for j in range(1 + i % 3)]
-            bc.place_order({"lines": picked, "customer_id": customers[i % len(customers)] if i % 5 else 0,
+            bc.place_order({"lines": picked, "customer_id": customers[i % len(customers)] if i % 5 and customers else 0,
                             "shipping": "10.00" if i % 4 else "0", "payment_method": "Credit Card"})
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks orders")
     parser.add_argument("--orders", type=int, default=100)
+    parser.add_argument("--products", type=int, default=None,
+                        help="seed the stores with large:N (N products, with customers) instead of demo")
     parser.add_argument("--time-scale", type=float, default=60.0,
                         help="emulated seconds per real second (60: Hike's minute lasts 1 s)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as data:
         init_db(Path(data) / "bench.sqlite3")
-        sandbox, bc, hike, engine = setup("demo", args.time_scale)
+        seed = f"large:{args.products}" if args.products else "demo"
+        sandbox, bc, hike, engine = setup(seed, args.time_scale)
         try:
             first = engine.run_pass("first_sync", ("products", "inventory", "customers", "orders"))
             sandbox.bigcommerce.clock.advance(60)
@@ -99,11 +104,12 @@ def main(argv: list[str]) -> int:
     http_429 = {"bigcommerce": sum(r["status"] == 429 for r in bc_log),
                 "hike": sum(r["status"] == 429 for r in hike_log)}
     peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    result = {"benchmark": "orders", "orders": args.orders, "status": run.status, "first_pass": first.status,
+    result = {"benchmark": "orders", "orders": args.orders, "seed": seed, "status": run.status,
+              "first_pass": first.status,
               "counts": run.counts, "sales_in_hike": sales, "requests": requests, "floor": floor,
               "http_429": http_429, "wall_s": round(wall, 2), "emulated_s": round(emulated, 1),
               "time_scale": args.time_scale, "peak_rss_mb": peak_rss_mb, "machine": machine()}
-    emit(f"orders: {args.orders} new BigCommerce orders into Hike (demo seed, real plan quotas, time "
+    emit(f"orders: {args.orders} new BigCommerce orders into Hike ({seed} seed, real plan quotas, time "
          f"x{args.time_scale:g})", [
         ("run", f"{run.status} {run.counts}"),
         ("sales in Hike", sales),

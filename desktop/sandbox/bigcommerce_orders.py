@@ -35,6 +35,8 @@ ORDER_POST_FIELDS = {
     "wrapping_cost_ex_tax", "wrapping_cost_inc_tax", "base_handling_cost", "base_wrapping_cost", "ebay_order_id",
     "items_total", "items_shipped", "fees", "consignments", "order_is_digital", "ip_address_v6",
     "external_merchant_id"}
+# The platform embeds at most 50 lines per consignment (the v2 products page size), API notes §12.5
+CONSIGNMENT_LINE_CAP = 50
 ORDER_WRITABLE = {"status_id", "staff_notes", "customer_message", "is_deleted", "payment_method",
                   "external_source", "external_id", "external_order_id", "customer_locale"}
 
@@ -150,7 +152,69 @@ class OrderRoutes:
         out["shipping_addresses"] = {"url": f"{base}/orders/{oid}/shippingaddresses",
                                      "resource": f"/orders/{oid}/shippingaddresses"}
         out["coupons"] = {"url": f"{base}/orders/{oid}/coupons", "resource": f"/orders/{oid}/coupons"}
+        includes = {part.strip() for part in (request.arg("include") or "").split(",")}
+        if includes & {"consignments", "consignments.line_items"}:
+            if request.arg("consignment_structure") != "object":  # [I] the legacy array structure is not emulated
+                raise BCError(400, "The sandbox returns consignments only with consignment_structure=object.")
+            out["consignments"] = self.render_consignments(order, request, "consignments.line_items" in includes)
         return out
+
+    def render_consignments(self, order: dict[str, Any], request: Request, with_lines: bool) -> dict[str, Any]:
+        """``include=consignments[.line_items]&consignment_structure=object`` (orderConsignment_Get): a shipping
+        consignment per shipping address holding the lines sent there; gift certificates go in
+        ``email.gift_certificates`` and every other line (digital, or an order with no shipping address — nothing
+        is shipped, as the spec's "order with digital consignments" example) in the one ``downloads``
+        consignment, so each line appears exactly once. ``line_items`` are the ``/orders/{id}/products`` items
+        with ``.line_items``, their resource links without. Like the platform, a consignment lists at most
+        ``CONSIGNMENT_LINE_CAP`` lines and then says so in an (undocumented) ``__warning__`` (API notes §12.5,
+        bigcommerce/docs#960): the rest must be read from ``/orders/{id}/products``.
+        [I] the legacy array structure (no ``consignment_structure=object``) is not emulated."""
+        base, oid = self._base_url(request), order["id"]
+
+        def items(lines: list[dict[str, Any]]) -> dict[str, Any]:
+            shown = lines[:CONSIGNMENT_LINE_CAP]
+            out: dict[str, Any] = {"line_items": list(shown) if with_lines else [
+                {"url": f"{base}/orders/{oid}/products/{li['id']}", "resource": f"/orders/{oid}/products/{li['id']}"}
+                for li in shown]}
+            if len(lines) > CONSIGNMENT_LINE_CAP:
+                out["__warning__"] = {"message": f"Not all line items of this consignment are returned with this "
+                                                 f"response, only {CONSIGNMENT_LINE_CAP} are included. Please use "
+                                                 "the `/v2/orders/{order_id}/products` endpoint to fetch all line "
+                                                 "items."}
+            return out
+
+        addresses = {a["id"]: a for a in order["shipping_addresses"]}
+        gifts = [li for li in order["products"] if li.get("type") == "giftcertificate"]
+        shipped = {aid: [li for li in order["products"] if li not in gifts and li.get("type") != "digital"
+                         and li.get("order_address_id") == aid] for aid in addresses}
+        if len(addresses) == 1:  # the one address ships every physical line, whatever its order_address_id says
+            only = next(iter(addresses))
+            shipped[only] = [li for li in order["products"] if li not in gifts and li.get("type") != "digital"]
+        placed = {id(li) for lines in shipped.values() for li in lines} | {id(li) for li in gifts}
+        downloads = [li for li in order["products"] if id(li) not in placed]
+        number = lambda v: float(v or 0)  # noqa: E731  (consignment costs are numbers, not v2 money strings)
+        shipping = []
+        for aid, address in addresses.items():
+            quotes = f"/orders/{oid}/consignments/shipping/{aid}/shipping_quotes"
+            shipping.append({
+                "id": aid, **{k: str(address.get(k) or "") for k in (
+                    "first_name", "last_name", "company", "street_1", "street_2", "city", "state", "zip", "country",
+                    "country_iso2", "phone", "email")},
+                "form_fields": address.get("form_fields") or [], "shipping_method": address.get("shipping_method", ""),
+                **items(shipped[aid]), "items_total": address.get("items_total", 0),
+                "items_shipped": address.get("items_shipped", 0),
+                **{k: number(address.get(k)) for k in (
+                    "base_cost", "cost_ex_tax", "cost_inc_tax", "cost_tax", "base_handling_cost",
+                    "handling_cost_ex_tax", "handling_cost_inc_tax", "handling_cost_tax")},
+                "cost_tax_class_id": address.get("cost_tax_class_id", 0),
+                "handling_cost_tax_class_id": address.get("handling_cost_tax_class_id", 0),
+                "shipping_zone_id": address.get("shipping_zone_id", 0),
+                "shipping_zone_name": address.get("shipping_zone_name", ""),
+                "shipping_quotes": {"url": base + quotes, "resource": quotes}})
+        email = order["billing_address"].get("email") or ""
+        return {"pickups": [], "shipping": shipping,
+                "downloads": [{"recipient_email": email, **items(downloads)}] if downloads else [],
+                "email": {"gift_certificates": [{"recipient_email": email, **items(gifts)}] if gifts else []}}
 
     def _filtered_orders(self, request: Request) -> list[dict[str, Any]]:
         now = self.now_dt()  # type: ignore[attr-defined]

@@ -30,6 +30,9 @@ VARIANT_BATCH = 50
 CUSTOMER_BATCH = 10
 INVENTORY_BATCH = 2000
 ORDER_PRODUCTS_PAGE = 50
+# Order lists ask for each order's lines embedded in its consignments (orders.v2.oas2.yml ``order_includes``), so
+# the orders pass needs no /orders/{id}/products read per order; see ``BCOrder.embedded_lines`` for the fallback.
+ORDER_LINES_INCLUDE = {"include": "consignments.line_items", "consignment_structure": "object"}
 ID_FILTER_CHUNK = 50  # ids per `id:in` filter: keeps URLs short
 _API_PATH = re.compile(r"^/stores/(?P<hash>[A-Za-z0-9]+)/v[23]/?$")
 
@@ -271,6 +274,30 @@ class BCOrder:
     def is_incomplete(self) -> bool:
         """Status 0: an abandoned checkout, never a real order to sync (S10)."""
         return self.status_id == 0
+
+    def embedded_lines(self) -> list[BCOrderLine] | None:
+        """The lines embedded in ``consignments`` (``ORDER_LINES_INCLUDE``), or None when they may not be all of
+        them: no object-structure consignments, links instead of lines, a consignment at the platform's cap of 50
+        embedded lines or carrying its ``__warning__`` that some were left out (API notes §12.5), or quantities that
+        do not add up to the order's ``items_total``."""
+        consignments = self.raw.get("consignments")
+        if not isinstance(consignments, dict):
+            return None
+        groups = [*(consignments.get("shipping") or []), *(consignments.get("pickups") or []),
+                  *(consignments.get("downloads") or []),
+                  *((consignments.get("email") or {}).get("gift_certificates") or [])]
+        lines: dict[int, BCOrderLine] = {}
+        for group in groups:
+            items = group.get("line_items") if isinstance(group, dict) else None
+            if not isinstance(items, list) or "__warning__" in group or len(items) >= ORDER_PRODUCTS_PAGE:
+                return None
+            for d in items:
+                if not isinstance(d, dict) or "quantity" not in d or "id" not in d:
+                    return None  # a resource link (include=consignments), not the line itself
+                lines.setdefault(int(d["id"]), BCOrderLine.from_api(d))
+        if sum(li.quantity for li in lines.values()) != int(self.raw.get("items_total") or 0) or not lines:
+            return None
+        return list(lines.values())
 
     @classmethod
     def from_api(cls, d: dict[str, Any]) -> "BCOrder":
@@ -596,7 +623,7 @@ class BigCommerceClient:
             params["min_date_created"] = rfc2822_filter(created_since)
         if status_id is not None:
             params["status_id"] = status_id
-        for d in self._v2_pages("orders", params, PAGE_LIMIT):
+        for d in self._v2_pages("orders", {**params, **ORDER_LINES_INCLUDE}, PAGE_LIMIT):
             yield BCOrder.from_api(d)
 
     def find_order_by_reference(self, reference: str) -> BCOrder | None:
@@ -621,6 +648,12 @@ class BigCommerceClient:
 
     def order(self, order_id: int) -> BCOrder:
         return BCOrder.from_api(self.http.request("GET", f"v2/orders/{order_id}").data)
+
+    def order_lines(self, order: BCOrder) -> list[BCOrderLine]:
+        """The order's lines: those embedded in the order read with ``ORDER_LINES_INCLUDE`` when they are certainly
+        all of them, else ``/orders/{id}/products`` (N5: one read per page of orders instead of one per order)."""
+        embedded = order.embedded_lines()
+        return embedded if embedded is not None else self.order_products(order.id)
 
     def order_products(self, order_id: int) -> list[BCOrderLine]:
         """Every line, paging at 50 (an order with more lines is not truncated)."""

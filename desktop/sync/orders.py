@@ -237,7 +237,7 @@ class OrderSync:
 
     def _plan_new(self, order: BCOrder) -> OrderPlan:
         if not self.full_orders:
-            lines = self.bc.order_products(order.id)
+            lines = self.bc.order_lines(order)
             return self._resolve(OrderPlan("move_stock", order, lines))
         hike_status = hike_status_for(order.status_id)
         if hike_status in FINAL:
@@ -246,7 +246,7 @@ class OrderSync:
         if hike_status is None:
             return OrderPlan("skip", order, message=f"{order_label(order.id)} has status '{order.status}', which "
                                                     "has no Hike sale status.")
-        lines = self.bc.order_products(order.id)
+        lines = self.bc.order_lines(order)
         return self._resolve(OrderPlan("create_sale", order, lines, status=hike_status))
 
     def _resolve(self, plan: OrderPlan) -> OrderPlan:

@@ -9,6 +9,7 @@ orders they placed, so they hold in any order. The Hike client's pacing is opene
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -476,11 +477,44 @@ def test_r_n2_interrupted_and_repeated_passes_make_one_sale_and_one_movement_per
     assert len(recovered) == 1 and "after a restart" in recovered[0].message
 
 
+def bc_products_reads(connected: Connected) -> set[int]:
+    """The orders whose ``/orders/{id}/products`` the BigCommerce store was asked for, since the last clear."""
+    app = connected.sandbox.bigcommerce
+    with app.lock:
+        paths = [r["path"] for r in app.request_log if r["method"] == "GET"]
+    return {int(p.split("/orders/")[1].split("/")[0]) for p in paths if re.search(r"/v2/orders/\d+/products", p)}
+
+
+def clear_bc_log(connected: Connected) -> None:
+    app = connected.sandbox.bigcommerce
+    with app.lock:
+        app.request_log.clear()
+
+
+def test_r_n5_ordinary_orders_sync_from_their_embedded_lines_without_a_products_read(shop):
+    """N5: the order list embeds each order's lines (include=consignments.line_items): new orders become sales
+    with the right lines and move stock (S9) with no /orders/{id}/products read."""
+    items = stocked_items(shop, MAIN, 3, skip=30)
+    two = place(shop, [{**items[0]["line"], "quantity": 2}, {**items[1]["line"], "quantity": 1}], shipping="9.00")
+    one = place(shop, [{**items[2]["line"], "quantity": 3}])
+    clear_bc_log(shop)
+    order_pass(shop)
+    assert bc_products_reads(shop) == set(), "lines came with the order list"
+    sale = sale_of(shop, two)
+    assert sale is not None and sorted((int(li.product_id), li.quantity) for li in sale.lines
+                                       if li.product_id) == sorted([(items[0]["hike_id"], 2), (items[1]["hike_id"], 1)])
+    assert sale_of(shop, one) is not None
+    assert len(movements(shop, items[2]["hike_id"], MAIN, str(one))) == 1
+
+
 def test_r_n5_an_order_with_more_than_50_lines_becomes_one_sale_with_every_line(shop):
-    """The v2 API pages an order's products at 50: all 55 lines must reach the sale, once each."""
+    """The v2 API pages an order's products at 50 and embeds at most 50 per consignment: for this order the pass
+    falls back to reading /orders/{id}/products, and all 55 lines reach the sale, once each."""
     items = stocked_items(shop, MAIN, 55, skip=20)
     order_id = place(shop, [{**i["line"], "quantity": 1} for i in items])
+    clear_bc_log(shop)
     order_pass(shop)
+    assert bc_products_reads(shop) == {order_id}, "the capped consignment is read in full"
     sale = sale_of(shop, order_id)
     assert sale is not None and len(sale.lines) == 55
     assert sorted(int(li.product_id) for li in sale.lines) == sorted(i["hike_id"] for i in items)
