@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import emit, machine
+from desktop.sandbox import bigcommerce_seed, hike_seed
 from desktop.sandbox.stores import start_sandbox
 from desktop.storage.credentials import Credentials
 from desktop.storage.db import close_db, init_db
@@ -38,9 +39,12 @@ SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "sh
 FACT_READS = {"bigcommerce": 7, "hike": 6}  # store info (twice), tax classes, locations, payment methods, brands, categories; outlets, registers, taxes, payment types, brands, product types
 
 
+NOT_API = ("/__emulator/", "/cdn/", "/hike-cdn/")  # the emulators' controls and image CDNs: no API quota
+
+
 def _api_requests(server_app: Any) -> list[dict[str, Any]]:
     with server_app.lock:
-        return [r for r in server_app.request_log if not r["path"].startswith("/__emulator/")]
+        return [r for r in server_app.request_log if not r["path"].startswith(NOT_API)]
 
 
 def _clear(app: Any) -> None:
@@ -48,7 +52,7 @@ def _clear(app: Any) -> None:
         app.request_log.clear()
 
 
-def setup(seed: str, time_scale: float):
+def setup(seed: str | dict[str, Any], time_scale: float):
     """Both sandbox stores of ``seed`` at the real plan quotas, the app's clients and an engine on them."""
     sandbox = start_sandbox(seed, bc_quota="150/30", hike_quota="60/60", hike_daily=5000, time_scale=time_scale)
     info = sandbox.info
@@ -86,13 +90,19 @@ def run_benchmark(name: str, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m benchmarks {name}")
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--breakdown", action="store_true", help="print the requests per endpoint")
+    parser.add_argument("--images", action="store_true",
+                        help="two in three BigCommerce products with a photo, which Hike gets in the same pass (S17)")
     parser.add_argument("--time-scale", type=float, default=60.0,
                         help="emulated seconds per real second (60: Hike's minute lasts 1 s)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as data:
         init_db(Path(data) / "bench.sqlite3")
         t0 = time.perf_counter()
-        sandbox, bc, hike, engine = setup(f"large:{args.products}", args.time_scale)
+        seed: str | dict[str, Any] = f"large:{args.products}"
+        if args.images:
+            seed = {"bigcommerce": bigcommerce_seed.large(args.products, images=True),
+                    "hike": hike_seed.large(args.products)}
+        sandbox, bc, hike, engine = setup(seed, args.time_scale)
         seed_s = time.perf_counter() - t0
         hike_rows = len(sandbox.hike.products) if hasattr(sandbox.hike, "products") else 0
         bc_products = len(sandbox.bigcommerce.store.products)
@@ -120,6 +130,7 @@ def run_benchmark(name: str, argv: list[str]) -> int:
             # BigCommerce; products and customers on Hike (orders read Hike's sales only while a sale linked to an
             # order can still change: none here). Hike sales to BigCommerce (S15) are off by default.
             run_types = [e for e in ENGINE_ENTITIES if e not in ("inventory", "sales")]
+            images_to_hike = len(sandbox.hike.images)  # every image Hike's emulator decoded and now serves
             floor = floors(run, hike_rows, bc_products) if name == "initial-sync" else \
                 {"bigcommerce": len(run_types), "hike": len(run_types) - 1}
         finally:
@@ -130,7 +141,8 @@ def run_benchmark(name: str, argv: list[str]) -> int:
     requests = {"bigcommerce": len(bc_log), "hike": len(hike_log)}
     http_429 = {"bigcommerce": sum(r["status"] == 429 for r in bc_log), "hike": sum(r["status"] == 429 for r in hike_log)}
     peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    result = {"benchmark": name, "products": args.products, "status": run.status, "counts": run.counts,
+    result = {"benchmark": name, "products": args.products, "images_to_hike": images_to_hike,
+              "status": run.status, "counts": run.counts,
               "requests": requests, "floor": floor, "http_429": http_429, "wall_s": round(wall, 2),
               "emulated_s": round(emulated, 1), "time_scale": args.time_scale, "peak_rss_mb": peak_rss_mb,
               "seed_s": round(seed_s, 2), "machine": machine()}
@@ -138,6 +150,7 @@ def run_benchmark(name: str, argv: list[str]) -> int:
         ("run", f"{run.status} {run.counts}"),
         ("requests BigCommerce (floor)", f"{requests['bigcommerce']} ({floor['bigcommerce']})"),
         ("requests Hike (floor)", f"{requests['hike']} ({floor['hike']})"),
+        ("images sent to Hike", images_to_hike),
         ("HTTP 429", f"BigCommerce {http_429['bigcommerce']}, Hike {http_429['hike']}"),
         ("wall time", f"{wall:.2f} s real, {emulated:.0f} s emulated"),
         ("peak RSS", f"{peak_rss_mb} MB"),

@@ -488,10 +488,12 @@ def demo() -> dict[str, Any]:
     return data
 
 
-def large(n: int) -> dict[str, Any]:
+def large(n: int, *, images: bool = False) -> dict[str, Any]:
+    """``images``: two in three products with a photo, as in ``demo`` (off by default: a sync then downloads and
+    scales every one, which only the image benchmark wants)."""
     data = _base(EPOCH)
     items = [item for item in catalog.shop_items(n) if catalog.in_bigcommerce(item)]
-    _catalog(data, items, EPOCH, images=False)
+    _catalog(data, items, EPOCH, images=images)
     _duplicate_upcs(data["products"])
     _customers(data, catalog.people(min(200, max(4, n // 50))), EPOCH)
     _orders(data, 5, EPOCH)
