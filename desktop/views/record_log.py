@@ -42,10 +42,20 @@ def entries_for(link: Link, limit: int = ENTRY_LIMIT) -> list[LogEntry]:
 
 
 def format_value(value: Any, limit: int = 40) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == [] or value == ():
         return "(empty)"
+    if isinstance(value, (list, tuple)):  # image addresses and the like: one short name each
+        value = ", ".join(_short_item(v) for v in value)
     text = " ".join(str(value).split())  # one line: descriptions carry newlines and indentation
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _short_item(value: Any) -> str:
+    """An address by its file name (``.../products/111/501/mug__1701993600.jpg`` → ``mug__1701993600.jpg``)."""
+    text = str(value)
+    if text.startswith(("http://", "https://")):
+        return text.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or text
+    return text
 
 
 def format_diff(diff: dict[str, Any] | None, limit: int = 40) -> str:

@@ -21,7 +21,7 @@ from desktop.sync.connections import open_clients
 from desktop.sync.hike import hike_governor
 from desktop.views.main_window import MainWindow, StoreSummary
 from desktop.views.open_links import open_store_url
-from desktop.views.record_log import format_value
+from desktop.views.record_log import format_diff, format_value
 from desktop.views.record_models import FAILED, NOT_LINKED, SYNCED, LinkTableModel
 from desktop.views.sync_controller import SyncController
 from desktop.views.tray import tray_icon_path
@@ -308,3 +308,9 @@ def test_r_m1_without_connections_the_window_offers_set_up_and_manage(qtbot):
         window.manage_action.trigger()
     assert not window.sync_action.isEnabled()
     assert "Not set up" in window.status_label.text()
+
+
+def test_m2_a_logs_image_addresses_read_as_their_file_names():
+    diff = {"images": [None, ["http://127.0.0.1:4000/cdn/s-abc/images/stencil/1280x1280/products/1/2/mug__17.jpg",
+                              "https://cdn.example/p/cup.png?c=2"]], "image_urls": [[], []]}
+    assert format_diff(diff, limit=80) == "image_urls: (empty) → (empty)\nimages: (empty) → mug__17.jpg, cup.png"
