@@ -28,6 +28,7 @@ from desktop.sync.inventory import plan_stock, push_stock
 from desktop.sync.journal import Journal, links_by_hike
 from desktop.sync.orders import OrderSync
 from desktop.sync.products import Action, ProductSync
+from desktop.sync.register_shift import note_shift, payment_register
 from desktop.sync.sales import SaleSync, deactivate as deactivate_sales
 from desktop.sync.settings import Settings, StoreFacts
 
@@ -63,6 +64,7 @@ class SyncEngine:
         self.events = events or Listeners()
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._ctx: mapping.MappingContext | None = None
+        self._registers_read: list[Any] | None = None
 
     # -- context ----------------------------------------------------------------------------------------------
     def context(self, refresh: bool = False) -> mapping.MappingContext:
@@ -71,11 +73,18 @@ class SyncEngine:
         if self._ctx is None or refresh:
             facts = store_facts(self.hike, self.bc)
             resolved = self.settings.resolve(facts)
+            self._registers_read = facts.hike_registers  # S8: noted by the next pass (a dry run writes nothing)
             self._ctx = mapping.MappingContext.build(
                 resolved, hike_taxes=facts.hike_taxes, store_info=self.bc.store_info(),
                 bc_tax_classes=facts.bc_tax_classes, bc_brands=self.bc.brands(), bc_categories=self.bc.categories(),
                 hike_brands=self.hike.brands(), hike_product_types=self.hike.product_types())
         return self._ctx
+
+    def _note_register_shift(self, resolved: Any) -> None:
+        """S8: when the payment register's shift began, from the registers the store facts just read (no call)."""
+        registers, self._registers_read = self._registers_read, None
+        if registers is not None and resolved.settings.bc_to_hike.full_orders:
+            note_shift(payment_register(registers, resolved.payment_register_id, resolved.order_outlet_id))
 
     def reconcile_due(self) -> bool:
         last = get_preference("last_reconcile")
@@ -103,6 +112,7 @@ class SyncEngine:
             full = trigger == "reconcile" or self.reconcile_due()
             ctx = self.context(refresh=full)
             resolved = ctx.settings
+            self._note_register_shift(resolved)
             sync = ProductSync(self.hike, self.bc, ctx, journal, self.events)
             if "products" in wanted:
                 sync.recover()

@@ -87,6 +87,7 @@ from desktop.sync.order_mapping import (DONE, FINAL, RANK, SaleTarget, bc_status
                                         is_gift_certificate, moves_forward, order_label, payments, sale_body,
                                         status_name)
 from desktop.sync.passes import Snapshot
+from desktop.sync.register_shift import note_shift, payment_register
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ class OrderSync:
         self._replan: set[int] = set()  # orders to read again by id (crash recovery, waiting orders now linked)
         self._registers_checked: dict[int, bool] = {}  # register id -> was open before this pass wrote to it
         self._register_list: list[HikeRegister] | None = None
+        self._reopened: dict[int, datetime] = {}  # register id -> when this pass's sale re-opened it (S8)
         self._total = self._done = 0
         self._moved_items: set[int] = set()  # Hike items whose stock this pass moved: BigCommerce is set level after
 
@@ -320,6 +322,10 @@ class OrderSync:
         moved, self._moved_items = self._moved_items, set()
         if moved:  # BigCommerce took the orders' stock at checkout; Hike's level after the sale is what counts
             resync_levels(self.hike, self.bc, self.journal, self.settings, moved, since=self.hike.http.first_date)
+        if self._register_list is not None:  # read for this pass's sales: when the payment register's shift began
+            register = payment_register(self._register_list, self.settings.payment_register_id,
+                                        self.settings.order_outlet_id)
+            note_shift(register, reopened_at=self._reopened.get(register.id) if register else None)
 
     def _guard(self, fn: Any, plan: OrderPlan) -> None:
         """One order's failure is logged and the pass goes on; a failure of the store or the connection stops
@@ -426,6 +432,7 @@ class OrderSync:
             sale = found  # another pass sent it first: Hike refuses the number twice [I]
         if not register_was_open:
             self._registers_checked[body["registerId"]] = True
+            self._reopened.setdefault(body["registerId"], utcnow())
             note += f" Register '{self._register_name(body['registerId'])}' was closed: the sale re-opened it (S8)."
         self._linked(plan, sale, work, note)
 
@@ -471,7 +478,7 @@ class OrderSync:
     def _register_for(self, outlet_id: int) -> int:
         if self.settings.payment_register_id is not None:
             return self.settings.payment_register_id
-        register = next((r for r in self._registers() if r.outlet_id == outlet_id and r.is_active), None)
+        register = payment_register(self._registers(), None, outlet_id)
         if register is None:
             raise errors.ValidationFailed(f"Hike outlet {outlet_id} has no register to record BigCommerce sales "
                                           "on. Choose a payment register in the settings (S8).", store="Hike")

@@ -18,13 +18,14 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from desktop import APP_NAME
 from desktop.resources import resource
 from desktop.storage.models import get_preference, set_preference
+from desktop.sync import register_shift
 from desktop.sync.events import PAUSED
 from desktop.views.status_summary import StatusSummary
 
 log = logging.getLogger(__name__)
 
 MUTE_PREFERENCE = "notifications_muted"
-REGISTER_OPENED_PREFERENCE = "register_opened_at"
+REGISTER_OPENED_PREFERENCE = register_shift.PREFERENCE  # noted by the sync whenever it reads the registers
 REGISTER_REMINDER_AFTER = timedelta(days=5)
 
 

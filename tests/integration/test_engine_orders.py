@@ -10,6 +10,7 @@ orders they placed, so they hold in any order. The Hike client's pacing is opene
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,10 @@ from desktop.sync.engine import SyncEngine
 from desktop.sync.hike import hike_governor
 from desktop.sync.journal import Journal, begin_work
 from desktop.sync.orders import ACTIVATED_AT, OrderSync
+from desktop.sync.hike_models import parse_net_datetime
+from desktop.sync.register_shift import PREFERENCE as REGISTER_OPENED
 from desktop.sync.settings import Settings
+from desktop.views.tray import register_open_too_long
 from tests.integration.stores import Connected, connect
 
 MAIN, ONLINE = 1, 3  # Hike outlets of the demo seed: Main Street, Online Store
@@ -165,7 +169,10 @@ def test_r_s3_s8_with_an_ecommerce_outlet_orders_land_there_and_a_closed_registe
         shop.control("hike", "POST", "registers/close", json={"register_id": WEB_REGISTER})
     item = stocked_items(shop, ONLINE, 1)[0]
     order_id = place(shop, [{**item["line"], "quantity": 1}])
+    before = models.utcnow()
     order_pass(shop, ecommerce_outlet="Online Store", payment_register="Web Register")
+    assert before <= datetime_of(models.get_preference(REGISTER_OPENED)) <= models.utcnow(), \
+        "the shift the sale began is noted for the five-day reminder"
     sale = sale_of(shop, order_id)
     assert (sale.outlet_id, sale.register_id, sale.status) == (ONLINE, WEB_REGISTER, 1)
     assert all(p.raw["registerId"] == WEB_REGISTER for p in sale.payments)
@@ -174,6 +181,29 @@ def test_r_s3_s8_with_an_ecommerce_outlet_orders_land_there_and_a_closed_registe
     assert "Register 'Web Register' was closed: the sale re-opened it" in created.message
     assert len(movements(shop, item["hike_id"], ONLINE, str(order_id))) == 1
     assert movements(shop, item["hike_id"], MAIN, str(order_id)) == []
+
+
+def datetime_of(iso: str | None):
+    from datetime import datetime
+    assert iso, "nothing noted"
+    return datetime.fromisoformat(iso)
+
+
+def test_r_s8_the_payment_registers_open_shift_is_noted_and_reminded_after_five_days(shop):
+    register_settings = {"ecommerce_outlet": "Online Store", "payment_register": "Web Register"}
+    shop.control("hike", "POST", "registers/open", json={"register_id": WEB_REGISTER})
+    opening = parse_net_datetime(next(r for r in shop.hike.registers() if r.id == WEB_REGISTER).raw["openingTime"])
+
+    order_pass(shop, **register_settings)  # no sale: the store facts' read of the registers is enough
+
+    noted = datetime_of(models.get_preference(REGISTER_OPENED))
+    assert noted == opening
+    assert register_open_too_long(now=opening + timedelta(days=4)) is None
+    assert register_open_too_long(now=opening + timedelta(days=6)) == timedelta(days=6)
+    shop.control("hike", "POST", "registers/close", json={"register_id": WEB_REGISTER})
+    order_pass(shop, **register_settings)
+    assert models.get_preference(REGISTER_OPENED) is None, "closed: nothing to remind"
+    assert register_open_too_long(now=opening + timedelta(days=6)) is None
 
 
 def test_r_s10_blocked_order_syncs_once_linked(shop):
