@@ -86,3 +86,42 @@ def test_delete(bc):
     assert bc.delete("/v3/customers", params={"id:in": customer["id"]}).status_code == 204
     assert bc.get("/v3/customers", params={"id:in": customer["id"]}).json()["data"] == []
     assert bc.delete("/v3/customers").status_code == 204
+
+
+def test_update_addresses_by_id_moves_date_modified(bc):
+    customers = bc.get("/v3/customers", params={"limit": 2, "include": "addresses"}).json()["data"]
+    first, other = customers[0]["addresses"][0], customers[1]["addresses"][0]
+    bc.control("POST", "clock", json={"advance_s": 30})
+    r = bc.put("/v3/customers/addresses", json=[{"id": first["id"], "address1": "2 New St", "city": "Hobart",
+                                                 "state_or_province": "Tasmania", "postal_code": "7000",
+                                                 "country_code": "au"},
+                                                {"id": other["id"], "phone": "0400000001"}])
+    assert r.status_code == 200
+    got = {a["id"]: a for a in r.json()["data"]}
+    assert (got[first["id"]]["address1"], got[first["id"]]["city"], got[first["id"]]["country_code"]) == \
+        ("2 New St", "Hobart", "AU")
+    assert got[first["id"]]["first_name"] == first["first_name"], "fields not sent are kept"
+    assert got[other["id"]]["phone"] == "0400000001" and got[other["id"]]["customer_id"] == customers[1]["id"]
+    after = bc.get("/v3/customers", params={"id:in": customers[0]["id"], "include": "addresses"}).json()["data"][0]
+    assert after["addresses"][0]["city"] == "Hobart" and after["date_modified"] > customers[0]["date_modified"]
+
+
+def test_update_addresses_validation_413_and_duplicates(bc):
+    (customer,) = bc.get("/v3/customers", params={"limit": 1, "include": "addresses"}).json()["data"]
+    address = customer["addresses"][0]
+    r = bc.put("/v3/customers/addresses", json=[{"city": "No Id"}])
+    assert r.status_code == 422 and set(r.json()["errors"]) == {"0.id"}
+    assert bc.put("/v3/customers/addresses", json=[{"id": 999999, "city": "Nowhere"}]).status_code == 422
+    r = bc.put("/v3/customers/addresses", json=[{"id": address["id"], "first_name": "", "country_code": "AUS"}])
+    assert r.status_code == 422 and set(r.json()["errors"]) == {"0.first_name", "0.country_code"}
+    r = bc.put("/v3/customers/addresses", json=[{"id": address["id"], "city": f"City {n}"} for n in range(11)])
+    assert r.status_code == 413
+    # an update that would duplicate another of the customer's addresses changes nothing and is not in the answer
+    copy = {k: address[k] for k in ("first_name", "last_name", "company", "phone", "address_type", "address1",
+                                    "address2", "city", "state_or_province", "postal_code", "country_code")}
+    (second,) = bc.post("/v3/customers/addresses", json=[dict(copy, customer_id=customer["id"], city="Elsewhere")]
+                        ).json()["data"]
+    r = bc.put("/v3/customers/addresses", json=[{"id": second["id"], "city": address["city"]}])
+    assert r.status_code == 200 and r.json()["data"] == []
+    listed = bc.get("/v3/customers/addresses", params={"customer_id:in": customer["id"]}).json()["data"]
+    assert sorted(a["city"] for a in listed) == sorted([address["city"], "Elsewhere"])

@@ -80,6 +80,13 @@ def run_workload(client) -> None:
     list(client.customers(modified_since=datetime(2020, 1, 1, tzinfo=timezone.utc)))
     new = client.create_customers([{"first_name": "Ada", "last_name": "Contract", "email": "ada.contract@example.com"}])
     client.update_customers([{"id": new[0].id, "phone": "0400000000"}])
+    (added,) = client.create_customer_addresses([{
+        "customer_id": new[0].id, "first_name": "Ada", "last_name": "Contract", "address1": "1 Test St",
+        "address2": "", "city": "Perth", "state_or_province": "Western Australia", "postal_code": "6000",
+        "country_code": "AU", "address_type": "residential", "phone": "0400000000"}])
+    client.update_customer_addresses([{"id": added["id"], "first_name": "Ada", "last_name": "Contract",
+                                       "address1": "2 Test St", "city": "Fremantle", "postal_code": "6160",
+                                       "country_code": "AU", "address_type": "residential"}])
     orders = list(client.orders(modified_since=datetime(2020, 1, 1, tzinfo=timezone.utc)))
     list(client.orders(created_since=datetime(2020, 1, 1, tzinfo=timezone.utc), status_id=11))
     order = orders[0]
