@@ -27,9 +27,12 @@ activation and on a reconciliation pass) and plans:
 Addresses: Hike keeps a billing and a shipping address, BigCommerce a list. A new BigCommerce customer gets the
 Hike billing address (and the shipping address when it differs); a new Hike customer gets the first BigCommerce
 address as billing address and the second (or the first again) as shipping address. Updates from BigCommerce carry
-the first address to Hike's billing address (and to the shipping address when that was the same). BigCommerce's
-customer update takes no addresses (they have their own endpoints, which this client does not write), so an address
-edited in Hike reaches BigCommerce only with a new customer [I].
+the first address to Hike's billing address (and to the shipping address when that was the same). Updates from Hike
+carry Hike's primary address (the billing address, else the shipping address) to BigCommerce's first address (lowest
+id): BigCommerce's customer update takes no addresses, so after it that address is updated through its own endpoint
+(``PUT /customers/addresses``, by id), or created (``POST``) when the customer has none there, 10 per call. Only an
+address that differs is sent, and never an empty one (an address is not cleared in BigCommerce). A refused address
+fails that customer only, and its Hike change is sent again when the customer is next read.
 
 Creates use the outbox (N2): the pending row is committed before the request is sent, and the link, the log entry
 and the end of the pending row are written in one transaction after it. ``recover()`` looks a customer whose create
@@ -48,7 +51,7 @@ from typing import Any, Iterable
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
 from desktop.sync import errors, passes
-from desktop.sync.bigcommerce import CUSTOMER_BATCH, BCCustomer, BigCommerceClient
+from desktop.sync.bigcommerce import ADDRESS_BATCH, CUSTOMER_BATCH, BCCustomer, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeAddress, HikeCustomer
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from, save_link,
@@ -233,6 +236,24 @@ def bc_update_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any]:
     if body:
         body["id"] = bc_c.id
     return body
+
+
+def bc_address_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any] | None:
+    """Hike's primary address for BigCommerce's first one when the two differ: an update of that address (the body
+    has its ``id``) or, when the customer has none there, a new one (the body has ``customer_id``). None when they
+    agree, or when Hike has no address or one BigCommerce cannot hold (an address is never cleared there)."""
+    primary = hike_primary_address(hike_c)
+    addresses = bc_addresses(bc_c)
+    first = addresses[0] if addresses else None
+    if primary is None or _hike_address_key(primary) == _bc_address_key(first):
+        return None
+    body = _bc_address_body(primary, hike_c)
+    if body is None:
+        return None
+    # an address needs both names in BigCommerce; a Hike customer linked by email may lack one: the customer's own
+    for name in ("first_name", "last_name"):
+        body[name] = body[name] or getattr(bc_c, name).strip()
+    return {"id": first["id"], **body} if first is not None else {"customer_id": bc_c.id, **body}
 
 
 # -- plan ----------------------------------------------------------------------------------------------------------
@@ -525,35 +546,99 @@ class CustomerSync:
     # updates to BigCommerce, 10 per call
     def _update_bc(self, actions: list[Action]) -> None:
         sending: list[tuple[Action, dict[str, Any]]] = []
+        updated: list[tuple[Action, BCCustomer, bool]] = []  # (action, the customer there now, written?)
         for action in actions:
             body = bc_update_body(action.hike, action.bc)
             if body:
                 sending.append((action, body))
-            else:  # BigCommerce already has it: only the fingerprints move (no log line for a non-event)
-                self._settle(action, action.hike, action.bc, None, "")
-                self._tick()
+            else:  # BigCommerce already has these fields: the address may still differ
+                updated.append((action, action.bc, False))
         for start in range(0, len(sending), CUSTOMER_BATCH):
             chunk = sending[start:start + CUSTOMER_BATCH]
             results: dict[int, BCCustomer | errors.SyncError] = {}
             try:
-                for updated in self.bc.update_customers([body for _, body in chunk]):
-                    results[updated.id] = updated
+                for customer in self.bc.update_customers([body for _, body in chunk]):
+                    results[customer.id] = customer
             except errors.ValidationFailed:
                 for action, body in chunk:  # one bad customer fails its batch: find it, keep the others
                     try:
-                        (updated,) = self.bc.update_customers([body])
-                        results[updated.id] = updated
+                        (customer,) = self.bc.update_customers([body])
+                        results[customer.id] = customer
                     except errors.ValidationFailed as exc:
                         results[action.bc.id] = exc
             for action, body in chunk:
                 result = results.get(action.bc.id)
                 if isinstance(result, errors.SyncError) or result is None:
                     self._record_failure(action, result.message if result else "BigCommerce did not confirm it.")
+                    self._tick()
                 else:
                     # the update's answer has no addresses: BigCommerce keeps the ones it had
-                    after = replace(result, addresses=action.bc.addresses)
-                    self._settle(action, action.hike, after, from_bc(action.bc), "hike_to_bc")
+                    updated.append((action, replace(result, addresses=action.bc.addresses), True))
+        self._update_bc_addresses(updated)
+
+    def _update_bc_addresses(self, updated: list[tuple[Action, BCCustomer, bool]]) -> None:
+        """Hike's address goes to BigCommerce's first one after the customer update, which takes no addresses there:
+        that address is updated by id, or created when the customer has none; 10 per call (N5). A refused address
+        fails its customer only; Hike's fingerprint then stays as it was, so the address is sent again when the
+        customer is next read."""
+        pending: list[tuple[Action, BCCustomer, bool, dict[str, Any]]] = []
+        for action, bc_c, wrote in updated:
+            body = bc_address_body(action.hike, bc_c)
+            if body is not None:
+                pending.append((action, bc_c, wrote, body))
+            elif wrote:
+                self._settle(action, action.hike, bc_c, from_bc(action.bc), "hike_to_bc")
                 self._tick()
+            else:  # nothing to write: only the fingerprints move (no log line for a non-event)
+                self._settle(action, action.hike, bc_c, None, "")
+                self._tick()
+        for creating, send in ((False, self.bc.update_customer_addresses),
+                               (True, self.bc.create_customer_addresses)):
+            items = [p for p in pending if ("customer_id" in p[3]) == creating]
+            key = "customer_id" if creating else "id"
+            for start in range(0, len(items), ADDRESS_BATCH):
+                chunk = items[start:start + ADDRESS_BATCH]
+                answers = self._send_addresses(send, [body for *_, body in chunk], key)
+                for (action, bc_c, wrote, body), answer in zip(chunk, answers):
+                    if isinstance(answer, errors.SyncError):
+                        also = " (its other changes were sent)" if wrote else ""
+                        if wrote:  # BigCommerce's side as written, so it is not read back as a change there (D10);
+                            # Hike's fingerprint stays, so the address is sent when the customer is read again
+                            with database_proxy.atomic():
+                                action.link.bc_fingerprint = fingerprint(from_bc(bc_c))
+                                action.link.save()
+                        self._record_failure(action, f"The address from Hike was not sent to BigCommerce{also}: "
+                                                     f"{answer.message}", answer)
+                    elif answer is None:
+                        # BigCommerce leaves an address as it was when the change would make it a copy of another
+                        # of the customer's addresses (customers.v3.yml); the fingerprints record it as it is
+                        action.message = action.message or ("BigCommerce already has this address among the "
+                                                             "customer's others: its first address was left as is.")
+                        self._settle(action, action.hike, bc_c, from_bc(action.bc), "hike_to_bc")
+                    else:
+                        kept = [a for a in bc_c.addresses if not (isinstance(a, dict) and a.get("id") == answer["id"])]
+                        after = replace(bc_c, addresses=kept + [answer])
+                        self._settle(action, action.hike, after, from_bc(action.bc), "hike_to_bc")
+                    self._tick()
+
+    @staticmethod
+    def _send_addresses(send: Any, bodies: list[dict[str, Any]],
+                        key: str) -> list[dict[str, Any] | None | errors.SyncError]:
+        """One answer per body, in order: the address written, None when BigCommerce left it out of its answer,
+        or the error that failed it. A failure of the store or the connection stops the pass."""
+        try:
+            answered = {a.get(key): a for a in send(bodies)}
+            return [answered.get(body[key]) for body in bodies]
+        except errors.SyncError as exc:
+            if passes.stops_the_pass(exc):
+                raise
+            # a lost answer may have been applied: not sent again now (the next pass reads the customers again)
+            if len(bodies) == 1 or isinstance(exc, errors.AmbiguousWrite):
+                return [exc] * len(bodies)
+        out: list[dict[str, Any] | None | errors.SyncError] = []
+        for body in bodies:  # one bad address fails its batch: find it, keep the others
+            out += CustomerSync._send_addresses(send, [body], key)
+        return out
 
     def _apply_update_hike(self, action: Action) -> None:
         body = hike_update_body(action.hike, action.bc)

@@ -239,6 +239,21 @@ def test_customers_page_and_create_in_tens(store):
     assert len(store.api_requests("POST", "/v3/customers")) == 2
 
 
+def test_customer_addresses_are_created_and_updated_in_tens(store):
+    client = store.client()
+    customers = list(client.customers())[:11]
+    store.requests(clear=True)
+    bodies = [{"customer_id": c.id, "first_name": c.first_name, "last_name": c.last_name, "address1": f"{i} Bay Rd",
+               "city": "Geelong", "state_or_province": "Victoria", "postal_code": "3220", "country_code": "AU"}
+              for i, c in enumerate(customers)]
+    created = client.create_customer_addresses(bodies)
+    assert sorted(a["customer_id"] for a in created) == sorted(c.id for c in customers)
+    updated = client.update_customer_addresses([{"id": a["id"], "city": "Torquay"} for a in created])
+    assert len(updated) == 11 and {a["city"] for a in updated} == {"Torquay"}
+    assert len(store.api_requests("POST", "/v3/customers/addresses")) == 2
+    assert len(store.api_requests("PUT", "/v3/customers/addresses")) == 2
+
+
 def test_brand_create_is_idempotent_by_name(store):
     client = store.client()
     first = client.create_brand("Sandbox Test Brand")
