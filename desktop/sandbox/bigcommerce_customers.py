@@ -261,9 +261,9 @@ class CustomerRoutes:
     @staticmethod
     def _address_identity(address: dict[str, Any]) -> tuple[str, ...]:
         """The spec's "unique customer address": its core fields (letter case of the country aside)."""
-        return tuple(str(address.get(k) or "") for k in ("first_name", "last_name", "company", "phone", "address_type",
-                                                          "address1", "address2", "city", "state_or_province",
-                                                          "postal_code")) + (str(address.get("country_code") or "").upper(),)
+        core = ("first_name", "last_name", "company", "phone", "address_type", "address1", "address2", "city",
+                "state_or_province", "postal_code")
+        return tuple(str(address.get(k) or "") for k in core) + (str(address.get("country_code") or "").upper(),)
 
     def update_addresses(self, request: Request) -> Response:
         items = body_array(request, CUSTOMER_BATCH, "addresses")
