@@ -55,7 +55,9 @@ class PreferencesPage(SettingsPage):
              "Keep high-resolution images in BigCommerce. A new Hike product's image still goes to BigCommerce "
              "once."),
             ("two_way", "Sync images both ways", "")),
-            note="Hike shows images up to 500 \u00d7 500 pixels: images going to Hike are scaled to fit.")
+            note="Hike shows images up to 500 \u00d7 500 pixels: images going to Hike are scaled to fit. When "
+                 "products are first linked, a Hike product without images gets BigCommerce's; one with its own "
+                 "keeps them.")
         self.non_sku = _Choice("Products without SKU", "nonSkuProducts", (
             ("auto_assign", "Sync products without SKU and auto-assign SKU numbers",
              "A stable, unique SKU is created for each and remembered."),
