@@ -577,10 +577,15 @@ class BigCommerceClient:
 
     # -- customers -------------------------------------------------------------------------------------------
     def customers(self, *, modified_since: datetime | None = None,
-                  emails: Iterable[str] | None = None) -> Iterator[BCCustomer]:
+                  emails: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> Iterator[BCCustomer]:
         base: dict[str, Any] = {"include": "addresses"}
         if modified_since is not None:
             base["date_modified:min"] = iso_filter(modified_since)
+        if ids is not None:
+            for chunk in chunks(sorted(set(ids)), ID_FILTER_CHUNK):
+                for d in self._v3_pages("customers", {**base, "id:in": ",".join(map(str, chunk))}):
+                    yield BCCustomer.from_api(d)
+            return
         if emails is not None:
             for chunk in chunks(sorted({e.strip().lower() for e in emails if e}), ID_FILTER_CHUNK):
                 for d in self._v3_pages("customers", {**base, "email:in": ",".join(chunk)}):

@@ -318,6 +318,17 @@ class CustomerSync:
         bc += [c for i, c in self._replan_bc.items() if i not in have_bc]
         return Snapshot(hike=hike, bc=bc, full=full, hike_started=hike_started, bc_started=bc_started)
 
+    def read_records(self, links: Iterable[Link]) -> Snapshot:
+        """Just these customers, as they are now, for "Retry this record" (M4): each Hike customer by id and the
+        BigCommerce customers in one ``id:in`` read. The snapshot is not full, so the plan looks emails up on both
+        sides as for a new customer (a shared email is still a conflict); no cursor moves from it."""
+        links = list(links)
+        hike_ids = sorted({int(l.hike_id) for l in links if l.hike_id})
+        bc_ids = sorted({int(l.bc_id) for l in links if l.bc_id})
+        hike = [c for c in (self.hike.customer(i) for i in hike_ids) if c is not None]
+        bc = list(self.bc.customers(ids=bc_ids)) if bc_ids else []
+        return Snapshot(hike=hike, bc=bc, full=False)
+
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
         by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)

@@ -7,7 +7,8 @@ variant changes) read everything; other passes read what changed since the curso
 returns the counts without writing anything (P3). Customers (D7, ``desktop.sync.customers``) follow the products,
 both ways, with their own cursors; then BigCommerce orders (``desktop.sync.orders``) when either order setting
 (S9 stock, S10 full orders) is on; then, when "Send full Hike sales to BigCommerce" is on (S15), Hike sales
-become BigCommerce orders (``desktop.sync.sales``).
+become BigCommerce orders (``desktop.sync.sales``). A pass given ``only`` (link ids, "Retry this record", M4)
+reads just those products and customers, plans and applies them the same way, and moves no cursor.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from desktop.storage.models import Run, get_preference, set_preference
+from desktop.storage.models import Link, Run, get_preference, set_preference
 from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.budget import save_hike_calls
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 ENGINE_ENTITIES = ("products", "inventory", "customers", "orders", "sales")
 RECONCILE_EVERY = timedelta(hours=24)
+# link entities whose retry reads their product (a variant's and a stock error's record is its product)
+PRODUCT_LINK_ENTITIES = ("product", "variant", "inventory")
 
 
 @dataclass
@@ -101,33 +104,45 @@ class SyncEngine:
         return DryRun({side: dict(c) for side, c in counts.items() if c},
                       [_describe(a) for a in actions])
 
-    def run_pass(self, trigger: str = "manual", entities: Iterable[str] | None = None) -> Run:
+    def run_pass(self, trigger: str = "manual", entities: Iterable[str] | None = None,
+                 only: Iterable[int] | None = None) -> Run:
+        """``only``: link ids (``Link.id``) to retry alone (M4 "Retry this record"): products and customers read
+        just those records (a variant's or its stock's link: its product) and plan and apply them as usual; the
+        cursors and the reconciliation date stay where they are, since reading a few records says nothing about
+        the others. Orders and sales, when asked for, run their normal pass (it reads their waiting and refused
+        records again anyway). ``entities`` still says which parts run."""
         wanted = set(entities or ENGINE_ENTITIES) & set(ENGINE_ENTITIES)
+        records = None if only is None else list(Link.select().where(Link.id.in_(list(only))))
         journal = Journal(trigger, wanted, self.events)
         run = journal.start()
         self.events.on_run_started(run.id, trigger, sorted(wanted))
         self.events.on_state("syncing")
         status, message, end_state = None, "", "idle"
         try:
-            full = trigger == "reconcile" or self.reconcile_due()
+            full = records is None and (trigger == "reconcile" or self.reconcile_due())
             ctx = self.context(refresh=full)
             resolved = ctx.settings
             self._note_register_shift(resolved)
             sync = ProductSync(self.hike, self.bc, ctx, journal, self.events)
-            if "products" in wanted:
-                sync.recover()
-            # stock is pushed for the products read, so inventory alone still reads them
-            snap = sync.read(full=full) if wanted & {"products", "inventory"} else None
-            if "products" in wanted:
+            if records is not None:  # a retry of records: theirs only (recovery waits for the next normal pass)
+                product_links = [l for l in records if l.entity in PRODUCT_LINK_ENTITIES]
+                snap = sync.read_records(product_links) if product_links and wanted & {"products", "inventory"} \
+                    else None
+            else:
+                if "products" in wanted:
+                    sync.recover()
+                # stock is pushed for the products read, so inventory alone still reads them
+                snap = sync.read(full=full) if wanted & {"products", "inventory"} else None
+            if "products" in wanted and snap is not None:
                 sync.apply(sync.plan(snap))
                 self._ctx = sync.ctx  # brands and categories created during the pass
-            if "inventory" in wanted and resolved.settings.hike_to_bc.inventory:
+            if "inventory" in wanted and snap is not None and resolved.settings.hike_to_bc.inventory:
                 changes = plan_stock(snap.hike, links_by_hike("product"), links_by_hike("variant"),
                                      resolved.stock_outlet_ids, resolved.bc_location_id)
                 self.events.on_progress("inventory", 0, len(changes))
                 push_stock(self.bc, journal, changes)
                 self.events.on_progress("inventory", len(changes), len(changes))
-            if "products" in wanted:
+            if "products" in wanted and records is None:
                 sync.advance_cursors(snap)
                 if snap.full:
                     set_preference("last_reconcile", self._now().isoformat())
@@ -135,11 +150,14 @@ class SyncEngine:
                 passes.release(snap)
             if "customers" in wanted:  # D7: both ways whenever customers are asked for (no separate setting)
                 customers = CustomerSync(self.hike, self.bc, journal, self.events)
-                customers.recover()
-                csnap = customers.read(full=full)
-                customers.apply(customers.plan(csnap))
-                customers.advance_cursors(csnap)
-                passes.release(csnap)
+                if records is None:
+                    customers.recover()
+                    csnap = customers.read(full=full)
+                    customers.apply(customers.plan(csnap))
+                    customers.advance_cursors(csnap)
+                    passes.release(csnap)
+                elif customer_links := [l for l in records if l.entity == "customer"]:
+                    customers.apply(customers.plan(customers.read_records(customer_links)))
             bc_to_hike = resolved.settings.bc_to_hike
             if "orders" in wanted and (bc_to_hike.full_orders or bc_to_hike.inventory_on_order):
                 orders = OrderSync(self.hike, self.bc, ctx, journal, self.events)

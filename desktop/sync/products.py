@@ -90,6 +90,49 @@ class ProductSync:
         return Snapshot(hike=hike, bc=bc, full=full, hike_started=self.hike.http.first_date,
                         bc_started=self.bc.http.first_date)
 
+    def read_records(self, links: Iterable[Link]) -> Snapshot:
+        """Just these records, as they are now, for "Retry this record" (M4): each Hike product by id and the
+        BigCommerce products in one ``id:in`` read; a variant's link (or its stock's) brings its parent product.
+        A record not linked yet also brings the other unlinked products sharing its SKU on the same side, so a
+        duplicate that is still there fails again (D4) instead of being sent. The snapshot is not full, so the plan
+        looks the other side up by SKU before creating, as for a new record; no cursor moves from it."""
+        hike_ids: set[int] = set()
+        bc_ids: set[int] = set()
+        for link in links:
+            if link.entity == VARIANT:
+                row = self.hike.product(int(link.hike_id)) if link.hike_id else None
+                if row is not None and row.parent_id:
+                    hike_ids.add(row.parent_id)
+                    parent = Link.get_or_none(Link.entity == ENTITY, Link.hike_id == str(row.parent_id))
+                    if parent is not None and parent.bc_id:
+                        bc_ids.add(int(parent.bc_id))
+                continue
+            if link.hike_id:
+                hike_ids.add(int(link.hike_id))
+            if link.bc_id:
+                bc_ids.add(int(link.bc_id))
+        hike: dict[int, HikeProduct] = {}
+        for hike_id in sorted(hike_ids):
+            product = self.hike.product(hike_id)
+            if product is not None and product.parent_id:
+                product = self.hike.product(product.parent_id)
+            if product is not None:
+                hike[product.id] = product
+        bc = {p.id: p for p in self.bc.products(ids=bc_ids)} if bc_ids else {}
+        by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
+        unlinked_skus = {s.lower(): s for p in hike.values() if not _linked(by_hike.get(str(p.id))) for s in p.skus}
+        for key, sku in sorted(unlinked_skus.items()):
+            for other in self.hike.products(filter=sku):
+                if other.id not in hike and key in {s.lower() for s in other.skus} \
+                        and not _linked(by_hike.get(str(other.id))):
+                    hike[other.id] = other
+        skus = {p.sku for p in bc.values() if p.sku and not _linked(by_bc.get(str(p.id)))}
+        if skus:
+            for other in self.bc.products(skus=skus):
+                if other.id not in bc and not _linked(by_bc.get(str(other.id))):
+                    bc[other.id] = other
+        return Snapshot(hike=list(hike.values()), bc=list(bc.values()), full=False)
+
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
         by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)

@@ -3,7 +3,10 @@
 - One pass at a time. Every pass, whatever asked for it, goes through one claim under a lock: while a pass
   runs, any further request ("Sync now", a scheduled run, a catch-up) is merged into *one* queued follow-up
   (the union of the entities asked) that starts as soon as the running pass ends. Nothing runs twice at once
-  and no request is dropped. The scheduled job itself is ``max_instances=1``, ``coalesce=True`` and
+  and no request is dropped. A request may name records (``retry_records``, M4 "Retry this record"): the pass
+  then reads only those (``run_pass(trigger, entities, only)``). Two such requests merge their records; one
+  merged with a request for whole entities becomes the whole request (``only`` None: the caller makes that
+  pass read every record, so the records are read too). The scheduled job itself is ``max_instances=1``, ``coalesce=True`` and
   ``misfire_grace_time=None`` (a late run still runs, once); if APScheduler skips it because the previous
   scheduled pass is still running, that skip is turned into the queued follow-up, not lost.
 - Pause stops the automatic runs only (schedule, catch-up, startup). "Sync now" is an explicit request from
@@ -115,6 +118,7 @@ class RunInfo:
     status: str = "running"  # running | ok | failed
     error_kind: str | None = None
     error_message: str | None = None
+    only: frozenset[int] | None = None  # the link ids of a records-only pass
 
     @property
     def duration_s(self) -> float | None:
@@ -137,12 +141,13 @@ def _entities(entities: Iterable[str] | None) -> frozenset[str]:
 
 
 class SyncScheduler:
-    """Runs ``run_pass(trigger, entities)`` on schedule, on request, at start-up and after a sleep.
+    """Runs ``run_pass(trigger, entities)`` on schedule, on request, at start-up and after a sleep, and
+    ``run_pass(trigger, entities, only)`` for a request naming records (``only``: a frozenset of link ids).
 
     ``trigger`` is one of ``TRIGGERS``; ``entities`` a frozenset of ``ENTITIES``.
     """
 
-    def __init__(self, run_pass: Callable[[str, frozenset[str]], None], *, interval_minutes: int,
+    def __init__(self, run_pass: Callable[..., None], *, interval_minutes: int,
                  events: Listeners | EngineEvents | None = None, clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time, wake_check_s: float = 30.0,
                  catch_up_delay_s: float = 20.0, calls_per_pass_estimate: int | None = None,
@@ -173,8 +178,9 @@ class SyncScheduler:
         self._idle = threading.Condition(self._lock)
         self._emit_lock = threading.RLock()  # keeps state notifications in order
         self._running = False
-        self._pending: tuple[str, frozenset[str]] | None = None
-        self._claimed: tuple[str, frozenset[str]] | None = None  # handed to the runner job, not yet started
+        # (trigger, entities, only): ``only`` the link ids of a records-only request, None for whole entities
+        self._pending: tuple[str, frozenset[str], frozenset[int] | None] | None = None
+        self._claimed: tuple[str, frozenset[str], frozenset[int] | None] | None = None  # not yet started
         self._current: RunInfo | None = None
         self._last: RunInfo | None = None
         self._last_error_kind: str | None = None
@@ -265,6 +271,14 @@ class SyncScheduler:
         Works while paused (pause stops automatic runs only). Returns False only once shutdown has started."""
         chosen = _entities(entities)
         return self._request(MANUAL, chosen, inline=False)
+
+    def retry_records(self, entities: Iterable[str], link_ids: Iterable[int]) -> bool:
+        """Like ``sync_now``, for a pass that reads only these records (link ids) of ``entities``."""
+        chosen = _entities(entities)
+        only = frozenset(int(i) for i in link_ids)
+        if not only:
+            raise ValueError("retry_records needs at least one link id")
+        return self._request(MANUAL, chosen, inline=False, only=only)
 
     def pause(self) -> None:
         """No scheduled, catch-up or start-up runs until ``resume``; "Sync now" still works."""
@@ -474,7 +488,8 @@ class SyncScheduler:
         if claimed is not None:
             self._drain(*claimed)
 
-    def _request(self, trigger: str, entities: frozenset[str], *, inline: bool) -> bool:
+    def _request(self, trigger: str, entities: frozenset[str], *, inline: bool,
+                 only: frozenset[int] | None = None) -> bool:
         """Claim the single pass slot and run (inline: on this job thread; else on a new one-off job), or merge
         into the queued follow-up when a pass is running."""
         with self._lock:
@@ -485,32 +500,35 @@ class SyncScheduler:
                 log.info("Schedule paused; %s pass not started", trigger)
                 return False
             if self._running:
-                self._merge_pending(trigger, entities)
+                self._merge_pending(trigger, entities, only)
                 return True
             self._running = True
         if inline:
-            self._drain(trigger, entities)
+            self._drain(trigger, entities, only)
             return True
-        return self._submit(trigger, entities)
+        return self._submit(trigger, entities, only)
 
-    def _merge_pending(self, trigger: str, entities: frozenset[str]) -> None:
-        """Under ``_lock``: one follow-up holds every request made during the running pass."""
+    def _merge_pending(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
+        """Under ``_lock``: one follow-up holds every request made during the running pass. Records-only requests
+        merge their records; with a request for whole entities, the follow-up is for whole entities."""
         if self._pending is None:
-            self._pending = (trigger, entities)
+            self._pending = (trigger, entities, only)
         else:
-            queued_trigger, queued = self._pending
+            queued_trigger, queued, queued_only = self._pending
+            merged_only = None if only is None or queued_only is None else queued_only | only
             # The person's request names the follow-up in the run log; otherwise the first request does.
-            self._pending = (MANUAL if MANUAL in (trigger, queued_trigger) else queued_trigger, queued | entities)
+            self._pending = (MANUAL if MANUAL in (trigger, queued_trigger) else queued_trigger, queued | entities,
+                             merged_only)
         log.info("A pass is running; the %s request (%s) is queued to run right after it (%s)", trigger,
                  ", ".join(sorted(entities)), ", ".join(sorted(self._pending[1])))
 
-    def _submit(self, trigger: str, entities: frozenset[str]) -> bool:
+    def _submit(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> bool:
         """Run an already claimed pass on the runner job (the caller's thread, maybe the GUI's, never waits)."""
         with self._aps_lock:
             with self._lock:
                 submitted = not self._closing
                 if submitted:
-                    self._claimed = (trigger, entities)
+                    self._claimed = (trigger, entities, only)
                 else:
                     self._running = False
                     self._idle.notify_all()
@@ -521,20 +539,20 @@ class SyncScheduler:
             self._emit_state()
         return submitted
 
-    def _drain(self, trigger: str, entities: frozenset[str]) -> None:
+    def _drain(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
         """Run the claimed pass, then the queued follow-up if any, until none is left; then release the slot."""
-        request: tuple[str, frozenset[str]] | None = (trigger, entities)
+        request: tuple[str, frozenset[str], frozenset[int] | None] | None = (trigger, entities, only)
         while request is not None:
-            trigger, entities = request
+            trigger, entities, only = request
             with self._lock:
                 if self._closing:
                     log.info("Shutting down; the %s pass is not started", trigger)
                     self._running = False
                     self._idle.notify_all()
                     return
-                self._current = RunInfo(trigger, entities, self._now())
+                self._current = RunInfo(trigger, entities, self._now(), only=only)
             self._emit_state()
-            self._execute(trigger, entities)
+            self._execute(trigger, entities, only)
             with self._lock:
                 request, self._pending = self._pending, None
                 if request is not None and self._closing:
@@ -546,10 +564,14 @@ class SyncScheduler:
             if request is None:
                 self._emit_state()
 
-    def _execute(self, trigger: str, entities: frozenset[str]) -> None:
-        log.info("Sync pass (%s) starting: %s", trigger, ", ".join(sorted(entities)))
+    def _execute(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
+        log.info("Sync pass (%s) starting: %s%s", trigger, ", ".join(sorted(entities)),
+                 f" ({len(only)} record(s) only)" if only is not None else "")
         try:
-            self._run_pass(trigger, entities)
+            if only is None:
+                self._run_pass(trigger, entities)
+            else:
+                self._run_pass(trigger, entities, only)
         except Exception as exc:  # noqa: BLE001 - a failed pass never stops the scheduler
             self._pass_failed(trigger, exc)
             return
@@ -633,7 +655,7 @@ class SyncScheduler:
         return datetime.fromtimestamp(self._wall(), timezone.utc)
 
     def _finished(self, run: RunInfo, status: str, kind: str | None = None, message: str | None = None) -> RunInfo:
-        return RunInfo(run.trigger, run.entities, run.started_at, self._now(), status, kind, message)
+        return RunInfo(run.trigger, run.entities, run.started_at, self._now(), status, kind, message, run.only)
 
 
 def _check_interval(minutes: int) -> None:

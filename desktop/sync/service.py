@@ -6,7 +6,8 @@
 - ``start()`` opens the clients on the saved connections (keyring), reads the newest saved settings, and starts
   the engine under a ``SyncScheduler``. It does network-free but possibly slow work (a keyring may prompt), so the
   GUI calls it on a worker thread;
-- ``sync_now(groups)``, ``retry(groups)``, ``pause()``, ``resume()``, ``reload_settings()``, ``shutdown()``;
+- ``sync_now(groups)``, ``retry(groups)``, ``retry_records(link_ids)``, ``pause()``, ``resume()``,
+  ``reload_settings()``, ``shutdown()``;
 - ``budgets()``: API allowance left on each side (Hike's calls left today included) for the monitor (M1).
 
 It knows nothing of Qt: the Qt bridge (``desktop.views.sync_bridge``) registers on ``events``. The pause is a
@@ -22,7 +23,7 @@ from contextlib import nullcontext
 from typing import Any, Callable, ContextManager, Iterable
 
 from desktop.storage.credentials import Credentials
-from desktop.storage.models import Connection, SettingsVersion, get_preference, set_preference
+from desktop.storage.models import Connection, Link, SettingsVersion, get_preference, set_preference
 from desktop.sync.events import Listeners
 from desktop.sync.http import Budget
 from desktop.sync.scheduler import RunInfo, SyncScheduler
@@ -45,9 +46,18 @@ LINK_ENTITIES: dict[str, tuple[str, ...]] = {
 GROUP_OF_LINK_ENTITY = {e: g for g, entities in LINK_ENTITIES.items() for e in entities}
 GROUP_OF_LINK_ENTITY["variant"] = "products"
 GROUP_OF_LINK_ENTITY["inventory"] = "products"
+# What a retry of one record runs (M4 "Retry this record"): a product's, variant's or stock error's record is its
+# product (read alone, with its stock); a customer alone; an order or a Hike sale by the normal orders or sales
+# pass, which reads its waiting and refused records again anyway (no full read needed).
+RECORD_ENTITIES: dict[str, frozenset[str]] = {
+    "product": frozenset({"products", "inventory"}), "variant": frozenset({"products", "inventory"}),
+    "inventory": frozenset({"products", "inventory"}), "customer": frozenset({"customers"}),
+    "order": frozenset({"orders"}), "sale": frozenset({"sales"}),
+}
+RETRY_TRIGGER = "retry"  # the run log's trigger of a records-only pass
 PAUSED_PREFERENCE = "sync_paused"
-# The engine reads everything (not only what changed since the cursors) on this trigger: a retry must see the
-# records that failed, and an unlinked record that failed is not re-read by an incremental pass.
+# The engine reads everything (not only what changed since the cursors) on this trigger: a retry of a group must
+# see the records that failed, and an unlinked record that failed is not re-read by an incremental pass.
 FULL_READ_TRIGGER = "reconcile"
 
 
@@ -99,6 +109,7 @@ class SyncService:
         self._around_pass = around_pass or nullcontext  # the GUI keeps the garbage collector out of passes
         self._lock = threading.RLock()
         self._full_next = False
+        self._records_asked: set[int] = set()  # link ids of retry_records not yet read by a pass
         self.bc: Any = None
         self.hike: Any = None
         self.engine: Any = None
@@ -124,11 +135,20 @@ class SyncService:
             self.scheduler.start(paused=bool(get_preference(PAUSED_PREFERENCE, False)), startup_pass=startup_pass)
         log.info("Sync service started (every %d min)", self.scheduler.interval_minutes)
 
-    def _run_pass(self, trigger: str, entities: frozenset[str]) -> None:
+    def _run_pass(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
         with self._lock:
             engine, full, self._full_next = self.engine, self._full_next, False
+            if only is not None:
+                self._records_asked -= only
+            else:
+                # records asked for alone were merged into this whole pass by the scheduler: it reads every record
+                full = full or bool(self._records_asked)
+                self._records_asked.clear()
         with self._around_pass():
-            engine.run_pass(FULL_READ_TRIGGER if full else trigger, entities)
+            if only is not None:
+                engine.run_pass(RETRY_TRIGGER, entities, only=only)
+            else:
+                engine.run_pass(FULL_READ_TRIGGER if full else trigger, entities)
 
     def shutdown(self, wait: bool = True) -> None:
         """The running pass finishes first (with ``wait``); then the clients close."""
@@ -159,6 +179,24 @@ class SyncService:
         with self._lock:
             self._full_next = True
         return self.sync_now(groups)
+
+    def retry_records(self, link_ids: Iterable[int]) -> bool:
+        """M4 "Retry this record": a pass that reads only these records (``Link`` ids) and syncs them, now or right
+        after the running pass; the cursors do not move. Queued with other requests like ``sync_now``: several
+        records asked for meanwhile go in one pass; merged with a pass for whole entities, that pass reads every
+        record instead (as ``retry`` does)."""
+        ids = frozenset(int(i) for i in link_ids)
+        scheduler = self.scheduler
+        if not ids or scheduler is None:
+            return False
+        entities: set[str] = set()
+        for link in Link.select(Link.entity).where(Link.id.in_(list(ids))):
+            entities |= RECORD_ENTITIES.get(link.entity, GROUPS["products"])
+        if not entities:
+            return False  # the records are gone
+        with self._lock:
+            self._records_asked |= ids
+        return scheduler.retry_records(entities, ids)
 
     def pause(self) -> None:
         set_preference(PAUSED_PREFERENCE, True)

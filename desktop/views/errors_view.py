@@ -1,5 +1,7 @@
 """The Errors tab (M4): records in error grouped by cause, each group with a hint of the fix; retry one record,
-a group, or everything. A retry asks for a pass that reads every record of those entities; a record leaves the
+a group, or everything. "Retry this record" asks for a pass that reads that record alone (its product, for a
+variant or a stock error) and moves no cursor, so it costs a few calls, not a read of the whole catalog (N3);
+"Retry this group" and "Retry all" ask for a pass that reads every record of those entities. A record leaves the
 list when its newest result is ok (the tab is read again after every pass)."""
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ LINK_ROLE = Qt.ItemDataRole.UserRole + 1
 class ErrorsView(QWidget):
     recordActivated = Signal(int)
 
-    def __init__(self, retry: Callable[[Iterable[str]], object], parent: QWidget | None = None):
+    def __init__(self, retry: Callable[[Iterable[str]], object],
+                 retry_records: Callable[[Iterable[int]], object] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._retry = retry
+        self._retry_records = retry_records
         self.groups = []
         layout = QVBoxLayout(self)
         self.summary = QLabel()
@@ -54,7 +58,7 @@ class ErrorsView(QWidget):
         bar.addWidget(self.retry_all)
         layout.addLayout(bar)
         self.open_button.clicked.connect(lambda: self._activated(self.tree.currentItem()))
-        self.retry_one.clicked.connect(self._retry_current)
+        self.retry_one.clicked.connect(self._retry_record)
         self.retry_group.clicked.connect(self._retry_current)
         self.retry_all.clicked.connect(self.retry_everything)
         self.refresh()
@@ -113,6 +117,15 @@ class ErrorsView(QWidget):
             return
         group = self.groups[int(item.data(0, GROUP_ROLE))]
         self._retry([GROUP_OF_LINK_ENTITY.get(group.entity, "products")])
+
+    def _retry_record(self) -> None:
+        item = self.tree.currentItem()
+        if item is None or item.data(0, LINK_ROLE) is None:
+            return
+        if self._retry_records is None:  # no records-only path given: the record's group
+            self._retry_current()
+            return
+        self._retry_records([int(item.data(0, LINK_ROLE))])
 
     def retry_everything(self) -> None:
         wanted = {GROUP_OF_LINK_ENTITY.get(g.entity, "products") for g in self.groups}

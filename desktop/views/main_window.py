@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
             LINK_ENTITIES["sales"], "orders and sales", "Number",
             empty_text="No orders or sales synced yet. BigCommerce orders sent to Hike and Hike sales sent to "
                        "BigCommerce will be listed here, each with its sync log.")
-        self.errors_view = ErrorsView(c.retry)
+        self.errors_view = ErrorsView(c.retry, c.retry_records)
         self.runs_view = RunsView()
         for name, widget in zip(TABS, (self.dashboard, self.products_view, self.customers_view, self.sales_view,
                                        self.errors_view, self.runs_view)):

@@ -83,6 +83,9 @@ class SyncController(QObject):
     def retry(self, groups: Iterable[str] | None = None) -> bool:
         return self.service.retry(groups)
 
+    def retry_records(self, link_ids: Iterable[int]) -> bool:
+        return self.service.retry_records(link_ids)
+
     def pause(self) -> None:
         self.summary.set_paused(True)
         self._off_gui(self.service.pause)

@@ -77,6 +77,7 @@ def run_workload(client) -> None:
     client.create_categories([{"name": "Contract Category", "tree_id": trees[0]["id"]}])
     customers = list(client.customers())
     list(client.customers(emails=[c.email for c in customers[:3]]))
+    list(client.customers(ids=[c.id for c in customers[:2]]))  # M4: a retried customer read by id
     list(client.customers(modified_since=datetime(2020, 1, 1, tzinfo=timezone.utc)))
     new = client.create_customers([{"first_name": "Ada", "last_name": "Contract", "email": "ada.contract@example.com"}])
     client.update_customers([{"id": new[0].id, "phone": "0400000000"}])

@@ -19,6 +19,7 @@ from desktop.storage.db import close_db, init_db
 from desktop.storage.models import Link, LogEntry, Run
 from desktop.sync.connections import open_clients
 from desktop.sync.hike import hike_governor
+from desktop.views.errors_view import LINK_ROLE
 from desktop.views.main_window import MainWindow, StoreSummary
 from desktop.views.open_links import open_store_url
 from desktop.views.record_log import format_diff, format_value
@@ -217,11 +218,20 @@ def test_r_m4_errors_grouped_with_a_hint_and_retry_clears_a_fixed_error(monitor,
     with sandbox.hike.lock:
         product = sandbox.hike.products[DUPLICATE_B]
         product["sku"], product["last_modified"] = "SKU-00004", sandbox.hike.now()
-    errors.tree.setCurrentItem(group_item.child(1))
+    record = group_item.child(1)
+    retried = Link.get_by_id(int(record.data(0, LINK_ROLE)))
+    errors.tree.setCurrentItem(record)
     assert errors.retry_one.isEnabled()
     status = wait_idle_after_run(qtbot, controller, errors.retry_one.click)
-    assert Run.select().order_by(Run.id.desc()).first().trigger == "reconcile"  # every record read again
-    assert status[1] in ("ok", "partial")
+    run = Run.select().order_by(Run.id.desc()).first()
+    assert run.trigger == "retry" and status[1] in ("ok", "partial")  # that record alone, no full read (N3)
+    assert Link.get_by_id(retried.id).last_result == "ok"
+    titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
+    assert "Duplicate SKU on 1 product" in titles, titles  # the record left the list; the other one stays
+    group_item = errors.tree.topLevelItem(titles.index("Duplicate SKU on 1 product"))
+    errors.tree.setCurrentItem(group_item)
+    wait_idle_after_run(qtbot, controller, errors.retry_group.click)
+    assert Run.select().order_by(Run.id.desc()).first().trigger == "reconcile"  # a group: every record read
     titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
     assert not any(t.startswith("Duplicate SKU") for t in titles)
     view = shown(window, window.products_view)

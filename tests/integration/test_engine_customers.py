@@ -386,3 +386,32 @@ def test_d7_an_address_bigcommerce_refuses_fails_that_customer_only(synced):
     first, _ = first_bc_address(connected, refused.email)
     assert (first["address1"], first["city"], first["state_or_province"]) == ("1 Long Road", "Alice Springs",
                                                                                "Northern Territory")
+
+
+def test_m4_n3_a_shared_email_fixed_in_hike_and_retried_alone_syncs_reading_only_that_record(synced):
+    from desktop.sync.engine import SyncEngine
+    from tests.integration.test_engine_products import assert_only_record_reads, cursors, settings
+
+    connected = synced["connected"]
+    one = new_hike_customer(connected, first_name="Tess", email="retry.twin@example.com")
+    two = new_hike_customer(connected, first_name="Tom", email="Retry.Twin@example.com")
+    customer_pass(connected)
+    marker = link_of(hike_id=two.id)
+    assert marker.status == "conflict"
+    engine = SyncEngine(connected.bc, connected.hike, settings())
+    engine.context()  # the stores' facts, as a running app has them from its first pass
+    before = cursors()
+    connected.hike.save_customer({"id": two.id, "email": "tom.retry@example.com"})  # fixed in Hike
+    connected.requests("hike", clear=True)
+    connected.requests("bigcommerce", clear=True)
+    run = engine.run_pass("retry", ["customers"], only=[marker.id])
+    assert run.status == "ok", run.message
+    link = models.Link.get_by_id(marker.id)
+    (made,) = bc_by_email(connected, "tom.retry@example.com")
+    assert link.status == "linked" and link.bc_id == str(made.id) and link.last_result == "ok"
+    requests = {side: connected.requests(side) for side in ("hike", "bigcommerce")}
+    assert_only_record_reads(connected, {"hike": "get_all", "bigcommerce": "customers"},
+                             {"hike": ("Filter",), "bigcommerce": ("id:in", "email:in")})
+    assert len(requests["hike"]) <= 4 and len(requests["bigcommerce"]) <= 3, requests
+    assert cursors() == before, "a records-only pass moves no cursor"
+    assert one.id  # its former twin is planned again with it (its email is its own now): it may sync too

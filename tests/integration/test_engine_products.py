@@ -277,3 +277,64 @@ def test_m2_the_log_of_an_update_sent_to_bigcommerce_does_not_claim_its_images_w
     assert entries.count() > 0
     for entry in entries:
         assert "image_urls" not in (entry.diff or {}), entry.diff
+
+
+FACT_PATHS = ("outlet", "register", "taxes", "tax_classes", "payment", "location", "store", "brand", "categor",
+              "product_type", "producttype", "time")
+
+
+def cursors() -> dict[tuple[str, str], str]:
+    return {(c.entity, c.side): c.value for c in models.Cursor.select()}
+
+
+def assert_only_record_reads(connected, list_paths: dict[str, str], filters: dict[str, tuple[str, ...]]):
+    """Every read names its records (an id in the path, or an id/SKU/email filter); no store fact is read."""
+    for side in ("hike", "bigcommerce"):
+        for r in connected.requests(side):
+            path, query = r["path"], r.get("query") or {}
+            tail = path.lower().split("/v3/")[-1].split("/v2/")[-1].split("/api/")[-1]
+            assert not any(f in tail for f in FACT_PATHS), f"a fact read: {side} {path}"
+            if r["method"] == "GET" and path.endswith(list_paths[side]):
+                assert any(k in query for k in filters[side]), f"a list read without a filter: {side} {path} {query}"
+
+
+def test_m4_d4_n3_a_duplicate_fixed_in_hike_and_retried_alone_links_reading_only_that_record(synced):
+    connected, engine, _, _ = synced
+    outlet = engine.context().settings.inventory_outlet_id
+
+    def mug(name, sku):
+        return connected.hike.save_product({
+            "name": name, "sku": sku, "sales_channels": [{"sales_channels": "1"}, {"sales_channels": "2"}],
+            "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("12.00")}]})
+
+    first, second = mug("Sandbox Retry Mug A", "RETRY-DUP-1"), mug("Sandbox Retry Mug B", "RETRY-DUP-2")
+    hike_store = connected.sandbox.hike
+    with hike_store.lock:  # Hike's API refuses a second product with one SKU; its data can still hold one
+        hike_store.products[second.id]["sku"] = "RETRY-DUP-1"
+    engine.run_pass("schedule", PRODUCTS)
+    marker = models.Link.get(models.Link.entity == "product", models.Link.hike_id == str(first.id))
+    assert marker.status == "failed" and "Duplicate SKU" in marker.last_message  # D4: both fail, alone
+    before = cursors()
+    # retried while the duplicate is still there: it fails again, nothing is sent
+    connected.requests("hike", clear=True)
+    connected.requests("bigcommerce", clear=True)
+    run = engine.run_pass("retry", PRODUCTS, only=[marker.id])
+    assert run.counts["product"] == {"error": 2} and writes(connected, "bigcommerce") == []
+    # fixed in Hike, then retried alone
+    connected.hike.save_product({"id": second.id, "sku": "RETRY-DUP-2"})
+    connected.requests("hike", clear=True)
+    connected.requests("bigcommerce", clear=True)
+    run = engine.run_pass("retry", PRODUCTS, only=[marker.id])
+    assert run.status == "ok", run.message
+    assert run.trigger == "retry" and run.counts["product"] == {"create": 1}
+    link = models.Link.get_by_id(marker.id)
+    assert link.status == "linked" and link.last_result == "ok"
+    (bp,) = list(connected.bc.products(skus=["RETRY-DUP-1"]))
+    assert link.bc_id == str(bp.id) and bp.name == "Sandbox Retry Mug A"
+    assert models.Link.get(models.Link.entity == "product", models.Link.hike_id == str(second.id)).status == \
+        "failed", "the other record was not retried"
+    requests = {side: connected.requests(side) for side in ("hike", "bigcommerce")}
+    assert_only_record_reads(connected, {"hike": "get_all", "bigcommerce": "catalog/products"},
+                             {"hike": ("Filter",), "bigcommerce": ("id:in", "sku:in")})
+    assert len(requests["hike"]) <= 3 and len(requests["bigcommerce"]) <= 4, requests
+    assert cursors() == before, "a records-only pass moves no cursor"

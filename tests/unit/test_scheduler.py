@@ -29,6 +29,7 @@ class FakePass:
     def __init__(self):
         self.cond = threading.Condition()
         self.calls: list[tuple[str, frozenset[str]]] = []
+        self.only: list[frozenset[int] | None] = []  # per call: the records of a records-only pass, else None
         self.finished = 0
         self.active = 0
         self.max_active = 0
@@ -56,9 +57,10 @@ class FakePass:
         with self.cond:
             return self.cond.wait_for(lambda: self.finished >= n, T)
 
-    def __call__(self, trigger: str, entities: frozenset[str]) -> None:
+    def __call__(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
         with self.cond:
             self.calls.append((trigger, entities))
+            self.only.append(only)
             n = len(self.calls)
             self.active += 1
             self.max_active = max(self.max_active, self.active)
@@ -159,6 +161,36 @@ def test_S20_sync_now_during_a_pass_queues_exactly_one_follow_up_with_the_union(
     assert fake_pass.max_active == 1
     assert sched.state == "idle"
     assert sched.last_run().trigger == "manual" and sched.last_run().status == "ok"
+
+
+def test_M4_N3_records_only_requests_merge_their_records_and_a_whole_request_absorbs_them(make, fake_pass):
+    sched = make()
+    sched.start(startup_pass=False)
+    gate = fake_pass.gate(1)
+    assert sched.retry_records({"products", "inventory"}, [7])  # runs at once, alone
+    assert fake_pass.started(1).wait(T)
+    assert sched.current_run().only == frozenset({7})
+    assert sched.retry_records({"customers"}, [9])  # queued: two records-only requests merge their records
+    assert sched.retry_records({"products", "inventory"}, [8])
+    gate.set()
+    assert sched.wait_idle(T)
+    assert fake_pass.calls == [("manual", frozenset({"products", "inventory"})),
+                               ("manual", frozenset({"products", "inventory", "customers"}))]
+    assert fake_pass.only == [frozenset({7}), frozenset({8, 9})]
+
+    gate = fake_pass.gate(3)
+    assert sched.sync_now({"orders"})
+    assert fake_pass.started(3).wait(T)
+    assert sched.retry_records({"products", "inventory"}, [7])
+    assert sched.sync_now({"customers"})  # a whole request: the follow-up is the whole one, for all entities
+    assert sched.retry_records({"products", "inventory"}, [8])  # and stays whole
+    gate.set()
+    assert sched.wait_idle(T)
+    assert fake_pass.calls[3] == ("manual", frozenset({"products", "inventory", "customers"}))
+    assert fake_pass.only[2:] == [None, None]
+    assert fake_pass.max_active == 1
+    with pytest.raises(ValueError):
+        sched.retry_records({"products"}, [])
 
 
 def test_S20_a_scheduled_run_due_while_its_own_pass_runs_is_queued_not_dropped(make, fake_pass):
