@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 GROUPS: dict[str, frozenset[str]] = {
     "products": frozenset({"products", "inventory"}),
     "customers": frozenset({"customers"}),
-    "sales": frozenset({"orders"}),
+    "sales": frozenset({"orders", "sales"}),  # BigCommerce orders into Hike, and Hike sales out (S15, when on)
 }
 # Link entities shown in each view, and the group a record's retry asks for.
 LINK_ENTITIES: dict[str, tuple[str, ...]] = {

@@ -8,7 +8,7 @@ import threading
 
 from desktop.storage.models import Link
 from desktop.sync.scheduler import SyncScheduler
-from desktop.sync.service import FULL_READ_TRIGGER, SyncService
+from desktop.sync.service import FULL_READ_TRIGGER, SyncService, entities_for
 
 T = 5.0
 
@@ -78,3 +78,8 @@ def test_M4_N3_retry_one_record_asks_for_that_record_only_and_merges_by_the_rule
         assert service.retry_records([]) is False
     finally:
         service.scheduler.shutdown(wait=True)
+
+
+def test_s20_s15_sync_now_sales_runs_orders_in_and_hike_sales_out():
+    assert entities_for(["sales"]) == frozenset({"orders", "sales"})
+    assert entities_for(["products"]) == frozenset({"products", "inventory"})
