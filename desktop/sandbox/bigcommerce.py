@@ -183,8 +183,8 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, CustomerRo
             return Response.text("<html><body><h1>502 Bad Gateway</h1></body></html>", 502,
                                  "text/html; charset=utf-8")
         # 403 is what BigCommerce answers a token whose API account lacks the endpoint's scope
-        title = {403: "You don't have a required scope to access the endpoint", 500: "Internal Server Error",
-                 503: "Service Unavailable"}.get(status, "Error")
+        title = {403: "You don't have a required scope to access the endpoint", 422: "The request is not valid.",
+                 500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Error")
         return Response.json(error_body(status, title, request.path), status)
 
     # -- controls ----------------------------------------------------------------------------------------------

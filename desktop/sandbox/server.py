@@ -133,7 +133,10 @@ class Response:
 
 Handler = Callable[[Request], Response]
 # "drop_after": the request IS applied, then the answer is lost (a write that happened but was never confirmed)
-FAULT_KINDS = {"403", "429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
+# "422": the store refuses the record (scripted faults only: random faults are the network's and the store's
+# passing troubles, never a refusal)
+FAULT_KINDS = {"403", "422", "429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
+RANDOM_FAULT_KINDS = FAULT_KINDS - {"422"}
 
 
 @dataclass
@@ -221,7 +224,7 @@ class EmulatorApp:
                        delay_s: float = 0.5) -> None:
         """Random faults: every API request gets one of ``kinds`` with chance ``rate`` (0 turns them off).
         Seeded, so a soak run that found a problem can be replayed request for request."""
-        kinds = [str(k) for k in (kinds or sorted(FAULT_KINDS))]
+        kinds = [str(k) for k in (kinds or sorted(RANDOM_FAULT_KINDS))]
         bad = [k for k in kinds if k not in FAULT_KINDS]
         if bad or not 0 <= rate <= 1:
             raise ValueError(f"rate must be 0..1 and kinds among {sorted(FAULT_KINDS)} (got {rate}, {bad})")

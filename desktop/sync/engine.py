@@ -168,7 +168,7 @@ class SyncEngine:
             if "sales" in wanted and resolved.settings.hike_to_bc.full_orders:  # S15: off by default
                 sales = SaleSync(self.hike, self.bc, self.context(), journal, self.events)
                 sales.recover()
-                ssnap = sales.read()
+                ssnap = sales.read(retry=[int(l.hike_id) for l in records or () if l.entity == "sale" and l.hike_id])
                 sales.apply(sales.plan(ssnap))
                 sales.advance_cursors(ssnap)
             elif "sales" in wanted:

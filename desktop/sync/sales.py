@@ -19,7 +19,9 @@ A pass runs ``recover()``, ``read()``, ``plan()``, ``apply()`` and ``advance_cur
   product, a marker link ("waiting") remembers the sale, and each later pass reads it again, so it goes once the
   product is linked. A fractional quantity holds the sale back the same way (BigCommerce orders take whole units).
   Exchanges (status Exchange, or a sale with a returned line) are not sent as orders (S15); their stock effect
-  reaches BigCommerce with the stock sync, like any Hike stock change.
+  reaches BigCommerce with the stock sync, like any Hike stock change. An order BigCommerce refuses leaves a
+  marker link ("failed", listed in the Errors tab, M4); the sale goes again when it changes in Hike or when it is
+  retried, not on every pass.
 - **Money** is Decimal throughout: unit prices are the lines' own totals (discounts included) per unit, and the
   order's totals are set to the sale's (less the lines that are never sent), so BigCommerce shows what was paid.
 - **Stock.** BigCommerce takes an order's quantities off its stock when the order is created, and may put them
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Cursor, Link, Preference, get_preference, set_preference
@@ -123,11 +125,14 @@ class SaleSync:
         self.journal = journal
         self.events = events
         self._replan: set[int] = set()  # sales to read again (recovered creates that were not found)
+        self._retry: set[int] = set()  # refused sales asked for again ("Retry this record")
         self._outlets: dict[int, str] | None = None
         self._touched: list[SaleAction] = []
 
     # -- read -----------------------------------------------------------------------------------------------------
-    def read(self) -> Snapshot[HikeSale, Any]:
+    def read(self, retry: Iterable[int] = ()) -> Snapshot[HikeSale, Any]:
+        """What changed since the cursor, the sales held back ("waiting": read on every pass until they go), and
+        ``retry``: Hike sale ids asked for again ("Retry this record" on a refused one)."""
         since = read_from(ENTITY, "hike")
         self.hike.http.mark_time()
         if since is None:
@@ -141,7 +146,8 @@ class SaleSync:
         sales = list(self.hike.sales(modified_since=since))
         seen = {s.id for s in sales}
         waiting = {int(l.hike_id) for l in Link.select().where(Link.entity == ENTITY, Link.status == "waiting")}
-        for sale_id in sorted((waiting | self._replan) - seen):
+        self._retry = set(retry)
+        for sale_id in sorted((waiting | self._replan | self._retry) - seen):
             sale = self.hike.sale(sale_id)
             if sale is not None:
                 sales.append(sale)
@@ -166,6 +172,9 @@ class SaleSync:
                 continue  # it came from BigCommerce: never sent back (D10)
             target = STATUS_MAP.get(sale.status)  # type: ignore[call-overload]
             link = mine.get(str(sale.id))
+            if link is not None and link.status == "failed" and link.hike_fingerprint == _changed(sale) \
+                    and sale.id not in self._retry:
+                continue  # refused as it is: sent again once it changes in Hike, or when retried
             if link is not None and link.status == "linked":
                 if target is not None and link.bc_fingerprint != str(target):
                     actions.append(SaleAction("status", sale, link=link, status_id=target,
@@ -252,7 +261,10 @@ class SaleSync:
         except errors.SyncError as exc:
             if passes.stops_the_pass(exc):
                 raise
-            self._record(action, "error", exc.message)
+            if action.kind == "create" and not isinstance(exc, errors.AmbiguousWrite):
+                self._refused(action, exc.message)
+            else:  # an unconfirmed create stays in the outbox for recover()
+                self._record(action, "error", exc.message)
         finally:
             self._done += 1
             if self.events is not None:
@@ -264,6 +276,18 @@ class SaleSync:
             self.journal.record(ENTITY, action=kind or action.kind, result=result, direction="hike_to_bc",
                                 message=message, link=action.link, hike_id=action.sale.id, diff=diff,
                                 name=action.name)
+
+    def _refused(self, action: SaleAction, message: str) -> None:
+        """BigCommerce refused the order: a marker link (``failed``) lists the sale in the Errors tab (M4). The
+        cursor moves on, so it is sent again when the sale changes in Hike or when it is retried (``read``), not
+        on every pass (the same refusal would repeat)."""
+        with database_proxy.atomic():
+            link = action.link or Link.create(entity=ENTITY, hike_id=str(action.sale.id), name=action.name,
+                                              status="failed")
+            link.status = "failed"
+            link.hike_fingerprint = _changed(action.sale)  # the sale as refused
+            action.link = link
+            self._record(action, "error", message)
 
     def _note(self, action: SaleAction) -> None:
         """A sale held back or not sent, logged once per reason: a marker link remembers it (and, for a sale held
@@ -410,6 +434,10 @@ def deactivate() -> None:
     never afterwards). Orders already sent keep their links, and follow their sales' status once it is on again."""
     Cursor.delete().where(Cursor.entity == ENTITY).execute()
     Preference.delete().where(Preference.key.in_([ACTIVATED_PREFERENCE, BEFORE_PREFERENCE])).execute()
+
+
+def _changed(sale: HikeSale) -> str:
+    return sale.last_modified.isoformat() if sale.last_modified else ""
 
 
 def _product_ids(sale: HikeSale) -> set[int]:

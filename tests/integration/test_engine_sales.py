@@ -395,3 +395,25 @@ def test_s15_off_by_default_sends_no_sales(tmp_path):
     finally:
         connected.close()
         close_db()
+
+
+def test_m4_s15_an_order_bigcommerce_refuses_is_listed_as_an_error_and_goes_when_retried(stores):
+    connected, engine = stores
+    (product,) = sellable(connected, 1)
+    sale = sell(connected, [(product.id, 1)])
+    connected.control("bigcommerce", "POST", "faults",
+                      json={"path": "/v2/orders$", "method": "POST", "responses": ["422"]})
+
+    run = engine.run_pass("schedule", PASS)
+
+    assert run.status == "partial"
+    marker = models.Link.get(models.Link.entity == "sale", models.Link.hike_id == str(sale.id))
+    assert (marker.status, marker.last_result) == ("failed", "error"), "listed in the Errors tab (M4)"
+    assert orders_for(connected, sale.id) == []
+    connected.requests("bigcommerce", clear=True)
+    assert engine.run_pass("schedule", PASS).status == "ok"
+    assert order_posts(connected) == [], "the same refusal is not repeated on every pass"
+    retried = engine.run_pass("retry", PASS, only=[marker.id])  # "Retry this record"
+    assert retried.status == "ok", retried.message
+    assert len(orders_for(connected, sale.id)) == 1
+    assert models.Link.get_by_id(marker.id).status == "linked"
