@@ -474,16 +474,15 @@ class ProductSync:
         prepared: list[tuple[Action, dict[str, Any], list[str]]] = []
         for action in actions:
             try:
-                record = mapping.product_from_bc(action.bc, self.ctx)
+                bc_record = record = mapping.product_from_bc(action.bc, self.ctx)
                 if action.message == "first":
-                    record = _only_bc_owned(record, mapping.product_from_hike(action.hike, self.ctx))
+                    record = _only_bc_owned(bc_record, mapping.product_from_hike(action.hike, self.ctx))
                 body = mapping.hike_product_body(record, self.ctx, action.hike)
             except mapping.MappingError as exc:
                 self._record_failure(action, str(exc))
                 self._tick()
                 continue
-            bc_urls = mapping.product_from_bc(action.bc, self.ctx).image_urls
-            prepared.append((action, body, bc_urls))
+            prepared.append((action, body, bc_record.image_urls))
         pictures = self.hike_images.prepare([
             (bc_urls, action.hike, hike_images.wanted(bc_urls, action.hike, action.link.images_sent or [],
                                                        first_link=action.message == "first"))
