@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from desktop.sandbox.bigcommerce_seed import PAYMENT_METHODS, money4, shipping_address
+from desktop.sandbox.bigcommerce_seed import PAYMENT_METHODS, money4, order_money, shipping_address
 from desktop.sandbox.server import Request, Response
 
 GST = Decimal("0.10")
@@ -80,16 +80,7 @@ class CheckoutRoutes:
             "id": order_id, "customer_id": customer["id"] if customer else 0,
             "date_created": now, "date_modified": now, "date_shipped": now if shipped else "",
             "status_id": status_id, "status": status_name, "custom_status": status_name,
-            "subtotal_ex_tax": money4(subtotal), "subtotal_inc_tax": money4(subtotal + subtotal_tax),
-            "subtotal_tax": money4(subtotal_tax), "base_shipping_cost": money4(ship_ex),
-            "shipping_cost_ex_tax": money4(ship_ex), "shipping_cost_inc_tax": money4(ship_ex + ship_tax),
-            "shipping_cost_tax": money4(ship_tax), "shipping_cost_tax_class_id": 2,
-            "base_handling_cost": "0.0000", "handling_cost_ex_tax": "0.0000", "handling_cost_inc_tax": "0.0000",
-            "handling_cost_tax": "0.0000", "handling_cost_tax_class_id": 0, "base_wrapping_cost": "0.0000",
-            "wrapping_cost_ex_tax": "0.0000", "wrapping_cost_inc_tax": "0.0000", "wrapping_cost_tax": "0.0000",
-            "wrapping_cost_tax_class_id": 0,
-            "total_ex_tax": money4(subtotal + ship_ex), "total_inc_tax": money4(total),
-            "total_tax": money4(subtotal_tax + ship_tax), "is_tax_inclusive_pricing": False,
+            **order_money(subtotal, subtotal_tax, ship_ex, ship_tax), "is_tax_inclusive_pricing": False,
             "items_total": items_total, "items_shipped": items_total if shipped else 0,
             "payment_method": method[1] if method else "", "payment_provider_id": "",
             "payment_status": "captured" if method else "pending", "refunded_amount": "0.0000",

@@ -387,16 +387,7 @@ def _orders(data: dict[str, Any], count: int, epoch: datetime) -> None:
             "date_created": iso(created), "date_modified": iso(modified),
             "date_shipped": iso(modified) if shipped else "", "status_id": status_id, "status": status_name,
             "custom_status": status_name,
-            "subtotal_ex_tax": money4(subtotal), "subtotal_inc_tax": money4(subtotal + subtotal_tax),
-            "subtotal_tax": money4(subtotal_tax), "base_shipping_cost": money4(ship_ex),
-            "shipping_cost_ex_tax": money4(ship_ex), "shipping_cost_inc_tax": money4(ship_ex + ship_tax),
-            "shipping_cost_tax": money4(ship_tax), "shipping_cost_tax_class_id": 2,
-            "base_handling_cost": "0.0000", "handling_cost_ex_tax": "0.0000", "handling_cost_inc_tax": "0.0000",
-            "handling_cost_tax": "0.0000", "handling_cost_tax_class_id": 0, "base_wrapping_cost": "0.0000",
-            "wrapping_cost_ex_tax": "0.0000", "wrapping_cost_inc_tax": "0.0000", "wrapping_cost_tax": "0.0000",
-            "wrapping_cost_tax_class_id": 0,
-            "total_ex_tax": money4(subtotal + ship_ex), "total_inc_tax": money4(subtotal + subtotal_tax + ship_ex + ship_tax),
-            "total_tax": money4(subtotal_tax + ship_tax), "is_tax_inclusive_pricing": False,
+            **order_money(subtotal, subtotal_tax, ship_ex, ship_tax), "is_tax_inclusive_pricing": False,
             "items_total": items_total, "items_shipped": items_total if shipped else 0,
             "payment_method": method[1] if status_id != 0 else "", "payment_provider_id": "",
             "payment_status": payment_status, "refunded_amount": money4(refunded),
@@ -436,6 +427,22 @@ def _orders(data: dict[str, Any], count: int, epoch: datetime) -> None:
         address_id += 1
     data["counters"].update({"order": order_id, "order_product": line_id, "order_address": address_id,
                              "transaction": txn_id})
+
+
+def order_money(subtotal: Decimal, subtotal_tax: Decimal, ship_ex: Decimal, ship_tax: Decimal) -> dict[str, Any]:
+    """A v2 order's money fields (4-decimal strings): its lines, shipping with its tax, no handling or wrapping."""
+    return {
+        "subtotal_ex_tax": money4(subtotal), "subtotal_inc_tax": money4(subtotal + subtotal_tax),
+        "subtotal_tax": money4(subtotal_tax), "base_shipping_cost": money4(ship_ex),
+        "shipping_cost_ex_tax": money4(ship_ex), "shipping_cost_inc_tax": money4(ship_ex + ship_tax),
+        "shipping_cost_tax": money4(ship_tax), "shipping_cost_tax_class_id": 2,
+        "base_handling_cost": "0.0000", "handling_cost_ex_tax": "0.0000", "handling_cost_inc_tax": "0.0000",
+        "handling_cost_tax": "0.0000", "handling_cost_tax_class_id": 0, "base_wrapping_cost": "0.0000",
+        "wrapping_cost_ex_tax": "0.0000", "wrapping_cost_inc_tax": "0.0000", "wrapping_cost_tax": "0.0000",
+        "wrapping_cost_tax_class_id": 0, "total_ex_tax": money4(subtotal + ship_ex),
+        "total_inc_tax": money4(subtotal + subtotal_tax + ship_ex + ship_tax),
+        "total_tax": money4(subtotal_tax + ship_tax),
+    }
 
 
 def shipping_address(address: dict[str, Any], address_id: int, order_id: int, items_total: int, shipped: bool,

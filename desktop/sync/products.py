@@ -471,7 +471,7 @@ class ProductSync:
             self._update_hike_slice(actions[start:start + HIKE_SLICE])
 
     def _update_hike_slice(self, actions: list[Action]) -> None:
-        prepared: list[tuple[Action, dict[str, Any], list[str]]] = []
+        prepared: list[tuple[Action, dict[str, Any], ProductRecord]] = []  # with BigCommerce's record
         for action in actions:
             try:
                 bc_record = record = mapping.product_from_bc(action.bc, self.ctx)
@@ -482,11 +482,11 @@ class ProductSync:
                 self._record_failure(action, str(exc))
                 self._tick()
                 continue
-            prepared.append((action, body, bc_record.image_urls))
+            prepared.append((action, body, bc_record))
         pictures = self.hike_images.prepare([
-            (bc_urls, action.hike, hike_images.wanted(bc_urls, action.hike, action.link.images_sent or [],
-                                                       first_link=action.message == "first"))
-            for action, _, bc_urls in prepared])
+            (bc.image_urls, action.hike, hike_images.wanted(bc.image_urls, action.hike, action.link.images_sent or [],
+                                                             first_link=action.message == "first"))
+            for action, _, bc in prepared])
         bodies: list[dict[str, Any]] = []
         for (action, body, _), images_plan in zip(prepared, pictures):
             if images_plan.additional_images is not None:
@@ -494,7 +494,7 @@ class ProductSync:
             bodies.append(body)
         sent = [(action, body) for (action, _, _), body in zip(prepared, bodies) if body]
         saved = {id(a): r for (a, _), r in zip(sent, self.hike.save_products([b for _, b in sent]))} if sent else {}
-        for (action, body, _), images_plan in zip(prepared, pictures):
+        for (action, body, bc_record), images_plan in zip(prepared, pictures):
             first = action.message == "first"
             result = saved.get(id(action))
             if result is not None and result.error is not None:
@@ -513,8 +513,7 @@ class ProductSync:
             with database_proxy.atomic():
                 link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
                 if images_plan.complete:  # otherwise the product is sent again the next time it is read
-                    link.bc_fingerprint = mapping.fingerprint(mapping.product_from_bc(action.bc, self.ctx), B2H,
-                                                              self.settings)
+                    link.bc_fingerprint = mapping.fingerprint(bc_record, B2H, self.settings)
                 if body or images_plan.sent:
                     changes = mapping.diff(before, after)
                     changes.pop("image_urls", None)  # Hike's own addresses for the copies: "images" says it

@@ -10,7 +10,7 @@ orders they placed, so they hold in any order. The Hike client's pacing is opene
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -183,8 +183,7 @@ def test_r_s3_s8_with_an_ecommerce_outlet_orders_land_there_and_a_closed_registe
     assert movements(shop, item["hike_id"], MAIN, str(order_id)) == []
 
 
-def datetime_of(iso: str | None):
-    from datetime import datetime
+def datetime_of(iso: str | None) -> datetime:
     assert iso, "nothing noted"
     return datetime.fromisoformat(iso)
 
