@@ -13,8 +13,10 @@ from desktop import APP_ID, APP_NAME, __version__
 from desktop.storage import paths
 from desktop.storage.credentials import Credentials
 from desktop.storage.db import DatabaseError, close_db, init_db
+from desktop.storage.folder_lock import FolderBusy, FolderLock
 from desktop.storage.logs import setup_logging
 from desktop.storage.models import prune_log
+from desktop.sync.journal import mark_interrupted_runs
 
 log = logging.getLogger("desktop.app")
 
@@ -68,6 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not instance.listen():
         log.warning("Could not listen for later launches; a second launch will open a second window")
 
+    # one writer per data folder (N6): a `hike-bc-sync-cli run` or `sync` on this folder would plan the same pass
+    folder_lock = FolderLock(app_paths.data, "the app window")
+    try:
+        folder_lock.acquire()
+    except FolderBusy as exc:
+        log.warning("%s", exc.describe())
+        instance.close()
+        QMessageBox.warning(None, APP_NAME, exc.describe())
+        return 1
+
     reporter = CrashReporter(str(log_path))
     reporter.install()
     sandbox = None
@@ -79,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.error("%s", exc)
             QMessageBox.critical(None, "Cannot open the app's data", str(exc))
             return 2
+        mark_interrupted_runs()
         removed = prune_log()
         if removed:
             log.info("Pruned %d old log rows", removed)
@@ -105,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sandbox is not None:
             sandbox.stop()
         close_db()
+        folder_lock.release()
         log.info("%s stopped", APP_NAME)
 
 

@@ -11,6 +11,10 @@ With ``--json`` stdout carries exactly one JSON document, also when a command fa
 ...}``); human text goes to stdout otherwise, problems to stderr. A secret is never printed: tokens go from the
 option, the environment or a hidden prompt straight to the OS keyring, and every message is redacted first.
 
+Commands that write (``sync``, ``run``, ``configure``, ``connect``, ``disconnect``, ``restore-database``) hold the
+data folder's lock while they run (N6): when the app window or another command holds it, they say who (process id,
+what it is doing) and exit 1 without touching anything.
+
 The ``--profile`` option picks the keyring profile (``default``): secrets are stored per profile, the rest per
 data folder (``--data-dir``).
 """
@@ -36,6 +40,7 @@ from desktop import APP_NAME, __version__
 from desktop.storage import paths
 from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials
 from desktop.storage.db import DatabaseError, backup_copies, close_db, init_db, restore_copy, schema_version
+from desktop.storage.folder_lock import FolderBusy, FolderLock
 from desktop.storage.logs import redact, setup_logging
 from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run, SettingsVersion
 from desktop.sync import errors
@@ -43,6 +48,7 @@ from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike,
     open_clients
 from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.events import Listeners
+from desktop.sync.journal import mark_interrupted_runs
 from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, compare_stock, hike_duplicates, write_backup
 from desktop.sync.scheduler import SyncScheduler
 from desktop.sync.settings import Settings, SettingsError
@@ -136,12 +142,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# one writer per data folder (N6)
+def writes(args: argparse.Namespace) -> bool:
+    """Commands that write to the stores or to the folder's database hold the folder's lock while they run."""
+    if args.command == "sync":
+        return not args.dry_run
+    if args.command == "configure":
+        return not args.print_template
+    if args.command == "restore-database":
+        return not args.list
+    return args.command in {"connect", "disconnect", "run"}
+
+
+def purpose(args: argparse.Namespace) -> str:
+    command = f"{args.command} {args.store}" if args.command == "connect" else args.command
+    return f"hike-bc-sync-cli {command}"
+
+
+_lock: FolderLock | None = None  # held by this command, when it writes
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # shared helpers
 @contextmanager
 def opened_db() -> Iterator[None]:
-    """The data folder's database, migrated, closed afterwards."""
+    """The data folder's database, migrated, closed afterwards. Runs a killed process left ``running`` are marked
+    interrupted first, when no pass can be running: this command holds the folder's lock, or it is free."""
     try:
         init_db(paths.app_paths().ensure().database)
+        if _lock is not None:
+            mark_interrupted_runs()
+        else:
+            try:
+                with FolderLock(paths.app_paths().data, "hike-bc-sync-cli (a moment's check)"):
+                    mark_interrupted_runs()
+            except FolderBusy:
+                pass  # a pass may be running right now: its run row is live
     except DatabaseError as exc:
         raise CliError(str(exc)) from None
     try:
@@ -658,6 +694,7 @@ def cmd_restore_database(args: argparse.Namespace) -> int:
     try:
         used, aside = restore_copy(database, args.copy)
         init_db(database)  # the copy may be of an older schema: bring it up to date now
+        mark_interrupted_runs()  # a copy taken mid-pass holds that pass as running
     except DatabaseError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -677,9 +714,14 @@ CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def dispatch(args: argparse.Namespace) -> int:
     """Run the command; every expected failure becomes its message on stderr (never a traceback) and a code."""
 
+    global _lock
     command = CONNECT_COMMANDS[args.store] if args.command == "connect" else COMMANDS[args.command]
     try:
+        if writes(args):
+            _lock = FolderLock(paths.app_paths().ensure().data, purpose(args)).acquire()
         return command(args)
+    except FolderBusy as exc:
+        return fail(args, exc.describe(), 1)
     except CliError as exc:
         return fail(args, exc.message, exc.code)
     except (errors.SyncError, CredentialError) as exc:
@@ -691,6 +733,10 @@ def dispatch(args: argparse.Namespace) -> int:
         log.exception("Command %s failed", args.command)
         return fail(args, f"Unexpected error: {type(exc).__name__}: {exc} (details in the log file in "
                           f"{paths.app_paths().logs})", 1)
+    finally:
+        if _lock is not None:
+            _lock.release()
+            _lock = None
 
 
 def fail(args: argparse.Namespace, message: str, code: int) -> int:

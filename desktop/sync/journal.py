@@ -72,6 +72,28 @@ class Journal:
         return entry
 
 
+def mark_interrupted_runs() -> int:
+    """Runs left ``running`` by a process that was killed or crashed become ``interrupted``, with the counts of what
+    they did write (issue 14, finding 9). Only call with the data folder's lock held: then no pass is running."""
+    stale = list(Run.select().where(Run.status == "running"))
+    with database_proxy.atomic():
+        for run in stale:
+            counts: dict[str, Counter[str]] = defaultdict(Counter)
+            for entry in LogEntry.select(LogEntry.entity, LogEntry.action, LogEntry.result).where(LogEntry.run == run):
+                counts[entry.entity][entry.action if entry.result == "ok" else entry.result] += 1
+            last = LogEntry.select(LogEntry.created_at).where(LogEntry.run == run) \
+                .order_by(LogEntry.created_at.desc()).first()
+            run.status = "interrupted"
+            run.finished_at = last.created_at if last is not None else run.started_at
+            run.counts = {entity: dict(c) for entity, c in counts.items()}
+            run.message = ("The app stopped during this pass (closed, killed or crashed); the next pass picked up "
+                           "where it left off and nothing it sent is sent twice.")
+            run.save()
+    if stale:
+        log.info("Marked %d run(s) left running by a stopped process as interrupted", len(stale))
+    return len(stale)
+
+
 def _id(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 

@@ -143,3 +143,19 @@ def test_main_runs_the_event_loop_and_returns(qtbot, tmp_path, monkeypatch):
     assert seen["windows"] == 1
     assert seen["wizards"] == 1, "first start: the setup wizard opens by itself (C4)"
     assert (tmp_path / "inproc" / "sync.sqlite3").exists()
+
+
+def test_n6_the_window_does_not_open_on_a_folder_a_cli_writer_holds(qtbot, tmp_path, monkeypatch):
+    """Issue 14 finding 1: the window and ``hike-bc-sync-cli run`` on one folder would plan the same pass. The window
+    says who holds the folder and exits; it creates nothing there (not even the database)."""
+    from desktop import app
+    from desktop.storage.folder_lock import FolderLock
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    data = tmp_path / "held"
+    with FolderLock(data, "hike-bc-sync-cli run"):
+        rc = app.main(["--data-dir", str(data)])
+    assert rc == 1
+    assert len(shown) == 1 and f"hike-bc-sync-cli run (process {os.getpid()}" in shown[0]
+    assert not (data / "sync.sqlite3").exists()

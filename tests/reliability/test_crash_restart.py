@@ -52,6 +52,11 @@ class App:
         return subprocess.Popen(self.args(*args), cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
 
+    def start_captured(self, *args: str) -> subprocess.Popen:
+        """Started now, its output kept (``communicate()``)."""
+        return subprocess.Popen(self.args(*args), cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
 
 class Stores:
     """Both sandbox stores as a separate process."""
