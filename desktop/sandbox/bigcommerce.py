@@ -5,6 +5,7 @@ Built from the official OpenAPI files (``tests/contract/specs/bigcommerce``) and
 ``bigcommerce_catalog.py`` (products, variants, images, options), ``bigcommerce_taxonomy.py`` (brands,
 categories and category trees),
 ``bigcommerce_orders.py`` (v2 store, tax classes, payment methods, order statuses, orders; v3 transactions),
+``bigcommerce_metafields.py`` (v3 order metafields),
 ``bigcommerce_customers.py`` and ``bigcommerce_inventory.py`` (inventory items, adjustments, locations); the
 state and its renderers in ``bigcommerce_store.py``; seeds in ``bigcommerce_seed.py``.
 
@@ -34,6 +35,7 @@ from desktop.sandbox.bigcommerce_catalog import CatalogRoutes
 from desktop.sandbox.bigcommerce_customers import CustomerRoutes
 from desktop.sandbox.bigcommerce_http import BCError, error_body, render_error
 from desktop.sandbox.bigcommerce_inventory import InventoryRoutes
+from desktop.sandbox.bigcommerce_metafields import MetafieldRoutes
 from desktop.sandbox.bigcommerce_checkout import CheckoutRoutes
 from desktop.sandbox.bigcommerce_orders import OrderRoutes
 from desktop.sandbox.bigcommerce_store import BCStore, now_iso
@@ -45,8 +47,8 @@ UNAUTHORIZED = ("Unauthorized - the v3 Auth client ID or token in the request ar
 TOO_MANY = "Too many requests"
 
 
-class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, CustomerRoutes, InventoryRoutes,
-                         CheckoutRoutes, EmulatorApp):
+class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldRoutes, CustomerRoutes,
+                         InventoryRoutes, CheckoutRoutes, EmulatorApp):
     name = "bigcommerce"
 
     def __init__(self, store_hash: str = "sbx1hike", access_token: str = "sandbox-bc-token",
@@ -65,6 +67,7 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, CustomerRo
         self.register_catalog()
         self.register_taxonomy()
         self.register_orders()
+        self.register_metafields()
         self.register_customers()
         self.register_inventory()
         self.register_checkout()

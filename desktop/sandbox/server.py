@@ -7,7 +7,8 @@ this module adds what both need and what is not part of either real API, under `
 - ``GET  /__emulator/requests``            the log of requests received (``?clear=1`` empties it)
 - ``POST /__emulator/faults``              queue faulty answers: ``{"path": regex, "method": "GET"|null,
                                            "responses": ["403", "429", "500", "502", "503", "timeout", "drop",
-                                           "drop_after", "malformed"], "delay_s": 5}``; ``DELETE`` clears the queue
+                                           "drop_after", "malformed", "pass"], "delay_s": 5}`` ("pass" answers
+                                           normally, to aim the next ones at a later request); ``DELETE`` clears the queue
                                            and the random rate. ``{"rate": 0.1, "kinds": [...], "seed": 7}``
                                            instead makes each API request faulty with that chance (the soak)
 - ``GET/POST /__emulator/clock``           the emulated clock: ``{"advance_s": n}`` or ``{"time_scale": x}``
@@ -135,8 +136,9 @@ Handler = Callable[[Request], Response]
 # "drop_after": the request IS applied, then the answer is lost (a write that happened but was never confirmed)
 # "422": the store refuses the record (scripted faults only: random faults are the network's and the store's
 # passing troubles, never a refusal)
-FAULT_KINDS = {"403", "422", "429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed"}
-RANDOM_FAULT_KINDS = FAULT_KINDS - {"422"}
+# "pass" serves the request normally: it lets a test aim the faults after it at a later request on the same path
+FAULT_KINDS = {"403", "422", "429", "500", "502", "503", "timeout", "drop", "drop_after", "malformed", "pass"}
+RANDOM_FAULT_KINDS = FAULT_KINDS - {"422", "pass"}
 
 
 @dataclass
@@ -328,6 +330,8 @@ def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
                 self._send(app.dispatch(request))
                 return
             fault = app.take_fault(request)
+            if fault is not None and fault.kind == "pass":
+                fault = None
             if fault is not None and fault.kind != "drop_after":
                 app.log_request(request, 0 if fault.kind in {"timeout", "drop"} else
                                 200 if fault.kind == "malformed" else int(fault.kind))

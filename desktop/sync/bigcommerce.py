@@ -35,6 +35,7 @@ ORDER_PRODUCTS_PAGE = 50
 # the orders pass needs no /orders/{id}/products read per order; see ``BCOrder.embedded_lines`` for the fallback.
 ORDER_LINES_INCLUDE = {"include": "consignments.line_items", "consignment_structure": "object"}
 ID_FILTER_CHUNK = 50  # ids per `id:in` filter: keeps URLs short
+NOTES_NAMESPACE = "hike_bc_sync"  # the metafield namespace of this app's notes on orders (``note_order``)
 _API_PATH = re.compile(r"^/stores/(?P<hash>[A-Za-z0-9]+)/v[23]/?$")
 
 # The scopes the app needs, for the Connect page and the README (C2).
@@ -247,6 +248,21 @@ class BCOrderLine:
                    price_inc_tax=money(d.get("price_inc_tax")) or Decimal(0),
                    total_ex_tax=money(d.get("total_ex_tax")) or Decimal(0),
                    total_inc_tax=money(d.get("total_inc_tax")) or Decimal(0), raw=d)
+
+
+@dataclass(frozen=True)
+class OrderNote:
+    """One of this app's notes on an order (an order metafield in ``NOTES_NAMESPACE``)."""
+
+    order_id: int
+    key: str
+    value: str
+    created: datetime | None
+
+    @classmethod
+    def from_api(cls, d: dict[str, Any]) -> "OrderNote":
+        return cls(int(d.get("resource_id") or 0), str(d.get("key") or ""), str(d.get("value") or ""),
+                   parse_date(d.get("date_created")))
 
 
 @dataclass
@@ -673,6 +689,29 @@ class BigCommerceClient:
 
     def order(self, order_id: int) -> BCOrder:
         return BCOrder.from_api(self.http.request("GET", f"v2/orders/{order_id}").data)
+
+    # The app's own notes on an order, kept in the store (orders.v3.yml metafields, private to this app): which
+    # orders reached Hike, so a fresh or restored database looks them up there instead of sending them again (N7).
+    def order_notes(self, key: str, *, created_since: datetime | None = None,
+                    newest_first: bool = False) -> Iterator[OrderNote]:
+        params: dict[str, Any] = {"namespace": NOTES_NAMESPACE, "key": key,
+                                  "direction": "desc" if newest_first else "asc"}
+        if created_since is not None:
+            params["date_created:min"] = iso_filter(created_since)
+        for d in self._v3_pages("orders/metafields", params):
+            yield OrderNote.from_api(d)
+
+    def note_order(self, order_id: int, key: str, value: str) -> None:
+        """Keep ``value`` on the order under ``key``; an order that has it already keeps the first one (a note is
+        written once: the second try after a lost answer finds it there)."""
+        body = {"permission_set": "app_only", "namespace": NOTES_NAMESPACE, "key": key, "value": value,
+                "description": "Hike ↔ BigCommerce Sync"}
+        try:
+            self.http.request("POST", f"v3/orders/{order_id}/metafields", json_body=body, idempotent=True)
+        except errors.ValidationFailed as exc:
+            if exc.status != 409:
+                raise
+            # already there: the note this app wrote before (409: namespace and key exist on the order)
 
     def order_lines(self, order: BCOrder) -> list[BCOrderLine]:
         """The order's lines: those embedded in the order read with ``ORDER_LINES_INCLUDE`` when they are certainly

@@ -20,6 +20,9 @@ from desktop.storage.models import Cursor, Link, LogEntry, PendingWork, Run, utc
 log = logging.getLogger(__name__)
 
 CURSOR_OVERLAP = timedelta(minutes=2)  # read a little before the cursor: clocks and commits are not instant
+# N7 look-ups of what one store holds for records of the other: the two stores' clocks differ a little, and what
+# this app made there was made after the record it came from
+LOOKUP_MARGIN = timedelta(hours=1)
 
 
 class Journal:

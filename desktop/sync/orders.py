@@ -68,6 +68,7 @@ Exactly once (N2)
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,7 +82,8 @@ from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeRegister, HikeSale
 from desktop.sync.inventory import resync_levels
-from desktop.sync.journal import Journal, begin_work, end_work, read_from, save_link, set_cursor, unfinished_work
+from desktop.sync.journal import (LOOKUP_MARGIN, Journal, begin_work, end_work, read_from, save_link, set_cursor,
+                                  unfinished_work)
 from desktop.sync.mapping import MappingContext
 from desktop.sync.order_mapping import (DONE, FINAL, RANK, SaleTarget, bc_status_for, hike_status_for,
                                         is_gift_certificate, moves_forward, order_label, payments, sale_body,
@@ -94,6 +96,7 @@ log = logging.getLogger(__name__)
 ENTITY = "order"
 SALE_ENTITY = "sale"  # S15: Hike sales sent to BigCommerce as orders (another pass writes these links)
 ACTIVATED_AT = "orders_activated_at"
+NOTE_KEY = "hike"  # this app's note on an order it brought to Hike (``BigCommerceClient.note_order``)
 
 
 def _status_mark(n: int) -> str:
@@ -142,6 +145,7 @@ class OrderSync:
         self._reopened: dict[int, datetime] = {}  # register id -> when this pass's sale re-opened it (S8)
         self._total = self._done = 0
         self._moved_items: set[int] = set()  # Hike items whose stock this pass moved: BigCommerce is set level after
+        self._noted: dict[int, dict[str, Any]] = {}  # order id -> this app's note on it in BigCommerce (N7)
 
     @property
     def full_orders(self) -> bool:
@@ -317,6 +321,7 @@ class OrderSync:
         handlers = {"create_sale": self._create_sale, "move_stock": self._move_stock, "wait": self._wait,
                     "skip": self._skip, "fail": self._fail, "update_hike": self._update_hike,
                     "update_bc": self._update_bc}
+        self._noted = self._noted_in_store(plans)
         for plan in plans:
             self._guard(handlers[plan.kind], plan)
         moved, self._moved_items = self._moved_items, set()
@@ -411,6 +416,59 @@ class OrderSync:
         PendingWork.update(status="done", updated_at=utcnow()).where(
             PendingWork.key == f"waiting:{order_id}", PendingWork.status == "waiting").execute()
 
+    # -- this app's note on each order it brought to Hike, kept in BigCommerce (N7) ----------------------------
+    def _noted_in_store(self, plans: list[OrderPlan]) -> dict[int, dict[str, Any]]:
+        """Orders about to reach Hike that BigCommerce says already did: a database restored from an older copy,
+        or a new one, does not know them, and a stock move cannot be looked up in Hike. One paged read of this
+        app's notes made since the oldest of these orders, only on a pass that has orders to bring in."""
+        new = [p.order for p in plans if p.kind in ("create_sale", "move_stock")]
+        if not new:
+            return {}
+        created = [o.date_created for o in new if o.date_created is not None]
+        since = min(created) - LOOKUP_MARGIN if len(created) == len(new) else None
+        wanted = {o.id for o in new}
+        out: dict[int, dict[str, Any]] = {}
+        for note in self.bc.order_notes(NOTE_KEY, created_since=since):
+            if note.order_id in wanted:
+                try:
+                    value = json.loads(note.value)
+                except ValueError:
+                    value = {}
+                out[note.order_id] = value if isinstance(value, dict) else {}
+        return out
+
+    def _note_in_store(self, order_id: int, sale_id: int | None) -> None:
+        """Written after Hike took the order, before the link: a kill in between leaves the outbox row, whose
+        ``recover()`` comes back here. A refusal only costs the evidence for a future restore: logged, not fatal."""
+        try:  # {"sale": id} for a sale made; {"sale": null} for stock taken without one (S9)
+            self.bc.note_order(order_id, NOTE_KEY, json.dumps({"sale": sale_id}))
+        except errors.SyncError as exc:
+            if passes.stops_the_pass(exc):
+                raise
+            log.warning("Could not note on %s that it reached Hike: %s", order_label(order_id), exc.message)
+
+    def _adopt(self, plan: OrderPlan, noted: dict[str, Any]) -> None:
+        """An order BigCommerce says reached Hike before: linked, never sent or moved again."""
+        order = plan.order
+        sale_id = noted.get("sale")
+        if sale_id:
+            sale = self.hike.sale(int(sale_id)) or self.hike.find_sale_by_number(str(order.id))
+            if sale is not None:
+                self._linked(plan, sale, None, f"Already in Hike as sale {sale.number} (noted on the order in "
+                                               "BigCommerce; this app's database did not know it): linked, not sent "
+                                               "again.", noted=True)
+                return
+        with database_proxy.atomic():
+            Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
+            link = save_link(ENTITY, hike_id=sale_id, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
+                             bc_fingerprint=_status_mark(order.status_id))
+            self._end_waiting(order.id)
+            what = "its sale was made" if sale_id else "its stock was taken from Hike"
+            self.journal.record(ENTITY, action="link", result="ok", direction="bc_to_hike", link=link,
+                                name=order_label(order.id),
+                                message=f"Already brought into Hike ({what}, noted on the order in BigCommerce; this "
+                                        "app's database did not know it): not sent again.")
+
     # full orders
     def _create_sale(self, plan: OrderPlan) -> None:
         order = plan.order
@@ -418,6 +476,9 @@ class OrderSync:
         done = PendingWork.get_or_none(PendingWork.key == key)
         if done is not None and done.status == "done":
             return  # another pass made it (its link is there): never twice
+        if order.id in self._noted:
+            self._adopt(plan, self._noted[order.id])
+            return
         body, note = self.sale_body(plan)
         register_was_open = self._register_open(body["registerId"])
         work = begin_work(ENTITY, key, "create_sale", {"bc_id": order.id, "number": body["number"]})
@@ -436,8 +497,11 @@ class OrderSync:
             note += f" Register '{self._register_name(body['registerId'])}' was closed: the sale re-opened it (S8)."
         self._linked(plan, sale, work, note)
 
-    def _linked(self, plan: OrderPlan, sale: HikeSale, work: PendingWork | None, message: str) -> None:
+    def _linked(self, plan: OrderPlan, sale: HikeSale, work: PendingWork | None, message: str, *,
+                noted: bool = False) -> None:
         order = plan.order
+        if not noted:
+            self._note_in_store(order.id, sale.id)
         self._moved_items.update(line.product_id for line in sale.lines if line.product_id)
         with database_proxy.atomic():
             Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
@@ -544,6 +608,9 @@ class OrderSync:
         existing = PendingWork.get_or_none(PendingWork.key == key)
         if existing is not None and existing.status in ("done", "in_progress"):
             return  # moved already, or being settled by recover(): never twice
+        if order.id in self._noted:
+            self._adopt(plan, self._noted[order.id])
+            return
         quantities: dict[int, int] = {}
         for li in plan.lines:
             if not is_gift_certificate(li):
@@ -602,6 +669,7 @@ class OrderSync:
 
     def _stock_moved(self, work: PendingWork, order: BCOrder, note: str) -> None:
         rows = (work.payload or {}).get("rows") or []
+        self._note_in_store(order.id, None)
         self._moved_items.update(int(r["product_id"]) for r in rows)
         with database_proxy.atomic():
             Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()

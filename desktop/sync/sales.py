@@ -34,7 +34,9 @@ A pass runs ``recover()``, ``read()``, ``plan()``, ``apply()`` and ``advance_cur
   the request) and carries the reference ``hike-sale-<sale id>`` in ``external_order_id`` (a writable, filterable
   field of v2 orders). A lost answer is looked up by that reference before anything is sent again (the client),
   and ``recover()`` after a crash links the order it finds or plans the sale again. Status changes are absolute
-  (PUT), safe to repeat.
+  (PUT), safe to repeat. A pass with sales to send first reads the orders created since the oldest of them and
+  links those that already carry a sale's reference (N7): a database restored from an older copy, or a new one,
+  cannot prove an order was never sent, so the store is asked.
 """
 from __future__ import annotations
 
@@ -52,8 +54,8 @@ from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
 from desktop.sync.inventory import resync_levels
-from desktop.sync.journal import (CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, read_from, save_link,
-                                  unfinished_work)
+from desktop.sync.journal import (CURSOR_OVERLAP, LOOKUP_MARGIN, Journal, begin_work, end_work, links_by_hike,
+                                  read_from, save_link, unfinished_work)
 from desktop.sync.order_mapping import CANCELLED as BC_CANCELLED
 from desktop.sync.order_mapping import COMPLETED as BC_COMPLETED
 from desktop.sync.order_mapping import HIKE_SOURCE_BIGCOMMERCE
@@ -128,6 +130,7 @@ class SaleSync:
         self._retry: set[int] = set()  # refused sales asked for again ("Retry this record")
         self._outlets: dict[int, str] | None = None
         self._touched: list[SaleAction] = []
+        self._in_store: dict[str, BCOrder] = {}  # reference -> order BigCommerce already holds (``_orders_in_store``)
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, retry: Iterable[int] = ()) -> Snapshot[HikeSale, Any]:
@@ -248,11 +251,27 @@ class SaleSync:
     def apply(self, actions: list[SaleAction]) -> None:
         self._total, self._done = len(actions), 0
         self._touched = []
+        self._in_store = self._orders_in_store(actions)
         try:
             for action in actions:
                 self._guard(action)
         finally:
             self._restore_stock()
+
+    def _orders_in_store(self, actions: list[SaleAction]) -> dict[str, BCOrder]:
+        """N7: orders BigCommerce already holds for the sales about to be sent, by their reference. A database
+        restored from an older copy, or a new one, does not know them; the store does. One paged read of the
+        orders created since the oldest of these sales (less a margin for the two stores' clocks), only on a
+        pass that has sales to send."""
+        wanted = {reference(a.sale.id): a.sale for a in actions if a.kind == "create"}
+        if not wanted:
+            return {}
+        times = [s.created or s.transaction_date for s in wanted.values()]
+        if any(t is None for t in times):  # [I] a sale without dates: look each one up by its reference
+            return {ref: o for ref in wanted if (o := self.bc.find_order_by_reference(ref)) is not None}
+        since = min(t for t in times if t is not None) - LOOKUP_MARGIN
+        return {ref: o for o in self.bc.orders(created_since=since)
+                if (ref := str(o.raw.get("external_order_id") or "")) in wanted}
 
     def _guard(self, action: SaleAction) -> None:
         try:
@@ -359,6 +378,10 @@ class SaleSync:
 
     def _create(self, action: SaleAction) -> None:
         sale = action.sale
+        found = self._in_store.get(reference(sale.id))
+        if found is not None:  # made before: this database was restored or is new (N7)
+            self._linked(sale, found, None, action, found=True)
+            return
         body = self._body(action)
         work = begin_work(ENTITY, f"create_order:{sale.id}", "create_bc",
                           {"hike_id": sale.id, "reference": reference(sale.id)})
@@ -372,17 +395,22 @@ class SaleSync:
             raise
         self._linked(sale, order, work, action)
 
-    def _linked(self, sale: HikeSale, order: BCOrder, work: Any, action: SaleAction | None) -> None:
+    def _linked(self, sale: HikeSale, order: BCOrder, work: Any, action: SaleAction | None, *,
+                found: bool = False) -> None:
         name = f"Sale {sale.number}" if sale.number else f"Sale {sale.id}"
+        status = BC_STATUS_NAMES.get(order.status_id, order.status)
+        message = (f"Order {order.id} was already in BigCommerce for this sale (this app's database did not know "
+                   f"it: restored or new): linked, not sent again ({status}, total {order.total_inc_tax})") if found \
+            else f"Order {order.id} created in BigCommerce ({status}, total {order.total_inc_tax})"
         with database_proxy.atomic():
             link = save_link(ENTITY, hike_id=sale.id, bc_id=order.id, name=name,
                              hike_fingerprint=str(sale.status), bc_fingerprint=str(order.status_id))
-            end_work(work)
-            self.journal.record(ENTITY, action="create", result="ok", direction="hike_to_bc", link=link, name=name,
-                                message=f"Order {order.id} created in BigCommerce "
-                                        f"({BC_STATUS_NAMES.get(order.status_id, order.status)}, "
-                                        f"total {order.total_inc_tax})",
-                                diff={"status": [None, order.status], "total": [None, str(order.total_inc_tax)]})
+            if work is not None:
+                end_work(work)
+            self.journal.record(ENTITY, action="link" if found else "create", result="ok", direction="hike_to_bc",
+                                link=link, name=name, message=message,
+                                diff=None if found else {"status": [None, order.status],
+                                                         "total": [None, str(order.total_inc_tax)]})
         if action is not None:
             self._touched.append(action)
 

@@ -293,3 +293,25 @@ def test_s15_create_order_validates_and_takes_stock(bc):
                 {**body, "id": 5}, {**body, "status_id": 99}):
         r = bc.post("/v2/orders", json=bad)
         assert r.status_code == 400 and r.json()[0]["status"] == 400, bad
+
+
+def test_n7_order_metafields_create_list_and_batch_read(bc):
+    """Issue 14 finding 2: the sync keeps "this order's stock was taken from Hike" on the order itself. Create one
+    (MetafieldBase_Post → MetafieldResponse), a duplicate namespace+key is refused, the order's list and the batch
+    list filter by namespace and key and sort by id."""
+    first, second = (o["id"] for o in _all_orders(bc)[:2])
+    body = {"permission_set": "app_only", "namespace": "hike_bc_sync", "key": "hike", "value": '{"stock": true}',
+            "description": "synced to Hike"}
+    created = bc.post(f"/v3/orders/{first}/metafields", json=body).json()["data"]
+    assert created["resource_type"] == "order" and created["resource_id"] == first and created["value"] == body["value"]
+    assert bc.post(f"/v3/orders/{first}/metafields", json=body, validate=False).status_code == 409
+    assert bc.post(f"/v3/orders/{first}/metafields", json={**body, "key": ""}, validate=False).status_code == 422
+    assert bc.post("/v3/orders/99999/metafields", json=body, validate=False).status_code == 404
+    bc.post(f"/v3/orders/{second}/metafields", json=body)
+    bc.post(f"/v3/orders/{second}/metafields", json={**body, "namespace": "someone_else"})
+    mine = bc.get(f"/v3/orders/{second}/metafields", params={"namespace": "hike_bc_sync"}).json()["data"]
+    assert [m["namespace"] for m in mine] == ["hike_bc_sync"]
+    batch = bc.get("/v3/orders/metafields", params={"namespace": "hike_bc_sync", "key": "hike",
+                                                    "direction": "desc"}).json()
+    assert [m["resource_id"] for m in batch["data"]] == [second, first]
+    assert batch["meta"]["pagination"]["total"] == 2
