@@ -86,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     json_opt = argparse.ArgumentParser(add_help=False)
     json_opt.add_argument("--json", action="store_true", help="print one JSON document")
+    orders_from = argparse.ArgumentParser(add_help=False)
+    orders_from.add_argument("--orders-from", metavar="WHEN",
+                             help="on a new database whose stores this app synced before: where orders "
+                                  "start counting: last-synced, now, or a date and time (ISO 8601)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("info", parents=[json_opt], help="folders, database schema, keyring state and connections")
@@ -120,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[json_opt], help="both catalogs as CSV files")
     backup.add_argument("--out", metavar="DIR", help="folder for the files (default: the app's backups folder)")
 
-    sync = sub.add_parser("sync", parents=[json_opt], help="run one sync pass")
+    sync = sub.add_parser("sync", parents=[json_opt, orders_from], help="run one sync pass")
     sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit (required)")
     sync.add_argument("--dry-run", action="store_true", help="plan the pass and write nothing")
     sync.add_argument("--entities", help="comma-separated, e.g. products,inventory (default: all)")
@@ -132,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--errors-only", action="store_true", help="only errors and conflicts")
     logs.add_argument("--limit", type=int, default=50, help="at most N entries (50)")
 
-    sub.add_parser("run", help="sync on the saved schedule until Ctrl+C / SIGTERM (log lines on stderr)")
+    sub.add_parser("run", parents=[orders_from],
+                   help="sync on the saved schedule until Ctrl+C / SIGTERM (log lines on stderr)")
 
     restore = sub.add_parser("restore-database", parents=[json_opt],
                              help="put back the copy of the app's database saved before an upgrade")
@@ -547,6 +552,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         try:
             if args.dry_run:
                 return report_dry_run(args, engine.dry_run())
+            decide_orders_start(args, bc, hike, settings)
             run = engine.run_pass("cli", entities)
         except SettingsError as exc:
             raise CliError(f"The saved settings don't fit the stores any more: {exc}") from None
@@ -556,6 +562,25 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if run.status == "error":
         warn(f"The sync run failed: {run.message}")
     return 1 if run.status == "error" else 0
+
+
+def decide_orders_start(args: argparse.Namespace, bc: Any, hike: Any, settings: Settings) -> None:
+    """N7: a new database on stores this app synced before needs ``--orders-from`` before it activates orders
+    (exit 2 naming the choices and what each brings in); the choice is kept until orders are activated."""
+    from desktop.sync import order_start
+
+    if args.orders_from:
+        try:
+            order_start.choose(args.orders_from)
+        except ValueError as exc:
+            raise invalid(f"--orders-from: {exc}.") from None
+        return
+    try:
+        resume = order_start.undecided(bc, hike, settings)
+    except errors.SyncError:
+        return  # a store that fails now fails the pass too, which records and reports it as a run
+    if resume is not None:
+        raise invalid(order_start.needed_message(resume))
 
 
 def report_dry_run(args: argparse.Namespace, plan: Any) -> int:
@@ -656,6 +681,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     with opened_db(), opened_clients(args) as (bc, hike):
         settings = load_settings()
+        decide_orders_start(args, bc, hike, settings)
         events = Listeners(LogEvents())
         engine = SyncEngine(bc, hike, settings, events=events)
         scheduler = SyncScheduler(lambda trigger, entities: engine.run_pass(trigger, entities),

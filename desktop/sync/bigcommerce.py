@@ -654,8 +654,10 @@ class BigCommerceClient:
 
     # -- orders ----------------------------------------------------------------------------------------------
     def orders(self, *, modified_since: datetime | None = None, created_since: datetime | None = None,
-               status_id: int | None = None, external_order_id: str | None = None) -> Iterator[BCOrder]:
-        params: dict[str, Any] = {"sort": "date_modified"}  # ascending: a cursor can resume mid-way
+               status_id: int | None = None, external_order_id: str | None = None,
+               newest_first: bool = False) -> Iterator[BCOrder]:
+        # ascending by date modified: a cursor can resume mid-way; ``newest_first`` for a look back (N7)
+        params: dict[str, Any] = {"sort": "id:desc" if newest_first else "date_modified"}
         if external_order_id is not None:
             params["external_order_id"] = external_order_id
         if modified_since is not None:

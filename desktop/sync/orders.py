@@ -77,7 +77,7 @@ from typing import Any
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link, LogEntry, PendingWork, get_preference, set_preference, utcnow
-from desktop.sync import errors, passes
+from desktop.sync import errors, order_start, passes
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeRegister, HikeSale
@@ -95,6 +95,7 @@ log = logging.getLogger(__name__)
 
 ENTITY = "order"
 SALE_ENTITY = "sale"  # S15: Hike sales sent to BigCommerce as orders (another pass writes these links)
+SALE_REFERENCE_PREFIX = "hike-sale-"  # their ``external_order_id`` (sales.reference)
 ACTIVATED_AT = "orders_activated_at"
 NOTE_KEY = "hike"  # this app's note on an order it brought to Hike (``BigCommerceClient.note_order``)
 
@@ -159,11 +160,16 @@ class OrderSync:
     def read(self) -> OrderSnapshot:
         activated = self.activated_at()
         if activated is None:  # S10: the first pass only records when orders start to count
+            resume = order_start.find_resume(self.bc, self.hike, orders=True, sales=False)
+            start = order_start.start_from(resume, "orders")  # a new database on stores this app synced (N7)
             now = self.bc.store_time()
-            set_preference(ACTIVATED_AT, now.isoformat())
-            set_cursor(ENTITY, "bigcommerce", now)
-            set_cursor(ENTITY, "hike", now)
-            return OrderSnapshot(activated=True)
+            set_preference(ACTIVATED_AT, (start or now).isoformat())
+            set_cursor(ENTITY, "bigcommerce", start or now)
+            set_cursor(ENTITY, "hike", start or now)
+            if start is None:
+                return OrderSnapshot(activated=True)
+            log.info("Orders count from %s (the last one synced before this database): %s", start, resume.describe())
+            activated = start
         since = read_from(ENTITY, "bigcommerce") or activated
         self.bc.http.mark_time()
         orders = {o.id: o for o in self.bc.orders(modified_since=since, created_since=activated)}
@@ -212,7 +218,7 @@ class OrderSync:
         seen_links: set[str] = set()
         for order in snap.bc:
             key = str(order.id)
-            if key in from_hike or order.is_incomplete:
+            if key in from_hike or made_for_a_sale(order) or order.is_incomplete:
                 continue  # from Hike (S15: no echo), or an abandoned checkout (S10)
             if activated is not None and order.date_created is not None and order.date_created < activated:
                 continue  # created before activation (S10)
@@ -717,6 +723,12 @@ class OrderSync:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
+def made_for_a_sale(order: BCOrder) -> bool:
+    """An order this app made for a Hike sale (S15), known by the reference it carries even when this database has
+    no link for it (restored or new, N7): never brought back into Hike (D10)."""
+    return str(order.raw.get("external_order_id") or "").startswith(SALE_REFERENCE_PREFIX)
+
+
 def _line_need(line: BCOrderLine) -> str:
     return f"item:{line.product_id}:{line.variant_id or 0}"
 

@@ -49,7 +49,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Cursor, Link, Preference, get_preference, set_preference
-from desktop.sync import errors, mapping, passes
+from desktop.sync import errors, mapping, order_start, passes
 from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
@@ -59,6 +59,7 @@ from desktop.sync.journal import (CURSOR_OVERLAP, LOOKUP_MARGIN, Journal, begin_
 from desktop.sync.order_mapping import CANCELLED as BC_CANCELLED
 from desktop.sync.order_mapping import COMPLETED as BC_COMPLETED
 from desktop.sync.order_mapping import HIKE_SOURCE_BIGCOMMERCE
+from desktop.sync.orders import SALE_REFERENCE_PREFIX
 from desktop.sync.order_mapping import PENDING as BC_PENDING
 from desktop.sync.passes import Snapshot
 
@@ -66,7 +67,7 @@ log = logging.getLogger(__name__)
 
 ENTITY = "sale"
 FROM_BC = "order"  # links of BigCommerce orders brought into Hike as sales (the other direction)
-REFERENCE_PREFIX = "hike-sale-"
+REFERENCE_PREFIX = SALE_REFERENCE_PREFIX
 EXTERNAL_SOURCE = "Hike POS"  # the spec recommends naming the system that made the order
 ACTIVATED_PREFERENCE = "hike_sales_to_bc_from"
 BEFORE_PREFERENCE = "hike_sales_to_bc_before"  # sales seen at activation: made before it, never sent
@@ -138,6 +139,14 @@ class SaleSync:
         ``retry``: Hike sale ids asked for again ("Retry this record" on a refused one)."""
         since = read_from(ENTITY, "hike")
         self.hike.http.mark_time()
+        start = None
+        if since is None:  # a new database on stores this app synced: from where the person chose (N7)
+            start = order_start.start_from(order_start.find_resume(self.bc, self.hike, orders=False, sales=True),
+                                           "sales")
+        if start is not None:
+            set_preference(ACTIVATED_PREFERENCE, start.isoformat())
+            set_preference(BEFORE_PREFERENCE, [])
+            since = start - CURSOR_OVERLAP
         if since is None:
             # activation: note Hike's clock (the answer's Date header, whole seconds) and the sales of the last
             # moments, which the next read's overlap brings back: none of them is sent, only sales from now on

@@ -78,7 +78,8 @@ def test_n7_finding2a_a_restored_older_database_doubles_nothing(tmp_path):
         older = tmp_path / "older.sqlite3"
         copy_database(app, older)
         sales, orders = shop(stores, twins, slice(0, 3), slice(3, 6))
-        before = {hike_id: hike_available(stores, hike_id) for hike_id in orders.values()}
+        sold = [hike_id for _, hike_id in twins[0:3]]
+        before = {hike_id: hike_available(stores, hike_id) for hike_id in [*orders.values(), *sold]}
         sync(app)
         assert all(order_references(stores)[f"hike-sale-{s}"] == 1 for s in sales)
         assert all(hike_available(stores, h) == before[h] - 1 for h in orders.values())
@@ -93,10 +94,52 @@ def test_n7_finding2a_a_restored_older_database_doubles_nothing(tmp_path):
             assert references[f"hike-sale-{sale_id}"] == 1, (sale_id, references)
         for order_id, hike_id in orders.items():
             assert hike_available(stores, hike_id) == before[hike_id] - 1, (order_id, "stock moved twice")
+        for hike_id in sold:  # the sale's own unit only: its BigCommerce order never comes back to move it (D10)
+            assert hike_available(stores, hike_id) == before[hike_id], (hike_id, "an S15 order came back to Hike")
         log = json.loads(app.run("log", "--json", "--limit", "200").stdout)["entries"]
         relinked = [e for e in log if e["action"] == "link" and e["entity"] in ("order", "sale")]
         assert len(relinked) == len(sales) + len(orders), "each one found in the store and linked, and said so"
         assert all("not sent again" in e["message"] for e in relinked)
+    finally:
+        app.run("disconnect", "--wipe-history")
+        stores.stop()
+
+
+def test_n7_finding2b_starting_again_on_a_new_database_loses_no_order_and_doubles_none(tmp_path):
+    app, stores, twins = started(tmp_path, "again")
+    try:
+        synced_sales, synced_orders = shop(stores, twins, slice(0, 2), slice(2, 4))
+        sync(app)
+        # the database breaks; while the app is down the shop goes on
+        down_sales, down_orders = shop(stores, twins, slice(4, 6), slice(6, 8))
+        orders = {**synced_orders, **down_orders}
+        before = {h: hike_available(stores, h) for h in down_orders.values()}
+        after_first = {h: hike_available(stores, h) for h in synced_orders.values()}
+        for suffix in ("", "-wal", "-shm"):
+            damaged = app.data / f"sync.sqlite3{suffix}"
+            if damaged.exists():
+                damaged.rename(tmp_path / f"damaged.sqlite3{suffix}")
+        configure(app, stores, tmp_path, S15_STOCK_ONLY)  # reconnect and configure, as the advice says
+
+        asked = app.run("sync", "--once", "--json")
+        assert asked.returncode == 2, (asked.stdout, asked.stderr)
+        message = json.loads(asked.stdout)["error"]
+        assert "--orders-from" in message and "2 orders placed since" in message and "2 sales made since" in message, \
+            message
+        assert order_references(stores) == Counter({f"hike-sale-{s}": 1 for s in synced_sales}), "nothing sent yet"
+        assert app.run("sync", "--once", "--orders-from", "tomorrow-ish").returncode == 2
+
+        sync(app, "--orders-from", "last-synced")
+        sync(app)
+
+        references = order_references(stores)
+        for sale_id in synced_sales + down_sales:
+            assert references[f"hike-sale-{sale_id}"] == 1, (sale_id, references)
+        for hike_id in down_orders.values():
+            assert hike_available(stores, hike_id) == before[hike_id] - 1, "an order placed while down moved stock once"
+        for hike_id in synced_orders.values():
+            assert hike_available(stores, hike_id) == after_first[hike_id], "an order synced before: not moved again"
+        assert len(orders) == 4
     finally:
         app.run("disconnect", "--wipe-history")
         stores.stop()
