@@ -198,6 +198,14 @@ class SyncService:
             self._records_asked |= ids
         return scheduler.retry_records(entities, ids)
 
+    def choose_orders_start(self, choice: str) -> bool:
+        """N7: where orders start on a new database whose stores this app synced before (``order_start``:
+        ``last-synced``, ``now`` or a moment), then the orders and sales parts run again at once."""
+        from desktop.sync import order_start
+
+        order_start.choose(choice)
+        return self.sync_now(["sales"])
+
     def pause(self) -> None:
         set_preference(PAUSED_PREFERENCE, True)
         if self.scheduler is not None:

@@ -117,10 +117,14 @@ class MainWindow(QMainWindow):
         self.pause_action = QAction("&Pause", self)
         self.manage_action = QAction("&Manage…", self)
         self.manage_action.setObjectName("manageAction")
+        self.orders_start_action = QAction("&Where orders start…", self)  # N7: only while the question is open
+        self.orders_start_action.setObjectName("ordersStartAction")
+        self.orders_start_action.setEnabled(False)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.sync_action, self.pause_action):
             menu.addAction(action)
+        menu.addAction(self.orders_start_action)
         menu.addSeparator()
         menu.addAction(self.manage_action)
         menu.addSeparator()
@@ -133,6 +137,21 @@ class MainWindow(QMainWindow):
         if enabled:
             self.sync_action.triggered.connect(lambda: self.controller.sync_now(None))
             self.pause_action.triggered.connect(self.controller.toggle_pause)
+
+    def _orders_start_needed(self, question: str) -> None:
+        self.orders_start_action.setEnabled(bool(question))
+        if question:
+            self.ask_orders_start()
+
+    def ask_orders_start(self) -> None:
+        """N7: the open "where do orders start" question, non-modal (the monitor stays usable meanwhile)."""
+        from desktop.views.orders_start import OrdersStartDialog
+
+        question = self.summary.orders_start_question
+        if not question or (self.orders_start_dialog is not None and self.orders_start_dialog.isVisible()):
+            return
+        self.orders_start_dialog = OrdersStartDialog(question, self.controller.choose_orders_start, self)
+        self.orders_start_dialog.show()
 
     def _build_empty(self, reason: str) -> None:
         for name in TABS:
@@ -173,6 +192,9 @@ class MainWindow(QMainWindow):
         for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view):
             view.recordActivated.connect(self.open_record_log)
         self.summary.changed.connect(self._update_status)
+        self.summary.ordersStartNeeded.connect(self._orders_start_needed)
+        self.orders_start_action.triggered.connect(self.ask_orders_start)
+        self.orders_start_dialog = None
         self._stale: set = set()
         self.summary.bridge.runFinished.connect(lambda *_: self.refresh_views())
         self.tabs.currentChanged.connect(lambda _: self._refresh_current())

@@ -76,6 +76,7 @@ class StatusSummary(QObject):
     stateChanged = Signal(str)
     newErrors = Signal(int, str)  # how many records failed in the pass just finished, and the first message
     reconnectNeeded = Signal(str)  # message
+    ordersStartNeeded = Signal(str)  # N7: a new database on stores this app synced: where do orders start? ("" = decided)
 
     def __init__(self, bridge: SyncBridge, service: Any = None, parent: QObject | None = None, *,
                  poll_ms: int = 1000):
@@ -85,6 +86,7 @@ class StatusSummary(QObject):
         self._raw = IDLE
         self._paused = False
         self._reconnect_message: str | None = None
+        self.orders_start_question: str | None = None  # the open N7 question, until answered
         self._last_status: str | None = None
         self._state = IDLE
         self.progress: dict[str, tuple[int, int]] = {}
@@ -178,7 +180,15 @@ class StatusSummary(QObject):
         if kind == "reconnect":
             self._reconnect_message = message
             self.reconnectNeeded.emit(message)
+        if kind == "orders_start":
+            self.set_orders_start_needed(message)
         self._update()
+
+    def set_orders_start_needed(self, message: str | None) -> None:
+        """Asked once per question (each pass asks again until the person answers): ``None`` once answered."""
+        if message != self.orders_start_question:
+            self.orders_start_question = message
+            self.ordersStartNeeded.emit(message or "")
 
     def _on_state(self, state: str) -> None:
         self._raw = state

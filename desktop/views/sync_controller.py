@@ -86,6 +86,10 @@ class SyncController(QObject):
     def retry_records(self, link_ids: Iterable[int]) -> bool:
         return self.service.retry_records(link_ids)
 
+    def choose_orders_start(self, choice: str) -> None:
+        self.summary.set_orders_start_needed(None)
+        self._off_gui(lambda: self.service.choose_orders_start(choice))
+
     def pause(self) -> None:
         self.summary.set_paused(True)
         self._off_gui(self.service.pause)
