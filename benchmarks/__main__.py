@@ -9,6 +9,8 @@ BENCHMARKS = {
     "initial-sync": ("benchmarks.sync", "initial_sync"),
     "noop-sync": ("benchmarks.sync", "noop_sync"),
     "crash": ("benchmarks.crash", "main"),
+    "concurrent": ("benchmarks.exactly_once", "concurrent"),
+    "restore": ("benchmarks.exactly_once", "restore"),
     "orders": ("benchmarks.orders", "main"),
     "soak": ("benchmarks.soak", "main"),
     "ui": ("benchmarks.ui", "main"),
