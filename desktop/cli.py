@@ -186,7 +186,7 @@ def load_settings() -> Any:
         raise CliError("No sync settings are saved yet: write a settings file (configure --print-template) and "
                        "save it with configure --settings FILE.")
     try:
-        return Settings.from_json(row.data)
+        return Settings.from_saved(row.data)
     except SettingsError as exc:
         raise CliError(f"The saved sync settings can't be read: {exc}") from None
 

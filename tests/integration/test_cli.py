@@ -7,6 +7,7 @@ waits: a first sync of it takes a few dozen Hike calls.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -23,6 +24,8 @@ from desktop import cli
 from desktop.sandbox import bigcommerce_seed, hike_seed
 from desktop.sandbox.browser import SandboxPerson
 from desktop.sandbox.stores import start_sandbox
+from desktop.storage.db import close_db, init_db
+from desktop.storage.models import SettingsVersion
 from desktop.sync.preflight import read_backup
 from desktop.sync.settings import Settings
 from tests.keyrings import MemoryKeyring
@@ -221,6 +224,60 @@ def test_configure_template_bad_files_and_good_file(run_cli, info_file, tmp_path
     assert code == 0, err
     assert "checked against the connected stores and saved" in out
     assert run_cli.json("status")["settings"]["saved"] is True
+
+
+
+def test_configure_refuses_a_schedule_longer_than_a_day(run_cli, info_file, tmp_path):
+    """issue 14 finding 8: 10**10 minutes was saved with a warning; now it is an error and nothing is saved, with
+    the stores connected or not."""
+    huge = write_settings(tmp_path, {**GOOD_SETTINGS, "schedule_minutes": 10**10}, "huge.json")
+    for connected in (False, True):
+        if connected:
+            assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
+        result = run_cli.json("configure", "--settings", str(huge), expect=2)
+        assert result["saved"] is False
+        assert [p["key"] for p in result["problems"] if p["mandatory"]] == ["schedule_minutes"]
+        code, _, err = run_cli("configure", "--settings", str(huge))
+        assert code == 2 and "schedule_minutes" in err and "1440" in err and "not saved" in err
+    assert run_cli.json("status")["settings"]["saved"] is False
+
+
+class SignalWhenLogged(logging.Handler):
+    """Sends this process SIGTERM once a log line contains ``text``: stops ``run`` at a known point, no timer."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.sent = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.sent and self.text in record.getMessage():
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_run_on_a_schedule_an_older_version_saved_syncs_once_a_day(run_cli, info_file, tmp_path):
+    """issue 14 finding 8: a database from an older version holding 10**10 minutes made ``run`` die with
+    OverflowError. Now it runs, once a day, and says why on stderr."""
+    connect_and_configure(run_cli, info_file, tmp_path)
+    init_db(run_cli.data_dir / "sync.sqlite3")
+    try:
+        row = SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
+        SettingsVersion.create(data={**row.data, "schedule_minutes": 10**10}, note="an older version")
+    finally:
+        close_db()
+    stopper = SignalWhenLogged(" finished: ")  # the start-up pass is done
+    logging.getLogger("desktop.cli").addHandler(stopper)
+    try:
+        code, _, err = run_cli("run")
+    finally:
+        logging.getLogger("desktop.cli").removeHandler(stopper)
+        for handler in [h for h in logging.getLogger().handlers if getattr(h, "_hikebc", False)]:
+            logging.getLogger().removeHandler(handler)  # run's console handler writes to this test's stderr
+            handler.close()
+    assert code == 0, err
+    assert stopper.sent and "Stopped cleanly" in err
+    assert "10000000000" in err and "Syncing every 1440 min" in err
 
 
 def test_preflight_and_backup(run_cli, info_file, tmp_path):
