@@ -175,11 +175,15 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
     """A backup CSV file (UTF-8 with BOM, so spreadsheet programs read accents right), every cell escaped, written
     to ``.part`` and renamed, so a half-written file never has the final name."""
     tmp = path.with_suffix(".csv.part")
-    with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows([escape_cell(cell) for cell in row] for row in rows)
-    tmp.replace(path)
+    try:
+        with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows([escape_cell(cell) for cell in row] for row in rows)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half file behind, and gets its room back
+        raise
 
 
 def read_backup(path: Path) -> list[dict[str, str]]:

@@ -208,6 +208,11 @@ class Settings:
                 [Problem("", f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
                              "Fix the file by hand or save the settings again from the app.")],
                 "The settings file can't be read") from None
+        except RecursionError:  # [[[[... 100 000 deep: Python's JSON reader gives up (issue 14 finding 10)
+            raise SettingsError(
+                [Problem("", f"{path.name} is nested too deeply (lists or objects inside each other thousands of "
+                             "levels deep): it is not a settings file. Write one from configure --print-template.")],
+                "The settings file can't be read") from None
         return cls.from_json(data)
 
     def to_json(self) -> dict[str, Any]:

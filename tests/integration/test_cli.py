@@ -6,6 +6,7 @@ waits: a first sync of it takes a few dozen Hike calls.
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -24,8 +25,9 @@ from desktop import cli
 from desktop.sandbox import bigcommerce_seed, hike_seed
 from desktop.sandbox.browser import SandboxPerson
 from desktop.sandbox.stores import start_sandbox
-from desktop.storage.db import close_db, init_db
+from desktop.storage.db import close_db, disk_full_advice, init_db
 from desktop.storage.models import SettingsVersion
+from desktop.sync import preflight
 from desktop.sync.preflight import read_backup
 from desktop.sync.settings import Settings
 from tests.keyrings import MemoryKeyring
@@ -308,6 +310,23 @@ def test_preflight_and_backup(run_cli, info_file, tmp_path):
     assert len(read_backup(files[1])) >= 40
 
 
+
+def test_backup_onto_a_full_disk_says_so_and_leaves_no_half_file(run_cli, info_file, tmp_path, monkeypatch):
+    """issue 14 finding 10: ENOSPC while the CSV is written (injected where the cells go to the file: a real full
+    file system needs a root mount) is named as a full disk, exit 1, one JSON document; no ``.part`` is left."""
+    assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
+    folder = tmp_path / "backup"
+
+    def full(cell):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(preflight, "escape_cell", full)
+    code, out, err = run_cli("backup", "--out", str(folder), "--json")
+    assert code == 1 and json.loads(out) == {"error": disk_full_advice(folder), "exit_code": 1}
+    assert f"The disk holding {folder} is full" in err
+    assert list(folder.iterdir()) == []
+
+
 def test_sync_once_dry_run_then_two_passes_without_echo_then_status_and_log(run_cli, info_file, tmp_path):
     connect_and_configure(run_cli, info_file, tmp_path)
 
@@ -437,7 +456,7 @@ def test_s9_compare_stock_lists_linked_products_whose_levels_differ(run_cli, inf
     connect_and_configure(run_cli, info_file, tmp_path)
     assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
     assert run_cli.json("compare-stock") == {"count": 0, "differences": []}, "after a sync the stock agrees"
-    from desktop.storage.db import close_db, init_db
+    from desktop.storage.db import close_db, disk_full_advice, init_db
     from desktop.storage.models import Link
 
     init_db(run_cli.data_dir / "sync.sqlite3")
