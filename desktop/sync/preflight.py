@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from desktop.storage import paths
 from desktop.sync.bigcommerce import BCProduct
 from desktop.sync.hike_models import HikeProduct
 from desktop.sync.mapping import bc_inventory_level, hike_stock_level
@@ -173,10 +174,11 @@ def unescape_cell(text: str) -> str:
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """A backup CSV file (UTF-8 with BOM, so spreadsheet programs read accents right), every cell escaped, written
-    to ``.part`` and renamed, so a half-written file never has the final name."""
+    to ``.part`` and renamed, so a half-written file never has the final name. The file is its owner's alone
+    (0600, issue 14 finding 12): it holds the whole catalog, and the folder may be one others can read."""
     tmp = path.with_suffix(".csv.part")
     try:
-        with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
+        with open(tmp, "w", newline="", encoding="utf-8-sig", opener=paths.private_opener) as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
             writer.writerows([escape_cell(cell) for cell in row] for row in rows)

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import uuid
@@ -325,6 +326,31 @@ def test_backup_onto_a_full_disk_says_so_and_leaves_no_half_file(run_cli, info_f
     assert code == 1 and json.loads(out) == {"error": disk_full_advice(folder), "exit_code": 1}
     assert f"The disk holding {folder} is full" in err
     assert list(folder.iterdir()) == []
+
+
+
+def test_backups_and_keyring_state_the_cli_writes_are_the_owners_alone(run_cli, info_file, tmp_path):
+    """issue 14 finding 12: backups (the app's folder, or one given with --out) and keyring.json were 0644. In a
+    folder given with --out only the files we write are touched."""
+    previous = os.umask(0o022)  # the usual desktop umask: new files readable by every local user
+    try:
+        assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
+        assert stat.S_IMODE((run_cli.data_dir / "keyring.json").stat().st_mode) == 0o600
+        os.umask(0o022)  # (the CLI run in this process set its own)
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        other = shared / "price list.ods"
+        other.write_text("the manager's own")
+        code, out, err = run_cli("backup", "--out", str(shared))
+        assert code == 0, err
+        code, default_out, err = run_cli("backup")
+        assert code == 0, err
+        written = [Path(line) for line in (out + default_out).splitlines()]
+        assert len(written) == 4 and written[2].parent == run_cli.data_dir / "backups"
+        assert {stat.S_IMODE(f.stat().st_mode) for f in written} == {0o600}
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o755 and stat.S_IMODE(other.stat().st_mode) == 0o644
+    finally:
+        os.umask(previous)
 
 
 def test_sync_once_dry_run_then_two_passes_without_echo_then_status_and_log(run_cli, info_file, tmp_path):
