@@ -6,7 +6,8 @@ Commands: ``info``, ``connect bigcommerce|hike|sandbox``, ``disconnect``, ``conf
 ``sync --once``, ``status``, ``log``, ``run``.
 
 Exit codes: 0 success; 2 invalid input (a bad option, file or setting), with the reason on stderr; 1 anything
-that failed (not connected, keyring unusable, a store refused, a sync run whose status is ``error``).
+that failed (not connected, keyring unusable, a data folder that cannot be written, a full disk, a store refused, a
+sync run whose status is ``error``).
 With ``--json`` stdout carries exactly one JSON document, also when a command fails (``{"error": ..., "exit_code":
 ...}``); human text goes to stdout otherwise, problems to stderr. A secret is never printed: tokens go from the
 option, the environment or a hidden prompt straight to the OS keyring, and every message is redacted first.
@@ -39,7 +40,8 @@ from peewee import fn
 from desktop import APP_NAME, __version__
 from desktop.storage import paths
 from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials
-from desktop.storage.db import DatabaseError, backup_copies, close_db, init_db, restore_copy, schema_version
+from desktop.storage.db import DatabaseError, backup_copies, close_db, disk_full_advice, init_db, is_disk_full, \
+    restore_copy, schema_version
 from desktop.storage.folder_lock import FolderBusy, FolderLock
 from desktop.storage.logs import redact, setup_logging
 from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run, SettingsVersion
@@ -227,7 +229,7 @@ def load_settings() -> Any:
         raise CliError("No sync settings are saved yet: write a settings file (configure --print-template) and "
                        "save it with configure --settings FILE.")
     try:
-        return Settings.from_json(row.data)
+        return Settings.from_saved(row.data)
     except SettingsError as exc:
         raise CliError(f"The saved sync settings can't be read: {exc}") from None
 
@@ -349,7 +351,7 @@ def read_sandbox_info(source: str) -> dict[str, Any]:
     line = next((l for l in text.splitlines() if l.strip().startswith("{")), "")
     try:
         info = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested thousands deep (issue 14 finding 10)
         info = None
     complete = isinstance(info, dict) and all(
         isinstance(info.get(side), dict) and all(info[side].get(key) for key in keys)
@@ -522,6 +524,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         try:
             hike_csv, bc_csv = write_backup(folder, list(hike.products()), list(bc.products()))
         except OSError as exc:
+            if is_disk_full(exc):
+                raise CliError(disk_full_advice(folder)) from None
             raise CliError(f"Could not write the backup to {folder}: {exc.strerror or exc}.") from None
     emit(args, {"hike": str(hike_csv), "bigcommerce": str(bc_csv)}, [str(hike_csv), str(bc_csv)])
     return 0
@@ -755,7 +759,9 @@ def dispatch(args: argparse.Namespace) -> int:
         return fail(args, str(exc) if isinstance(exc, errors.SyncError) else exc.message, 1)
     except KeyboardInterrupt:
         return fail(args, "Interrupted.", 130)
-    except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the log file
+    except Exception as exc:  # noqa: BLE001 - a full disk, else a bug: one line here, the traceback in the log file
+        if is_disk_full(exc):  # the database's "database or disk is full", or ENOSPC from any file we write
+            return fail(args, disk_full_advice(full_folder(exc)), 1)
         log.exception("Command %s failed", args.command)
         return fail(args, f"Unexpected error: {type(exc).__name__}: {exc} (details in the log file in "
                           f"{paths.app_paths().logs})", 1)
@@ -763,6 +769,12 @@ def dispatch(args: argparse.Namespace) -> int:
         if _lock is not None:
             _lock.release()
             _lock = None
+
+
+def full_folder(exc: Exception) -> Path:
+    """The folder of the file a write filled the disk with (the data folder for the database)."""
+    filename = getattr(exc, "filename", None)
+    return Path(filename).parent if filename else paths.app_paths().data
 
 
 def fail(args: argparse.Namespace, message: str, code: int) -> int:
@@ -780,7 +792,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if args.data_dir:
         paths.set_override(args.data_dir)
-    setup_logging(paths.app_paths().ensure().logs, logging.WARNING, console=False)
+    try:
+        setup_logging(paths.app_paths().ensure().logs, logging.WARNING, console=False)
+    except OSError as exc:  # before any command, so stated here (issue 14 finding 10)
+        if is_disk_full(exc):
+            return fail(args, disk_full_advice(full_folder(exc)), 1)
+        # exit 1, not 2: the folder's state on this machine, like an unusable keyring (see the module docstring)
+        where = f" ({exc.filename})" if exc.filename and Path(exc.filename) != paths.app_paths().data else ""
+        return fail(args, f"The data folder {paths.app_paths().data} is not writable: {exc.strerror or exc}{where}. "
+                          f"Fix its permissions, or choose another with --data-dir or {paths.ENV_VAR}.", 1)
     return dispatch(args)
 
 

@@ -11,6 +11,7 @@ Why these choices:
 """
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -63,6 +64,19 @@ def open_database(path: Path | str) -> peewee.SqliteDatabase:
     )
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """The OS's ENOSPC (or a quota), or SQLite's SQLITE_FULL, which both sqlite3 and peewee raise as an
+    OperationalError saying "database or disk is full" (issue 14 finding 10)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, (sqlite3.OperationalError, peewee.OperationalError)) and "disk is full" in str(exc)
+
+
+def disk_full_advice(folder: Path | str) -> str:
+    return (f"The disk holding {folder} is full: free some space, then try again. What was being written was "
+            "not kept; nothing in either store is affected.")
+
+
 def init_db(path: Path | str, *, migrate: bool = True) -> peewee.SqliteDatabase:
     """Open ``path``, bind the models to it and bring its schema up to date."""
     db = open_database(path)
@@ -78,9 +92,13 @@ def init_db(path: Path | str, *, migrate: bool = True) -> peewee.SqliteDatabase:
 
         try:
             run_migrations(db, MIGRATIONS)
-        except peewee.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        except (peewee.DatabaseError, sqlite3.OperationalError) as exc:  # sqlite3's: the copy taken first
             db.close()
-            raise CorruptDatabaseError(corrupt_advice(Path(str(path)), exc)) from None
+            if is_disk_full(exc):  # not damage: the file is fine, and restoring a copy would lose data
+                raise DatabaseError(disk_full_advice(Path(str(path)).parent)) from None
+            if isinstance(exc, peewee.DatabaseError):  # "file is not a database", "disk image is malformed"
+                raise CorruptDatabaseError(corrupt_advice(Path(str(path)), exc)) from None
+            raise
     return db
 
 

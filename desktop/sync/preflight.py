@@ -6,6 +6,7 @@ P3, the dry run, is the engine's own plan with nothing applied (``engine.SyncEng
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from desktop.storage import paths
 from desktop.sync.bigcommerce import BCProduct
 from desktop.sync.hike_models import HikeProduct
 from desktop.sync.mapping import bc_inventory_level, hike_stock_level
@@ -146,21 +148,61 @@ def _bc_rows(products: Iterable[BCProduct]) -> Iterable[list[object]]:
                    v.cost_price or "", v.inventory_level, "", "", "", "", "", v.weight or "", "", "", ""]
 
 
+# Spreadsheet formula injection (issue 14 finding 7): product names, SKUs and descriptions come from the stores,
+# where anyone with a control-panel login can type ``=HYPERLINK(...)`` or ``=cmd|...``, and managers open these
+# files in Excel. As OWASP advises, a cell starting with = + - @ tab or carriage return gets a leading ``'``, so it
+# is shown as text and never run. Plain numbers (``-5`` stock, ``-0.50`` price) are left alone, as OWASP allows: a
+# number cannot call anything, and quoting it would turn the file's numeric columns into text in the spreadsheet.
+# A cell that already starts with ``'`` is quoted too, so ``unescape_cell`` can drop exactly one ``'`` and every
+# text reads back as it was written (``read_backup``).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
+
+def escape_cell(value: object) -> str:
+    """One CSV cell as written to a backup: text a spreadsheet would run as a formula starts with ``'``."""
+    text = "" if value is None else str(value)
+    if text.startswith("'") or (text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
+
+
+def unescape_cell(text: str) -> str:
+    """The inverse of ``escape_cell``: the cell's value as the store held it."""
+    return text[1:] if text.startswith("'") else text
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A backup CSV file (UTF-8 with BOM, so spreadsheet programs read accents right), every cell escaped, written
+    to ``.part`` and renamed, so a half-written file never has the final name. The file is its owner's alone
+    (0600, issue 14 finding 12): it holds the whole catalog, and the folder may be one others can read."""
+    tmp = path.with_suffix(".csv.part")
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8-sig", opener=paths.private_opener) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows([escape_cell(cell) for cell in row] for row in rows)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half file behind, and gets its room back
+        raise
+
+
+def read_backup(path: Path) -> list[dict[str, str]]:
+    """A backup file's rows as {column: value}, each value as the store held it (``unescape_cell``)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return [{column: unescape_cell(cell) for column, cell in row.items()} for row in csv.DictReader(handle)]
+
+
 def write_backup(folder: Path, hike_products: Iterable[HikeProduct], bc_products: Iterable[BCProduct],
                  now: datetime | None = None) -> tuple[Path, Path]:
-    """Both catalogs as CSV files (UTF-8 with BOM, so spreadsheet programs read accents right)."""
+    """Both catalogs as CSV files (``write_csv``)."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
     hike_path = folder / f"hike-products-{stamp}.csv"
     bc_path = folder / f"bigcommerce-products-{stamp}.csv"
-    for path, columns, rows in ((hike_path, HIKE_COLUMNS, _hike_rows(hike_products)),
-                                (bc_path, BC_COLUMNS, _bc_rows(bc_products))):
-        tmp = path.with_suffix(".csv.part")
-        with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows(rows)
-        tmp.replace(path)
+    write_csv(hike_path, HIKE_COLUMNS, _hike_rows(hike_products))
+    write_csv(bc_path, BC_COLUMNS, _bc_rows(bc_products))
     return hike_path, bc_path
 
 

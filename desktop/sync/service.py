@@ -92,7 +92,7 @@ def newest_settings() -> Settings:
     row = SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
     if row is None:
         raise LookupError("no sync settings are saved")
-    return Settings.from_json(row.data)
+    return Settings.from_saved(row.data)
 
 
 class SyncService:

@@ -32,6 +32,7 @@ No Qt, no network: pure data.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import tempfile
@@ -42,6 +43,8 @@ from typing import Any, Iterable, Mapping, Sequence, Union
 
 from desktop.sync.bigcommerce import BCLocation, BCTaxClass
 from desktop.sync.hike_models import HikeOutlet, HikePaymentType, HikeRegister, HikeTax
+
+log = logging.getLogger(__name__)
 
 Ref = Union[str, int]  # a store object named by its name or its id
 
@@ -68,7 +71,9 @@ HIKE_CALLS_PER_DAY = 5000
 HIKE_POLLING_SHARE = 4  # idle polling may use 1/4 of the daily budget
 HIKE_POLLING_BUDGET = HIKE_CALLS_PER_DAY // HIKE_POLLING_SHARE
 MIN_SCHEDULE_MINUTES = 5
-MAX_SCHEDULE_MINUTES = 24 * 60  # longer is allowed, with a warning
+# At least once a day: stock left longer is out of date, and a huge value (10**10) overflowed the scheduler's
+# dates (issue 14 finding 8). Older versions saved a longer schedule with a warning: ``Settings.from_saved``.
+MAX_SCHEDULE_MINUTES = 24 * 60
 
 
 class SettingsError(ValueError):
@@ -173,6 +178,21 @@ class Settings:
         return settings
 
     @classmethod
+    def from_saved(cls, data: Any) -> "Settings":
+        """A version saved in the database, to run on. ``validate`` refuses a schedule outside 5 minutes to a day,
+        but an older version saved longer ones with a warning (and a hand edit may hold anything): such a schedule
+        is held within range, and the log says so, instead of stopping the sync (10**10 minutes overflowed the
+        scheduler, issue 14 finding 8). Saving the settings again stores the value in use."""
+        settings = cls.from_json(data)
+        held = min(max(settings.schedule_minutes, MIN_SCHEDULE_MINUTES), MAX_SCHEDULE_MINUTES)
+        if held != settings.schedule_minutes:
+            log.warning("The saved schedule (every %d minutes) is outside %d minutes to a day: syncing every %d "
+                        "minutes. Save the settings again to choose another.", settings.schedule_minutes,
+                        MIN_SCHEDULE_MINUTES, held)
+            settings.schedule_minutes = held
+        return settings
+
+    @classmethod
     def load(cls, path: str | os.PathLike[str]) -> "Settings":
         path = Path(path)
         try:
@@ -187,6 +207,11 @@ class Settings:
             raise SettingsError(
                 [Problem("", f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
                              "Fix the file by hand or save the settings again from the app.")],
+                "The settings file can't be read") from None
+        except RecursionError:  # [[[[... 100 000 deep: Python's JSON reader gives up (issue 14 finding 10)
+            raise SettingsError(
+                [Problem("", f"{path.name} is nested too deeply (lists or objects inside each other thousands of "
+                             "levels deep): it is not a settings file. Write one from configure --print-template.")],
                 "The settings file can't be read") from None
         return cls.from_json(data)
 
@@ -618,8 +643,8 @@ class _Checker:
                                          f"{HIKE_CALLS_PER_DAY} daily API calls just to look for changes; sync "
                                          f"every {shortest} minutes or less often.")
         if s.schedule_minutes > MAX_SCHEDULE_MINUTES:
-            self.add("schedule_minutes", "Syncing less than once a day leaves stock in BigCommerce out of date "
-                                         "for a long time.", mandatory=False)
+            self.add("schedule_minutes", f"Sync at least once a day (every {MAX_SCHEDULE_MINUTES} minutes or more "
+                                         "often): stock in BigCommerce would be out of date for too long.")
 
     # -- against what the stores hold ---------------------------------------------------------------------------
     def against_stores(self) -> None:

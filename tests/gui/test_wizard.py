@@ -415,6 +415,26 @@ def test_r_c4_manage_edits_persist_and_reload(qtbot, db, sandbox, credentials):
     assert taxes.combos[2].currentText() == "Non-Taxable Products"
 
 
+
+def test_r_s20_manage_opens_on_a_schedule_an_older_version_saved(qtbot, db, sandbox, credentials):
+    """issue 14 finding 8: 10**10 minutes (saved by a version that only warned) does not fit the spin box; Manage
+    shows a day, the box goes no higher, and saving keeps a day."""
+    settings = saved_settings(sandbox, credentials)
+    SettingsVersion.create(data={**settings.to_json(), "schedule_minutes": 10**10}, note="an older version")
+    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    prefs = next(p for p in dialog.settings_pages if isinstance(p, PreferencesPage))
+    assert prefs.schedule.value() == prefs.schedule.maximum() == 1440
+    prefs.schedule.setValue(1500)
+    assert prefs.schedule.value() == 1440
+    with qtbot.waitSignal(dialog.settingsSaved) as saved:
+        qtbot.mouseClick(dialog.bar.save, Qt.MouseButton.LeftButton)
+    assert saved.args[0].schedule_minutes == 1440
+    dialog.close()
+
+
 def test_r_c6_disconnect_warns_removes_tokens_and_keeps_history(qtbot, db, sandbox, credentials):
     saved_settings(sandbox, credentials)
     LogEntry.create(entity="product", action="update", result="ok")

@@ -6,10 +6,12 @@ waits: a first sync of it takes a few dozen Hike calls.
 """
 from __future__ import annotations
 
-import csv
+import errno
 import json
+import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import uuid
@@ -24,6 +26,10 @@ from desktop import cli
 from desktop.sandbox import bigcommerce_seed, hike_seed
 from desktop.sandbox.browser import SandboxPerson
 from desktop.sandbox.stores import start_sandbox
+from desktop.storage.db import close_db, disk_full_advice, init_db
+from desktop.storage.models import SettingsVersion
+from desktop.sync import preflight
+from desktop.sync.preflight import read_backup
 from desktop.sync.settings import Settings
 from tests.keyrings import MemoryKeyring
 
@@ -223,6 +229,60 @@ def test_configure_template_bad_files_and_good_file(run_cli, info_file, tmp_path
     assert run_cli.json("status")["settings"]["saved"] is True
 
 
+
+def test_configure_refuses_a_schedule_longer_than_a_day(run_cli, info_file, tmp_path):
+    """issue 14 finding 8: 10**10 minutes was saved with a warning; now it is an error and nothing is saved, with
+    the stores connected or not."""
+    huge = write_settings(tmp_path, {**GOOD_SETTINGS, "schedule_minutes": 10**10}, "huge.json")
+    for connected in (False, True):
+        if connected:
+            assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
+        result = run_cli.json("configure", "--settings", str(huge), expect=2)
+        assert result["saved"] is False
+        assert [p["key"] for p in result["problems"] if p["mandatory"]] == ["schedule_minutes"]
+        code, _, err = run_cli("configure", "--settings", str(huge))
+        assert code == 2 and "schedule_minutes" in err and "1440" in err and "not saved" in err
+    assert run_cli.json("status")["settings"]["saved"] is False
+
+
+class SignalWhenLogged(logging.Handler):
+    """Sends this process SIGTERM once a log line contains ``text``: stops ``run`` at a known point, no timer."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.sent = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.sent and self.text in record.getMessage():
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_run_on_a_schedule_an_older_version_saved_syncs_once_a_day(run_cli, info_file, tmp_path):
+    """issue 14 finding 8: a database from an older version holding 10**10 minutes made ``run`` die with
+    OverflowError. Now it runs, once a day, and says why on stderr."""
+    connect_and_configure(run_cli, info_file, tmp_path)
+    init_db(run_cli.data_dir / "sync.sqlite3")
+    try:
+        row = SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
+        SettingsVersion.create(data={**row.data, "schedule_minutes": 10**10}, note="an older version")
+    finally:
+        close_db()
+    stopper = SignalWhenLogged(" finished: ")  # the start-up pass is done
+    logging.getLogger("desktop.cli").addHandler(stopper)
+    try:
+        code, _, err = run_cli("run")
+    finally:
+        logging.getLogger("desktop.cli").removeHandler(stopper)
+        for handler in [h for h in logging.getLogger().handlers if getattr(h, "_hikebc", False)]:
+            logging.getLogger().removeHandler(handler)  # run's console handler writes to this test's stderr
+            handler.close()
+    assert code == 0, err
+    assert stopper.sent and "Stopped cleanly" in err
+    assert "10000000000" in err and "Syncing every 1440 min" in err
+
+
 def test_preflight_and_backup(run_cli, info_file, tmp_path):
     assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
     early = run_cli.json("preflight")
@@ -248,8 +308,49 @@ def test_preflight_and_backup(run_cli, info_file, tmp_path):
     assert code == 0, err
     files = [Path(line) for line in out.splitlines()]
     assert len(files) == 2 and all(f.is_file() and f.parent == tmp_path / "backup" for f in files)
-    with files[1].open(encoding="utf-8-sig") as handle:
-        assert len(list(csv.DictReader(handle))) >= 40
+    assert len(read_backup(files[1])) >= 40
+
+
+
+def test_backup_onto_a_full_disk_says_so_and_leaves_no_half_file(run_cli, info_file, tmp_path, monkeypatch):
+    """issue 14 finding 10: ENOSPC while the CSV is written (injected where the cells go to the file: a real full
+    file system needs a root mount) is named as a full disk, exit 1, one JSON document; no ``.part`` is left."""
+    assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
+    folder = tmp_path / "backup"
+
+    def full(cell):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(preflight, "escape_cell", full)
+    code, out, err = run_cli("backup", "--out", str(folder), "--json")
+    assert code == 1 and json.loads(out) == {"error": disk_full_advice(folder), "exit_code": 1}
+    assert f"The disk holding {folder} is full" in err
+    assert list(folder.iterdir()) == []
+
+
+
+def test_backups_and_keyring_state_the_cli_writes_are_the_owners_alone(run_cli, info_file, tmp_path):
+    """issue 14 finding 12: backups (the app's folder, or one given with --out) and keyring.json were 0644. In a
+    folder given with --out only the files we write are touched."""
+    previous = os.umask(0o022)  # the usual desktop umask: new files readable by every local user
+    try:
+        assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
+        assert stat.S_IMODE((run_cli.data_dir / "keyring.json").stat().st_mode) == 0o600
+        os.umask(0o022)  # (the CLI run in this process set its own)
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        other = shared / "price list.ods"
+        other.write_text("the manager's own")
+        code, out, err = run_cli("backup", "--out", str(shared))
+        assert code == 0, err
+        code, default_out, err = run_cli("backup")
+        assert code == 0, err
+        written = [Path(line) for line in (out + default_out).splitlines()]
+        assert len(written) == 4 and written[2].parent == run_cli.data_dir / "backups"
+        assert {stat.S_IMODE(f.stat().st_mode) for f in written} == {0o600}
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o755 and stat.S_IMODE(other.stat().st_mode) == 0o644
+    finally:
+        os.umask(previous)
 
 
 def test_sync_once_dry_run_then_two_passes_without_echo_then_status_and_log(run_cli, info_file, tmp_path):
@@ -381,7 +482,7 @@ def test_s9_compare_stock_lists_linked_products_whose_levels_differ(run_cli, inf
     connect_and_configure(run_cli, info_file, tmp_path)
     assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
     assert run_cli.json("compare-stock") == {"count": 0, "differences": []}, "after a sync the stock agrees"
-    from desktop.storage.db import close_db, init_db
+    from desktop.storage.db import close_db, disk_full_advice, init_db
     from desktop.storage.models import Link
 
     init_db(run_cli.data_dir / "sync.sqlite3")

@@ -1,13 +1,12 @@
 """Pre-flight checks and backup against both sandbox stores (P1, P2, C7)."""
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 import pytest
 
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, hike_duplicates, write_backup
+from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, hike_duplicates, read_backup, write_backup
 from tests.integration.stores import connect
 
 
@@ -61,10 +60,7 @@ def test_p2_reads_the_bigcommerce_setting(stores):
 def test_c7_backup_writes_both_catalogs_as_csv(stores, tmp_path):
     hike_products, bc_products = list(stores.hike.products()), list(stores.bc.products())
     hike_csv, bc_csv = write_backup(tmp_path / "backup", hike_products, bc_products)
-    with hike_csv.open(encoding="utf-8-sig") as f:
-        hike_rows = list(csv.DictReader(f))
-    with bc_csv.open(encoding="utf-8-sig") as f:
-        bc_rows = list(csv.DictReader(f))
+    hike_rows, bc_rows = read_backup(hike_csv), read_backup(bc_csv)
     assert {r["sku"] for r in hike_rows if r["sku"]} >= {p.sku for p in hike_products if p.sku}
     assert {r["sku"] for r in bc_rows} >= {p.sku for p in bc_products}
     priced = next(r for r in bc_rows if r["price"])

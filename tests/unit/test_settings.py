@@ -272,8 +272,25 @@ def test_s20_n3_a_schedule_that_puts_hikes_daily_budget_at_risk_is_refused(monke
     assert replace(s, schedule_minutes=11).validate() == []
 
 
-def test_s20_schedule_longer_than_a_day_is_a_warning():
-    assert keys(replace(good(), schedule_minutes=2000).validate(), False) == ["schedule_minutes"]
+def test_s20_schedule_longer_than_a_day_is_refused():
+    """issue 14 finding 8: a schedule must be between 5 minutes and a day (1 440 minutes). A longer one was saved
+    with a warning, and 10**10 then stopped ``run`` with OverflowError; now neither the CLI nor the wizard saves it."""
+    for minutes in (1441, 2000, 10**10, 10**100):
+        problems = replace(good(), schedule_minutes=minutes).validate()
+        assert keys(problems, True) == ["schedule_minutes"], minutes
+        assert "1440" in problems[0].message
+    assert replace(good(), schedule_minutes=settings_mod.MAX_SCHEDULE_MINUTES).validate() == []
+
+
+def test_s20_a_saved_schedule_out_of_range_is_held_within_five_minutes_and_a_day(caplog):
+    """issue 14 finding 8: settings read from the database to run on, where an older version (it only warned above
+    a day) or a hand edit left a schedule ``validate`` now refuses: held within range, and the log says so."""
+    for saved, used in ((10**10, 1440), (2000, 1440), (1440, 1440), (30, 30), (5, 5), (1, 5), (0, 5), (-7, 5)):
+        caplog.clear()
+        settings = Settings.from_saved({**EXAMPLE, "schedule_minutes": saved})
+        assert settings.schedule_minutes == used, saved
+        assert (f"every {saved} minutes" in caplog.text) is (saved != used)
+        assert replace(good(), schedule_minutes=used).validate() == []
 
 
 def test_s10_s15_full_orders_both_ways_is_allowed_with_a_warning():

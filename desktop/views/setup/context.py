@@ -67,7 +67,7 @@ def newest_settings() -> Settings | None:
     if row is None:
         return None
     try:
-        return Settings.from_json(row.data)
+        return Settings.from_saved(row.data)
     except SettingsError as exc:
         log.warning("The saved settings can't be read; starting from the recommended ones: %s", exc)
         return None

@@ -82,7 +82,7 @@ class PreferencesPage(SettingsPage):
         form = QFormLayout()
         self.schedule = QSpinBox()
         self.schedule.setObjectName("scheduleMinutes")
-        self.schedule.setRange(1, MAX_SCHEDULE_MINUTES * 7)
+        self.schedule.setRange(1, MAX_SCHEDULE_MINUTES)  # below 5 shows why it is refused; above a day is refused
         self.schedule.setSuffix(" minutes")
         self.schedule.valueChanged.connect(self.changed)
         add_row(form, "Sync &every:", self.schedule,
@@ -102,7 +102,8 @@ class PreferencesPage(SettingsPage):
         self.categories.set_value(settings.category_sync)
         self.categories.setVisible(settings.hike_to_bc.new_products)
         self.shipping.setChecked(settings.shipping_details)
-        self.schedule.setValue(settings.schedule_minutes)
+        # within the box's range: an older version may have saved 10**10, which a C int spin box cannot even take
+        self.schedule.setValue(max(1, min(settings.schedule_minutes, MAX_SCHEDULE_MINUTES)))
 
     def entered(self) -> None:
         self.categories.setVisible(self.ctx.settings.hike_to_bc.new_products)  # S19 follows S14
