@@ -51,7 +51,7 @@ from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
-from desktop.sync.inventory import resync_levels
+from desktop.sync.inventory import expect_resync, resync_levels
 from desktop.sync.journal import (CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, read_from, save_link,
                                   unfinished_work)
 from desktop.sync.order_mapping import CANCELLED as BC_CANCELLED
@@ -378,6 +378,7 @@ class SaleSync:
             link = save_link(ENTITY, hike_id=sale.id, bc_id=order.id, name=name,
                              hike_fingerprint=str(sale.status), bc_fingerprint=str(order.status_id))
             end_work(work)
+            expect_resync(f"{ENTITY}:{sale.id}", _product_ids(sale))  # BigCommerce took the order's stock (N2)
             self.journal.record(ENTITY, action="create", result="ok", direction="hike_to_bc", link=link, name=name,
                                 message=f"Order {order.id} created in BigCommerce "
                                         f"({BC_STATUS_NAMES.get(order.status_id, order.status)}, "
@@ -395,6 +396,7 @@ class SaleSync:
         with database_proxy.atomic():
             link.bc_fingerprint = str(order.status_id)
             link.hike_fingerprint = str(action.sale.status)
+            expect_resync(f"{ENTITY}:{action.sale.id}", action.product_ids)  # a cancel may restock it (N2)
             self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
                                 name=action.name, diff={"status": [before, after]},
                                 message=f"Order {link.bc_id} set to {after} in BigCommerce "
