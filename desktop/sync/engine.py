@@ -21,7 +21,6 @@ from typing import Any, Iterable
 from desktop.storage.models import Link, Run, get_preference, set_preference
 from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BigCommerceClient
-from desktop.sync.budget import save_hike_calls
 from desktop.sync.customers import CustomerSync
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
@@ -190,7 +189,7 @@ class SyncEngine:
             self.events.on_error("internal", "Unexpected error", message)
             raise
         finally:
-            save_hike_calls(self.hike.call_times())  # the daily count survives a restart (N3)
+            self.hike.save_calls()  # the last calls of the pass join the daily count (N3)
             run = journal.finish(status, message)
             self.events.on_run_finished(run.id, run.status, run.counts)
             self.events.on_state(end_state)
