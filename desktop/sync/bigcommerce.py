@@ -725,8 +725,8 @@ class BigCommerceClient:
 
     def location_inventory(self, location_id: int) -> Iterator[BCInventoryLevel]:
         """Every item's stock at one location (``GET /v3/inventory/locations/{id}/items``), 1000 a page: the
-        level an absolute adjustment sets there (``total_inventory_onhand``), which the catalog's
-        ``inventory_level`` only shows for the default location."""
+        level an absolute adjustment sets there (``total_inventory_onhand``). The catalog's ``inventory_level`` is
+        documented both as the default location's level and as the total, so it is not read for this."""
         for item in self._v3_pages(f"inventory/locations/{location_id}/items", {}, limit=INVENTORY_PAGE):
             identity = item.get("identity") or {}
             yield BCInventoryLevel(

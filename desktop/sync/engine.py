@@ -19,12 +19,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from desktop.storage.models import Link, Run, get_preference, set_preference
-from desktop.sync import errors, mapping, passes
+from desktop.sync import errors, inventory, mapping, passes
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.customers import CustomerSync
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
-from desktop.sync import inventory
 from desktop.sync.inventory import plan_stock, push_stock, read_levels
 from desktop.sync.journal import Journal, links_by_hike
 from desktop.sync.orders import OrderSync
