@@ -14,7 +14,8 @@ Body::
 
 Prices are the variant's price (else the product's) ex tax, with GST 10 % unless the product's tax class is 1
 ("Non-Taxable Products") [I: a flat store-wide rate]. The order and its transactions have the shape the seed's
-orders have (``bigcommerce_seed._orders``), so the contract tests' reading of the v2 and v3 specs holds.
+orders have (``bigcommerce_seed._orders``), so the contract tests' reading of the v2 and v3 specs holds. Like the
+platform, a placed order takes its quantities from the stock of the default location.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from desktop.sandbox.bigcommerce_seed import PAYMENT_METHODS, money4, order_money, shipping_address
+from desktop.sandbox.bigcommerce_store import DEFAULT_LOCATION
 from desktop.sandbox.server import Request, Response
 
 GST = Decimal("0.10")
@@ -102,9 +104,23 @@ class CheckoutRoutes:
         }
         if method is not None:
             order["transactions"].append(self._purchase(store, order_id, method, total, now))
+        if status_id != 0:  # an abandoned checkout (status 0) takes no stock
+            self._take_stock(store, lines)
         store.data["orders"].append(order)
         store.orders[order_id] = order
         return order
+
+    @staticmethod
+    def _take_stock(store: Any, lines: list[dict[str, Any]]) -> None:
+        """The platform takes a placed order's quantities from the default location's stock at checkout (as
+        ``POST /v2/orders`` does here; floored at 0 the same way [I])."""
+        for line in lines:
+            product = store.products.get(line["product_id"])
+            if product is None or product.get("inventory_tracking") not in ("product", "variant"):
+                continue
+            kind, item_id = store.item_of(product, store.variants.get(line["variant_id"]))
+            store.set_level(DEFAULT_LOCATION, kind, item_id,
+                            max(0, store.level(DEFAULT_LOCATION, kind, item_id) - line["quantity"]))
 
     @staticmethod
     def _order_line(store: Any, order_id: int, address_id: int, raw: dict[str, Any], status_id: int) -> dict:

@@ -30,6 +30,7 @@ VARIANT_BATCH = 50
 CUSTOMER_BATCH = 10
 ADDRESS_BATCH = 10  # customer addresses per POST/PUT /v3/customers/addresses: see create_customer_addresses
 INVENTORY_BATCH = 2000
+INVENTORY_PAGE = 1000  # items per page of an inventory read (inventory.v3.yml: "Limit of 1000 items")
 ORDER_PRODUCTS_PAGE = 50
 # Order lists ask for each order's lines embedded in its consignments (orders.v2.oas2.yml ``order_includes``), so
 # the orders pass needs no /orders/{id}/products read per order; see ``BCOrder.embedded_lines`` for the fallback.
@@ -762,6 +763,18 @@ class BigCommerceClient:
                         variant_id=identity.get("variant_id"), location_id=int(loc.get("location_id") or 0),
                         available_to_sell=int(loc.get("available_to_sell") or 0),
                         on_hand=int(loc.get("total_inventory_onhand") or 0))
+
+    def location_inventory(self, location_id: int) -> Iterator[BCInventoryLevel]:
+        """Every item's stock at one location (``GET /v3/inventory/locations/{id}/items``), 1000 a page: the
+        level an absolute adjustment sets there (``total_inventory_onhand``). The catalog's ``inventory_level`` is
+        documented both as the default location's level and as the total, so it is not read for this."""
+        for item in self._v3_pages(f"inventory/locations/{location_id}/items", {}, limit=INVENTORY_PAGE):
+            identity = item.get("identity") or {}
+            yield BCInventoryLevel(
+                sku=identity.get("sku") or "", product_id=int(identity.get("product_id") or 0),
+                variant_id=identity.get("variant_id"), location_id=location_id,
+                available_to_sell=int(item.get("available_to_sell") or 0),
+                on_hand=int(item.get("total_inventory_onhand") or 0))
 
     def set_inventory(self, items: Sequence[dict[str, Any]], reason: str = "Hike POS sync") -> list[str]:
         """Absolute adjustments, 2000 items per call. Each item: ``location_id``, one of ``sku`` /

@@ -14,7 +14,7 @@ from desktop.storage.credentials import Credentials
 from desktop.storage.models import Connection, utcnow
 from desktop.sync import errors
 from desktop.sync.bigcommerce import BigCommerceClient, StoreInfo
-from desktop.sync.budget import load_hike_calls
+from desktop.sync.budget import HikeCallLog, load_hike_calls
 from desktop.sync.hike import HikeClient, hike_governor
 from desktop.sync.hike_oauth import sign_in
 from desktop.sync.http import RetryPolicy
@@ -84,10 +84,11 @@ def connect_hike(app: HikeApp, credentials: Credentials, open_browser: Callable[
     tokens = sign_in(app.base_url, app.client_id, app.client_secret, open_browser, timeout_s, on_waiting=on_waiting)
     credentials.save_hike_client_secret(app.client_secret)
     credentials.save_hike_tokens(tokens)
-    client = HikeClient(app.base_url, app.client_id, app.client_secret, credentials)
+    client = HikeClient(app.base_url, app.client_id, app.client_secret, credentials, call_log=HikeCallLog())
     try:
         outlets = client.outlets()
     finally:
+        client.save_calls()
         client.close()
     row = Connection.get_or_none(Connection.side == "hike") or Connection(side="hike")
     names = ", ".join(o.name for o in outlets[:3]) + (" …" if len(outlets) > 3 else "")
@@ -136,5 +137,6 @@ def open_clients(credentials: Credentials, *, retry: RetryPolicy | None = None,
         raise errors.ReconnectNeeded("Hike is not connected yet.", store="Hike")
     bc = BigCommerceClient(bc_row.api_path, credentials.load_bigcommerce_token(), retry=retry, **kwargs)
     hike = HikeClient(hike_row.base_url, hike_row.client_id, credentials.load_hike_client_secret(), credentials,
-                      retry=retry, governor=hike_governor(calls_before_start=load_hike_calls()))
+                      retry=retry, governor=hike_governor(calls_before_start=load_hike_calls()),
+                      call_log=HikeCallLog())
     return bc, hike

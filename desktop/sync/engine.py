@@ -19,13 +19,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from desktop.storage.models import Link, Run, get_preference, set_preference
-from desktop.sync import errors, mapping, passes
+from desktop.sync import errors, inventory, mapping, passes
 from desktop.sync.bigcommerce import BigCommerceClient
-from desktop.sync.budget import save_hike_calls
 from desktop.sync.customers import CustomerSync
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
-from desktop.sync.inventory import plan_stock, push_stock
+from desktop.sync.inventory import plan_stock, push_stock, read_levels
 from desktop.sync.journal import Journal, links_by_hike
 from desktop.sync.orders import OrderSync
 from desktop.sync.products import Action, ProductSync
@@ -131,14 +130,19 @@ class SyncEngine:
             else:
                 if "products" in wanted:
                     sync.recover()
+                if wanted & {"inventory", "orders", "sales"}:
+                    inventory.recover(self.hike, self.bc, journal, resolved)  # stock follow-ups a crash left (N2)
                 # stock is pushed for the products read, so inventory alone still reads them
                 snap = sync.read(full=full) if wanted & {"products", "inventory"} else None
             if "products" in wanted and snap is not None:
                 sync.apply(sync.plan(snap))
                 self._ctx = sync.ctx  # brands and categories created during the pass
             if "inventory" in wanted and snap is not None and resolved.settings.hike_to_bc.inventory:
+                # a full read compares BigCommerce's real levels (edited there, or an order's stock never set
+                # back); other passes the level last pushed, which costs no call
+                levels = read_levels(self.bc, resolved.bc_location_id) if snap.full else None
                 changes = plan_stock(snap.hike, links_by_hike("product"), links_by_hike("variant"),
-                                     resolved.stock_outlet_ids, resolved.bc_location_id)
+                                     resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
                 self.events.on_progress("inventory", 0, len(changes))
                 push_stock(self.bc, journal, changes)
                 self.events.on_progress("inventory", len(changes), len(changes))
@@ -184,7 +188,7 @@ class SyncEngine:
             self.events.on_error("internal", "Unexpected error", message)
             raise
         finally:
-            save_hike_calls(self.hike.call_times())  # the daily count survives a restart (N3)
+            self.hike.save_calls()  # the last calls of the pass join the daily count (N3)
             run = journal.finish(status, message)
             self.events.on_run_finished(run.id, run.status, run.counts)
             self.events.on_state(end_state)

@@ -143,7 +143,7 @@ class HikeClient:
     def __init__(self, base_url: str, client_id: str, client_secret: str, credentials: Credentials, *,
                  governor: HikeGovernor | None = None, retry: RetryPolicy | None = None,
                  transport: httpx.BaseTransport | None = None, refresh_margin_s: float = 300,
-                 timeout: httpx.Timeout | None = None, page_size: int = MAX_PAGE_SIZE):
+                 timeout: httpx.Timeout | None = None, page_size: int = MAX_PAGE_SIZE, call_log: Any = None):
         register_secret(client_secret)
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
@@ -152,6 +152,10 @@ class HikeClient:
         self.refresh_margin_s = refresh_margin_s
         self.page_size = max(1, min(MAX_PAGE_SIZE, page_size))
         self.governor = governor or hike_governor()
+        # saves the calls as they are made (``budget.HikeCallLog``): the daily count survives a restart or a kill
+        self.call_log = call_log
+        if call_log is not None:
+            self.governor.on_call = call_log.note
         self._token_transport = transport
         self._tokens: HikeTokens | None = None
         self._token_lock = threading.RLock()
@@ -176,9 +180,10 @@ class HikeClient:
         """Calls left this minute and today, as this app has counted them (other apps share the store's quota)."""
         return self.governor.budget()
 
-    def call_times(self) -> list[float]:
-        """This app's calls in the last day, to carry the daily count over a restart (``HikeGovernor``)."""
-        return self.governor.call_times()
+    def save_calls(self) -> None:
+        """Save the calls the call log holds (at the end of a pass); without a call log nothing is kept."""
+        if self.call_log is not None:
+            self.call_log.flush()
 
     @property
     def stats(self) -> dict[str, int]:

@@ -178,13 +178,15 @@ class HikeGovernor(Governor):
     DAY_S = 86_400.0
 
     def __init__(self, *, per_minute: int = 60, per_day: int = 5000, time_scale: float = 1.0,
-                 calls_before_start: list[float] | None = None, **kwargs: Any):
+                 calls_before_start: list[float] | None = None, on_call: Callable[[], None] | None = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         self.per_minute = per_minute
         self.per_day = per_day
         self._minute_s = self.MINUTE_S / time_scale
         self._day_s = self.DAY_S / time_scale
         self._calls: deque[float] = deque(sorted(calls_before_start or []))
+        self.on_call = on_call  # told of every call counted (``budget.HikeCallLog`` saves them)
 
     def _prune(self, now: float) -> None:
         while self._calls and self._calls[0] <= now - self._day_s:
@@ -206,10 +208,12 @@ class HikeGovernor(Governor):
                 recent = self._in_last_minute(now)
                 if len(recent) < self.per_minute:
                     self._calls.append(now)
-                    return
+                    break
                 wait = recent[0] + self._minute_s - now
             log.debug("Hike minute limit reached locally; waiting %.2fs", wait)
             self._sleep(max(wait, 0.0))
+        if self.on_call is not None:
+            self.on_call()  # outside the lock: it may write to the database
 
     def wait_after_429(self, response: httpx.Response) -> float:
         problem = response.headers.get("X-Rate-Limit-Problem", "").lower()

@@ -4,27 +4,39 @@ Hike is where stock is managed: the level of the chosen outlet (S1), or the sum 
 set on the BigCommerce location with absolute adjustments, 2000 items per call. Absolute levels are idempotent,
 so a pass that crashed after sending simply sends the same level again: nothing is ever applied twice (N2).
 Manual stock edits in BigCommerce never flow back. BigCommerce counts whole units: a fractional Hike level is
-rounded down and flagged in the log. Only levels that differ from the last one pushed are sent, so a quiet pass
-costs no inventory call at all.
+rounded down and flagged in the log. An incremental pass sends only levels that differ from the last one pushed
+(``Link.stock_pushed``), so a quiet pass costs no inventory call at all.
+
+BigCommerce's real level can leave the last one pushed behind without Hike's moving, and comparing with
+``stock_pushed`` would then never see it:
+- BigCommerce moves its own stock for orders (one the app created from a Hike sale, S15; a shopper's checkout,
+  S9/S10), so the pass that wrote the order sets those items level again (``resync_levels``). A crash or a stopped
+  pass between the order and that follow-up would leave BigCommerce off for good, so the follow-up is an outbox
+  row (``expect_resync``), written in the transaction that links the order; ``recover`` at the next pass start
+  runs what is left and only then ends the rows.
+- Stock edited in BigCommerce (by hand, another app): the daily reconciliation pass reads BigCommerce's real levels
+  at the location (``read_levels``: one call per 1000 items) and sets those that differ from Hike's.
 """
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from desktop.storage.db import database_proxy
-from desktop.storage.models import Link
+from desktop.storage.models import Link, PendingWork
 from desktop.sync import errors
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.journal import CURSOR_OVERLAP, Journal, links_by_hike
+from desktop.sync.journal import CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, unfinished_work
 from desktop.sync.mapping import bc_inventory_level, hike_stock_level
 
 log = logging.getLogger(__name__)
 ENTITY = "inventory"
+RESYNC = "resync_levels"  # outbox action: these Hike items' BigCommerce levels must be set to Hike's again
 
 
 # the mapping's rules, under the names this module reads best with
@@ -40,12 +52,43 @@ class StockChange:
     units: int  # what BigCommerce gets
     name: str
     sku: str | None
+    bc_level: int | None = None  # BigCommerce's real level, when a reconciliation read it
+
+    @property
+    def in_step(self) -> bool:
+        """BigCommerce already holds Hike's level: nothing to send, only ``stock_pushed`` to note."""
+        return self.bc_level == self.units
+
+
+def item_key(item: Mapping[str, Any]) -> tuple[str, int]:
+    """An adjustment item's identity: a variant by its id, else the product."""
+    return ("variant", int(item["variant_id"])) if "variant_id" in item else ("product", int(item["product_id"]))
+
+
+def read_levels(bc: BigCommerceClient, location_id: int) -> dict[tuple[str, int], int]:
+    """BigCommerce's real on-hand levels at the location, keyed like ``item_key``: one call per 1000 items (the
+    read's page cap). A product tracked per variant has one item per variant, so only a product with a single item
+    is known by its product id."""
+    levels: dict[tuple[str, int], int] = {}
+    per_product: dict[int, list[int]] = defaultdict(list)
+    for row in bc.location_inventory(location_id):
+        if row.variant_id:
+            levels[("variant", int(row.variant_id))] = row.on_hand
+        per_product[row.product_id].append(row.on_hand)
+    for product_id, on_hand in per_product.items():
+        if len(on_hand) == 1:
+            levels[("product", product_id)] = on_hand[0]
+    return levels
 
 
 def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], variant_links: dict[str, Link],
-               outlet_ids: Sequence[int], location_id: int, *, force: bool = False) -> list[StockChange]:
+               outlet_ids: Sequence[int], location_id: int, *, force: bool = False,
+               bc_levels: Mapping[tuple[str, int], int] | None = None) -> list[StockChange]:
     """The levels to set: linked, tracked products whose level differs from the last one pushed (every one with
-    ``force``: after BigCommerce itself moved stock, e.g. for an order the app created)."""
+    ``force``: after BigCommerce itself moved stock, e.g. for an order the app created). With ``bc_levels``
+    (BigCommerce's real levels, ``read_levels``, on a reconciliation pass): those that differ from BigCommerce's
+    real level; one BigCommerce already holds comes back ``in_step`` when its ``stock_pushed`` is stale, so it is
+    noted without a call; one BigCommerce did not list is compared with the last one pushed."""
     changes: list[StockChange] = []
     for product in products:
         link = product_links.get(str(product.id))
@@ -65,33 +108,52 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
             changes.append(StockChange(link, {"location_id": location_id, "product_id": int(link.bc_id),
                                               "quantity": whole_units(level)}, level, whole_units(level),
                                        product.name, product.sku))
-    return [c for c in changes if force or c.link.stock_pushed != str(c.units)]
+    if force:
+        return changes
+    if bc_levels is None:
+        return [c for c in changes if c.link.stock_pushed != str(c.units)]
+    out = []
+    for change in changes:
+        change.bc_level = bc_levels.get(item_key(change.item))
+        stale = change.link.stock_pushed != str(change.units)
+        if (change.bc_level is None and stale) or (change.bc_level is not None and (not change.in_step or stale)):
+            out.append(change)
+    return out
 
 
-def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChange]) -> None:
-    """Send the levels, then record each one's outcome with the level pushed."""
-    if not changes:
+def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChange], *,
+               settles: Sequence[PendingWork] = ()) -> None:
+    """Send the levels (those not already ``in_step``), then record each one's outcome with the level pushed, and
+    end the outbox rows these levels ``settles`` in the same transaction."""
+    if not changes and not settles:
         return
-    try:
-        bc.set_inventory([c.item for c in changes])
-        failed: dict[int, str] = {}
-    except errors.ValidationFailed:
-        # one refused item fails its whole batch: send them one by one to find it, and keep the rest
-        failed = {}
-        for index, change in enumerate(changes):
-            try:
-                bc.set_inventory([change.item])
-            except errors.ValidationFailed as exc:
-                failed[index] = exc.message
+    send = [c for c in changes if not c.in_step]
+    failed: dict[int, str] = {}  # id(change) -> why BigCommerce refused it
+    if send:
+        try:
+            bc.set_inventory([c.item for c in send])
+        except errors.ValidationFailed:
+            # one refused item fails its whole batch: send them one by one to find it, and keep the rest
+            for change in send:
+                try:
+                    bc.set_inventory([change.item])
+                except errors.ValidationFailed as exc:
+                    failed[id(change)] = exc.message
     with database_proxy.atomic():
-        for index, change in enumerate(changes):
-            before = change.link.stock_pushed
-            if index in failed:
+        for change in changes:
+            before = change.link.stock_pushed if change.bc_level is None else str(change.bc_level)
+            if id(change) in failed:
                 journal.record(ENTITY, action="stock", result="error", direction="hike_to_bc", link=change.link,
-                               sku=change.sku, message=f"BigCommerce refused the stock level: {failed[index]}")
+                               sku=change.sku, message=f"BigCommerce refused the stock level: {failed[id(change)]}")
                 continue
             change.link.stock_pushed = str(change.units)
+            if change.in_step:
+                journal.record(ENTITY, action="stock", result="ok", direction="hike_to_bc", link=change.link,
+                               sku=change.sku, message=f"Stock already {change.units} in BigCommerce")
+                continue
             message = f"Stock set to {change.units}"
+            if change.bc_level is not None:
+                message += f" (BigCommerce had {change.bc_level})"
             if change.level != change.units and change.level > 0:
                 message += (f" (Hike has {change.level.normalize()}: BigCommerce keeps whole units, so fractional "
                             "sales in Hike make the two differ)")
@@ -99,20 +161,59 @@ def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChang
                 message += f" (Hike has {change.level.normalize()}; BigCommerce cannot go below 0)"
             journal.record(ENTITY, action="stock", result="ok", direction="hike_to_bc", link=change.link,
                            sku=change.sku, message=message, diff={"stock": [before, str(change.units)]})
+        for row in settles:
+            end_work(row)
+
+
+def expect_resync(source: str, item_ids: Iterable[int]) -> None:
+    """Note in the outbox that BigCommerce's levels of these Hike items (products or variants) must be set to
+    Hike's again, because BigCommerce moved its own stock for an order (``source``: ``"sale:<id>"``, ...). Call it
+    inside the transaction that links that order, so no state exists where the order is recorded and its
+    follow-up is not; ``resync_levels`` later in the pass, or ``recover`` at the next one, ends the row."""
+    items = {int(i) for i in item_ids}
+    if not items:
+        return
+    key = f"resync:{source}"
+    row = PendingWork.get_or_none(PendingWork.key == key)
+    if row is not None and row.status == "in_progress":  # not settled yet: keep what it already holds
+        items |= set((row.payload or {}).get("items") or [])
+    begin_work(ENTITY, key, RESYNC, {"items": sorted(items)})
+
+
+def recover(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: Any) -> None:
+    """Stock follow-ups a crash or a stopped pass left (``expect_resync``): BigCommerce moved stock for an order
+    and was not set to Hike's level again. Set them now (one Hike read per item: there are few), then end the rows;
+    a crash before that runs them again, which is harmless (absolute levels)."""
+    rows = _pending_resyncs()
+    if rows:
+        resync_levels(hike, bc, journal, resolved, {i for row in rows for i in row.payload.get("items") or []})
+
+
+def _pending_resyncs() -> list[PendingWork]:
+    return [row for row in unfinished_work(ENTITY) if row.action == RESYNC]
 
 
 def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: Any, item_ids: Iterable[int], *,
                   since: datetime | None = None) -> None:
     """Set BigCommerce's levels of these Hike items (products or variants) to Hike's again, in the pass that moved
     them: when an order made it into Hike (S10) or came from a Hike sale (S15), BigCommerce moved its own stock at
-    the same moment, so the two only agree once Hike's new level is pushed. Without this the next pass would push
-    it; with it, one pass leaves both stores level.
+    the same moment, so the two only agree once Hike's new level is pushed, and one pass leaves both stores level.
+    Without it, nothing later would see the difference when Hike's level is still the one last pushed (an order
+    in another outlet than the mapped one, S3/S15).
 
     With ``since`` (Hike's own clock before the moves) the items are found in one paged read of what Hike changed
     since then, less the cursors' overlap (a stock move touches its product [I]); any not found there are read one
-    by one. Without it, one read per item."""
-    wanted = set(item_ids)
-    if not wanted or not resolved.settings.hike_to_bc.inventory:
+    by one. Without it, one read per item.
+
+    The outbox rows (``expect_resync``) whose items are all among these end with the levels pushed."""
+    wanted = {int(i) for i in item_ids}
+    settles = [row for row in _pending_resyncs() if set(row.payload.get("items") or []) <= wanted]
+    if not wanted:
+        return
+    if not resolved.settings.hike_to_bc.inventory:  # BigCommerce keeps its own deduction (S13 is off)
+        with database_proxy.atomic():
+            for row in settles:
+                end_work(row, "done", "not set: 'Update inventory in BigCommerce' is off")
         return
     rows: dict[int, HikeProduct] = {}
     if since is not None:
@@ -127,8 +228,6 @@ def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: 
             product = parents.get(product.parent_id) or rows.get(product.parent_id) or hike.product(product.parent_id)
         if product is not None:
             parents[product.id] = product
-    if not parents:
-        return
     changes = plan_stock(parents.values(), links_by_hike("product"), links_by_hike("variant"),
                          resolved.stock_outlet_ids, resolved.bc_location_id, force=True)
-    push_stock(bc, journal, changes)
+    push_stock(bc, journal, changes, settles=settles)  # nothing to set (gone, not linked) settles them too

@@ -81,7 +81,7 @@ from desktop.sync import errors, order_start, passes
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeRegister, HikeSale
-from desktop.sync.inventory import resync_levels
+from desktop.sync.inventory import expect_resync, resync_levels
 from desktop.sync.journal import (LOOKUP_MARGIN, Journal, begin_work, end_work, read_from, save_link, set_cursor,
                                   unfinished_work)
 from desktop.sync.mapping import MappingContext
@@ -508,8 +508,10 @@ class OrderSync:
         order = plan.order
         if not noted:
             self._note_in_store(order.id, sale.id)
-        self._moved_items.update(line.product_id for line in sale.lines if line.product_id)
+        moved = {line.product_id for line in sale.lines if line.product_id}
+        self._moved_items |= moved
         with database_proxy.atomic():
+            expect_resync(f"{ENTITY}:{order.id}", moved)  # BigCommerce took the order's stock at checkout (N2)
             Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
             link = save_link(ENTITY, hike_id=sale.id, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
                              hike_fingerprint=_status_mark(sale.status), bc_fingerprint=_status_mark(order.status_id))
@@ -586,13 +588,15 @@ class OrderSync:
         register_id = sale.register_id
         was_open = self._register_open(register_id) if register_id else True
         updated = self.hike.update_sale(sale.id, status=plan.status, payments=payments)
-        self._moved_items.update(line.product_id for line in updated.lines if line.product_id)
+        moved = {line.product_id for line in updated.lines if line.product_id}
+        self._moved_items |= moved
         message = f"Hike sale {sale.number}: {sale.status_name} → {updated.status_name} (BigCommerce: {order.status})"
         if not was_open:
             self._registers_checked[register_id] = True
             message += f". Register '{self._register_name(register_id)}' was closed: the change re-opened it (S8)"
         with database_proxy.atomic():
             _remember(link, updated.status, order.status_id)
+            expect_resync(f"{ENTITY}:{order.id}", moved)  # Hike's stock moved with the sale's status (N2)
             self._record(plan, action="status", result="ok", message=message + ".", hike_id=sale.id,
                          diff={"hike_status": [sale.status_name, updated.status_name]})
 
@@ -676,8 +680,10 @@ class OrderSync:
     def _stock_moved(self, work: PendingWork, order: BCOrder, note: str) -> None:
         rows = (work.payload or {}).get("rows") or []
         self._note_in_store(order.id, None)
-        self._moved_items.update(int(r["product_id"]) for r in rows)
+        moved = {int(r["product_id"]) for r in rows}
+        self._moved_items |= moved
         with database_proxy.atomic():
+            expect_resync(f"{ENTITY}:{order.id}", moved)  # BigCommerce took the order's stock at checkout (N2)
             Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
             link = save_link(ENTITY, hike_id=None, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
                              bc_fingerprint=_status_mark(order.status_id))

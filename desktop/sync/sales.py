@@ -53,7 +53,7 @@ from desktop.sync import errors, mapping, order_start, passes
 from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
-from desktop.sync.inventory import resync_levels
+from desktop.sync.inventory import expect_resync, resync_levels
 from desktop.sync.journal import (CURSOR_OVERLAP, LOOKUP_MARGIN, Journal, begin_work, end_work, links_by_hike,
                                   read_from, save_link, unfinished_work)
 from desktop.sync.order_mapping import CANCELLED as BC_CANCELLED
@@ -416,6 +416,7 @@ class SaleSync:
                              hike_fingerprint=str(sale.status), bc_fingerprint=str(order.status_id))
             if work is not None:
                 end_work(work)
+            expect_resync(f"{ENTITY}:{sale.id}", _product_ids(sale))  # BigCommerce took the order's stock (N2)
             self.journal.record(ENTITY, action="link" if found else "create", result="ok", direction="hike_to_bc",
                                 link=link, name=name, message=message,
                                 diff=None if found else {"status": [None, order.status],
@@ -432,6 +433,7 @@ class SaleSync:
         with database_proxy.atomic():
             link.bc_fingerprint = str(order.status_id)
             link.hike_fingerprint = str(action.sale.status)
+            expect_resync(f"{ENTITY}:{action.sale.id}", action.product_ids)  # a cancel may restock it (N2)
             self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
                                 name=action.name, diff={"status": [before, after]},
                                 message=f"Order {link.bc_id} set to {after} in BigCommerce "

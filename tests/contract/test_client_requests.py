@@ -110,6 +110,7 @@ def run_workload(client) -> None:
     client.find_order_by_reference("hike-sale-contract")
     list(client.inventory_levels(location_id=locations[0].id))
     list(client.inventory_levels(skus=[p.sku for p in products[:3]]))
+    list(client.location_inventory(locations[0].id))
     client.set_inventory([{"location_id": locations[0].id, "product_id": created.id, "quantity": 5}])
 
 

@@ -21,6 +21,7 @@ from desktop.storage import models
 from desktop.storage.db import close_db, init_db
 from desktop.sync.engine import SyncEngine
 from desktop.sync.hike import hike_governor
+from desktop.sync.inventory import hike_level, whole_units
 from desktop.sync.journal import Journal, begin_work
 from desktop.sync.orders import ACTIVATED_AT, OrderSync
 from desktop.sync.hike_models import parse_net_datetime
@@ -547,3 +548,30 @@ def test_r_n5_an_order_with_more_than_50_lines_becomes_one_sale_with_every_line(
     sale = sale_of(shop, order_id)
     assert sale is not None and len(sale.lines) == 55
     assert sorted(int(li.product_id) for li in sale.lines) == sorted(i["hike_id"] for i in items)
+
+
+def test_r_n2_a_pass_stopped_between_a_sale_and_its_stock_follow_up_levels_bigcommerce_next_pass(shop):
+    """Issue 14 finding 3, BigCommerce → Hike: the order lands in the eCommerce outlet (S3), so Hike's inventory
+    outlet keeps its level while BigCommerce took the order's quantity at checkout. The pass stops after the sale is
+    made and linked, before BigCommerce is set back to Hike's level: the next pass's recovery does it."""
+    online = {"ecommerce_outlet": "Online Store", "payment_register": "Web Register"}
+    item = next(it for it in stocked_items(shop, ONLINE, 12, skip=3) if "product_id" in it["line"])
+    bc_id = item["line"]["product_id"]
+    main_level = whole_units(hike_level(shop.hike.product(item["hike_id"]).outlets, (MAIN,)))
+    assert shop.bc.product(bc_id).inventory_level == main_level
+    order_id = place(shop, [{**item["line"], "quantity": 1}])
+    shop.control("bigcommerce", "POST", "faults", json={
+        "path": "/v3/inventory/adjustments/absolute$", "method": "PUT", "responses": ["500"] * 6})
+    try:
+        stopped = engine(shop, **online).run_pass("schedule", ORDERS)
+    finally:
+        shop.control("bigcommerce", "DELETE", "faults")
+
+    assert stopped.status == "error", stopped.message
+    assert sale_of(shop, order_id) is not None
+    assert shop.bc.product(bc_id).inventory_level == main_level - 1, "checkout took it; Hike's Main did not move"
+
+    order_pass(shop, **online)
+
+    assert shop.bc.product(bc_id).inventory_level == main_level
+    assert models.PendingWork.select().where(models.PendingWork.status == "in_progress").count() == 0

@@ -5,6 +5,7 @@ The Hike client's pacing is opened up (the sandbox has no Hike rate limit here; 
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -338,3 +339,48 @@ def test_m4_d4_n3_a_duplicate_fixed_in_hike_and_retried_alone_links_reading_only
                              {"hike": ("Filter",), "bigcommerce": ("id:in", "sku:in")})
     assert len(requests["hike"]) <= 3 and len(requests["bigcommerce"]) <= 4, requests
     assert cursors() == before, "a records-only pass moves no cursor"
+
+
+def inventory_calls(connected) -> list[dict]:
+    """Stock reads and writes (not the list of locations a reconciliation reads with the store's facts)."""
+    return [r for r in connected.requests("bigcommerce")
+            if "/v3/inventory/" in r["path"] and not r["path"].endswith("/inventory/locations")]
+
+
+def test_s13_d11_a_level_changed_in_bigcommerce_is_set_back_by_reconciliation_never_by_an_incremental_pass(synced):
+    """Issue 14 finding 3 (b): stock compared with the last level pushed cannot see a BigCommerce level changed
+    behind the app's back (by hand, another app, an order whose follow-up was lost). The daily reconciliation
+    reads BigCommerce's real levels at the location (one call per 1000 items) and sets those that differ, in one
+    adjustment call; an incremental pass reads none."""
+    connected, engine, _, _ = synced
+    link = models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked",
+                                      models.Link.stock_pushed.is_null(False)).order_by(models.Link.id).first()
+    resolved = engine.context().settings
+    location = resolved.bc_location_id
+    engine.run_pass("reconcile", PRODUCTS)  # whatever earlier tests left differing is level now
+    expected = whole_units(hike_level(connected.hike.product(int(link.hike_id)).outlets, resolved.stock_outlet_ids))
+    assert connected.bc.product(int(link.bc_id)).inventory_level == expected
+    connected.bc.set_inventory([{"location_id": location, "product_id": int(link.bc_id), "quantity": expected + 3}])
+    connected.requests("bigcommerce", clear=True)
+
+    quiet = engine.run_pass("schedule", PRODUCTS)
+
+    assert quiet.status == "ok", quiet.message
+    assert inventory_calls(connected) == [], "an incremental pass neither reads nor sets BigCommerce's levels"
+    assert connected.bc.product(int(link.bc_id)).inventory_level == expected + 3
+    connected.requests("bigcommerce", clear=True)
+
+    reconciled = engine.run_pass("reconcile", PRODUCTS)
+
+    assert reconciled.status == "ok", reconciled.message
+    assert connected.bc.product(int(link.bc_id)).inventory_level == expected
+    calls = inventory_calls(connected)
+    assert [(r["method"], r["path"].split("/v3/")[1]) for r in calls] == [
+        ("GET", f"inventory/locations/{location}/items"), ("PUT", "inventory/adjustments/absolute")]
+    assert calls[0]["query"]["limit"] == "1000"
+    assert json.loads(calls[1]["body"])["items"] == [
+        {"location_id": location, "product_id": int(link.bc_id), "quantity": expected}], "only what differs"
+    entry = models.LogEntry.select().where(models.LogEntry.entity == "inventory",
+                                           models.LogEntry.hike_id == link.hike_id).order_by(
+        models.LogEntry.id.desc()).first()
+    assert f"BigCommerce had {expected + 3}" in entry.message

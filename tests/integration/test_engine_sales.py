@@ -418,3 +418,33 @@ def test_m4_s15_an_order_bigcommerce_refuses_is_listed_as_an_error_and_goes_when
     assert retried.status == "ok", retried.message
     assert len(orders_for(connected, sale.id)) == 1
     assert models.Link.get_by_id(marker.id).status == "linked"
+
+
+def test_n2_s15_a_pass_stopped_between_an_order_and_its_stock_follow_up_leaves_bigcommerce_level_next_pass(stores):
+    """Issue 14 finding 3: the order is created and linked (BigCommerce took its quantity), then the pass stops
+    before BigCommerce's level is set to Hike's. Hike's level is still the one last pushed, so comparing with it
+    finds nothing; the follow-up waits in the outbox instead, and the next pass's recovery sets the level."""
+    connected, engine = stores
+    [p] = sellable(connected, 1)
+    sale = sell(connected, [(p.id, 1)])
+    assert engine.run_pass("schedule", ("products", "inventory")).status == "ok"  # Hike's new level is pushed
+    assert bc_level(connected, bc_id_of(p.id)) == hike_main_level(connected, p.id)
+    # BigCommerce refuses every try of the stock follow-up (the only adjustment of this pass): the pass stops
+    connected.control("bigcommerce", "POST", "faults", json={
+        "path": "/v3/inventory/adjustments/absolute$", "method": "PUT", "responses": ["500"] * 6})
+
+    stopped = engine.run_pass("schedule", PASS)
+
+    assert stopped.status == "error", stopped.message
+    assert len(orders_for(connected, sale.id)) == 1
+    assert bc_level(connected, bc_id_of(p.id)) == hike_main_level(connected, p.id) - 1, "the order took it"
+    [pending] = models.PendingWork.select().where(models.PendingWork.status == "in_progress")
+    assert pending.entity == "inventory" and pending.payload["items"] == [p.id]
+    connected.control("bigcommerce", "DELETE", "faults")
+
+    resumed = engine.run_pass("schedule", PASS)
+
+    assert resumed.status == "ok", resumed.message
+    assert bc_level(connected, bc_id_of(p.id)) == hike_main_level(connected, p.id)
+    assert models.PendingWork.select().where(models.PendingWork.status == "in_progress").count() == 0
+    assert len(orders_for(connected, sale.id)) == 1
