@@ -4,8 +4,9 @@ Built from the API path and access token of a store-level API account. Returns p
 dict kept for fields we do not model), pages lazily to the end the store states (N5: never cut at a page shorter
 than asked; a read whose count is not the store's total is logged and counted in ``incomplete_reads``), batches
 to the API's limits (N5: 250 per page, 10 products, 50 variants, 10 customers, 2000 inventory items per call),
-and leaves pacing, retries and error classification to ``desktop.sync.http``. Money is ``Decimal`` (v3 JSON numbers are parsed as Decimal; v2 sends 4-decimal
-strings); dates are aware UTC datetimes from both formats the API uses (ISO 8601 in v3, RFC 2822 in v2).
+and leaves pacing, retries and error classification to ``desktop.sync.http``. Money is ``Decimal`` (v3 JSON
+numbers are parsed as Decimal; v2 sends 4-decimal strings); dates are aware UTC datetimes from both formats the
+API uses (ISO 8601 in v3, RFC 2822 in v2).
 """
 from __future__ import annotations
 
