@@ -18,7 +18,7 @@ What this module adds:
   (seconds). The window (default 150 requests per 30 s) runs on the emulated clock; the millisecond and
   second headers tell how long a client really has to wait, so a time scale shortens the waits too;
 - controls under ``/__emulator/`` besides those of ``server.py``: ``POST reset`` (back to the last loaded
-  seed, with the request log, faults and the rate window cleared), ``POST seed`` (body: a seed dict),
+  seed, with the request log, faults, paging quirks and the rate window cleared), ``POST seed`` (body: a seed dict),
   ``GET state`` (the whole store, in the seed format), ``GET/POST settings`` (``quota``, ``window_s``,
   ``time_scale``, and ``access_token`` on POST: the old token stops working at once). The token is never
   echoed back.
@@ -40,7 +40,7 @@ from desktop.sandbox.bigcommerce_checkout import CheckoutRoutes
 from desktop.sandbox.bigcommerce_orders import OrderRoutes
 from desktop.sandbox.bigcommerce_store import BCStore, now_iso
 from desktop.sandbox.bigcommerce_taxonomy import TaxonomyRoutes
-from desktop.sandbox.server import Clock, EmulatorApp, Request, Response
+from desktop.sandbox.server import NORMAL_PAGING, Clock, EmulatorApp, Request, Response
 
 UNAUTHORIZED = ("Unauthorized - the v3 Auth client ID or token in the request are not a valid combination "
                 "for this store.")
@@ -92,6 +92,7 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldR
             self.request_log.clear()
             self._faults.clear()
             self.faults_injected = 0
+            self.paging = NORMAL_PAGING
         with self._rate_lock:
             self._window_start, self._used = None, 0
 

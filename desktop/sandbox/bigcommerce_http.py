@@ -191,20 +191,32 @@ def _links(request: Request, page: int, limit: int, total_pages: int) -> dict[st
 
 def paginate(request: Request, items: list[Any], *, default: int = 50,
              maximum: int = MAX_LIMIT) -> tuple[list[Any], dict[str, Any]]:
-    """A v3 page of ``items`` and its ``meta`` (``pagination`` exactly as ``pagination_Full``)."""
+    """A v3 page of ``items`` and its ``meta`` (``pagination`` exactly as ``pagination_Full``). The request's
+    ``paging`` may cap the page and misreport the totals (N5); the links then follow the reported page count, as
+    the platform's did when it under-reported brands (bigcommerce/api#43)."""
     page, limit = page_args(request, default=default, maximum=maximum)
-    total = len(items)
-    total_pages = math.ceil(total / limit) if total else 0
-    chunk = items[(page - 1) * limit: page * limit]
-    meta = {"pagination": {"total": total, "count": len(chunk), "per_page": limit, "current_page": page,
-                           "total_pages": total_pages, "links": _links(request, page, limit, total_pages)}}
-    return chunk, meta
+    quirks = request.paging
+    per_page = quirks.per_page(limit)
+    total = quirks.total(len(items))
+    total_pages = quirks.total_pages if quirks.total_pages is not None else math.ceil(total / per_page)
+    chunk = items[(page - 1) * per_page: page * per_page]
+    pagination: dict[str, Any] = {"total": total, "count": len(chunk), "per_page": per_page, "current_page": page,
+                                  "total_pages": total_pages}
+    if quirks.links:
+        pagination["links"] = _links(request, page, per_page, total_pages)
+    return chunk, {"pagination": pagination}
+
+
+def chunk_v2(request: Request, items: list[Any], *, default: int = 50, maximum: int = MAX_LIMIT) -> list[Any]:
+    """The items of a v2 page (the request's ``paging`` may serve fewer than asked, N5)."""
+    page, limit = page_args(request, default=default, maximum=maximum)
+    per_page = request.paging.per_page(limit)
+    return items[(page - 1) * per_page: page * per_page]
 
 
 def page_v2(request: Request, items: list[Any], *, default: int = 50, maximum: int = MAX_LIMIT) -> Response:
     """A v2 page: a bare array, or 204 with an empty body when the page is empty."""
-    page, limit = page_args(request, default=default, maximum=maximum)
-    chunk = items[(page - 1) * limit: page * limit]
+    chunk = chunk_v2(request, items, default=default, maximum=maximum)
     if not chunk:
         return Response.empty(204)
     return Response.json(chunk)

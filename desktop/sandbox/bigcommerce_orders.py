@@ -18,7 +18,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from desktop.sandbox.bigcommerce_http import (BCError, body_object, page_args, page_v2, paginate, parse_date,
+from desktop.sandbox.bigcommerce_http import (BCError, body_object, chunk_v2, page_v2, paginate, parse_date,
                                               rfc2822)
 from desktop.sandbox.bigcommerce_store import DEFAULT_LOCATION
 from desktop.sandbox.server import Request, Response
@@ -284,8 +284,7 @@ class OrderRoutes:
 
     def list_orders(self, request: Request) -> Response:
         orders = self._filtered_orders(request)
-        page, limit = page_args(request)
-        chunk = orders[(page - 1) * limit: page * limit]
+        chunk = chunk_v2(request, orders)
         if not chunk:
             return Response.empty(204)
         return Response.json([self.render_order(o, request) for o in chunk])

@@ -28,7 +28,7 @@ from .hike_common import (
 from .hike_oauth import OAuthMixin
 from .hike_products import ProductsMixin
 from .hike_sales import SalesMixin
-from .server import Clock, EmulatorApp, Request, Response, _Fault
+from .server import NORMAL_PAGING, Clock, EmulatorApp, Request, Response, _Fault
 
 API = r"(?i)/api/v1/"  # [I] ASP.NET routing is case-insensitive (a client writes get_Registers_all)
 
@@ -210,7 +210,7 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
         return super().error_response(status, title, request)
 
     # -- paging and lookups --------------------------------------------------------------------------------------
-    def paging(self, request: Request) -> tuple[int, int]:
+    def page_args(self, request: Request) -> tuple[int, int]:
         raw_size, raw_skip = qarg(request, "page_size"), qarg(request, "Skip_count")
         if raw_size in (None, ""):
             if self.settings["strict_page_size"]:
@@ -232,12 +232,18 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
         return size, skip
 
     def page(self, request: Request, rows: list[Any], render: Callable[[Any], Any]) -> Response:
-        size, skip = self.paging(request)
-        total = len(rows)
-        items = [render(row) for row in rows[skip:skip + size]]
-        # [C] `next` keeps only paging: other filters (Sync_From, Filter...) are dropped, as the real one does
-        nxt = f"{request.path}?page_size={size}&Skip_count={skip + size}" if skip + size < total else None
-        return Response.json({"items": items, "totalCount": total, "next": nxt})
+        size, skip = self.page_args(request)
+        quirks = request.paging  # N5: a page may be shorter than asked, totalCount wrong, next left out
+        served = rows[skip:skip + quirks.per_page(size)]
+        items = [render(row) for row in served]
+        # [C] `next` keeps only paging: other filters (Sync_From, Filter...) are dropped, as the real one does.
+        # [I] It follows the real list from the rows served, even when totalCount is made wrong.
+        end = skip + len(served)
+        nxt = f"{request.path}?page_size={size}&Skip_count={end}" if end < len(rows) else None
+        body: dict[str, Any] = {"items": items, "totalCount": quirks.total(len(rows))}
+        if quirks.links:
+            body["next"] = nxt
+        return Response.json(body)
 
     def _list(self, request: Request, table: dict[int, dict], render: Callable[[dict], Any]) -> Response:
         rows = list(table.values())
@@ -535,6 +541,7 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
             self._minute_calls.clear()
             self._day_calls.clear()
             self._faults.clear()
+            self.paging = NORMAL_PAGING
             self.request_log.clear()
             self.load_seed(hike_seed.empty())
 

@@ -12,6 +12,9 @@ this module adds what both need and what is not part of either real API, under `
                                            and the random rate. ``{"rate": 0.1, "kinds": [...], "seed": 7}``
                                            instead makes each API request faulty with that chance (the soak)
 - ``GET/POST /__emulator/clock``           the emulated clock: ``{"advance_s": n}`` or ``{"time_scale": x}``
+- ``GET/POST /__emulator/paging``          lists that misbehave on purpose (N5, ``Paging``): ``{"page_cap": 100,
+                                           "total_offset": -72, "total_pages": 1, "links": false, "path": regex}``;
+                                           a POST replaces the whole setting, ``{}`` puts the defaults back
 
 It imports nothing from ``desktop.sync`` on purpose: the emulators must not share the client's
 understanding of the APIs.
@@ -25,7 +28,7 @@ import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -76,6 +79,67 @@ class Clock:
         return emulated_seconds / self._scale
 
 
+@dataclass(frozen=True)
+class Paging:
+    """How an emulator's lists misbehave on purpose, so a client's paging can be tested against stores that serve
+    fewer items than asked or report wrong totals (N5). The defaults change nothing.
+
+    - ``page_cap``: at most this many items a page, whatever ``limit`` / ``page_size`` asked (pages then start at
+      multiples of the cap, as on a store whose page size is smaller than the client thinks)
+    - ``total_offset``: added to the total a list reports (BigCommerce ``total``, Hike ``totalCount``), never below 0
+    - ``total_pages``: the ``total_pages`` BigCommerce v3 reports (otherwise derived from the reported total)
+    - ``links``: False leaves BigCommerce v3's ``links`` and Hike's ``next`` out of every page
+    - ``path``: a regex; only lists whose path it finds misbehave (None: every list)
+
+    What follows a wrong count is each emulator's business: BigCommerce's links are built from the reported page
+    count (as in the platform's brand bug, bigcommerce/api#43), Hike's ``next`` from the real list.
+    """
+
+    page_cap: int | None = None
+    total_offset: int = 0
+    total_pages: int | None = None
+    links: bool = True
+    path: str | None = None
+
+    def per_page(self, asked: int) -> int:
+        return min(asked, self.page_cap) if self.page_cap else asked
+
+    def total(self, real: int) -> int:
+        return max(0, real + self.total_offset)
+
+    @classmethod
+    def from_json(cls, spec: Any) -> "Paging":
+        """A control body, checked: a wrong setting is refused rather than half applied."""
+        if not isinstance(spec, dict):
+            raise ValueError("paging must be a JSON object")
+        unknown = sorted(set(spec) - {"page_cap", "total_offset", "total_pages", "links", "path"})
+        if unknown:
+            raise ValueError(f"unknown paging settings {unknown}")
+        for name, least in (("page_cap", 1), ("total_pages", 0)):
+            value = spec.get(name)
+            if value is not None and not (_whole(value) and value >= least):
+                raise ValueError(f"{name} must be a whole number >= {least}, or null")
+        offset = spec.get("total_offset", 0)
+        if not _whole(offset):
+            raise ValueError("total_offset must be a whole number")
+        if not isinstance(spec.get("links", True), bool):
+            raise ValueError("links must be true or false")
+        path = spec.get("path")
+        if path is not None:
+            re.compile(path)
+        return cls(spec.get("page_cap"), offset, spec.get("total_pages"), spec.get("links", True), path)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+NORMAL_PAGING = Paging()
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass
 class Request:
     method: str
@@ -84,6 +148,7 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # named groups of the route pattern
+    paging: Paging = NORMAL_PAGING  # how this request's list misbehaves (set by the server from the app's setting)
 
     def arg(self, name: str, default: str | None = None, *, case_insensitive: bool = False) -> str | None:
         if case_insensitive:
@@ -165,11 +230,14 @@ class EmulatorApp:
         self._fault_kinds: tuple[str, ...] = ()
         self._fault_random = random.Random(0)
         self._fault_delay_s = 0.5
+        self.paging = NORMAL_PAGING
         self.route("GET", r"/__emulator/requests", self._ctl_requests)
         self.route("POST", r"/__emulator/faults", self._ctl_faults)
         self.route("DELETE", r"/__emulator/faults", self._ctl_clear_faults)
         self.route("GET", r"/__emulator/clock", self._ctl_clock)
         self.route("POST", r"/__emulator/clock", self._ctl_clock)
+        self.route("GET", r"/__emulator/paging", self._ctl_paging)
+        self.route("POST", r"/__emulator/paging", self._ctl_paging)
 
     # -- routing ---------------------------------------------------------------------------------------
     def route(self, method: str, pattern: str, handler: Handler) -> None:
@@ -247,7 +315,31 @@ class EmulatorApp:
         status = int(fault.kind)
         return Response.text(f"{status} injected fault", status, "text/html; charset=utf-8")
 
+    # -- paging -----------------------------------------------------------------------------------------
+    def set_paging(self, **settings: Any) -> Paging:
+        """Lists misbehave as ``settings`` say (``Paging``'s fields); no argument puts the defaults back."""
+        paging = Paging.from_json(settings)
+        with self.lock:
+            self.paging = paging
+        return paging
+
+    def paging_for(self, path: str) -> Paging:
+        paging = self.paging
+        if paging.path is not None and not re.search(paging.path, path):
+            return NORMAL_PAGING
+        return paging
+
     # -- controls ----------------------------------------------------------------------------------------
+    def _ctl_paging(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                paging = Paging.from_json(request.json() if request.body else {})
+            except (ValueError, re.error) as exc:
+                return Response.json({"error": str(exc)}, 400)
+            with self.lock:
+                self.paging = paging
+        return Response.json(self.paging.to_json())
+
     def _ctl_requests(self, request: Request) -> Response:
         with self.lock:
             log = list(self.request_log)
@@ -329,6 +421,7 @@ def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
             if app.is_control(request.path):
                 self._send(app.dispatch(request))
                 return
+            request.paging = app.paging_for(request.path)
             fault = app.take_fault(request)
             if fault is not None and fault.kind == "pass":
                 fault = None

@@ -1,15 +1,18 @@
 """BigCommerce client: the only code that speaks to a BigCommerce store (v2 and v3 REST APIs).
 
 Built from the API path and access token of a store-level API account. Returns plain dataclasses (with the raw
-dict kept for fields we do not model), pages lazily, batches to the API's limits (N5: 250 per page, 10 products,
-50 variants, 10 customers, 2000 inventory items per call), and leaves pacing, retries and error classification
-to ``desktop.sync.http``. Money is ``Decimal`` (v3 JSON numbers are parsed as Decimal; v2 sends 4-decimal
-strings); dates are aware UTC datetimes from both formats the API uses (ISO 8601 in v3, RFC 2822 in v2).
+dict kept for fields we do not model), pages lazily to the end the store states (N5: never cut at a page shorter
+than asked; a read whose count is not the store's total is logged and counted in ``incomplete_reads``), batches
+to the API's limits (N5: 250 per page, 10 products, 50 variants, 10 customers, 2000 inventory items per call),
+and leaves pacing, retries and error classification to ``desktop.sync.http``. Money is ``Decimal`` (v3 JSON
+numbers are parsed as Decimal; v2 sends 4-decimal strings); dates are aware UTC datetimes from both formats the
+API uses (ISO 8601 in v3, RFC 2822 in v2).
 """
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -97,6 +100,14 @@ def rfc2822_filter(moment: datetime) -> str:
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _int(value: Any, default: int) -> int:
+    """A pagination number, or ``default`` when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -407,6 +418,10 @@ class BigCommerceClient:
             unauthorized_message="BigCommerce refused the access token (it was revoked, or belongs to another "
                                  "store). Create a new API account token and reconnect BigCommerce.",
             **kwargs)
+        # N5: lists read to the end whose count disagreed with the platform's total (see ``_check_count``). A
+        # caller compares it before and after a read to know whether that read may be incomplete.
+        self.incomplete_reads = 0
+        self._count_lock = threading.Lock()
 
     def close(self) -> None:
         self.http.close()
@@ -415,31 +430,56 @@ class BigCommerceClient:
         return self.http.budget()
 
     # -- paging helpers ------------------------------------------------------------------------------------
+    # N5: a list ends where the platform says it ends, never at a page merely shorter than asked (a store may serve
+    # fewer than asked). Its counts have been wrong before (API notes §12.4: brands reported 1 page and no ``next``
+    # on a full page), so a full page is never taken for the last one, and the total only checks the read after.
     def _v3_pages(self, path: str, params: dict[str, Any], limit: int = PAGE_LIMIT) -> Iterator[dict[str, Any]]:
-        """Every item of a v3 collection, a page at a time. Stops on a short page or when the pagination says
-        it was the last (its totals have been wrong before, so a short page also ends it)."""
-        page = 1
+        """Every item of a v3 collection, a page at a time. The next page is read while the page was not empty
+        and either the platform says there is more (``links.next``; without ``links``, ``current_page <
+        total_pages``) or the page was full (``per_page`` items), so an empty page ends it too. Read to the end,
+        the count is checked against ``meta.pagination.total`` (``_check_count``)."""
+        page, read, total = 1, 0, None
         while True:
             response = self.http.request("GET", f"v3/{path}", params={**params, "page": page, "limit": limit})
             body = response.data or {}
             items = body.get("data") or []
+            read += len(items)
             yield from items
             pagination = (body.get("meta") or {}).get("pagination") or {}
-            total_pages = pagination.get("total_pages")
-            if len(items) < limit or (total_pages is not None and page >= int(total_pages)):
-                return
+            total = pagination.get("total", total)
+            links = pagination.get("links")
+            if isinstance(links, dict):
+                says_more = bool(links.get("next"))
+            else:
+                says_more = _int(pagination.get("current_page"), page) < _int(pagination.get("total_pages"), 0)
+            full = len(items) >= min(limit, max(1, _int(pagination.get("per_page"), limit)))
+            if not items or not (says_more or full):
+                break
             page += 1
+        self._check_count(path, read, total)
 
     def _v2_pages(self, path: str, params: dict[str, Any], limit: int) -> Iterator[dict[str, Any]]:
-        """A v2 collection: bare arrays, and 204 with no body on an empty page (pitfall 2)."""
+        """A v2 collection: bare arrays, read until an empty page or 204 with no body (pitfall 2). v2 pages say
+        nothing of the list's length, so a page shorter than asked is read past, and there is no total to check."""
         page = 1
         while True:
             response = self.http.request("GET", f"v2/{path}", params={**params, "page": page, "limit": limit})
             items = response.data if response.status != 204 and isinstance(response.data, list) else []
-            yield from items
-            if len(items) < limit:
+            if not items:
                 return
+            yield from items
             page += 1
+
+    def _check_count(self, path: str, read: int, total: Any) -> None:
+        """A list read to its end whose count is not the platform's total may have missed records (or the count is
+        wrong): say so, and count it in ``incomplete_reads``. A record missing from such a read is not gone: the
+        sync never treats absence as deletion."""
+        if total is None or _int(total, read) == read:
+            return
+        log.warning("BigCommerce listed %s of %s records at %s: the list may be incomplete, or its count wrong",
+                    read, total, path)
+        with self._count_lock:
+            self.incomplete_reads += 1
 
     # -- store -----------------------------------------------------------------------------------------------
     def store_info(self) -> StoreInfo:

@@ -6,9 +6,11 @@ rolling day per store [D]; bounded retries; one error taxonomy). On top of it th
 - OAuth tokens from the keyring (``Credentials``), refreshed shortly before they expire and once on a 401, then
   the call is repeated (SPEC C1). A refresh Hike refuses raises ``ReconnectNeeded``. New tokens are saved
   through ``Credentials``; when a refresh answer has no new refresh token the old one is kept [C].
-- Lists paged lazily with ``page_size`` (up to 500 [D]) and ``Skip_count``. The query is rebuilt for every page,
-  taking only ``Skip_count`` from the ``next`` link, because ``next`` drops the other filters such as
-  ``Sync_From`` [C]. ``page_size`` and ``Skip_count`` are sent with the documented spelling (names are
+- Lists paged lazily with ``page_size`` (up to 500 [D]) and ``Skip_count``, read to the end Hike states (N5:
+  ``next``, else ``totalCount``; a short page is not the end, a full one is never the last). The query is
+  rebuilt for every page, because ``next`` drops the other filters such as ``Sync_From`` [C]; ``Skip_count``
+  advances by the rows served. A read whose rows disagree with ``totalCount`` is logged and counted in
+  ``incomplete_reads``. ``page_size`` and ``Skip_count`` are sent with the documented spelling (names are
   case-insensitive on Hike's ASP.NET side anyway [C]).
 - Products: ``get_all`` returns variant parents (with ``product_variants[]``) and each variant again as its own
   row with ``parentId`` [C]; the client yields each parent once with its variants and never the child rows.
@@ -28,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -161,6 +162,10 @@ class HikeClient:
         self._token_lock = threading.RLock()
         self._local = threading.local()
         self.refresh_count = 0
+        # N5: lists read to the end whose row count disagreed with Hike's totalCount (see ``_pages``). A caller
+        # compares it before and after a read to know whether that read may be incomplete.
+        self.incomplete_reads = 0
+        self._count_lock = threading.Lock()
         self.http = ApiTransport(
             STORE, self.base_url + "/api/v1/", self.governor, auth_headers=self._auth_headers,
             refresh=self._refresh_after_401, describe=describe_hike_error, retry=retry or RetryPolicy(),
@@ -251,17 +256,26 @@ class HikeClient:
 
     def _pages(self, path: str, params: Mapping[str, Any] | None = None,
                page_size: int | None = None) -> Iterator[dict[str, Any]]:
-        """Every item of a ``get_all`` list, page by page (lazily). The query is rebuilt each page from the
-        caller's filters; only ``Skip_count`` is taken from ``next``, which drops the filters [C]."""
+        """Every item of a ``get_all`` list, page by page (lazily), to the end Hike states (N5). The next page is
+        read while the page was not empty and either Hike says there is more (a ``next`` link [D]; without one,
+        rows read < ``totalCount``) or the page was full; a page shorter than asked is not the end by itself.
+        The query is rebuilt each page from the caller's filters, because ``next`` drops them [C]; ``Skip_count``
+        advances by the rows served, so rows a short page left out are never skipped. Read to the end, the rows
+        are checked against ``totalCount``."""
         size = max(1, min(MAX_PAGE_SIZE, page_size or self.page_size))
-        skip = 0
+        skip, total = 0, None
         while True:
             data = self._get(path, {**(params or {}), "page_size": size, "Skip_count": skip})
-            items, next_skip = _envelope(data, skip, size)
+            items, says_more, total = _envelope(data, skip, total)
+            skip += len(items)
             yield from items
-            if next_skip is None or not items:
-                return
-            skip = next_skip
+            if not items or not (says_more or len(items) >= size):
+                break
+        if total is not None and total != skip:
+            log.warning("Hike listed %s of %s records at %s: the list may be incomplete, or its count wrong",
+                        skip, total, path)
+            with self._count_lock:
+                self.incomplete_reads += 1
 
     def _write_or_find(self, send: Callable[[], T], find: Callable[[], T | None], what: str) -> T:
         """Send a create; when its answer is lost, look the record up and send again only if it is not there
@@ -623,39 +637,24 @@ class HikeClient:
 
 # ---------------------------------------------------------------------------------------------------------
 # helpers
-def _envelope(data: Any, skip: int, size: int) -> tuple[list[dict], int | None]:
-    """``{"items", "totalCount", "next"}`` [C] (also inside ABP's ``result``, or a bare list [I]) -> the items
-    and the next ``Skip_count``, or None at the end."""
+def _envelope(data: Any, skip: int, total: int | None) -> tuple[list[dict], bool, int | None]:
+    """``{"items", "totalCount", "next"}`` [C] (also inside ABP's ``result``, or a bare list [I]) -> the items,
+    whether Hike says more follow (``next``; without the key, ``totalCount`` beyond the rows read so far), and the
+    total (the last one seen)."""
     if isinstance(data, Mapping) and isinstance(data.get("result"), (Mapping, list)) and "items" not in data:
         data = data["result"]
     if isinstance(data, list):
-        items = [d for d in data if isinstance(d, Mapping)]
-        return items, (skip + len(items) if len(data) >= size else None)
+        return [d for d in data if isinstance(d, Mapping)], False, total
     if not isinstance(data, Mapping):
         raise errors.Transient("Hike sent a list in a shape this app does not know; the next sync pass will try "
                                "again.", store=STORE)
     f = Fields(data)
     items = [d for d in f.list("items") if isinstance(d, Mapping)]
-    advanced = skip + len(items)
-    has_next_key = any(str(k).lower() == "next" for k in data)
-    if has_next_key:
-        link = f.get("next")
-        if not link:
-            return items, None
-        next_skip = _skip_from_link(str(link))
-        return items, (next_skip if next_skip is not None and next_skip > skip else advanced)
-    total = f.int("totalCount", "total_count")
-    if total is not None:
-        return items, (advanced if advanced < total else None)
-    return items, (advanced if len(items) >= size else None)
-
-
-def _skip_from_link(link: str) -> int | None:
-    query = parse_qs(urlsplit(link).query)
-    for key, values in query.items():
-        if key.lower() == "skip_count" and values:
-            return to_int(values[-1])
-    return None
+    reported = f.int("totalCount", "total_count")
+    total = reported if reported is not None else total
+    if any(str(k).lower() == "next" for k in data):
+        return items, bool(f.get("next")), total
+    return items, total is not None and skip + len(items) < total, total
 
 
 def _by_body_size(results: list[ProductSaveResult]) -> list[list[ProductSaveResult]]:

@@ -107,6 +107,30 @@ def test_pages_partition_the_catalog(bc, limit, include_fields):
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 150
 
 
+def test_n5_paging_quirks_still_follow_the_schema(bc):
+    """N5 / finding 13: the emulator's misbehaving lists (a page cap, wrong totals, no links) keep the documented
+    shapes, so the client's paging is tested against bodies the platform could send."""
+    bc.control("POST", "paging", json={"page_cap": 40, "total_offset": 7, "links": True})
+    body = bc.get("/v3/catalog/products", params={"limit": 250}).json()
+    pagination = body["meta"]["pagination"]
+    assert len(body["data"]) == pagination["count"] == pagination["per_page"] == 40
+    assert pagination["total"] == 157 and pagination["total_pages"] == 4
+    assert pagination["links"]["next"] == "?page=2&limit=40"
+    second = bc.get("/v3/catalog/products", params={"limit": 250, "page": 2}).json()["data"]
+    assert second[0]["id"] == body["data"][-1]["id"] + 1, "a capped page starts where the last one ended"
+    bc.control("POST", "paging", json={"total_offset": -200, "total_pages": 1, "links": False})
+    body = bc.get("/v3/catalog/brands").json()
+    assert body["meta"]["pagination"]["total"] == 0 and body["meta"]["pagination"]["total_pages"] == 1
+    assert "links" not in body["meta"]["pagination"] and len(body["data"]) == 6
+    assert bc.get("/v3/customers").status_code == 200
+    assert bc.get("/v3/inventory/items").status_code == 200
+    bc.control("POST", "paging", json={"page_cap": 5, "path": "/v2/orders$"})
+    assert len(bc.get("/v2/orders", params={"limit": 250}).json()) == 5
+    assert len(bc.get("/v3/catalog/brands").json()["data"]) == 6, "other lists are left alone"
+    assert bc.control("POST", "paging", json={}).json()["page_cap"] is None
+    assert bc.http.post("/__emulator/paging", json={"page_cap": 0}).status_code == 400
+
+
 def test_custom_url_and_product_fields(bc):
     product = _products(bc)[0]
     assert product["custom_url"] == {"url": "/classic-merino-tee-00001/", "is_customized": False}

@@ -2,7 +2,7 @@
 conflicts and tokens (N2, N3, N4, N5, C2, C3)."""
 from __future__ import annotations
 
-import math
+import logging
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -64,7 +64,8 @@ def test_n5_products_page_at_250_lazily(big_store):
     assert total > 1000
     assert len({p.id for p in products}) == total
     gets = big_store.api_requests("GET", "/catalog/products")
-    assert len(gets) == math.ceil(total / 250)
+    # 3000 products fill their last page: a full page is never taken for the last one (N5), so one more is read
+    assert total % 250 == 0 and len(gets) == total // 250 + 1
     assert all(r["query"]["limit"] == "250" for r in gets)
     with_variants = [p for p in products if p.variants]
     assert with_variants and all(v.sku for v in with_variants[0].variants)
@@ -259,3 +260,87 @@ def test_brand_create_is_idempotent_by_name(store):
     first = client.create_brand("Sandbox Test Brand")
     again = client.create_brand("sandbox test brand")
     assert again.id == first.id
+
+
+# -- N5 / finding 13: paging ends only where the platform says the list ends ------------------------------------
+def _paging(store, **quirks) -> None:
+    store.control("POST", "paging", json=quirks)
+
+
+def _warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_n5_products_capped_at_100_a_page_when_250_are_asked_are_all_read(caplog):
+    """N5 / finding 13: a store that serves 100 products a page when 250 were asked (meta: 3 pages) is read to
+    the end, asking 250 every time; the read agrees with the total, so nothing is flagged."""
+    s = start_bc_store(bigcommerce_seed.large(500))
+    try:
+        client = s.client()
+        everything = {p.id for p in client.products(include="")}
+        assert len(everything) == 250
+        _paging(s, page_cap=100)
+        s.requests(clear=True)
+        read = [p.id for p in client.products(include="")]
+        assert len(read) == len(set(read)) and set(read) == everything
+        gets = s.api_requests("GET", "/catalog/products")
+        assert len(gets) == 3 and all(r["query"]["limit"] == "250" for r in gets)
+        assert client.incomplete_reads == 0 and not _warnings(caplog)
+    finally:
+        s.stop()
+
+
+def test_n5_brands_with_total_pages_under_reported_as_1_on_a_full_page_are_all_read():
+    """N5 / finding 13: 322 brands, the first page full (250) but ``total_pages`` 1 and so no ``next`` link (the
+    platform's brand bug, bigcommerce/api#43): the client does not take a full page for the last one."""
+    seed = bigcommerce_seed.demo()
+    extra = [{**seed["brands"][0], "id": 1000 + i, "name": f"Paging Brand {i:03d}", "page_title": f"Paging Brand {i}",
+              "custom_url": {"url": f"/brands/paging-brand-{i:03d}/", "is_customized": False}}
+             for i in range(322 - len(seed["brands"]))]
+    seed["brands"] += extra
+    s = start_bc_store(seed)
+    try:
+        _paging(s, total_pages=1, path="/catalog/brands")
+        client = s.client()
+        brands = client.brands()
+        assert len(brands) == 322 and len({b.id for b in brands}) == 322
+        assert client.incomplete_reads == 0, "the total (322) was right: the read is complete"
+    finally:
+        s.stop()
+
+
+def test_n5_products_without_links_fall_back_to_total_pages_not_to_short_pages(store):
+    """N5 / finding 13: without ``links`` the pages go on while ``current_page < total_pages``; a page shorter
+    than asked (60 of 250) is not the end by itself."""
+    client = store.client()
+    everything = {p.id for p in client.products(include="")}
+    _paging(store, page_cap=60, links=False)
+    assert {p.id for p in client.products(include="")} == everything
+    assert client.incomplete_reads == 0
+
+
+def test_n5_over_reported_total_reads_everything_served_logs_and_flags_the_read(store, caplog):
+    """N5 / finding 13: a total 5 above what the store serves: every product served is read, the mismatch is
+    logged (without the token) and the read is flagged incomplete, for the engine to ask."""
+    client = store.client()
+    everything = {p.id for p in client.products(include="")}
+    _paging(store, total_offset=5, path="/catalog/products")
+    assert {p.id for p in client.products(include="")} == everything
+    assert client.incomplete_reads == 1
+    (warning,) = _warnings(caplog)
+    assert f"{len(everything)} of {len(everything) + 5}" in warning and "catalog/products" in warning
+    assert store.emulator.access_token not in caplog.text
+    client.brands()  # a list that adds up does not touch the counter
+    assert client.incomplete_reads == 1
+
+
+def test_n5_v2_orders_capped_at_10_a_page_are_all_read(store):
+    """N5 / finding 13: v2 lists end at an empty page (204), never at a page shorter than asked."""
+    client = store.client()
+    everything = [o.id for o in client.orders()]
+    assert len(everything) > 10
+    _paging(store, page_cap=10, path="/v2/orders")
+    store.requests(clear=True)
+    assert [o.id for o in client.orders()] == everything
+    gets = store.api_requests("GET", "/v2/orders")
+    assert gets[-1]["status"] == 204 and all(r["query"]["limit"] == "250" for r in gets)

@@ -8,6 +8,7 @@ waits for it, and rate-limit windows run on the emulator's compressed clock.
 """
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -289,6 +290,32 @@ def test_paging_walks_every_page_without_gaps_or_repeats(sandbox, client):
     ids = [c.id for c in client.customers(page_size=7)]
     assert len(ids) == len(set(ids)) == total > 7
     assert len(sandbox.api_requests("customers/get_all")) == -(-total // 7)
+
+
+def test_n5_products_capped_with_a_wrong_total_count_are_read_to_the_end_and_flagged(sandbox, client, caplog):
+    """N5 / finding 13: Hike serves 40 rows a page when 120 were asked and reports a totalCount 25 short: the
+    client follows ``next`` to the end (advancing by the rows served, asking 120 every time), logs the mismatch
+    and flags the read incomplete."""
+    everything = sorted(p.id for p in client.products(page_size=120))
+    rows = len(sandbox.emulator.products)
+    sandbox.control("paging", {"page_cap": 40, "total_offset": -25, "path": "products/get_all"})
+    sandbox.requests(clear=True)
+    assert sorted(p.id for p in client.products(page_size=120)) == everything
+    calls = sandbox.api_requests("products/get_all")
+    assert [c["query"]["Skip_count"] for c in calls] == [str(40 * i) for i in range(len(calls))]
+    assert all(c["query"]["page_size"] == "120" for c in calls) and len(calls) == -(-rows // 40)
+    assert client.incomplete_reads == 1
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert f"{rows} of {rows - 25}" in warning and "products/get_all" in warning
+
+
+def test_n5_without_next_a_short_page_is_not_the_end_while_total_count_says_more(sandbox, client):
+    """N5 / finding 13: with no ``next`` in the answers, the read goes on while ``totalCount`` says there is more,
+    whatever the page length; an honest count leaves the read unflagged."""
+    total = len(sandbox.emulator.customers)
+    sandbox.control("paging", {"page_cap": 7, "links": False})
+    assert len({c.id for c in client.customers(page_size=50)}) == total > 7
+    assert client.incomplete_reads == 0
 
 
 def test_variant_products_are_merged_into_their_parents(sandbox, client):
