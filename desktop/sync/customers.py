@@ -307,6 +307,7 @@ class CustomerSync:
         hike_since = None if full else read_from(ENTITY, "hike")
         bc_since = None if full else read_from(ENTITY, "bigcommerce")
         full = full or hike_since is None or bc_since is None
+        before = passes.reads_so_far(self.hike, self.bc)
         self.hike.http.mark_time()
         hike = list(self.hike.customers(since=None if full else hike_since))
         hike_started = self.hike.http.first_date
@@ -316,7 +317,8 @@ class CustomerSync:
         have_hike, have_bc = {c.id for c in hike}, {c.id for c in bc}
         hike += [c for i, c in self._replan_hike.items() if i not in have_hike]
         bc += [c for i, c in self._replan_bc.items() if i not in have_bc]
-        return Snapshot(hike=hike, bc=bc, full=full, hike_started=hike_started, bc_started=bc_started)
+        return Snapshot(hike=hike, bc=bc, full=full, hike_started=hike_started, bc_started=bc_started,
+                        incomplete=passes.incomplete_sides(self.hike, self.bc, before))
 
     def read_records(self, links: Iterable[Link]) -> Snapshot:
         """Just these customers, as they are now, for "Retry this record" (M4): each Hike customer by id and the
@@ -336,19 +338,22 @@ class CustomerSync:
         unlinked_bc = {c.id: c for c in snap.bc if not _linked(by_bc.get(str(c.id)))}
         hike_pool: dict[int, HikeCustomer] = {c.id: c for c in snap.hike}
         bc_by_email: dict[str, BCCustomer] = {norm_email(c.email): c for c in snap.bc if norm_email(c.email)}
-        if not snap.full:
-            # a new customer may match one the other side did not report as changed, and a new Hike customer may
-            # share its email with a Hike customer that did not change: look them up before linking or creating
-            emails = {norm_email(c.email) for c in unlinked_hike if norm_email(c.email)}
+        # a new customer may match one the other side did not report as changed (or that a short read of a full
+        # pass missed, N5), and a new Hike customer may share its email with a Hike customer that did not change:
+        # look them up before linking or creating
+        emails = {norm_email(c.email) for c in unlinked_hike if norm_email(c.email)}
+        if not snap.full or "bigcommerce" in snap.incomplete:
             wanted = sorted(e for e in emails if e not in bc_by_email)
             if wanted:
                 for c in self.bc.customers(emails=wanted):
                     bc_by_email.setdefault(norm_email(c.email), c)
                     if not _linked(by_bc.get(str(c.id))):
                         unlinked_bc.setdefault(c.id, c)
+        if not snap.full or "hike" in snap.incomplete:
             for email in sorted(emails | {norm_email(c.email) for c in unlinked_bc.values() if norm_email(c.email)}):
                 for c in self.hike.find_customers_by_email(email):
                     hike_pool.setdefault(c.id, c)
+        if not snap.full:
             # a customer of a conflict that changed its email may have settled it: its former partners are
             # planned again (they did not change, so this read did not bring them)
             in_snapshot = {c.id for c in snap.hike}

@@ -148,7 +148,7 @@ class SyncEngine:
                 self.events.on_progress("inventory", len(changes), len(changes))
             if "products" in wanted and records is None:
                 sync.advance_cursors(snap)
-                if snap.full:
+                if snap.full and not snap.incomplete:  # a short read is not a reconciliation: again next pass
                     set_preference("last_reconcile", self._now().isoformat())
             if snap is not None:
                 passes.release(snap)

@@ -25,6 +25,23 @@ class Snapshot(Generic[H, B]):
     full: bool = False
     hike_started: datetime | None = None  # each store's own clock when the read began
     bc_started: datetime | None = None
+    # N5: the sides whose list did not add up to the total the store stated (a short read: what is missing from it
+    # may exist): a full plan looks records up on that side before creating there, as an incremental one does
+    incomplete: frozenset[str] = frozenset()
+
+
+def incomplete_sides(hike: Any, bc: Any, before: tuple[int, int]) -> frozenset[str]:
+    """Which clients counted a short read since ``before`` (``reads_so_far``)."""
+    sides = []
+    if hike.incomplete_reads > before[0]:
+        sides.append("hike")
+    if bc.incomplete_reads > before[1]:
+        sides.append("bigcommerce")
+    return frozenset(sides)
+
+
+def reads_so_far(hike: Any, bc: Any) -> tuple[int, int]:
+    return hike.incomplete_reads, bc.incomplete_reads
 
 
 def release(snap: Snapshot[Any, Any]) -> None:

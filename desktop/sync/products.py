@@ -83,12 +83,14 @@ class ProductSync:
         hike_since = None if full else read_from(ENTITY, "hike")
         bc_since = None if full else read_from(ENTITY, "bigcommerce")
         full = full or hike_since is None or bc_since is None
+        before = passes.reads_so_far(self.hike, self.bc)
         self.hike.http.mark_time()
         hike = [p for p in self.hike.products(since=None if full else hike_since) if not p.parent_id]
         self.bc.http.mark_time()
         bc = list(self.bc.products(modified_since=None if full else bc_since))
         return Snapshot(hike=hike, bc=bc, full=full, hike_started=self.hike.http.first_date,
-                        bc_started=self.bc.http.first_date)
+                        bc_started=self.bc.http.first_date,
+                        incomplete=passes.incomplete_sides(self.hike, self.bc, before))
 
     def read_records(self, links: Iterable[Link]) -> Snapshot:
         """Just these records, as they are now, for "Retry this record" (M4): each Hike product by id and the
@@ -138,9 +140,11 @@ class ProductSync:
         by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
         unlinked_hike = [p for p in snap.hike if not _linked(by_hike.get(str(p.id)))]
         unlinked_bc = [p for p in snap.bc if not _linked(by_bc.get(str(p.id)))]
-        if not snap.full:
-            # a new record may match one the other side did not report as changed: look it up before creating
+        # a new record may match one the other side did not report as changed (or that a short read of a full
+        # pass missed, N5): look it up before creating
+        if not snap.full or "bigcommerce" in snap.incomplete:
             unlinked_bc += self._lookup_bc([p for p in unlinked_hike if p.skus], {p.id for p in unlinked_bc}, by_bc)
+        if not snap.full or "hike" in snap.incomplete:
             unlinked_hike += self._lookup_hike([p for p in unlinked_bc if p.sku], {p.id for p in unlinked_hike},
                                                by_hike)
         links = plan_links(unlinked_hike, unlinked_bc)

@@ -415,3 +415,31 @@ def test_m4_n3_a_shared_email_fixed_in_hike_and_retried_alone_syncs_reading_only
     assert len(requests["hike"]) <= 4 and len(requests["bigcommerce"]) <= 3, requests
     assert cursors() == before, "a records-only pass moves no cursor"
     assert one.id  # its former twin is planned again with it (its email is its own now): it may sync too
+
+
+def test_n5_a_full_pass_whose_hike_read_did_not_add_up_looks_customers_up_before_creating(tmp_path):
+    """Issue 14 finding 13: a first pass whose read of Hike's customers ended short of the totalCount Hike stated
+    (flagged by the client) cannot prove a BigCommerce customer is missing from Hike: it looks each one's email up
+    in Hike before creating it there, as an incremental pass does, and the pass does not count as a reconciliation.
+    (A store whose short read agrees with its own wrong total cannot be told apart from a true one by any client.)"""
+    init_db(tmp_path / "sync.sqlite3")
+    connected = connect("demo")
+    try:
+        connected.hike.governor = connected.hike.http.governor = hike_governor(per_minute=10**6, per_day=10**9)
+        connected.bc.create_customers([{"first_name": "Bea", "last_name": "Online", "email": "bea.online@example.com"}])
+        connected.control("hike", "POST", "paging", json={"total_offset": 5, "path": "customers/get_all"})
+        connected.requests("hike", clear=True)
+        journal = Journal("first_sync", ["customers"])
+        journal.start()
+        sync = CustomerSync(connected.hike, connected.bc, journal)
+        snap = sync.read(full=True)
+        assert snap.incomplete == frozenset({"hike"})
+        sync.apply(sync.plan(snap))
+        looked_up = {str(v).lower() for r in connected.requests("hike") if r["path"].endswith("customers/get_all")
+                     for k, v in r["query"].items() if k.lower() == "filter"}
+        assert any("bea.online@example.com" in v for v in looked_up), "looked up in Hike before it was created"
+        assert len(connected.hike.find_customers_by_email("bea.online@example.com")) == 1
+    finally:
+        connected.control("hike", "POST", "paging", json={})
+        connected.close()
+        close_db()
