@@ -65,6 +65,12 @@ Exactly once (N2)
   read again: all at their level before less the order's quantity means it was made; all unchanged means it was
   not, and it is sent once more; anything else (a sale in the shop at the same moment) is never repeated and the
   log asks the manager to check the products' history in Hike.
+- Looked up in the store, not only in this database (N7): once Hike took an order (a sale made, or its stock
+  moved), this app notes it on the BigCommerce order (a private metafield, ``NOTE_KEY``), before the link. A pass
+  with orders to bring in first reads the notes made since the oldest of them, and links a noted order instead of
+  sending it: a database restored from an older copy, or a new one, never makes a sale or moves stock twice.
+  Orders this app made for Hike sales (S15) carry a ``hike-sale-`` reference and never come back, links or not.
+  Where orders start on a new database is ``order_start``'s question.
 """
 from __future__ import annotations
 
