@@ -3,6 +3,9 @@
 A connection is proven with real calls before anything is saved: the BigCommerce store information (its name is
 shown) and one call per permission the sync needs, so a missing scope is named now rather than mid-sync; Hike's
 outlets after the sign-in. Facts go to the ``connection`` table, secrets to the keyring only.
+
+Issue 14: an address is checked (``addresses``) before any secret leaves, and nothing is saved until the store
+has answered.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any, Callable
 from desktop.storage.credentials import Credentials
 from desktop.storage.models import Connection, utcnow
 from desktop.sync import errors
+from desktop.sync.addresses import bigcommerce_api_base, hike_api_base
 from desktop.sync.bigcommerce import BigCommerceClient, StoreInfo
 from desktop.sync.budget import load_hike_calls
 from desktop.sync.hike import HikeClient, hike_governor
@@ -63,10 +67,11 @@ def check_bigcommerce(api_path: str, token: str, **client_kwargs: Any) -> StoreI
 
 def connect_bigcommerce(api_path: str, token: str, credentials: Credentials, *, sandbox: bool = False,
                         **client_kwargs: Any) -> Connection:
+    store, _ = bigcommerce_api_base(api_path)  # refused here, before the token goes anywhere
     info = check_bigcommerce(api_path, token, **client_kwargs)
     credentials.save_bigcommerce_token(token)
     row = Connection.get_or_none(Connection.side == "bigcommerce") or Connection(side="bigcommerce")
-    row.store_name, row.store_hash, row.api_path = info.name, info.store_hash, api_path.strip()
+    row.store_name, row.store_hash, row.api_path = info.name, info.store_hash, f"{store}v3/"
     row.control_panel_base_url, row.storefront_url = info.control_panel_base_url, info.secure_url
     row.is_sandbox, row.updated_at = sandbox, utcnow()
     row.save()
@@ -81,20 +86,22 @@ def connect_hike(app: HikeApp, credentials: Credentials, open_browser: Callable[
 
     ``on_waiting(receiver)`` hands over the loopback listener before the browser opens, so a Cancel button can
     call ``receiver.cancel()`` from the GUI thread."""
-    tokens = sign_in(app.base_url, app.client_id, app.client_secret, open_browser, timeout_s, on_waiting=on_waiting)
-    credentials.save_hike_client_secret(app.client_secret)
-    credentials.save_hike_tokens(tokens)
-    client = HikeClient(app.base_url, app.client_id, app.client_secret, credentials)
+    base_url = hike_api_base(app.base_url)  # refused here, before the browser opens or the secret goes anywhere
+    tokens = sign_in(base_url, app.client_id, app.client_secret, open_browser, timeout_s, on_waiting=on_waiting)
+    client = HikeClient(base_url, app.client_id, app.client_secret, credentials, tokens=tokens)
     try:
         outlets = client.outlets()
+        tokens = client.tokens or tokens  # a refresh during the check replaced them
     finally:
         client.close()
+    credentials.save_hike_client_secret(app.client_secret)
+    credentials.save_hike_tokens(tokens)
     row = Connection.get_or_none(Connection.side == "hike") or Connection(side="hike")
     names = ", ".join(o.name for o in outlets[:3]) + (" …" if len(outlets) > 3 else "")
     row.store_name = f"Hike ({names})" if names else "Hike"
-    row.base_url, row.client_id, row.is_sandbox, row.updated_at = app.base_url, app.client_id, sandbox, utcnow()
+    row.base_url, row.client_id, row.is_sandbox, row.updated_at = base_url, app.client_id, sandbox, utcnow()
     row.save()
-    log.info("Connected Hike at %s with %d outlets", app.base_url, len(outlets))
+    log.info("Connected Hike at %s with %d outlets", base_url, len(outlets))
     return row
 
 

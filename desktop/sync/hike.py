@@ -35,6 +35,7 @@ import httpx
 from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials, HikeTokens
 from desktop.storage.logs import register_secret
 from desktop.sync import errors, hike_oauth
+from desktop.sync.addresses import hike_api_base
 from desktop.sync.hike_models import (
     Fields, HikeBrand, HikeCustomer, HikeOutlet, HikeOutletStock, HikePaymentType, HikeProduct, HikeProductType,
     HikeRegister, HikeRegisterClosure, HikeSale, HikeTax, describe_hike_error, format_net_datetime, to_int,
@@ -143,9 +144,12 @@ class HikeClient:
     def __init__(self, base_url: str, client_id: str, client_secret: str, credentials: Credentials, *,
                  governor: HikeGovernor | None = None, retry: RetryPolicy | None = None,
                  transport: httpx.BaseTransport | None = None, refresh_margin_s: float = 300,
-                 timeout: httpx.Timeout | None = None, page_size: int = MAX_PAGE_SIZE):
+                 timeout: httpx.Timeout | None = None, page_size: int = MAX_PAGE_SIZE,
+                 tokens: HikeTokens | None = None):
         register_secret(client_secret)
-        self.base_url = base_url.rstrip("/")
+        # https://api.hikeup.com or the loopback sandbox, checked before anything is sent (``tokens`` given: a
+        # fresh sign-in, not saved yet)
+        self.base_url = hike_api_base(base_url)
         self.client_id = client_id
         self._client_secret = client_secret
         self.credentials = credentials
@@ -153,7 +157,7 @@ class HikeClient:
         self.page_size = max(1, min(MAX_PAGE_SIZE, page_size))
         self.governor = governor or hike_governor()
         self._token_transport = transport
-        self._tokens: HikeTokens | None = None
+        self._tokens: HikeTokens | None = tokens
         self._token_lock = threading.RLock()
         self._local = threading.local()
         self.refresh_count = 0
@@ -185,6 +189,12 @@ class HikeClient:
         return {**self.http.stats, "token_refreshes": self.refresh_count}
 
     # -- tokens (C1) -------------------------------------------------------------------------------------------
+    @property
+    def tokens(self) -> HikeTokens | None:
+        """The tokens in use (after a refresh, the new ones)."""
+        with self._token_lock:
+            return self._tokens
+
     def _load_tokens(self) -> HikeTokens:
         try:
             return self.credentials.load_hike_tokens()

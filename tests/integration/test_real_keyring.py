@@ -15,18 +15,6 @@ from desktop.storage import credentials as cred
 pytestmark = pytest.mark.real_keyring
 
 
-@pytest.fixture
-def secret_service():
-    from keyring.backends import SecretService
-
-    backend = SecretService.Keyring()
-    try:
-        backend.get_password("hike-bc-sync-probe", "probe")
-    except Exception as exc:  # noqa: BLE001 - any failure means there is no usable Secret Service here
-        pytest.skip(f"no usable Secret Service on this machine ({type(exc).__name__}: {exc})")
-    return backend
-
-
 def test_real_secret_service_round_trip(secret_service, tmp_path):
     profile = f"test-{uuid.uuid4().hex[:8]}"
     c = cred.Credentials(profile, backend=secret_service, state_file=tmp_path / "keyring.json")
