@@ -147,9 +147,9 @@ class HikeClient:
                  timeout: httpx.Timeout | None = None, page_size: int = MAX_PAGE_SIZE,
                  tokens: HikeTokens | None = None):
         register_secret(client_secret)
-        # https://api.hikeup.com or the loopback sandbox, checked before anything is sent (``tokens`` given: a
-        # fresh sign-in, not saved yet)
-        self.base_url = hike_api_base(base_url)
+        # https://api.hikeup.com or the loopback sandbox, checked before anything is sent; also the identity the
+        # tokens are loaded and saved under (``tokens`` given: a fresh sign-in, not saved yet)
+        self.base_url = self.store = hike_api_base(base_url)
         self.client_id = client_id
         self._client_secret = client_secret
         self.credentials = credentials
@@ -197,7 +197,7 @@ class HikeClient:
 
     def _load_tokens(self) -> HikeTokens:
         try:
-            return self.credentials.load_hike_tokens()
+            return self.credentials.load_hike_tokens(self.store)
         except CredentialMissingError as exc:
             raise errors.ReconnectNeeded(exc.message, store=STORE) from None
 
@@ -219,11 +219,11 @@ class HikeClient:
             if self._tokens is not None and self._tokens.access_token != sent:
                 return  # another thread refreshed meanwhile: just repeat the call with the new token
             try:
-                stored = self.credentials.load_hike_tokens()
+                stored = self.credentials.load_hike_tokens(self.store)
             except CredentialError:
                 stored = None
             if stored is not None and stored.access_token != sent and not stored.expires_within(0):
-                self._tokens = stored  # another client of this profile refreshed and saved: use its tokens
+                self._tokens = stored  # another client of this store and folder refreshed and saved: take them
                 return
             log.info("Hike answered 401; refreshing the access token")
             self._refresh(self._tokens or stored or self._load_tokens())
@@ -234,7 +234,7 @@ class HikeClient:
         self._tokens = new
         self.refresh_count += 1
         try:
-            self.credentials.save_hike_tokens(new)
+            self.credentials.save_hike_tokens(new, self.store)
         except CredentialError as exc:  # keep working with the tokens in memory; the next start may ask again
             log.warning("The refreshed Hike sign-in could not be saved to the keyring: %s", exc.message)
 

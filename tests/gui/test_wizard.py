@@ -17,6 +17,7 @@ from desktop.sandbox.browser import SandboxPerson
 from desktop.sandbox.stores import start_sandbox
 from desktop.storage.credentials import CredentialMissingError, Credentials
 from desktop.storage.models import Connection, LogEntry, SettingsVersion
+from desktop.sync.addresses import bigcommerce_api_base
 from desktop.sync.connections import HikeApp, connect_sandbox
 from desktop.sync.settings import Settings
 from desktop.views.setup import ManageDialog, SetupWizard
@@ -464,7 +465,7 @@ def test_r_c6_disconnect_warns_removes_tokens_and_keeps_history(qtbot, db, sandb
     assert Connection.select().count() == 0
     assert LogEntry.select().count() == 1 and SettingsVersion.select().count() == 1
     with pytest.raises(CredentialMissingError):
-        credentials.load_bigcommerce_token()
+        credentials.load_bigcommerce_token(bigcommerce_api_base(sandbox.info["bigcommerce"]["api_path"])[0])
 
 
 def test_r_c6_disconnect_can_also_wipe_history(qtbot, db, sandbox, credentials):
