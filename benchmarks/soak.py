@@ -37,6 +37,7 @@ from desktop.sandbox.stores import SandboxStores, start_sandbox
 from desktop.storage.credentials import Credentials
 from desktop.storage.db import close_db, init_db
 from desktop.storage.models import LogEntry, PendingWork, Run
+from desktop.sync.addresses import hike_api_base
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync import mapping
 from desktop.sync.engine import SyncEngine
@@ -80,7 +81,8 @@ class Pair:
         info = sandbox.info
         sandbox.hike.settings["access_expiry_s"] = 10**8  # token refresh has its own tests
         credentials = Credentials(f"soak-{name}", backend=MemoryKeyring())
-        credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()))
+        credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()),
+                                     hike_api_base(info["hike"]["base_url"]))
         bc = BigCommerceClient(info["bigcommerce"]["api_path"], info["bigcommerce"]["access_token"], retry=RETRY)
         hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
                           credentials, retry=RETRY, governor=hike_governor(per_minute=10**6, per_day=10**9))

@@ -27,6 +27,7 @@ from desktop.sandbox.stores import start_sandbox
 from desktop.storage.credentials import Credentials
 from desktop.storage.db import close_db, init_db
 from desktop.storage.models import LogEntry
+from desktop.sync.addresses import hike_api_base
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.engine import ENGINE_ENTITIES, SyncEngine
 from desktop.sync.hike import HikeClient, hike_governor
@@ -60,7 +61,8 @@ def setup(seed: str | dict[str, Any], time_scale: float):
     # expiry refreshes (real, but an artefact of compressing time) out of the request counts
     sandbox.hike.settings["access_expiry_s"] = 10**8
     credentials = Credentials("bench", backend=MemoryKeyring())
-    credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()))
+    credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()),
+                                     hike_api_base(info["hike"]["base_url"]))
     bc = BigCommerceClient(info["bigcommerce"]["api_path"], info["bigcommerce"]["access_token"])
     hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
                       credentials, governor=hike_governor(time_scale=time_scale))

@@ -104,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sandbox = start_sandbox(args.seed)
             log.info("Sandbox stores running: BigCommerce %s, Hike %s",
                      sandbox.bc_server.base_url, sandbox.hike_server.base_url)
+        # secrets are bound to this data folder and each store (issue 14): the fresh sandbox stores' tokens of a
+        # sandbox-connected folder opened without --sandbox never touch the real stores' entries on this profile
         credentials = Credentials("sandbox" if args.sandbox else "default", state_file=app_paths.keyring_state)
         flow = AppFlow(credentials, sandbox=sandbox, on_window=follow_activation(instance))
         flow.start()

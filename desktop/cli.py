@@ -16,8 +16,8 @@ Commands that write (``sync``, ``run``, ``configure``, ``connect``, ``disconnect
 data folder's lock while they run (N6): when the app window or another command holds it, they say who (process id,
 what it is doing) and exit 1 without touching anything.
 
-The ``--profile`` option picks the keyring profile (``default``): secrets are stored per profile, the rest per
-data folder (``--data-dir``).
+The ``--profile`` option picks the keyring profile (``default``). Secrets are kept per profile, data folder and
+store (issue 14): a data folder only ever uses the secrets saved for its own connected stores.
 """
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ import webbrowser
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
-from urllib.parse import urlsplit
 
 from peewee import fn
 
@@ -46,6 +45,7 @@ from desktop.storage.folder_lock import FolderBusy, FolderLock
 from desktop.storage.logs import redact, setup_logging
 from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run, SettingsVersion
 from desktop.sync import errors
+from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
 from desktop.sync.error_groups import ERROR_RESULTS
@@ -61,7 +61,6 @@ log = logging.getLogger("desktop.cli")
 
 HIKE_CLIENT_ID_ENV = "HIKEBC_HIKE_CLIENT_ID"
 HIKE_CLIENT_SECRET_ENV = "HIKEBC_HIKE_CLIENT_SECRET"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SANDBOX_INFO_KEYS = {"bigcommerce": ("api_path", "access_token"),
                      "hike": ("base_url", "client_id", "client_secret", "username", "password")}
 
@@ -305,7 +304,17 @@ def connection_info(row: Connection) -> dict[str, Any]:
     return info
 
 
+def checked_address(check: Callable[[str], Any], address: str) -> None:
+    """An address the app will not send secrets to is invalid input (exit 2), refused before anything is asked
+    for or sent."""
+    try:
+        check(address)
+    except UnsafeAddress as exc:
+        raise invalid(exc.message) from None
+
+
 def cmd_connect_bigcommerce(args: argparse.Namespace) -> int:
+    checked_address(bigcommerce_api_base, args.api_path)
     if args.token_env:
         token = os.environ.get(args.token_env, "")
         if not token.strip():
@@ -335,6 +344,7 @@ def cmd_connect_hike(args: argparse.Namespace) -> int:
         raise invalid(f"Give this app's Hike client secret with --client-secret or {HIKE_CLIENT_SECRET_ENV}.")
     if args.timeout <= 0:
         raise invalid("--timeout must be a positive number of seconds.")
+    checked_address(hike_api_base, args.base_url)
     app = HikeApp(args.base_url.strip(), client_id.strip(), client_secret.strip())
     with opened_db():
         row = connect_hike(app, credentials(args), open_system_browser, timeout_s=args.timeout)
@@ -359,12 +369,12 @@ def read_sandbox_info(source: str) -> dict[str, Any]:
     if not complete:
         raise invalid(f"{source} does not hold the JSON line `python -m desktop.sandbox` prints ("
                       + "; ".join(f"{side}: {', '.join(keys)}" for side, keys in SANDBOX_INFO_KEYS.items()) + ").")
-    addresses = [info["bigcommerce"]["api_path"], info["hike"]["base_url"]]
-    for address in addresses:
-        parts = urlsplit(str(address))
-        if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
-            raise invalid(f"connect sandbox only connects a sandbox on this computer (http://127.0.0.1 or "
-                          f"localhost), not {parts.scheme}://{parts.hostname}.")
+    for check, address in ((bigcommerce_api_base, info["bigcommerce"]["api_path"]),
+                           (hike_api_base, info["hike"]["base_url"])):
+        checked_address(check, str(address))
+        if not is_sandbox_address(str(address)):
+            raise invalid("connect sandbox only connects a sandbox on this computer (http://127.0.0.1, localhost "
+                          "or [::1]).")
     return info
 
 

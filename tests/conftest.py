@@ -27,6 +27,20 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def secret_service():
+    """The real Secret Service (gnome-keyring over D-Bus, as ``scripts/test`` starts it); skips elsewhere, which
+    fails the run under the harness."""
+    from keyring.backends import SecretService
+
+    backend = SecretService.Keyring()
+    try:
+        backend.get_password("hike-bc-sync-probe", "probe")
+    except Exception as exc:  # noqa: BLE001 - any failure means there is no usable Secret Service here
+        pytest.skip(f"no usable Secret Service on this machine ({type(exc).__name__}: {exc})")
+    return backend
+
+
+@pytest.fixture
 def db(data_dir: Path):
     from desktop.storage.db import close_db, init_db
 

@@ -34,3 +34,13 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         if (service, username) not in self.store:
             raise keyring.errors.PasswordDeleteError("not found")
         del self.store[(service, username)]
+
+
+def keyring_entries(backend, profile: str) -> set[str]:
+    """The names of every entry this app keeps in ``backend`` for ``profile`` (values never read)."""
+    from desktop.storage.credentials import Credentials
+
+    collection = backend.get_preferred_collection()
+    names = {item.get_attributes().get("username", "") for item in
+             collection.search_items({"service": Credentials.SERVICE})}
+    return {name for name in names if name.startswith(f"{profile}/")}

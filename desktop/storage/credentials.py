@@ -1,5 +1,12 @@
 """The only code that touches ``keyring``: the Hike tokens and the BigCommerce access token.
 
+A secret belongs to one store in one data folder (issue 14): its entry is named ``{profile}/{digest}/{name}``,
+the digest taken over the data folder's path and the store's identity (the checked API address the sync layer
+gives: BigCommerce host and store hash, Hike base URL). Loading for another store or from another folder finds
+nothing and says "Reconnect needed"; it can never hand over another store's token. Entries of versions before
+that (``{profile}/{name}``, one per profile whatever the store) are moved into a store's own entry only when the
+sync layer claims them for it (``adopt_old_entries``; ``desktop.sync.connections`` decides when).
+
 Every failure is an explicit state a person can act on (``CredentialState``) with a message that says what
 to do; there is never a plain-text fallback. Secret values never appear in a message, a repr or a log line.
 The backend that stored the secrets is remembered (by name, in a small non-secret file) so a later start on
@@ -8,6 +15,7 @@ a different backend can say why the sign-in seems to be gone instead of just "mi
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -19,6 +27,7 @@ import keyring.backend
 import keyring.errors
 
 from desktop import APP_ID
+from desktop.storage import paths
 from desktop.storage.logs import register_secret
 
 log = logging.getLogger(__name__)
@@ -100,14 +109,21 @@ def backend_name(backend: keyring.backend.KeyringBackend) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+# The entries each side keeps (names inside a store's entry, and the names of the old per-profile entries).
+SECRET_NAMES = {"bigcommerce": ("bigcommerce",), "hike": ("hike", "hike-client-secret")}
+
+
 class Credentials:
-    """Secrets of one profile (``default`` for real stores, ``sandbox`` for the built-in sandbox stores)."""
+    """Secrets of one profile (``default`` for real stores, ``sandbox`` for the built-in sandbox stores) in one data
+    folder (the app's, unless ``data_dir`` says otherwise); every secret is saved and loaded for one ``store``."""
 
     SERVICE = APP_ID
 
-    def __init__(self, profile: str = "default", *, state_file: Path | None = None,
+    def __init__(self, profile: str = "default", *, data_dir: Path | None = None, state_file: Path | None = None,
                  backend: keyring.backend.KeyringBackend | None = None):
         self.profile = profile
+        # resolved once: the same folder reached by another spelling is the same folder
+        self.data_dir = Path(data_dir or paths.app_paths().data).expanduser().resolve()
         self._state_file = state_file
         self._backend = backend
 
@@ -136,20 +152,20 @@ class Credentials:
     def check(self) -> CredentialState:
         """Probe the keyring without reading any secret value we would keep."""
         try:
-            self._call("get_password", self.SERVICE, self._user("probe"))
+            self._call("get_password", self.SERVICE, f"{self.profile}/probe")
         except CredentialError as exc:
             return exc.state
         return CredentialState.OK
 
     # -- Hike --------------------------------------------------------------------------------------------
-    def save_hike_tokens(self, tokens: HikeTokens) -> None:
+    def save_hike_tokens(self, tokens: HikeTokens, store: str) -> None:
         register_secret(tokens.access_token)
         register_secret(tokens.refresh_token)
-        self._set("hike", tokens.to_json())
+        self._set("hike", store, tokens.to_json())
 
-    def load_hike_tokens(self) -> HikeTokens:
-        text = self._get("hike", "No Hike sign-in is stored for this app. Reconnect Hike (Manage → Connect "
-                                 "Hike → Sign in with Hike).")
+    def load_hike_tokens(self, store: str) -> HikeTokens:
+        text = self._get("hike", store, "No Hike sign-in is stored for this Hike store in this data folder. "
+                                        "Reconnect Hike (Manage → Connect Hike → Sign in with Hike).")
         try:
             tokens = HikeTokens.from_json(text)
             register_secret(tokens.access_token)
@@ -159,51 +175,77 @@ class Credentials:
             raise CredentialMissingError("The stored Hike sign-in is damaged. Reconnect Hike (Manage → "
                                          "Connect Hike → Sign in with Hike).") from None
 
-    def delete_hike_tokens(self) -> None:
-        self._delete("hike")
+    def delete_hike_tokens(self, store: str) -> None:
+        self._delete("hike", store)
 
-    # -- BigCommerce -------------------------------------------------------------------------------------
-    def save_bigcommerce_token(self, token: str) -> None:
-        if not token or not token.strip():
-            raise ValueError("the BigCommerce access token is empty")
-        register_secret(token.strip())
-        self._set("bigcommerce", token.strip())
-
-    def load_bigcommerce_token(self) -> str:
-        token = self._get("bigcommerce", "No BigCommerce access token is stored for this app. Reconnect "
-                                        "BigCommerce (Manage → Connect BigCommerce) with your API account's "
-                                        "access token.")
-        register_secret(token)
-        return token
-
-    def delete_bigcommerce_token(self) -> None:
-        self._delete("bigcommerce")
-
-    def save_hike_client_secret(self, secret: str) -> None:
+    def save_hike_client_secret(self, secret: str, store: str) -> None:
         """The Hike app's client secret (a desktop app keeps it locally; no PKCE exists for Hike)."""
         register_secret(secret)
-        self._set("hike-client-secret", secret)
+        self._set("hike-client-secret", store, secret)
 
-    def load_hike_client_secret(self) -> str:
-        secret = self._get("hike-client-secret", "The Hike app secret is not stored. Reconnect Hike.")
+    def load_hike_client_secret(self, store: str) -> str:
+        secret = self._get("hike-client-secret", store, "The Hike app secret is not stored for this Hike store in "
+                                                        "this data folder. Reconnect Hike.")
         register_secret(secret)
         return secret
 
-    def delete_all(self) -> None:
-        self.delete_hike_tokens()
-        self.delete_bigcommerce_token()
-        self._delete("hike-client-secret")
+    # -- BigCommerce -------------------------------------------------------------------------------------
+    def save_bigcommerce_token(self, token: str, store: str) -> None:
+        if not token or not token.strip():
+            raise ValueError("the BigCommerce access token is empty")
+        register_secret(token.strip())
+        self._set("bigcommerce", store, token.strip())
+
+    def load_bigcommerce_token(self, store: str) -> str:
+        token = self._get("bigcommerce", store, "No BigCommerce access token is stored for this store in this "
+                                                "data folder. Reconnect BigCommerce (Manage → Connect BigCommerce) "
+                                                "with your API account's access token.")
+        register_secret(token)
+        return token
+
+    def delete_bigcommerce_token(self, store: str) -> None:
+        self._delete("bigcommerce", store)
+
+    # -- one store's entries -----------------------------------------------------------------------------
+    def delete_store(self, side: str, store: str) -> None:
+        """Forget every secret of this store in this data folder (other folders and stores keep theirs)."""
+        for name in SECRET_NAMES[side]:
+            self._delete(name, store)
+
+    def adopt_old_entries(self, side: str, store: str) -> bool:
+        """Move the entries of versions before issue 14 (``{profile}/{name}``) into this store's own, once: each
+        is taken only where this store has none yet, then deleted, so no other folder can take it after.
+        The caller decides whether this store may claim them (they carry no store of their own)."""
+        moved = False
+        for name in SECRET_NAMES[side]:
+            old = f"{self.profile}/{name}"
+            value = self._call("get_password", self.SERVICE, old)
+            if value is None or self._call("get_password", self.SERVICE, self._user(name, store)) is not None:
+                continue
+            register_secret(value)
+            self._set(name, store, value)
+            self._call_ignoring_missing("delete_password", self.SERVICE, old)
+            moved = True
+        if moved:
+            log.info("Moved this app's %s sign-in saved by an earlier version into this data folder's own entry",
+                     side)
+        return moved
 
     # -- internals ---------------------------------------------------------------------------------------
-    def _user(self, name: str) -> str:
-        return f"{self.profile}/{name}"
+    def _user(self, name: str, store: str) -> str:
+        """The entry's name: the digest binds it to this data folder and this store (short and stable; the folder's
+        path is not spelled out in the keyring)."""
+        if not store:
+            raise ValueError("a secret is always saved for one store")
+        digest = hashlib.sha256(f"{self.data_dir}\n{store}".encode("utf-8")).hexdigest()[:16]
+        return f"{self.profile}/{digest}/{name}"
 
-    def _set(self, name: str, value: str) -> None:
-        self._call("set_password", self.SERVICE, self._user(name), value)
+    def _set(self, name: str, store: str, value: str) -> None:
+        self._call("set_password", self.SERVICE, self._user(name, store), value)
         self._remember()
 
-    def _get(self, name: str, missing_message: str) -> str:
-        value = self._call("get_password", self.SERVICE, self._user(name))
+    def _get(self, name: str, store: str, missing_message: str) -> str:
+        value = self._call("get_password", self.SERVICE, self._user(name, store))
         if value is None:
             remembered = self._remembered()
             current = self.describe_backend()
@@ -213,9 +255,12 @@ class Credentials:
             raise CredentialMissingError(missing_message)
         return value
 
-    def _delete(self, name: str) -> None:
+    def _delete(self, name: str, store: str) -> None:
+        self._call_ignoring_missing("delete_password", self.SERVICE, self._user(name, store))
+
+    def _call_ignoring_missing(self, method: str, *args: str) -> None:
         try:
-            self._call("delete_password", self.SERVICE, self._user(name))
+            self._call(method, *args)
         except CredentialError as exc:
             if not isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
                 raise

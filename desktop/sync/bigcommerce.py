@@ -11,18 +11,17 @@ API uses (ISO 8601 in v3, RFC 2822 in v2).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 
 from desktop.sync import errors
+from desktop.sync.addresses import bigcommerce_api_base
 from desktop.sync.http import ApiTransport, BigCommerceGovernor, Budget, ErrorDetail, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,6 @@ ORDER_PRODUCTS_PAGE = 50
 ORDER_LINES_INCLUDE = {"include": "consignments.line_items", "consignment_structure": "object"}
 ID_FILTER_CHUNK = 50  # ids per `id:in` filter: keeps URLs short
 NOTES_NAMESPACE = "hike_bc_sync"  # the metafield namespace of this app's notes on orders (``note_order``)
-_API_PATH = re.compile(r"^/stores/(?P<hash>[A-Za-z0-9]+)/v[23]/?$")
 
 # The scopes the app needs, for the Connect page and the README (C2).
 REQUIRED_SCOPES = [
@@ -386,17 +384,9 @@ def describe_error(response: httpx.Response) -> ErrorDetail:
 def parse_api_path(api_path: str) -> tuple[str, str]:
     """``https://api.bigcommerce.com/stores/{hash}/v3/`` → (``https://api.bigcommerce.com/stores/{hash}/``, hash).
 
-    Plain http is accepted only on the loopback address (the built-in sandbox stores).
+    Only api.bigcommerce.com over https, or the loopback sandbox: the rules live in ``desktop.sync.addresses``.
     """
-    text = (api_path or "").strip()
-    parts = urlsplit(text)
-    match = _API_PATH.match(parts.path or "")
-    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
-    if not match or not parts.hostname or (parts.scheme != "https" and not (parts.scheme == "http" and loopback)):
-        raise ValueError("The API path should look like https://api.bigcommerce.com/stores/abc123/v3/ : copy it "
-                         "from the API account page in your BigCommerce control panel.")
-    store_hash = match.group("hash")
-    return f"{parts.scheme}://{parts.netloc}/stores/{store_hash}/", store_hash
+    return bigcommerce_api_base(api_path)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ import httpx
 from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials, HikeTokens
 from desktop.storage.logs import register_secret
 from desktop.sync import errors, hike_oauth
+from desktop.sync.addresses import hike_api_base
 from desktop.sync.hike_models import (
     Fields, HikeBrand, HikeCustomer, HikeOutlet, HikeOutletStock, HikePaymentType, HikeProduct, HikeProductType,
     HikeRegister, HikeRegisterClosure, HikeSale, HikeTax, describe_hike_error, format_net_datetime, to_int,
@@ -144,9 +145,12 @@ class HikeClient:
     def __init__(self, base_url: str, client_id: str, client_secret: str, credentials: Credentials, *,
                  governor: HikeGovernor | None = None, retry: RetryPolicy | None = None,
                  transport: httpx.BaseTransport | None = None, refresh_margin_s: float = 300,
-                 timeout: httpx.Timeout | None = None, page_size: int = MAX_PAGE_SIZE, call_log: Any = None):
+                 timeout: httpx.Timeout | None = None, page_size: int = MAX_PAGE_SIZE, call_log: Any = None,
+                 tokens: HikeTokens | None = None):
         register_secret(client_secret)
-        self.base_url = base_url.rstrip("/")
+        # https://api.hikeup.com or the loopback sandbox, checked before anything is sent; also the identity the
+        # tokens are loaded and saved under (``tokens`` given: a fresh sign-in, not saved yet)
+        self.base_url = self.store = hike_api_base(base_url)
         self.client_id = client_id
         self._client_secret = client_secret
         self.credentials = credentials
@@ -158,7 +162,7 @@ class HikeClient:
         if call_log is not None:
             self.governor.on_call = call_log.note
         self._token_transport = transport
-        self._tokens: HikeTokens | None = None
+        self._tokens: HikeTokens | None = tokens
         self._token_lock = threading.RLock()
         self._local = threading.local()
         self.refresh_count = 0
@@ -195,9 +199,15 @@ class HikeClient:
         return {**self.http.stats, "token_refreshes": self.refresh_count}
 
     # -- tokens (C1) -------------------------------------------------------------------------------------------
+    @property
+    def tokens(self) -> HikeTokens | None:
+        """The tokens in use (after a refresh, the new ones)."""
+        with self._token_lock:
+            return self._tokens
+
     def _load_tokens(self) -> HikeTokens:
         try:
-            return self.credentials.load_hike_tokens()
+            return self.credentials.load_hike_tokens(self.store)
         except CredentialMissingError as exc:
             raise errors.ReconnectNeeded(exc.message, store=STORE) from None
 
@@ -219,11 +229,11 @@ class HikeClient:
             if self._tokens is not None and self._tokens.access_token != sent:
                 return  # another thread refreshed meanwhile: just repeat the call with the new token
             try:
-                stored = self.credentials.load_hike_tokens()
+                stored = self.credentials.load_hike_tokens(self.store)
             except CredentialError:
                 stored = None
             if stored is not None and stored.access_token != sent and not stored.expires_within(0):
-                self._tokens = stored  # another client of this profile refreshed and saved: use its tokens
+                self._tokens = stored  # another client of this store and folder refreshed and saved: take them
                 return
             log.info("Hike answered 401; refreshing the access token")
             self._refresh(self._tokens or stored or self._load_tokens())
@@ -234,7 +244,7 @@ class HikeClient:
         self._tokens = new
         self.refresh_count += 1
         try:
-            self.credentials.save_hike_tokens(new)
+            self.credentials.save_hike_tokens(new, self.store)
         except CredentialError as exc:  # keep working with the tokens in memory; the next start may ask again
             log.warning("The refreshed Hike sign-in could not be saved to the keyring: %s", exc.message)
 

@@ -30,6 +30,7 @@ import httpx
 from desktop.storage.credentials import HikeTokens
 from desktop.storage.logs import register_secret
 from desktop.sync import errors
+from desktop.sync.addresses import hike_api_base
 from desktop.sync.http import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -316,7 +317,8 @@ def tokens_from_response(data: Any, *, old_refresh_token: str | None = None,
 def _token_call(base_url: str, form: dict[str, str], client_secret: str, transport: httpx.BaseTransport | None,
                 *, grant: str) -> Any:
     register_secret(client_secret)
-    url = f"{base_url.rstrip('/')}/oauth/token"
+    # the form carries the client secret and the code or refresh token: only to Hike's API host (or the sandbox)
+    url = f"{hike_api_base(base_url)}/oauth/token"
     host = urlsplit(url).hostname or base_url
     try:
         with httpx.Client(timeout=TOKEN_TIMEOUT, transport=_Borrowed(transport) if transport else None,
@@ -410,6 +412,9 @@ def sign_in(base_url: str, client_id: str, client_secret: str, open_browser: Cal
     URI (``http://localhost:8080/``); by default a free port on 127.0.0.1 is used.
     """
     register_secret(client_secret)
+    # checked before the browser opens: a stranger's page could hand back a code, and the exchange that follows
+    # carries the client secret (UnsafeAddress, a ValueError, says where it would have gone)
+    base_url = hike_api_base(base_url)
     host, port, path = "127.0.0.1", 0, "/callback"
     if redirect_uri:
         parts = urlsplit(redirect_uri)

@@ -22,12 +22,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit
 
 import httpx
 
 from desktop import __version__
 from desktop.sync import errors
+from desktop.sync.addresses import require_api_origin
 
 log = logging.getLogger(__name__)
 
@@ -266,20 +266,6 @@ def default_describer(response: httpx.Response) -> ErrorDetail:
     return ErrorDetail(text[:300] or response.reason_phrase)
 
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-def require_secure_url(store: str, url: str) -> None:
-    """Tokens only travel over TLS: plain http is for the loopback sandbox stores alone."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
-        return
-    raise ValueError(f"{store}: the address {url!r} is not https; the app only sends tokens over https "
-                     "(plain http is accepted for the built-in sandbox stores on this computer only).")
-
-
 class ApiTransport:
     """One ``httpx.Client`` (connection reuse, timeouts on every call) with pacing, retries and classification."""
 
@@ -302,10 +288,13 @@ class ApiTransport:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._unauthorized_message = unauthorized_message
-        require_secure_url(store, base_url)
+        # tokens go only to the store's own API host (or the loopback sandbox): checked here and again on every
+        # request, so an absolute URL or a new caller cannot send the auth headers anywhere else
+        require_api_origin(store, base_url)
         # verify=True spelled out: certificates are always checked; nothing in the app turns that off
         self.client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport, verify=True,
-                                   headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+                                   headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+                                   event_hooks={"request": [self._check_destination]})
         self.stats = {"requests": 0, "http_429": 0, "retries": 0}
         # the store's own clock (``Date`` header) at the first answer since ``mark_time()``: where the next
         # incremental read can start, immune to differences between our clock and the store's
@@ -313,6 +302,10 @@ class ApiTransport:
 
     def mark_time(self) -> None:
         self.first_date = None
+
+    def _check_destination(self, request: httpx.Request) -> None:
+        """httpx calls this before a request leaves: raising here means nothing was sent."""
+        require_api_origin(self.store, str(request.url))
 
     def close(self) -> None:
         self.client.close()

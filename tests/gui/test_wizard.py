@@ -17,6 +17,7 @@ from desktop.sandbox.browser import SandboxPerson
 from desktop.sandbox.stores import start_sandbox
 from desktop.storage.credentials import CredentialMissingError, Credentials
 from desktop.storage.models import Connection, LogEntry, SettingsVersion
+from desktop.sync.addresses import bigcommerce_api_base
 from desktop.sync.connections import HikeApp, connect_sandbox
 from desktop.sync.settings import Settings
 from desktop.views.setup import ManageDialog, SetupWizard
@@ -266,6 +267,38 @@ def test_r_c3_bigcommerce_api_path_of_the_wrong_shape_is_named(qtbot, make_wizar
     assert "The API path should look like" in page.banner.text()
 
 
+def test_f5_bigcommerce_api_path_to_another_host_is_refused_on_the_page_before_any_call(qtbot, make_wizard,
+                                                                                     credentials):
+    """Issue 14 finding 5: the ``@`` path is refused by the page itself: no check starts, the token is not sent
+    or saved, and the banner says where it would have gone."""
+    from tests.recorder import RecordingListener
+
+    wizard = make_wizard()
+    page = wizard.bc_page
+    with RecordingListener() as stranger:
+        page.api_path.setText(f"https://api.bigcommerce.com@127.0.0.1:{stranger.port}/stores/abc123/v3/")
+        page.token.setText("sec-test-wizard-token-3e9d")
+        page.start_check()
+        assert not page.checking and not page.busy.busy
+        assert page.banner.kind == "error"
+        assert "must start with https://api.bigcommerce.com/stores/" in page.banner.text()
+        assert "sends your token to 127.0.0.1" in page.banner.text()
+        assert stranger.connections == 0
+    assert wizard.ctx.bigcommerce is None and credentials._backend.store == {}
+
+
+def test_f4_hike_address_over_plain_http_is_refused_before_the_browser_opens(qtbot, make_wizard, credentials):
+    """Issue 14 finding 4: the Connect Hike page refuses a plain-http (non-sandbox) address before the browser
+    opens, so no sign-in code can come back to be exchanged with the app secret."""
+    browser = Browser(person=None)
+    wizard = make_wizard(browser, hike_app=HikeApp("http://192.0.2.2:8099", "app-1", "sec-test-wizard-secret-77f1"))
+    page = wizard.hike_page
+    page.start_sign_in()
+    assert not page.waiting and browser.opened == []
+    assert page.banner.kind == "error" and "https://api.hikeup.com" in page.banner.text()
+    assert wizard.ctx.hike is None and credentials._backend.store == {}
+
+
 # -- Connect Hike: each failure named (C1, C3) --------------------------------------------------------------------
 def test_r_c1_hike_denied_is_named(qtbot, make_wizard, sandbox):
     wizard = make_wizard(Browser(person(sandbox, decision="deny")))
@@ -452,7 +485,7 @@ def test_r_c6_disconnect_warns_removes_tokens_and_keeps_history(qtbot, db, sandb
     assert Connection.select().count() == 0
     assert LogEntry.select().count() == 1 and SettingsVersion.select().count() == 1
     with pytest.raises(CredentialMissingError):
-        credentials.load_bigcommerce_token()
+        credentials.load_bigcommerce_token(bigcommerce_api_base(sandbox.info["bigcommerce"]["api_path"])[0])
 
 
 def test_r_c6_disconnect_can_also_wipe_history(qtbot, db, sandbox, credentials):

@@ -8,6 +8,7 @@ import httpx
 
 from desktop.sandbox.stores import SandboxStores, start_sandbox
 from desktop.storage.credentials import Credentials
+from desktop.sync.addresses import bigcommerce_api_base, hike_api_base
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_oauth import tokens_from_response
@@ -47,9 +48,12 @@ def connect(seed: str | dict = "demo", **kwargs: Any) -> Connected:
     sandbox = start_sandbox(seed, **kwargs)
     info = sandbox.info
     credentials = Credentials("test", backend=MemoryKeyring())
-    credentials.save_bigcommerce_token(info["bigcommerce"]["access_token"])
-    credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()))
-    bc = BigCommerceClient(info["bigcommerce"]["api_path"], credentials.load_bigcommerce_token(), retry=FAST_RETRY)
+    bc_store = bigcommerce_api_base(info["bigcommerce"]["api_path"])[0]  # the identities secrets are kept under
+    hike_store = hike_api_base(info["hike"]["base_url"])
+    credentials.save_bigcommerce_token(info["bigcommerce"]["access_token"], bc_store)
+    credentials.save_hike_tokens(tokens_from_response(sandbox.hike.issue_token()), hike_store)
+    bc = BigCommerceClient(info["bigcommerce"]["api_path"], credentials.load_bigcommerce_token(bc_store),
+                           retry=FAST_RETRY)
     hike = HikeClient(info["hike"]["base_url"], info["hike"]["client_id"], info["hike"]["client_secret"],
                       credentials, retry=FAST_RETRY)
     return Connected(sandbox, bc, hike, credentials)

@@ -49,10 +49,11 @@ def test_c3_bad_token_is_reconnect_needed(store):
 
 
 def test_c3_api_path_must_be_a_bigcommerce_api_path():
-    for bad in ["https://example.com/", "https://api.bigcommerce.com/stores//v3/", "ftp://x/stores/a/v3/",
-                "http://api.bigcommerce.com/stores/abc/v3/"]:
+    for bad in ["https://example.com/", "https://api.bigcommerce.com/stores//v3/", "ftp://x/stores/a/v3/"]:
         with pytest.raises(ValueError, match="should look like"):
             parse_api_path(bad)
+    with pytest.raises(ValueError, match="must start with https://api.bigcommerce.com/stores/.*plain http"):
+        parse_api_path("http://api.bigcommerce.com/stores/abc/v3/")
     assert parse_api_path(" https://api.bigcommerce.com/stores/abc123/v3 ")[1] == "abc123"
 
 

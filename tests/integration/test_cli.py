@@ -129,8 +129,9 @@ def test_connect_sandbox_then_status_shows_both_stores_without_secrets(run_cli, 
     code, out, err = run_cli("connect", "sandbox", "--info", str(info_file))
     assert code == 0, err
     assert "Connected BigCommerce sandbox store" in out and "Connected Hike (" in out
-    users = {user for _, user in memory_keyring.store}
-    assert users == {f"{run_cli.profile}/{k}" for k in ("bigcommerce", "hike", "hike-client-secret")}
+    users = {user for _, user in memory_keyring.store}  # profile/digest of folder and store/name
+    assert {(u.split("/")[0], u.split("/")[-1]) for u in users} == {
+        (run_cli.profile, k) for k in ("bigcommerce", "hike", "hike-client-secret")} and len(users) == 3
 
     status = run_cli.json("status")
     assert {c["side"] for c in status["connections"]} == {"bigcommerce", "hike"}

@@ -7,6 +7,7 @@ from desktop.sandbox.stores import start_sandbox
 from desktop.storage import models
 from desktop.storage.credentials import CredentialMissingError, Credentials
 from desktop.sync import errors
+from desktop.sync.addresses import bigcommerce_api_base
 from desktop.sync.http import RetryPolicy
 from desktop.sync.connections import check_bigcommerce, connect_sandbox, disconnect, open_clients
 from tests.keyrings import MemoryKeyring
@@ -25,7 +26,9 @@ def test_c1_c2_connect_both_stores_proves_them_and_keeps_secrets_in_the_keyring(
     bc_row, hike_row = connect_sandbox(sandbox.info, credentials)
     assert bc_row.store_name and bc_row.control_panel_base_url.startswith("https://")
     assert hike_row.store_name.startswith("Hike (") and hike_row.client_id == sandbox.info["hike"]["client_id"]
-    assert {k[1] for k in keyring.store} == {"t/bigcommerce", "t/hike", "t/hike-client-secret"}
+    # one entry per secret, bound to this data folder and store: t/<digest>/<name>
+    assert {(k[1].split("/")[0], k[1].split("/")[-1]) for k in keyring.store} == {
+        ("t", "bigcommerce"), ("t", "hike"), ("t", "hike-client-secret")} and len(keyring.store) == 3
     bc, hike = open_clients(credentials)
     assert bc.store_info().name == bc_row.store_name and hike.outlets()
     bc.close()
@@ -54,7 +57,7 @@ def test_c6_disconnect_removes_tokens_and_keeps_history(sandbox, db):
     disconnect(credentials)
     assert models.Connection.select().count() == 0 and models.LogEntry.select().count() == 1
     with pytest.raises(CredentialMissingError):
-        credentials.load_bigcommerce_token()
+        credentials.load_bigcommerce_token(bigcommerce_api_base(sandbox.info["bigcommerce"]["api_path"])[0])
     connect_sandbox(sandbox.info, credentials)
     disconnect(credentials, wipe_history=True)
     assert models.LogEntry.select().count() == 0

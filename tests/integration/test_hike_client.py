@@ -23,6 +23,7 @@ from desktop.sandbox.hike import HikeEmulator
 from desktop.sandbox.server import RunningServer
 from desktop.storage.credentials import Credentials, HikeTokens
 from desktop.sync import errors
+from desktop.sync.addresses import hike_api_base
 from desktop.sync.hike import HikeClient, InventoryChange, hike_governor
 from desktop.sync.hike_models import (
     HikeProduct, SaleStatus, describe_hike_error, format_net_datetime, parse_net_datetime, to_decimal,
@@ -68,7 +69,7 @@ class Sandbox:
 
     def issue_tokens(self, credentials: Credentials) -> HikeTokens:
         tokens = tokens_from_response(self.control("tokens/issue"))
-        credentials.save_hike_tokens(tokens)
+        credentials.save_hike_tokens(tokens, store(self))
         return tokens
 
     def now(self) -> datetime:
@@ -77,6 +78,11 @@ class Sandbox:
     def stop(self) -> None:
         self.ctl.close()
         self.server.stop()
+
+
+def store(box: Sandbox) -> str:
+    """The identity the client keeps its tokens under: its checked base address."""
+    return hike_api_base(box.url)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +166,7 @@ def test_c1_sign_in_through_the_loopback_receiver_completes_the_hike_form(sandbo
     assert person.final_page.status_code == 200
     assert "You can close this window and return to Hike \u2194 BigCommerce Sync" in person.final_page.text
     assert tokens.expires_at > datetime.now(timezone.utc) + timedelta(minutes=50)
-    credentials.save_hike_tokens(tokens)
+    credentials.save_hike_tokens(tokens, store(sandbox))
     with make_client(sandbox, credentials) as client:
         assert [o.name for o in client.outlets()] == ["Main Street", "Harbour Mall", "Online Store"]
     token_calls = [r for r in sandbox.requests() if r["path"] == "/oauth/token"]
@@ -190,13 +196,13 @@ def test_c1_wrong_client_secret_is_named(sandbox):
 
 # C1: refresh
 def test_c1_expired_access_token_401_refresh_then_retry(sandbox, credentials, client):
-    old = credentials.load_hike_tokens()
+    old = credentials.load_hike_tokens(store(sandbox))
     sandbox.control("tokens/expire", {"which": "access"})
     assert len(client.taxes()) == 2
     assert client.stats["token_refreshes"] == 1
     statuses = [r["status"] for r in sandbox.api_requests("taxes")]
     assert statuses == [401, 200]
-    saved = credentials.load_hike_tokens()
+    saved = credentials.load_hike_tokens(store(sandbox))
     assert saved.access_token != old.access_token
     assert len(client.taxes()) == 2 and client.stats["token_refreshes"] == 1  # the new token is used from now on
 
@@ -224,12 +230,12 @@ def test_c1_refresh_over_a_transport_shared_with_the_api(sandbox, credentials):
 def test_c1_token_close_to_expiry_is_refreshed_before_the_call(sandbox, credentials):
     tokens = sandbox.issue_tokens(credentials)
     credentials.save_hike_tokens(HikeTokens(tokens.access_token, tokens.refresh_token,
-                                            datetime.now(timezone.utc) + timedelta(seconds=60)))
+                                            datetime.now(timezone.utc) + timedelta(seconds=60)), store(sandbox))
     with make_client(sandbox, credentials, refresh_margin_s=300) as client:
         client.outlets()
         assert client.stats["token_refreshes"] == 1
     assert [r["status"] for r in sandbox.api_requests()] == [200]  # no 401 first
-    assert credentials.load_hike_tokens().expires_at > datetime.now(timezone.utc) + timedelta(minutes=50)
+    assert credentials.load_hike_tokens(store(sandbox)).expires_at > datetime.now(timezone.utc) + timedelta(minutes=50)
 
 
 def test_c1_revoked_refresh_token_means_reconnect(sandbox, client):
@@ -248,20 +254,20 @@ def test_c1_missing_sign_in_means_reconnect(sandbox):
 
 def test_c1_rotation_off_keeps_the_old_refresh_token(sandbox, credentials, client):
     sandbox.control("settings", {"rotate_refresh": False})
-    first = credentials.load_hike_tokens()
+    first = credentials.load_hike_tokens(store(sandbox))
     for _ in range(2):  # refreshing twice with the same refresh token works when Hike does not rotate
         sandbox.control("tokens/expire", {"which": "access"})
         client.outlets()
-    saved = credentials.load_hike_tokens()
+    saved = credentials.load_hike_tokens(store(sandbox))
     assert client.stats["token_refreshes"] == 2
     assert saved.refresh_token == first.refresh_token and saved.access_token != first.access_token
 
 
 def test_c1_rotation_on_saves_the_new_refresh_token(sandbox, credentials, client):
-    first = credentials.load_hike_tokens()
+    first = credentials.load_hike_tokens(store(sandbox))
     sandbox.control("tokens/expire", {"which": "access"})
     client.outlets()
-    saved = credentials.load_hike_tokens()
+    saved = credentials.load_hike_tokens(store(sandbox))
     assert saved.refresh_token != first.refresh_token
     sandbox.control("tokens/expire", {"which": "access"})
     client.outlets()  # the rotated token refreshes again

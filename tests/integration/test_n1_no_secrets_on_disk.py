@@ -18,8 +18,9 @@ def test_n1_tokens_never_reach_database_settings_or_logs(data_dir):
     keyring = MemoryKeyring()
     c = cred.Credentials(backend=keyring, state_file=app.keyring_state)
     access, refresh, bc = "n1-access-5f2e9a", "n1-refresh-77c1d0", "n1-bc-token-0a9b8c"
-    c.save_hike_tokens(cred.HikeTokens(access, refresh, datetime(2027, 1, 1, tzinfo=timezone.utc)))
-    c.save_bigcommerce_token(bc)
+    c.save_hike_tokens(cred.HikeTokens(access, refresh, datetime(2027, 1, 1, tzinfo=timezone.utc)),
+                       "https://api.hikeup.com")
+    c.save_bigcommerce_token(bc, "https://api.bigcommerce.com/stores/abc123/")
 
     init_db(app.database)
     models.Connection.create(side="bigcommerce", store_name="Acme", store_hash="abc123",

@@ -106,10 +106,10 @@ class Stores:
 
         credentials = Credentials("crash-shop", backend=MemoryKeyring())
         issued = httpx.post(f"{self.hike}/__emulator/tokens/issue", timeout=30).json()
-        credentials.save_hike_tokens(tokens_from_response(issued))
         bc = BigCommerceClient(self.info["bigcommerce"]["api_path"], self.info["bigcommerce"]["access_token"])
         hike = HikeClient(self.hike, self.info["hike"]["client_id"], self.info["hike"]["client_secret"], credentials,
                           governor=hike_governor(per_minute=10**6, per_day=10**9))
+        credentials.save_hike_tokens(tokens_from_response(issued), hike.store)
         outlet = next(o.id for o in hike.outlets() if o.name == SETTINGS["inventory_outlet"])
         return bc, hike, outlet
 

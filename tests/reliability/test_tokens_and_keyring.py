@@ -81,7 +81,7 @@ def test_c1_n2_hike_token_revoked_mid_pass_means_reconnect_then_resumes(stores):
     assert mid.states[-1] == "reconnect_needed"
     assert "Hike" in run.message and "sign" in run.message.lower(), run.message
     # the fix: the manager signs in again (new tokens in the keyring); the next pass finishes the work
-    stores.credentials.save_hike_tokens(tokens_from_response(stores.sandbox.hike.issue_token()))
+    stores.credentials.save_hike_tokens(tokens_from_response(stores.sandbox.hike.issue_token()), stores.hike.store)
     resumed = SyncEngine(stores.bc, stores.hike, settings()).run_pass("schedule", PRODUCTS)
     assert resumed.status in ("ok", "partial"), resumed.message
     catalog_is_whole(stores)

@@ -11,6 +11,8 @@ from desktop.storage import credentials as cred
 from tests.keyrings import MemoryKeyring
 
 EXPIRY = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+BC = "https://api.bigcommerce.com/stores/abc123/"  # the identities the sync layer saves secrets under
+HIKE = "https://api.hikeup.com"
 
 
 @pytest.fixture
@@ -24,34 +26,34 @@ def make(backend, tmp_path=None, profile="default"):
 
 def test_hike_tokens_round_trip_and_delete(memory, tmp_path):
     c = make(memory, tmp_path)
-    c.save_hike_tokens(cred.HikeTokens("access-111111", "refresh-222222", EXPIRY))
-    tokens = c.load_hike_tokens()
+    c.save_hike_tokens(cred.HikeTokens("access-111111", "refresh-222222", EXPIRY), HIKE)
+    tokens = c.load_hike_tokens(HIKE)
     assert (tokens.access_token, tokens.refresh_token, tokens.expires_at) == ("access-111111", "refresh-222222",
                                                                               EXPIRY)
-    c.delete_hike_tokens()
+    c.delete_hike_tokens(HIKE)
     with pytest.raises(cred.CredentialMissingError, match="Reconnect Hike"):
-        c.load_hike_tokens()
-    c.delete_hike_tokens()  # deleting twice is fine
+        c.load_hike_tokens(HIKE)
+    c.delete_hike_tokens(HIKE)  # deleting twice is fine
 
 
 def test_bigcommerce_token_round_trip_strips_whitespace(memory):
     c = make(memory)
-    c.save_bigcommerce_token("  bc-token-abcdef \n")
-    assert c.load_bigcommerce_token() == "bc-token-abcdef"
+    c.save_bigcommerce_token("  bc-token-abcdef \n", BC)
+    assert c.load_bigcommerce_token(BC) == "bc-token-abcdef"
     with pytest.raises(ValueError):
-        c.save_bigcommerce_token("   ")
+        c.save_bigcommerce_token("   ", BC)
 
 
 def test_profiles_do_not_share_secrets(memory):
-    make(memory, profile="sandbox").save_bigcommerce_token("sandbox-token-1")
+    make(memory, profile="sandbox").save_bigcommerce_token("sandbox-token-1", BC)
     with pytest.raises(cred.CredentialMissingError, match="Reconnect BigCommerce"):
-        make(memory, profile="default").load_bigcommerce_token()
+        make(memory, profile="default").load_bigcommerce_token(BC)
 
 
 def test_missing_credential_says_reconnect(memory):
     c = make(memory)
     with pytest.raises(cred.CredentialMissingError) as info:
-        c.load_bigcommerce_token()
+        c.load_bigcommerce_token(BC)
     assert info.value.state is cred.CredentialState.MISSING
     assert info.value.title == "Reconnect needed"
 
@@ -60,17 +62,17 @@ def test_locked_keyring_says_unlock_and_retry(memory):
     c = make(memory)
     memory.locked = True
     with pytest.raises(cred.KeyringLockedError, match="Unlock it"):
-        c.save_bigcommerce_token("bc-token-abcdef")
+        c.save_bigcommerce_token("bc-token-abcdef", BC)
     assert c.check() is cred.CredentialState.LOCKED
     memory.locked = False
-    c.save_bigcommerce_token("bc-token-abcdef")
+    c.save_bigcommerce_token("bc-token-abcdef", BC)
     assert c.check() is cred.CredentialState.OK
 
 
 def test_no_keyring_backend_says_how_to_install_one():
     c = make(keyring.backends.fail.Keyring())
     with pytest.raises(cred.NoKeyringError, match="gnome-keyring"):
-        c.load_bigcommerce_token()
+        c.load_bigcommerce_token(BC)
     assert c.check() is cred.CredentialState.NO_KEYRING
     assert c.describe_backend() == "none"
 
@@ -87,33 +89,34 @@ def test_plaintext_backends_are_refused():
     PlaintextKeyring.__module__ = "keyrings.alt.file"
     PlaintextKeyring.__qualname__ = "PlaintextKeyring"
     with pytest.raises(cred.NoKeyringError):
-        make(PlaintextKeyring()).save_bigcommerce_token("bc-token-abcdef")
+        make(PlaintextKeyring()).save_bigcommerce_token("bc-token-abcdef", BC)
 
 
 def test_other_keyring_errors_hide_backend_text(memory):
     memory.error = keyring.errors.PasswordSetError("dbus said: secret=bc-token-abcdef")
     with pytest.raises(cred.CredentialError) as info:
-        make(memory).save_bigcommerce_token("bc-token-abcdef")
+        make(memory).save_bigcommerce_token("bc-token-abcdef", BC)
     assert "bc-token-abcdef" not in str(info.value)
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
 def test_damaged_hike_entry_is_reported_as_reconnect(memory):
-    memory.store[(cred.Credentials.SERVICE, "default/hike")] = "{not json"
+    c = make(memory)
+    c._set("hike", HIKE, "{not json")
     with pytest.raises(cred.CredentialMissingError, match="damaged"):
-        make(memory).load_hike_tokens()
+        c.load_hike_tokens(HIKE)
 
 
 def test_backend_used_is_remembered_and_named_when_secret_vanishes(memory, tmp_path):
     c = make(memory, tmp_path)
-    c.save_bigcommerce_token("bc-token-abcdef")
+    c.save_bigcommerce_token("bc-token-abcdef", BC)
     assert "MemoryKeyring" in (tmp_path / "keyring.json").read_text()
     class OtherKeyring(MemoryKeyring):
         pass
 
     other = make(OtherKeyring(), tmp_path)
     with pytest.raises(cred.CredentialMissingError, match="was saved in"):
-        other.load_bigcommerce_token()
+        other.load_bigcommerce_token(BC)
 
 
 def test_secrets_never_in_repr(memory):

@@ -173,7 +173,7 @@ def test_c1_refresh_keeps_the_old_refresh_token_when_none_comes_back():
 
 def test_c1_refresh_takes_a_rotated_refresh_token():
     answer = httpx.Response(200, json={"access_token": "acc-333333", "refresh_token": "new-refresh-3"})
-    tokens = refresh("https://h", "a", "secret-1", "old-refresh-3", transport=_token_server(answer), now=NOW)
+    tokens = refresh("https://api.hikeup.com", "a", "secret-1", "old-refresh-3", transport=_token_server(answer), now=NOW)
     assert tokens.refresh_token == "new-refresh-3"
     assert tokens.expires_at == NOW + timedelta(seconds=3600)  # expires_in missing: the documented default [I]
 
@@ -186,20 +186,20 @@ def test_c1_refresh_takes_a_rotated_refresh_token():
 ])
 def test_c1_refused_refresh_means_reconnect(answer):
     with pytest.raises(errors.ReconnectNeeded) as info:
-        refresh("https://h", "a", "secret-1", "ref-444444", transport=_token_server(answer))
+        refresh("https://api.hikeup.com", "a", "secret-1", "ref-444444", transport=_token_server(answer))
     assert info.value.message == RECONNECT_MESSAGE
 
 
 def test_c1_refused_code_asks_to_sign_in_again():
     answer = httpx.Response(400, json={"error": "invalid_grant", "error_description": "code already used"})
     with pytest.raises(errors.ReconnectNeeded, match="Sign in with Hike' again"):
-        exchange_code("https://h", "a", "secret-1", "code-5", "http://127.0.0.1:1/", transport=_token_server(answer))
+        exchange_code("https://api.hikeup.com", "a", "secret-1", "code-5", "http://127.0.0.1:1/", transport=_token_server(answer))
 
 
 def test_c1_invalid_client_names_the_client_id_and_secret():
     answer = httpx.Response(400, json={"error": "invalid_client"})
     with pytest.raises(InvalidClient, match="client id or client secret"):
-        refresh("https://h", "a", "secret-1", "ref-555555", transport=_token_server(answer))
+        refresh("https://api.hikeup.com", "a", "secret-1", "ref-555555", transport=_token_server(answer))
 
 
 def test_c1_no_network_is_a_clear_transient_error():
@@ -211,9 +211,9 @@ def test_c1_no_network_is_a_clear_transient_error():
 
 def test_c1_token_server_errors_are_transient_and_garbage_is_an_oauth_error():
     with pytest.raises(errors.Transient, match="503"):
-        refresh("https://h", "a", "secret-1", "ref-777777", transport=_token_server(httpx.Response(503)))
+        refresh("https://api.hikeup.com", "a", "secret-1", "ref-777777", transport=_token_server(httpx.Response(503)))
     with pytest.raises(OAuthError, match="could not be read"):
-        refresh("https://h", "a", "secret-1", "ref-777777",
+        refresh("https://api.hikeup.com", "a", "secret-1", "ref-777777",
                 transport=_token_server(httpx.Response(200, text="<html>proxy login</html>")))
     with pytest.raises(OAuthError, match="no access token"):
         tokens_from_response({"token_type": "bearer"})

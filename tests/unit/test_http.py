@@ -27,7 +27,7 @@ class FakeTime:
 def make(handler, governor=None, t=None, **kwargs):
     t = t or FakeTime()
     governor = governor or Governor(clock=t.clock, sleep=t.sleep)
-    return ApiTransport("Test store", "https://store.test", governor, auth_headers=lambda: {"X-Auth-Token": "tkn"},
+    return ApiTransport("BigCommerce", "https://api.bigcommerce.com/stores/abc123/", governor, auth_headers=lambda: {"X-Auth-Token": "tkn"},
                         transport=httpx.MockTransport(handler), sleep=t.sleep, rng=random.Random(1),
                         retry=RetryPolicy(base_delay_s=0.1), **kwargs), t
 
@@ -111,7 +111,7 @@ def test_401_refreshes_once_then_retries():
         current["token"] = next(tokens)
 
     t = FakeTime()
-    api = ApiTransport("Hike", "https://h.test", Governor(clock=t.clock, sleep=t.sleep),
+    api = ApiTransport("Hike", "https://api.hikeup.com/api/v1/", Governor(clock=t.clock, sleep=t.sleep),
                        auth_headers=lambda: {"Authorization": f"Bearer {current['token']}"}, refresh=refresh,
                        transport=httpx.MockTransport(handler), sleep=t.sleep)
     api.request("GET", "/api/v1/outlets/get_all")
@@ -227,3 +227,29 @@ def test_log_lines_carry_the_path_only(caplog):
         api.request("GET", "/customers", params={"email:in": "karen@example.com"})
     assert "karen@example.com" not in caplog.text and "tkn" not in caplog.text
     assert "/customers" in caplog.text
+
+
+@pytest.mark.parametrize("store, base", [("BigCommerce", "https://api.bigcommerce.com@127.0.0.1:8443/stores/a/"),
+                                         ("BigCommerce", "https://evil.example/stores/a/"),
+                                         ("Hike", "http://192.0.2.2:8099/api/v1/"),
+                                         ("Test store", "https://store.test")])
+def test_f5_the_transport_refuses_a_base_address_off_its_store_s_host(store, base):
+    """Issue 14 finding 5 (defence in depth): even a caller that skipped the checks gets no transport there."""
+    with pytest.raises(ValueError):
+        ApiTransport(store, base, Governor(), auth_headers=lambda: {"X-Auth-Token": "tkn"},
+                     transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/v3/catalog/products", "http://api.bigcommerce.com/v2/store",
+                                 "https://api.bigcommerce.com:8443/v2/store",
+                                 "https://x@api.bigcommerce.com.evil.example/v2/store"])
+def test_f5_an_absolute_url_to_another_host_is_refused_before_it_is_sent(url):
+    """Issue 14 finding 5 (defence in depth): httpx follows an absolute URL past the base; the transport checks
+    every request before it leaves, so the auth header never goes there."""
+    sent = []
+    api, _ = make(lambda r: sent.append(r) or httpx.Response(200, json={}))
+    with pytest.raises(ValueError, match="only sends tokens over https to https://api.bigcommerce.com"):
+        api.request("GET", url)
+    assert sent == []
+    api.request("GET", "v2/store")
+    assert [str(r.url) for r in sent] == ["https://api.bigcommerce.com/stores/abc123/v2/store"]

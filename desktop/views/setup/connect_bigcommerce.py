@@ -5,10 +5,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from desktop.storage.models import Connection
+from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, is_sandbox_address
 from desktop.sync.bigcommerce import REQUIRED_SCOPES
 from desktop.sync.connections import connect_bigcommerce
 from desktop.sync.http import RetryPolicy
-from desktop.views.setup.connect_hike import LOOPBACK, _escape
+from desktop.views.setup.connect_hike import _escape
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import WrapLabel, add_row, help_text
@@ -91,14 +92,17 @@ class ConnectBigCommercePage(SetupPage):
         api_path, token = self.api_path.text().strip(), self.token.text().strip()
         if not api_path or not token or self.checking:
             return
+        try:  # before the token goes anywhere
+            bigcommerce_api_base(api_path)
+        except UnsafeAddress as exc:
+            self.banner.show_message("error", exc.message)
+            return
         self.checking = True
         self._fields_changed()
         self.banner.clear_message()
         self.busy.start("Checking the API path and token with BigCommerce…")
         self.completeChanged.emit()
-        from urllib.parse import urlsplit
-
-        sandbox = urlsplit(api_path).hostname in LOOPBACK
+        sandbox = is_sandbox_address(api_path)
         credentials, retry = self.ctx.credentials, self.retry_policy
 
         def work() -> Connection:

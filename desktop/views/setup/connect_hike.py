@@ -3,18 +3,17 @@ cause in plain words when it fails (access denied, cancelled, timed out, wrong a
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from desktop.storage.models import Connection
+from desktop.sync.addresses import UnsafeAddress, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_hike
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import WrapLabel, add_row, help_text
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SIGN_IN_TIMEOUT_S = 300.0
 
 
@@ -101,6 +100,11 @@ class ConnectHikePage(SetupPage):
             self.banner.show_message("error", "Enter this app's Hike API address, App Id and App Secret below "
                                               "(from Hike's Partner Dashboard) before signing in.")
             return
+        try:  # before the browser opens: a wrong address would get the app secret and your sign-in
+            hike_api_base(app.base_url)
+        except UnsafeAddress as exc:
+            self.banner.show_message("error", exc.message)
+            return
         self.banner.clear_message()
         self.waiting = True
         self._receiver = None
@@ -108,7 +112,7 @@ class ConnectHikePage(SetupPage):
         self.cancel.show()
         self.busy.start("Waiting for you to sign in to Hike and allow access in your browser…")
         self.completeChanged.emit()
-        sandbox = urlsplit(app.base_url).hostname in LOOPBACK
+        sandbox = is_sandbox_address(app.base_url)
         credentials, timeout = self.ctx.credentials, self.timeout_s
 
         def work() -> Connection:

@@ -17,7 +17,7 @@ from desktop.storage.credentials import CredentialError, Credentials
 from desktop.storage.logs import redact
 from desktop.storage.models import Connection, SettingsVersion
 from desktop.sync import errors
-from desktop.sync.connections import HikeApp, open_clients
+from desktop.sync.connections import HikeApp, open_clients, saved_hike_secret
 from desktop.sync.settings import Problem, Settings, SettingsError, StoreFacts
 from desktop.views.setup.background import Background
 
@@ -108,8 +108,8 @@ class SetupContext(QObject):
         if row is None or not row.base_url or not row.client_id:
             return None
         try:
-            secret = self.credentials.load_hike_client_secret()
-        except CredentialError:
+            secret = saved_hike_secret(self.credentials, row)
+        except (CredentialError, errors.SyncError):
             secret = os.environ.get(HIKE_CLIENT_SECRET_ENV, "")
         return HikeApp(row.base_url, row.client_id, secret)
 
