@@ -5,7 +5,10 @@ itself, so a fresh or restored database can look it up in the store). Routes:
 
 - ``GET /v3/orders/{order_id}/metafields`` and ``POST`` (one metafield; ``MetafieldBase_Post``);
 - ``GET /v3/orders/metafields`` (every order's, paged; filters ``namespace``, ``key``, ``namespace:in``,
-  ``key:in``, ``date_created:min``; ``direction`` asc/desc by id).
+  ``key:in``, ``date_created:min``; ``direction`` asc/desc by id);
+- ``POST /v3/orders/metafields`` (several, each with its ``resource_id``): 200 when all were made; 422 with the
+  ones made in ``data`` and one ``Error`` per refused one (``MetaFieldCollectionResponsePartialSuccess_POST_PUT``)
+  otherwise. [I] at most 50 a call (the spec states no limit; 413 beyond, as the other batch endpoints).
 
 [I] the real API refuses a second metafield with the same namespace and key on one resource with 409 and an
 "already exists" title; the sandbox does the same. The 250-per-order limit is enforced (422).
@@ -14,11 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.sandbox.bigcommerce_http import BCError, body_object, ok, paginate, parse_date
+from desktop.sandbox.bigcommerce_http import BCError, body_array, body_object, ok, paginate, parse_date
 from desktop.sandbox.server import Request, Response
 
 PERMISSION_SETS = ("app_only", "read", "write", "read_and_sf_access", "write_and_sf_access")
 MAX_PER_ORDER = 250
+BATCH_LIMIT = 50  # [I]
 
 
 class MetafieldRoutes:
@@ -29,6 +33,7 @@ class MetafieldRoutes:
     def register_metafields(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
         v3("GET", r"/orders/metafields", self.list_all_order_metafields)
+        v3("POST", r"/orders/metafields", self.create_order_metafields)
         v3("GET", r"/orders/(?P<oid>\d+)/metafields", self.list_order_metafields)
         v3("POST", r"/orders/(?P<oid>\d+)/metafields", self.create_order_metafield)
 
@@ -63,8 +68,25 @@ class MetafieldRoutes:
         return Response.json({"data": page, "meta": meta})
 
     def create_order_metafield(self, request: Request) -> Response:
-        oid = self._existing_order(request)
-        body = body_object(request)
+        return ok(self._create(self._existing_order(request), body_object(request)))
+
+    def create_order_metafields(self, request: Request) -> Response:
+        made: list[dict[str, Any]] = []
+        refused: list[dict[str, Any]] = []
+        for body in body_array(request, BATCH_LIMIT, "metafields"):
+            oid = body.get("resource_id") if isinstance(body, dict) else None
+            try:
+                if not isinstance(oid, int) or isinstance(oid, bool) or oid not in self.store.orders:
+                    raise BCError(422, f"Order {oid} does not exist", {"resource_id": "an existing order id"})
+                made.append(self._create(oid, body))
+            except BCError as exc:
+                refused.append({"status": exc.status, "title": exc.title,
+                                "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes",
+                                "errors": {k: str(v) for k, v in (exc.errors or {}).items()}})
+        meta = {"total": len(made) + len(refused), "success": len(made), "failed": len(refused)}
+        return Response.json({"data": made, "errors": refused, "meta": meta}, 422 if refused else 200)
+
+    def _create(self, oid: int, body: dict[str, Any]) -> dict[str, Any]:
         problems: dict[str, str] = {}
         if body.get("permission_set") not in PERMISSION_SETS:
             problems["permission_set"] = f"one of {', '.join(PERMISSION_SETS)}"
@@ -89,7 +111,7 @@ class MetafieldRoutes:
                      "description": description, "resource_type": "order", "resource_id": oid,
                      "date_created": now, "date_modified": now}
         self._metafields().append(metafield)
-        return ok(metafield)
+        return metafield
 
     def _existing_order(self, request: Request) -> int:
         oid = int(request.params["oid"])

@@ -66,7 +66,9 @@ Exactly once (N2)
   not, and it is sent once more; anything else (a sale in the shop at the same moment) is never repeated and the
   log asks the manager to check the products' history in Hike.
 - Looked up in the store, not only in this database (N7): once Hike took an order (a sale made, or its stock
-  moved), this app notes it on the BigCommerce order (a private metafield, ``NOTE_KEY``), before the link. A pass
+  moved), this app notes it on the BigCommerce order (a private metafield, ``NOTE_KEY``): the note waits in the
+  outbox from the link's own transaction and the pass writes its notes in batches of 50 at its end (a kill before
+  that leaves them to ``recover()``). A pass
   with orders to bring in first reads the notes made since the oldest of them, and links a noted order instead of
   sending it: a database restored from an older copy, or a new one, never makes a sale or moves stock twice.
   Orders this app made for Hike sales (S15) carry a ``hike-sale-`` reference and never come back, links or not.
@@ -103,6 +105,7 @@ ENTITY = "order"
 SALE_ENTITY = "sale"  # S15: Hike sales sent to BigCommerce as orders (another pass writes these links)
 SALE_REFERENCE_PREFIX = "hike-sale-"  # their ``external_order_id`` (sales.reference)
 ACTIVATED_AT = "orders_activated_at"
+NOTE_ACTION = "note_order"  # outbox rows of the notes waiting to be written (``_note_later``)
 NOTE_KEY = "hike"  # this app's note on an order it brought to Hike (``BigCommerceClient.note_order``)
 
 
@@ -336,6 +339,7 @@ class OrderSync:
         self._noted = self._noted_in_store(plans)
         for plan in plans:
             self._guard(handlers[plan.kind], plan)
+        self._write_notes()
         moved, self._moved_items = self._moved_items, set()
         if moved:  # BigCommerce took the orders' stock at checkout; Hike's level after the sale is what counts
             resync_levels(self.hike, self.bc, self.journal, self.settings, moved, since=self.hike.http.first_date)
@@ -449,15 +453,31 @@ class OrderSync:
                 out[note.order_id] = value if isinstance(value, dict) else {}
         return out
 
-    def _note_in_store(self, order_id: int, sale_id: int | None) -> None:
-        """Written after Hike took the order, before the link: a kill in between leaves the outbox row, whose
-        ``recover()`` comes back here. A refusal only costs the evidence for a future restore: logged, not fatal."""
-        try:  # {"sale": id} for a sale made; {"sale": null} for stock taken without one (S9)
-            self.bc.note_order(order_id, NOTE_KEY, json.dumps({"sale": sale_id}))
+    @staticmethod
+    def _note_later(order_id: int, sale_id: int | None) -> None:
+        """In the transaction that links the order: the note it gets in BigCommerce waits in the outbox and goes
+        with the pass's others in one batch (``_write_notes``); a kill before that leaves the row for ``recover()``.
+        {"sale": id} for a sale made; {"sale": null} for stock taken without one (S9)."""
+        begin_work(ENTITY, f"note:{order_id}", NOTE_ACTION, {"bc_id": order_id, "sale": sale_id})
+
+    def _write_notes(self) -> None:
+        """Every note waiting in the outbox, in batches. A refusal only costs the evidence for a future restore:
+        logged, the row closed as failed; a failure of the store stops the pass and the rows wait for the next."""
+        rows = [w for w in unfinished_work(ENTITY) if w.action == NOTE_ACTION]
+        if not rows:
+            return
+        notes = [(int(w.payload["bc_id"]), json.dumps({"sale": w.payload.get("sale")})) for w in rows]
+        refused = ""
+        try:
+            self.bc.note_orders(NOTE_KEY, notes)
         except errors.SyncError as exc:
             if passes.stops_the_pass(exc):
                 raise
-            log.warning("Could not note on %s that it reached Hike: %s", order_label(order_id), exc.message)
+            refused = exc.message
+            log.warning("Could not note on BigCommerce's orders that they reached Hike: %s", exc.message)
+        with database_proxy.atomic():
+            for row in rows:
+                end_work(row, "failed" if refused else "done", refused)
 
     def _adopt(self, plan: OrderPlan, noted: dict[str, Any]) -> None:
         """An order BigCommerce says reached Hike before: linked, never sent or moved again."""
@@ -512,8 +532,6 @@ class OrderSync:
     def _linked(self, plan: OrderPlan, sale: HikeSale, work: PendingWork | None, message: str, *,
                 noted: bool = False) -> None:
         order = plan.order
-        if not noted:
-            self._note_in_store(order.id, sale.id)
         moved = {line.product_id for line in sale.lines if line.product_id}
         self._moved_items |= moved
         with database_proxy.atomic():
@@ -523,11 +541,14 @@ class OrderSync:
                              hike_fingerprint=_status_mark(sale.status), bc_fingerprint=_status_mark(order.status_id))
             if work is not None:
                 end_work(work)
+            if not noted:
+                self._note_later(order.id, sale.id)
             self._end_waiting(order.id)
-            self.journal.record(ENTITY, action="create", result="ok", direction="bc_to_hike", link=link,
-                                name=order_label(order.id), message=message,
-                                diff={"sale": [None, sale.number], "status": [None, sale.status_name],
-                                      "total": [None, str(sale.net_amount) if sale.net_amount is not None else None]})
+            self.journal.record(ENTITY, action="link" if noted else "create", result="ok", direction="bc_to_hike",
+                                link=link, name=order_label(order.id), message=message,
+                                diff=None if noted else {
+                                    "sale": [None, sale.number], "status": [None, sale.status_name],
+                                    "total": [None, str(sale.net_amount) if sale.net_amount is not None else None]})
 
     def sale_body(self, plan: OrderPlan) -> tuple[dict[str, Any], str]:
         """The Hike sale for an order (``order_mapping.sale_body`` with its payments), and the log message."""
@@ -685,7 +706,6 @@ class OrderSync:
 
     def _stock_moved(self, work: PendingWork, order: BCOrder, note: str) -> None:
         rows = (work.payload or {}).get("rows") or []
-        self._note_in_store(order.id, None)
         moved = {int(r["product_id"]) for r in rows}
         self._moved_items |= moved
         with database_proxy.atomic():
@@ -694,6 +714,7 @@ class OrderSync:
             link = save_link(ENTITY, hike_id=None, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
                              bc_fingerprint=_status_mark(order.status_id))
             end_work(work)
+            self._note_later(order.id, None)
             self._end_waiting(order.id)
             moved = ", ".join(f"{-r['adjustment']} × product {r['product_id']}" for r in rows)
             outlet = rows[0]["outlet_id"] if rows else self.settings.inventory_outlet_id
@@ -722,9 +743,12 @@ class OrderSync:
                     end_work(work, "failed", "not in Hike after a restart; planned again")
             elif work.action == "move_stock" and bc_id:
                 self._settle_stock(work, self.bc.order(bc_id))
+            elif work.action == NOTE_ACTION:
+                continue  # written below, with any this loop adds
             else:
                 with database_proxy.atomic():
                     end_work(work, "failed", "interrupted; not repeated")
+        self._write_notes()
 
     # -- cursors --------------------------------------------------------------------------------------------------
     def advance_cursors(self, snap: OrderSnapshot) -> None:

@@ -315,3 +315,22 @@ def test_n7_order_metafields_create_list_and_batch_read(bc):
                                                     "direction": "desc"}).json()
     assert [m["resource_id"] for m in batch["data"]] == [second, first]
     assert batch["meta"]["pagination"]["total"] == 2
+
+
+def test_n7_order_metafields_batch_create_and_partial_success(bc):
+    """POST /v3/orders/metafields: every note made → 200; one already there or for no such order → 422 with the
+    others made (MetaFieldCollectionResponsePartialSuccess_POST_PUT); more than 50 → 413."""
+    first, second, third = (o["id"] for o in _all_orders(bc)[:3])
+    note = {"permission_set": "app_only", "namespace": "hike_bc_sync", "key": "hike", "value": '{"sale": null}'}
+    made = bc.post("/v3/orders/metafields", json=[{**note, "resource_id": first},
+                                                  {**note, "resource_id": second}])
+    assert made.status_code == 200 and [m["resource_id"] for m in made.json()["data"]] == [first, second]
+    partial = bc.post("/v3/orders/metafields", json=[{**note, "resource_id": second},
+                                                     {**note, "resource_id": third},
+                                                     {**note, "resource_id": 99999}])
+    body = partial.json()
+    assert partial.status_code == 422 and [m["resource_id"] for m in body["data"]] == [third]
+    assert [e["status"] for e in body["errors"]] == [409, 422] and body["meta"] == {"total": 3, "success": 1,
+                                                                                     "failed": 2}
+    too_many = [{**note, "key": f"k{i}", "resource_id": first} for i in range(51)]
+    assert bc.post("/v3/orders/metafields", json=too_many, validate=False).status_code == 413

@@ -9,6 +9,8 @@ orders they placed, so they hold in any order. The Hike client's pacing is opene
 """
 from __future__ import annotations
 
+import json
+
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -575,3 +577,29 @@ def test_r_n2_a_pass_stopped_between_a_sale_and_its_stock_follow_up_levels_bigco
 
     assert shop.bc.product(bc_id).inventory_level == main_level
     assert models.PendingWork.select().where(models.PendingWork.status == "in_progress").count() == 0
+
+
+def test_n7_an_orders_note_survives_a_pass_stopped_before_it_was_written(shop):
+    """Issue 14 finding 2: each order Hike took is noted on the BigCommerce order (this app's metafield), in one
+    batch at the end of the pass. A pass stopped before the batch leaves the notes in the outbox (written with the
+    links); the next pass writes them, so a restored or new database can still find every one."""
+    [item] = stocked_items(shop, MAIN, 1, skip=5)
+    order_id = place(shop, [{**item["line"], "quantity": 1}])
+    shop.control("bigcommerce", "POST", "faults", json={
+        "path": "/metafields$", "method": "POST", "responses": ["500"] * 20})
+    try:
+        stopped = engine(shop).run_pass("schedule", ORDERS)
+    finally:
+        shop.control("bigcommerce", "DELETE", "faults")
+    assert stopped.status == "error" and sale_of(shop, order_id) is not None
+    noted = {n.order_id for n in shop.bc.order_notes("hike")}
+    assert order_id not in noted
+    waiting = models.PendingWork.get(models.PendingWork.key == f"note:{order_id}")
+    assert waiting.status == "in_progress"
+
+    order_pass(shop)
+
+    (note,) = [n for n in shop.bc.order_notes("hike") if n.order_id == order_id]
+    assert json.loads(note.value) == {"sale": int(sale_of(shop, order_id).id)}
+    assert models.PendingWork.get(models.PendingWork.key == f"note:{order_id}").status == "done"
+    assert len(sales_numbered(shop, order_id)) == 1
