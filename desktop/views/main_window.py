@@ -117,9 +117,9 @@ class MainWindow(QMainWindow):
         self.pause_action = QAction("&Pause", self)
         self.manage_action = QAction("&Manage…", self)
         self.manage_action.setObjectName("manageAction")
-        self.orders_start_action = QAction("&Where orders start…", self)  # N7: only while the question is open
+        self.orders_start_action = QAction("&Where orders start…", self)  # N7: shown only while the question is open
         self.orders_start_action.setObjectName("ordersStartAction")
-        self.orders_start_action.setEnabled(False)
+        self.orders_start_action.setVisible(False)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.sync_action, self.pause_action):
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             self.pause_action.triggered.connect(self.controller.toggle_pause)
 
     def _orders_start_needed(self, question: str) -> None:
-        self.orders_start_action.setEnabled(bool(question))
+        self.orders_start_action.setVisible(bool(question))
         if question:
             self.ask_orders_start()
 
