@@ -465,7 +465,9 @@ def cmd_preflight(args: argparse.Namespace) -> int:
                       "bigcommerce": [duplicate_info(d) for d in bigcommerce_duplicates(bc.products())]}
         tax = tax_check(settings, saved, bc.store_info().is_price_entered_with_tax)
         dry_run, dry_run_problem = planned_pass(bc, hike, settings if saved else None)
-    data = {"duplicates": duplicates, "tax": tax, "dry_run": dry_run, "dry_run_problem": dry_run_problem}
+        orders_start = undecided_orders_start(bc, hike, settings)
+    data = {"duplicates": duplicates, "tax": tax, "dry_run": dry_run, "dry_run_problem": dry_run_problem,
+            "orders_start": orders_start}
     emit(args, data, lambda: preflight_lines(data))
     return 0
 
@@ -518,7 +520,17 @@ def preflight_lines(data: dict[str, Any]) -> list[str]:
     else:
         lines.append(f"Dry run (P3): {describe_counts(data['dry_run']['counts'])}")
         lines += [action_line(a) for a in data["dry_run"]["actions"]]
+    if data.get("orders_start"):
+        lines.append(f"Orders (N7): {data['orders_start']['message']}")
     return lines
+
+
+def undecided_orders_start(bc: Any, hike: Any, settings: Settings) -> dict[str, Any] | None:
+    """N7: on a new database whose stores this app synced before, what each start of orders brings in."""
+    from desktop.sync import order_start
+
+    resume = order_start.undecided(bc, hike, settings)
+    return None if resume is None else {**resume.to_json(), "message": order_start.needed_message(resume)}
 
 
 def action_line(action: dict[str, Any]) -> str:

@@ -291,7 +291,8 @@ def test_preflight_and_backup(run_cli, info_file, tmp_path):
     assert run_cli("configure", "--settings", str(write_settings(tmp_path, GOOD_SETTINGS)))[0] == 0
 
     report = run_cli.json("preflight")
-    assert set(report) == {"duplicates", "tax", "dry_run", "dry_run_problem"}
+    assert set(report) == {"duplicates", "tax", "dry_run", "dry_run_problem", "orders_start"}
+    assert report["orders_start"] is None, "stores this app never synced: orders start now, nothing to decide"
     assert set(report["duplicates"]) == {"hike", "bigcommerce"}
     for duplicate in report["duplicates"]["hike"] + report["duplicates"]["bigcommerce"]:
         assert duplicate["message"] and len(duplicate["records"]) >= 2

@@ -128,6 +128,8 @@ def test_n7_finding2b_starting_again_on_a_new_database_loses_no_order_and_double
             message
         assert order_references(stores) == Counter({f"hike-sale-{s}": 1 for s in synced_sales}), "nothing sent yet"
         assert app.run("sync", "--once", "--orders-from", "tomorrow-ish").returncode == 2
+        preview = json.loads(app.run("preflight", "--json").stdout)["orders_start"]  # the preview says it too
+        assert preview["orders_since"] == 2 and preview["sales_since"] == 2
 
         sync(app, "--orders-from", "last-synced")
         sync(app)
