@@ -3,8 +3,8 @@
 ``python -m benchmarks concurrent [--products N] [--steps S] [--settings s15|defaults] [--kill-chance P]``
   One data folder, the sandbox stores in their own process, and at every step the shop's orders, sales and new
   customers flowing; then two writers start at the same moment: two ``hike-bc-sync-cli sync --once``, or one and
-  the headless service ``hike-bc-sync-cli run`` (the GUI's scheduler without a window). With chance P one of them
-  is SIGKILLed after a random number of store requests. At the end two settling passes run and the stores are
+  the headless service ``hike-bc-sync-cli run`` (the GUI's scheduler without a window). With chance P the one
+  still running (the other found the folder busy) is SIGKILLed after a random number of store requests. At the end two settling passes run and the stores are
   checked: ``duplicates`` (a BigCommerce order twice for one Hike sale, a Hike sale twice for one order, a new
   customer twice), ``double_stock_moves`` (a product's Hike stock moved more than its orders and sales say) and
   ``lost`` (less).
@@ -143,17 +143,18 @@ class Shop:
         self.stores.stop()
 
 
-def kill_after(shop: Shop, proc: Any, requests: int) -> bool:
-    """SIGKILL ``proc`` once the stores have answered ``requests`` more; False when it ended first."""
+def kill_after(shop: Shop, procs: list[Any], requests: int) -> bool:
+    """SIGKILL whichever of ``procs`` still runs once the stores have answered ``requests`` more (the writer that
+    found the folder busy has left by then: the one holding it is killed mid-pass); False when all ended first."""
     target = shop.stores.answered() + requests
     deadline = time.monotonic() + 120
-    while proc.poll() is None and shop.stores.answered() < target and time.monotonic() < deadline:
+    while any(p.poll() is None for p in procs) and shop.stores.answered() < target and time.monotonic() < deadline:
         time.sleep(0.01)  # watching another process's progress
-    if proc.poll() is not None:
-        return False
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=60)
-    return True
+    alive = [p for p in procs if p.poll() is None]
+    for proc in alive:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    return bool(alive)
 
 
 def stop_service(proc: Any) -> None:
@@ -186,7 +187,7 @@ def concurrent(argv: list[str]) -> int:
                 second = shop.app.start_captured("run") if service else shop.app.start_captured("sync", "--once")
                 races += 1
                 if shop.rng.random() < args.kill_chance:
-                    kills += kill_after(shop, shop.rng.choice([first, second]), shop.rng.randint(2, 40))
+                    kills += kill_after(shop, [first, second], shop.rng.randint(2, 40))
                 for proc in (first, second):
                     if proc is second and service and proc.poll() is None:
                         stop_service(proc)
