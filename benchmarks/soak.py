@@ -2,11 +2,11 @@
 
 Two identical pairs of sandbox stores run the same script, step by step: each step changes products, stock and
 customers on both sides and places a BigCommerce order (the same changes in both pairs), then runs one sync pass in
-each pair. In the "faulty" pair every API request of a pass gets a random fault with chance P (429, 5xx, timeouts, dropped connections,
-answers lost after the write, malformed bodies); the "clean" pair has none. After the last step the faults stop
-and each pair runs one more pass. A checker then reads both pairs' stores through the APIs and compares them
-record by record (products and variants by SKU, customers by email, Hike sales by number = order id, the
-shopper's BigCommerce orders by email): ``differences`` must be 0 and so must ``duplicates`` (a SKU or email the
+each pair. In the "faulty" pair every API request of a pass gets a random fault with chance P (429, 5xx, timeouts,
+dropped connections, answers lost after the write, malformed bodies); the "clean" pair has none. After the last step
+the faults stop and each pair runs one more pass. A checker then reads both pairs' stores through the APIs and
+compares them record by record (products and variants by SKU, customers by email, Hike sales by number = order id,
+the shopper's BigCommerce orders by email): ``differences`` must be 0 and so must ``duplicates`` (a SKU or email the
 faulty pair holds more often than the clean one).
 
 Script rules that keep the comparison fair: a product is only ever changed on one side (Hike changes the even
@@ -161,9 +161,9 @@ def change_stores(bc: BigCommerceClient, hike: HikeClient, outlet: int, targets:
     """The shop's own changes for one step: the same in every pair of stores (seeded by the step).
 
     ``till_sales`` (for S15): also ``TILL_SALES`` completed, paid sales of 1 unit at the till, of Hike's own
-    products that BigCommerce sells too (the Hike side's, like its price and stock changes), drawn from a random of their own so the other
-    changes stay those of a run without them; ``sold`` gets each sale's id -> ``"SKU@step"``, a name that does not
-    depend on the numbers Hike gives."""
+    products that BigCommerce sells too (the Hike side's, like its price and stock changes), drawn from a random
+    of their own so the other changes stay those of a run without them; ``sold`` gets each sale's id ->
+    ``"SKU@step"``, a name that does not depend on the numbers Hike gives."""
     rng = random.Random(seed * 100_003 + step)
     counts = Counter()
     if till_sales:
