@@ -39,7 +39,8 @@ def main(argv: list[str]) -> int:
     views = len(COUNTED + VALUED)
     result = {"benchmark": "crash", "products": args.products, "settings": args.settings, "kills_asked": args.kills,
               "kills_landed": outcome["killed"], "incremental_kills_landed": outcome["killed_later"],
-              "till_sales": outcome["till_sales"], "sale_ids_identical": outcome["sale_ids_identical"],
+              "kill_points": outcome["kill_points"], "till_sales": outcome["till_sales"],
+              "orders_from_sales": len(clean["sale_orders"]), "sale_ids_identical": outcome["sale_ids_identical"],
               "records_compared": sum(len(clean[v]) for v in COUNTED + VALUED),
               "views_differing": len(differing), "differences": differences,
               "difference_examples": {view: found[:3] for view, found in differing.items()},
@@ -49,7 +50,9 @@ def main(argv: list[str]) -> int:
          f"settings {args.settings}", [
         ("kills that landed mid-sync (first sync)", outcome["killed"]),
         ("kills that landed mid-pass (incremental)", outcome["killed_later"]),
-        ("sales at the till (S15)", outcome["till_sales"]),
+        ("killed passes by the last record they logged", outcome["kill_points"]),
+        ("sales at the till / BigCommerce orders made from them (S15)",
+         f"{outcome['till_sales']} / {len(clean['sale_orders'])}"),
         ("records compared", result["records_compared"]),
         (f"views differing from an uninterrupted run (of {views})", len(differing)),
         ("differences (records)", f"{differences} {result['difference_examples']}"),

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -235,7 +236,7 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
                 hike.close()
         finish(crashed, clean)
         status = json.loads(crashed.run("status", "--json").stdout)
-        return {"crashed": crashed_stores.state(sold[0]), "clean": clean_stores.state(sold[1]), "killed": killed,
+        return {"kill_points": kill_points(crashed), "crashed": crashed_stores.state(sold[0]), "clean": clean_stores.state(sold[1]), "killed": killed,
                 "killed_later": killed_later, "status": status, "till_sales": len(sold[1]),
                 "sale_ids_identical": sold[0] == sold[1]}
     finally:
@@ -243,6 +244,17 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
             app.run("disconnect", "--wipe-history")
         crashed_stores.stop()
         clean_stores.stop()
+
+
+def kill_points(app: App) -> dict[str, int]:
+    """How far each killed pass had got: the kind of record it logged last (its run is "interrupted")."""
+    con = sqlite3.connect(f"file:{app.data / 'sync.sqlite3'}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT (SELECT entity FROM log_entry WHERE run_id = run.id ORDER BY id DESC LIMIT 1) "
+                           "FROM run WHERE status = 'interrupted'").fetchall()
+    finally:
+        con.close()
+    return dict(Counter(entity or "nothing logged yet" for (entity,) in rows))
 
 
 def finish(*apps: App) -> None:
