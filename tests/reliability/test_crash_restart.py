@@ -236,9 +236,9 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
                 hike.close()
         finish(crashed, clean)
         status = json.loads(crashed.run("status", "--json").stdout)
-        return {"kill_points": kill_points(crashed), "crashed": crashed_stores.state(sold[0]), "clean": clean_stores.state(sold[1]), "killed": killed,
-                "killed_later": killed_later, "status": status, "till_sales": len(sold[1]),
-                "sale_ids_identical": sold[0] == sold[1]}
+        return {"crashed": crashed_stores.state(sold[0]), "clean": clean_stores.state(sold[1]), "killed": killed,
+                "killed_later": killed_later, "kill_points": kill_points(crashed), "status": status,
+                "till_sales": len(sold[1]), "sale_ids_identical": sold[0] == sold[1]}
     finally:
         for app in (crashed, clean):
             app.run("disconnect", "--wipe-history")
