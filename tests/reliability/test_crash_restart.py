@@ -202,9 +202,6 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
     from benchmarks.soak import change_stores, choose_targets
 
     till_sales = PRESETS[settings].get("hike_to_bc", {}).get("full_orders", False)
-    # an incremental pass is short (~40 requests); its Hike sales go last (S15, after ~30), so with S15 the kills
-    # reach that far, to land between an order's create, its link and its stock follow-up too
-    reach = 45 if till_sales else 12
 
     incremental_kills = kills if incremental_kills is None else incremental_kills
     seed_file = tmp / "seed.json"
@@ -228,8 +225,12 @@ def crash_run(tmp: Path, products: int, kills: int, seed: int = 20261127,
             for step in range(incremental_kills):
                 for (bc, hike, outlet), chosen, run_sold in zip(shops, targets, sold):
                     change_stores(bc, hike, outlet, chosen, step, seed, till_sales=till_sales, sold=run_sold)
-                killed_later += kill_somewhere(crashed, crashed_stores, rng, most=reach)
+                answered = clean_stores.answered()
                 clean.run("sync", "--once", "--json")
+                # the same pass uninterrupted took this many requests; S15's sales go last in it, so with S15 the
+                # kill may land anywhere in it (between an order's create, its link and its stock follow-up too)
+                reach = max(12, clean_stores.answered() - answered) if till_sales else 12
+                killed_later += kill_somewhere(crashed, crashed_stores, rng, most=reach)
         finally:
             for bc, hike, _ in shops:
                 bc.close()
