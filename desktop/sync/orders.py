@@ -63,16 +63,18 @@ Exactly once (N2)
 - Stock moves (S9) are adjustments, which cannot be looked up: each item's stock is read before the move (one
   Hike call per item) and kept in the outbox row. When the answer is lost, or a crash interrupted it, the items are
   read again: all at their level before less the order's quantity means it was made; all unchanged means it was
-  not, and it is sent once more; anything else (a sale in the shop at the same moment) is never repeated and the
-  log asks the manager to check the products' history in Hike.
+  not, and it is sent once more (when that answer is lost too and the items are still unchanged, the outbox row
+  stays open and the next pass looks again); anything else (a sale in the shop at the same moment) is never
+  repeated, even when the order is read again, and the log asks the manager to check the products' history in
+  Hike. A move Hike refuses on the second try ends like one refused on the first: the order waits and is tried
+  again on later passes, and the rest of the pass goes on.
 - Looked up in the store, not only in this database (N7): once Hike took an order (a sale made, or its stock
   moved), this app notes it on the BigCommerce order (a private metafield, ``NOTE_KEY``): the note waits in the
   outbox from the link's own transaction and the pass writes its notes in batches of 50 at its end (a kill before
-  that leaves them to ``recover()``). A pass
-  with orders to bring in first reads the notes made since the oldest of them, and links a noted order instead of
-  sending it: a database restored from an older copy, or a new one, never makes a sale or moves stock twice.
-  Orders this app made for Hike sales (S15) carry a ``hike-sale-`` reference and never come back, links or not.
-  Where orders start on a new database is ``order_start``'s question.
+  that leaves them to ``recover()``). A pass with orders to bring in first reads the notes made since the oldest
+  of them, and links a noted order instead of sending it: a database restored from an older copy, or a new one,
+  never makes a sale or moves stock twice. Orders this app made for Hike sales (S15) carry a ``hike-sale-``
+  reference and never come back, links or not. Where orders start on a new database is ``order_start``'s question.
 """
 from __future__ import annotations
 
@@ -107,6 +109,7 @@ SALE_REFERENCE_PREFIX = "hike-sale-"  # their ``external_order_id`` (sales.refer
 ACTIVATED_AT = "orders_activated_at"
 NOTE_ACTION = "note_order"  # outbox rows of the notes waiting to be written (``_note_later``)
 NOTE_KEY = "hike"  # this app's note on an order it brought to Hike (``BigCommerceClient.note_order``)
+UNCONFIRMED = "unconfirmed"  # a stock move's outbox row ended so: it may have been made, it is never sent again
 
 
 def _status_mark(n: int) -> str:
@@ -643,8 +646,8 @@ class OrderSync:
         order = plan.order
         key = f"stock:{order.id}"
         existing = PendingWork.get_or_none(PendingWork.key == key)
-        if existing is not None and existing.status in ("done", "in_progress"):
-            return  # moved already, or being settled by recover(): never twice
+        if existing is not None and (existing.status in ("done", "in_progress") or _unconfirmed(existing)):
+            return  # moved already, being settled by recover(), or reported unconfirmed: never twice
         if order.id in self._noted:
             self._adopt(plan, self._noted[order.id])
             return
@@ -680,7 +683,13 @@ class OrderSync:
     def _settle_stock(self, work: PendingWork, order: BCOrder, resend: bool = True) -> None:
         """A stock move whose answer was lost (or that a crash interrupted): moved when every item is at its
         level before less the order's quantity; not moved when every item is still where it was (then sent once
-        more); anything else can't be told apart from a sale in the shop, so it is reported, never repeated."""
+        more); anything else can't be told apart from a sale in the shop, so it is reported, never repeated.
+
+        When the answer to that second try is lost too and the items are still where they were, the row stays
+        open and the next pass's ``recover()`` looks again (a move that did not arrive must not be given up: it
+        was lost for good that way, the soak found). When Hike refuses the second try (a product that does not
+        track inventory, say), the row ends and the refusal is raised like a first try's, so the order waits and
+        is tried again on later passes (it used to stay open and stop every later pass in ``recover()``)."""
         payload = work.payload or {}
         rows, before = payload.get("rows") or [], payload.get("before") or {}
         outlet = rows[0]["outlet_id"] if rows else self.settings.inventory_outlet_id
@@ -697,10 +706,21 @@ class OrderSync:
             except errors.AmbiguousWrite:
                 self._settle_stock(work, order, resend=False)
                 return
+            except errors.SyncError as exc:
+                if not passes.stops_the_pass(exc):
+                    with database_proxy.atomic():
+                        end_work(work, "failed", exc.message)
+                raise
             self._stock_moved(work, order, " (sent again: Hike's stock showed the first try did not arrive)")
             return
+        if untouched:  # the second try's answer was lost too, and it has not arrived (yet): left to recover()
+            with database_proxy.atomic():
+                self.journal.record(ENTITY, action="stock", result="error", direction="bc_to_hike", bc_id=order.id,
+                                    sku=str(order.id), message=_not_arrived_yet(order.id))
+            return
         with database_proxy.atomic():
-            end_work(work, "failed", "unconfirmed")
+            end_work(work, "failed", UNCONFIRMED)
+            self._end_waiting(order.id)  # reported, never repeated: no longer read again on every pass
             self.journal.record(ENTITY, action="stock", result="error", direction="bc_to_hike", bc_id=order.id,
                                 sku=str(order.id), message=_unconfirmed_stock(order.id))
 
@@ -742,7 +762,14 @@ class OrderSync:
                 with database_proxy.atomic():
                     end_work(work, "failed", "not in Hike after a restart; planned again")
             elif work.action == "move_stock" and bc_id:
-                self._settle_stock(work, self.bc.order(bc_id))
+                order = self.bc.order(bc_id)
+                try:
+                    self._settle_stock(work, order)
+                except errors.SyncError as exc:
+                    if passes.stops_the_pass(exc):
+                        raise
+                    # Hike refused it (the row has ended): the order waits, tried again on later passes
+                    self._hold(OrderPlan("move_stock", order), [], exc.message, "error")
             elif work.action == NOTE_ACTION:
                 continue  # written below, with any this loop adds
             else:
@@ -808,6 +835,16 @@ def _remember(link: Link, hike_status: int | None, bc_status: int | None) -> Non
 def _action_of(kind: str) -> str:
     return {"create_sale": "create", "move_stock": "stock", "update_hike": "status", "update_bc": "status",
             "wait": "create", "skip": "skip", "fail": "create"}[kind]
+
+
+def _unconfirmed(work: PendingWork) -> bool:
+    """A stock move reported unconfirmed (``_settle_stock``): never sent again."""
+    return work.status == "failed" and work.last_error == UNCONFIRMED
+
+
+def _not_arrived_yet(order_id: int) -> str:
+    return (f"Hike did not confirm the stock change for {order_label(order_id)} twice, and its stock shows it has "
+            "not arrived: checked again on the next pass, and sent once more if it still has not.")
 
 
 def _unconfirmed_stock(order_id: int) -> str:
