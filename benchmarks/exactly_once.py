@@ -26,7 +26,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -217,15 +216,6 @@ def concurrent(argv: list[str]) -> int:
     return 0 if found["duplicates"] == found["double_stock_moves"] == found["orders_lost"] == 0 else 1
 
 
-def copy_database(app: Any, to: Path) -> None:
-    source, dest = sqlite3.connect(str(app.data / "sync.sqlite3")), sqlite3.connect(str(to))
-    try:
-        source.backup(dest)
-    finally:
-        source.close()
-        dest.close()
-
-
 def restore(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks restore")
     parser.add_argument("--products", type=int, default=200)
@@ -233,6 +223,7 @@ def restore(argv: list[str]) -> int:
     parser.add_argument("--settings", choices=sorted(SETTINGS), default="s15")
     args = parser.parse_args(argv)
     from tests.reliability.test_one_writer import configure
+    from tests.reliability.test_restore import copy_database
 
     t0 = time.perf_counter()
     found: dict[str, dict[str, Any]] = {}

@@ -232,7 +232,7 @@ def sell_at_till(hike: HikeClient, outlet: int, targets: Targets, step: int, see
 
 def sale_name(sold: dict[int, str], reference: str) -> str:
     """The script's name for the sale an S15 order's ``external_order_id`` (``hike-sale-<id>``) points to."""
-    from desktop.sync.sales import REFERENCE_PREFIX
+    from desktop.sync.orders import SALE_REFERENCE_PREFIX as REFERENCE_PREFIX
 
     sale_id = reference[len(REFERENCE_PREFIX):] if reference.startswith(REFERENCE_PREFIX) else ""
     return sold.get(int(sale_id), reference) if sale_id.isdigit() else reference

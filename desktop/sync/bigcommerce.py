@@ -101,6 +101,12 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start:start + size]
 
 
+def _note_body(key: str, value: str) -> dict[str, str]:
+    """An order metafield of this app's (``note_order``): private to it."""
+    return {"permission_set": "app_only", "namespace": NOTES_NAMESPACE, "key": key, "value": value,
+            "description": "Hike ↔ BigCommerce Sync"}
+
+
 def _int(value: Any, default: int) -> int:
     """A pagination number, or ``default`` when it is missing or not a number."""
     try:
@@ -740,8 +746,7 @@ class BigCommerceClient:
         takes only in part (422: some already noted, or refused) is sent again one note at a time, so the ones there
         already count as done and a refusal is named."""
         for chunk in chunks(list(notes), NOTES_BATCH):
-            body = [{"permission_set": "app_only", "namespace": NOTES_NAMESPACE, "key": key, "value": value,
-                     "description": "Hike ↔ BigCommerce Sync", "resource_id": order_id} for order_id, value in chunk]
+            body = [{**_note_body(key, value), "resource_id": order_id} for order_id, value in chunk]
             try:
                 self.http.request("POST", "v3/orders/metafields", json_body=body)
             except (errors.ValidationFailed, errors.AmbiguousWrite):
@@ -751,10 +756,9 @@ class BigCommerceClient:
     def note_order(self, order_id: int, key: str, value: str) -> None:
         """Keep ``value`` on the order under ``key``; an order that has it already keeps the first one (a note is
         written once: the second try after a lost answer finds it there)."""
-        body = {"permission_set": "app_only", "namespace": NOTES_NAMESPACE, "key": key, "value": value,
-                "description": "Hike ↔ BigCommerce Sync"}
         try:
-            self.http.request("POST", f"v3/orders/{order_id}/metafields", json_body=body, idempotent=True)
+            self.http.request("POST", f"v3/orders/{order_id}/metafields", json_body=_note_body(key, value),
+                              idempotent=True)
         except errors.ValidationFailed as exc:
             if exc.status != 409:
                 raise

@@ -233,12 +233,6 @@ class HikeGovernor(Governor):
             return Budget(requests_left=self.per_minute - len(minute), quota=self.per_minute, resets_in_s=resets,
                           calls_left_today=self.per_day - len(self._calls))
 
-    def call_times(self) -> list[float]:
-        """Our calls in the last day (clock values), to carry the daily count across a restart."""
-        with self._lock:
-            self._prune(self._clock())
-            return list(self._calls)
-
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
     value = response.headers.get(name)

@@ -25,6 +25,7 @@ from typing import Any
 
 from desktop.storage.models import Link, get_preference, set_preference
 from desktop.sync import errors
+from desktop.sync.bigcommerce import PAGE_LIMIT
 from desktop.sync.journal import read_from
 
 log = logging.getLogger(__name__)
@@ -132,12 +133,12 @@ def find_resume(bc: Any, hike: Any, *, orders: bool, sales: bool) -> Resume:
 
 
 def _newest_order_for_a_sale(bc: Any) -> Any:
-    from desktop.sync.sales import REFERENCE_PREFIX
+    from desktop.sync.orders import made_for_a_sale
 
     for index, order in enumerate(bc.orders(newest_first=True)):
-        if str(order.raw.get("external_order_id") or "").startswith(REFERENCE_PREFIX):
+        if made_for_a_sale(order):
             return order
-        if index >= SCAN_PAGES * 250:
+        if index >= SCAN_PAGES * PAGE_LIMIT:
             return None
     return None
 

@@ -494,9 +494,7 @@ class OrderSync:
                                                "again.", noted=True)
                 return
         with database_proxy.atomic():
-            Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
-            link = save_link(ENTITY, hike_id=sale_id, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
-                             bc_fingerprint=_status_mark(order.status_id))
+            link = _link_order(order, sale_id)
             self._end_waiting(order.id)
             what = "its sale was made" if sale_id else "its stock was taken from Hike"
             self.journal.record(ENTITY, action="link", result="ok", direction="bc_to_hike", link=link,
@@ -539,9 +537,7 @@ class OrderSync:
         self._moved_items |= moved
         with database_proxy.atomic():
             expect_resync(f"{ENTITY}:{order.id}", moved)  # BigCommerce took the order's stock at checkout (N2)
-            Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
-            link = save_link(ENTITY, hike_id=sale.id, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
-                             hike_fingerprint=_status_mark(sale.status), bc_fingerprint=_status_mark(order.status_id))
+            link = _link_order(order, sale.id, hike_fingerprint=_status_mark(sale.status))
             if work is not None:
                 end_work(work)
             if not noted:
@@ -730,9 +726,7 @@ class OrderSync:
         self._moved_items |= moved
         with database_proxy.atomic():
             expect_resync(f"{ENTITY}:{order.id}", moved)  # BigCommerce took the order's stock at checkout (N2)
-            Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
-            link = save_link(ENTITY, hike_id=None, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
-                             bc_fingerprint=_status_mark(order.status_id))
+            link = _link_order(order, None)
             end_work(work)
             self._note_later(order.id, None)
             self._end_waiting(order.id)
@@ -786,6 +780,14 @@ class OrderSync:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
+def _link_order(order: BCOrder, hike_id: Any, *, hike_fingerprint: str | None = None) -> Link:
+    """The order's link (``hike_id``: its sale, None for stock taken without one), in place of the marker row that
+    listed it while it waited or failed. Call inside the transaction that records it."""
+    Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(order.id), Link.status != "linked").execute()
+    return save_link(ENTITY, hike_id=hike_id, bc_id=order.id, sku=str(order.id), name=order_label(order.id),
+                     hike_fingerprint=hike_fingerprint, bc_fingerprint=_status_mark(order.status_id))
+
+
 def made_for_a_sale(order: BCOrder) -> bool:
     """An order this app made for a Hike sale (S15), known by the reference it carries even when this database has
     no link for it (restored or new, N7): never brought back into Hike (D10)."""

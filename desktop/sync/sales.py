@@ -59,15 +59,14 @@ from desktop.sync.journal import (CURSOR_OVERLAP, LOOKUP_MARGIN, Journal, begin_
 from desktop.sync.order_mapping import CANCELLED as BC_CANCELLED
 from desktop.sync.order_mapping import COMPLETED as BC_COMPLETED
 from desktop.sync.order_mapping import HIKE_SOURCE_BIGCOMMERCE
-from desktop.sync.orders import SALE_REFERENCE_PREFIX
 from desktop.sync.order_mapping import PENDING as BC_PENDING
+from desktop.sync.orders import SALE_REFERENCE_PREFIX
 from desktop.sync.passes import Snapshot
 
 log = logging.getLogger(__name__)
 
 ENTITY = "sale"
 FROM_BC = "order"  # links of BigCommerce orders brought into Hike as sales (the other direction)
-REFERENCE_PREFIX = SALE_REFERENCE_PREFIX
 EXTERNAL_SOURCE = "Hike POS"  # the spec recommends naming the system that made the order
 ACTIVATED_PREFERENCE = "hike_sales_to_bc_from"
 BEFORE_PREFERENCE = "hike_sales_to_bc_before"  # sales seen at activation: made before it, never sent
@@ -83,7 +82,7 @@ NO_POSTCODE = "0000"  # [I] BigCommerce needs a billing ZIP; a walk-in POS sale 
 
 
 def reference(sale_id: Any) -> str:
-    return f"{REFERENCE_PREFIX}{sale_id}"
+    return f"{SALE_REFERENCE_PREFIX}{sale_id}"
 
 
 def _m4(value: Decimal) -> Decimal:

@@ -97,6 +97,18 @@ def sent_token(bc) -> str:
     return bc.http._auth_headers()["X-Auth-Token"]
 
 
+def assert_clients_use_the_real_secrets(profile: str, backend) -> None:
+    """This folder's clients carry the real stores' token, app secret and sign-in."""
+    bc, hike = open_clients(credentials(profile, backend))
+    try:
+        assert sent_token(bc) == REAL_BC_TOKEN
+        assert hike._client_secret == REAL_HIKE_SECRET
+        assert hike._auth_headers() == {"Authorization": f"Bearer {REAL_HIKE_ACCESS}"}
+    finally:
+        bc.close()
+        hike.close()
+
+
 def test_f6_a_pass_in_folder_a_never_sends_folder_b_s_secrets(profile, folders, secret_service):
     """Issue 14 finding 6: folders A (sandbox) and B ("real": a second sandbox with its own token and secret) on one
     profile; A's sandbox stops and a stranger takes its ports. A's next pass sends none of B's secrets there (it
@@ -160,14 +172,7 @@ def test_f6_old_entries_go_to_the_real_store_that_claims_them_never_to_a_sandbox
 
     folders("B")
     real_store_rows()
-    bc, hike = open_clients(credentials(profile, secret_service))
-    try:
-        assert sent_token(bc) == REAL_BC_TOKEN
-        assert hike._client_secret == REAL_HIKE_SECRET
-        assert hike._auth_headers() == {"Authorization": f"Bearer {REAL_HIKE_ACCESS}"}
-    finally:
-        bc.close()
-        hike.close()
+    assert_clients_use_the_real_secrets(profile, secret_service)
     adopted = keyring_entries(secret_service, profile)
     assert len(adopted) == 3 and not adopted & old, "moved into B's own entries; the old ones deleted"
 
@@ -240,11 +245,4 @@ def test_f6_the_app_on_a_sandbox_folder_without_sandbox_option_keeps_the_real_se
     folders("real")
     if not real_folder_first:
         real_store_rows()
-    bc, hike = open_clients(credentials(profile, secret_service))
-    try:
-        assert sent_token(bc) == REAL_BC_TOKEN
-        assert hike._client_secret == REAL_HIKE_SECRET
-        assert hike._auth_headers() == {"Authorization": f"Bearer {REAL_HIKE_ACCESS}"}
-    finally:
-        bc.close()
-        hike.close()
+    assert_clients_use_the_real_secrets(profile, secret_service)
