@@ -4,7 +4,7 @@ Built on ``desktop.sync.http.ApiTransport`` (pacing by ``HikeGovernor``: 60 call
 rolling day per store [D]; bounded retries; one error taxonomy). On top of it this module adds:
 
 - OAuth tokens from the keyring (``Credentials``), refreshed shortly before they expire and once on a 401, then
-  the call is repeated (SPEC C1). A refresh Hike refuses raises ``ReconnectNeeded``. New tokens are saved
+  the call is repeated (C1 in docs/RULES.md). A refresh Hike refuses raises ``ReconnectNeeded``. New tokens are saved
   through ``Credentials``; when a refresh answer has no new refresh token the old one is kept [C].
 - Lists paged lazily with ``page_size`` (up to 500 [D]) and ``Skip_count``, read to the end Hike states (N5:
   ``next``, else ``totalCount``; a short page is not the end, a full one is never the last). The query is
@@ -16,7 +16,7 @@ rolling day per store [D]; bounded retries; one error taxonomy). On top of it th
   row with ``parentId`` [C]; the client yields each parent once with its variants and never the child rows.
 - Writes in batches of at most 50 [D], and never a blind resend of a write whose answer was lost: the record
   is looked up first (product by SKU, customer by email, sale by number, brand by name) and only sent again
-  when it is not there (SPEC N2).
+  when it is not there (N2 in docs/RULES.md).
 - Hike's error bodies are undocumented (ABP-style, an ``errors`` list, or text): ``describe_hike_error`` reads
   them all; a duplicate SKU or barcode becomes ``errors.Conflict`` naming the value.
 

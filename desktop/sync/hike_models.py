@@ -50,17 +50,6 @@ class FinancialStatus(enum.IntEnum):
     CLOSED = 6
 
 
-class SaleSource(enum.IntEnum):
-    """``InvoiceFrom`` [A]: where a sale or customer came from."""
-
-    HIKE_ECOMMERCE = 0
-    IPAD = 1
-    WEB = 3
-    WOOCOMMERCE = 4
-    BIGCOMMERCE = 5
-    SHOPIFY = 6
-
-
 ECOMMERCE_CHANNEL = "2"  # [C] sales_channels "2" is the eCommerce channel (the QA scripts tick salesChannel_2)
 
 

@@ -1,4 +1,4 @@
-"""Signing in to Hike: OAuth 2.0 authorization code for a desktop app (SPEC C1), without Qt.
+"""Signing in to Hike: OAuth 2.0 authorization code for a desktop app (rule C1 in docs/RULES.md), without Qt.
 
 What is public (API-NOTES A3): the merchant is sent to ``GET /oauth/authorize?response_type=code&client_id&
 redirect_uri&state&scope=all`` [D]; Hike redirects back with ``code`` and ``state`` (or ``error``) [D]/[C]; the
