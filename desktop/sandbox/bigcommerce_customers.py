@@ -177,14 +177,19 @@ class CustomerRoutes:
                "address_type": address.get("address_type", "residential")}
         return out
 
-    def create_customers(self, request: Request) -> Response:
+    def _valid_customers(self, request: Request, *, create: bool) -> list[Any]:
+        """The body's customers, each checked (an email twice in one body counts too); any problem refuses all."""
         items = body_array(request, CUSTOMER_BATCH, "customers")
         errors: dict[str, str] = {}
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
-            errors.update(self._customer_problems(item, i, create=True, seen=seen))
+            errors.update(self._customer_problems(item, i, create=create, seen=seen))
         if errors:
-            raise BCError(422, INVALID_CREATE, errors)
+            raise BCError(422, INVALID_CREATE if create else INVALID_UPDATE, errors)
+        return items
+
+    def create_customers(self, request: Request) -> Response:
+        items = self._valid_customers(request, create=True)
         now = self.now()
         created = []
         for item in items:
@@ -211,13 +216,7 @@ class CustomerRoutes:
         return ok(created)
 
     def update_customers(self, request: Request) -> Response:
-        items = body_array(request, CUSTOMER_BATCH, "customers")
-        errors: dict[str, str] = {}
-        seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            errors.update(self._customer_problems(item, i, create=False, seen=seen))
-        if errors:
-            raise BCError(422, INVALID_UPDATE, errors)
+        items = self._valid_customers(request, create=False)
         now = self.now()
         updated = []
         for item in items:

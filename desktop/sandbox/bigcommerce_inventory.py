@@ -351,12 +351,7 @@ class InventoryRoutes:
               "time_zone", "address", "storefront_visibility", "special_hours")
 
     def create_locations(self, request: Request) -> Response:
-        items = self._location_array(request)
-        errors: dict[str, str] = {}
-        for i, item in enumerate(items):
-            errors.update(self._location_problems(item, i, create=True))
-        if errors:
-            raise _problem(INVALID_PAYLOAD, errors)
+        items = self._valid_locations(request, create=True)
         now = self.now()
         for item in items:
             lid = self.store.next_id("location")
@@ -370,12 +365,7 @@ class InventoryRoutes:
         return _transaction()
 
     def update_locations(self, request: Request) -> Response:
-        items = self._location_array(request)
-        errors: dict[str, str] = {}
-        for i, item in enumerate(items):
-            errors.update(self._location_problems(item, i, create=False))
-        if errors:
-            raise _problem(INVALID_PAYLOAD, errors)
+        items = self._valid_locations(request, create=False)
         now = self.now()
         for item in items:
             location = self.store.locations[item["id"]]
@@ -385,10 +375,16 @@ class InventoryRoutes:
             location["updated_at"] = now
         return _transaction()
 
-    def _location_array(self, request: Request) -> list[Any]:
+    def _valid_locations(self, request: Request, *, create: bool) -> list[Any]:
+        """The body's locations, each checked; any problem refuses all."""
         items = body_json(request)
         if not isinstance(items, list) or not items:
             raise _problem(INVALID_PAYLOAD, {"body": "expected a non-empty array of locations"})
+        errors: dict[str, str] = {}
+        for i, item in enumerate(items):
+            errors.update(self._location_problems(item, i, create=create))
+        if errors:
+            raise _problem(INVALID_PAYLOAD, errors)
         return items
 
     def delete_locations(self, request: Request) -> Response:

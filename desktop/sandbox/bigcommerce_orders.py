@@ -220,40 +220,29 @@ class OrderRoutes:
         now = self.now_dt()  # type: ignore[attr-defined]
         orders = list(self.store.orders.values())
 
-        def arg_int(name: str) -> int | None:
+        def number(name: str, kind: type[int] | type[float]) -> Any:
+            """A numeric filter read as ``kind``; None when absent, 400 when not a number."""
             raw = request.arg(name)
             if raw is None or raw == "":
                 return None
             try:
-                return int(raw)
+                return kind(raw)
             except ValueError:
                 raise BCError(400, f"The field '{name}' is invalid.") from None
 
-        def arg_money(name: str) -> float | None:
-            raw = request.arg(name)
-            if raw is None or raw == "":
-                return None
-            try:
-                return float(raw)
-            except ValueError:
-                raise BCError(400, f"The field '{name}' is invalid.") from None
-
-        status_id = arg_int("status_id")
+        status_id = number("status_id", int)
         if status_id is None:
             orders = [o for o in orders if o["status_id"] != 0]
         else:
             orders = [o for o in orders if o["status_id"] == status_id]
         deleted = (request.arg("is_deleted") or "false").lower() == "true"
         orders = [o for o in orders if bool(o.get("is_deleted")) == deleted]
-        for name, test in (("min_id", lambda o, v: o["id"] >= v), ("max_id", lambda o, v: o["id"] <= v),
-                           ("customer_id", lambda o, v: o["customer_id"] == v),
-                           ("channel_id", lambda o, v: o.get("channel_id", 1) == v)):
-            value = arg_int(name)
-            if value is not None:
-                orders = [o for o in orders if test(o, value)]
-        for name, test in (("min_total", lambda o, v: float(o["total_inc_tax"]) >= v),
-                           ("max_total", lambda o, v: float(o["total_inc_tax"]) <= v)):
-            value = arg_money(name)
+        for name, kind, test in (("min_id", int, lambda o, v: o["id"] >= v), ("max_id", int, lambda o, v: o["id"] <= v),
+                                 ("customer_id", int, lambda o, v: o["customer_id"] == v),
+                                 ("channel_id", int, lambda o, v: o.get("channel_id", 1) == v),
+                                 ("min_total", float, lambda o, v: float(o["total_inc_tax"]) >= v),
+                                 ("max_total", float, lambda o, v: float(o["total_inc_tax"]) <= v)):
+            value = number(name, kind)
             if value is not None:
                 orders = [o for o in orders if test(o, value)]
         for name, field, op in (("min_date_created", "date_created", "ge"), ("max_date_created", "date_created", "le"),
