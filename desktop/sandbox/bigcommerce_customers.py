@@ -34,13 +34,9 @@ COUNTRIES = {"AU": "Australia", "NZ": "New Zealand", "US": "United States", "GB"
 class CustomerRoutes:
     def register_customers(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
-        v3("GET", r"/customers", self.list_customers)
-        v3("POST", r"/customers", self.create_customers)
-        v3("PUT", r"/customers", self.update_customers)
-        v3("DELETE", r"/customers", self.delete_customers)
-        v3("GET", r"/customers/addresses", self.list_addresses)
-        v3("POST", r"/customers/addresses", self.create_addresses)
-        v3("PUT", r"/customers/addresses", self.update_addresses)
+        v3(r"/customers", GET=self.list_customers, POST=self.create_customers, PUT=self.update_customers,
+           DELETE=self.delete_customers)
+        v3(r"/customers/addresses", GET=self.list_addresses, POST=self.create_addresses, PUT=self.update_addresses)
 
     def render_customer(self, customer: dict[str, Any], include: set[str]) -> dict[str, Any]:
         out = {k: v for k, v in customer.items() if k not in ("addresses", "channel_ids")}

@@ -42,15 +42,12 @@ def _is_int(value: Any) -> bool:
 class InventoryRoutes:
     def register_inventory(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
-        v3("PUT", r"/inventory/adjustments/absolute", self.adjust_absolute)
-        v3("POST", r"/inventory/adjustments/relative", self.adjust_relative)
-        v3("GET", r"/inventory/items", self.list_inventory_items)
-        v3("GET", r"/inventory/locations/(?P<lid>\d+)/items", self.list_location_items)
-        v3("PUT", r"/inventory/locations/(?P<lid>\d+)/items", self.update_location_items)
-        v3("GET", r"/inventory/locations", self.list_locations)
-        v3("POST", r"/inventory/locations", self.create_locations)
-        v3("PUT", r"/inventory/locations", self.update_locations)
-        v3("DELETE", r"/inventory/locations", self.delete_locations)
+        v3(r"/inventory/adjustments/absolute", PUT=self.adjust_absolute)
+        v3(r"/inventory/adjustments/relative", POST=self.adjust_relative)
+        v3(r"/inventory/items", GET=self.list_inventory_items)
+        v3(r"/inventory/locations/(?P<lid>\d+)/items", GET=self.list_location_items, PUT=self.update_location_items)
+        v3(r"/inventory/locations", GET=self.list_locations, POST=self.create_locations, PUT=self.update_locations,
+           DELETE=self.delete_locations)
 
     # -- items -----------------------------------------------------------------------------------------------
     def _items(self) -> list[tuple[str, int, dict[str, Any], dict[str, Any] | None]]:
