@@ -112,11 +112,15 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldR
                     return render_error(exc, request)
         self.route(method, rf"/stores/(?P<store_hash>[^/]+)/{version}{path}/?", run)
 
-    def v3(self, method: str, path: str, handler: Callable[[Request], Response]) -> None:
-        self._api("v3", method, path, handler)
+    # One call a path, its operations by HTTP method, as the OpenAPI files list them: ``v3(r"/catalog/brands",
+    # GET=self.list_brands, POST=self.create_brand)``. A method the path lacks is answered 405.
+    def v3(self, path: str, **operations: Callable[[Request], Response]) -> None:
+        for method, handler in operations.items():
+            self._api("v3", method, path, handler)
 
-    def v2(self, method: str, path: str, handler: Callable[[Request], Response]) -> None:
-        self._api("v2", method, path, handler)
+    def v2(self, path: str, **operations: Callable[[Request], Response]) -> None:
+        for method, handler in operations.items():
+            self._api("v2", method, path, handler)
 
     def error_response(self, status: int, title: str, request: Request) -> Response:
         if self.is_control(request.path):

@@ -52,30 +52,21 @@ class CatalogRoutes:
 
     def register_catalog(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
-        v3("GET", r"/catalog/products", self.list_products)
+        v3(r"/catalog/products", GET=self.list_products, POST=self.create_product, PUT=self.update_products,
+           DELETE=self.delete_products)
+        v3(r"/catalog/products/(?P<pid>\d+)", GET=self.get_product, PUT=self.update_product, DELETE=self.delete_product)
+        v3(r"/catalog/products/(?P<pid>\d+)/variants", GET=self.list_product_variants, POST=self.create_variant)
+        v3(r"/catalog/products/(?P<pid>\d+)/variants/(?P<vid>\d+)", GET=self.get_variant, PUT=self.update_variant,
+           DELETE=self.delete_variant)
+        v3(r"/catalog/variants", GET=self.list_variants, PUT=self.update_variants)
+        v3(r"/catalog/products/(?P<pid>\d+)/images", GET=self.list_images, POST=self.create_image)
+        v3(r"/catalog/products/(?P<pid>\d+)/images/(?P<iid>\d+)", GET=self.get_image, PUT=self.update_image,
+           DELETE=self.delete_image)
+        v3(r"/catalog/products/(?P<pid>\d+)/options", GET=self.list_options)
+        v3(r"/catalog/products/(?P<pid>\d+)/options/(?P<oid>\d+)", GET=self.get_option)
         # the store's image CDN: no auth, no store lock (an image may be fetched from this very emulator)
         self.route("GET", r"/cdn/s-(?P<hash>[^/]+)/images/stencil/(?P<size>[^/]+)/products/(?P<pid>\d+)/"
                           r"(?P<iid>\d+)/(?P<file>[^/]+)", self.cdn_image)  # type: ignore[attr-defined]
-        v3("POST", r"/catalog/products", self.create_product)
-        v3("PUT", r"/catalog/products", self.update_products)
-        v3("DELETE", r"/catalog/products", self.delete_products)
-        v3("GET", r"/catalog/products/(?P<pid>\d+)", self.get_product)
-        v3("PUT", r"/catalog/products/(?P<pid>\d+)", self.update_product)
-        v3("DELETE", r"/catalog/products/(?P<pid>\d+)", self.delete_product)
-        v3("GET", r"/catalog/products/(?P<pid>\d+)/variants", self.list_product_variants)
-        v3("POST", r"/catalog/products/(?P<pid>\d+)/variants", self.create_variant)
-        v3("GET", r"/catalog/products/(?P<pid>\d+)/variants/(?P<vid>\d+)", self.get_variant)
-        v3("PUT", r"/catalog/products/(?P<pid>\d+)/variants/(?P<vid>\d+)", self.update_variant)
-        v3("DELETE", r"/catalog/products/(?P<pid>\d+)/variants/(?P<vid>\d+)", self.delete_variant)
-        v3("GET", r"/catalog/variants", self.list_variants)
-        v3("PUT", r"/catalog/variants", self.update_variants)
-        v3("GET", r"/catalog/products/(?P<pid>\d+)/images", self.list_images)
-        v3("POST", r"/catalog/products/(?P<pid>\d+)/images", self.create_image)
-        v3("GET", r"/catalog/products/(?P<pid>\d+)/images/(?P<iid>\d+)", self.get_image)
-        v3("PUT", r"/catalog/products/(?P<pid>\d+)/images/(?P<iid>\d+)", self.update_image)
-        v3("DELETE", r"/catalog/products/(?P<pid>\d+)/images/(?P<iid>\d+)", self.delete_image)
-        v3("GET", r"/catalog/products/(?P<pid>\d+)/options", self.list_options)
-        v3("GET", r"/catalog/products/(?P<pid>\d+)/options/(?P<oid>\d+)", self.get_option)
 
     # -- products ----------------------------------------------------------------------------------------
     PRODUCT_FILTERS = {

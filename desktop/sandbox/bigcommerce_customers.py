@@ -34,13 +34,9 @@ COUNTRIES = {"AU": "Australia", "NZ": "New Zealand", "US": "United States", "GB"
 class CustomerRoutes:
     def register_customers(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
-        v3("GET", r"/customers", self.list_customers)
-        v3("POST", r"/customers", self.create_customers)
-        v3("PUT", r"/customers", self.update_customers)
-        v3("DELETE", r"/customers", self.delete_customers)
-        v3("GET", r"/customers/addresses", self.list_addresses)
-        v3("POST", r"/customers/addresses", self.create_addresses)
-        v3("PUT", r"/customers/addresses", self.update_addresses)
+        v3(r"/customers", GET=self.list_customers, POST=self.create_customers, PUT=self.update_customers,
+           DELETE=self.delete_customers)
+        v3(r"/customers/addresses", GET=self.list_addresses, POST=self.create_addresses, PUT=self.update_addresses)
 
     def render_customer(self, customer: dict[str, Any], include: set[str]) -> dict[str, Any]:
         out = {k: v for k, v in customer.items() if k not in ("addresses", "channel_ids")}
@@ -177,14 +173,19 @@ class CustomerRoutes:
                "address_type": address.get("address_type", "residential")}
         return out
 
-    def create_customers(self, request: Request) -> Response:
+    def _valid_customers(self, request: Request, *, create: bool) -> list[Any]:
+        """The body's customers, each checked (an email twice in one body counts too); any problem refuses all."""
         items = body_array(request, CUSTOMER_BATCH, "customers")
         errors: dict[str, str] = {}
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
-            errors.update(self._customer_problems(item, i, create=True, seen=seen))
+            errors.update(self._customer_problems(item, i, create=create, seen=seen))
         if errors:
-            raise BCError(422, INVALID_CREATE, errors)
+            raise BCError(422, INVALID_CREATE if create else INVALID_UPDATE, errors)
+        return items
+
+    def create_customers(self, request: Request) -> Response:
+        items = self._valid_customers(request, create=True)
         now = self.now()
         created = []
         for item in items:
@@ -211,13 +212,7 @@ class CustomerRoutes:
         return ok(created)
 
     def update_customers(self, request: Request) -> Response:
-        items = body_array(request, CUSTOMER_BATCH, "customers")
-        errors: dict[str, str] = {}
-        seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            errors.update(self._customer_problems(item, i, create=False, seen=seen))
-        if errors:
-            raise BCError(422, INVALID_UPDATE, errors)
+        items = self._valid_customers(request, create=False)
         now = self.now()
         updated = []
         for item in items:

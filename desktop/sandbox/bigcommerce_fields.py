@@ -6,6 +6,7 @@ Play-JSON codes (``error.path.missing``, ``error.expected.jsnumber`` ...) with a
 """
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,17 +15,18 @@ from desktop.sandbox.bigcommerce_http import BCError
 INVALID = "JSON data is missing or invalid"
 
 
+@dataclass(frozen=True)
 class Spec:
-    def __init__(self, kind: str, *, minimum: float | None = None, maximum: float | None = None,
-                 max_len: int | None = None, choices: tuple[str, ...] = (), nullable: bool = False,
-                 min_len: int = 0):
-        self.kind = kind  # str | num | int | bool | enum | ints | strs | url | date | obj
-        self.minimum = minimum
-        self.maximum = maximum
-        self.max_len = max_len
-        self.choices = choices
-        self.nullable = nullable
-        self.min_len = min_len
+    """What one writable field accepts."""
+
+    kind: str  # str | num | int | bool | enum | ints | strs | url | date | obj
+    _: KW_ONLY
+    minimum: float | None = None
+    maximum: float | None = None
+    max_len: int | None = None
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+    min_len: int = 0
 
 
 def _num(minimum: float | None = 0, maximum: float | None = None, nullable: bool = False) -> Spec:

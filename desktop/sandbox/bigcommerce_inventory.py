@@ -42,15 +42,12 @@ def _is_int(value: Any) -> bool:
 class InventoryRoutes:
     def register_inventory(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
-        v3("PUT", r"/inventory/adjustments/absolute", self.adjust_absolute)
-        v3("POST", r"/inventory/adjustments/relative", self.adjust_relative)
-        v3("GET", r"/inventory/items", self.list_inventory_items)
-        v3("GET", r"/inventory/locations/(?P<lid>\d+)/items", self.list_location_items)
-        v3("PUT", r"/inventory/locations/(?P<lid>\d+)/items", self.update_location_items)
-        v3("GET", r"/inventory/locations", self.list_locations)
-        v3("POST", r"/inventory/locations", self.create_locations)
-        v3("PUT", r"/inventory/locations", self.update_locations)
-        v3("DELETE", r"/inventory/locations", self.delete_locations)
+        v3(r"/inventory/adjustments/absolute", PUT=self.adjust_absolute)
+        v3(r"/inventory/adjustments/relative", POST=self.adjust_relative)
+        v3(r"/inventory/items", GET=self.list_inventory_items)
+        v3(r"/inventory/locations/(?P<lid>\d+)/items", GET=self.list_location_items, PUT=self.update_location_items)
+        v3(r"/inventory/locations", GET=self.list_locations, POST=self.create_locations, PUT=self.update_locations,
+           DELETE=self.delete_locations)
 
     # -- items -----------------------------------------------------------------------------------------------
     def _items(self) -> list[tuple[str, int, dict[str, Any], dict[str, Any] | None]]:
@@ -351,12 +348,7 @@ class InventoryRoutes:
               "time_zone", "address", "storefront_visibility", "special_hours")
 
     def create_locations(self, request: Request) -> Response:
-        items = self._location_array(request)
-        errors: dict[str, str] = {}
-        for i, item in enumerate(items):
-            errors.update(self._location_problems(item, i, create=True))
-        if errors:
-            raise _problem(INVALID_PAYLOAD, errors)
+        items = self._valid_locations(request, create=True)
         now = self.now()
         for item in items:
             lid = self.store.next_id("location")
@@ -370,12 +362,7 @@ class InventoryRoutes:
         return _transaction()
 
     def update_locations(self, request: Request) -> Response:
-        items = self._location_array(request)
-        errors: dict[str, str] = {}
-        for i, item in enumerate(items):
-            errors.update(self._location_problems(item, i, create=False))
-        if errors:
-            raise _problem(INVALID_PAYLOAD, errors)
+        items = self._valid_locations(request, create=False)
         now = self.now()
         for item in items:
             location = self.store.locations[item["id"]]
@@ -385,10 +372,16 @@ class InventoryRoutes:
             location["updated_at"] = now
         return _transaction()
 
-    def _location_array(self, request: Request) -> list[Any]:
+    def _valid_locations(self, request: Request, *, create: bool) -> list[Any]:
+        """The body's locations, each checked; any problem refuses all."""
         items = body_json(request)
         if not isinstance(items, list) or not items:
             raise _problem(INVALID_PAYLOAD, {"body": "expected a non-empty array of locations"})
+        errors: dict[str, str] = {}
+        for i, item in enumerate(items):
+            errors.update(self._location_problems(item, i, create=create))
+        if errors:
+            raise _problem(INVALID_PAYLOAD, errors)
         return items
 
     def delete_locations(self, request: Request) -> Response:

@@ -32,10 +32,8 @@ class MetafieldRoutes:
 
     def register_metafields(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
-        v3("GET", r"/orders/metafields", self.list_all_order_metafields)
-        v3("POST", r"/orders/metafields", self.create_order_metafields)
-        v3("GET", r"/orders/(?P<oid>\d+)/metafields", self.list_order_metafields)
-        v3("POST", r"/orders/(?P<oid>\d+)/metafields", self.create_order_metafield)
+        v3(r"/orders/metafields", GET=self.list_all_order_metafields, POST=self.create_order_metafields)
+        v3(r"/orders/(?P<oid>\d+)/metafields", GET=self.list_order_metafields, POST=self.create_order_metafield)
 
     def _metafields(self) -> list[dict[str, Any]]:
         return self.store.data.setdefault("order_metafields", [])

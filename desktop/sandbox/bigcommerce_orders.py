@@ -53,25 +53,22 @@ class OrderRoutes:
 
     def register_orders(self) -> None:
         v2, v3 = self.v2, self.v3  # type: ignore[attr-defined]
-        v2("GET", r"/store", self.get_store)
-        v2("GET", r"/time", self.get_time)
-        v2("GET", r"/tax_classes", self.list_tax_classes)
-        v2("GET", r"/tax_classes/(?P<tid>\d+)", self.get_tax_class)
-        v2("GET", r"/payments/methods", self.list_payment_methods)
-        v2("GET", r"/order_statuses", self.list_order_statuses)
-        v2("GET", r"/order_statuses/(?P<sid>\d+)", self.get_order_status)
-        v2("GET", r"/orders", self.list_orders)
-        v2("GET", r"/orders/count", self.count_orders)
-        v2("POST", r"/orders", self.create_order)
-        v2("GET", r"/orders/(?P<oid>\d+)", self.get_order)
-        v2("PUT", r"/orders/(?P<oid>\d+)", self.update_order)
-        v2("DELETE", r"/orders/(?P<oid>\d+)", self.archive_order)
-        v2("GET", r"/orders/(?P<oid>\d+)/products", self.list_order_products)
-        v2("GET", r"/orders/(?P<oid>\d+)/products/(?P<lid>\d+)", self.get_order_product)
+        v2(r"/store", GET=self.get_store)
+        v2(r"/time", GET=self.get_time)
+        v2(r"/tax_classes", GET=self.list_tax_classes)
+        v2(r"/tax_classes/(?P<tid>\d+)", GET=self.get_tax_class)
+        v2(r"/payments/methods", GET=self.list_payment_methods)
+        v2(r"/order_statuses", GET=self.list_order_statuses)
+        v2(r"/order_statuses/(?P<sid>\d+)", GET=self.get_order_status)
+        v2(r"/orders", GET=self.list_orders, POST=self.create_order)
+        v2(r"/orders/count", GET=self.count_orders)
+        v2(r"/orders/(?P<oid>\d+)", GET=self.get_order, PUT=self.update_order, DELETE=self.archive_order)
+        v2(r"/orders/(?P<oid>\d+)/products", GET=self.list_order_products)
+        v2(r"/orders/(?P<oid>\d+)/products/(?P<lid>\d+)", GET=self.get_order_product)
         for name in ("shipping_addresses", "shippingaddresses"):  # the spec's path and the resource links' one
-            v2("GET", rf"/orders/(?P<oid>\d+)/{name}", self.list_shipping_addresses)
-            v2("GET", rf"/orders/(?P<oid>\d+)/{name}/(?P<aid>\d+)", self.get_shipping_address)
-        v3("GET", r"/orders/(?P<oid>\d+)/transactions", self.list_transactions)
+            v2(rf"/orders/(?P<oid>\d+)/{name}", GET=self.list_shipping_addresses)
+            v2(rf"/orders/(?P<oid>\d+)/{name}/(?P<aid>\d+)", GET=self.get_shipping_address)
+        v3(r"/orders/(?P<oid>\d+)/transactions", GET=self.list_transactions)
 
     # -- store -----------------------------------------------------------------------------------------------
     def get_store(self, request: Request) -> Response:
@@ -220,40 +217,29 @@ class OrderRoutes:
         now = self.now_dt()  # type: ignore[attr-defined]
         orders = list(self.store.orders.values())
 
-        def arg_int(name: str) -> int | None:
+        def number(name: str, kind: type[int] | type[float]) -> Any:
+            """A numeric filter read as ``kind``; None when absent, 400 when not a number."""
             raw = request.arg(name)
             if raw is None or raw == "":
                 return None
             try:
-                return int(raw)
+                return kind(raw)
             except ValueError:
                 raise BCError(400, f"The field '{name}' is invalid.") from None
 
-        def arg_money(name: str) -> float | None:
-            raw = request.arg(name)
-            if raw is None or raw == "":
-                return None
-            try:
-                return float(raw)
-            except ValueError:
-                raise BCError(400, f"The field '{name}' is invalid.") from None
-
-        status_id = arg_int("status_id")
+        status_id = number("status_id", int)
         if status_id is None:
             orders = [o for o in orders if o["status_id"] != 0]
         else:
             orders = [o for o in orders if o["status_id"] == status_id]
         deleted = (request.arg("is_deleted") or "false").lower() == "true"
         orders = [o for o in orders if bool(o.get("is_deleted")) == deleted]
-        for name, test in (("min_id", lambda o, v: o["id"] >= v), ("max_id", lambda o, v: o["id"] <= v),
-                           ("customer_id", lambda o, v: o["customer_id"] == v),
-                           ("channel_id", lambda o, v: o.get("channel_id", 1) == v)):
-            value = arg_int(name)
-            if value is not None:
-                orders = [o for o in orders if test(o, value)]
-        for name, test in (("min_total", lambda o, v: float(o["total_inc_tax"]) >= v),
-                           ("max_total", lambda o, v: float(o["total_inc_tax"]) <= v)):
-            value = arg_money(name)
+        for name, kind, test in (("min_id", int, lambda o, v: o["id"] >= v), ("max_id", int, lambda o, v: o["id"] <= v),
+                                 ("customer_id", int, lambda o, v: o["customer_id"] == v),
+                                 ("channel_id", int, lambda o, v: o.get("channel_id", 1) == v),
+                                 ("min_total", float, lambda o, v: float(o["total_inc_tax"]) >= v),
+                                 ("max_total", float, lambda o, v: float(o["total_inc_tax"]) <= v)):
+            value = number(name, kind)
             if value is not None:
                 orders = [o for o in orders if test(o, value)]
         for name, field, op in (("min_date_created", "date_created", "ge"), ("max_date_created", "date_created", "le"),

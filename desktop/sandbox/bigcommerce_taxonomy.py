@@ -30,22 +30,14 @@ class TaxonomyRoutes:
 
     def register_taxonomy(self) -> None:
         v3 = self.v3  # type: ignore[attr-defined]
-        v3("GET", r"/catalog/brands", self.list_brands)
-        v3("POST", r"/catalog/brands", self.create_brand)
-        v3("GET", r"/catalog/brands/(?P<bid>\d+)", self.get_brand)
-        v3("PUT", r"/catalog/brands/(?P<bid>\d+)", self.update_brand)
-        v3("DELETE", r"/catalog/brands/(?P<bid>\d+)", self.delete_brand)
-        v3("GET", r"/catalog/trees", self.list_trees)
-        v3("PUT", r"/catalog/trees", self.upsert_trees)
-        v3("GET", r"/catalog/trees/categories", self.list_tree_categories)
-        v3("POST", r"/catalog/trees/categories", self.create_tree_categories)
-        v3("PUT", r"/catalog/trees/categories", self.update_tree_categories)
-        v3("DELETE", r"/catalog/trees/categories", self.delete_tree_categories)
-        v3("GET", r"/catalog/categories", self.list_categories)
-        v3("POST", r"/catalog/categories", self.create_category)
-        v3("GET", r"/catalog/categories/(?P<cid>\d+)", self.get_category)
-        v3("PUT", r"/catalog/categories/(?P<cid>\d+)", self.update_category)
-        v3("DELETE", r"/catalog/categories/(?P<cid>\d+)", self.delete_category)
+        v3(r"/catalog/brands", GET=self.list_brands, POST=self.create_brand)
+        v3(r"/catalog/brands/(?P<bid>\d+)", GET=self.get_brand, PUT=self.update_brand, DELETE=self.delete_brand)
+        v3(r"/catalog/trees", GET=self.list_trees, PUT=self.upsert_trees)
+        v3(r"/catalog/trees/categories", GET=self.list_tree_categories, POST=self.create_tree_categories,
+           PUT=self.update_tree_categories, DELETE=self.delete_tree_categories)
+        v3(r"/catalog/categories", GET=self.list_categories, POST=self.create_category)
+        v3(r"/catalog/categories/(?P<cid>\d+)", GET=self.get_category, PUT=self.update_category,
+           DELETE=self.delete_category)
 
     # -- brands ----------------------------------------------------------------------------------------------
     BRAND_FIELDS = ("name", "page_title", "meta_keywords", "meta_description", "search_keywords", "image_url",

@@ -23,7 +23,8 @@ from typing import Any, Callable
 from . import hike_seed
 from .hike_common import (
     DEFAULT_PAGE_SIZE, JSON_CONTENT_TYPES, MAX_BODY_BYTES, MAX_PAGE_SIZE, RATE_LIMIT_BODY, ApiError, abp_body,
-    abp_response, as_bool, as_int, body_json, media_type, net_ts, parse_ts, qarg, text_or_none, ts_or_epoch,
+    abp_response, as_bool, as_int, body_json, id_or_none, media_type, net_ts, parse_ts, qarg, text_or_none,
+    ts_or_epoch, upsert_id,
 )
 from .hike_oauth import OAuthMixin
 from .hike_products import ProductsMixin
@@ -263,10 +264,7 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
 
     @staticmethod
     def _get(table: dict[int, dict], raw_id: Any, what: str) -> dict:
-        try:
-            key = as_int(raw_id)
-        except ValueError:
-            key = None
+        key = id_or_none(raw_id)
         row = table.get(key) if key is not None else None
         if row is None:
             raise ApiError(404, f"There is no {what} with id {raw_id}.")
@@ -393,10 +391,7 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
         body = body_json(request)
         if not isinstance(body, dict):
             raise ApiError(400, "The request body must be a JSON object.")
-        try:
-            key = as_int(body.get("id"))
-        except ValueError:
-            raise ApiError(422, "Your request is not valid!", [("id", "id must be an integer.")]) from None
+        key = upsert_id(body)
         existing = self._get(self.customers, key, "customer") if key else None
         errors: list[tuple[str, str]] = []
         cust = dict(existing) if existing else {

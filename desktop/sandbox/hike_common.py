@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .server import Request, Response
 
@@ -161,6 +161,23 @@ def as_int(value: Any) -> int | None:
     return int(f) or None
 
 
+def id_or_none(value: Any) -> int | None:
+    """An id as ``as_int`` reads it, or None when it is no whole number: the caller then answers "there is no
+    ... with id ..." as it does for an unknown id."""
+    try:
+        return as_int(value)
+    except ValueError:
+        return None
+
+
+def upsert_id(body: dict) -> int | None:
+    """The ``id`` of a createOrUpdate body (none: a create); one that is no whole number is refused (422)."""
+    try:
+        return as_int(body.get("id"))
+    except ValueError:
+        raise ApiError(422, "Your request is not valid!", [("id", "id must be an integer.")]) from None
+
+
 def as_bool(value: Any, default: bool) -> bool:
     if value is None:
         return default
@@ -174,6 +191,18 @@ def text_or_none(value: Any) -> str | None:
         return None
     s = str(value).strip()
     return s or None
+
+
+def object_items(rows: Iterable[Any], member: str,
+                 errors: list[tuple[str, str]]) -> Iterator[tuple[int, str, dict]]:
+    """The objects of a body's array with their index and member prefix (``member[j].``); an entry that is not an
+    object is an error of its own and is skipped."""
+    for j, row in enumerate(rows):
+        prefix = f"{member}[{j}]."
+        if isinstance(row, dict):
+            yield j, prefix, row
+        else:
+            errors.append((prefix.rstrip("."), "must be an object"))
 
 
 # -- requests -----------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from .hike_common import (
-    MAX_BATCH, ApiError, as_bool, as_int, as_number, body_json, money, net_ts, num, qarg, qty, r2, text_or_none,
+    MAX_BATCH, ApiError, as_bool, as_int, as_number, body_json, id_or_none, money, net_ts, num, object_items, qarg,
+    qty, r2, text_or_none,
 )
 from .server import Request, Response
 
@@ -320,10 +321,7 @@ class ProductsMixin:
         for i, item in enumerate(items):
             m = f"[{i}]."
             p = self.find_row(item, "product_id", m, errors, "product")
-            try:
-                oid = as_int(item.get("outlet_id"))
-            except ValueError:
-                oid = None
+            oid = id_or_none(item.get("outlet_id"))
             if oid not in self.outlets:
                 errors.append((m + "outlet_id", f"There is no outlet with id {item.get('outlet_id')}."))
             absolute = as_number(item.get("on_hand_inventory"), m + "on_hand_inventory", errors)
@@ -404,15 +402,8 @@ class ProductsMixin:
             errors.append((member, f"{member} must be an array."))
             return {}
         out: dict[int, dict] = {}
-        for j, r in enumerate(rows):
-            m = f"{member}[{j}]."
-            if not isinstance(r, dict):
-                errors.append((m.rstrip("."), "must be an object"))
-                continue
-            try:
-                oid = as_int(r.get("outlet_id"))
-            except ValueError:
-                oid = None
+        for _, m, r in object_items(rows, member, errors):
+            oid = id_or_none(r.get("outlet_id"))
             if oid not in self.outlets:
                 errors.append((m + "outlet_id", f"There is no outlet with id {r.get('outlet_id')}."))
                 continue
@@ -423,10 +414,7 @@ class ProductsMixin:
                     if v is not None:
                         upd[dst] = v
             if r.get("tax_id") not in (None, "", 0):
-                try:
-                    tid = as_int(r["tax_id"])
-                except ValueError:
-                    tid = None
+                tid = id_or_none(r["tax_id"])
                 if tid not in self.taxes:
                     errors.append((m + "tax_id", f"There is no tax with id {r['tax_id']}."))
                 upd["tax_id"] = tid
@@ -453,10 +441,7 @@ class ProductsMixin:
         owner: object = existing["id"] if existing else object()
         parent_id = existing["parentId"] if existing else None
         if existing is None and item.get("parentId") not in (None, "", 0):  # [I] a variant row created directly
-            try:
-                parent_id = as_int(item.get("parentId"))
-            except ValueError:
-                parent_id = None
+            parent_id = id_or_none(item.get("parentId"))
             parent = self.products.get(parent_id) if parent_id else None
             if parent is None or parent["parentId"] or parent["extras"]:
                 errors.append((prefix + "parentId", f"There is no variant parent product with id "
@@ -563,10 +548,7 @@ class ProductsMixin:
 
     def _plan_brand_and_type(self, item: dict, prefix: str, errors: list, f: dict) -> None:
         if item.get("brand_id") not in (None, "", 0):
-            try:
-                bid = as_int(item["brand_id"])
-            except ValueError:
-                bid = None
+            bid = id_or_none(item["brand_id"])
             if bid not in self.brands:
                 errors.append((prefix + "brand_id", f"There is no brand with id {item['brand_id']}."))
             f["brand_id"] = bid
@@ -583,10 +565,7 @@ class ProductsMixin:
                 t = t if isinstance(t, dict) else {"type_id": t}
                 tid_raw = t.get("type_id", t.get("id"))
                 if tid_raw not in (None, "", 0):
-                    try:
-                        tid = as_int(tid_raw)
-                    except ValueError:
-                        tid = None
+                    tid = id_or_none(tid_raw)
                     if tid not in self.product_types:
                         errors.append((f"{prefix}product_type[{j}].type_id",
                                        f"There is no product type with id {tid_raw}."))
@@ -599,15 +578,8 @@ class ProductsMixin:
         if "product_extras" not in item:
             return None
         parts = []
-        for j, e in enumerate(item["product_extras"] or []):
-            m = f"{prefix}product_extras[{j}]."
-            if not isinstance(e, dict):
-                errors.append((m.rstrip("."), "must be an object"))
-                continue
-            try:
-                pid = as_int(e.get("product_id"))
-            except ValueError:
-                pid = None
+        for _, m, e in object_items(item["product_extras"] or [], f"{prefix}product_extras", errors):
+            pid = id_or_none(e.get("product_id"))
             part = self.products.get(pid) if pid else None
             if part is None or part["extras"] or self._children.get(part["id"]) or (
                     existing is not None and part["id"] == existing["id"]):
@@ -630,15 +602,8 @@ class ProductsMixin:
             return []
         out = []
         kids = set(self._children.get(existing["id"], [])) if existing else set()
-        for j, v in enumerate(variants):
-            m = f"{prefix}product_variants[{j}]."
-            if not isinstance(v, dict):
-                errors.append((m.rstrip("."), "must be an object"))
-                continue
-            try:
-                vid = as_int(v.get("prod_variant_id", v.get("id")))
-            except ValueError:
-                vid = None
+        for j, m, v in object_items(variants, f"{prefix}product_variants", errors):
+            vid = id_or_none(v.get("prod_variant_id", v.get("id")))
             if vid and vid not in kids:
                 errors.append((m + "prod_variant_id", f"Variant {vid} is not a variant of this product."))
                 continue

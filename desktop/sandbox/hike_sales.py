@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from .hike_common import (
-    ApiError, as_bool, as_int, as_number, body_json, money, net_ts, num, parse_ts, qarg, qty, r2, text_or_none,
-    ts_or_epoch,
+    ApiError, as_bool, as_int, as_number, body_json, id_or_none, money, net_ts, num, object_items, parse_ts, qarg,
+    qty, r2, text_or_none, ts_or_epoch, upsert_id,
 )
 from .server import Request, Response
 
@@ -177,10 +177,7 @@ class SalesMixin:
         body = body_json(request)
         if not isinstance(body, dict):
             raise ApiError(400, "The body must be a sale object.")
-        try:
-            key = as_int(body.get("id"))
-        except ValueError:
-            raise ApiError(422, "Your request is not valid!", [("id", "id must be an integer.")]) from None
+        key = upsert_id(body)
         if key:
             sale = self._get(self.sales, key, "sale")
             self._sale_update(sale, body)
@@ -217,11 +214,7 @@ class SalesMixin:
             errors.append(("invoiceLineItems", "A sale needs at least one line in invoiceLineItems."))
             return []
         lines = []
-        for j, li in enumerate(raw):
-            m = f"invoiceLineItems[{j}]."
-            if not isinstance(li, dict):
-                errors.append((m.rstrip("."), "must be an object"))
-                continue
+        for j, m, li in object_items(raw, "invoiceLineItems", errors):
             p = self.find_row(li, "invoiceItemValue", m, errors, "product or variant")
             q = as_number(li.get("quantity"), m + "quantity", errors)
             if q is None or q == 0:
@@ -230,10 +223,7 @@ class SalesMixin:
                 errors.append((m + "invoiceItemValue", f"Product {p['id']} has variants: sell a variant."))  # [I]
             tax_id = None
             if li.get("taxId") not in (None, "", 0):
-                try:
-                    tax_id = as_int(li["taxId"])
-                except ValueError:
-                    tax_id = None
+                tax_id = id_or_none(li["taxId"])
                 if tax_id not in self.taxes:
                     errors.append((m + "taxId", f"There is no tax with id {li['taxId']}."))
             sold = as_number(li.get("soldPrice"), m + "soldPrice", errors)
@@ -283,15 +273,8 @@ class SalesMixin:
             return []
         old = {p["id"]: p for p in sale.get("payments", [])}
         out = []
-        for j, p in enumerate(raw):
-            m = f"invoicePayments[{j}]."
-            if not isinstance(p, dict):
-                errors.append((m.rstrip("."), "must be an object"))
-                continue
-            try:
-                opt_id = as_int(p.get("paymentOptionId"))
-            except ValueError:
-                opt_id = None
+        for _, m, p in object_items(raw, "invoicePayments", errors):
+            opt_id = id_or_none(p.get("paymentOptionId"))
             opt = self.payment_types.get(opt_id) if opt_id else None
             if opt is None:
                 errors.append((m + "paymentOptionId", f"There is no payment type with id "
@@ -301,10 +284,7 @@ class SalesMixin:
             if amount is None:
                 errors.append((m + "amount", "amount is required."))
                 continue
-            try:
-                pid = as_int(p.get("id"))
-            except ValueError:
-                pid = None
+            pid = id_or_none(p.get("id"))
             prev = old.get(pid) if pid else None
             try:
                 paid_at = ts_or_epoch(p.get("paymentDate"), prev["paymentDate"] if prev else now)
@@ -372,16 +352,10 @@ class SalesMixin:
     def _sale_create(self, body: dict, seed: bool = False) -> dict:
         errors: list[tuple[str, str]] = []
         now = self.now()
-        try:
-            outlet_id = as_int(self._ci(body, "outletId"))
-        except ValueError:
-            outlet_id = None
+        outlet_id = id_or_none(self._ci(body, "outletId"))
         if outlet_id not in self.outlets:
             errors.append(("outletId", f"outletId is required and must be an outlet (got {body.get('outletId')!r})."))
-        try:
-            register_id = as_int(self._ci(body, "registerId"))  # also "registerid" [S]
-        except ValueError:
-            register_id = None
+        register_id = id_or_none(self._ci(body, "registerId"))  # also "registerid" [S]
         register = self.registers.get(register_id) if register_id else None
         if register is None:
             errors.append(("registerId", "registerId is required and must be a register."))
@@ -391,10 +365,7 @@ class SalesMixin:
         status = self._status(body, errors, required=True)
         customer = None
         if self._ci(body, "customerId") not in (None, "", 0):
-            try:
-                customer = self.customers.get(as_int(self._ci(body, "customerId")))
-            except ValueError:
-                customer = None
+            customer = self.customers.get(id_or_none(self._ci(body, "customerId")))
             if customer is None:
                 errors.append(("customerId", f"There is no customer with id {body.get('customerId')}."))
         number = text_or_none(body.get("number"))
@@ -472,10 +443,7 @@ class SalesMixin:
         raw = self._ci(body, "shippingTaxId")
         if raw in (None, "", 0):
             return None
-        try:
-            tax_id = as_int(raw)
-        except ValueError:
-            tax_id = None
+        tax_id = id_or_none(raw)
         if tax_id not in self.taxes:
             errors.append(("shippingTaxId", f"There is no tax with id {raw}."))
             return None
@@ -499,10 +467,7 @@ class SalesMixin:
         if "isReStockWhenRefund" in body:
             new["isReStockWhenRefund"] = as_bool(body["isReStockWhenRefund"], True)
         if "customerId" in body and body["customerId"] not in (None, "", 0):
-            try:
-                customer = self.customers.get(as_int(body["customerId"]))
-            except ValueError:
-                customer = None
+            customer = self.customers.get(id_or_none(body["customerId"]))
             if customer is None:
                 errors.append(("customerId", f"There is no customer with id {body['customerId']}."))
             else:

@@ -217,6 +217,11 @@ class BCCategory:
     parent_id: int
     name: str
 
+    @classmethod
+    def from_api(cls, d: dict[str, Any]) -> "BCCategory":
+        """A category of a tree (``/v3/catalog/trees/categories``, where its id is ``category_id``)."""
+        return cls(d["category_id"], d.get("tree_id", 0), d.get("parent_id", 0), d.get("name", ""))
+
 
 @dataclass(frozen=True)
 class BCTaxClass:
@@ -467,6 +472,20 @@ class BigCommerceClient:
             yield from items
             page += 1
 
+    def _v3_pages_where(self, path: str, params: dict[str, Any], name: str,
+                        values: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        """The items whose ``name`` is one of ``values``: ``name:in`` filters of ``ID_FILTER_CHUNK`` values each, so
+        no query string grows past what the platform reads."""
+        for chunk in chunks(sorted(set(values)), ID_FILTER_CHUNK):
+            yield from self._v3_pages(path, {**params, f"{name}:in": ",".join(map(str, chunk))})
+
+    def _write_batches(self, method: str, path: str, bodies: Sequence[dict[str, Any]],
+                       size: int) -> Iterator[dict[str, Any]]:
+        """Send ``bodies`` ``size`` a call to a batch endpoint; yields what each answer's ``data`` holds."""
+        for chunk in chunks(list(bodies), size):
+            response = self.http.request(method, path, json_body=list(chunk))
+            yield from (response.data or {}).get("data") or []
+
     def _check_count(self, path: str, read: int, total: Any) -> None:
         """A list read to its end whose count is not the platform's total may have missed records (or the count is
         wrong): say so, and count it in ``incomplete_reads``. A record missing from such a read is not gone: the
@@ -514,16 +533,12 @@ class BigCommerceClient:
         if modified_since is not None:
             base["date_modified:min"] = iso_filter(modified_since)
         if ids is not None:
-            for chunk in chunks(sorted(set(ids)), ID_FILTER_CHUNK):
-                for d in self._v3_pages("catalog/products", {**base, "id:in": ",".join(map(str, chunk))}):
-                    yield BCProduct.from_api(d)
-            return
-        if skus is not None:
-            for chunk in chunks(sorted(set(skus)), ID_FILTER_CHUNK):
-                for d in self._v3_pages("catalog/products", {**base, "sku:in": ",".join(chunk)}):
-                    yield BCProduct.from_api(d)
-            return
-        for d in self._v3_pages("catalog/products", base):
+            rows = self._v3_pages_where("catalog/products", base, "id", ids)
+        elif skus is not None:
+            rows = self._v3_pages_where("catalog/products", base, "sku", skus)
+        else:
+            rows = self._v3_pages("catalog/products", base)
+        for d in rows:
             yield BCProduct.from_api(d)
 
     def product(self, product_id: int) -> BCProduct:
@@ -564,19 +579,11 @@ class BigCommerceClient:
 
     def update_products(self, bodies: Sequence[dict[str, Any]]) -> list[BCProduct]:
         """Batch update, 10 per call; every body needs its ``id``."""
-        out: list[BCProduct] = []
-        for chunk in chunks(list(bodies), PRODUCT_BATCH):
-            response = self.http.request("PUT", "v3/catalog/products", json_body=list(chunk))
-            out.extend(BCProduct.from_api(d) for d in (response.data or {}).get("data") or [])
-        return out
+        return [BCProduct.from_api(d) for d in self._write_batches("PUT", "v3/catalog/products", bodies, PRODUCT_BATCH)]
 
     def update_variants(self, bodies: Sequence[dict[str, Any]]) -> list[BCVariant]:
         """Batch update, 50 per call; every body needs its ``id``."""
-        out: list[BCVariant] = []
-        for chunk in chunks(list(bodies), VARIANT_BATCH):
-            response = self.http.request("PUT", "v3/catalog/variants", json_body=list(chunk))
-            out.extend(BCVariant.from_api(d) for d in (response.data or {}).get("data") or [])
-        return out
+        return [BCVariant.from_api(d) for d in self._write_batches("PUT", "v3/catalog/variants", bodies, VARIANT_BATCH)]
 
     def variants(self, product_id: int) -> list[BCVariant]:
         return [BCVariant.from_api(d) for d in self._v3_pages(f"catalog/products/{product_id}/variants", {})]
@@ -618,16 +625,14 @@ class BigCommerceClient:
 
     def categories(self, tree_id: int | None = None) -> list[BCCategory]:
         params = {"tree_id:in": tree_id} if tree_id is not None else {}
-        return [BCCategory(d["category_id"], d.get("tree_id", 0), d.get("parent_id", 0), d.get("name", ""))
-                for d in self._v3_pages("catalog/trees/categories", params)]
+        return [BCCategory.from_api(d) for d in self._v3_pages("catalog/trees/categories", params)]
 
     def create_categories(self, bodies: Sequence[dict[str, Any]]) -> list[BCCategory]:
         """Each body: ``name`` and ``tree_id``; ``parent_id`` defaults to 0 (top level), as the official
         schema requires both ids."""
         payload = [{"parent_id": 0, **body} for body in bodies]
         response = self.http.request("POST", "v3/catalog/trees/categories", json_body=payload)
-        return [BCCategory(d["category_id"], d.get("tree_id", 0), d.get("parent_id", 0), d.get("name", ""))
-                for d in (response.data or {}).get("data") or []]
+        return [BCCategory.from_api(d) for d in (response.data or {}).get("data") or []]
 
     # -- customers -------------------------------------------------------------------------------------------
     def customers(self, *, modified_since: datetime | None = None,
@@ -636,16 +641,12 @@ class BigCommerceClient:
         if modified_since is not None:
             base["date_modified:min"] = iso_filter(modified_since)
         if ids is not None:
-            for chunk in chunks(sorted(set(ids)), ID_FILTER_CHUNK):
-                for d in self._v3_pages("customers", {**base, "id:in": ",".join(map(str, chunk))}):
-                    yield BCCustomer.from_api(d)
-            return
-        if emails is not None:
-            for chunk in chunks(sorted({e.strip().lower() for e in emails if e}), ID_FILTER_CHUNK):
-                for d in self._v3_pages("customers", {**base, "email:in": ",".join(chunk)}):
-                    yield BCCustomer.from_api(d)
-            return
-        for d in self._v3_pages("customers", base):
+            rows = self._v3_pages_where("customers", base, "id", ids)
+        elif emails is not None:
+            rows = self._v3_pages_where("customers", base, "email", {e.strip().lower() for e in emails if e})
+        else:
+            rows = self._v3_pages("customers", base)
+        for d in rows:
             yield BCCustomer.from_api(d)
 
     def create_customers(self, bodies: Sequence[dict[str, Any]]) -> list[BCCustomer]:
@@ -665,11 +666,7 @@ class BigCommerceClient:
         return out
 
     def update_customers(self, bodies: Sequence[dict[str, Any]]) -> list[BCCustomer]:
-        out: list[BCCustomer] = []
-        for chunk in chunks(list(bodies), CUSTOMER_BATCH):
-            response = self.http.request("PUT", "v3/customers", json_body=list(chunk))
-            out.extend(BCCustomer.from_api(d) for d in (response.data or {}).get("data") or [])
-        return out
+        return [BCCustomer.from_api(d) for d in self._write_batches("PUT", "v3/customers", bodies, CUSTOMER_BATCH)]
 
     # The address endpoints take arrays too. customers.v3.yml states no item limit for them (only concurrency), so
     # they are sent 10 per call like the customers they belong to (the sandbox refuses more with 413).
@@ -684,11 +681,8 @@ class BigCommerceClient:
         return self._address_writes("PUT", bodies)
 
     def _address_writes(self, method: str, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for chunk in chunks(list(bodies), ADDRESS_BATCH):
-            response = self.http.request(method, "v3/customers/addresses", json_body=list(chunk))
-            out.extend(d for d in (response.data or {}).get("data") or [] if isinstance(d, dict))
-        return out
+        return [d for d in self._write_batches(method, "v3/customers/addresses", bodies, ADDRESS_BATCH)
+                if isinstance(d, dict)]
 
     # -- orders ----------------------------------------------------------------------------------------------
     def orders(self, *, modified_since: datetime | None = None, created_since: datetime | None = None,

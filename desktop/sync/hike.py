@@ -54,6 +54,7 @@ MAX_BODY_BYTES = 3_000_000
 UNAUTHORIZED_MESSAGE = "Hike no longer accepts this app's sign-in. Reconnect Hike."
 
 T = TypeVar("T")
+R = TypeVar("R", HikeCustomer, HikeSale)  # a record listed with offset paging
 
 
 def hike_governor(*, per_minute: int = 60, per_day: int = 5000, time_scale: float = 1.0,
@@ -350,11 +351,7 @@ class HikeClient:
         changed while its parent is not in the list [I] makes the client fetch and yield the parent once at the
         end. A parent that lists no ``product_variants`` gets them built from its child rows [I].
         """
-        params: dict[str, Any] = {}
-        if since is not None:
-            params["Sync_From"] = format_net_datetime(since)
-        if filter:
-            params["Filter"] = filter
+        params = _query(Sync_From=since, Filter=filter)
         yielded: set[int] = set()
         orphans: dict[int, list[dict]] = {}  # parent id -> child rows seen before (or without) their parent
         bare_parents: dict[int, dict] = {}  # has_variants but no product_variants embedded
@@ -506,17 +503,8 @@ class HikeClient:
                   page_size: int | None = None) -> Iterator[HikeCustomer]:
         """Every customer; ``since`` sends ``Sync_From`` ([I] for customers: documented for products only, so
         callers must not rely on it to see every change)."""
-        params: dict[str, Any] = {}
-        if since is not None:
-            params["Sync_From"] = format_net_datetime(since)
-        if filter:
-            params["Filter"] = filter
-        seen: set[int] = set()
-        for d in self._pages("customers/get_all", params, page_size):
-            customer = HikeCustomer.from_api(d)
-            if customer.id not in seen:
-                seen.add(customer.id)
-                yield customer
+        params = _query(Sync_From=since, Filter=filter)
+        yield from _once_each(HikeCustomer.from_api(d) for d in self._pages("customers/get_all", params, page_size))
 
     def customer(self, customer_id: int) -> HikeCustomer | None:
         raw = self._get_or_none(f"customers/get/{int(customer_id)}")
@@ -569,21 +557,9 @@ class HikeClient:
         """Sales by transaction time (``invoice_range_from``/``_to`` [C]), oldest first (``Sorting=
         transactionDate`` [C]); ``modified_since`` sends ``Sync_From`` instead ([I] for sales), to see status
         changes of older sales."""
-        params: dict[str, Any] = {"Sorting": "transactionDate"}
-        if since is not None:
-            params["invoice_range_from"] = format_net_datetime(since)
-        if until is not None:
-            params["invoice_range_to"] = format_net_datetime(until)
-        if modified_since is not None:
-            params["Sync_From"] = format_net_datetime(modified_since)
-        if filter:
-            params["Filter"] = filter
-        seen: set[int] = set()
-        for d in self._pages("sales/get_all", params, page_size):
-            sale = HikeSale.from_api(d)
-            if sale.id not in seen:
-                seen.add(sale.id)
-                yield sale
+        params = _query(Sorting="transactionDate", invoice_range_from=since, invoice_range_to=until,
+                        Sync_From=modified_since, Filter=filter)
+        yield from _once_each(HikeSale.from_api(d) for d in self._pages("sales/get_all", params, page_size))
 
     def sale(self, sale_id: int) -> HikeSale | None:
         raw = self._get_or_none(f"sales/get/{int(sale_id)}")  # [I] path
@@ -636,17 +612,28 @@ class HikeClient:
     def register_closures(self, since: datetime | None = None, until: datetime | None = None, *,
                           page_size: int | None = None) -> Iterator[HikeRegisterClosure]:
         """Register closures (shift reports) closed in the range (``closure_range_from``/``_to`` [C])."""
-        params: dict[str, Any] = {}
-        if since is not None:
-            params["closure_range_from"] = format_net_datetime(since)
-        if until is not None:
-            params["closure_range_to"] = format_net_datetime(until)
+        params = _query(closure_range_from=since, closure_range_to=until)
         for d in self._pages("registerClosures/get_all", params, page_size):
             yield HikeRegisterClosure.from_api(d)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # helpers
+def _query(**params: Any) -> dict[str, Any]:
+    """A list's query: the parameters given (None and "" left out), times in the form Hike reads."""
+    return {name: format_net_datetime(value) if isinstance(value, datetime) else value
+            for name, value in params.items() if value is not None and value != ""}
+
+
+def _once_each(records: Iterable[R]) -> Iterator[R]:
+    """Each record once: offset paging over a list that changes meanwhile can serve a row twice."""
+    seen: set[int] = set()
+    for record in records:
+        if record.id not in seen:
+            seen.add(record.id)
+            yield record
+
+
 def _envelope(data: Any, skip: int, total: int | None) -> tuple[list[dict], bool, int | None]:
     """``{"items", "totalCount", "next"}`` [C] (also inside ABP's ``result``, or a bare list [I]) -> the items,
     whether Hike says more follow (``next``; without the key, ``totalCount`` beyond the rows read so far), and the

@@ -182,22 +182,29 @@ def format_net_datetime(moment: datetime) -> str:
 # ---------------------------------------------------------------------------------------------------------
 # records
 @dataclass
-class HikeOutlet:
+class HikeRecord:
+    """What every record below keeps: the raw dict it was read from (keyword-only, so it never shifts the
+    positional fields)."""
+
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, kw_only=True)
+
+
+@dataclass
+class HikeOutlet(HikeRecord):
     id: int
     name: str
     tax_id: int | None
     is_active: bool
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeOutlet":
         f = Fields(d)
         return cls(f.int("id"), f.str("title", "name", "outlet_name") or "", f.int("taxId", "tax_id"),
-                   f.bool("isActive", default=True), dict(d))
+                   f.bool("isActive", default=True), raw=dict(d))
 
 
 @dataclass
-class HikeRegister:
+class HikeRegister(HikeRecord):
     id: int
     name: str
     outlet_id: int | None
@@ -205,79 +212,74 @@ class HikeRegister:
     prefix: str
     suffix: str
     is_active: bool
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeRegister":
         f = Fields(d)
         return cls(f.int("id"), f.str("name") or "", f.int("outletID", "outletId", "outlet_id"),
                    f.int("defaultTax", "default_tax"), f.str("prefix") or "", f.str("suffix") or "",
-                   f.bool("isActive", default=True), dict(d))
+                   f.bool("isActive", default=True), raw=dict(d))
 
 
 @dataclass
-class HikeTax:
+class HikeTax(HikeRecord):
     id: int
     name: str
     rate: Decimal  # percent, e.g. 10
     is_active: bool
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeTax":
         f = Fields(d)
         return cls(f.int("id"), f.str("name") or "", f.dec("rate", "tax_rate") or Decimal(0),
-                   f.bool("isActive", default=True), dict(d))
+                   f.bool("isActive", default=True), raw=dict(d))
 
 
 @dataclass
-class HikePaymentType:
+class HikePaymentType(HikeRecord):
     id: int
     name: str
     option_type: int | None
     option_name: str
     is_active: bool
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikePaymentType":
         f = Fields(d)
         return cls(f.int("id"), f.str("payment_name", "name") or "", f.int("payment_option_type"),
-                   f.str("payment_option_name") or "", f.bool("isActive", default=True), dict(d))
+                   f.str("payment_option_name") or "", f.bool("isActive", default=True), raw=dict(d))
 
 
 @dataclass
-class HikeProductType:
+class HikeProductType(HikeRecord):
     id: int
     name: str
     description: str | None
     parent_id: int | None
     is_active: bool
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeProductType":
         f = Fields(d)
         return cls(f.int("id", "type_id"), f.str("name", "type_name") or "", f.str("description"),
                    f.int("parent_id", "parentId", "parent_type_id") or None, f.bool("isActive", default=True),
-                   dict(d))
+                   raw=dict(d))
 
 
 @dataclass
-class HikeBrand:
+class HikeBrand(HikeRecord):
     id: int
     name: str
     is_active: bool
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeBrand":
         f = Fields(d)
-        return cls(f.int("id"), f.str("name") or "", f.bool("isActive", default=True), dict(d))
+        return cls(f.int("id"), f.str("name") or "", f.bool("isActive", default=True), raw=dict(d))
 
 
 @dataclass
-class HikeOutletStock:
+class HikeOutletStock(HikeRecord):
     """One outlet's row of a product or variant: prices are per outlet in Hike (A9)."""
 
     outlet_id: int
@@ -294,7 +296,6 @@ class HikeOutletStock:
     available: Decimal
     to_receive: Decimal
     visible: bool
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeOutletStock":
@@ -306,11 +307,17 @@ class HikeOutletStock:
                    f.dec("avgCost_price", "avg_cost_price"), f.dec("price_ex_tax"), f.dec("price_inc_tax"),
                    f.int("tax_id"), f.str("tax_name"), f.dec("tax_rate"), on_hand, reserved,
                    available if available is not None else on_hand - reserved,
-                   f.dec("inventory_to_receive") or Decimal(0), f.bool("visible_or_not", default=True), dict(d))
+                   f.dec("inventory_to_receive") or Decimal(0), f.bool("visible_or_not", default=True), raw=dict(d))
 
 
 def _outlet_rows(rows: Iterable[Any]) -> list[HikeOutletStock]:
     return [HikeOutletStock.from_api(r) for r in rows if isinstance(r, Mapping)]
+
+
+def _options(f: Fields) -> list[str]:
+    """A variant's option values (``variant_sub_values``: objects with ``variant_sub_value_name``, or bare strings)."""
+    return [str(Fields(v).get("variant_sub_value_name", default="")) if isinstance(v, Mapping) else str(v)
+            for v in f.list("variant_sub_values")]
 
 
 def _find_outlet(rows: list[HikeOutletStock], outlet_id: int) -> HikeOutletStock | None:
@@ -318,7 +325,7 @@ def _find_outlet(rows: list[HikeOutletStock], outlet_id: int) -> HikeOutletStock
 
 
 @dataclass
-class HikeVariant:
+class HikeVariant(HikeRecord):
     id: int
     name: str  # "Parent / Option", as Hike names variant rows
     sku: str | None
@@ -327,7 +334,6 @@ class HikeVariant:
     options: list[str]
     outlets: list[HikeOutletStock]
     last_modified: datetime | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def outlet(self, outlet_id: int) -> HikeOutletStock | None:
         return _find_outlet(self.outlets, outlet_id)
@@ -336,25 +342,21 @@ class HikeVariant:
     def from_api(cls, d: Mapping[str, Any]) -> "HikeVariant":
         """From a parent's ``product_variants[]`` entry [C]."""
         f = Fields(d)
-        options = [str(Fields(v).get("variant_sub_value_name", default="")) if isinstance(v, Mapping) else str(v)
-                   for v in f.list("variant_sub_values")]
         return cls(f.int("prod_variant_id", "id"), f.str("variant_name", "name") or "", f.str("sku") or None,
-                   f.str("barcode") or None, f.bool("isActive", default=True), options,
-                   _outlet_rows(f.list("variant_outlets", "product_outlets")), f.date("last_modified"), dict(d))
+                   f.str("barcode") or None, f.bool("isActive", default=True), _options(f),
+                   _outlet_rows(f.list("variant_outlets", "product_outlets")), f.date("last_modified"), raw=dict(d))
 
     @classmethod
     def from_child_row(cls, d: Mapping[str, Any]) -> "HikeVariant":
         """From a variant's own product row (``parentId`` set), when the parent did not embed it."""
         f = Fields(d)
-        options = [str(Fields(v).get("variant_sub_value_name", default="")) if isinstance(v, Mapping) else str(v)
-                   for v in f.list("variant_sub_values")]
         return cls(f.int("id"), f.str("name") or "", f.str("sku") or None, f.str("barcode") or None,
-                   f.bool("isActive", default=True), options, _outlet_rows(f.list("product_outlets")),
-                   f.date("last_modified"), dict(d))
+                   f.bool("isActive", default=True), _options(f), _outlet_rows(f.list("product_outlets")),
+                   f.date("last_modified"), raw=dict(d))
 
 
 @dataclass
-class HikeProduct:
+class HikeProduct(HikeRecord):
     id: int
     parent_id: int | None  # set on a variant's own row
     name: str
@@ -376,7 +378,6 @@ class HikeProduct:
     variants: list[HikeVariant]
     created: datetime | None
     last_modified: datetime | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def is_ecommerce(self) -> bool:
@@ -424,7 +425,7 @@ class HikeProduct:
 
 
 @dataclass
-class HikeAddress:
+class HikeAddress(HikeRecord):
     id: int | None
     address1: str
     address2: str
@@ -435,7 +436,6 @@ class HikeAddress:
     country_name: str
     receiver_name: str
     receiver_phone: str
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Any) -> "HikeAddress | None":
@@ -448,7 +448,7 @@ class HikeAddress:
 
 
 @dataclass
-class HikeCustomer:
+class HikeCustomer(HikeRecord):
     id: int
     first_name: str
     last_name: str
@@ -465,7 +465,6 @@ class HikeCustomer:
     source: int | None
     created: datetime | None
     last_modified: datetime | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeCustomer":
@@ -483,7 +482,7 @@ class HikeCustomer:
 
 
 @dataclass
-class HikeSaleLine:
+class HikeSaleLine(HikeRecord):
     id: int | None
     product_id: int | None  # the product or variant sold (invoiceItemValue)
     parent_product_id: int | None
@@ -499,7 +498,6 @@ class HikeSaleLine:
     tax_rate: Decimal | None
     tax_amount: Decimal | None
     discount: Decimal | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeSaleLine":
@@ -508,11 +506,11 @@ class HikeSaleLine:
                    f.int("invoiceItemType"), f.str("sku") or None, f.str("title") or "",
                    f.dec("quantity") or Decimal(0), f.dec("soldPrice"), f.dec("retailPrice"), f.dec("totalAmount"),
                    f.dec("taxExclusiveTotalAmount"), f.int("taxId") or None, f.dec("taxRate"), f.dec("taxAmount"),
-                   f.dec("totalDiscount"), dict(d))
+                   f.dec("totalDiscount"), raw=dict(d))
 
 
 @dataclass
-class HikePayment:
+class HikePayment(HikeRecord):
     id: int | None
     payment_type_id: int | None
     payment_type_name: str
@@ -520,18 +518,17 @@ class HikePayment:
     tendered: Decimal | None
     is_paid: bool
     paid_at: datetime | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikePayment":
         f = Fields(d)
         return cls(f.int("id") or None, f.int("paymentOptionId"), f.str("paymentOptionName") or "",
                    f.dec("amount") or Decimal(0), f.dec("tenderedAmount"), f.bool("isPaid", default=True),
-                   f.date("paymentDate"), dict(d))
+                   f.date("paymentDate"), raw=dict(d))
 
 
 @dataclass
-class HikeSale:
+class HikeSale(HikeRecord):
     id: int
     number: str
     status: int  # SaleStatus value (kept as int: Hike has more statuses than we name)
@@ -557,7 +554,6 @@ class HikeSale:
     total_paid: Decimal | None
     lines: list[HikeSaleLine]
     payments: list[HikePayment]
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def status_name(self) -> str:
@@ -591,7 +587,7 @@ class HikeSale:
 
 
 @dataclass
-class HikeRegisterClosure:
+class HikeRegisterClosure(HikeRecord):
     id: int
     register_id: int | None
     register_name: str | None
@@ -599,13 +595,12 @@ class HikeRegisterClosure:
     opened_at: datetime | None
     closed_at: datetime | None
     total_sales: Decimal | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "HikeRegisterClosure":
         f = Fields(d)
         return cls(f.int("id"), f.int("registerId"), f.str("registerName"), f.int("outletId"), f.date("openingTime"),
-                   f.date("closureTime"), f.dec("total_sales", "totalSales"), dict(d))
+                   f.date("closureTime"), f.dec("total_sales", "totalSales"), raw=dict(d))
 
 
 # ---------------------------------------------------------------------------------------------------------

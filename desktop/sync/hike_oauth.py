@@ -32,6 +32,7 @@ from desktop.storage.logs import register_secret
 from desktop.sync import errors
 from desktop.sync.addresses import hike_api_base
 from desktop.sync.http import USER_AGENT
+from desktop.sync.vocabulary import ErrorKind
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ RECONNECT_MESSAGE = "Hike sign-in expired or was revoked. Reconnect Hike."
 class OAuthError(errors.SyncError):
     """The sign-in did not complete; the message says why in plain words."""
 
-    kind = "oauth"
+    kind = ErrorKind.OAUTH
     title = "Hike sign-in failed"
 
     def __init__(self, message: str, **kwargs: Any):
@@ -56,24 +57,24 @@ class OAuthError(errors.SyncError):
 
 
 class OAuthDenied(OAuthError):
-    kind = "oauth_denied"
+    kind = ErrorKind.OAUTH_DENIED
     title = "Access not allowed"
 
 
 class OAuthTimeout(OAuthError):
-    kind = "oauth_timeout"
+    kind = ErrorKind.OAUTH_TIMEOUT
     title = "Sign-in not finished"
 
 
 class OAuthCancelled(OAuthError):
-    kind = "oauth_cancelled"
+    kind = ErrorKind.OAUTH_CANCELLED
     title = "Sign-in cancelled"
 
 
 class InvalidClient(OAuthError):
     """Hike does not know this app's client id, or the secret is wrong: reconnecting will not help."""
 
-    kind = "invalid_client"
+    kind = ErrorKind.INVALID_CLIENT
     title = "Wrong Hike app id or secret"
 
 

@@ -12,8 +12,10 @@ from typing import Callable, Iterable, TypeVar
 
 from desktop.sync.bigcommerce import BCProduct, BCVariant
 from desktop.sync.hike_models import HikeProduct, HikeVariant
+from desktop.sync.vocabulary import Side
 
 T = TypeVar("T")
+P = TypeVar("P", HikeProduct, BCProduct)
 
 
 def norm(value: str | None) -> str:
@@ -39,7 +41,7 @@ class ProductMatch:
 
 @dataclass
 class Failure:
-    side: str  # hike | bigcommerce
+    side: Side
     record_id: str
     name: str
     sku: str | None
@@ -89,6 +91,19 @@ def _duplicated(index: dict[str, list[T]], ident: Callable[[T], int]) -> dict[in
     return out
 
 
+def _duplicate_sku_failures(side: Side, store: str, products: list[P], index: dict[str, list[P]],
+                            shared: dict[int, str]) -> list[Failure]:
+    """One failure per product whose SKU another product of its store also has (D4), naming the others."""
+    failures = []
+    for p in products:
+        if p.id in shared:
+            others = [o.name for o in index[shared[p.id]] if o.id != p.id]
+            failures.append(Failure(side, str(p.id), p.name, p.sku,
+                                    f"Duplicate SKU {shared[p.id]!r} in {store} (also on {', '.join(others)}): "
+                                    "give each product its own SKU, then sync again."))
+    return failures
+
+
 def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *,
                linked_hike: set[str] = frozenset(), linked_bc: set[str] = frozenset()) -> LinkPlan:
     """Pair the not-yet-linked products of both sides. ``linked_*`` are ids already linked (left alone)."""
@@ -100,18 +115,8 @@ def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *
     bc_sku = _index(bc, _bc_keys_sku)
     bad_hike = _duplicated(hike_sku, lambda p: p.id)
     bad_bc = _duplicated(bc_sku, lambda p: p.id)
-    for p in hike:
-        if p.id in bad_hike:
-            others = [o.name for o in hike_sku[bad_hike[p.id]] if o.id != p.id]
-            failures.append(Failure("hike", str(p.id), p.name, p.sku,
-                                    f"Duplicate SKU {bad_hike[p.id]!r} in Hike (also on {', '.join(others)}): "
-                                    "give each product its own SKU, then sync again."))
-    for p in bc:
-        if p.id in bad_bc:
-            others = [o.name for o in bc_sku[bad_bc[p.id]] if o.id != p.id]
-            failures.append(Failure("bigcommerce", str(p.id), p.name, p.sku,
-                                    f"Duplicate SKU {bad_bc[p.id]!r} in BigCommerce (also on {', '.join(others)}): "
-                                    "give each product its own SKU, then sync again."))
+    failures += _duplicate_sku_failures(Side.HIKE, "Hike", hike, hike_sku, bad_hike)
+    failures += _duplicate_sku_failures(Side.BIGCOMMERCE, "BigCommerce", bc, bc_sku, bad_bc)
 
     hike_bar = _index(hike, _hike_keys_barcode)
     bc_bar = _index(bc, _bc_keys_barcode)
@@ -139,7 +144,7 @@ def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *
 
     for p in hike:
         if p.id in dup_hike_bar and p.id not in used_hike:
-            failures.append(Failure("hike", str(p.id), p.name, p.sku,
+            failures.append(Failure(Side.HIKE, str(p.id), p.name, p.sku,
                                     f"Duplicate barcode {dup_hike_bar[p.id]!r} in Hike: it cannot be linked by "
                                     "barcode; give each product its own barcode or a SKU."))
             used_hike.add(p.id)

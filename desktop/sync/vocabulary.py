@@ -112,3 +112,9 @@ class ErrorKind(StrEnum):
     CERTIFICATE = "certificate"
     PLAN = "plan"
     INTERNAL = "internal"  # a bug: the run is closed and reported
+    # signing in to Hike (``hike_oauth``)
+    OAUTH = "oauth"
+    OAUTH_DENIED = "oauth_denied"
+    OAUTH_TIMEOUT = "oauth_timeout"
+    OAUTH_CANCELLED = "oauth_cancelled"
+    INVALID_CLIENT = "invalid_client"
