@@ -47,20 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app_paths = paths.app_paths().ensure()
     log_path = setup_logging(app_paths.logs, getattr(logging, args.log_level))
     log.info("%s %s starting (data: %s, sandbox: %s)", APP_NAME, __version__, app_paths.data, args.sandbox)
+    app = qt_application()
 
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from desktop.resources import resource
-    from desktop.views.crash import CrashReporter
-    from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
     from desktop.views.single_instance import SingleInstance, ask_running_instance_to_activate, server_name
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
 
     name = server_name(app_paths.data)
     if ask_running_instance_to_activate(name):
@@ -69,21 +58,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     instance = SingleInstance(name)
     if not instance.listen():
         log.warning("Could not listen for later launches; a second launch will open a second window")
-
     # one writer per data folder (N6): a `hike-bc-sync-cli run` or `sync` on this folder would plan the same pass
     folder_lock = FolderLock(app_paths.data, "the app window")
     try:
         folder_lock.acquire()
     except FolderBusy as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         log.warning("%s", exc.describe())
         instance.close()
         QMessageBox.warning(None, APP_NAME, exc.describe())
         return 1
+    try:
+        return run_window(args, app, app_paths, str(log_path), instance)
+    finally:
+        folder_lock.release()
+        log.info("%s stopped", APP_NAME)
 
-    reporter = CrashReporter(str(log_path))
+
+def qt_application():
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.resources import resource
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
+    return app
+
+
+def start_sandbox(seed: str):
+    """The built-in stores, in this process. Only the entry points import the emulators (docs/ARCHITECTURE.md,
+    "Boundaries"): the views get this function and the stores it returns, never the module."""
+    from desktop.sandbox.stores import start_sandbox as start
+
+    sandbox = start(seed)
+    log.info("Sandbox stores running: BigCommerce %s, Hike %s", sandbox.bc_server.base_url,
+             sandbox.hike_server.base_url)
+    return sandbox
+
+
+def run_window(args: argparse.Namespace, app, app_paths: paths.AppPaths, log_path: str, instance) -> int:
+    """The database, the sandbox stores when asked for, and the window, until the app quits."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.views.app_flow import AppFlow, connected_to_sandbox
+    from desktop.views.crash import CrashReporter
+    from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
+
+    reporter = CrashReporter(log_path)
     reporter.install()
-    sandbox = None
-    flow = None
+    sandbox = flow = None
     try:
         try:
             init_db(app_paths.database)
@@ -95,19 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         removed = prune_log()
         if removed:
             log.info("Pruned %d old log rows", removed)
-        from desktop.views.app_flow import AppFlow, connected_to_sandbox
-
         if args.sandbox or connected_to_sandbox():
             # sandbox stores listen on new ports each start; a folder the wizard connected to them gets fresh ones
-            from desktop.sandbox.stores import start_sandbox
-
             sandbox = start_sandbox(args.seed)
-            log.info("Sandbox stores running: BigCommerce %s, Hike %s",
-                     sandbox.bc_server.base_url, sandbox.hike_server.base_url)
         # secrets are bound to this data folder and each store (issue 14): the fresh sandbox stores' tokens of a
         # sandbox-connected folder opened without --sandbox never touch the real stores' entries on this profile
         credentials = Credentials("sandbox" if args.sandbox else "default", state_file=app_paths.keyring_state)
-        flow = AppFlow(credentials, sandbox=sandbox, on_window=follow_activation(instance))
+        flow = AppFlow(credentials, sandbox=sandbox, on_window=follow_activation(instance),
+                       wizard_options={"start_sandbox": lambda: start_sandbox("demo")})
         flow.start()
         favour_the_gui_thread()
         freeze_start_up_heap()  # the sandbox seed and the widgets are never walked by the collector again
@@ -120,8 +143,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sandbox is not None:
             sandbox.stop()
         close_db()
-        folder_lock.release()
-        log.info("%s stopped", APP_NAME)
 
 
 def follow_activation(instance):

@@ -37,6 +37,7 @@ from typing import Any, Callable, Iterator, Sequence
 from peewee import fn
 
 from desktop import APP_NAME, __version__
+from desktop.sandbox.browser import person_for  # the sandbox's stand-in for the person at the browser
 from desktop.storage import paths
 from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials
 from desktop.storage.db import DatabaseError, backup_copies, close_db, disk_full_advice, init_db, is_disk_full, \
@@ -381,7 +382,7 @@ def read_sandbox_info(source: str) -> dict[str, Any]:
 def cmd_connect_sandbox(args: argparse.Namespace) -> int:
     info = read_sandbox_info(args.info)
     with opened_db():
-        bc_row, hike_row = connect_sandbox(info, credentials(args))
+        bc_row, hike_row = connect_sandbox(info, credentials(args), person_for(info))
         emit(args, {"connected": [connection_info(bc_row), connection_info(hike_row)]},
              [f"Connected BigCommerce sandbox store {bc_row.store_name}.", f"Connected {hike_row.store_name}."])
     return 0

@@ -32,6 +32,12 @@ def forms_of(page: httpx.Response) -> list[dict]:
     return parser.forms
 
 
+def person_for(info: dict) -> "SandboxPerson":
+    """The person who signs in to the Hike sandbox described by ``info`` (the JSON ``python -m desktop.sandbox``
+    prints) and clicks "Allow"."""
+    return SandboxPerson(info["hike"]["username"], info["hike"]["password"])
+
+
 class SandboxPerson:
     """``open_browser`` for ``hike_oauth.sign_in`` against the sandbox: sign in, choose, land on the app's page."""
 

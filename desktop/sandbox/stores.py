@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.sandbox import bigcommerce_seed, hike_seed
+from desktop.sandbox.browser import SandboxPerson, person_for
 from desktop.sandbox.bigcommerce import BigCommerceEmulator
 from desktop.sandbox.hike import HikeEmulator
 from desktop.sandbox.server import Clock, RunningServer
@@ -69,6 +70,10 @@ class SandboxStores:
                 "password": hike.password,
             },
         }
+
+    def person(self) -> SandboxPerson:
+        """Who completes this sandbox's Hike sign-in (``open_browser`` for ``connections.connect_sandbox``)."""
+        return person_for(self.info)
 
     def stop(self) -> None:
         self.bc_server.stop()

@@ -14,12 +14,12 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 import peewee
+
+from desktop.storage.migrations import MIGRATIONS, Migration
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,6 @@ class NewerDatabaseError(DatabaseError):
 
 class CorruptDatabaseError(DatabaseError):
     """The file is not a readable SQLite database (damaged disk, a crash of the OS, a hand edit)."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    title: str
-    apply: Callable[[peewee.SqliteDatabase], None]
 
 
 def open_database(path: Path | str) -> peewee.SqliteDatabase:
@@ -88,8 +81,6 @@ def init_db(path: Path | str, *, migrate: bool = True) -> peewee.SqliteDatabase:
     except peewee.DatabaseError as exc:  # "file is not a database" already at the first pragma
         raise CorruptDatabaseError(corrupt_advice(Path(str(path)), exc)) from None
     if migrate:
-        from desktop.storage.migrations import MIGRATIONS
-
         try:
             run_migrations(db, MIGRATIONS)
         except (peewee.DatabaseError, sqlite3.OperationalError) as exc:  # sqlite3's: the copy taken first

@@ -6,9 +6,18 @@ own transaction and records it in ``schema_migration``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import peewee
 
-from desktop.storage.db import Migration
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    title: str
+    apply: Callable[[peewee.SqliteDatabase], None]
+
 
 _V1_FIRST_SCHEMA = [
     """CREATE TABLE "connection" ("id" INTEGER NOT NULL PRIMARY KEY, "side" VARCHAR(255) NOT NULL CHECK (side IN ('hike', 'bigcommerce')), "store_name" VARCHAR(255) NOT NULL, "store_hash" VARCHAR(255), "api_path" VARCHAR(255), "control_panel_base_url" VARCHAR(255), "storefront_url" VARCHAR(255), "base_url" VARCHAR(255), "is_sandbox" INTEGER NOT NULL, "connected_at" TEXT NOT NULL, "updated_at" TEXT NOT NULL)""",

@@ -114,16 +114,15 @@ def connect_hike(app: HikeApp, credentials: Credentials, open_browser: Callable[
     return row
 
 
-def connect_sandbox(info: dict[str, Any], credentials: Credentials) -> tuple[Connection, Connection]:
-    """Connect both stores of a loopback sandbox (the JSON line ``python -m desktop.sandbox`` prints); the sandbox
-    Hike sign-in is completed with the sandbox's own credentials."""
-    from desktop.sandbox.browser import SandboxPerson
-
+def connect_sandbox(info: dict[str, Any], credentials: Credentials,
+                    open_browser: Callable[[str], Any]) -> tuple[Connection, Connection]:
+    """Connect both stores of a loopback sandbox (the JSON line ``python -m desktop.sandbox`` prints).
+    ``open_browser`` completes the sandbox's Hike sign-in: the entry points pass the sandbox's own stand-in person
+    (``SandboxStores.person()``), so product code never imports the emulators."""
     bc, hike = info["bigcommerce"], info["hike"]
     bc_row = connect_bigcommerce(bc["api_path"], bc["access_token"], credentials, sandbox=True)
-    person = SandboxPerson(hike["username"], hike["password"])
     hike_row = connect_hike(HikeApp(hike["base_url"], hike["client_id"], hike["client_secret"]), credentials,
-                            person, sandbox=True, timeout_s=30)
+                            open_browser, sandbox=True, timeout_s=30)
     return bc_row, hike_row
 
 

@@ -73,13 +73,6 @@ class ApiResponse:
     headers: httpx.Headers
     data: Any  # parsed JSON, or None for an empty body
 
-    def header_int(self, name: str) -> int | None:
-        value = self.headers.get(name)
-        try:
-            return int(value) if value is not None else None
-        except ValueError:
-            return None
-
 
 class Governor:
     """Base: no limit known. Subclasses pace requests and interpret 429s."""
@@ -260,6 +253,21 @@ def default_describer(response: httpx.Response) -> ErrorDetail:
     return ErrorDetail(text[:300] or response.reason_phrase)
 
 
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})  # safe to send again when the answer is lost
+
+
+@dataclass
+class _Call:
+    """One API call's tries so far (``ApiTransport.request``)."""
+
+    method: str
+    url: str
+    idempotent: bool
+    attempts: int = 0
+    rate_waits: int = 0  # 429s waited out: pacing, not failed tries
+    refreshed: bool = False  # the token was refreshed once after a 401
+
+
 class ApiTransport:
     """One ``httpx.Client`` (connection reuse, timeouts on every call) with pacing, retries and classification."""
 
@@ -310,93 +318,110 @@ class ApiTransport:
     def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None, json_body: Any = None,
                 form: Mapping[str, str] | None = None, idempotent: bool | None = None,
                 headers: Mapping[str, str] | None = None) -> ApiResponse:
-        """Send one API call; returns the parsed answer or raises a ``desktop.sync.errors`` kind."""
-        if idempotent is None:
-            idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE"}
-        attempts = rate_waits = 0
-        refreshed = False
+        """Send one API call; returns the parsed answer or raises a ``desktop.sync.errors`` kind. Each step below
+        either gives the answer, raises, or returns None: try again (it has backed off or refreshed already)."""
+        call = _Call(method, url, method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent)
         while True:
-            attempts += 1
-            self.governor.before_request()
-            call_headers = dict(self._auth_headers())
-            call_headers.update(headers or {})
-            self.stats["requests"] += 1
-            try:
-                if json_body is not None:
-                    call_headers.setdefault("Content-Type", "application/json")
-                response = self.client.request(
-                    method, url, params=params, data=form, headers=call_headers,
-                    content=encode_json(json_body) if json_body is not None else None)
-            except httpx.TransportError as exc:
-                if _certificate_refused(exc):  # not a passing fault: retrying would only knock again
-                    raise errors.UntrustedCertificate(
-                        "its security certificate could not be verified, so nothing was sent (your token "
-                        "included). Check the address, this computer's date and time, and any proxy or antivirus "
-                        "that inspects https traffic.", store=self.store) from None
-                reason = _network_reason(exc)
-                sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
-                if sent and not idempotent:
-                    raise errors.AmbiguousWrite(
-                        f"{reason} while saving; the change may or may not have been applied, so it was not "
-                        "sent again.", store=self.store) from None
-                if attempts >= self.retry.max_attempts:
-                    raise errors.Transient(f"{reason}; gave up after {attempts} tries. The next sync pass will "
-                                           "try again.", store=self.store) from None
-                self._backoff(attempts, f"{method} {_path(url)}: {reason}")
-                continue
+            call.attempts += 1
+            response = self._send(call, params, json_body, form, headers)
+            answer = None if response is None else self._answer(call, response)
+            if answer is not None:
+                return answer
 
-            self.governor.after_response(response)
-            if self.first_date is None and response.headers.get("Date"):
-                try:
-                    self.first_date = parsedate_to_datetime(response.headers["Date"])
-                except (TypeError, ValueError):
-                    pass
-            status = response.status_code
-            log.debug("%s %s -> %d (try %d)", method, _path(url), status, attempts)
-            if status == 401:
-                if self._refresh is not None and not refreshed:
-                    refreshed = True
-                    self._refresh()  # raises ReconnectNeeded when the store refuses the refresh
-                    attempts -= 1
-                    continue
-                raise errors.ReconnectNeeded(self._unauthorized_message, store=self.store, status=401)
-            if status == 429:
-                self.stats["http_429"] += 1
-                rate_waits += 1
-                wait = self.governor.wait_after_429(response)  # Hike's daily limit raises here
-                if rate_waits > self.retry.max_rate_limit_waits:
-                    raise errors.RateLimited("The store kept refusing calls for going over its API limit. The "
-                                             "next sync pass will continue.", store=self.store, status=429,
-                                             retry_after_s=wait)
-                log.info("%s rate limit hit on %s %s; waiting %.1fs", self.store, method, _path(url), wait)
-                self._sleep(min(wait, self.retry.max_rate_limit_wait_s))
-                attempts -= 1  # waiting out a 429 is pacing, not a failed try
-                continue
-            if status in RETRYABLE_STATUSES:
-                if not idempotent and status != 503:
-                    raise errors.AmbiguousWrite(
-                        f"the store answered {status} while saving; the change may or may not have been applied, "
-                        "so it was not sent again.", store=self.store, status=status)
-                if attempts >= self.retry.max_attempts:
-                    raise errors.Transient(f"the store answered {status} ({_reason(status)}) {attempts} times; the "
-                                           "next sync pass will try again.", store=self.store, status=status)
-                self._backoff(attempts, f"{method} {_path(url)} -> {status}")
-                continue
-            if 200 <= status < 300:
-                try:
-                    data = _parse_json(response)
-                except ValueError:
-                    if not idempotent:
-                        raise errors.AmbiguousWrite("the store's answer to a change could not be read; it may or "
-                                                    "may not have been applied, so it was not sent again.",
-                                                    store=self.store, status=status) from None
-                    if attempts >= self.retry.max_attempts:
-                        raise errors.Transient(f"the store's answers could not be read {attempts} times; the next "
-                                               "sync pass will try again.", store=self.store, status=status) from None
-                    self._backoff(attempts, f"{method} {_path(url)}: unreadable body")
-                    continue
-                return ApiResponse(status, response.headers, data)
-            raise self.classify(response)
+    def _send(self, call: "_Call", params: Mapping[str, Any] | None, json_body: Any,
+              form: Mapping[str, str] | None, headers: Mapping[str, str] | None) -> httpx.Response | None:
+        self.governor.before_request()
+        call_headers = dict(self._auth_headers())
+        call_headers.update(headers or {})
+        self.stats["requests"] += 1
+        if json_body is not None:
+            call_headers.setdefault("Content-Type", "application/json")
+        try:
+            return self.client.request(call.method, call.url, params=params, data=form, headers=call_headers,
+                                       content=encode_json(json_body) if json_body is not None else None)
+        except httpx.TransportError as exc:
+            self._network_fault(call, exc)
+            return None
+
+    def _network_fault(self, call: "_Call", exc: httpx.TransportError) -> None:
+        if _certificate_refused(exc):  # not a passing fault: retrying would only knock again
+            raise errors.UntrustedCertificate(
+                "its security certificate could not be verified, so nothing was sent (your token "
+                "included). Check the address, this computer's date and time, and any proxy or antivirus "
+                "that inspects https traffic.", store=self.store) from None
+        reason = _network_reason(exc)
+        sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+        if sent and not call.idempotent:
+            raise errors.AmbiguousWrite(
+                f"{reason} while saving; the change may or may not have been applied, so it was not "
+                "sent again.", store=self.store) from None
+        if call.attempts >= self.retry.max_attempts:
+            raise errors.Transient(f"{reason}; gave up after {call.attempts} tries. The next sync pass will "
+                                   "try again.", store=self.store) from None
+        self._backoff(call.attempts, f"{call.method} {_path(call.url)}: {reason}")
+
+    def _answer(self, call: "_Call", response: httpx.Response) -> ApiResponse | None:
+        self.governor.after_response(response)
+        if self.first_date is None and response.headers.get("Date"):
+            try:
+                self.first_date = parsedate_to_datetime(response.headers["Date"])
+            except (TypeError, ValueError):
+                pass
+        status = response.status_code
+        log.debug("%s %s -> %d (try %d)", call.method, _path(call.url), status, call.attempts)
+        if status == 401:
+            return self._unauthorized(call)
+        if status == 429:
+            return self._rate_limited(call, response)
+        if status in RETRYABLE_STATUSES:
+            return self._server_fault(call, status)
+        if 200 <= status < 300:
+            return self._parsed(call, response)
+        raise self.classify(response)
+
+    def _unauthorized(self, call: "_Call") -> None:
+        if self._refresh is None or call.refreshed:
+            raise errors.ReconnectNeeded(self._unauthorized_message, store=self.store, status=401)
+        call.refreshed = True
+        self._refresh()  # raises ReconnectNeeded when the store refuses the refresh
+        call.attempts -= 1
+
+    def _rate_limited(self, call: "_Call", response: httpx.Response) -> None:
+        self.stats["http_429"] += 1
+        call.rate_waits += 1
+        wait = self.governor.wait_after_429(response)  # Hike's daily limit raises here
+        if call.rate_waits > self.retry.max_rate_limit_waits:
+            raise errors.RateLimited("The store kept refusing calls for going over its API limit. The "
+                                     "next sync pass will continue.", store=self.store, status=429,
+                                     retry_after_s=wait)
+        log.info("%s rate limit hit on %s %s; waiting %.1fs", self.store, call.method, _path(call.url), wait)
+        self._sleep(min(wait, self.retry.max_rate_limit_wait_s))
+        call.attempts -= 1  # waiting out a 429 is pacing, not a failed try
+
+    def _server_fault(self, call: "_Call", status: int) -> None:
+        if not call.idempotent and status != 503:
+            raise errors.AmbiguousWrite(
+                f"the store answered {status} while saving; the change may or may not have been applied, "
+                "so it was not sent again.", store=self.store, status=status)
+        if call.attempts >= self.retry.max_attempts:
+            raise errors.Transient(f"the store answered {status} ({_reason(status)}) {call.attempts} times; the "
+                                   "next sync pass will try again.", store=self.store, status=status)
+        self._backoff(call.attempts, f"{call.method} {_path(call.url)} -> {status}")
+
+    def _parsed(self, call: "_Call", response: httpx.Response) -> ApiResponse | None:
+        status = response.status_code
+        try:
+            return ApiResponse(status, response.headers, _parse_json(response))
+        except ValueError:
+            if not call.idempotent:
+                raise errors.AmbiguousWrite("the store's answer to a change could not be read; it may or "
+                                            "may not have been applied, so it was not sent again.",
+                                            store=self.store, status=status) from None
+            if call.attempts >= self.retry.max_attempts:
+                raise errors.Transient(f"the store's answers could not be read {call.attempts} times; the next "
+                                       "sync pass will try again.", store=self.store, status=status) from None
+            self._backoff(call.attempts, f"{call.method} {_path(call.url)}: unreadable body")
+            return None
 
     def classify(self, response: httpx.Response) -> errors.SyncError:
         status = response.status_code

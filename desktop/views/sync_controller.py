@@ -54,7 +54,7 @@ class SyncController(QObject):
                 from desktop.sync.connections import connect_sandbox
 
                 # the sandbox listens on new ports each start: connect afresh, keep the history
-                connect_sandbox(self.sandbox.info, self.service.credentials)
+                connect_sandbox(self.sandbox.info, self.service.credentials, self.sandbox.person())
                 save_sandbox_settings_if_none()
             ready = readiness()
             if not ready.ready:

@@ -44,7 +44,7 @@ def test_c4_first_start_opens_the_wizard_and_its_save_starts_the_sync_in_the_mon
     assert isinstance(wizard, SetupWizard) and wizard.isVisible(), "first start: the wizard opens by itself"
 
     # what the wizard's pages do (walked for real in test_wizard.py): connect, then Save the settings
-    connect_sandbox(sandbox.info, flow.credentials)
+    connect_sandbox(sandbox.info, flow.credentials, sandbox.person())
     save_sandbox_settings_if_none()
     saved = SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
     setup_window = flow.window
@@ -58,7 +58,7 @@ def test_c4_first_start_opens_the_wizard_and_its_save_starts_the_sync_in_the_mon
 
 
 def test_c6_disconnect_in_manage_stops_the_sync_and_goes_back_to_setting_up(flow, sandbox, qtbot):
-    connect_sandbox(sandbox.info, flow.credentials)
+    connect_sandbox(sandbox.info, flow.credentials, sandbox.person())
     save_sandbox_settings_if_none()
     flow.start()
     assert flow.controller is not None and flow.dialog is None, "set up: the monitor, no wizard"

@@ -184,7 +184,7 @@ def test_r_c1_c2_c4_c5_p3_full_walk_from_welcome_to_save(qtbot, make_wizard, san
 
 
 def test_r_c5_save_disabled_lists_missing(qtbot, make_wizard, sandbox, credentials):
-    connect_sandbox(sandbox.info, credentials)
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
     wizard = make_wizard()
     bar = wizard.save_page.bar
     qtbot.waitUntil(lambda: wizard.ctx.facts_state == "loaded", timeout=WAIT_MS)
@@ -373,7 +373,7 @@ def test_r_c4_sandbox_choice_connects_both_and_lands_on_settings(qtbot, make_wiz
 
 
 def test_r_s5_s8_payments_map_and_register_of_the_order_outlet(qtbot, make_wizard, sandbox, credentials):
-    connect_sandbox(sandbox.info, credentials)
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
     wizard = make_wizard()
     qtbot.waitUntil(lambda: wizard.ctx.facts_state == "loaded", timeout=WAIT_MS)
     fill_mandatory(wizard)
@@ -396,7 +396,7 @@ def test_r_s5_s8_payments_map_and_register_of_the_order_outlet(qtbot, make_wizar
 
 def test_r_s19_category_choice_only_when_new_hike_products_go_to_bigcommerce(qtbot, make_wizard, sandbox,
                                                                             credentials):
-    connect_sandbox(sandbox.info, credentials)
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
     wizard = make_wizard()
     prefs = next(p for p in wizard.settings_pages if isinstance(p, PreferencesPage))
     wizard.go(wizard.pages.index(prefs))
@@ -410,7 +410,7 @@ def test_r_s19_category_choice_only_when_new_hike_products_go_to_bigcommerce(qtb
 
 # -- Manage ------------------------------------------------------------------------------------------------------
 def saved_settings(sandbox, credentials) -> Settings:
-    connect_sandbox(sandbox.info, credentials)
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
     settings = Settings.template()
     settings.inventory_outlet, settings.shipping_tax = 1, 1
     settings.tax_map = {"1": 0, "2": 1}
@@ -524,7 +524,7 @@ def test_r_p3_dry_run_writes_nothing(qtbot, db, sandbox, credentials):
 # -- lists off the GUI thread, errors on the page, keyboard ---------------------------------------------------------
 def test_r_s1_lists_load_in_the_background_with_a_busy_state_and_failures_show_on_the_page(qtbot, make_wizard,
                                                                                            sandbox, credentials):
-    connect_sandbox(sandbox.info, credentials)
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
     httpx.post(f"{sandbox.hike_server.base_url}/__emulator/faults",
                json={"path": r"outlets", "responses": ["403"], "method": "GET"}).raise_for_status()
     wizard = make_wizard()

@@ -23,7 +23,7 @@ def sandbox():
 def test_c1_c2_connect_both_stores_proves_them_and_keeps_secrets_in_the_keyring(sandbox, db):
     keyring = MemoryKeyring()
     credentials = Credentials("t", backend=keyring)
-    bc_row, hike_row = connect_sandbox(sandbox.info, credentials)
+    bc_row, hike_row = connect_sandbox(sandbox.info, credentials, sandbox.person())
     assert bc_row.store_name and bc_row.control_panel_base_url.startswith("https://")
     assert hike_row.store_name.startswith("Hike (") and hike_row.client_id == sandbox.info["hike"]["client_id"]
     # one entry per secret, bound to this data folder and store: t/<digest>/<name>
@@ -52,12 +52,12 @@ def test_c3_no_network_is_named():
 
 def test_c6_disconnect_removes_tokens_and_keeps_history(sandbox, db):
     credentials = Credentials("t", backend=MemoryKeyring())
-    connect_sandbox(sandbox.info, credentials)
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
     models.LogEntry.create(entity="product", action="update", result="ok")
     disconnect(credentials)
     assert models.Connection.select().count() == 0 and models.LogEntry.select().count() == 1
     with pytest.raises(CredentialMissingError):
         credentials.load_bigcommerce_token(bigcommerce_api_base(sandbox.info["bigcommerce"]["api_path"])[0])
-    connect_sandbox(sandbox.info, credentials)
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
     disconnect(credentials, wipe_history=True)
     assert models.LogEntry.select().count() == 0

@@ -119,9 +119,9 @@ def test_f6_a_pass_in_folder_a_never_sends_folder_b_s_secrets(profile, folders, 
     sandbox_b.hike.client_secret = REAL_HIKE_SECRET
     try:
         folders("A")
-        connect_sandbox(sandbox_a.info, credentials(profile, secret_service))
+        connect_sandbox(sandbox_a.info, credentials(profile, secret_service), sandbox_a.person())
         folders("B")
-        connect_sandbox(sandbox_b.info, credentials(profile, secret_service))
+        connect_sandbox(sandbox_b.info, credentials(profile, secret_service), sandbox_b.person())
         b_secrets = secrets_of_b(sandbox_b)
         ports = sandbox_a.bc_server.port, sandbox_a.hike_server.port
         sandbox_a.stop()
@@ -188,9 +188,9 @@ def test_f6_disconnect_in_one_folder_leaves_the_other_folder_s_secrets(profile, 
     sandbox_b.bigcommerce.access_token = REAL_BC_TOKEN
     try:
         folders("A")
-        connect_sandbox(sandbox_a.info, credentials(profile, secret_service))
+        connect_sandbox(sandbox_a.info, credentials(profile, secret_service), sandbox_a.person())
         folders("B")
-        connect_sandbox(sandbox_b.info, credentials(profile, secret_service))
+        connect_sandbox(sandbox_b.info, credentials(profile, secret_service), sandbox_b.person())
         both = keyring_entries(secret_service, profile)
         folders("A")
         disconnect(credentials(profile, secret_service))

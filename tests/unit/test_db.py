@@ -10,7 +10,7 @@ import pytest
 
 from desktop.storage import db as dbmod
 from desktop.storage import models
-from desktop.storage.migrations import MIGRATIONS
+from desktop.storage.migrations import MIGRATIONS, Migration
 
 
 def test_migrations_from_empty_create_every_table(db):
@@ -57,7 +57,7 @@ def test_a_later_step_copies_the_file_aside_and_runs_in_a_transaction(data_dir):
         database.execute_sql("CREATE TABLE half_done (id INTEGER)")
         raise RuntimeError("step failed half-way")
 
-    steps = MIGRATIONS + [dbmod.Migration(MIGRATIONS[-1].version + 1, "broken", broken_step)]
+    steps = MIGRATIONS + [Migration(MIGRATIONS[-1].version + 1, "broken", broken_step)]
     with pytest.raises(RuntimeError):
         dbmod.run_migrations(db, steps)
     assert "half_done" not in db.get_tables(), "a failed step must roll back"

@@ -27,11 +27,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from desktop.sandbox.stores import start_sandbox  # an entry point: it may start the emulators
     from desktop.views.setup import ManageDialog, SetupWizard
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     credentials = Credentials("sandbox" if args.sandbox else "default", state_file=app_paths.keyring_state)
-    window = ManageDialog(credentials) if args.manage else SetupWizard(credentials)
+    window = ManageDialog(credentials) if args.manage else SetupWizard(
+        credentials, start_sandbox=lambda: start_sandbox("demo"))
     if isinstance(window, SetupWizard):
         window.setupSaved.connect(lambda s: print("Settings saved:\n" + s.dumps()))
     try:

@@ -125,12 +125,9 @@ class SetupContext(QObject):
     def start_sandbox(self) -> Any:
         """The built-in stores (started once, on a worker thread: binding and seeding takes a moment)."""
         if self.sandbox is None:
-            if self._start_sandbox is None:
-                from desktop.sandbox.stores import start_sandbox
-
-                self.sandbox = start_sandbox("demo")
-            else:
-                self.sandbox = self._start_sandbox()
+            if self._start_sandbox is None:  # the entry point (desktop.app) injects the starter
+                raise RuntimeError("This window was opened without the sandbox stores.")
+            self.sandbox = self._start_sandbox()
             self.sandbox_started_here = True
         return self.sandbox
 

@@ -49,7 +49,7 @@ class WelcomePage(SetupPage):
 
         def work() -> Any:
             stores = ctx.start_sandbox()
-            connect_sandbox(stores.info, ctx.credentials)
+            connect_sandbox(stores.info, ctx.credentials, stores.person())
             return stores
 
         ctx.background.run(work, self._connected, self._failed)
