@@ -2,9 +2,7 @@
 icon (or a double-click) opens the record's sync log."""
 from __future__ import annotations
 
-from typing import Callable
-
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
                                QWidget)
 
@@ -93,13 +91,3 @@ class RecordsView(QWidget):
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
             self.recordActivated.emit(self.model.row_at(index.row()).id)
-
-    def row_of(self, predicate: Callable) -> int:
-        """For tests: the first loaded row matching ``predicate(LinkRow)``, fetching pages as needed; -1 if none."""
-        while True:
-            for i, row in enumerate(self.model.rows):
-                if predicate(row):
-                    return i
-            if not self.model.canFetchMore():
-                return -1
-            self.model.fetchMore()

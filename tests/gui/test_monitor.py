@@ -9,105 +9,22 @@ from __future__ import annotations
 import logging
 
 import pytest
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
-from desktop.sandbox.stores import start_sandbox
-from desktop.storage.credentials import Credentials
-from desktop.storage.db import close_db, init_db
 from desktop.storage.models import Link, LogEntry, Run
-from desktop.sync.connections import open_clients
-from desktop.sync.hike import hike_governor
-from desktop.views.errors_view import LINK_ROLE
 from desktop.views.main_window import MainWindow, StoreSummary
 from desktop.views.open_links import open_store_url
 from desktop.views.record_log import format_diff, format_value
-from desktop.views.record_models import FAILED, NOT_LINKED, SYNCED, LinkTableModel
-from desktop.views.sync_controller import SyncController
+from desktop.views.record_models import FAILED, NOT_LINKED, SYNCED
 from desktop.views.tray import tray_icon_path
-from tests.integration.stores import FAST_RETRY
-from tests.keyrings import MemoryKeyring
-
-DUPLICATE_A, DUPLICATE_B = 1008, 1009  # Hike-only products in the demo seed (SKU-00003, SKU-00004)
-WAIT_MS = 60_000
-
-
-class UrlCatcher(QObject):
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def handle(self, url: QUrl) -> None:
-        self.urls.append(url.toString())
-
-
-def fast_clients(credentials):
-    """The real clients on the saved connections, with short retry waits and Hike's pacing opened up (N3 has its
-    own tests; here several passes run in a minute)."""
-    bc, hike = open_clients(credentials, retry=FAST_RETRY)
-    hike.governor = hike.http.governor = hike_governor(per_minute=10**6, per_day=10**9)
-    return bc, hike
-
-
-def wait_idle_after_run(qtbot, controller, action=None):
-    """Run ``action`` (a sync request) and wait for the pass it starts to finish and the summary to settle."""
-    with qtbot.waitSignal(controller.bridge.runFinished, timeout=WAIT_MS) as blocker:
-        if action is not None:
-            action()
-    qtbot.waitUntil(lambda: controller.summary.state != "syncing", timeout=WAIT_MS)
-    return blocker.args
+from tests.gui.monitor_world import (DUPLICATE_A, DUPLICATE_B, WAIT_MS, UrlCatcher, click_status_icon, monitor_world,
+                                     row_of, row_status, shown, wait_idle_after_run)
 
 
 @pytest.fixture(scope="module")
 def monitor(qapp, tmp_path_factory):
-    init_db(tmp_path_factory.mktemp("monitor") / "sync.sqlite3")
-    sandbox = start_sandbox("demo", bc_quota="100000/30", hike_rate_limit=False)
-    with sandbox.hike.lock:  # D4: a duplicate SKU in Hike fails both products, alone
-        sandbox.hike.products[DUPLICATE_B]["sku"] = sandbox.hike.products[DUPLICATE_A]["sku"]
-    controller = SyncController(Credentials("gui-test", backend=MemoryKeyring()), sandbox=sandbox,
-                                open_clients=fast_clients)
-    window = MainWindow(StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True), controller)
-    window.show()
-    # the start-up pass is the first sync; qtbot is per test, so wait on an event loop of our own
-    loop = QEventLoop()
-    finished = []
-    controller.bridge.runFinished.connect(lambda *args: (finished.append(args), loop.quit()))
-    QTimer.singleShot(WAIT_MS, loop.quit)
-    controller.start()
-    rc = loop.exec()
-    assert finished, f"the start-up pass did not finish ({rc})"
-    if controller.summary.state == "syncing":
-        settled = QEventLoop()
-        controller.summary.stateChanged.connect(settled.quit)
-        QTimer.singleShot(WAIT_MS, settled.quit)
-        settled.exec()
-    yield controller, window, sandbox
-    window.quit_app()
-    controller.shutdown()
-    window.deleteLater()
-    sandbox.stop()
-    close_db()
-
-
-def shown(window, view):
-    """Bring a tab forward, as a person does (a list is read again when shown after a pass)."""
-    window.tabs.setCurrentWidget(view)
-    return view
-
-
-def row_status(view, predicate) -> str:
-    row = view.row_of(predicate)
-    assert row >= 0, "record not listed"
-    return view.model.index(row, LinkTableModel.STATUS).data(Qt.ItemDataRole.UserRole)
-
-
-def click_status_icon(qtbot, view, row: int) -> None:
-    index = view.model.index(row, LinkTableModel.STATUS)
-    view.table.scrollTo(index)
-    rect = view.table.visualRect(index)
-    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    yield from monitor_world(tmp_path_factory)
 
 
 @pytest.fixture
@@ -158,7 +75,7 @@ def test_r_m2_clicking_the_icon_opens_the_log_with_the_fields_changed(monitor, q
     assert entry is not None, "the first sync changed fields somewhere"
     link = Link.get(Link.entity == "product", (Link.hike_id == entry.hike_id) | (Link.bc_id == entry.bc_id))
     view = shown(window, window.products_view)
-    row = view.row_of(lambda r: r.id == link.id)
+    row = row_of(view, lambda r: r.id == link.id)
     click_status_icon(qtbot, view, row)
     qtbot.waitUntil(lambda: window.log_dialog is not None and window.log_dialog.isVisible())
     dialog = window.log_dialog
@@ -204,39 +121,6 @@ def test_r_m6_a_non_https_or_foreign_url_is_refused_and_logged(monitor, urls, ca
         assert open_store_url(url) is False
     assert urls.urls == []
     assert any("Refused to open" in r.getMessage() for r in caplog.records)
-
-
-def test_r_m4_errors_grouped_with_a_hint_and_retry_clears_a_fixed_error(monitor, qtbot):
-    controller, window, sandbox = monitor
-    errors = shown(window, window.errors_view)
-    titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
-    assert "Duplicate SKU on 2 products" in titles
-    group_item = errors.tree.topLevelItem(titles.index("Duplicate SKU on 2 products"))
-    assert "own SKU in Hike" in group_item.child(0).text(0)  # the hint names the store to fix it in
-    assert group_item.childCount() == 3  # the hint, then the two records
-    # the manager fixes the SKU in Hike, then retries that record
-    with sandbox.hike.lock:
-        product = sandbox.hike.products[DUPLICATE_B]
-        product["sku"], product["last_modified"] = "SKU-00004", sandbox.hike.now()
-    record = group_item.child(1)
-    retried = Link.get_by_id(int(record.data(0, LINK_ROLE)))
-    errors.tree.setCurrentItem(record)
-    assert errors.retry_one.isEnabled()
-    status = wait_idle_after_run(qtbot, controller, errors.retry_one.click)
-    run = Run.select().order_by(Run.id.desc()).first()
-    assert run.trigger == "retry" and status[1] in ("ok", "partial")  # that record alone, no full read (N3)
-    assert Link.get_by_id(retried.id).last_result == "ok"
-    titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
-    assert "Duplicate SKU on 1 product" in titles, titles  # the record left the list; the other one stays
-    group_item = errors.tree.topLevelItem(titles.index("Duplicate SKU on 1 product"))
-    errors.tree.setCurrentItem(group_item)
-    wait_idle_after_run(qtbot, controller, errors.retry_group.click)
-    assert Run.select().order_by(Run.id.desc()).first().trigger == "reconcile"  # a group: every record read
-    titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
-    assert not any(t.startswith("Duplicate SKU") for t in titles)
-    view = shown(window, window.products_view)
-    assert row_status(view, lambda r: r.hike_id == str(DUPLICATE_A)) == SYNCED
-    assert row_status(view, lambda r: r.hike_id == str(DUPLICATE_B)) == SYNCED
 
 
 def test_r_m5_tray_state_follows_the_summary(monitor, qtbot):
