@@ -18,7 +18,7 @@ from desktop.sync.field_table import OUTLET_ROWS, Field, create_keys, update_key
 from desktop.sync.hike_models import Fields, HikeOutletStock, HikeProduct, HikeVariant
 from desktop.sync.mapping_context import MappingContext, MappingError, name_key
 from desktop.sync.money import bc_inventory_level
-from desktop.sync.product_fields import Source, bc_tracking, hike_variant_values
+from desktop.sync.product_fields import Source, bc_new_product_price, bc_tracking, hike_variant_values
 from desktop.sync.records import ProductRecord, VariantRecord
 from desktop.sync.settings import DEFAULT_LOCATION_ID
 from desktop.sync.vocabulary import Side
@@ -75,6 +75,7 @@ def bc_product_body(record: ProductRecord, ctx: MappingContext, existing: BCProd
     are created with ``bc_variant_create_bodies``."""
     source = Source(record, ctx)
     if existing is None:
+        bc_new_product_price(record, ctx)  # a product BigCommerce can't price is refused before anything else
         body: dict[str, Any] = {**create_keys(table.PRODUCT_TABLE, BC, source, ctx.options), "type": "physical"}
         if _bc_stock_in_body(ctx) and bc_tracking(record) == "product":
             body["inventory_level"] = bc_inventory_level(record.stock)

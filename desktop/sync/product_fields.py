@@ -118,15 +118,21 @@ def _bc_value(src: Source) -> Decimal | None:
     return src.item.price_inc_tax if src.ctx.bc_prices_inc_tax else src.item.price_ex_tax
 
 
-def _bc_price_create(src: Source) -> dict[str, Any]:
-    value = _bc_value(src)
-    if value is None and src.variant is None and src.record.variants:
-        value = _bc_value(Source(src.record, src.ctx, src.record.variants[0]))
+def bc_new_product_price(record: ProductRecord, ctx: MappingContext) -> Decimal:
+    """A new BigCommerce product's price (required): its own, else its first variant's; MappingError if none."""
+    value = _bc_value(Source(record, ctx))
+    if value is None and record.variants:
+        value = _bc_value(Source(record, ctx, record.variants[0]))
     if value is None:
-        if src.variant is not None:
-            return {}
-        raise MappingError(f"“{src.record.name}” has no price BigCommerce can take: map its Hike tax to a "
+        raise MappingError(f"“{record.name}” has no price BigCommerce can take: map its Hike tax to a "
                            "BigCommerce tax class so the price can be converted.")
+    return value
+
+
+def _bc_price_create(src: Source) -> dict[str, Any]:
+    value = _bc_value(src) if src.variant is not None else bc_new_product_price(src.record, src.ctx)
+    if value is None:
+        return {}
     body = {"price": value}
     if src.ctx.price_type != "price":
         body[src.ctx.price_type] = value

@@ -19,8 +19,10 @@ from typing import Any, Iterable, Mapping, Sequence
 from desktop.sync.bigcommerce import BCCustomer, BCProduct, BCVariant
 from desktop.sync.hike_models import Fields, HikeAddress, HikeCustomer, HikeOutletStock, HikeProduct, HikeVariant
 from desktop.sync.mapping import MappingContext
-from desktop.sync.records import BIGCOMMERCE, HIKE, PRODUCT_FIELDS, ProductRecord, VariantRecord, jsonable
+from desktop.sync.records import BIGCOMMERCE, HIKE, PRODUCT_FIELDS as _NOW, ProductRecord, VariantRecord, jsonable
 from desktop.sync.settings import DEFAULT_LOCATION_ID, ResolvedSettings, Settings
+
+PRODUCT_FIELDS = tuple(n for n in _NOW if n != "extra")  # the record's fields before the table added ``extra``
 
 
 HIKE_TO_BC = "hike_to_bc"
