@@ -143,7 +143,8 @@ def product_from_hike(product: HikeProduct, ctx: MappingContext) -> ProductRecor
     text = normalize_text(product.description)
     return ProductRecord(
         side=Side.HIKE, id=product.id, description_html=text_to_html(text), description_text=text,
-        price_ex_tax=ex, price_inc_tax=inc, cost=row.cost_price if row else None, tax_key=tax_key, track_inventory=product.track_inventory,
+        price_ex_tax=ex, price_inc_tax=inc, cost=row.cost_price if row else None, tax_key=tax_key,
+        track_inventory=product.track_inventory,
         stock=sum((v.stock for v in variants), Decimal(0)) if variants else _hike_stock(product.outlets, ctx),
         categories=tuple(c for c in categories if c),
         brand=product.brand_name or (ctx.hike_brand_names.get(product.brand_id) if product.brand_id else None),
