@@ -41,19 +41,19 @@ never propagated (D9).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections import defaultdict
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
 from desktop.sync import errors, passes
 from desktop.sync.bigcommerce import ADDRESS_BATCH, CUSTOMER_BATCH, BCCustomer, BigCommerceClient
+from desktop.sync.customer_fields import (CustomerFields, bc_address_body, bc_create_body, bc_update_body, diff,
+                                         fingerprint, from_bc, from_hike, hike_create_body, hike_update_body)
 from desktop.sync.hike import HikeClient
-from desktop.sync.hike_models import HikeAddress, HikeCustomer
+from desktop.sync.hike_models import HikeCustomer
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from, save_link,
                                   unfinished_work)
 from desktop.sync.passes import Snapshot, side_of
@@ -61,8 +61,6 @@ from desktop.sync.passes import Snapshot, side_of
 log = logging.getLogger(__name__)
 
 ENTITY = "customer"
-FINGERPRINT_VERSION = 1
-HIKE_SOURCE_BIGCOMMERCE = 5  # ``InvoiceFrom`` [A]: the customer came from BigCommerce
 EMAIL_LOOKUP_CHUNK = 50
 
 
@@ -71,189 +69,10 @@ def norm_email(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
-# -- the synced fields, the same shape for both stores -------------------------------------------------------------
-@dataclass(frozen=True)
-class CustomerFields:
-    first_name: str
-    last_name: str
-    email: str
-    phone: str
-    company: str
-    address: tuple[str, ...] | None  # address1, address2, city, state, postcode, country code
-
-    def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["address"] = ", ".join(p for p in self.address if p) if self.address else None
-        return out
-
-
-def _address(*parts: str | None) -> tuple[str, ...] | None:
-    cleaned = tuple((p or "").strip() for p in parts)
-    cleaned = cleaned[:-1] + (cleaned[-1].upper(),)
-    return cleaned if any(cleaned[:5]) else None
-
-
-def hike_primary_address(c: HikeCustomer) -> HikeAddress | None:
-    for address in (c.billing_address, c.shipping_address):
-        if address is not None and _hike_address_key(address) is not None:
-            return address
-    return None
-
-
-def _hike_address_key(a: HikeAddress | None) -> tuple[str, ...] | None:
-    if a is None:
-        return None
-    return _address(a.address1, a.address2, a.city, a.state, a.postcode, a.country_code)
-
-
-def bc_addresses(c: BCCustomer) -> list[dict[str, Any]]:
-    return sorted((a for a in c.addresses if isinstance(a, dict)), key=lambda a: a.get("id") or 0)
-
-
-def _bc_address_key(a: dict[str, Any] | None) -> tuple[str, ...] | None:
-    if not a:
-        return None
-    return _address(a.get("address1"), a.get("address2"), a.get("city"), a.get("state_or_province"),
-                    a.get("postal_code"), a.get("country_code"))
-
-
-def from_hike(c: HikeCustomer) -> CustomerFields:
-    return CustomerFields(c.first_name.strip(), c.last_name.strip(), (c.email or "").strip(), c.phone.strip(),
-                          c.company_name.strip(), _hike_address_key(hike_primary_address(c)))
-
-
-def from_bc(c: BCCustomer) -> CustomerFields:
-    addresses = bc_addresses(c)
-    return CustomerFields(c.first_name.strip(), c.last_name.strip(), c.email.strip(), c.phone.strip(),
-                          c.company.strip(), _bc_address_key(addresses[0]) if addresses else None)
-
-
-def fingerprint(fields: CustomerFields) -> str:
-    """sha256 over the canonical JSON of the synced fields (D10: equal means nothing that syncs changed)."""
-    text = json.dumps({"v": FINGERPRINT_VERSION, "fields": asdict(fields)}, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def diff(before: CustomerFields | None, after: CustomerFields) -> dict[str, list[Any]]:
-    old = before.as_dict() if before else {}
-    return {k: [old.get(k), v] for k, v in after.as_dict().items() if before is None or old.get(k) != v}
-
-
 def missing_for_bc(c: HikeCustomer) -> list[str]:
     """What BigCommerce needs that this Hike customer lacks (C.2: first name, last name and email)."""
     return [label for label, value in (("first name", c.first_name), ("last name", c.last_name),
                                        ("email", c.email)) if not (value or "").strip()]
-
-
-# -- bodies --------------------------------------------------------------------------------------------------------
-def bc_create_body(c: HikeCustomer) -> dict[str, Any]:
-    body: dict[str, Any] = {"first_name": c.first_name.strip(), "last_name": c.last_name.strip(),
-                            "email": (c.email or "").strip()}
-    if c.phone.strip():
-        body["phone"] = c.phone.strip()
-    if c.company_name.strip():
-        body["company"] = c.company_name.strip()
-    addresses = []
-    seen: set[tuple[str, ...]] = set()
-    for address in (c.billing_address, c.shipping_address):
-        key = _hike_address_key(address)
-        if address is None or key is None or key in seen:
-            continue
-        seen.add(key)
-        converted = _bc_address_body(address, c)
-        if converted is not None:
-            addresses.append(converted)
-    if addresses:
-        body["addresses"] = addresses
-    return body
-
-
-def _bc_address_body(a: HikeAddress, c: HikeCustomer) -> dict[str, Any] | None:
-    """Only an address BigCommerce can hold (street, city and a two-letter country) goes across."""
-    country = a.country_code.strip().upper()
-    if not a.address1.strip() or not a.city.strip() or len(country) != 2:
-        return None
-    out = {"first_name": c.first_name.strip(), "last_name": c.last_name.strip(), "address1": a.address1.strip(),
-           "address2": a.address2.strip(), "city": a.city.strip(), "state_or_province": a.state.strip(),
-           "postal_code": a.postcode.strip(), "country_code": country, "address_type": "residential"}
-    if c.company_name.strip():
-        out["company"] = c.company_name.strip()
-    phone = (a.receiver_phone or c.phone).strip()
-    if phone:
-        out["phone"] = phone
-    return out
-
-
-def _hike_address_body(a: dict[str, Any], address_id: int | None) -> dict[str, Any]:
-    name = f"{a.get('first_name') or ''} {a.get('last_name') or ''}".strip()
-    return {"id": address_id or 0, "address1": a.get("address1") or "", "address2": a.get("address2") or "",
-            "city": a.get("city") or "", "state": a.get("state_or_province") or "",
-            "postcode": a.get("postal_code") or "", "country_code": (a.get("country_code") or "").upper(),
-            "country_name": a.get("country") or "", "receiverName": name, "receiverPhone": a.get("phone") or ""}
-
-
-def hike_create_body(c: BCCustomer) -> dict[str, Any]:
-    body: dict[str, Any] = {"first_name": c.first_name.strip(), "last_name": c.last_name.strip(),
-                            "email": c.email.strip(), "phone": c.phone.strip(), "company_name": c.company.strip(),
-                            "customerFrom": HIKE_SOURCE_BIGCOMMERCE}
-    addresses = bc_addresses(c)
-    if addresses:
-        body["billing_address"] = _hike_address_body(addresses[0], None)
-        body["shipping_address"] = _hike_address_body(addresses[1] if len(addresses) > 1 else addresses[0], None)
-    return body
-
-
-def hike_update_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any]:
-    """BigCommerce's values for what differs; empty when Hike already has them."""
-    have, want = from_hike(hike_c), from_bc(bc_c)
-    body: dict[str, Any] = {}
-    for name, key in (("first_name", "first_name"), ("last_name", "last_name"), ("email", "email"),
-                      ("phone", "phone"), ("company", "company_name")):
-        if getattr(have, name) != getattr(want, name) and (getattr(want, name) or name in ("phone", "company")):
-            body[key] = getattr(want, name)
-    addresses = bc_addresses(bc_c)
-    if addresses and have.address != want.address:
-        old_primary = hike_primary_address(hike_c)
-        billing = hike_c.billing_address
-        body["billing_address"] = _hike_address_body(addresses[0], billing.id if billing else None)
-        shipping = hike_c.shipping_address
-        if shipping is None or _hike_address_key(shipping) == _hike_address_key(old_primary):
-            body["shipping_address"] = _hike_address_body(addresses[0], shipping.id if shipping else None)
-    if body:
-        body["id"] = hike_c.id
-    return body
-
-
-def bc_update_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any]:
-    """Hike's values for what differs (never an empty name or email: BigCommerce needs them)."""
-    have, want = from_bc(bc_c), from_hike(hike_c)
-    body: dict[str, Any] = {}
-    for name in ("first_name", "last_name", "email", "phone", "company"):
-        value = getattr(want, name)
-        if getattr(have, name) != value and (value or name in ("phone", "company")):
-            body[name] = value
-    if body:
-        body["id"] = bc_c.id
-    return body
-
-
-def bc_address_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any] | None:
-    """Hike's primary address for BigCommerce's first one when the two differ: an update of that address (the body
-    has its ``id``) or, when the customer has none there, a new one (the body has ``customer_id``). None when they
-    agree, or when Hike has no address or one BigCommerce cannot hold (an address is never cleared there)."""
-    primary = hike_primary_address(hike_c)
-    addresses = bc_addresses(bc_c)
-    first = addresses[0] if addresses else None
-    if primary is None or _hike_address_key(primary) == _bc_address_key(first):
-        return None
-    body = _bc_address_body(primary, hike_c)
-    if body is None:
-        return None
-    # an address needs both names in BigCommerce; a Hike customer linked by email may lack one: the customer's own
-    for name in ("first_name", "last_name"):
-        body[name] = body[name] or getattr(bc_c, name).strip()
-    return {"id": first["id"], **body} if first is not None else {"customer_id": bc_c.id, **body}
 
 
 # -- plan ----------------------------------------------------------------------------------------------------------

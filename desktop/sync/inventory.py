@@ -32,7 +32,8 @@ from desktop.sync import errors
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.hike_models import HikeProduct
 from desktop.sync.journal import CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, unfinished_work
-from desktop.sync.mapping import bc_inventory_level, hike_stock_level
+from desktop.sync.mapping import hike_stock_level
+from desktop.sync.money import bc_inventory_level
 
 log = logging.getLogger(__name__)
 ENTITY = "inventory"

@@ -17,7 +17,8 @@ from typing import Any, Iterable, Sequence
 from desktop.storage import paths
 from desktop.sync.bigcommerce import BCProduct
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.mapping import bc_inventory_level, hike_stock_level
+from desktop.sync.mapping import hike_stock_level
+from desktop.sync.money import bc_inventory_level
 
 
 @dataclass(frozen=True)

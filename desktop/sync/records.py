@@ -1,8 +1,13 @@
 """The neutral records the sync engine works in: one product shape for both stores (D2).
 
-``desktop.sync.mapping`` builds them from the clients' dataclasses (``product_from_hike``, ``product_from_bc``)
-and turns them into request bodies. Records are frozen; lists are tuples. Money and quantities are ``Decimal``
-(never float); stock may be fractional (Hike sells fractions, S13).
+``desktop.sync.mapping`` builds them from the clients' dataclasses (``product_from_hike``, ``product_from_bc``);
+the field table (``desktop.sync.product_fields``) compares them and turns them into request bodies. Records are
+frozen; lists are tuples. Money and quantities are ``Decimal`` (never float); stock may be fractional (Hike sells
+fractions, S13).
+
+The attributes are the fields the engine itself works with (SKUs to link by, stock, images, prices for D3, ...).
+A synced field only the table knows (one that declares how each store's record is read) keeps its value in
+``extra``, so adding one is one table entry and no change here; ``get(name)`` reads either kind.
 """
 from __future__ import annotations
 
@@ -28,6 +33,10 @@ class VariantRecord:
     cost: Decimal | None = None
     stock: Decimal = Decimal(0)
     weight: Decimal | None = None
+    extra: tuple[tuple[str, Any], ...] = ()  # (field name, value) of the table's fields that are not attributes
+
+    def get(self, name: str) -> Any:
+        return _get(self, name)
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -61,6 +70,10 @@ class ProductRecord:
     image_urls: tuple[str, ...] = ()
     variants: tuple[VariantRecord, ...] = ()
     modified_at: datetime | None = None
+    extra: tuple[tuple[str, Any], ...] = ()  # (field name, value) of the table's fields that are not attributes
+
+    def get(self, name: str) -> Any:
+        return _get(self, name)
 
     @property
     def has_variants(self) -> bool:
@@ -77,6 +90,14 @@ class ProductRecord:
         return next((v for v in self.variants if v.sku and v.sku.strip().lower() == wanted), None)
 
 
+def _get(record: ProductRecord | VariantRecord, name: str) -> Any:
+    """A field's value: the attribute of that name, else the table-only value in ``extra`` (None when absent)."""
+    if name != "extra" and name in _ATTRIBUTES[type(record)]:
+        return getattr(record, name)
+    return next((value for key, value in record.extra if key == name), None)
+
+
+_ATTRIBUTES = {cls: frozenset(f.name for f in fields(cls)) for cls in (ProductRecord, VariantRecord)}
 PRODUCT_FIELDS = tuple(f.name for f in fields(ProductRecord))
 VARIANT_FIELDS = tuple(f.name for f in fields(VariantRecord))
 
@@ -94,8 +115,9 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return jsonable(value.value)
-    if isinstance(value, (VariantRecord, ProductRecord)):
-        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (VariantRecord, ProductRecord)):  # table-only fields as if they were attributes
+        return {**{f.name: jsonable(getattr(value, f.name)) for f in fields(value) if f.name != "extra"},
+                **{name: jsonable(v) for name, v in value.extra}}
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -20,7 +20,8 @@ from desktop.sync.bigcommerce import BCProduct
 from desktop.sync.engine import SyncEngine
 from desktop.sync.hike import hike_governor
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.mapping import NEVER_MAPPED, html_to_text
+from desktop.sync.mapping import NEVER_MAPPED
+from desktop.sync.plain_text import html_to_text
 from desktop.sync.settings import Settings
 from tests.integration.stores import Connected, connect
 

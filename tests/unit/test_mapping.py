@@ -9,14 +9,15 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from desktop.sync import mapping
+from desktop.sync import mapping, money
 from desktop.sync.bigcommerce import BCBrand, BCCategory, BCProduct, BCTaxClass, StoreInfo
 from desktop.sync.hike_models import HikeBrand, HikeProduct, HikeProductType
-from desktop.sync.mapping import (BC_TO_HIKE, HIKE_TO_BC, MappingContext, MappingError, auto_sku, bc_inventory_level,
-                                  bc_product_body, bc_variant_create_bodies, diff, ex_from_inc, fingerprint,
-                                  hike_product_body, html_to_text, inc_from_ex, missing_bc_refs, normalize_text,
+from desktop.sync.mapping import (BC_TO_HIKE, HIKE_TO_BC, MappingContext, MappingError, auto_sku, bc_product_body,
+                                  bc_variant_create_bodies, diff, fingerprint, hike_product_body, missing_bc_refs,
                                   product_from_bc, product_from_hike, skip_reason_to_bc, skip_reason_to_hike,
-                                  synced_fields, text_to_html)
+                                  synced_fields)
+from desktop.sync.money import bc_inventory_level, ex_from_inc, inc_from_ex
+from desktop.sync.plain_text import html_to_text, normalize_text, text_to_html
 from desktop.sync.records import ProductRecord, VariantRecord, jsonable
 from desktop.sync.settings import HikeToBc, Settings
 from tests.unit.test_settings import EXAMPLE, FACTS
@@ -192,7 +193,7 @@ def test_d3_money_is_never_float():
 def test_s13_stock_to_bigcommerce_is_whole_units_from_zero():
     assert bc_inventory_level(D("2.5")) == 2 and bc_inventory_level(D("-3")) == 0
     assert bc_inventory_level(D("7")) == 7 and bc_inventory_level(None) == 0
-    assert mapping.is_fractional(D("2.5")) and not mapping.is_fractional(D("2.000"))
+    assert money.is_fractional(D("2.5")) and not money.is_fractional(D("2.000"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
