@@ -9,7 +9,8 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
 
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
 from desktop.views.record_models import RunTableModel, setup_run_columns
-from desktop.views.status_summary import ENTITY_LABELS, StatusSummary, ago, in_
+from desktop.sync.registry import ENTITY_LABELS, SYNC_GROUPS
+from desktop.views.status_summary import StatusSummary, ago, in_
 
 STATE_COLORS = {IDLE: "#2da44e", SYNCING: "#1f6feb", PAUSED: "#8c959f", ERROR: "#cf222e",
                 RECONNECT_NEEDED: "#bf8700"}
@@ -58,19 +59,17 @@ class Dashboard(QWidget):
         sync_box = QGroupBox("Sync now")
         sync_layout = QGridLayout(sync_box)
         self.sync_buttons: dict[str, QPushButton] = {}
-        for col, (group, text, what) in enumerate((("products", "Products", "products and stock"),
-                                                   ("customers", "Customers", "customers both ways"),
-                                                   ("sales", "Sales", "orders and sales"))):
-            button = QPushButton(text)
-            button.setObjectName(f"syncNow_{group}")
-            button.setToolTip(f"Sync {what} now (also while paused)")
-            button.clicked.connect(lambda _=False, g=group: self.syncRequested.emit([g]))
+        for col, group in enumerate(SYNC_GROUPS):
+            button = QPushButton(group.label)
+            button.setObjectName(f"syncNow_{group.name}")
+            button.setToolTip(f"Sync {group.what} now (also while paused)")
+            button.clicked.connect(lambda _=False, g=group.name: self.syncRequested.emit([g]))
             sync_layout.addWidget(button, 0, col)
-            self.sync_buttons[group] = button
+            self.sync_buttons[group.name] = button
         everything = QPushButton("Everything")
         everything.setObjectName("syncNow_all")
-        everything.clicked.connect(lambda: self.syncRequested.emit(["products", "customers", "sales"]))
-        sync_layout.addWidget(everything, 0, 3)
+        everything.clicked.connect(lambda: self.syncRequested.emit([g.name for g in SYNC_GROUPS]))
+        sync_layout.addWidget(everything, 0, len(SYNC_GROUPS))
         row.addWidget(sync_box, 2)
 
         pass_box = QGroupBox("Current pass")
