@@ -7,9 +7,9 @@
   passed through to ``run_pass``). It may name records (``retry_records``, M4 "Retry this record"): the pass
   then reads only those (``ReadScope.RECORDS``, ``only``). Two such requests merge their records; one merged
   with a request for whole entities becomes the whole request, reading every record (``ReadScope.FULL``), so
-  the records are read too (``PassRequest.merged``). The scheduled job itself is ``max_instances=1``, ``coalesce=True`` and
-  ``misfire_grace_time=None`` (a late run still runs, once); if APScheduler skips it because the previous
-  scheduled pass is still running, that skip is turned into the queued follow-up, not lost.
+  the records are read too (``PassRequest.merged``). The scheduled job itself is ``max_instances=1``,
+  ``coalesce=True`` and ``misfire_grace_time=None`` (a late run still runs, once); if APScheduler skips it
+  because the previous scheduled pass is still running, that skip is turned into the queued follow-up, not lost.
 - Pause stops the automatic runs only (schedule, catch-up, startup). "Sync now" is an explicit request from
   the person at the keyboard, so it still runs while paused, and the state returns to ``paused`` after it.
   A scheduled follow-up queued before the pause is dropped by the pause; a queued "Sync now" is kept.
