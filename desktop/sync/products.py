@@ -224,13 +224,14 @@ class ProductSync(EntitySync):
         both = set(hike_changed) & set(bc_changed)
         for link_id in both:
             link, hp, hrec = hike_changed[link_id]
-            _, bp, brec = bc_changed[link_id]
+            bc_link, bp, brec = bc_changed[link_id]  # the same row, read by its BigCommerce id
             if passes.hike_is_newer(hp.last_modified, bp.date_modified):
                 del bc_changed[link_id]
                 hike_changed[link_id] = (link, hp, hrec)
                 note = "Changed in both stores since the last sync; kept the newer change, from Hike."
             else:
                 del hike_changed[link_id]
+                link = bc_link  # the update to Hike carries this row: the note goes on it
                 note = "Changed in both stores since the last sync; kept the newer change, from BigCommerce."
             link.last_message = note
 
