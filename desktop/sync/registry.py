@@ -157,9 +157,12 @@ class StockPass:
     def apply(self, plans: list[Any]) -> None:
         from desktop.sync.inventory import push_stock
 
-        self.run.events.on_progress(self.entity, 0, len(plans))
+        events = self.run.events
+        if events is not None:
+            events.on_progress(self.entity, 0, len(plans))
         push_stock(self.run.bc, self.run.journal, plans)
-        self.run.events.on_progress(self.entity, len(plans), len(plans))
+        if events is not None:
+            events.on_progress(self.entity, len(plans), len(plans))
 
     def advance(self, snapshot: Snapshot[Any, Any]) -> None:
         return None  # the products' cursors move with the products pass, after the stock is pushed
