@@ -53,8 +53,10 @@ from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.events import Listeners
 from desktop.sync.journal import mark_interrupted_runs
 from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, compare_stock, hike_duplicates, write_backup
+from desktop.sync.registry import ENGINE_ENTITIES
 from desktop.sync.scheduler import SyncScheduler
 from desktop.sync.settings import Settings, SettingsError
+from desktop.sync.vocabulary import Trigger
 
 # desktop.sync.engine is imported by the commands that sync, so info/status/log/connect work without it
 
@@ -557,8 +559,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------------------------
 # sync
 def parse_entities(text: str | None) -> list[str] | None:
-    from desktop.sync.engine import ENGINE_ENTITIES
-
     if text is None:
         return None
     wanted = [e.strip().lower() for e in text.split(",") if e.strip()]
@@ -580,7 +580,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if args.dry_run:
                 return report_dry_run(args, engine.dry_run())
             decide_orders_start(args, bc, hike, settings)
-            run = engine.run_pass("cli", entities)
+            run = engine.run_pass(Trigger.CLI, entities)
         except SettingsError as exc:
             raise CliError(f"The saved settings don't fit the stores any more: {exc}") from None
     data = {"run_id": run.id, "status": run.status, "counts": run.counts or {}, "message": run.message}
@@ -711,7 +711,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         decide_orders_start(args, bc, hike, settings)
         events = Listeners(LogEvents())
         engine = SyncEngine(bc, hike, settings, events=events)
-        scheduler = SyncScheduler(lambda trigger, entities: engine.run_pass(trigger, entities),
+        scheduler = SyncScheduler(engine.run_pass,
                                   interval_minutes=int(settings.schedule_minutes), events=events,
                                   calls_per_pass_estimate=settings.hike_calls_per_idle_pass())
         previous = {sig: signal.signal(sig, lambda signum, _frame: stop.set())

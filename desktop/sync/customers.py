@@ -56,6 +56,7 @@ from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeCustomer
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from, save_link,
                                   unfinished_work)
+from desktop.sync.entity_pass import EntitySync
 from desktop.sync.passes import Snapshot, side_of
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,10 @@ class Action:
         return norm_email((self.hike.email if self.hike else None) or (self.bc.email if self.bc else None)) or None
 
     @property
+    def sku(self) -> str | None:  # a customer link's key column holds the email
+        return self.email
+
+    @property
     def side(self) -> str:
         return side_of(self.kind, self.hike is not None)
 
@@ -110,7 +115,19 @@ def _names(customers: Iterable[HikeCustomer]) -> str:
     return " and ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-class CustomerSync:
+@dataclass
+class _Candidates:
+    """What a customer plan links or creates from: the customers not linked yet, and who has each email."""
+
+    unlinked_hike: list[HikeCustomer]
+    unlinked_bc: dict[int, BCCustomer]
+    hike_by_email: dict[str, list[HikeCustomer]]
+    bc_by_email: dict[str, BCCustomer]
+
+
+class CustomerSync(EntitySync):
+    record_entity = ENTITY
+
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, journal: Journal, events: Any = None):
         self.hike = hike
         self.bc = bc
@@ -119,7 +136,6 @@ class CustomerSync:
         self.events = events
         self._replan_hike: dict[int, HikeCustomer] = {}  # creates not confirmed before a crash: planned again
         self._replan_bc: dict[int, BCCustomer] = {}
-        self._total = self._done = 0
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
@@ -153,6 +169,20 @@ class CustomerSync:
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
         by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
+        pool = self._candidates(snap, by_hike, by_bc)
+        actions: list[Action] = []
+        used_bc: set[int] = set()
+        used_hike: set[int] = set()
+        for c in pool.unlinked_hike:
+            actions.append(self._plan_from_hike(c, pool, by_bc, used_bc, used_hike))
+        for c in sorted(pool.unlinked_bc.values(), key=lambda c: c.id):
+            if c.id not in used_bc:
+                actions += self._plan_from_bc(c, pool, by_hike, used_hike)
+        actions += self._plan_updates(snap, by_hike, by_bc)
+        return actions
+
+    def _candidates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> _Candidates:
+        """The customers not linked yet on each side, and every customer each email names."""
         unlinked_hike = sorted((c for c in snap.hike if not _linked(by_hike.get(str(c.id)))), key=lambda c: c.id)
         unlinked_bc = {c.id: c for c in snap.bc if not _linked(by_bc.get(str(c.id)))}
         hike_pool: dict[int, HikeCustomer] = {c.id: c for c in snap.hike}
@@ -187,61 +217,58 @@ class CustomerSync:
         for c in hike_pool.values():
             if norm_email(c.email):
                 hike_by_email[norm_email(c.email)].append(c)
+        return _Candidates(unlinked_hike, unlinked_bc, hike_by_email, bc_by_email)
 
-        actions: list[Action] = []
-        used_bc: set[int] = set()
-        used_hike: set[int] = set()
-        for c in unlinked_hike:
-            email = norm_email(c.email)
-            group = hike_by_email.get(email, []) if email else []
-            twin = bc_by_email.get(email) if email else None
-            if len(group) > 1:
-                actions.append(Action("conflict", c, None, (
-                    f"Hike customers {_names(group)} share the email {email} (letter case aside): they are not "
-                    "merged and none of them is sent to BigCommerce. Merge them in Hike or give each its own "
-                    "email, then sync again.")))
-            elif twin is not None and twin.id not in used_bc:
-                other = by_bc.get(str(twin.id))
-                if _linked(other):
-                    actions.append(Action("conflict", c, twin, (
-                        f"The BigCommerce customer with the email {email} is already linked to Hike customer "
-                        f"{other.hike_id}: {_label(c)} is not linked or sent. Give it its own email, or merge the "
-                        "two in Hike.")))
-                else:
-                    actions.append(Action("link", c, twin, "Linked by email"))
-                    used_bc.add(twin.id)
-                    used_hike.add(c.id)
-            elif missing_for_bc(c):
-                actions.append(Action("skip", c, None, (
-                    "Not sent to BigCommerce: BigCommerce needs a first name, last name and email, and this customer "
-                    f"has no {' or '.join(missing_for_bc(c))}.")))
-            else:
-                actions.append(Action("create_bc", c, None))
-        for c in sorted(unlinked_bc.values(), key=lambda c: c.id):
-            if c.id in used_bc:
-                continue
-            email = norm_email(c.email)
-            group = hike_by_email.get(email, []) if email else []
-            if len(group) > 1:
-                actions.append(Action("conflict", None, c, (
-                    f"Not created in Hike: Hike customers {_names(group)} already share the email {email}. Merge "
-                    "them in Hike or give each its own email, then sync again.")))
-            elif len(group) == 1:
-                twin_h = group[0]
-                other = by_hike.get(str(twin_h.id))
-                if twin_h.id in used_hike:
-                    continue
-                if _linked(other):
-                    actions.append(Action("conflict", None, c, (
-                        f"Not created in Hike: Hike customer {_label(twin_h)} has the email {email} and is already "
-                        f"linked to BigCommerce customer {other.bc_id}. Give one of them another email.")))
-                else:
-                    actions.append(Action("link", twin_h, c, "Linked by email"))
-                    used_hike.add(twin_h.id)
-            else:
-                actions.append(Action("create_hike", None, c))
-        actions += self._plan_updates(snap, by_hike, by_bc)
-        return actions
+    @staticmethod
+    def _plan_from_hike(c: HikeCustomer, pool: _Candidates, by_bc: dict[str, Link], used_bc: set[int],
+                        used_hike: set[int]) -> Action:
+        """A Hike customer not linked yet: linked by email, created in BigCommerce, skipped or a conflict."""
+        email = norm_email(c.email)
+        group = pool.hike_by_email.get(email, []) if email else []
+        twin = pool.bc_by_email.get(email) if email else None
+        if len(group) > 1:
+            return Action("conflict", c, None, (
+                f"Hike customers {_names(group)} share the email {email} (letter case aside): they are not "
+                "merged and none of them is sent to BigCommerce. Merge them in Hike or give each its own "
+                "email, then sync again."))
+        if twin is not None and twin.id not in used_bc:
+            other = by_bc.get(str(twin.id))
+            if _linked(other):
+                return Action("conflict", c, twin, (
+                    f"The BigCommerce customer with the email {email} is already linked to Hike customer "
+                    f"{other.hike_id}: {_label(c)} is not linked or sent. Give it its own email, or merge the "
+                    "two in Hike."))
+            used_bc.add(twin.id)
+            used_hike.add(c.id)
+            return Action("link", c, twin, "Linked by email")
+        if missing_for_bc(c):
+            return Action("skip", c, None, (
+                "Not sent to BigCommerce: BigCommerce needs a first name, last name and email, and this customer "
+                f"has no {' or '.join(missing_for_bc(c))}."))
+        return Action("create_bc", c, None)
+
+    @staticmethod
+    def _plan_from_bc(c: BCCustomer, pool: _Candidates, by_hike: dict[str, Link],
+                      used_hike: set[int]) -> list[Action]:
+        """A BigCommerce customer not linked yet: linked by email, created in Hike, or a conflict."""
+        email = norm_email(c.email)
+        group = pool.hike_by_email.get(email, []) if email else []
+        if len(group) > 1:
+            return [Action("conflict", None, c, (
+                f"Not created in Hike: Hike customers {_names(group)} already share the email {email}. Merge "
+                "them in Hike or give each its own email, then sync again."))]
+        if not group:
+            return [Action("create_hike", None, c)]
+        twin_h = group[0]
+        other = by_hike.get(str(twin_h.id))
+        if twin_h.id in used_hike:
+            return []
+        if _linked(other):
+            return [Action("conflict", None, c, (
+                f"Not created in Hike: Hike customer {_label(twin_h)} has the email {email} and is already "
+                f"linked to BigCommerce customer {other.bc_id}. Give one of them another email."))]
+        used_hike.add(twin_h.id)
+        return [Action("link", twin_h, c, "Linked by email")]
 
     def _plan_updates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> list[Action]:
         hike_changed: dict[int, tuple[Link, HikeCustomer]] = {}
@@ -294,9 +321,9 @@ class CustomerSync:
         groups: dict[str, list[Action]] = defaultdict(list)
         for action in actions:
             groups[action.kind].append(action)
-        self._total, self._done = len(actions), 0
+        self._start(len(actions))
         for action in groups["fail"]:
-            self._guard(self._record_failure_of, action)
+            self._guard(self._fail, action)
         for action in groups["skip"] + groups["conflict"]:
             self._guard(self._apply_marker, action)
         for action in groups["link"]:
@@ -308,46 +335,13 @@ class CustomerSync:
         for action in groups["create_hike"]:
             self._guard(self._apply_create_hike, action)
 
-    def _tick(self) -> None:
-        self._done += 1
-        if self.events is not None:
-            self.events.on_progress(ENTITY, min(self._done, self._total), self._total)
-
-    def _guard(self, fn: Any, action: Action) -> bool:
-        """One record's failure is logged and the pass goes on; a failure of the store or the connection stops
-        the pass (the next one resumes from the cursor)."""
-        try:
-            fn(action)
-            return True
-        except errors.SyncError as exc:
-            if passes.stops_the_pass(exc):
-                raise
-            self._record_failure(action, exc.message, exc)
-        finally:
-            self._tick()
-        return False
-
-    def _record_failure(self, action: Action, message: str, cause: BaseException | None = None) -> None:
-        """One record failed: logged; when ``cause`` may pass by itself, the record is read again next pass."""
-        self.read_again.note(cause, action.hike.last_modified if action.hike else None,
-                             action.bc.date_modified if action.bc else None)
-        with database_proxy.atomic():
-            self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=action.link,
-                                hike_id=action.hike.id if action.hike else None,
-                                bc_id=action.bc.id if action.bc else None, sku=action.email,
-                                direction=passes.direction_of(action.kind), name=action.name)
-
-    def _record_failure_of(self, action: Action) -> None:
-        self._record_failure(action, action.message)
-
     def _apply_marker(self, action: Action) -> None:
         """Skips and conflicts are logged once per reason: a marker row remembers it, so a customer that stays
         skipped does not add a log line every pass. The marker becomes a real link once the customer qualifies."""
         status = "skipped" if action.kind == "skip" else "conflict"
         hike_id = str(action.hike.id) if action.hike else None
         bc_id = None if hike_id else str(action.bc.id)
-        marker = Link.get_or_none(Link.entity == ENTITY,
-                                  (Link.hike_id == hike_id) if hike_id else (Link.bc_id == bc_id))
+        marker = self._record_row(hike_id, bc_id)
         if marker is not None and marker.status == status and marker.last_message == action.message:
             return
         with database_proxy.atomic():

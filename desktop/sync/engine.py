@@ -1,14 +1,13 @@
 """One sync pass over the entities asked for, recorded from start to finish.
 
-``SyncEngine.run_pass`` reads the stores' facts, resolves the settings against them, runs the product sync (plan
-then apply), pushes stock, moves the cursors and closes the run. The first pass (no cursor yet) and a
-reconciliation pass (once a day, D11: BigCommerce does not bump a product's ``date_modified`` when only a
-variant changes) read everything; other passes read what changed since the cursors. ``dry_run`` plans and
-returns the counts without writing anything (P3). Customers (D7, ``desktop.sync.customers``) follow the products,
-both ways, with their own cursors; then BigCommerce orders (``desktop.sync.orders``) when either order setting
-(S9 stock, S10 full orders) is on; then, when "Send full Hike sales to BigCommerce" is on (S15), Hike sales
-become BigCommerce orders (``desktop.sync.sales``). A pass given ``only`` (link ids, "Retry this record", M4)
-reads just those products and customers, plans and applies them the same way, and moves no cursor.
+``SyncEngine.run_pass`` reads the stores' facts, resolves the settings against them, then runs the entity passes
+of ``desktop.sync.registry`` in order (products and their stock, customers (D7), BigCommerce orders (S9/S10),
+Hike sales (S15)), each as ``desktop.sync.entity_pass.EntityPass`` describes, and closes the run. What the passes
+read is the pass's ``ReadScope``, not who asked for it (the trigger): everything on the first pass (no cursor yet),
+on the daily reconciliation (D11: BigCommerce does not bump a product's ``date_modified`` when only a variant
+changes) and on a group's retry; what changed since the cursors otherwise; or only the records asked for (M4
+"Retry this record", ``only``), moving no cursor. ``dry_run`` plans and returns the counts without writing
+anything (P3).
 """
 from __future__ import annotations
 
@@ -18,26 +17,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from desktop.storage.models import Link, Run, get_preference, set_preference
-from desktop.sync import errors, inventory, mapping, passes
+from desktop.storage.models import Link, Run, get_preference
+from desktop.sync import errors, mapping, passes
 from desktop.sync.bigcommerce import BigCommerceClient
-from desktop.sync.customers import CustomerSync
+from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
-from desktop.sync.inventory import plan_stock, push_stock, read_levels
-from desktop.sync.journal import Journal, links_by_hike
-from desktop.sync.orders import OrderSync
+from desktop.sync.journal import Journal
 from desktop.sync.products import Action, ProductSync
 from desktop.sync.register_shift import note_shift, payment_register
-from desktop.sync.sales import SaleSync, deactivate as deactivate_sales
+from desktop.sync.registry import ENGINE_ENTITIES, read_groups
 from desktop.sync.settings import Settings, StoreFacts
+from desktop.sync.vocabulary import ErrorKind, ReadScope, RunStatus, SyncState, Trigger
 
 log = logging.getLogger(__name__)
 
-ENGINE_ENTITIES = ("products", "inventory", "customers", "orders", "sales")
 RECONCILE_EVERY = timedelta(hours=24)
-# link entities whose retry reads their product (a variant's and a stock error's record is its product)
-PRODUCT_LINK_ENTITIES = ("product", "variant", "inventory")
 
 
 @dataclass
@@ -89,7 +84,7 @@ class SyncEngine:
             note_shift(payment_register(registers, resolved.payment_register_id, resolved.order_outlet_id))
 
     def reconcile_due(self) -> bool:
-        last = get_preference("last_reconcile")
+        last = get_preference(RECONCILED_AT)
         return last is None or self._now() - datetime.fromisoformat(last) >= RECONCILE_EVERY
 
     # -- passes -----------------------------------------------------------------------------------------------
@@ -103,89 +98,48 @@ class SyncEngine:
         return DryRun({side: dict(c) for side, c in counts.items() if c},
                       [_describe(a) for a in actions])
 
-    def run_pass(self, trigger: str = "manual", entities: Iterable[str] | None = None,
-                 only: Iterable[int] | None = None) -> Run:
-        """``only``: link ids (``Link.id``) to retry alone (M4 "Retry this record"): products and customers read
-        just those records (a variant's or its stock's link: its product) and plan and apply them as usual; the
-        cursors and the reconciliation date stay where they are, since reading a few records says nothing about
-        the others. Orders and sales, when asked for, run their normal pass (it reads their waiting and refused
-        records again anyway). ``entities`` still says which parts run."""
-        wanted = set(entities or ENGINE_ENTITIES) & set(ENGINE_ENTITIES)
-        records = None if only is None else list(Link.select().where(Link.id.in_(list(only))))
+    def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
+        """What a pass reads when its caller does not say: the records asked for, everything when the daily
+        reconciliation is due (D11), else what changed since the cursors."""
+        if only is not None:
+            return ReadScope.RECORDS
+        return ReadScope.FULL if self.reconcile_due() else ReadScope.INCREMENTAL
+
+    def run_pass(self, trigger: str = Trigger.MANUAL, entities: Iterable[str] | None = None,
+                 scope: ReadScope | None = None, only: Iterable[int] | None = None) -> Run:
+        """``trigger``: who asked (the run log shows it); ``entities``: which passes run (default all);
+        ``scope``: what they read (default ``read_scope``). ``only``: link ids (``Link.id``) to retry alone (M4
+        "Retry this record", ``ReadScope.RECORDS``): products and customers read just those records (a variant's
+        or its stock's link: its product) and plan and apply them as usual; the cursors and the reconciliation
+        date stay where they are, since reading a few records says nothing about the others. Orders and sales
+        run their normal pass (it reads their waiting and refused records again anyway)."""
+        wanted = frozenset(entities or ENGINE_ENTITIES) & frozenset(ENGINE_ENTITIES)
+        scope = scope or self.read_scope(only)
+        records = [] if only is None else list(Link.select().where(Link.id.in_(list(only))))
         journal = Journal(trigger, wanted, self.events)
         run = journal.start()
         self.events.on_run_started(run.id, trigger, sorted(wanted))
-        self.events.on_state("syncing")
-        status, message, end_state = None, "", "idle"
+        self.events.on_state(SyncState.SYNCING)
+        status, message, end_state = None, "", SyncState.IDLE
         try:
-            full = records is None and (trigger == "reconcile" or self.reconcile_due())
-            ctx = self.context(refresh=full)
-            resolved = ctx.settings
-            self._note_register_shift(resolved)
-            sync = ProductSync(self.hike, self.bc, ctx, journal, self.events)
-            if records is not None:  # a retry of records: theirs only (recovery waits for the next normal pass)
-                product_links = [l for l in records if l.entity in PRODUCT_LINK_ENTITIES]
-                snap = sync.read_records(product_links) if product_links and wanted & {"products", "inventory"} \
-                    else None
-            else:
-                if "products" in wanted:
-                    sync.recover()
-                if wanted & {"inventory", "orders", "sales"}:
-                    inventory.recover(self.hike, self.bc, journal, resolved)  # stock follow-ups a crash left (N2)
-                # stock is pushed for the products read, so inventory alone still reads them
-                snap = sync.read(full=full) if wanted & {"products", "inventory"} else None
-            if "products" in wanted and snap is not None:
-                sync.apply(sync.plan(snap))
-                self._ctx = sync.ctx  # brands and categories created during the pass
-            if "inventory" in wanted and snap is not None and resolved.settings.hike_to_bc.inventory:
-                # a full read compares BigCommerce's real levels (edited there, or an order's stock never set
-                # back); other passes the level last pushed, which costs no call
-                levels = read_levels(self.bc, resolved.bc_location_id) if snap.full else None
-                changes = plan_stock(snap.hike, links_by_hike("product"), links_by_hike("variant"),
-                                     resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
-                self.events.on_progress("inventory", 0, len(changes))
-                push_stock(self.bc, journal, changes)
-                self.events.on_progress("inventory", len(changes), len(changes))
-            if "products" in wanted and records is None:
-                sync.advance_cursors(snap)
-                if snap.full and not snap.incomplete:  # a short read is not a reconciliation: again next pass
-                    set_preference("last_reconcile", self._now().isoformat())
-            if snap is not None:
-                passes.release(snap)
-            if "customers" in wanted:  # D7: both ways whenever customers are asked for (no separate setting)
-                customers = CustomerSync(self.hike, self.bc, journal, self.events)
-                if records is None:
-                    customers.recover()
-                    csnap = customers.read(full=full)
-                    customers.apply(customers.plan(csnap))
-                    customers.advance_cursors(csnap)
-                    passes.release(csnap)
-                elif customer_links := [l for l in records if l.entity == "customer"]:
-                    customers.apply(customers.plan(customers.read_records(customer_links)))
-            bc_to_hike = resolved.settings.bc_to_hike
-            if "orders" in wanted and (bc_to_hike.full_orders or bc_to_hike.inventory_on_order):
-                orders = OrderSync(self.hike, self.bc, ctx, journal, self.events)
-                orders.recover()
-                osnap = orders.read()
-                orders.apply(orders.plan(osnap))
-                orders.advance_cursors(osnap)
-            if "sales" in wanted and resolved.settings.hike_to_bc.full_orders:  # S15: off by default
-                sales = SaleSync(self.hike, self.bc, self.context(), journal, self.events)
-                sales.recover()
-                ssnap = sales.read(retry=[int(l.hike_id) for l in records or () if l.entity == "sale" and l.hike_id])
-                sales.apply(sales.plan(ssnap))
-                sales.advance_cursors(ssnap)
-            elif "sales" in wanted:
-                deactivate_sales()  # switched on again later, only the sales made from then on go
+            ctx = self.context(refresh=scope == ReadScope.FULL)
+            self._note_register_shift(ctx.settings)
+            work = PassRun(self.hike, self.bc, ctx, journal, self.events, scope, records, self._now)
+            try:
+                self._run_entity_passes(work, wanted)
+            finally:
+                if work.mapping is not ctx:
+                    self._ctx = work.mapping  # brands and categories created during the pass
         except errors.SyncError as exc:
-            status, message = "error", str(exc)
-            end_state = "reconnect_needed" if isinstance(exc, errors.ReconnectNeeded) else "error"
+            status, message = RunStatus.ERROR, str(exc)
+            end_state = SyncState.RECONNECT_NEEDED if isinstance(exc, errors.ReconnectNeeded) else SyncState.ERROR
             log.warning("Sync pass stopped: %s", exc)
             self.events.on_error(exc.kind, exc.title, str(exc))
         except Exception as exc:  # a bug: the run is closed and reported, never left "running"
-            status, message, end_state = "error", f"Unexpected error: {type(exc).__name__}: {exc}", "error"
+            status, message = RunStatus.ERROR, f"Unexpected error: {type(exc).__name__}: {exc}"
+            end_state = SyncState.ERROR
             log.exception("Sync pass failed")
-            self.events.on_error("internal", "Unexpected error", message)
+            self.events.on_error(ErrorKind.INTERNAL, "Unexpected error", message)
             raise
         finally:
             self.hike.save_calls()  # the last calls of the pass join the daily count (N3)
@@ -193,6 +147,29 @@ class SyncEngine:
             self.events.on_run_finished(run.id, run.status, run.counts)
             self.events.on_state(end_state)
         return run
+
+    @staticmethod
+    def _run_entity_passes(run: PassRun, wanted: frozenset[str]) -> None:
+        """The registry's passes asked for, in order. Passes sharing a read run together: all their ``recover``,
+        one ``read``, each one's ``plan`` and ``apply``, then each one's ``advance``, so the products' cursors
+        move only once their stock is pushed too. A pass whose setting is off does only its ``when_off``."""
+        settings = run.mapping.settings.settings
+        for together in read_groups(wanted):
+            active: list[EntityPass] = []
+            for entity_pass in (make(run) for make in together):
+                if entity_pass.enabled(settings):
+                    entity_pass.recover()
+                    active.append(entity_pass)
+                else:
+                    entity_pass.when_off()
+            snapshot = active[0].read(run.scope, run.records) if active else None
+            if snapshot is None:
+                continue
+            for entity_pass in active:
+                entity_pass.apply(entity_pass.plan(snapshot))
+            for entity_pass in active:
+                entity_pass.advance(snapshot)
+            passes.release(snapshot)
 
 
 def _verb(action: Action) -> str:

@@ -91,6 +91,7 @@ from desktop.sync import errors, order_start, passes
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeRegister, HikeSale
+from desktop.sync.entity_pass import EntitySync
 from desktop.sync.inventory import expect_resync, resync_levels
 from desktop.sync.journal import (LOOKUP_MARGIN, Journal, begin_work, end_work, read_from, save_link, set_cursor,
                                   unfinished_work)
@@ -143,7 +144,9 @@ class OrderSnapshot(Snapshot):
     activated: bool = False
 
 
-class OrderSync:
+class OrderSync(EntitySync):
+    record_entity = ENTITY
+
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: MappingContext, journal: Journal,
                  events: Any = None):
         self.hike = hike
@@ -156,7 +159,6 @@ class OrderSync:
         self._registers_checked: dict[int, bool] = {}  # register id -> was open before this pass wrote to it
         self._register_list: list[HikeRegister] | None = None
         self._reopened: dict[int, datetime] = {}  # register id -> when this pass's sale re-opened it (S8)
-        self._total = self._done = 0
         self._moved_items: set[int] = set()  # Hike items whose stock this pass moved: BigCommerce is set level after
         self._noted: dict[int, dict[str, Any]] = {}  # order id -> this app's note on it in BigCommerce (N7)
 
@@ -334,7 +336,7 @@ class OrderSync:
 
     # -- apply ----------------------------------------------------------------------------------------------------
     def apply(self, plans: list[OrderPlan]) -> None:
-        self._total, self._done = len(plans), 0
+        self._start(len(plans))
         self.hike.http.mark_time()  # Hike's own clock at its first answer: where the stock moves began
         handlers = {"create_sale": self._create_sale, "move_stock": self._move_stock, "wait": self._wait,
                     "skip": self._skip, "fail": self._fail, "update_hike": self._update_hike,
@@ -351,23 +353,13 @@ class OrderSync:
                                         self.settings.order_outlet_id)
             note_shift(register, reopened_at=self._reopened.get(register.id) if register else None)
 
-    def _guard(self, fn: Any, plan: OrderPlan) -> None:
-        """One order's failure is logged and the pass goes on; a failure of the store or the connection stops
-        the pass (its outbox rows stay open for the next pass's ``recover()``)."""
-        try:
-            fn(plan)
-        except errors.SyncError as exc:
-            if passes.stops_the_pass(exc):
-                raise
-            if plan.kind in ("create_sale", "move_stock"):
-                # the cursor moves on: the order waits in the outbox and is read again on every pass
-                self._hold(plan, [], exc.message, "error")
-            else:
-                self._record(plan, action=_action_of(plan.kind), result="error", message=exc.message)
-        finally:
-            self._done += 1
-            if self.events is not None:
-                self.events.on_progress(ENTITY, self._done, self._total)
+    def _failed(self, plan: OrderPlan, message: str, cause: BaseException | None = None) -> None:
+        """One order's failure (``EntitySync._guard``): its outbox rows stay open for the next pass's
+        ``recover()``; a new order waits in the outbox and is read again on every pass (the cursor moves on)."""
+        if plan.kind in ("create_sale", "move_stock"):
+            self._hold(plan, [], message, "error")
+        else:
+            self._record(plan, action=_action_of(plan.kind), result="error", message=message)
 
     def _record(self, plan: OrderPlan, *, action: str, result: str, message: str, link: Link | None = None,
                 direction: str = "bc_to_hike", hike_id: Any = None, diff: dict | None = None) -> LogEntry:
@@ -381,7 +373,7 @@ class OrderSync:
 
     def _skip(self, plan: OrderPlan) -> None:
         """Logged once: a marker link remembers the reason (an order that stays skipped adds no line per pass)."""
-        marker = Link.get_or_none(Link.entity == ENTITY, Link.bc_id == str(plan.order.id))
+        marker = self._record_row(None, str(plan.order.id))
         if marker is not None and marker.last_message == plan.message:
             return
         with database_proxy.atomic():
@@ -417,7 +409,7 @@ class OrderSync:
                 row.save()
             # a marker row (status "failed", or "waiting" for what is not linked yet) lists the order in the Sales
             # view and its error in Errors (M3, M4); it becomes the link once the sale is made
-            marker = Link.get_or_none(Link.entity == ENTITY, Link.bc_id == str(plan.order.id))
+            marker = self._record_row(None, str(plan.order.id))
             if marker is None or marker.status != "linked":
                 status = "failed" if result == "error" else "waiting"
                 if marker is None:

@@ -27,6 +27,7 @@ from desktop.sync import errors, hike_images, mapping, passes
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
+from desktop.sync.entity_pass import EntitySync
 from desktop.sync.passes import Snapshot, side_of
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from,
                                   save_link, unfinished_work)
@@ -64,7 +65,9 @@ class Action:
 
 
 
-class ProductSync:
+class ProductSync(EntitySync):
+    record_entity = ENTITY
+
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: mapping.MappingContext, journal: Journal,
                  events: Any = None):
         self.hike = hike
@@ -221,13 +224,14 @@ class ProductSync:
         both = set(hike_changed) & set(bc_changed)
         for link_id in both:
             link, hp, hrec = hike_changed[link_id]
-            _, bp, brec = bc_changed[link_id]
+            bc_link, bp, brec = bc_changed[link_id]  # the same row, read by its BigCommerce id
             if passes.hike_is_newer(hp.last_modified, bp.date_modified):
                 del bc_changed[link_id]
                 hike_changed[link_id] = (link, hp, hrec)
                 note = "Changed in both stores since the last sync; kept the newer change, from Hike."
             else:
                 del hike_changed[link_id]
+                link = bc_link  # the update to Hike carries this row: the note goes on it
                 note = "Changed in both stores since the last sync; kept the newer change, from BigCommerce."
             link.last_message = note
 
@@ -261,9 +265,9 @@ class ProductSync:
         groups: dict[str, list[Action]] = {}
         for action in actions:
             groups.setdefault(action.kind, []).append(action)
-        self._total, self._done = len(actions), 0
+        self._start(len(actions))
         for action in groups.get("fail", []):
-            self._guard(self._apply_fail, action)
+            self._guard(self._fail, action)
         for action in groups.get("skip", []):
             self._guard(self._apply_skip, action)
         links = groups.get("link", [])
@@ -280,62 +284,26 @@ class ProductSync:
             self._guard(self._apply_create_bc, action)
         self._create_hike(groups.get("create_hike", []))
 
-    def _tick(self) -> None:
-        self._done += 1
-        if self.events is not None:
-            self.events.on_progress(ENTITY, min(self._done, self._total), self._total)
-
-    def _guard(self, fn: Any, action: Action, *, tick: bool = True) -> bool:
-        """Run one record's work; its own failure is logged and the pass goes on (D4), while a failure of the
-        store or the connection stops the pass (the next one resumes from the cursor)."""
-        try:
-            fn(action)
-            return True
-        except errors.SyncError as exc:
-            if passes.stops_the_pass(exc):
-                raise
-            self._record_failure(action, exc.message, exc)
-        except mapping.MappingError as exc:
-            self._record_failure(action, str(exc))
-        finally:
-            if tick:
-                self._tick()
-        return False
-
-    def _record_failure(self, action: Action, message: str, cause: BaseException | None = None) -> None:
-        """One record failed: logged; when ``cause`` may pass by itself, the record is read again next pass."""
-        self.read_again.note(cause, action.hike.last_modified if action.hike else None,
-                             action.bc.date_modified if action.bc else None)
-        with database_proxy.atomic():
-            link = action.link or self._failure_marker(action)
-            self.journal.record(ENTITY, action=action.kind, result="error", message=message, link=link,
-                                hike_id=action.hike.id if action.hike else None,
-                                bc_id=action.bc.id if action.bc else None, sku=action.sku,
-                                direction=passes.direction_of(action.kind), name=action.name)
-
-    def _failure_marker(self, action: Action) -> Link | None:
+    def _failure_link(self, action: Action) -> Link | None:
         """A record that failed before it was linked (a duplicate SKU, D4) still gets a row in ``link`` with status
         ``failed``, so the monitor lists it in red with its message (M2, M4); like the skip marker it becomes the
         real link when the record later links or is created (``save_link`` finds it by its id)."""
+        if action.link is not None:
+            return action.link
         hike_id = str(action.hike.id) if action.hike else None
         bc_id = str(action.bc.id) if action.bc else None
-        if not hike_id and not bc_id:
-            return None
-        marker = Link.get_or_none(Link.entity == ENTITY, (Link.hike_id == hike_id) if hike_id else (Link.bc_id == bc_id))
-        if marker is None:
+        marker = self._record_row(hike_id, bc_id)
+        if marker is None and (hike_id or bc_id):
             marker = Link.create(entity=ENTITY, hike_id=hike_id, bc_id=bc_id if not hike_id else None,
                                  sku=action.sku, name=action.name, status="failed")
         return marker
-
-    def _apply_fail(self, action: Action) -> None:
-        self._record_failure(action, action.message)
 
     def _apply_skip(self, action: Action) -> None:
         """Logged once per reason: a marker row remembers it, so a product that stays skipped does not add a
         log line every pass. The marker becomes a real link if the product later qualifies."""
         hike_id = str(action.hike.id) if action.hike else None
         bc_id = str(action.bc.id) if action.bc else None
-        marker = Link.get_or_none(Link.entity == ENTITY, (Link.hike_id == hike_id) if hike_id else (Link.bc_id == bc_id))
+        marker = self._record_row(hike_id, bc_id)
         if marker is not None and marker.status == "skipped" and marker.last_message == action.message:
             return
         with database_proxy.atomic():

@@ -53,6 +53,7 @@ from desktop.sync import errors, mapping, order_start, passes
 from desktop.sync.bigcommerce import BCOrder, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeSale, HikeSaleLine, SaleStatus
+from desktop.sync.entity_pass import EntitySync
 from desktop.sync.inventory import expect_resync, resync_levels
 from desktop.sync.journal import (CURSOR_OVERLAP, LOOKUP_MARGIN, Journal, begin_work, end_work, links_by_hike,
                                   read_from, save_link, unfinished_work)
@@ -118,7 +119,9 @@ class SaleAction:
         return f"Sale {self.sale.number}" if self.sale.number else f"Sale {self.sale.id}"
 
 
-class SaleSync:
+class SaleSync(EntitySync):
+    record_entity = ENTITY
+
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: mapping.MappingContext, journal: Journal,
                  events: Any = None):
         self.hike = hike
@@ -257,12 +260,13 @@ class SaleSync:
 
     # -- apply ----------------------------------------------------------------------------------------------------
     def apply(self, actions: list[SaleAction]) -> None:
-        self._total, self._done = len(actions), 0
+        self._start(len(actions))
         self._touched = []
         self._in_store = self._orders_in_store(actions)
+        handlers = {"create": self._create, "status": self._set_status, "wait": self._note, "skip": self._note}
         try:
             for action in actions:
-                self._guard(action)
+                self._guard(handlers[action.kind], action)
         finally:
             self._restore_stock()
 
@@ -281,21 +285,13 @@ class SaleSync:
         return {ref: o for o in self.bc.orders(created_since=since)
                 if (ref := str(o.raw.get("external_order_id") or "")) in wanted}
 
-    def _guard(self, action: SaleAction) -> None:
-        try:
-            {"create": self._create, "status": self._set_status, "wait": self._note,
-             "skip": self._note}[action.kind](action)
-        except errors.SyncError as exc:
-            if passes.stops_the_pass(exc):
-                raise
-            if action.kind == "create" and not isinstance(exc, errors.AmbiguousWrite):
-                self._refused(action, exc.message)
-            else:  # an unconfirmed create stays in the outbox for recover()
-                self._record(action, "error", exc.message)
-        finally:
-            self._done += 1
-            if self.events is not None:
-                self.events.on_progress("sales", min(self._done, self._total), self._total)
+    def _failed(self, action: SaleAction, message: str, cause: BaseException | None = None) -> None:
+        """One sale's failure (``EntitySync._guard``): a refused create leaves a marker; an unconfirmed create
+        stays in the outbox for ``recover()``."""
+        if action.kind == "create" and not isinstance(cause, errors.AmbiguousWrite):
+            self._refused(action, message)
+        else:
+            self._record(action, "error", message)
 
     def _record(self, action: SaleAction, result: str, message: str, *, kind: str | None = None,
                 diff: dict | None = None) -> None:

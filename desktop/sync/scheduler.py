@@ -3,12 +3,13 @@
 - One pass at a time. Every pass, whatever asked for it, goes through one claim under a lock: while a pass
   runs, any further request ("Sync now", a scheduled run, a catch-up) is merged into *one* queued follow-up
   (the union of the entities asked) that starts as soon as the running pass ends. Nothing runs twice at once
-  and no request is dropped. A request may name records (``retry_records``, M4 "Retry this record"): the pass
-  then reads only those (``run_pass(trigger, entities, only)``). Two such requests merge their records; one
-  merged with a request for whole entities becomes the whole request (``only`` None: the caller makes that
-  pass read every record, so the records are read too). The scheduled job itself is ``max_instances=1``, ``coalesce=True`` and
-  ``misfire_grace_time=None`` (a late run still runs, once); if APScheduler skips it because the previous
-  scheduled pass is still running, that skip is turned into the queued follow-up, not lost.
+  and no request is dropped. A request carries who asked (its trigger) and what to read (its ``ReadScope``,
+  passed through to ``run_pass``). It may name records (``retry_records``, M4 "Retry this record"): the pass
+  then reads only those (``ReadScope.RECORDS``, ``only``). Two such requests merge their records; one merged
+  with a request for whole entities becomes the whole request, reading every record (``ReadScope.FULL``), so
+  the records are read too (``PassRequest.merged``). The scheduled job itself is ``max_instances=1``,
+  ``coalesce=True`` and ``misfire_grace_time=None`` (a late run still runs, once); if APScheduler skips it
+  because the previous scheduled pass is still running, that skip is turned into the queued follow-up, not lost.
 - Pause stops the automatic runs only (schedule, catch-up, startup). "Sync now" is an explicit request from
   the person at the keyboard, so it still runs while paused, and the state returns to ``paused`` after it.
   A scheduled follow-up queued before the pause is dropped by the pause; a queued "Sync now" is kept.
@@ -54,13 +55,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from desktop.sync import errors
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING, EngineEvents, Listeners
 from desktop.sync.http import human_duration
+from desktop.sync.registry import ENGINE_ENTITIES
+from desktop.sync.vocabulary import ReadScope, Trigger
 
 log = logging.getLogger(__name__)
 
-ENTITIES = frozenset({"products", "inventory", "customers", "orders", "sales"})
-SCHEDULE, MANUAL, CATCH_UP, STARTUP = "schedule", "manual", "catch_up", "startup"
+ENTITIES = frozenset(ENGINE_ENTITIES)
+SCHEDULE, MANUAL, CATCH_UP, STARTUP = Trigger.SCHEDULE, Trigger.MANUAL, Trigger.CATCH_UP, Trigger.STARTUP
 TRIGGERS = (SCHEDULE, MANUAL, CATCH_UP, STARTUP)
 AUTOMATIC_TRIGGERS = frozenset({SCHEDULE, CATCH_UP, STARTUP})  # what pause() stops
+PERSON_TRIGGERS = (Trigger.MANUAL, Trigger.RETRY)  # a merged follow-up is named by the first of these asked
 
 HIKE_DAILY_LIMIT = 5000  # calls per rolling day per store (desktop.sync.http.HikeGovernor.per_day)
 HIKE_SHARE = 0.5  # of that allowance, what this app's scheduled passes may use (other apps share the store)
@@ -127,6 +131,31 @@ class RunInfo:
         return (self.finished_at - self.started_at).total_seconds()
 
 
+@dataclass(frozen=True)
+class PassRequest:
+    """A pass asked for: who asked (``trigger``), which ``entities``, what to read (``scope``; None lets the
+    engine choose) and, for a records-only pass (``ReadScope.RECORDS``), the link ids (``only``)."""
+
+    trigger: str
+    entities: frozenset[str]
+    scope: ReadScope | None = None
+    only: frozenset[int] | None = None
+
+    def merged(self, later: PassRequest) -> PassRequest:
+        """One follow-up for both. Records-only requests merge their records; merged with a request for whole
+        entities, the follow-up is for whole entities and reads every record, so the records asked for are read
+        too (N3: the expensive read happens only then). The person's request names it in the run log; otherwise
+        the first request does."""
+        if self.only is not None and later.only is not None:
+            scope, only = ReadScope.RECORDS, self.only | later.only
+        elif self.only is not None or later.only is not None or ReadScope.FULL in (self.scope, later.scope):
+            scope, only = ReadScope.FULL, None
+        else:
+            scope, only = None, None
+        trigger = next((t for t in PERSON_TRIGGERS if t in (self.trigger, later.trigger)), self.trigger)
+        return PassRequest(trigger, self.entities | later.entities, scope, only)
+
+
 def _entities(entities: Iterable[str] | None) -> frozenset[str]:
     if entities is None:
         return ENTITIES
@@ -141,10 +170,10 @@ def _entities(entities: Iterable[str] | None) -> frozenset[str]:
 
 
 class SyncScheduler:
-    """Runs ``run_pass(trigger, entities)`` on schedule, on request, at start-up and after a sleep, and
-    ``run_pass(trigger, entities, only)`` for a request naming records (``only``: a frozenset of link ids).
-
-    ``trigger`` is one of ``TRIGGERS``; ``entities`` a frozenset of ``ENTITIES``.
+    """Runs ``run_pass(trigger, entities, scope=..., only=...)`` on schedule, on request, at start-up and after a
+    sleep: ``trigger`` says who asked (``vocabulary.Trigger``), ``entities`` is a frozenset of ``ENTITIES``,
+    ``scope`` what to read (``vocabulary.ReadScope``, None: the engine chooses) and ``only`` the link ids of a
+    records-only pass (else None).
     """
 
     def __init__(self, run_pass: Callable[..., None], *, interval_minutes: int,
@@ -178,9 +207,8 @@ class SyncScheduler:
         self._idle = threading.Condition(self._lock)
         self._emit_lock = threading.RLock()  # keeps state notifications in order
         self._running = False
-        # (trigger, entities, only): ``only`` the link ids of a records-only request, None for whole entities
-        self._pending: tuple[str, frozenset[str], frozenset[int] | None] | None = None
-        self._claimed: tuple[str, frozenset[str], frozenset[int] | None] | None = None  # not yet started
+        self._pending: PassRequest | None = None  # the follow-up of the running pass
+        self._claimed: PassRequest | None = None  # not yet started
         self._current: RunInfo | None = None
         self._last: RunInfo | None = None
         self._last_error_kind: str | None = None
@@ -232,7 +260,7 @@ class SyncScheduler:
         self._reset_wake_baseline()
         log.info("Sync scheduler started: every %d min%s", self.interval_minutes, " (paused)" if paused else "")
         if startup_pass and not paused:
-            self._request(STARTUP, ENTITIES, inline=False)
+            self._request(PassRequest(STARTUP, ENTITIES), inline=False)
         self._emit_state()
 
     def shutdown(self, wait: bool = True) -> None:
@@ -250,7 +278,7 @@ class SyncScheduler:
         with self._lock:
             if self._pending is not None:
                 log.info("Shutting down: the queued %s pass (%s) is dropped; the next start-up pass covers it",
-                         self._pending[0], ", ".join(sorted(self._pending[1])))
+                         self._pending.trigger, ", ".join(sorted(self._pending.entities)))
                 self._pending = None
             if wait:
                 self._claimed = None
@@ -265,20 +293,21 @@ class SyncScheduler:
 
     # ---- requests ---------------------------------------------------------------------------------------------
 
-    def sync_now(self, entities: Iterable[str] | None = None) -> bool:
-        """Run a pass for ``entities`` (some of ``ENTITIES``; ``None`` = all) now, or right after the running one.
+    def sync_now(self, entities: Iterable[str] | None = None, *, trigger: str = MANUAL,
+                 scope: ReadScope | None = None) -> bool:
+        """Run a pass for ``entities`` (some of ``ENTITIES``; ``None`` = all) now, or right after the running one;
+        ``trigger`` and ``scope`` go to ``run_pass`` as given (a group's retry: ``Trigger.RETRY``, ``FULL``).
 
         Works while paused (pause stops automatic runs only). Returns False only once shutdown has started."""
-        chosen = _entities(entities)
-        return self._request(MANUAL, chosen, inline=False)
+        return self._request(PassRequest(trigger, _entities(entities), scope), inline=False)
 
-    def retry_records(self, entities: Iterable[str], link_ids: Iterable[int]) -> bool:
+    def retry_records(self, entities: Iterable[str], link_ids: Iterable[int], *, trigger: str = MANUAL) -> bool:
         """Like ``sync_now``, for a pass that reads only these records (link ids) of ``entities``."""
         chosen = _entities(entities)
         only = frozenset(int(i) for i in link_ids)
         if not only:
             raise ValueError("retry_records needs at least one link id")
-        return self._request(MANUAL, chosen, inline=False, only=only)
+        return self._request(PassRequest(trigger, chosen, ReadScope.RECORDS, only), inline=False)
 
     def pause(self) -> None:
         """No scheduled, catch-up or start-up runs until ``resume``; "Sync now" still works."""
@@ -286,8 +315,8 @@ class SyncScheduler:
             if self._paused:
                 return
             self._paused = True
-            if self._pending is not None and self._pending[0] in AUTOMATIC_TRIGGERS:
-                log.info("Paused: the queued %s pass is dropped", self._pending[0])
+            if self._pending is not None and self._pending.trigger in AUTOMATIC_TRIGGERS:
+                log.info("Paused: the queued %s pass is dropped", self._pending.trigger)
                 self._pending = None
         self._aps_call(self._aps.pause_job, SYNC_JOB_ID)
         self._aps_call(self._aps.pause_job, CATCH_UP_JOB_ID)
@@ -476,59 +505,51 @@ class SyncScheduler:
     # ---- running passes ---------------------------------------------------------------------------------------
 
     def _scheduled_job(self) -> None:
-        self._request(SCHEDULE, ENTITIES, inline=True)
+        self._request(PassRequest(SCHEDULE, ENTITIES), inline=True)
 
     def _catch_up_job(self) -> None:
         self._aps_call(self._aps.pause_job, CATCH_UP_JOB_ID)  # fired: back to waiting for the next wake-up
-        self._request(CATCH_UP, ENTITIES, inline=True)
+        self._request(PassRequest(CATCH_UP, ENTITIES), inline=True)
 
     def _runner_job(self) -> None:
         with self._lock:
             claimed, self._claimed = self._claimed, None
         if claimed is not None:
-            self._drain(*claimed)
+            self._drain(claimed)
 
-    def _request(self, trigger: str, entities: frozenset[str], *, inline: bool,
-                 only: frozenset[int] | None = None) -> bool:
+    def _request(self, request: PassRequest, *, inline: bool) -> bool:
         """Claim the single pass slot and run (inline: on this job thread; else on a new one-off job), or merge
         into the queued follow-up when a pass is running."""
         with self._lock:
             if self._closing:
-                log.info("A %s pass was asked for while shutting down; not started", trigger)
+                log.info("A %s pass was asked for while shutting down; not started", request.trigger)
                 return False
-            if trigger in AUTOMATIC_TRIGGERS and self._paused:
-                log.info("Schedule paused; %s pass not started", trigger)
+            if request.trigger in AUTOMATIC_TRIGGERS and self._paused:
+                log.info("Schedule paused; %s pass not started", request.trigger)
                 return False
             if self._running:
-                self._merge_pending(trigger, entities, only)
+                self._merge_pending(request)
                 return True
             self._running = True
         if inline:
-            self._drain(trigger, entities, only)
+            self._drain(request)
             return True
-        return self._submit(trigger, entities, only)
+        return self._submit(request)
 
-    def _merge_pending(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
-        """Under ``_lock``: one follow-up holds every request made during the running pass. Records-only requests
-        merge their records; with a request for whole entities, the follow-up is for whole entities."""
-        if self._pending is None:
-            self._pending = (trigger, entities, only)
-        else:
-            queued_trigger, queued, queued_only = self._pending
-            merged_only = None if only is None or queued_only is None else queued_only | only
-            # The person's request names the follow-up in the run log; otherwise the first request does.
-            self._pending = (MANUAL if MANUAL in (trigger, queued_trigger) else queued_trigger, queued | entities,
-                             merged_only)
-        log.info("A pass is running; the %s request (%s) is queued to run right after it (%s)", trigger,
-                 ", ".join(sorted(entities)), ", ".join(sorted(self._pending[1])))
+    def _merge_pending(self, request: PassRequest) -> None:
+        """Under ``_lock``: one follow-up holds every request made during the running pass
+        (``PassRequest.merged``)."""
+        self._pending = request if self._pending is None else self._pending.merged(request)
+        log.info("A pass is running; the %s request (%s) is queued to run right after it (%s)", request.trigger,
+                 ", ".join(sorted(request.entities)), ", ".join(sorted(self._pending.entities)))
 
-    def _submit(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> bool:
+    def _submit(self, request: PassRequest) -> bool:
         """Run an already claimed pass on the runner job (the caller's thread, maybe the GUI's, never waits)."""
         with self._aps_lock:
             with self._lock:
                 submitted = not self._closing
                 if submitted:
-                    self._claimed = (trigger, entities, only)
+                    self._claimed = request
                 else:
                     self._running = False
                     self._idle.notify_all()
@@ -539,24 +560,22 @@ class SyncScheduler:
             self._emit_state()
         return submitted
 
-    def _drain(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
+    def _drain(self, request: PassRequest | None) -> None:
         """Run the claimed pass, then the queued follow-up if any, until none is left; then release the slot."""
-        request: tuple[str, frozenset[str], frozenset[int] | None] | None = (trigger, entities, only)
         while request is not None:
-            trigger, entities, only = request
             with self._lock:
                 if self._closing:
-                    log.info("Shutting down; the %s pass is not started", trigger)
+                    log.info("Shutting down; the %s pass is not started", request.trigger)
                     self._running = False
                     self._idle.notify_all()
                     return
-                self._current = RunInfo(trigger, entities, self._now(), only=only)
+                self._current = RunInfo(request.trigger, request.entities, self._now(), only=request.only)
             self._emit_state()
-            self._execute(trigger, entities, only)
+            self._execute(request)
             with self._lock:
                 request, self._pending = self._pending, None
                 if request is not None and self._closing:
-                    log.info("Shutting down; the queued %s pass is dropped", request[0])
+                    log.info("Shutting down; the queued %s pass is dropped", request.trigger)
                     request = None
                 if request is None:
                     self._running = False
@@ -564,14 +583,13 @@ class SyncScheduler:
             if request is None:
                 self._emit_state()
 
-    def _execute(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
-        log.info("Sync pass (%s) starting: %s%s", trigger, ", ".join(sorted(entities)),
-                 f" ({len(only)} record(s) only)" if only is not None else "")
+    def _execute(self, request: PassRequest) -> None:
+        trigger = request.trigger
+        log.info("Sync pass (%s) starting: %s%s%s", trigger, ", ".join(sorted(request.entities)),
+                 f", reading {request.scope}" if request.scope is not None else "",
+                 f" ({len(request.only)} record(s) only)" if request.only is not None else "")
         try:
-            if only is None:
-                self._run_pass(trigger, entities)
-            else:
-                self._run_pass(trigger, entities, only)
+            self._run_pass(trigger, request.entities, scope=request.scope, only=request.only)
         except Exception as exc:  # noqa: BLE001 - a failed pass never stops the scheduler
             self._pass_failed(trigger, exc)
             return
@@ -629,7 +647,7 @@ class SyncScheduler:
         trigger = SCHEDULE if event.job_id == SYNC_JOB_ID else CATCH_UP
         what = "was still running" if event.code == EVENT_JOB_MAX_INSTANCES else "missed its time"
         log.info("The %s pass %s; queuing it instead", trigger, what)
-        self._request(trigger, ENTITIES, inline=False)
+        self._request(PassRequest(trigger, ENTITIES), inline=False)
 
     def _aps_call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call into APScheduler unless shutdown has started (then None)."""

@@ -26,50 +26,14 @@ from desktop.storage.credentials import Credentials
 from desktop.storage.models import Connection, Link, SettingsVersion, get_preference, set_preference
 from desktop.sync.events import Listeners
 from desktop.sync.http import Budget
+from desktop.sync.registry import GROUPS, RECORD_ENTITIES, entities_for
 from desktop.sync.scheduler import RunInfo, SyncScheduler
 from desktop.sync.settings import Settings
+from desktop.sync.vocabulary import ReadScope, Trigger
 
 log = logging.getLogger(__name__)
 
-# What the person asks for by name (S20 "Sync now" for Products / Customers / Sales) → the scheduler's entities.
-GROUPS: dict[str, frozenset[str]] = {
-    "products": frozenset({"products", "inventory"}),
-    "customers": frozenset({"customers"}),
-    "sales": frozenset({"orders", "sales"}),  # BigCommerce orders into Hike, and Hike sales out (S15, when on)
-}
-# Link entities shown in each view, and the group a record's retry asks for.
-LINK_ENTITIES: dict[str, tuple[str, ...]] = {
-    "products": ("product",),
-    "customers": ("customer",),
-    "sales": ("order", "sale"),
-}
-GROUP_OF_LINK_ENTITY = {e: g for g, entities in LINK_ENTITIES.items() for e in entities}
-GROUP_OF_LINK_ENTITY["variant"] = "products"
-GROUP_OF_LINK_ENTITY["inventory"] = "products"
-# What a retry of one record runs (M4 "Retry this record"): a product's, variant's or stock error's record is its
-# product (read alone, with its stock); a customer alone; an order or a Hike sale by the normal orders or sales
-# pass, which reads its waiting and refused records again anyway (no full read needed).
-RECORD_ENTITIES: dict[str, frozenset[str]] = {
-    "product": frozenset({"products", "inventory"}), "variant": frozenset({"products", "inventory"}),
-    "inventory": frozenset({"products", "inventory"}), "customer": frozenset({"customers"}),
-    "order": frozenset({"orders"}), "sale": frozenset({"sales"}),
-}
-RETRY_TRIGGER = "retry"  # the run log's trigger of a records-only pass
 PAUSED_PREFERENCE = "sync_paused"
-# The engine reads everything (not only what changed since the cursors) on this trigger: a retry of a group must
-# see the records that failed, and an unlinked record that failed is not re-read by an incremental pass.
-FULL_READ_TRIGGER = "reconcile"
-
-
-def entities_for(groups: Iterable[str] | None) -> frozenset[str] | None:
-    if groups is None:
-        return None
-    out: set[str] = set()
-    for group in groups:
-        if group not in GROUPS:
-            raise ValueError(f"unknown sync group {group!r}; expected some of {sorted(GROUPS)}")
-        out |= GROUPS[group]
-    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -108,8 +72,6 @@ class SyncService:
         self._scheduler_options = dict(scheduler_options or {})
         self._around_pass = around_pass or nullcontext  # the GUI keeps the garbage collector out of passes
         self._lock = threading.RLock()
-        self._full_next = False
-        self._records_asked: set[int] = set()  # link ids of retry_records not yet read by a pass
         self.bc: Any = None
         self.hike: Any = None
         self.engine: Any = None
@@ -135,20 +97,12 @@ class SyncService:
             self.scheduler.start(paused=bool(get_preference(PAUSED_PREFERENCE, False)), startup_pass=startup_pass)
         log.info("Sync service started (every %d min)", self.scheduler.interval_minutes)
 
-    def _run_pass(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
+    def _run_pass(self, trigger: str, entities: frozenset[str], *, scope: ReadScope | None = None,
+                  only: frozenset[int] | None = None) -> None:
         with self._lock:
-            engine, full, self._full_next = self.engine, self._full_next, False
-            if only is not None:
-                self._records_asked -= only
-            else:
-                # records asked for alone were merged into this whole pass by the scheduler: it reads every record
-                full = full or bool(self._records_asked)
-                self._records_asked.clear()
+            engine = self.engine
         with self._around_pass():
-            if only is not None:
-                engine.run_pass(RETRY_TRIGGER, entities, only=only)
-            else:
-                engine.run_pass(FULL_READ_TRIGGER if full else trigger, entities)
+            engine.run_pass(trigger, entities, scope=scope, only=only)
 
     def shutdown(self, wait: bool = True) -> None:
         """The running pass finishes first (with ``wait``); then the clients close."""
@@ -175,10 +129,11 @@ class SyncService:
         return bool(scheduler and scheduler.sync_now(entities_for(groups)))
 
     def retry(self, groups: Iterable[str] | None = None) -> bool:
-        """Like ``sync_now``, reading every record (not only what changed), so failed records are tried again."""
-        with self._lock:
-            self._full_next = True
-        return self.sync_now(groups)
+        """Like ``sync_now``, reading every record (not only what changed), so failed records are tried again: a
+        record that failed before it was linked is not read again by an incremental pass."""
+        scheduler = self.scheduler
+        return bool(scheduler and scheduler.sync_now(entities_for(groups), trigger=Trigger.RETRY,
+                                                     scope=ReadScope.FULL))
 
     def retry_records(self, link_ids: Iterable[int]) -> bool:
         """M4 "Retry this record": a pass that reads only these records (``Link`` ids) and syncs them, now or right
@@ -194,9 +149,7 @@ class SyncService:
             entities |= RECORD_ENTITIES.get(link.entity, GROUPS["products"])
         if not entities:
             return False  # the records are gone
-        with self._lock:
-            self._records_asked |= ids
-        return scheduler.retry_records(entities, ids)
+        return scheduler.retry_records(entities, ids, trigger=Trigger.RETRY)
 
     def choose_orders_start(self, choice: str) -> bool:
         """N7: where orders start on a new database whose stores this app synced before (``order_start``:

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
 
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
 from desktop.views.record_models import RunTableModel, setup_run_columns
-from desktop.views.status_summary import ENTITY_LABELS, StatusSummary, ago, in_
+from desktop.sync.registry import ENTITY_LABELS, SYNC_GROUPS
+from desktop.views.status_summary import StatusSummary, ago, in_
 
 STATE_COLORS = {IDLE: "#2da44e", SYNCING: "#1f6feb", PAUSED: "#8c959f", ERROR: "#cf222e",
                 RECONNECT_NEEDED: "#bf8700"}
@@ -55,23 +56,7 @@ class Dashboard(QWidget):
         layout.addWidget(self.detail)
 
         row = QHBoxLayout()
-        sync_box = QGroupBox("Sync now")
-        sync_layout = QGridLayout(sync_box)
-        self.sync_buttons: dict[str, QPushButton] = {}
-        for col, (group, text, what) in enumerate((("products", "Products", "products and stock"),
-                                                   ("customers", "Customers", "customers both ways"),
-                                                   ("sales", "Sales", "orders and sales"))):
-            button = QPushButton(text)
-            button.setObjectName(f"syncNow_{group}")
-            button.setToolTip(f"Sync {what} now (also while paused)")
-            button.clicked.connect(lambda _=False, g=group: self.syncRequested.emit([g]))
-            sync_layout.addWidget(button, 0, col)
-            self.sync_buttons[group] = button
-        everything = QPushButton("Everything")
-        everything.setObjectName("syncNow_all")
-        everything.clicked.connect(lambda: self.syncRequested.emit(["products", "customers", "sales"]))
-        sync_layout.addWidget(everything, 0, 3)
-        row.addWidget(sync_box, 2)
+        row.addWidget(self._sync_box(), 2)
 
         pass_box = QGroupBox("Current pass")
         self.pass_layout = QGridLayout(pass_box)
@@ -112,6 +97,24 @@ class Dashboard(QWidget):
         summary.bridge.runFinished.connect(lambda *_: self.runs.reload())
         summary.bridge.runStarted.connect(lambda *_: self.runs.reload())
         self.update_view()
+
+    def _sync_box(self) -> QGroupBox:
+        """One "Sync now" button per group of the registry, and one for them all."""
+        box = QGroupBox("Sync now")
+        grid = QGridLayout(box)
+        self.sync_buttons: dict[str, QPushButton] = {}
+        for col, group in enumerate(SYNC_GROUPS):
+            button = QPushButton(group.label)
+            button.setObjectName(f"syncNow_{group.name}")
+            button.setToolTip(f"Sync {group.what} now (also while paused)")
+            button.clicked.connect(lambda _=False, g=group.name: self.syncRequested.emit([g]))
+            grid.addWidget(button, 0, col)
+            self.sync_buttons[group.name] = button
+        everything = QPushButton("Everything")
+        everything.setObjectName("syncNow_all")
+        everything.clicked.connect(lambda: self.syncRequested.emit([g.name for g in SYNC_GROUPS]))
+        grid.addWidget(everything, 0, len(SYNC_GROUPS))
+        return box
 
     def update_view(self) -> None:
         s = self.summary

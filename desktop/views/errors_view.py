@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QT
                                QWidget)
 
 from desktop.sync.error_groups import error_groups, records_of
-from desktop.sync.service import GROUP_OF_LINK_ENTITY
+from desktop.sync.registry import GROUP_OF_LINK_ENTITY
 from desktop.views.record_models import FAILED, status_icon
 
 GROUP_ROLE = Qt.ItemDataRole.UserRole

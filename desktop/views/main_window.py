@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QPushButton, Q
 
 from desktop import APP_NAME
 from desktop.resources import resource
-from desktop.sync.service import LINK_ENTITIES
+from desktop.sync.registry import LINK_ENTITIES
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ ENTRY_LIMIT = 500
 DIRECTION_TEXT = {"hike_to_bc": "Hike → BigCommerce", "bc_to_hike": "BigCommerce → Hike", "both": "Both ways",
                   "none": ""}
 RESULT_TEXT = {"ok": "OK", "error": "Error", "skipped": "Skipped", "conflict": "Conflict"}
-ENTITY_NOUN = {"product": "product", "customer": "customer", "order": "order", "sale": "sale"}
 
 
 def entries_for(link: Link, limit: int = ENTRY_LIMIT) -> list[LogEntry]:
@@ -81,7 +80,7 @@ class RecordLogDialog(QDialog):
         super().__init__(parent)
         self.link = Link.get_by_id(link_id)
         self._storefront_path = storefront_path
-        noun = ENTITY_NOUN.get(self.link.entity, self.link.entity)
+        noun = self.link.entity  # "product", "customer", "order", "sale"
         self.setObjectName("recordLogDialog")
         self.setWindowTitle(f"Sync log — {self.link.name or self.link.sku or noun}")
         self.resize(960, 520)

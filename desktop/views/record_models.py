@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from desktop.storage.models import Link, Run
 from desktop.sync.error_groups import ERROR_RESULTS
+from desktop.sync.registry import ENGINE_ENTITIES, ENTITY_LABELS
 
 PAGE = 500
 SYNCED, FAILED, NOT_LINKED = "synced", "error", "not_linked"
@@ -226,7 +227,7 @@ TRIGGER_TEXT = {"schedule": "Scheduled", "manual": "Sync now", "catch_up": "Catc
                 "reconcile": "Full check", "first_sync": "First sync", "retry": "Retry", "cli": "Command line"}
 
 
-SCOPE_TEXT = {"products": "Products", "inventory": "Stock", "customers": "Customers", "orders": "Sales"}
+SCOPE_TEXT = {entity: ENTITY_LABELS[entity] for entity in ENGINE_ENTITIES}  # a run's entities, in pass order
 
 
 def describe_scope(scope: str | None) -> str:

@@ -17,13 +17,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.storage.models import Run
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
+from desktop.sync.registry import ENTITY_LABELS
 from desktop.views.sync_bridge import SyncBridge, read_facts
 
 STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
                 RECONNECT_NEEDED: "Reconnect needed"}
 PROGRESS_MS = 250
-ENTITY_LABELS = {"product": "Products", "inventory": "Stock", "customer": "Customers", "order": "Orders",
-                 "sale": "Sales"}
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def test_r_m4_errors_grouped_with_a_hint_and_retry_clears_a_fixed_error(monitor,
     group_item = errors.tree.topLevelItem(titles.index("Duplicate SKU on 1 product"))
     errors.tree.setCurrentItem(group_item)
     wait_idle_after_run(qtbot, controller, errors.retry_group.click)
-    assert Run.select().order_by(Run.id.desc()).first().trigger == "reconcile"  # a group: every record read
+    assert Run.select().order_by(Run.id.desc()).first().trigger == "retry"  # a group: every record read (scope full)
     titles = [errors.tree.topLevelItem(i).text(0) for i in range(errors.tree.topLevelItemCount())]
     assert not any(t.startswith("Duplicate SKU") for t in titles)
     view = shown(window, window.products_view)

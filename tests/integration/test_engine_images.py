@@ -19,6 +19,7 @@ from desktop.sync import images as images_module
 from desktop.storage.db import close_db, init_db
 from desktop.sync.engine import SyncEngine
 from desktop.sync.settings import Settings
+from desktop.sync.vocabulary import ReadScope
 from tests.integration.stores import connect
 from tests.integration.test_engine_products import DEMO_SETTINGS, open_up
 
@@ -221,11 +222,12 @@ def test_s17_n3_images_never_take_hikes_last_calls_of_the_day_and_go_later(store
     assert "1 image wait for Hike's daily allowance" in entry.message
     # the allowance is back: the next reconciliation (or a change to the product) sends it
     monkeypatch.setattr("desktop.sync.hike_images.IMAGE_RESERVE", 0)
-    later = engine.run_pass("reconcile", PRODUCTS)
+    later = engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
     assert later.status == "ok", later.message
     images = hike_images(connected, int(link.hike_id))
     assert len(images) == 1 and images[0]["is_primary"] is True
-    assert engine.run_pass("reconcile", PRODUCTS).counts.get("product", {}).get("update") is None, "sent once"
+    again = engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
+    assert again.counts.get("product", {}).get("update") is None, "sent once"
 
 
 def test_s17_a_first_link_gives_bigcommerce_images_only_to_hike_products_without_their_own(tmp_path):

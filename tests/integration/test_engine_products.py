@@ -18,6 +18,7 @@ from desktop.sync.hike import InventoryChange, hike_governor
 from desktop.sync.inventory import hike_level, whole_units
 from desktop.sync.journal import begin_work
 from desktop.sync.settings import Settings
+from desktop.sync.vocabulary import ReadScope
 from tests.integration.stores import connect
 
 PRODUCTS = ("products", "inventory")  # customers have their own tests (test_engine_customers.py)
@@ -207,7 +208,7 @@ def test_d9_deleting_in_bigcommerce_does_not_delete_in_hike(synced):
     connected, engine, _, _ = synced
     (bp,) = list(connected.bc.products(skus=["ENGINE-TOTE-1"]))
     connected.bc.http.request("DELETE", f"v3/catalog/products/{bp.id}")
-    engine.run_pass("reconcile", PRODUCTS)
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
     assert connected.hike.find_product_by_sku("ENGINE-TOTE-1") is not None
     assert list(connected.bc.products(skus=["ENGINE-TOTE-1"])) == [], "and it is not recreated either"
 
@@ -248,7 +249,7 @@ def test_d11_a_variant_change_bigcommerce_does_not_date_is_caught_by_reconciliat
     hv = connected.hike.product(parent.id).variant_by_sku(variant.sku)
     outlet = engine.context().settings.price_outlet_id
     assert hv.outlet(outlet).cost_price != Decimal("3.33"), "an incremental pass cannot see it"
-    engine.run_pass("reconcile", PRODUCTS)
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
     hv = connected.hike.product(parent.id).variant_by_sku(variant.sku)
     assert hv.outlet(outlet).cost_price == Decimal("3.33"), "the reconciliation pass catches it"
 
@@ -357,7 +358,7 @@ def test_s13_d11_a_level_changed_in_bigcommerce_is_set_back_by_reconciliation_ne
                                       models.Link.stock_pushed.is_null(False)).order_by(models.Link.id).first()
     resolved = engine.context().settings
     location = resolved.bc_location_id
-    engine.run_pass("reconcile", PRODUCTS)  # whatever earlier tests left differing is level now
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)  # whatever earlier tests left differing is level now
     expected = whole_units(hike_level(connected.hike.product(int(link.hike_id)).outlets, resolved.stock_outlet_ids))
     assert connected.bc.product(int(link.bc_id)).inventory_level == expected
     connected.bc.set_inventory([{"location_id": location, "product_id": int(link.bc_id), "quantity": expected + 3}])
@@ -370,7 +371,7 @@ def test_s13_d11_a_level_changed_in_bigcommerce_is_set_back_by_reconciliation_ne
     assert connected.bc.product(int(link.bc_id)).inventory_level == expected + 3
     connected.requests("bigcommerce", clear=True)
 
-    reconciled = engine.run_pass("reconcile", PRODUCTS)
+    reconciled = engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
 
     assert reconciled.status == "ok", reconciled.message
     assert connected.bc.product(int(link.bc_id)).inventory_level == expected

@@ -23,6 +23,7 @@ from desktop.sync.hike_models import HikeProduct
 from desktop.sync.mapping import NEVER_MAPPED
 from desktop.sync.plain_text import html_to_text
 from desktop.sync.settings import Settings
+from desktop.sync.vocabulary import ReadScope
 from tests.integration.stores import Connected, connect
 
 DEMO_SETTINGS = {"inventory_outlet": "Main Street", "bigcommerce_location_id": 1, "shipping_tax": "GST",
@@ -61,8 +62,8 @@ def first_sync(connected: Connected, **overrides: Any) -> SyncEngine:
     return engine
 
 
-def sync(engine: SyncEngine, trigger: str = "schedule") -> models.Run:
-    run = engine.run_pass(trigger, ("products", "inventory"))  # customers: test_engine_customers.py
+def sync(engine: SyncEngine, trigger: str = "schedule", scope: ReadScope | None = None) -> models.Run:
+    run = engine.run_pass(trigger, ("products", "inventory"), scope=scope)  # customers: test_engine_customers.py
     assert run.status == "ok", run.message
     return run
 
@@ -344,7 +345,7 @@ def test_s18_skip_non_sku_products_skips_them_with_the_reason_auto_assign_create
 
     # auto-assign (the manager changed the setting): the next reconciliation creates both, with a recorded SKU
     auto = SyncEngine(empty.bc, empty.hike, settings(non_sku_products="auto_assign"))
-    run = sync(auto, "reconcile")
+    run = sync(auto, scope=ReadScope.FULL)
     assert run.counts["product"]["create"] == 2
     made_bc = bc_by_sku(empty, f"HK-{hp.id}")
     link = product_link(hike_id=hp.id)

@@ -30,6 +30,7 @@ class FakePass:
         self.cond = threading.Condition()
         self.calls: list[tuple[str, frozenset[str]]] = []
         self.only: list[frozenset[int] | None] = []  # per call: the records of a records-only pass, else None
+        self.scopes: list[str | None] = []  # per call: the read scope asked for (None: the engine chooses)
         self.finished = 0
         self.active = 0
         self.max_active = 0
@@ -57,9 +58,11 @@ class FakePass:
         with self.cond:
             return self.cond.wait_for(lambda: self.finished >= n, T)
 
-    def __call__(self, trigger: str, entities: frozenset[str], only: frozenset[int] | None = None) -> None:
+    def __call__(self, trigger: str, entities: frozenset[str], *, scope: str | None = None,
+                 only: frozenset[int] | None = None) -> None:
         with self.cond:
             self.calls.append((trigger, entities))
+            self.scopes.append(scope)
             self.only.append(only)
             n = len(self.calls)
             self.active += 1
@@ -188,6 +191,7 @@ def test_M4_N3_records_only_requests_merge_their_records_and_a_whole_request_abs
     assert sched.wait_idle(T)
     assert fake_pass.calls[3] == ("manual", frozenset({"products", "inventory", "customers"}))
     assert fake_pass.only[2:] == [None, None]
+    assert fake_pass.scopes == ["records", "records", None, "full"]  # the whole follow-up reads every record
     assert fake_pass.max_active == 1
     with pytest.raises(ValueError):
         sched.retry_records({"products"}, [])
