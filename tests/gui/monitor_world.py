@@ -3,7 +3,7 @@ Hike-only products share ``SKU-00003``), the real controller, service, engine an
 window; the start-up pass is the first sync."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Qt, QTimer, QUrl, Slot
 
 from desktop.sandbox.stores import start_sandbox
 from desktop.storage.credentials import Credentials
@@ -75,6 +75,8 @@ def monitor_world(tmp_path_factory):
     window.quit_app()
     controller.shutdown()
     window.deleteLater()
+    # deleted now, not on some later test's event loop (another world's window would meet its tray's last signals)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     sandbox.stop()
     close_db()
 

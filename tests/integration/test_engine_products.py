@@ -35,6 +35,9 @@ def open_up(connected):
     return connected
 
 
+AFTER_FIRST_SYNC: dict[str, dict] = {}
+
+
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     """The demo stores after a first sync, with the engine that did it."""
@@ -43,9 +46,29 @@ def synced(tmp_path_factory):
     engine = SyncEngine(connected.bc, connected.hike, settings())
     dry = engine.dry_run()
     first = engine.run_pass("first_sync", PRODUCTS)
+    # both stores as the first sync left them: later tests change stock and add products of their own
+    AFTER_FIRST_SYNC.update(bc={p.id: p for p in connected.bc.products()},
+                            hike={p.id: p for p in connected.hike.products() if not p.parent_id})
     yield connected, engine, first, dry
     connected.close()
     close_db()
+
+
+def first_sync_links(first):
+    """The product links the first sync made (tests add products of their own later, some built to differ)."""
+    return models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked",
+                                      models.Link.created_at <= first.finished_at)
+
+
+def created_in_this_run(run, *, hike_id=None, bc_id=None) -> bool:
+    """This test's record was created by ``run`` (other tests' leftovers may be settled by the same pass)."""
+    entries = models.LogEntry.select().where(models.LogEntry.run == run.id, models.LogEntry.action == "create",
+                                             models.LogEntry.result == "ok")
+    if hike_id is not None:
+        entries = entries.where(models.LogEntry.hike_id == str(hike_id))
+    if bc_id is not None:
+        entries = entries.where(models.LogEntry.bc_id == str(bc_id))
+    return entries.count() == 1
 
 
 def writes(connected, side):
@@ -74,13 +97,12 @@ def test_d1_first_sync_links_by_sku_and_creates_the_rest(synced):
 
 def test_first_sync_leaves_both_stores_equal_field_by_field(synced):
     """Done-when: both stores compared through their APIs after the first sync of the demo seed."""
-    connected, engine, _, _ = synced
+    connected, engine, first, _ = synced
     ctx = engine.context()
-    bc = {p.id: p for p in connected.bc.products()}
-    hike = {p.id: p for p in connected.hike.products() if not p.parent_id}
+    bc, hike = AFTER_FIRST_SYNC["bc"], AFTER_FIRST_SYNC["hike"]
     outlet = ctx.settings.stock_outlet_ids
     compared = 0
-    for link in models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked"):
+    for link in first_sync_links(first):
         hp, bp = hike[int(link.hike_id)], bc[int(link.bc_id)]
         h, b = mapping.product_from_hike(hp, ctx), mapping.product_from_bc(bp, ctx)
         assert (h.sku or link.sku) == b.sku, "S18: a SKU-less Hike product gets a recorded, stable SKU"
@@ -145,8 +167,8 @@ def test_s13_hike_stock_change_moves_bigcommerce_stock_and_not_back(synced):
 
 def test_s13_fractional_hike_stock_is_rounded_down_and_flagged(synced):
     connected, engine, _, _ = synced
-    link = models.Link.select().where(models.Link.entity == "product", models.Link.status == "linked",
-                                      models.Link.stock_pushed.is_null(False)).order_by(models.Link.id.desc()).first()
+    link = first_sync_links(synced[2]).where(models.Link.stock_pushed.is_null(False)) \
+        .order_by(models.Link.id.desc()).first()
     outlet = engine.context().settings.inventory_outlet_id
     connected.hike.inventory_update([InventoryChange(outlet_id=outlet, product_id=int(link.hike_id),
                                                      on_hand=Decimal("7.5"))])
@@ -163,7 +185,7 @@ def test_s11_new_bigcommerce_product_is_created_in_hike(synced):
     created = connected.bc.create_product({"name": "Sandbox Engine Tote", "type": "physical", "weight": 1,
                                            "price": Decimal("39.00"), "sku": "ENGINE-TOTE-1", "categories": []})
     run = engine.run_pass("schedule", PRODUCTS)
-    assert run.counts["product"]["create"] == 1
+    assert created_in_this_run(run, bc_id=created.id)
     hp = connected.hike.find_product_by_sku("ENGINE-TOTE-1")
     assert hp is not None and hp.name == "Sandbox Engine Tote"
     assert models.Link.get(models.Link.entity == "product", models.Link.bc_id == str(created.id)).hike_id == str(hp.id)
@@ -173,13 +195,13 @@ def test_s14_new_hike_ecommerce_product_is_created_in_bigcommerce_and_d2_price(s
     connected, engine, _, _ = synced
     outlet = engine.context().settings.inventory_outlet_id
     gst = next(t for t in connected.hike.taxes() if t.name == "GST")
-    connected.hike.save_product({
+    hp = connected.hike.save_product({
         "name": "Sandbox Engine Mug", "sku": "ENGINE-MUG-1", "track_inventory": True,
         "sales_channels": [{"sales_channels": "1"}, {"sales_channels": "2"}],
         "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("20.00"), "tax_id": gst.id,
                              "cost_price": Decimal("8.00"), "on_hand_inventory": 12}]})
     run = engine.run_pass("schedule", PRODUCTS)
-    assert run.counts["product"]["create"] == 1
+    assert created_in_this_run(run, hike_id=hp.id)
     (bp,) = list(connected.bc.products(skus=["ENGINE-MUG-1"]))
     assert bp.cost_price == Decimal("8.00") and bp.price == Decimal("20.00"), "ex-tax store: ex-tax price"
     assert bp.inventory_level == 12
@@ -187,10 +209,14 @@ def test_s14_new_hike_ecommerce_product_is_created_in_bigcommerce_and_d2_price(s
 
 def test_d10_d2_a_price_change_in_hike_updates_bigcommerce_once(synced):
     connected, engine, _, _ = synced
-    (bp,) = list(connected.bc.products(skus=["ENGINE-MUG-1"]))
-    hp = connected.hike.find_product_by_sku("ENGINE-MUG-1")
     outlet = engine.context().settings.inventory_outlet_id
-    row = hp.outlet(outlet)
+    gst = next(t for t in connected.hike.taxes() if t.name == "GST")
+    hp = connected.hike.save_product({
+        "name": "Sandbox Engine Jug", "sku": "ENGINE-JUG-1", "sales_channels": [{"sales_channels": "2"}],
+        "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("20.00"), "tax_id": gst.id}]})
+    engine.run_pass("schedule", PRODUCTS)  # created in BigCommerce, and whatever earlier tests left settled
+    (bp,) = list(connected.bc.products(skus=["ENGINE-JUG-1"]))
+    row = connected.hike.product(hp.id).outlet(outlet)
     connected.hike.save_product({"id": hp.id, "product_outlets": [{"outlet_id": outlet, "price_ex_tax": Decimal("22.50"),
                                                                    "tax_id": row.tax_id}]})
     run = engine.run_pass("schedule", PRODUCTS)
@@ -206,11 +232,14 @@ def test_d10_d2_a_price_change_in_hike_updates_bigcommerce_once(synced):
 
 def test_d9_deleting_in_bigcommerce_does_not_delete_in_hike(synced):
     connected, engine, _, _ = synced
-    (bp,) = list(connected.bc.products(skus=["ENGINE-TOTE-1"]))
+    bp = connected.bc.create_product({"name": "Sandbox Engine Satchel", "type": "physical", "weight": 1,
+                                      "price": Decimal("49.00"), "sku": "ENGINE-SATCHEL-1", "categories": []})
+    engine.run_pass("schedule", PRODUCTS)
+    assert connected.hike.find_product_by_sku("ENGINE-SATCHEL-1") is not None
     connected.bc.http.request("DELETE", f"v3/catalog/products/{bp.id}")
     engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
-    assert connected.hike.find_product_by_sku("ENGINE-TOTE-1") is not None
-    assert list(connected.bc.products(skus=["ENGINE-TOTE-1"])) == [], "and it is not recreated either"
+    assert connected.hike.find_product_by_sku("ENGINE-SATCHEL-1") is not None
+    assert list(connected.bc.products(skus=["ENGINE-SATCHEL-1"])) == [], "and it is not recreated either"
 
 
 def test_n2_a_create_sent_before_a_crash_is_linked_not_repeated(synced):
