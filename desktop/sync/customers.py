@@ -54,7 +54,7 @@ from desktop.sync.customer_fields import (CustomerFields, bc_address_body, bc_cr
                                          fingerprint, from_bc, from_hike, hike_create_body, hike_update_body)
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeCustomer
-from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from, save_link,
+from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, save_link,
                                   unfinished_work)
 from desktop.sync.entity_pass import EntitySync
 from desktop.sync.passes import Snapshot, side_of
@@ -129,31 +129,20 @@ class CustomerSync(EntitySync):
     record_entity = ENTITY
 
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, journal: Journal, events: Any = None):
-        self.hike = hike
-        self.bc = bc
-        self.journal = journal
+        super().__init__(hike, bc, journal, events)
         self.read_again = passes.ReadAgain()  # failed records the next pass must read again
-        self.events = events
         self._replan_hike: dict[int, HikeCustomer] = {}  # creates not confirmed before a crash: planned again
         self._replan_bc: dict[int, BCCustomer] = {}
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
-        hike_since = None if full else read_from(ENTITY, "hike")
-        bc_since = None if full else read_from(ENTITY, "bigcommerce")
-        full = full or hike_since is None or bc_since is None
-        before = passes.reads_so_far(self.hike, self.bc)
-        self.hike.http.mark_time()
-        hike = list(self.hike.customers(since=None if full else hike_since))
-        hike_started = self.hike.http.first_date
-        self.bc.http.mark_time()
-        bc = list(self.bc.customers(modified_since=None if full else bc_since))
-        bc_started = self.bc.http.first_date
-        have_hike, have_bc = {c.id for c in hike}, {c.id for c in bc}
-        hike += [c for i, c in self._replan_hike.items() if i not in have_hike]
-        bc += [c for i, c in self._replan_bc.items() if i not in have_bc]
-        return Snapshot(hike=hike, bc=bc, full=full, hike_started=hike_started, bc_started=bc_started,
-                        incomplete=passes.incomplete_sides(self.hike, self.bc, before))
+        snap = passes.read_both(ENTITY, full, self.hike, self.bc,
+                                lambda since: list(self.hike.customers(since=since)),
+                                lambda since: list(self.bc.customers(modified_since=since)))
+        have_hike, have_bc = {c.id for c in snap.hike}, {c.id for c in snap.bc}
+        snap.hike += [c for i, c in self._replan_hike.items() if i not in have_hike]  # creates a crash left unsure
+        snap.bc += [c for i, c in self._replan_bc.items() if i not in have_bc]
+        return snap
 
     def read_records(self, links: Iterable[Link]) -> Snapshot:
         """Just these customers, as they are now, for "Retry this record" (M4): each Hike customer by id and the

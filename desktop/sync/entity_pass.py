@@ -97,6 +97,12 @@ class EntitySync:
     _total = 0
     _done = 0
 
+    def __init__(self, hike: Any, bc: Any, journal: Journal, events: Any = None):
+        self.hike = hike
+        self.bc = bc
+        self.journal = journal
+        self.events = events
+
     # -- progress -------------------------------------------------------------------------------------------------
     def _start(self, total: int) -> None:
         self._total, self._done = total, 0

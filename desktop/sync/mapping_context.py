@@ -37,6 +37,11 @@ def _name_index(names: Mapping[int, str]) -> Mapping[str, int]:
     return MappingProxyType(index)
 
 
+def _index_of(names: str) -> cached_property:
+    """A lookup of one of the context's id -> name maps by name, built on first use."""
+    return cached_property(lambda self: _name_index(getattr(self, names)))
+
+
 @dataclass(frozen=True)
 class MappingContext:
     """What mapping needs to know about the stores and the settings."""
@@ -80,25 +85,12 @@ class MappingContext:
     def stock_outlet_ids(self) -> tuple[int, ...]:
         return self.settings.stock_outlet_ids
 
-    @cached_property
-    def bc_brand_ids(self) -> Mapping[str, int]:
-        return _name_index(self.bc_brand_names)
-
-    @cached_property
-    def bc_category_ids(self) -> Mapping[str, int]:
-        return _name_index(self.bc_category_names)
-
-    @cached_property
-    def hike_brand_ids(self) -> Mapping[str, int]:
-        return _name_index(self.hike_brand_names)
-
-    @cached_property
-    def hike_product_type_ids(self) -> Mapping[str, int]:
-        return _name_index(self.hike_product_type_names)
-
-    @cached_property
-    def hike_tax_ids(self) -> Mapping[str, int]:
-        return _name_index(self.hike_tax_names)
+    # name (as ``name_key`` has it) -> id, built once each from the id -> name maps above
+    bc_brand_ids = _index_of("bc_brand_names")
+    bc_category_ids = _index_of("bc_category_names")
+    hike_brand_ids = _index_of("hike_brand_names")
+    hike_product_type_ids = _index_of("hike_product_type_names")
+    hike_tax_ids = _index_of("hike_tax_names")
 
     def hike_tax_id(self, tax_key: str | int | None) -> int | None:
         """A Hike record's ``tax_key`` (its tax name, or an id when the name is unknown) as the tax's id."""

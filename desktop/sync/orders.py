@@ -149,12 +149,9 @@ class OrderSync(EntitySync):
 
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: MappingContext, journal: Journal,
                  events: Any = None):
-        self.hike = hike
-        self.bc = bc
+        super().__init__(hike, bc, journal, events)
         self.ctx = ctx
         self.settings = ctx.settings
-        self.journal = journal
-        self.events = events
         self._replan: set[int] = set()  # orders to read again by id (crash recovery, waiting orders now linked)
         self._registers_checked: dict[int, bool] = {}  # register id -> was open before this pass wrote to it
         self._register_list: list[HikeRegister] | None = None
@@ -651,17 +648,24 @@ class OrderSync(EntitySync):
         # looked up, and Hike applies a batch whole or not at all [I])
         before = {str(pid): str(self._on_hand(pid, outlet)) for pid in sorted(quantities)}
         work = begin_work(ENTITY, key, "move_stock", {"bc_id": order.id, "rows": rows, "before": before})
+        if not self._send_move(work, rows):
+            self._settle_stock(work, order)
+            return
+        self._stock_moved(work, order, "")
+
+    def _send_move(self, work: PendingWork, rows: list[dict[str, Any]]) -> bool:
+        """Send a stock move; False when its answer was lost. A refusal ends its outbox row and is raised (the
+        order waits and is tried again); a failure that stops the pass leaves the row open for ``recover()``."""
         try:
             self.hike.inventory_update(rows)
         except errors.AmbiguousWrite:
-            self._settle_stock(work, order)
-            return
+            return False
         except errors.SyncError as exc:
             if not passes.stops_the_pass(exc):
                 with database_proxy.atomic():
                     end_work(work, "failed", exc.message)
             raise
-        self._stock_moved(work, order, "")
+        return True
 
     def _on_hand(self, item_id: int, outlet_id: int) -> Decimal:
         product = self.hike.product(item_id)
@@ -689,16 +693,9 @@ class OrderSync(EntitySync):
             self._stock_moved(work, order, " (Hike's answer was lost; its stock shows the move was made)")
             return
         if untouched and resend:
-            try:
-                self.hike.inventory_update(rows)
-            except errors.AmbiguousWrite:
+            if not self._send_move(work, rows):
                 self._settle_stock(work, order, resend=False)
                 return
-            except errors.SyncError as exc:
-                if not passes.stops_the_pass(exc):
-                    with database_proxy.atomic():
-                        end_work(work, "failed", exc.message)
-                raise
             self._stock_moved(work, order, " (sent again: Hike's stock showed the first try did not arrive)")
             return
         if untouched:  # the second try's answer was lost too, and it has not arrived (yet): left to recover()

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Callable, Generic, TypeVar
 
 from desktop.sync import errors
-from desktop.sync.journal import set_cursor
+from desktop.sync.journal import read_from, set_cursor
 
 H = TypeVar("H")
 B = TypeVar("B")
@@ -38,6 +38,22 @@ def incomplete_sides(hike: Any, bc: Any, before: tuple[int, int]) -> frozenset[s
     if bc.incomplete_reads > before[1]:
         sides.append("bigcommerce")
     return frozenset(sides)
+
+
+def read_both(entity: str, full: bool, hike: Any, bc: Any, read_hike: Callable[[datetime | None], list[Any]],
+              read_bc: Callable[[datetime | None], list[Any]]) -> Snapshot[Any, Any]:
+    """An entity's read of both stores: since each side's cursor (less the overlap), or everything when ``full`` or
+    when either side has no cursor yet; each store's own clock noted as its read begins; short reads noted (N5)."""
+    hike_since = None if full else read_from(entity, "hike")
+    bc_since = None if full else read_from(entity, "bigcommerce")
+    full = full or hike_since is None or bc_since is None
+    before = reads_so_far(hike, bc)
+    hike.http.mark_time()
+    hike_records = read_hike(None if full else hike_since)
+    bc.http.mark_time()
+    bc_records = read_bc(None if full else bc_since)
+    return Snapshot(hike=hike_records, bc=bc_records, full=full, hike_started=hike.http.first_date,
+                    bc_started=bc.http.first_date, incomplete=incomplete_sides(hike, bc, before))
 
 
 def reads_so_far(hike: Any, bc: Any) -> tuple[int, int]:

@@ -10,7 +10,7 @@ Simple stays simple and variant stays variant (D2): an update that would turn on
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from desktop.sync import product_fields as table
 from desktop.sync.bigcommerce import BCProduct, BCVariant
@@ -58,15 +58,26 @@ def _bc_new_variant(record: ProductRecord, variant: VariantRecord, ctx: MappingC
     return body
 
 
-def _match_bc_variant(variant: VariantRecord, existing: Sequence[BCVariant]) -> BCVariant | None:
+def _match_variant(variant: VariantRecord, existing: Sequence[Any],
+                   option_values: Callable[[Any], Iterable[str]]) -> Any:
+    """The existing variant with this variant's SKU (letter case and spaces aside), else the one with its option
+    values; None when neither is there (a new variant)."""
     if variant.sku:
         wanted = variant.sku.strip().lower()
         found = next((v for v in existing if v.sku and v.sku.strip().lower() == wanted), None)
         if found is not None:
             return found
     labels = tuple(name_key(value) for _, value in variant.options)
-    return next((v for v in existing if labels and tuple(name_key(lbl) for _, lbl in v.option_values) == labels),
-                None)
+    return next((v for v in existing if labels and tuple(name_key(x) for x in option_values(v)) == labels), None)
+
+
+def _match_bc_variant(variant: VariantRecord, existing: Sequence[BCVariant]) -> BCVariant | None:
+    return _match_variant(variant, existing, lambda v: (label for _, label in v.option_values))
+
+
+def _match_hike_variant(product_name: str, variant: VariantRecord,
+                        existing: Sequence[HikeVariant]) -> HikeVariant | None:
+    return _match_variant(variant, existing, lambda v: hike_variant_values(product_name, v))
 
 
 def bc_product_body(record: ProductRecord, ctx: MappingContext, existing: BCProduct | None) -> dict[str, Any]:
@@ -149,18 +160,6 @@ def _hike_new_variant(record: ProductRecord, variant: VariantRecord, ctx: Mappin
     stock = variant.stock if record.track_inventory else None
     return {**create_keys(table.VARIANT_TABLE, HIKE, source, s),
             "variant_outlets": _hike_outlet_rows(ctx, parts, stock)}
-
-
-def _match_hike_variant(product_name: str, variant: VariantRecord,
-                        existing: Sequence[HikeVariant]) -> HikeVariant | None:
-    if variant.sku:
-        wanted = variant.sku.strip().lower()
-        found = next((v for v in existing if v.sku and v.sku.strip().lower() == wanted), None)
-        if found is not None:
-            return found
-    labels = tuple(name_key(value) for _, value in variant.options)
-    return next((v for v in existing
-                 if labels and tuple(name_key(x) for x in hike_variant_values(product_name, v)) == labels), None)
 
 
 def _hike_create(record: ProductRecord, ctx: MappingContext) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
 from desktop.sync.entity_pass import EntitySync
 from desktop.sync.passes import Snapshot, side_of
-from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, read_from,
+from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike,
                                   save_link, unfinished_work)
 from desktop.sync.linking import ProductMatch, match_variants, plan_links
 from desktop.sync.records import ProductRecord
@@ -70,30 +70,19 @@ class ProductSync(EntitySync):
 
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: mapping.MappingContext, journal: Journal,
                  events: Any = None):
-        self.hike = hike
-        self.bc = bc
+        super().__init__(hike, bc, journal, events)
         self.ctx = ctx
         self.settings = ctx.settings
         self.options = ctx.options
-        self.journal = journal
         self.read_again = passes.ReadAgain()  # failed records the next pass must read again
-        self.events = events
         self._categories_reread = False  # S19: BigCommerce's categories read again this pass
         self.hike_images = hike_images.HikeImagePlanner(lambda: hike.http.budget().calls_left_today)
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
-        hike_since = None if full else read_from(ENTITY, "hike")
-        bc_since = None if full else read_from(ENTITY, "bigcommerce")
-        full = full or hike_since is None or bc_since is None
-        before = passes.reads_so_far(self.hike, self.bc)
-        self.hike.http.mark_time()
-        hike = [p for p in self.hike.products(since=None if full else hike_since) if not p.parent_id]
-        self.bc.http.mark_time()
-        bc = list(self.bc.products(modified_since=None if full else bc_since))
-        return Snapshot(hike=hike, bc=bc, full=full, hike_started=self.hike.http.first_date,
-                        bc_started=self.bc.http.first_date,
-                        incomplete=passes.incomplete_sides(self.hike, self.bc, before))
+        return passes.read_both(ENTITY, full, self.hike, self.bc,
+                                lambda since: [p for p in self.hike.products(since=since) if not p.parent_id],
+                                lambda since: list(self.bc.products(modified_since=since)))
 
     def read_records(self, links: Iterable[Link]) -> Snapshot:
         """Just these records, as they are now, for "Retry this record" (M4): each Hike product by id and the

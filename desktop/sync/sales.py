@@ -124,11 +124,8 @@ class SaleSync(EntitySync):
 
     def __init__(self, hike: HikeClient, bc: BigCommerceClient, ctx: mapping.MappingContext, journal: Journal,
                  events: Any = None):
-        self.hike = hike
-        self.bc = bc
+        super().__init__(hike, bc, journal, events)
         self.ctx = ctx
-        self.journal = journal
-        self.events = events
         self._replan: set[int] = set()  # sales to read again (recovered creates that were not found)
         self._retry: set[int] = set()  # refused sales asked for again ("Retry this record")
         self._outlets: dict[int, str] | None = None
