@@ -58,31 +58,33 @@ def _group(side: str, kind: str, entries: Iterable[tuple[str | None, str, str]])
     return [Duplicate(side, kind, shown[k], tuple(v)) for k, v in sorted(groups.items()) if len(v) > 1]
 
 
+def _duplicates(side: str, rows: Iterable[tuple[str | None, str | None, str, str]]) -> list[Duplicate]:
+    """``rows``: (SKU, barcode or UPC, id, name) of every product and variant on one side."""
+    rows = list(rows)
+    return _group(side, "sku", ((sku, rid, name) for sku, _, rid, name in rows)) + \
+        _group(side, "barcode", ((code, rid, name) for _, code, rid, name in rows))
+
+
 def hike_duplicates(products: Iterable[HikeProduct]) -> list[Duplicate]:
-    skus: list[tuple[str | None, str, str]] = []
-    barcodes: list[tuple[str | None, str, str]] = []
-    for p in products:
-        skus.append((p.sku, str(p.id), p.name))
-        barcodes.append((p.barcode, str(p.id), p.name))
-        for v in p.variants:
-            skus.append((v.sku, str(v.id), v.name or p.name))
-            barcodes.append((v.barcode, str(v.id), v.name or p.name))
-    return _group("hike", "sku", skus) + _group("hike", "barcode", barcodes)
+    def rows() -> Iterable[tuple[str | None, str | None, str, str]]:
+        for p in products:
+            yield p.sku, p.barcode, str(p.id), p.name
+            for v in p.variants:
+                yield v.sku, v.barcode, str(v.id), v.name or p.name
+
+    return _duplicates("hike", rows())
 
 
 def bigcommerce_duplicates(products: Iterable[BCProduct]) -> list[Duplicate]:
-    skus: list[tuple[str | None, str, str]] = []
-    upcs: list[tuple[str | None, str, str]] = []
-    for p in products:
-        skus.append((p.sku, str(p.id), p.name))
-        upcs.append((p.upc, str(p.id), p.name))
-        for v in p.variants:
-            if not v.option_values:
-                continue  # the base variant repeats the product's own SKU and UPC
-            label = f"{p.name} / {' '.join(value for _, value in v.option_values)}"
-            skus.append((v.sku, f"{p.id}/{v.id}", label))
-            upcs.append((v.upc, f"{p.id}/{v.id}", label))
-    return _group("bigcommerce", "sku", skus) + _group("bigcommerce", "barcode", upcs)
+    def rows() -> Iterable[tuple[str | None, str | None, str, str]]:
+        for p in products:
+            yield p.sku, p.upc, str(p.id), p.name
+            for v in p.variants:
+                if v.option_values:  # the base variant repeats the product's own SKU and UPC
+                    label = f"{p.name} / {' '.join(value for _, value in v.option_values)}"
+                    yield v.sku, v.upc, f"{p.id}/{v.id}", label
+
+    return _duplicates("bigcommerce", rows())
 
 
 @dataclass(frozen=True)

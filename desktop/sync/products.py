@@ -172,23 +172,20 @@ class ProductSync(EntitySync):
 
     def _plan_creates(self, hike_only: Iterable[HikeProduct], bc_only: Iterable[BCProduct], failed_hike: set[str],
                       failed_bc: set[str]) -> list[Action]:
+        """A create for each product only one side has, or a skip with its reason (S14, S18, the settings)."""
+        hike_side = (hike_only, failed_hike, mapping.product_from_hike, mapping.skip_reason_to_bc,
+                     self.options.hike_to_bc.new_products, "New Hike products are not sent to BigCommerce (setting).",
+                     lambda p, reason: Action("skip", p, None, reason) if reason else Action("create_bc", p, None))
+        bc_side = (bc_only, failed_bc, mapping.product_from_bc, mapping.skip_reason_to_hike,
+                   self.options.bc_to_hike.new_products, "New BigCommerce products are not sent to Hike (setting).",
+                   lambda p, reason: Action("skip", None, p, reason) if reason else Action("create_hike", None, p))
         actions: list[Action] = []
-        for p in hike_only:
-            if str(p.id) in failed_hike:
-                continue
-            record = mapping.product_from_hike(p, self.ctx)
-            reason = mapping.skip_reason_to_bc(record, self.settings)
-            if reason is None and not self.options.hike_to_bc.new_products:
-                reason = "New Hike products are not sent to BigCommerce (setting)."
-            actions.append(Action("skip", p, None, reason) if reason else Action("create_bc", p, None))
-        for p in bc_only:
-            if str(p.id) in failed_bc:
-                continue
-            record = mapping.product_from_bc(p, self.ctx)
-            reason = mapping.skip_reason_to_hike(record, self.settings)
-            if reason is None and not self.options.bc_to_hike.new_products:
-                reason = "New BigCommerce products are not sent to Hike (setting)."
-            actions.append(Action("skip", None, p, reason) if reason else Action("create_hike", None, p))
+        for products, failed, record_of, skip_reason, new_products_go, off, action in (hike_side, bc_side):
+            for p in products:
+                if str(p.id) in failed:
+                    continue
+                reason = skip_reason(record_of(p, self.ctx), self.settings)
+                actions.append(action(p, reason if reason or new_products_go else off))
         return actions
 
     def _plan_updates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> list[Action]:
