@@ -13,7 +13,7 @@ from desktop.sync.connections import connect_sandbox
 from desktop.sync.service import save_sandbox_settings_if_none
 from desktop.views.app_flow import AppFlow
 from desktop.views.setup import ManageDialog, SetupWizard
-from tests.gui.test_monitor import fast_clients
+from tests.gui.monitor_world import fast_clients
 from tests.keyrings import MemoryKeyring
 
 WAIT_MS = 120_000

@@ -17,7 +17,7 @@ from desktop.storage.models import Link
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.views.main_window import MainWindow, StoreSummary
 from desktop.views.sync_controller import SyncController
-from tests.gui.test_monitor import WAIT_MS, fast_clients
+from tests.gui.monitor_world import WAIT_MS, fast_clients
 from tests.keyrings import MemoryKeyring
 
 

@@ -220,7 +220,7 @@ def test_f6_the_app_on_a_sandbox_folder_without_sandbox_option_keeps_the_real_se
     from PySide6.QtWidgets import QApplication
 
     from desktop.views.app_flow import AppFlow, connected_to_sandbox
-    from tests.gui.test_monitor import fast_clients
+    from tests.gui.monitor_world import fast_clients
 
     old_layout(secret_service, profile)
     if real_folder_first:

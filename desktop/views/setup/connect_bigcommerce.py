@@ -2,7 +2,7 @@
 scopes it needs, and a live check that shows the store's name or the precise problem."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from desktop.storage.models import Connection
 from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, is_sandbox_address
@@ -12,7 +12,7 @@ from desktop.sync.http import RetryPolicy
 from desktop.views.setup.connect_hike import _escape
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import WrapLabel, add_row, help_text
+from desktop.views.setup.widgets import WrapLabel, action_row, add_row, help_text
 
 API_PATH_HINT = "https://api.bigcommerce.com/stores/{store hash}/v3/"
 # Someone is waiting on the check: one quick retry for a blip, not the sync's patient backoff.
@@ -57,14 +57,9 @@ class ConnectBigCommercePage(SetupPage):
         add_row(form, "Access &token:", self.token, "Kept only in the system keyring; never shown again.")
         self.body.addLayout(form)
 
-        row = QHBoxLayout()
-        self.check = QPushButton("C&heck and connect")
-        self.check.setObjectName("checkBigCommerce")
-        self.check.setToolTip("Asks BigCommerce for the store's name and tries each permission the sync needs.")
-        self.check.clicked.connect(self.start_check)
-        row.addWidget(self.check)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.check = action_row(
+            self.body, "C&heck and connect", "checkBigCommerce", self.start_check,
+            "Asks BigCommerce for the store's name and tries each permission the sync needs.")
         self.body.addWidget(help_text(how_to_html(), rich=True))
 
         for field in (self.api_path, self.token):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QWidget
 
 from desktop.storage.models import Connection
 from desktop.sync.addresses import UnsafeAddress, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_hike
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import WrapLabel, add_row, help_text
+from desktop.views.setup.widgets import WrapLabel, add_row, button, help_text
 
 SIGN_IN_TIMEOUT_S = 300.0
 
@@ -36,15 +36,10 @@ class ConnectHikePage(SetupPage):
         self.body.addWidget(self.status)
 
         row = QHBoxLayout()
-        self.sign_in = QPushButton("&Sign in with Hike")
-        self.sign_in.setObjectName("signInWithHike")
-        self.sign_in.setToolTip("Opens Hike's sign-in page in your web browser.")
+        self.sign_in = button("&Sign in with Hike", "signInWithHike", self.start_sign_in,
+                              "Opens Hike's sign-in page in your web browser.")
         self.sign_in.setDefault(True)
-        self.sign_in.clicked.connect(self.start_sign_in)
-        self.cancel = QPushButton("&Cancel sign-in")
-        self.cancel.setObjectName("cancelHikeSignIn")
-        self.cancel.setToolTip("Stop waiting for the browser.")
-        self.cancel.clicked.connect(self.cancel_sign_in)
+        self.cancel = button("&Cancel sign-in", "cancelHikeSignIn", self.cancel_sign_in, "Stop waiting for the browser.")
         self.cancel.hide()
         row.addWidget(self.sign_in)
         row.addWidget(self.cancel)

@@ -3,11 +3,11 @@ are not recommended, fractional sales don't fit BigCommerce's whole-unit stock, 
 never flow back."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout
 
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import Banner, help_text
+from desktop.views.setup.widgets import Banner, action_row, help_text
 
 
 class DirectionsPage(SettingsPage):
@@ -65,14 +65,9 @@ class DirectionsPage(SettingsPage):
         self.warning.setObjectName("directionsWarning")
         self.body.addWidget(self.warning)
         # S9: offered when "Update inventory in Hike" goes back on; reads both stores off the GUI thread
-        row = QHBoxLayout()
-        self.compare_button = QPushButton("Co&mpare stock now")
-        self.compare_button.setObjectName("compareStock")
-        self.compare_button.setToolTip("Lists the synced products whose stock differs between Hike and BigCommerce.")
-        self.compare_button.clicked.connect(self.compare_stock)
-        row.addWidget(self.compare_button)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.compare_button = action_row(
+            self.body, "Co&mpare stock now", "compareStock", self.compare_stock,
+            "Lists the synced products whose stock differs between Hike and BigCommerce.")
         self.compare_result = help_text("")
         self.compare_result.setObjectName("compareStockResult")
         self.body.addWidget(self.compare_result)

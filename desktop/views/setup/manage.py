@@ -19,7 +19,7 @@ from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.preflight import PreflightPage
 from desktop.views.setup.save import SaveBar
-from desktop.views.setup.widgets import Banner, WrapLabel, heading
+from desktop.views.setup.widgets import Banner, WrapLabel, button, heading
 from desktop.views.setup.wizard import SETTINGS_PAGES
 
 DISCONNECT_WARNING = (
@@ -87,10 +87,8 @@ class ManageDialog(QDialog):
         self.saved_note.setObjectName("savedNote")
         self.bar = SaveBar(self.ctx, "Save chan&ges")
         self.bar.saveRequested.connect(self.save)
-        self.disconnect_button = QPushButton("&Disconnect…")
-        self.disconnect_button.setObjectName("disconnectStores")
-        self.disconnect_button.setToolTip("Remove both stores' sign-in from this computer.")
-        self.disconnect_button.clicked.connect(self.ask_disconnect)
+        self.disconnect_button = button("&Disconnect…", "disconnectStores", self.ask_disconnect,
+                                        "Remove both stores' sign-in from this computer.")
         close = QPushButton("Close")
         close.setObjectName("manageClose")
         close.clicked.connect(self.reject)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from desktop.sync.connections import open_clients
@@ -15,7 +15,7 @@ from desktop.sync.preflight import Duplicate, bigcommerce_duplicates, hike_dupli
 from desktop.sync.settings import Settings
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import Banner, BusyRow, WrapLabel, help_text
+from desktop.views.setup.widgets import Banner, BusyRow, WrapLabel, action_row, help_text
 
 STORE_NAMES = {"hike": "Hike", "bigcommerce": "BigCommerce", "both": "Both"}
 
@@ -67,14 +67,9 @@ class PreflightPage(SetupPage):
         self._ran_with: dict | None = None
         self.result: PreflightResult | None = None
         self.backup_paths: tuple[Path, Path] | None = None
-        row = QHBoxLayout()
-        self.run_button = QPushButton("&Run the checks")
-        self.run_button.setObjectName("runPreflight")
-        self.run_button.setToolTip("Read both catalogs again and preview the first sync.")
-        self.run_button.clicked.connect(self.run)
-        row.addWidget(self.run_button)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.run_button = action_row(
+            self.body, "&Run the checks", "runPreflight", self.run,
+            "Read both catalogs again and preview the first sync.")
 
         dupes = QGroupBox("Duplicate SKUs and barcodes")
         box = QVBoxLayout(dupes)
@@ -118,14 +113,9 @@ class PreflightPage(SetupPage):
         box = QVBoxLayout(backup)
         box.addWidget(help_text("Both catalogs as CSV files (they open in any spreadsheet program). Recommended "
                                 "before the first sync."))
-        row = QHBoxLayout()
-        self.backup_button = QPushButton("Back &up both catalogs…")
-        self.backup_button.setObjectName("backupCatalogs")
-        self.backup_button.setToolTip("Choose a folder; two CSV files are written there.")
-        self.backup_button.clicked.connect(self.backup)
-        row.addWidget(self.backup_button)
-        row.addStretch(1)
-        box.addLayout(row)
+        self.backup_button = action_row(
+            box, "Back &up both catalogs…", "backupCatalogs", self.backup,
+            "Choose a folder; two CSV files are written there.")
         self.backup_busy = BusyRow()
         box.addWidget(self.backup_busy)
         self.backup_note = Banner()

@@ -5,12 +5,12 @@ block reads the same in light and dark palettes.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
-                               QTableWidget, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QSizePolicy, QTableWidget, QWidget)
 
 from desktop.sync.settings import Ref
 
@@ -193,6 +193,25 @@ def add_row(form: QFormLayout, label: str, field: QWidget, tip: str = "") -> QLa
         caption.setToolTip(tip)
     form.addRow(caption, field)
     return caption
+
+
+def button(text: str, name: str, slot: Callable[[], Any], tip: str) -> QPushButton:
+    """A push button with its object name (tests and screen readers find it by it), tooltip and action."""
+    widget = QPushButton(text)
+    widget.setObjectName(name)
+    widget.setToolTip(tip)
+    widget.clicked.connect(slot)
+    return widget
+
+
+def action_row(layout: QBoxLayout, text: str, name: str, slot: Callable[[], Any], tip: str) -> QPushButton:
+    """A page's action: a button alone on its row, at the left."""
+    widget = button(text, name, slot, tip)
+    row = QHBoxLayout()
+    row.addWidget(widget)
+    row.addStretch(1)
+    layout.addLayout(row)
+    return widget
 
 
 def separator() -> QFrame:
