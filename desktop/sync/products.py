@@ -188,23 +188,22 @@ class ProductSync(EntitySync):
                 actions.append(action(p, reason if reason or new_products_go else off))
         return actions
 
+    def _changed(self, products: Iterable[Any], links: dict[str, Link], record_of: Any, direction: str,
+                 fingerprint_field: str) -> dict[int, tuple[Link, Any, ProductRecord]]:
+        """The linked products of one side whose synced fields differ from what the link last saw there (D10)."""
+        changed = {}
+        for p in products:
+            link = links.get(str(p.id))
+            if link is None or link.status != "linked":
+                continue
+            record = record_of(p, self.ctx)
+            if mapping.fingerprint(record, direction, self.settings) != getattr(link, fingerprint_field):
+                changed[link.id] = (link, p, record)
+        return changed
+
     def _plan_updates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> list[Action]:
-        hike_changed: dict[int, tuple[Link, HikeProduct, ProductRecord]] = {}
-        for p in snap.hike:
-            link = by_hike.get(str(p.id))
-            if link is None or link.status != "linked":
-                continue
-            record = mapping.product_from_hike(p, self.ctx)
-            if mapping.fingerprint(record, H2B, self.settings) != link.hike_fingerprint:
-                hike_changed[link.id] = (link, p, record)
-        bc_changed: dict[int, tuple[Link, BCProduct, ProductRecord]] = {}
-        for p in snap.bc:
-            link = by_bc.get(str(p.id))
-            if link is None or link.status != "linked":
-                continue
-            record = mapping.product_from_bc(p, self.ctx)
-            if mapping.fingerprint(record, B2H, self.settings) != link.bc_fingerprint:
-                bc_changed[link.id] = (link, p, record)
+        hike_changed = self._changed(snap.hike, by_hike, mapping.product_from_hike, H2B, "hike_fingerprint")
+        bc_changed = self._changed(snap.bc, by_bc, mapping.product_from_bc, B2H, "bc_fingerprint")
 
         actions: list[Action] = []
         both = set(hike_changed) & set(bc_changed)

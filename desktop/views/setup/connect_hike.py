@@ -39,7 +39,8 @@ class ConnectHikePage(SetupPage):
         self.sign_in = button("&Sign in with Hike", "signInWithHike", self.start_sign_in,
                               "Opens Hike's sign-in page in your web browser.")
         self.sign_in.setDefault(True)
-        self.cancel = button("&Cancel sign-in", "cancelHikeSignIn", self.cancel_sign_in, "Stop waiting for the browser.")
+        self.cancel = button("&Cancel sign-in", "cancelHikeSignIn", self.cancel_sign_in,
+                             "Stop waiting for the browser.")
         self.cancel.hide()
         row.addWidget(self.sign_in)
         row.addWidget(self.cancel)

@@ -2,13 +2,11 @@
 optionally a Hike register the payments are recorded on, with Hike's advice for a dedicated one (S8)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHeaderView, QRadioButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QGroupBox, QHeaderView, QRadioButton, QTableWidget, QVBoxLayout
 
 from desktop.sync.settings import BIGCOMMERCE_PAYMENT_TYPE, Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, find_id, help_text
+from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, find_id, help_text, mapping_row
 
 
 class PaymentsPage(SettingsPage):
@@ -70,18 +68,9 @@ class PaymentsPage(SettingsPage):
         self.table.setRowCount(len(methods))
         self.combos = {}
         for row, method in enumerate(methods):
-            item = QTableWidgetItem(method)
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.table.setItem(row, 0, item)
-            combo = RefCombo("— choose —")
-            combo.setObjectName(f"paymentType-{method}")
-            combo.setAccessibleName(f"Hike payment type for {method}")
-            combo.set_items(types)
             saved = next((v for k, v in pm.map.items() if k.strip().casefold() == method.strip().casefold()), None)
-            combo.set_ref(saved)
-            combo.currentIndexChanged.connect(self.changed)
-            self.table.setCellWidget(row, 1, combo)
-            self.combos[method] = combo
+            self.combos[method] = mapping_row(self.table, row, method, f"paymentType-{method}",
+                                              f"Hike payment type for {method}", types, saved, self.changed)
         fit_rows(self.table)
         self._fill_registers(settings, facts)
         self.use_register.setChecked(settings.payment_register is not None)

@@ -2,13 +2,12 @@
 enter prices the same way, with what to change on which side when they don't (P2)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHeaderView, QTableWidget
 
 from desktop.sync.preflight import TaxCheck
 from desktop.sync.settings import DEFAULT_TAX_CLASS_ID, DEFAULT_TAX_CLASS_NAME, Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, add_row, find_id, help_text
+from desktop.views.setup.widgets import Banner, RefCombo, add_row, find_id, fit_rows, help_text, mapping_row
 
 
 def tax_classes(facts: StoreFacts | None) -> list[tuple[int, str]]:
@@ -66,17 +65,9 @@ class TaxesPage(SettingsPage):
         self.combos = {}
         chosen = {find_id([(t.id, t.name) for t in taxes], key): value for key, value in settings.tax_map.items()}
         for row, tax in enumerate(taxes):
-            item = QTableWidgetItem(f"{tax.name} ({tax.rate.normalize():f}%)")
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.table.setItem(row, 0, item)
-            combo = RefCombo("— choose —")
-            combo.setObjectName(f"taxClass-{tax.id}")
-            combo.setAccessibleName(f"BigCommerce tax class for {tax.name}")
-            combo.set_items(classes)
-            combo.set_ref(chosen.get(tax.id))
-            combo.currentIndexChanged.connect(self.changed)
-            self.table.setCellWidget(row, 1, combo)
-            self.combos[tax.id] = combo
+            self.combos[tax.id] = mapping_row(self.table, row, f"{tax.name} ({tax.rate.normalize():f}%)",
+                                              f"taxClass-{tax.id}", f"BigCommerce tax class for {tax.name}",
+                                              classes, chosen.get(tax.id), self.changed)
         fit_rows(self.table)
         self.shipping.set_items([(t.id, t.name) for t in (facts.hike_taxes if facts else ()) if t.is_active])
         self.shipping.set_ref(settings.shipping_tax)

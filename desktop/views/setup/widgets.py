@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSizePolicy, QTableWidget, QWidget)
+                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QWidget)
 
 from desktop.sync.settings import Ref
 
@@ -212,6 +212,23 @@ def action_row(layout: QBoxLayout, text: str, name: str, slot: Callable[[], Any]
     row.addStretch(1)
     layout.addLayout(row)
     return widget
+
+
+def mapping_row(table: QTableWidget, row: int, label: str, combo_name: str, accessible_name: str,
+                items: Sequence[tuple[int, str]], ref: Ref | None, changed: Callable[[], Any]) -> RefCombo:
+    """One row of a "this store's X is that store's Y" table: the label, read-only, and a choice of the other
+    store's records (taxes to tax classes, payment methods to payment types)."""
+    item = QTableWidgetItem(label)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    table.setItem(row, 0, item)
+    combo = RefCombo("— choose —")
+    combo.setObjectName(combo_name)
+    combo.setAccessibleName(accessible_name)
+    combo.set_items(items)
+    combo.set_ref(ref)
+    combo.currentIndexChanged.connect(changed)
+    table.setCellWidget(row, 1, combo)
+    return combo
 
 
 def separator() -> QFrame:
