@@ -2,7 +2,7 @@
 scopes it needs, and a live check that shows the store's name or the precise problem."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit
 
 from desktop.storage.models import Connection
 from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, is_sandbox_address
@@ -10,7 +10,7 @@ from desktop.sync.bigcommerce import REQUIRED_SCOPES
 from desktop.sync.connections import connect_bigcommerce
 from desktop.sync.http import RetryPolicy
 from desktop.views.setup.connect_hike import _escape
-from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import WrapLabel, action_row, add_row, help_text
 
@@ -36,8 +36,7 @@ class ConnectBigCommercePage(SetupPage):
     intro = ("Paste the API path and access token of a store-level API account. The app checks them with your "
              "store right away and shows the store's name.")
 
-    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
-        super().__init__(ctx, parent)
+    def build(self) -> None:
         self.checking = False
         self.retry_policy = CHECK_RETRY
         self.status = WrapLabel()
@@ -45,7 +44,7 @@ class ConnectBigCommercePage(SetupPage):
         self.body.addWidget(self.status)
 
         form = QFormLayout()
-        self.api_path = QLineEdit(ctx.bigcommerce.api_path if ctx.bigcommerce else "")
+        self.api_path = QLineEdit(self.ctx.bigcommerce.api_path if self.ctx.bigcommerce else "")
         self.api_path.setObjectName("apiPath")
         self.api_path.setPlaceholderText(API_PATH_HINT)
         self.api_path.setMinimumWidth(380)
@@ -65,7 +64,7 @@ class ConnectBigCommercePage(SetupPage):
         for field in (self.api_path, self.token):
             field.textChanged.connect(self._fields_changed)
             field.returnPressed.connect(self.start_check)
-        ctx.connectionsChanged.connect(self._show_state)
+        self.ctx.connectionsChanged.connect(self._show_state)
         self._show_state()
 
     def is_complete(self) -> bool:

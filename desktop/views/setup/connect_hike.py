@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit
 
 from desktop.storage.models import Connection
 from desktop.sync.addresses import UnsafeAddress, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_hike
-from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import WrapLabel, add_row, button, help_text
 
@@ -25,8 +25,7 @@ class ConnectHikePage(SetupPage):
     # emitted from the sign-in thread, delivered on the GUI thread (queued): open the browser there
     _browserRequested = Signal(str)
 
-    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
-        super().__init__(ctx, parent)
+    def build(self) -> None:
         self.timeout_s = SIGN_IN_TIMEOUT_S
         self._receiver: Any = None
         self.waiting = False
@@ -57,9 +56,9 @@ class ConnectHikePage(SetupPage):
         box = QGroupBox("This app's Hike registration")
         box.setObjectName("hikeRegistration")
         form = QFormLayout(box)
-        self.base_url = QLineEdit(ctx.hike_app.base_url)
-        self.client_id = QLineEdit(ctx.hike_app.client_id)
-        self.client_secret = QLineEdit(ctx.hike_app.client_secret)
+        self.base_url = QLineEdit(self.ctx.hike_app.base_url)
+        self.client_id = QLineEdit(self.ctx.hike_app.client_id)
+        self.client_secret = QLineEdit(self.ctx.hike_app.client_secret)
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
         add_row(form, "Hike &API address:", self.base_url, "Hike's API address; leave as it is for a real store.")
         add_row(form, "App &Id:", self.client_id, "The App Id of this app in Hike's Partner Dashboard.")
@@ -69,7 +68,7 @@ class ConnectHikePage(SetupPage):
         self.body.addWidget(box)
 
         self._browserRequested.connect(self._open_browser)
-        ctx.connectionsChanged.connect(self._show_state)
+        self.ctx.connectionsChanged.connect(self._show_state)
         self._show_state()
 
     # -- state -----------------------------------------------------------------------------------------------

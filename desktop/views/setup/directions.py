@@ -10,6 +10,34 @@ from desktop.views.setup.page import SettingsPage
 from desktop.views.setup.widgets import Banner, action_row, help_text
 
 
+# (attribute, object name, label, what it means) of each direction's options, in the order shown
+TO_HIKE = (
+    ("inventory_on_order", "bcInventoryOnOrder", "Update inventory in &Hike when an order is created in BigCommerce",
+     "The products in the order must already be synced. If you turn this back on after it was off, "
+     "compare and reconcile stock in both stores first."),
+    ("full_orders", "bcFullOrders", "Send full BigCommerce &orders to Hike's sales history",
+     "Every product and the customer of an order must already be synced, or the order does not sync (the log "
+     "says which item blocked it). Draft orders never sync; only orders placed after activation do."),
+    ("new_in_bc", "bcNewProducts", "Send new products &created in BigCommerce to Hike",
+     "To delete a linked product later, delete it in both stores."),
+    ("all_outlets", "visibleInAllOutlets", "Make products created in Hike &visible in all outlets",
+     "Otherwise they are visible only in the outlet connected to BigCommerce."),
+)
+TO_BC = (
+    ("inventory", "hikeInventory",
+     "Update &inventory in BigCommerce when a sale, purchase order or stocktake changes Hike stock",
+     "Manage stock in Hike: manual stock edits in BigCommerce never flow back to Hike. BigCommerce stock is "
+     "whole units, so products sold in fractions in Hike will show wrong stock there; test carefully first."),
+    ("new_in_hike", "hikeNewProducts", "Send new &products in Hike to BigCommerce",
+     "Only products with the eCommerce sales channel on (inactive ones too). Composite products are not "
+     "sent; their component products are."),
+    ("hike_orders", "hikeFullOrders", "Send full Hike &sales to BigCommerce (not recommended)",
+     "Hike does not recommend this: managing orders in Hike keeps inventory faster and more accurate. "
+     "Products must be synced; sales from every outlet are sent but stock moves only for the inventory "
+     "outlet; exchanges are not sent as orders (their stock effect is)."),
+)
+
+
 class DirectionsPage(SettingsPage):
     title = "What syncs which way"
     intro = "The recommended choices are already ticked. Each note says what a choice needs."
@@ -26,41 +54,12 @@ class DirectionsPage(SettingsPage):
         return check
 
     def build(self) -> None:
-        to_hike = QGroupBox("BigCommerce \u2192 Hike")
-        box = QVBoxLayout(to_hike)
-        self.inventory_on_order = self._option(
-            box, "bcInventoryOnOrder", "Update inventory in &Hike when an order is created in BigCommerce",
-            "The products in the order must already be synced. If you turn this back on after it was off, "
-            "compare and reconcile stock in both stores first.")
-        self.full_orders = self._option(
-            box, "bcFullOrders", "Send full BigCommerce &orders to Hike's sales history",
-            "Every product and the customer of an order must already be synced, or the order does not sync (the log "
-            "says which item blocked it). Draft orders never sync; only orders placed after activation do.")
-        self.new_in_bc = self._option(
-            box, "bcNewProducts", "Send new products &created in BigCommerce to Hike",
-            "To delete a linked product later, delete it in both stores.")
-        self.all_outlets = self._option(
-            box, "visibleInAllOutlets", "Make products created in Hike &visible in all outlets",
-            "Otherwise they are visible only in the outlet connected to BigCommerce.")
-        self.body.addWidget(to_hike)
-
-        to_bc = QGroupBox("Hike \u2192 BigCommerce")
-        box = QVBoxLayout(to_bc)
-        self.inventory = self._option(
-            box, "hikeInventory", "Update &inventory in BigCommerce when a sale, purchase order or stocktake "
-                                  "changes Hike stock",
-            "Manage stock in Hike: manual stock edits in BigCommerce never flow back to Hike. BigCommerce stock is "
-            "whole units, so products sold in fractions in Hike will show wrong stock there; test carefully first.")
-        self.new_in_hike = self._option(
-            box, "hikeNewProducts", "Send new &products in Hike to BigCommerce",
-            "Only products with the eCommerce sales channel on (inactive ones too). Composite products are not "
-            "sent; their component products are.")
-        self.hike_orders = self._option(
-            box, "hikeFullOrders", "Send full Hike &sales to BigCommerce (not recommended)",
-            "Hike does not recommend this: managing orders in Hike keeps inventory faster and more accurate. "
-            "Products must be synced; sales from every outlet are sent but stock moves only for the inventory "
-            "outlet; exchanges are not sent as orders (their stock effect is).")
-        self.body.addWidget(to_bc)
+        for title, options in (("BigCommerce \u2192 Hike", TO_HIKE), ("Hike \u2192 BigCommerce", TO_BC)):
+            group = QGroupBox(title)
+            box = QVBoxLayout(group)
+            for attribute, name, label, note in options:
+                setattr(self, attribute, self._option(box, name, label, note))
+            self.body.addWidget(group)
         self.warning = Banner()
         self.warning.setObjectName("directionsWarning")
         self.body.addWidget(self.warning)

@@ -49,6 +49,10 @@ class SetupPage(QWidget):
         self.body.setSpacing(12)
         self.layout_.addLayout(self.body)
         self.layout_.addStretch(1)
+        self.build()
+
+    def build(self) -> None:
+        """Subclasses add their widgets to ``self.body`` here (``self.ctx`` is set)."""
 
     def is_complete(self) -> bool:
         return True
@@ -65,19 +69,16 @@ class SettingsPage(SetupPage):
 
     def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        self._filling = False
         self.retry = QPushButton("Retr&y loading")
         self.retry.setToolTip("Read the outlets, registers, taxes and payment types from both stores again.")
         self.retry.clicked.connect(ctx.load_facts)
         self.retry.hide()
         self.layout_.insertWidget(3, self.retry, 0, Qt.AlignmentFlag.AlignLeft)
-        self.build()
         ctx.factsChanged.connect(self._facts_changed)
         self._facts_changed()
 
     # -- subclasses ------------------------------------------------------------------------------------------
-    def build(self) -> None:
-        raise NotImplementedError
+    _filling = False  # set while ``fill`` runs: its own widget changes are not the person's edits
 
     def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
         raise NotImplementedError

@@ -2,12 +2,12 @@
 only when new Hike products go to BigCommerce), shipping details (S6) and the schedule (S20)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QFormLayout, QGroupBox, QRadioButton, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout
 
 from desktop.sync.settings import (HIKE_CALLS_PER_DAY, MAX_SCHEDULE_MINUTES, MIN_SCHEDULE_MINUTES, Settings,
                                    StoreFacts)
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import Banner, add_row, help_text
+from desktop.views.setup.widgets import Banner, add_row, help_text, radio_choices
 
 
 class _Choice(QGroupBox):
@@ -17,19 +17,7 @@ class _Choice(QGroupBox):
         super().__init__(title)
         self.setObjectName(name)
         box = QVBoxLayout(self)
-        self.group = QButtonGroup(self)
-        self.buttons: dict[str, QRadioButton] = {}
-        for value, label, meaning in choices:
-            button = QRadioButton(label)
-            button.setObjectName(f"{name}-{value}")
-            button.setToolTip(meaning)
-            self.group.addButton(button)
-            self.buttons[value] = button
-            box.addWidget(button)
-            if meaning:
-                text = help_text(meaning)
-                text.setContentsMargins(24, 0, 0, 4)
-                box.addWidget(text)
+        self.group, self.buttons = radio_choices(self, box, name, choices)
         if note:
             box.addWidget(help_text(note))
 

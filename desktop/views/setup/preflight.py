@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QTableWidgetItem, QVBoxLayout)
 
 from desktop.sync.connections import open_clients
 from desktop.sync.engine import DryRun, SyncEngine
@@ -61,8 +61,7 @@ class PreflightPage(SetupPage):
     intro = ("Before the first sync: records that will fail because they share a SKU or barcode, a preview of what "
              "the first sync will do (nothing is written yet), and a backup of both catalogs.")
 
-    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
-        super().__init__(ctx, parent)
+    def build(self) -> None:
         self.ran_once = False
         self._ran_with: dict | None = None
         self.result: PreflightResult | None = None

@@ -1,11 +1,9 @@
 """Prices: which BigCommerce price Hike's retail price maps to (S7), with what each choice means."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QRadioButton
-
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import help_text
+from desktop.views.setup.widgets import radio_choices
 
 CHOICES = (
     ("price", "&Price",
@@ -26,18 +24,8 @@ class PricesPage(SettingsPage):
              "Hike's retail price syncs with.")
 
     def build(self) -> None:
-        self.group = QButtonGroup(self)
-        self.buttons: dict[str, QRadioButton] = {}
-        for value, label, meaning in CHOICES:
-            button = QRadioButton(label)
-            button.setObjectName(f"priceType-{value}")
-            button.setToolTip(meaning)
-            self.group.addButton(button)
-            self.buttons[value] = button
-            self.body.addWidget(button)
-            note = help_text(meaning)
-            note.setContentsMargins(24, 0, 0, 6)
-            self.body.addWidget(note)
+        self.group, self.buttons = radio_choices(self, self.body, "priceType", CHOICES, gap=6)
+        for button in self.buttons.values():
             button.toggled.connect(self.changed)
 
     def fill(self, settings: Settings, facts: StoreFacts | None) -> None:

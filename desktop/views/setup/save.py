@@ -89,20 +89,19 @@ class SavePage(SetupPage):
     intro = ("Saving stores these settings and starts the first sync in the background. Depending on how many "
              "products and customers each store has, it may take a while; you can follow it on the main window.")
 
-    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
-        super().__init__(ctx, parent)
+    def build(self) -> None:
         self.summary = WrapLabel()
         self.summary.setObjectName("settingsSummary")
         self.body.addWidget(self.summary)
         self.warnings = Banner()
         self.warnings.setObjectName("settingsWarnings")
         self.body.addWidget(self.warnings)
-        self.bar = SaveBar(ctx, "&Save and start syncing")
+        self.bar = SaveBar(self.ctx, "&Save and start syncing")
         column = QVBoxLayout()
         column.addWidget(self.bar)
         self.body.addLayout(column)
-        ctx.settingsChanged.connect(self._warnings)
-        ctx.factsChanged.connect(self._warnings)
+        self.ctx.settingsChanged.connect(self._warnings)
+        self.ctx.factsChanged.connect(self._warnings)
         self._warnings()
 
     def entered(self) -> None:

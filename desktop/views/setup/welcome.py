@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCommandLinkButton, QWidget
+from PySide6.QtWidgets import QCommandLinkButton
 
 from desktop.sync.connections import connect_sandbox
-from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import help_text
 
@@ -21,8 +21,7 @@ class WelcomePage(SetupPage):
     realChosen = Signal()
     sandboxConnected = Signal()
 
-    def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
-        super().__init__(ctx, parent)
+    def build(self) -> None:
         self.real = QCommandLinkButton("&Connect my stores",
                                        "Sign in with Hike in your browser and paste a BigCommerce API token.")
         self.real.setObjectName("connectRealStores")

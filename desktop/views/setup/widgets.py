@@ -9,8 +9,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QRadioButton, QSizePolicy, QTableWidget, QTableWidgetItem, QWidget)
 
 from desktop.sync.settings import Ref
 
@@ -229,6 +229,26 @@ def mapping_row(table: QTableWidget, row: int, label: str, combo_name: str, acce
     combo.currentIndexChanged.connect(changed)
     table.setCellWidget(row, 1, combo)
     return combo
+
+
+def radio_choices(owner: QWidget, layout: QBoxLayout, name: str, choices: Iterable[tuple[str, str, str]],
+                  gap: int = 4) -> tuple[QButtonGroup, dict[str, QRadioButton]]:
+    """One radio button per (value, label, meaning), each with its meaning underneath (also its tooltip); named
+    ``<name>-<value>``."""
+    group = QButtonGroup(owner)
+    buttons: dict[str, QRadioButton] = {}
+    for value, label, meaning in choices:
+        button = QRadioButton(label)
+        button.setObjectName(f"{name}-{value}")
+        button.setToolTip(meaning)
+        group.addButton(button)
+        buttons[value] = button
+        layout.addWidget(button)
+        if meaning:
+            text = help_text(meaning)
+            text.setContentsMargins(24, 0, 0, gap)
+            layout.addWidget(text)
+    return group, buttons
 
 
 def separator() -> QFrame:
