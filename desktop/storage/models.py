@@ -13,10 +13,6 @@ import peewee
 
 from desktop.storage.db import database_proxy
 
-SIDES = ("hike", "bigcommerce")
-DIRECTIONS = ("hike_to_bc", "bc_to_hike", "both", "none")
-RESULTS = ("ok", "error", "skipped", "conflict")
-
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -86,18 +82,21 @@ class Preference(BaseModel):
 class Link(BaseModel):
     """A record known on both sides: Hike id ⇄ BigCommerce id, with the fingerprint of what we last wrote."""
 
-    entity = peewee.CharField()  # product, variant, customer, order, category, brand, ...
+    entity = peewee.CharField()  # product, variant, inventory, customer, order, sale (sync.registry's link entities)
     hike_id = peewee.CharField(null=True)
     bc_id = peewee.CharField(null=True)
     sku = peewee.CharField(null=True)
     hike_fingerprint = peewee.CharField(null=True)  # synced fields as last seen/written in Hike
     bc_fingerprint = peewee.CharField(null=True)  # ... and in BigCommerce
     stock_pushed = peewee.CharField(null=True)  # the last stock level set in BigCommerce (Decimal as text)
-    status = peewee.CharField(default="linked")  # linked | unlinked_deleted_hike | unlinked_deleted_bc
+    # linked | skipped (a record not sent, with its reason) | failed (a marker: a record that could not be linked)
+    # | unlinked_deleted_hike | unlinked_deleted_bc (D9, not set yet): ``vocabulary.LinkStatus``; storage keeps
+    # the strings and imports nothing of the sync
+    status = peewee.CharField(default="linked")
     last_synced_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     name = peewee.CharField(default="")
-    last_result = peewee.CharField(null=True)  # ok | error | skipped | conflict, of the newest log entry
+    last_result = peewee.CharField(null=True)  # ``vocabulary.Result`` of the newest log entry
     last_message = peewee.TextField(default="")
     images_sent = JSONField(null=True)  # image URLs already sent to BigCommerce (S17 two-way)
 
@@ -126,11 +125,11 @@ class Cursor(BaseModel):
 class Run(BaseModel):
     """One sync pass."""
 
-    trigger = peewee.CharField()  # schedule | manual | first_sync | retry | cli
-    scope = peewee.CharField(default="all")  # all | products | customers | sales | ...
+    trigger = peewee.CharField()  # ``vocabulary.Trigger`` (older runs: also first_sync, reconcile)
+    scope = peewee.CharField(default="all")  # the engine entities asked for, comma-separated (products,inventory)
     started_at = UTCDateTimeField(default=utcnow, index=True)
     finished_at = UTCDateTimeField(null=True)
-    status = peewee.CharField(default="running")  # running | ok | partial | error | interrupted
+    status = peewee.CharField(default="running")  # ``vocabulary.RunStatus``
     counts = JSONField(default=dict)
     message = peewee.TextField(default="")
 
@@ -144,7 +143,7 @@ class LogEntry(BaseModel):
     bc_id = peewee.CharField(null=True)
     sku = peewee.CharField(null=True)
     direction = peewee.CharField(default="none")
-    action = peewee.CharField()  # create | update | link | skip | stock | status | ...
+    action = peewee.CharField()  # ``vocabulary.Action``
     result = peewee.CharField(constraints=[peewee.Check("result IN ('ok', 'error', 'skipped', 'conflict')")])
     message = peewee.TextField(default="")
     diff = JSONField(null=True)  # {"field": [before, after], ...}
@@ -167,7 +166,9 @@ class PendingWork(BaseModel):
     key = peewee.CharField(unique=True)  # idempotency key: the same work is never queued twice
     action = peewee.CharField()
     payload = JSONField()
-    status = peewee.CharField(default="pending", index=True)  # pending | in_progress | done | failed
+    # pending | in_progress | waiting (an order held until what it needs exists) | done | failed | unconfirmed
+    # (a stock move whose answer was lost and could not be told apart from a sale in the shop: never sent again)
+    status = peewee.CharField(default="pending", index=True)
     attempts = peewee.IntegerField(default=0)
     last_error = peewee.TextField(default="")
     created_at = UTCDateTimeField(default=utcnow)

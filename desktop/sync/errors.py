@@ -3,16 +3,25 @@
 Classified in one place (``desktop.sync.http``) from statuses, headers and bodies; everything above the
 clients catches these and nothing else. Messages never carry a token: they are built from our own words plus
 the store's error text, which is redacted before it gets here.
+
+Each class carries how the engine handles it (Maestral's habit: the exception knows its handling, so no caller
+matches kind strings): ``stops_pass`` — a failure of the store or the connection, not of one record, so the pass
+stops and the next one resumes; ``read_again`` — a passing failure, so the next pass reads that record again
+(``passes.ReadAgain``); ``retryable`` — the client already retried it within the call (backoff, 429 waits).
 """
 from __future__ import annotations
+
+from desktop.sync.vocabulary import ErrorKind
 
 
 class SyncError(Exception):
     """Base of every error a client raises. ``kind`` is stable for grouping (M4); ``title`` is for people."""
 
-    kind = "other"
+    kind: ErrorKind = ErrorKind.OTHER
     title = "Something went wrong"
     retryable = False
+    stops_pass = False
+    read_again = False
 
     def __init__(self, message: str, *, store: str = "", status: int | None = None, field: str | None = None,
                  value: object = None, retry_after_s: float | None = None):
@@ -30,47 +39,57 @@ class SyncError(Exception):
 
 
 class ReconnectNeeded(SyncError):
-    kind = "reconnect"
+    kind = ErrorKind.RECONNECT
+    stops_pass = True
+    read_again = False
     title = "Reconnect needed"
 
 
 class MissingPermission(SyncError):
-    kind = "permission"
+    kind = ErrorKind.PERMISSION
+    stops_pass = True
+    read_again = False
     title = "Missing permission"
 
 
 class NotFound(SyncError):
-    kind = "not_found"
+    kind = ErrorKind.NOT_FOUND
     title = "Not found"
 
 
 class ValidationFailed(SyncError):
     """The store refused the data (409 conflict, 422 invalid): names the field and value where it can."""
 
-    kind = "validation"
+    kind = ErrorKind.VALIDATION
     title = "Refused by the store"
 
 
 class Conflict(ValidationFailed):
-    kind = "conflict"
+    kind = ErrorKind.CONFLICT
     title = "Already exists"
 
 
 class RateLimited(SyncError):
-    kind = "rate_limited"
+    kind = ErrorKind.RATE_LIMITED
+    stops_pass = True
+    read_again = True
     title = "API limit reached"
     retryable = True
 
 
 class DailyLimitReached(RateLimited):
-    kind = "daily_limit"
+    kind = ErrorKind.DAILY_LIMIT
+    stops_pass = True
+    read_again = False  # the pass stops and no cursor moves: the next pass (tomorrow's allowance) reads it anyway
     title = "Hike daily API limit reached"
 
 
 class Transient(SyncError):
     """The network or the store failed in a way that usually passes: retried, then reported."""
 
-    kind = "transient"
+    kind = ErrorKind.TRANSIENT
+    stops_pass = True
+    read_again = True
     title = "Store or network unavailable"
     retryable = True
 
@@ -81,17 +100,23 @@ class AmbiguousWrite(Transient):
     Never blindly retried; the caller looks the record up (by SKU, email, order number) before writing again.
     """
 
-    kind = "ambiguous_write"
+    kind = ErrorKind.AMBIGUOUS_WRITE
+    stops_pass = False
+    read_again = True
     title = "Write not confirmed"
 
 
 class UntrustedCertificate(SyncError):
     """The store's TLS certificate failed verification: no request was sent. Not retried within a pass."""
 
-    kind = "certificate"
+    kind = ErrorKind.CERTIFICATE
+    stops_pass = True
+    read_again = False
     title = "Store's certificate not trusted"
 
 
 class PlanNotSupported(SyncError):
-    kind = "plan"
+    kind = ErrorKind.PLAN
+    stops_pass = True
+    read_again = False
     title = "Not available on this plan"

@@ -17,33 +17,35 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Collection, Iterator, Literal, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping
+
+from desktop.sync.vocabulary import SyncState
 
 log = logging.getLogger(__name__)
 
 # The engine's live state (M1), as the tray, the window and the dashboard show it.
-IDLE = "idle"
-SYNCING = "syncing"
-PAUSED = "paused"
-ERROR = "error"
-RECONNECT_NEEDED = "reconnect_needed"
-STATES = frozenset({IDLE, SYNCING, PAUSED, ERROR, RECONNECT_NEEDED})
-State = Literal["idle", "syncing", "paused", "error", "reconnect_needed"]
+# The engine's live state (M1) is ``vocabulary.SyncState``; these short names are kept for the many callers.
+IDLE, SYNCING, PAUSED = SyncState.IDLE, SyncState.SYNCING, SyncState.PAUSED
+ERROR, RECONNECT_NEEDED = SyncState.ERROR, SyncState.RECONNECT_NEEDED
+STATES = frozenset(SyncState)
+State = SyncState
 
 
 class EngineEvents:
     """Every callback the engine may send, each a no-op here.
 
     - ``on_progress(entity, done, total)``: "x of y" for one entity of the running pass.
-    - ``on_record(entity, result, message, record=None)``: one record's outcome; ``result`` is a short word
-      such as ``synced`` / ``skipped`` / ``failed``, ``record`` whatever the engine has to show for it (a dict,
-      a log row): kept generic on purpose.
-    - ``on_run_started(run_id, trigger, entities)``: trigger is ``schedule`` / ``manual`` / ``catch_up`` /
-      ``startup``.
-    - ``on_run_finished(run_id, status, counts)``: counts such as ``{"synced": 12, "failed": 1}``.
-    - ``on_error(kind, title, message)``: ``kind`` is stable for grouping (``desktop.sync.errors`` kinds),
-      ``title`` and ``message`` are for people.
-    - ``on_state(state)``: one of ``STATES``.
+    - ``on_record(entity, result, message, record=None)``: one record's outcome, sent by ``Journal.record`` as it
+      writes the log entry: ``entity`` is the link entity (``product``, ``variant``, ``inventory``, ``customer``,
+      ``order``, ``sale``), ``result`` a ``vocabulary.Result`` (``ok`` / ``error`` / ``skipped`` / ``conflict``),
+      ``record`` a dict with the entry's ``action``, ``hike_id``, ``bc_id``, ``sku``, ``direction`` and ``log_id``.
+    - ``on_run_started(run_id, trigger, entities)``: ``trigger`` a ``vocabulary.Trigger`` (``schedule``,
+      ``manual``, ``catch_up``, ``startup``, ``retry``, ``cli``); ``entities`` the engine entities asked for.
+    - ``on_run_finished(run_id, status, counts)``: ``status`` a ``vocabulary.RunStatus``; ``counts`` per link
+      entity, each action that succeeded or result that did not, e.g. ``{"product": {"create": 3, "error": 1}}``.
+    - ``on_error(kind, title, message)``: ``kind`` a ``vocabulary.ErrorKind`` (stable for grouping), ``title``
+      and ``message`` for people.
+    - ``on_state(state)``: a ``vocabulary.SyncState``.
     """
 
     def on_progress(self, entity: str, done: int, total: int) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Cursor, Link, LogEntry, PendingWork, Run, utcnow
+from desktop.sync.vocabulary import Action, Direction, Result, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,10 @@ class Journal:
         self.run = Run.create(trigger=self.trigger, scope=self.scope)
         return self.run
 
-    def finish(self, status: str | None = None, message: str = "") -> Run:
+    def finish(self, status: RunStatus | None = None, message: str = "") -> Run:
         assert self.run is not None
-        errors = sum(c["error"] + c["conflict"] for c in self.counts.values())
-        self.run.status = status or ("partial" if errors else "ok")
+        errors = sum(c[Result.ERROR] + c[Result.CONFLICT] for c in self.counts.values())
+        self.run.status = status or (RunStatus.PARTIAL if errors else RunStatus.OK)
         self.run.finished_at = utcnow()
         self.run.counts = {entity: dict(c) for entity, c in self.counts.items()}
         self.run.message = message
@@ -51,7 +52,8 @@ class Journal:
         return self.run
 
     # -- records -----------------------------------------------------------------------------------------------
-    def record(self, entity: str, *, action: str, result: str, direction: str = "none", message: str = "",
+    def record(self, entity: str, *, action: Action | str, result: Result | str,
+               direction: Direction | str = Direction.NONE, message: str = "",
                hike_id: Any = None, bc_id: Any = None, sku: str | None = None, diff: dict | None = None,
                link: Link | None = None, name: str | None = None) -> LogEntry:
         """One record's outcome. Call inside the transaction that wrote the change it describes."""
@@ -64,10 +66,10 @@ class Journal:
             link.last_message = message
             if name:
                 link.name = name
-            if result == "ok":
+            if result == Result.OK:
                 link.last_synced_at = entry.created_at
             link.save()
-        self.counts[entity][action if result == "ok" else result] += 1
+        self.counts[entity][str(action if result == Result.OK else result)] += 1
         if self.events is not None:
             self.events.on_record(entity, result, message, {
                 "action": action, "hike_id": entry.hike_id, "bc_id": entry.bc_id, "sku": entry.sku,
@@ -78,15 +80,15 @@ class Journal:
 def mark_interrupted_runs() -> int:
     """Runs left ``running`` by a process that was killed or crashed become ``interrupted``, with the counts of what
     they did write (issue 14, finding 9). Only call with the data folder's lock held: then no pass is running."""
-    stale = list(Run.select().where(Run.status == "running"))
+    stale = list(Run.select().where(Run.status == RunStatus.RUNNING))
     with database_proxy.atomic():
         for run in stale:
             counts: dict[str, Counter[str]] = defaultdict(Counter)
             for entry in LogEntry.select(LogEntry.entity, LogEntry.action, LogEntry.result).where(LogEntry.run == run):
-                counts[entry.entity][entry.action if entry.result == "ok" else entry.result] += 1
+                counts[entry.entity][entry.action if entry.result == Result.OK else entry.result] += 1
             last = LogEntry.select(LogEntry.created_at).where(LogEntry.run == run) \
                 .order_by(LogEntry.created_at.desc()).first()
-            run.status = "interrupted"
+            run.status = RunStatus.INTERRUPTED
             run.finished_at = last.created_at if last is not None else run.started_at
             run.counts = {entity: dict(c) for entity, c in counts.items()}
             run.message = ("The app stopped during this pass (closed, killed or crashed); the next pass picked up "

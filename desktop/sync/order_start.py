@@ -27,6 +27,7 @@ from desktop.storage.models import Link, get_preference, set_preference
 from desktop.sync import errors
 from desktop.sync.bigcommerce import PAGE_LIMIT
 from desktop.sync.journal import read_from
+from desktop.sync.vocabulary import ErrorKind
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,9 @@ class StartChoiceNeeded(errors.SyncError):
     """This database has never run orders, but the stores hold orders this app brought over: the person must say
     where orders start counting. Stops the pass (products and customers have synced already)."""
 
-    kind = "orders_start"
+    kind = ErrorKind.ORDERS_START
     title = "Choose where orders start"
+    stops_pass = True
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,7 @@ class ReadAgain:
 def worth_retrying(cause: BaseException | None) -> bool:
     """A lost answer or a store that stayed unwell through the retries: the same work may well succeed next pass.
     (A refusal, such as a duplicate SKU, is not retried until the record changes.)"""
-    return isinstance(cause, errors.AmbiguousWrite) or \
-        (isinstance(cause, errors.SyncError) and cause.kind in ("transient", "rate_limited"))
+    return isinstance(cause, errors.SyncError) and cause.read_again
 
 
 def advance_cursors(entity: str, snap: Snapshot[Any, Any], hike_modified: Callable[[Any], datetime | None],
@@ -111,9 +110,7 @@ def advance_cursors(entity: str, snap: Snapshot[Any, Any], hike_modified: Callab
 
 def stops_the_pass(exc: errors.SyncError) -> bool:
     """Failures of the store or the connection, not of one record: the pass stops and the next one resumes."""
-    return exc.kind in ("reconnect", "daily_limit", "rate_limited", "transient", "permission", "plan",
-                        "certificate") and \
-        not isinstance(exc, errors.AmbiguousWrite)
+    return exc.stops_pass
 
 
 def hike_is_newer(hike_time: datetime | None, bc_time: datetime | None) -> bool:

@@ -53,10 +53,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from desktop.sync import errors
-from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING, EngineEvents, Listeners
+from desktop.sync.events import EngineEvents, Listeners
 from desktop.sync.http import human_duration
 from desktop.sync.registry import ENGINE_ENTITIES
-from desktop.sync.vocabulary import ReadScope, Trigger
+from desktop.sync.sync_status import sync_state
+from desktop.sync.vocabulary import ErrorKind, ReadScope, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +120,10 @@ class RunInfo:
     entities: frozenset[str]
     started_at: datetime
     finished_at: datetime | None = None
-    status: str = "running"  # running | ok | failed
+    status: str = "running"  # running | ok | failed (the pass raised: error_kind and error_message say why)
     error_kind: str | None = None
     error_message: str | None = None
     only: frozenset[int] | None = None  # the link ids of a records-only pass
-
-    @property
-    def duration_s(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
 
 
 @dataclass(frozen=True)
@@ -412,15 +407,8 @@ class SyncScheduler:
             return self._state_locked()
 
     def _state_locked(self) -> str:
-        if self._running:
-            return SYNCING
-        if self._last_error_kind == errors.ReconnectNeeded.kind:
-            return RECONNECT_NEEDED
-        if self._paused:
-            return PAUSED
-        if self._last_error_kind is not None:
-            return ERROR
-        return IDLE
+        return sync_state(running=self._running, reconnect_needed=self._last_error_kind == ErrorKind.RECONNECT,
+                          paused=self._paused, last_pass_failed=self._last_error_kind is not None)
 
     def next_run_time(self) -> datetime | None:
         """When the next automatic pass is due (UTC), or None when paused, not started or stopped."""
@@ -605,7 +593,7 @@ class SyncScheduler:
             kind, title, message = exc.kind, exc.title, str(exc)
             log.warning("Sync pass (%s) stopped: %s: %s", trigger, title, message)
         else:
-            kind, title = "internal", "Sync pass failed"
+            kind, title = ErrorKind.INTERNAL, "Sync pass failed"
             message = f"An unexpected error stopped the sync pass ({type(exc).__name__}: {exc}). The next pass " \
                       "will try again."
             log.error("Sync pass (%s) raised", trigger, exc_info=exc)

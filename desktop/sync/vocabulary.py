@@ -72,6 +72,8 @@ class LinkStatus(StrEnum):
     """A link's life (``Link.status``)."""
 
     LINKED = "linked"
+    SKIPPED = "skipped"  # not sent, with its reason (a composite product, no SKU, a setting)
+    FAILED = "failed"  # a marker: a record that could not be linked (a duplicate SKU, a refused create)
     UNLINKED_DELETED_HIKE = "unlinked_deleted_hike"
     UNLINKED_DELETED_BC = "unlinked_deleted_bc"
 
@@ -112,6 +114,7 @@ class ErrorKind(StrEnum):
     CERTIFICATE = "certificate"
     PLAN = "plan"
     INTERNAL = "internal"  # a bug: the run is closed and reported
+    ORDERS_START = "orders_start"  # the person must say where orders start (order_start.StartChoiceNeeded)
     # signing in to Hike (``hike_oauth``)
     OAUTH = "oauth"
     OAUTH_DENIED = "oauth_denied"

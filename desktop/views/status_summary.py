@@ -1,11 +1,10 @@
 """One status summary (M1) that the dashboard, the window's title and status bar, and the tray all bind to
 (Nextcloud desktop's habit): one place decides what "the state" is, so the three never disagree.
 
-State: ``syncing`` while a pass runs; otherwise ``reconnect_needed`` after a pass stopped on a lost connection
-(until a pass succeeds), ``paused`` when the schedule is paused, ``error`` when the last pass stopped on an
-error, else ``idle``. The engine and the scheduler each send ``on_state``; their last word is not always the
-whole story (the engine says "idle" after a pass even when the schedule is paused), so the summary keeps the
-facts and derives the state from them.
+The state follows the one rule in ``desktop.sync.sync_status.sync_state``, which the scheduler (and so the CLI's
+``run``) uses too. The engine and the scheduler each send ``on_state``; their last word is not always the whole
+story (the engine says "idle" after a pass even when the schedule is paused), so the summary keeps the facts the
+rule needs (a pass running, the paused schedule, a refused sign-in, the last run's status) and asks the rule.
 """
 from __future__ import annotations
 
@@ -18,6 +17,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.storage.models import Run
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
 from desktop.sync.registry import ENTITY_LABELS
+from desktop.sync.sync_status import sync_state
+from desktop.sync.vocabulary import ErrorKind, RunStatus
 from desktop.views.sync_bridge import SyncBridge, read_facts
 
 STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
@@ -176,10 +177,10 @@ class StatusSummary(QObject):
             self.newErrors.emit(self._run_failed, first)
 
     def _on_error(self, kind: str, title: str, message: str) -> None:
-        if kind == "reconnect":
+        if kind == ErrorKind.RECONNECT:
             self._reconnect_message = message
             self.reconnectNeeded.emit(message)
-        if kind == "orders_start":
+        if kind == ErrorKind.ORDERS_START:
             self.set_orders_start_needed(message)
         self._update()
 
@@ -208,15 +209,8 @@ class StatusSummary(QObject):
 
     # ---- derived ----------------------------------------------------------------------------------------------
     def _derive(self) -> str:
-        if self._raw == SYNCING:
-            return SYNCING
-        if self._reconnect_message is not None:
-            return RECONNECT_NEEDED
-        if self._paused:
-            return PAUSED
-        if self._last_status == "error":
-            return ERROR
-        return IDLE
+        return sync_state(running=self._raw == SYNCING, reconnect_needed=self._reconnect_message is not None,
+                          paused=self._paused, last_pass_failed=self._last_status == RunStatus.ERROR)
 
     def _update(self, force: bool = False) -> None:
         state = self._derive()
