@@ -9,7 +9,6 @@ stored; it is read from BigCommerce on a worker thread when the button is presse
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderVi
 
 from desktop.storage.models import Link, LogEntry
 from desktop.sync import store_links
+from desktop.views.jobs import shared_jobs
 from desktop.views.open_links import open_store_url
 from desktop.views.record_models import LINK_STATUS_TEXT, STATUS_TEXT, local_time, status_icon, sync_status
 
@@ -86,6 +86,13 @@ class RecordLogDialog(QDialog):
         self.resize(960, 520)
         layout = QVBoxLayout(self)
 
+        self._add_header(layout)
+        self._add_table(layout)
+        self._add_buttons(layout)
+
+    def _add_header(self, layout: QVBoxLayout) -> None:
+        """The record's icon, name, ids and state; its last message when it did not sync."""
+        noun = self.link.entity  # "product", "customer", "order", "sale"
         status = sync_status(self.link.status, self.link.last_result)
         header = QHBoxLayout()
         icon = QLabel()
@@ -106,6 +113,8 @@ class RecordLogDialog(QDialog):
             message.setObjectName("recordMessage")
             layout.addWidget(message)
 
+    def _add_table(self, layout: QVBoxLayout) -> None:
+        """One row per log entry: when, which way, what, how it ended, the message and the fields changed."""
         self.entries = entries_for(self.link)
         self.table = QTableWidget(len(self.entries), len(self.COLUMNS))
         self.table.setObjectName("recordLogTable")
@@ -137,6 +146,8 @@ class RecordLogDialog(QDialog):
         if not self.entries:
             layout.addWidget(QLabel("No sync log entries for this record yet (older ones may have been pruned)."))
 
+    def _add_buttons(self, layout: QVBoxLayout) -> None:
+        """Open the record in BigCommerce's control panel or on the storefront, and Close."""
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_bc = QPushButton("Open in BigCommerce")
         self.open_bc.setObjectName("openInBigCommerce")
@@ -146,7 +157,7 @@ class RecordLogDialog(QDialog):
         self.view_storefront = QPushButton("View on storefront")
         self.view_storefront.setObjectName("viewOnStorefront")
         self.view_storefront.setVisible(self.link.entity == "product")
-        self.view_storefront.setEnabled(bool(self.link.bc_id) and storefront_path is not None)
+        self.view_storefront.setEnabled(bool(self.link.bc_id) and self._storefront_path is not None)
         self.view_storefront.clicked.connect(self._fetch_storefront)
         buttons.addButton(self.view_storefront, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -171,14 +182,18 @@ class RecordLogDialog(QDialog):
         self.note.setText("Finding the product's page on the storefront…")
         bc_id, fetch = self.link.bc_id, self._storefront_path
 
-        def work() -> None:
+        def tell(signal: Any, value: str) -> None:
             try:
-                self.storefrontPathReady.emit(fetch(bc_id))
-            except Exception as exc:  # noqa: BLE001 - shown in the dialog
-                log.warning("Storefront path of BigCommerce product %s: %s", bc_id, exc)
-                self.storefrontPathFailed.emit(f"Could not find the storefront page: {exc}")
+                signal.emit(value)
+            except RuntimeError:
+                pass  # the dialog was closed while BigCommerce answered
 
-        threading.Thread(target=work, name="storefront-path", daemon=True).start()
+        def failed(exc: BaseException) -> None:
+            log.warning("Storefront path of BigCommerce product %s: %s", bc_id, exc)
+            tell(self.storefrontPathFailed, f"Could not find the storefront page: {exc}")
+
+        shared_jobs().run(lambda: fetch(bc_id), lambda path: tell(self.storefrontPathReady, path), failed,
+                          name="storefront path")
 
     def _open_storefront(self, path: str) -> None:
         self.view_storefront.setEnabled(True)

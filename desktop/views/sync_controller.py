@@ -8,7 +8,6 @@ reports back with queued signals (``started`` / ``startFailed``).
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QObject, Signal
@@ -16,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.storage.credentials import CredentialError, Credentials
 from desktop.sync import errors
 from desktop.sync.service import SyncService, readiness, save_sandbox_settings_if_none
+from desktop.views.jobs import Jobs
 from desktop.views.responsiveness import no_full_collection_during_pass
 from desktop.views.status_summary import StatusSummary
 from desktop.views.sync_bridge import SyncBridge
@@ -40,13 +40,12 @@ class SyncController(QObject):
         self.summary = StatusSummary(self.bridge, None, self)
         self.sandbox = sandbox
         self._startup_pass = startup_pass
-        self._thread: threading.Thread | None = None
+        self.jobs = Jobs(self)  # the service's start, pause and resume: off the GUI thread, waited for at quit
         self.started.connect(lambda: self.summary.set_service(self.service))
         self.startFailed.connect(self.summary.set_reconnect_needed)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._start, name="sync-service-start", daemon=True)
-        self._thread.start()
+        self.jobs.run(self._start, name="sync service start")
 
     def _start(self) -> None:
         try:
@@ -72,9 +71,9 @@ class SyncController(QObject):
         self.started.emit()
 
     def wait_started(self, timeout: float | None = None) -> None:
-        """For tests and the benchmark: the start-up thread has finished (started or failed)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """For tests and the benchmark: the start-up job has finished (started or failed), with what else the
+        controller had running."""
+        self.jobs.wait(-1 if timeout is None else int(timeout * 1000))
 
     # ---- what the views call ------------------------------------------------------------------------------------
     def sync_now(self, groups: Iterable[str] | None = None) -> bool:
@@ -98,10 +97,9 @@ class SyncController(QObject):
         self.summary.set_paused(False)
         self._off_gui(self.service.resume)
 
-    @staticmethod
-    def _off_gui(work: Callable[[], None]) -> None:
+    def _off_gui(self, work: Callable[[], None]) -> None:
         """Pause and resume write a preference: a write may wait behind a pass's transaction, the GUI must not."""
-        threading.Thread(target=work, name="sync-service-call", daemon=True).start()
+        self.jobs.run(work, name="sync service call")
 
     def toggle_pause(self) -> None:
         self.resume() if self.summary.paused else self.pause()

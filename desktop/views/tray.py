@@ -8,7 +8,6 @@ the preference ``register_opened_at``, ISO time), a reminder is shown once a day
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +19,7 @@ from desktop.resources import resource
 from desktop.storage.models import get_preference, set_preference
 from desktop.sync import register_shift
 from desktop.sync.events import PAUSED
+from desktop.views.jobs import shared_jobs
 from desktop.views.status_summary import StatusSummary
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class Tray(QObject):
 
     def _set_muted(self, muted: bool) -> None:
         # a preference write may wait behind a pass's transaction: never on the GUI thread
-        threading.Thread(target=set_preference, args=(MUTE_PREFERENCE, muted), daemon=True).start()
+        shared_jobs().run(lambda: set_preference(MUTE_PREFERENCE, muted), name="mute preference")
 
     def _new_errors(self, count: int, first: str) -> None:
         self.notify(f"{count} record{'s' if count != 1 else ''} could not be synced",

@@ -19,7 +19,7 @@ from desktop.storage.models import Connection, SettingsVersion
 from desktop.sync import errors
 from desktop.sync.connections import HikeApp, open_clients, saved_hike_secret
 from desktop.sync.settings import Problem, Settings, SettingsError, StoreFacts
-from desktop.views.setup.background import Background
+from desktop.views.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class SetupContext(QObject):
         self._start_sandbox = start_sandbox
         self.open_url = open_url or open_in_system_browser
         self.choose_folder = choose_folder or ask_for_folder
-        self.background = Background(self)
+        self.background = Jobs(self)
         self.saved_settings = newest_settings()  # what is in force, to tell what an edit turns on or off
         self.settings = settings or (Settings.from_json(self.saved_settings.to_json()) if self.saved_settings
                                      else Settings.template())

@@ -1,7 +1,13 @@
-"""Run a blocking call (HTTP, keyring, database) off the GUI thread and get its result back on it.
+"""The one way the views run background work (Vorta's habit: one jobs manager for all of it): a blocking call
+(HTTP, keyring, database) runs on a worker of a ``Jobs`` pool and its result or exception comes back on the GUI
+thread, so the callbacks may touch widgets while the window keeps painting and answering.
 
-Every store call the setup pages make goes through ``Background.run``: the window keeps painting and answering
-while Hike or BigCommerce think, and the callbacks run on the GUI thread, so they may touch widgets.
+- The setup pages share their context's ``Jobs`` (``SetupContext.background``): closing the wizard waits for what
+  it started. ``SyncController`` has its own (the service's start, pause and resume), so quitting waits too.
+- Small calls of other views (the record log's storefront path, the tray's mute preference) use ``shared_jobs()``,
+  one pool for the whole app that quitting waits for.
+- No view starts a thread of its own. (``threading`` elsewhere in the views is a lock, in the bridge and the
+  collector guard, or the crash reporter's hook for threads' uncaught errors.)
 """
 from __future__ import annotations
 
@@ -59,8 +65,8 @@ class _Job(QRunnable):
             pass  # the page was closed while the call ran: nobody is left to tell
 
 
-class Background(QObject):
-    """A small pool of its own, so closing the wizard can wait for what it started (``shutdown``)."""
+class Jobs(QObject):
+    """A small pool of its own, so its owner can wait for what it started (``shutdown``, ``wait``)."""
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 3):
         super().__init__(parent)
@@ -69,8 +75,13 @@ class Background(QObject):
         self._relays: set[_Relay] = set()
         self.running = 0
 
-    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], Any],
-            on_failed: Callable[[BaseException], Any]) -> None:
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], Any] | None = None,
+            on_failed: Callable[[BaseException], Any] | None = None, *, name: str = "") -> None:
+        """``fn()`` on a worker; then ``on_done(result)`` or ``on_failed(exception)`` on the GUI thread (a failure
+        without ``on_failed`` is logged with ``name``)."""
+        on_done = on_done or (lambda _result: None)
+        on_failed = on_failed or (lambda exc: log.error("Background job %s failed: %s", name or fn, exc))
+
         def finish(callback: Callable[[Any], Any], value: Any) -> None:
             self.running -= 1
             self._relays.discard(relay)
@@ -82,6 +93,30 @@ class Background(QObject):
         self.running += 1
         self.pool.start(_Job(fn, relay))
 
+    def wait(self, timeout_ms: int = -1) -> bool:
+        """True once every job started here has finished (``-1``: wait as long as it takes)."""
+        return self.pool.waitForDone(timeout_ms)
+
     def shutdown(self, timeout_ms: int = 30000) -> None:
-        if not self.pool.waitForDone(timeout_ms):
-            log.warning("A setup call was still running when the window closed")
+        if not self.wait(timeout_ms):
+            log.warning("A background call was still running when its window closed")
+
+
+_shared: Jobs | None = None
+
+
+def shared_jobs() -> Jobs:
+    """The app's pool for small calls of views that have no pool of their own (created on first use, owned by the
+    application, so it lives as long as the app and quitting waits for it)."""
+    global _shared
+    if _shared is None:
+        from PySide6.QtCore import QCoreApplication
+
+        _shared = Jobs(QCoreApplication.instance())
+        _shared.destroyed.connect(_forget_shared)
+    return _shared
+
+
+def _forget_shared() -> None:
+    global _shared
+    _shared = None
