@@ -39,84 +39,59 @@ class SyncError(Exception):
 
 
 class ReconnectNeeded(SyncError):
-    kind = ErrorKind.RECONNECT
-    stops_pass = True
-    read_again = False
-    title = "Reconnect needed"
+    kind, title, stops_pass = ErrorKind.RECONNECT, "Reconnect needed", True
 
 
 class MissingPermission(SyncError):
-    kind = ErrorKind.PERMISSION
-    stops_pass = True
-    read_again = False
-    title = "Missing permission"
+    kind, title, stops_pass = ErrorKind.PERMISSION, "Missing permission", True
 
 
 class NotFound(SyncError):
-    kind = ErrorKind.NOT_FOUND
-    title = "Not found"
+    kind, title = ErrorKind.NOT_FOUND, "Not found"
 
 
 class ValidationFailed(SyncError):
     """The store refused the data (409 conflict, 422 invalid): names the field and value where it can."""
 
-    kind = ErrorKind.VALIDATION
-    title = "Refused by the store"
+    kind, title = ErrorKind.VALIDATION, "Refused by the store"
 
 
 class Conflict(ValidationFailed):
-    kind = ErrorKind.CONFLICT
-    title = "Already exists"
+    kind, title = ErrorKind.CONFLICT, "Already exists"
 
 
 class RateLimited(SyncError):
-    kind = ErrorKind.RATE_LIMITED
-    stops_pass = True
-    read_again = True
-    title = "API limit reached"
-    retryable = True
+    kind, title = ErrorKind.RATE_LIMITED, "API limit reached"
+    retryable = stops_pass = read_again = True
 
 
 class DailyLimitReached(RateLimited):
-    kind = ErrorKind.DAILY_LIMIT
-    stops_pass = True
+    kind, title = ErrorKind.DAILY_LIMIT, "Hike daily API limit reached"
     read_again = False  # the pass stops and no cursor moves: the next pass (tomorrow's allowance) reads it anyway
-    title = "Hike daily API limit reached"
 
 
 class Transient(SyncError):
     """The network or the store failed in a way that usually passes: retried, then reported."""
 
-    kind = ErrorKind.TRANSIENT
-    stops_pass = True
-    read_again = True
-    title = "Store or network unavailable"
-    retryable = True
+    kind, title = ErrorKind.TRANSIENT, "Store or network unavailable"
+    retryable = stops_pass = read_again = True
 
 
 class AmbiguousWrite(Transient):
     """A write whose answer was lost (timeout, dropped connection, unreadable body): it may have been applied.
 
-    Never blindly retried; the caller looks the record up (by SKU, email, order number) before writing again.
+    Never blindly retried; the caller looks the record up (by SKU, email, order number) before writing again. It
+    does not stop the pass (only that record waits), and the record is read again next pass.
     """
 
-    kind = ErrorKind.AMBIGUOUS_WRITE
-    stops_pass = False
-    read_again = True
-    title = "Write not confirmed"
+    kind, title, stops_pass = ErrorKind.AMBIGUOUS_WRITE, "Write not confirmed", False
 
 
 class UntrustedCertificate(SyncError):
     """The store's TLS certificate failed verification: no request was sent. Not retried within a pass."""
 
-    kind = ErrorKind.CERTIFICATE
-    stops_pass = True
-    read_again = False
-    title = "Store's certificate not trusted"
+    kind, title, stops_pass = ErrorKind.CERTIFICATE, "Store's certificate not trusted", True
 
 
 class PlanNotSupported(SyncError):
-    kind = ErrorKind.PLAN
-    stops_pass = True
-    read_again = False
-    title = "Not available on this plan"
+    kind, title, stops_pass = ErrorKind.PLAN, "Not available on this plan", True
