@@ -42,11 +42,15 @@ def secret_service():
 
 @pytest.fixture
 def db(data_dir: Path):
-    from desktop.storage.db import close_db, init_db
+    """This test's own database, bound for its duration; the database bound before (a module fixture's, whose
+    tests may run before and after this one in any order) is bound again afterwards."""
+    from desktop.storage.db import close_db, database_proxy, init_db
 
+    before = database_proxy.obj
     database = init_db(data_dir / "test.sqlite3")
     yield database
     close_db()
+    database_proxy.initialize(before)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -426,13 +426,12 @@ def test_m4_n3_a_shared_email_fixed_in_hike_and_retried_alone_syncs_reading_only
     assert one.id  # its former twin is planned again with it (its email is its own now): it may sync too
 
 
-def test_n5_a_full_pass_whose_hike_read_did_not_add_up_looks_customers_up_before_creating(tmp_path):
+def test_n5_a_full_pass_whose_hike_read_did_not_add_up_looks_customers_up_before_creating(db):
     """Issue 14 finding 13: a first pass whose read of Hike's customers ended short of the totalCount Hike stated
     (flagged by the client) cannot prove a BigCommerce customer is missing from Hike: it looks each one's email up
     in Hike before creating it there, as an incremental pass does, and the pass does not count as a reconciliation.
     (A store whose short read agrees with its own wrong total cannot be told apart from a true one by any client.)"""
-    init_db(tmp_path / "sync.sqlite3")
-    connected = connect("demo")
+    connected = connect("demo")  # its own stores and (``db``) database: the module's are bound again afterwards
     try:
         connected.hike.governor = connected.hike.http.governor = hike_governor(per_minute=10**6, per_day=10**9)
         connected.bc.create_customers([{"first_name": "Bea", "last_name": "Online", "email": "bea.online@example.com"}])
@@ -451,4 +450,3 @@ def test_n5_a_full_pass_whose_hike_read_did_not_add_up_looks_customers_up_before
     finally:
         connected.control("hike", "POST", "paging", json={})
         connected.close()
-        close_db()
