@@ -16,7 +16,7 @@ def test_the_import_contracts_are_kept():
     done = subprocess.run([str(lint), "--no-cache", str(ROOT / ".importlinter")], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert re.search(r"Contracts: 4 kept, 0 broken", done.stdout), done.stdout
+    assert re.search(r"Contracts: [1-9]\d* kept, 0 broken", done.stdout), done.stdout
 
 
 def test_the_sync_and_storage_never_import_the_emulators():

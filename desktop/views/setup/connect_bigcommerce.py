@@ -8,16 +8,13 @@ from desktop.storage.models import Connection
 from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, is_sandbox_address
 from desktop.sync.bigcommerce import REQUIRED_SCOPES
 from desktop.sync.connections import connect_bigcommerce
-from desktop.sync.http import RetryPolicy
+from desktop.sync.setup_checks import CHECK_RETRY
 from desktop.views.setup.connect_hike import _escape
 from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import WrapLabel, action_row, add_row, help_text
 
 API_PATH_HINT = "https://api.bigcommerce.com/stores/{store hash}/v3/"
-# Someone is waiting on the check: one quick retry for a blip, not the sync's patient backoff.
-CHECK_RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.3, max_delay_s=1.0, max_rate_limit_waits=2,
-                          max_rate_limit_wait_s=5.0)
 
 
 def how_to_html() -> str:

@@ -17,8 +17,9 @@ from desktop.storage.credentials import CredentialError, Credentials
 from desktop.storage.logs import redact
 from desktop.storage.models import Connection, SettingsVersion
 from desktop.sync import errors
-from desktop.sync.connections import HikeApp, open_clients, saved_hike_secret
+from desktop.sync.connections import HikeApp, saved_hike_secret
 from desktop.sync.settings import Problem, Settings, SettingsError, StoreFacts
+from desktop.sync.setup_checks import read_store_facts
 from desktop.views.jobs import Jobs
 
 log = logging.getLogger(__name__)
@@ -140,14 +141,7 @@ class SetupContext(QObject):
         self.background.run(self._read_facts, self._facts_loaded, self._facts_failed)
 
     def _read_facts(self) -> StoreFacts:
-        from desktop.sync.engine import store_facts
-
-        bc, hike = open_clients(self.credentials)
-        try:
-            return store_facts(hike, bc)
-        finally:
-            bc.close()
-            hike.close()
+        return read_store_facts(self.credentials)
 
     def _facts_loaded(self, facts: StoreFacts) -> None:
         self.facts, self.facts_state = facts, "loaded"

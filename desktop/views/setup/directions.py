@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout
 
 from desktop.sync.settings import Settings, StoreFacts
+from desktop.sync.setup_checks import stock_differences
 from desktop.views.setup.page import SettingsPage
 from desktop.views.setup.widgets import Banner, action_row, help_text
 
@@ -120,23 +121,16 @@ class DirectionsPage(SettingsPage):
 
     def compare_stock(self) -> None:
         """S9: the linked products whose stock differs, so the manager can correct them before orders move Hike's."""
-        from desktop.sync.connections import open_clients
-        from desktop.sync.preflight import compare_stock
-
         ctx = self.ctx
         if ctx.facts is None:
             self._compared_failed("The stores' lists are not loaded yet: wait for them, then compare.")
             return
         settings = Settings.from_json(ctx.settings.to_json())
 
+        facts = ctx.facts
+
         def work() -> list:
-            resolved = settings.resolve(ctx.facts)
-            bc, hike = open_clients(ctx.credentials)
-            try:
-                return compare_stock(hike, bc, resolved.stock_outlet_ids)
-            finally:
-                bc.close()
-                hike.close()
+            return stock_differences(ctx.credentials, settings, facts)
 
         self.compare_button.setEnabled(False)
         self.compare_result.setText("Reading the stock of both stores…")

@@ -2,48 +2,18 @@
 nothing is written), and a CSV backup of both catalogs to a folder the manager picks (C7)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from desktop.sync.connections import open_clients
-from desktop.sync.engine import DryRun, SyncEngine
-from desktop.sync.preflight import Duplicate, bigcommerce_duplicates, hike_duplicates, write_backup
 from desktop.sync.settings import Settings
-from desktop.views.setup.context import SetupContext, describe_error
+from desktop.sync.setup_checks import PreflightResult, back_up_catalogs, run_preflight
+from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import Banner, BusyRow, WrapLabel, action_row, help_text
 
 STORE_NAMES = {"hike": "Hike", "bigcommerce": "BigCommerce", "both": "Both"}
-
-
-@dataclass
-class PreflightResult:
-    hike: list[Duplicate]
-    bigcommerce: list[Duplicate]
-    dry_run: DryRun | None
-    dry_run_problem: str
-
-
-def run_checks(ctx: SetupContext, settings: Settings) -> PreflightResult:
-    """On a worker thread: reads both catalogs; plans the first pass without writing anything."""
-    bc, hike = open_clients(ctx.credentials)
-    try:
-        hike_dupes = hike_duplicates(hike.products())
-        bc_dupes = bigcommerce_duplicates(bc.products())
-        missing = [p for p in settings.validate(ctx.facts) if p.mandatory] if ctx.facts else []
-        if ctx.facts is None or missing:
-            return PreflightResult(hike_dupes, bc_dupes, None,
-                                   "The preview needs the mandatory settings first: "
-                                   + "; ".join(p.message for p in missing[:3]) if missing else
-                                   "The preview needs the stores' lists: go back and let them load.")
-        return PreflightResult(hike_dupes, bc_dupes, SyncEngine(bc, hike, settings).dry_run(), "")
-    finally:
-        bc.close()
-        hike.close()
 
 
 def describe_counts(counts: dict[str, dict[str, int]]) -> str:
@@ -138,7 +108,7 @@ class PreflightPage(SetupPage):
         self.busy.start("Reading both catalogs and planning the first sync (nothing is written)…")
         settings = Settings.from_json(self.ctx.settings.to_json())  # a copy: the pages may change meanwhile
         ctx = self.ctx
-        ctx.background.run(lambda: run_checks(ctx, settings), self._shown, self._failed)
+        ctx.background.run(lambda: run_preflight(ctx.credentials, settings, ctx.facts), self._shown, self._failed)
 
     def _shown(self, result: PreflightResult) -> None:
         self.busy.stop()
@@ -176,16 +146,8 @@ class PreflightPage(SetupPage):
         self.backup_note.clear_message()
         self.backup_busy.start("Exporting both catalogs…")
         credentials = self.ctx.credentials
-
-        def work() -> Any:
-            bc, hike = open_clients(credentials)
-            try:
-                return write_backup(Path(folder), list(hike.products()), list(bc.products()))
-            finally:
-                bc.close()
-                hike.close()
-
-        self.ctx.background.run(work, self._backed_up, self._backup_failed)
+        self.ctx.background.run(lambda: back_up_catalogs(credentials, Path(folder)), self._backed_up,
+                                self._backup_failed)
 
     def _backed_up(self, paths: tuple[Path, Path]) -> None:
         self.backup_busy.stop()
