@@ -28,6 +28,7 @@ from desktop.sync.products import Action, ProductSync
 from desktop.sync.register_shift import note_shift, payment_register
 from desktop.sync.registry import ENGINE_ENTITIES, read_groups
 from desktop.sync.settings import Settings, StoreFacts
+from desktop.sync.sync_status import sync_state
 from desktop.sync.vocabulary import ErrorKind, ReadScope, RunStatus, SyncState, Trigger
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class SyncEngine:
         run = journal.start()
         self.events.on_run_started(run.id, trigger, sorted(wanted))
         self.events.on_state(SyncState.SYNCING)
-        status, message, end_state = None, "", SyncState.IDLE
+        status, message, stopped_by = None, "", None
         try:
             ctx = self.context(refresh=scope == ReadScope.FULL)
             self._note_register_shift(ctx.settings)
@@ -131,21 +132,23 @@ class SyncEngine:
                 if work.mapping is not ctx:
                     self._ctx = work.mapping  # brands and categories created during the pass
         except errors.SyncError as exc:
-            status, message = RunStatus.ERROR, str(exc)
-            end_state = SyncState.RECONNECT_NEEDED if isinstance(exc, errors.ReconnectNeeded) else SyncState.ERROR
+            status, message, stopped_by = RunStatus.ERROR, str(exc), exc.kind
             log.warning("Sync pass stopped: %s", exc)
             self.events.on_error(exc.kind, exc.title, str(exc))
         except Exception as exc:  # a bug: the run is closed and reported, never left "running"
-            status, message = RunStatus.ERROR, f"Unexpected error: {type(exc).__name__}: {exc}"
-            end_state = SyncState.ERROR
+            status, message, stopped_by = RunStatus.ERROR, f"Unexpected error: {type(exc).__name__}: {exc}", \
+                ErrorKind.INTERNAL
             log.exception("Sync pass failed")
             self.events.on_error(ErrorKind.INTERNAL, "Unexpected error", message)
             raise
         finally:
             self.hike.save_calls()  # the last calls of the pass join the daily count (N3)
             run = journal.finish(status, message)
+            # what stopped the pass, for the scheduler's state (not stored: the run's status and message are)
+            run.stopped_by = stopped_by
             self.events.on_run_finished(run.id, run.status, run.counts)
-            self.events.on_state(end_state)
+            self.events.on_state(sync_state(running=False, reconnect_needed=stopped_by == ErrorKind.RECONNECT,
+                                            paused=False, last_pass_failed=stopped_by is not None))
         return run
 
     @staticmethod

@@ -577,15 +577,17 @@ class SyncScheduler:
                  f", reading {request.scope}" if request.scope is not None else "",
                  f" ({len(request.only)} record(s) only)" if request.only is not None else "")
         try:
-            self._run_pass(trigger, request.entities, scope=request.scope, only=request.only)
+            run = self._run_pass(trigger, request.entities, scope=request.scope, only=request.only)
         except Exception as exc:  # noqa: BLE001 - a failed pass never stops the scheduler
             self._pass_failed(trigger, exc)
             return
+        # a pass the engine stopped itself (it reported why on the events): the state follows it all the same
+        stopped_by = getattr(run, "stopped_by", None)
         with self._lock:
             assert self._current is not None
-            self._last = self._finished(self._current, "ok")
+            self._last = self._finished(self._current, "failed" if stopped_by else "ok", stopped_by)
             self._current = None
-            self._last_error_kind = None
+            self._last_error_kind = stopped_by
         log.info("Sync pass (%s) finished", trigger)
 
     def _pass_failed(self, trigger: str, exc: Exception) -> None:

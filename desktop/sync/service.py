@@ -98,11 +98,11 @@ class SyncService:
         log.info("Sync service started (every %d min)", self.scheduler.interval_minutes)
 
     def _run_pass(self, trigger: str, entities: frozenset[str], *, scope: ReadScope | None = None,
-                  only: frozenset[int] | None = None) -> None:
+                  only: frozenset[int] | None = None) -> Any:
         with self._lock:
             engine = self.engine
         with self._around_pass():
-            engine.run_pass(trigger, entities, scope=scope, only=only)
+            return engine.run_pass(trigger, entities, scope=scope, only=only)
 
     def shutdown(self, wait: bool = True) -> None:
         """The running pass finishes first (with ``wait``); then the clients close."""

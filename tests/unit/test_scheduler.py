@@ -19,6 +19,7 @@ from desktop.sync import errors
 from desktop.sync.events import Callbacks, Listeners
 from desktop.sync.scheduler import (CATCH_UP_JOB_ID, DEFAULT_CALLS_PER_PASS_ESTIMATE, ENTITIES, MIN_INTERVAL_MINUTES,
                                     SYNC_JOB_ID, WAKE_JOB_ID, SyncScheduler, safe_interval_minutes)
+from desktop.sync.vocabulary import ErrorKind
 
 T = 5.0  # guard timeout for waits that should end at once
 
@@ -426,6 +427,27 @@ def test_reconnect_needed_shows_until_a_pass_succeeds(make, fake_pass):
     sched.sync_now()
     assert sched.wait_idle(T)
     assert sched.state == "paused"
+
+
+def test_m1_a_pass_the_engine_stopped_itself_sets_the_state_by_the_same_rule(make, fake_pass):
+    """The engine catches a store's failure, reports it on the events and returns its run: the scheduler's state
+    (what ``hike-bc-sync-cli run`` shows) follows the one rule all the same, as the window's does."""
+    class Stopped:
+        stopped_by = ErrorKind.RECONNECT
+
+    answers = [Stopped(), None]  # the runs the engine returns, in turn
+
+    def run_pass(trigger, entities, **kwargs):
+        return answers.pop(0)
+
+    sched = make(run_pass=run_pass)
+    sched.start(startup_pass=False)
+    sched.sync_now()
+    assert sched.wait_idle(T)
+    assert sched.state == "reconnect_needed"
+    sched.sync_now()
+    assert sched.wait_idle(T)
+    assert sched.state == "idle"  # a pass that went through clears it
 
 
 def test_a_raising_listener_does_not_break_the_scheduler(make, fake_pass):
