@@ -49,7 +49,12 @@ class SetupPage(QWidget):
         self.body.setSpacing(12)
         self.layout_.addLayout(self.body)
         self.layout_.addStretch(1)
+        self._add_page_controls()
         self.build()
+
+    def _add_page_controls(self) -> None:
+        """What a kind of page shows above its body, added before the page builds (a settings page's Retry):
+        added after, it changed how the Inventory page's form sized its fields in the wizard."""
 
     def build(self) -> None:
         """Subclasses add their widgets to ``self.body`` here (``self.ctx`` is set)."""
@@ -69,13 +74,15 @@ class SettingsPage(SetupPage):
 
     def __init__(self, ctx: SetupContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        self.retry = QPushButton("Retr&y loading")
-        self.retry.setToolTip("Read the outlets, registers, taxes and payment types from both stores again.")
-        self.retry.clicked.connect(ctx.load_facts)
-        self.retry.hide()
-        self.layout_.insertWidget(3, self.retry, 0, Qt.AlignmentFlag.AlignLeft)
         ctx.factsChanged.connect(self._facts_changed)
         self._facts_changed()
+
+    def _add_page_controls(self) -> None:
+        self.retry = QPushButton("Retr&y loading")
+        self.retry.setToolTip("Read the outlets, registers, taxes and payment types from both stores again.")
+        self.retry.clicked.connect(self.ctx.load_facts)
+        self.retry.hide()
+        self.layout_.insertWidget(3, self.retry, 0, Qt.AlignmentFlag.AlignLeft)
 
     # -- subclasses ------------------------------------------------------------------------------------------
     _filling = False  # set while ``fill`` runs: its own widget changes are not the person's edits
