@@ -203,12 +203,16 @@ def create_keys(table: Iterable[Field], side: str, source: Any, settings: Settin
 
 
 def update_keys(table: Iterable[Field], side: str, source: Any, existing: Any, settings: Settings | None = None, *,
-                place: str = BODY) -> dict[str, Any]:
+                place: str = BODY, written: set[str] | None = None) -> dict[str, Any]:
     """The keys the table writes to ``existing`` on ``side``: the fields that sync that way, are updated at all,
-    and differ."""
+    and differ. ``written`` gains the names of the fields that wrote a key: what the write changes, for the log
+    and the preview (P3), from the same walk as the body."""
     direction = direction_to(side)
     body: dict[str, Any] = {}
     for f, write in _writes(table, side, place):
         if write.update is not None and f.syncs(settings, direction):
-            body.update(write.update(source, existing))
+            keys = write.update(source, existing)
+            body.update(keys)
+            if keys and written is not None:
+                written.add(f.name)
     return body

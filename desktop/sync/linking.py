@@ -138,9 +138,12 @@ def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *
             if len(candidates) != 1:
                 continue  # none, or ambiguous: left for creation or reported by the duplicate checks
             other = next(iter(candidates.values()))
-            matches.append(match_variants(ProductMatch(p, other, by)))
             used_hike.add(p.id)
             used_bc.add(other.id)
+            if bool(p.variants) != other.has_options:  # never linked: nothing of either is written (D2)
+                failures += _kind_mismatch(p, other, by)
+                continue
+            matches.append(match_variants(ProductMatch(p, other, by)))
 
     for p in hike:
         if p.id in dup_hike_bar and p.id not in used_hike:
@@ -152,6 +155,23 @@ def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *
                     hike_only=[p for p in hike if p.id not in used_hike],
                     bc_only=[p for p in bc if p.id not in used_bc],
                     failures=failures)
+
+
+def _kind(product: HikeProduct | BCProduct) -> str:
+    has_variants = product.has_options if isinstance(product, BCProduct) else bool(product.variants)
+    return "a product with variants" if has_variants else "a simple product"
+
+
+def _kind_mismatch(hike: HikeProduct, bc: BCProduct, by: str) -> list[Failure]:
+    """A simple product whose SKU or barcode is a variant's on the other side (or the other way round) is not the
+    same product: linking it would half-apply (one side's stock per product, the other's per variant). Both
+    records fail, each naming the other and the fix; neither is linked nor created on the other side."""
+    key = "SKU" if by == "sku" else "barcode"
+    message = (f"Not linked: Hike's “{hike.name}” is {_kind(hike)} and BigCommerce's “{bc.name}” is {_kind(bc)}, "
+               f"but they share a {key}. Make them the same kind (add or remove the variants in one store), or "
+               f"give them different {key}s, then sync again.")
+    return [Failure(Side.HIKE, str(hike.id), hike.name, hike.sku, message),
+            Failure(Side.BIGCOMMERCE, str(bc.id), bc.name, bc.sku, message)]
 
 
 def match_variants(match: ProductMatch) -> ProductMatch:

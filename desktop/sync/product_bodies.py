@@ -80,10 +80,11 @@ def _match_hike_variant(product_name: str, variant: VariantRecord,
     return _match_variant(variant, existing, lambda v: hike_variant_values(product_name, v))
 
 
-def bc_product_body(record: ProductRecord, ctx: MappingContext, existing: BCProduct | None) -> dict[str, Any]:
+def bc_product_body(record: ProductRecord, ctx: MappingContext, existing: BCProduct | None,
+                    written: set[str] | None = None) -> dict[str, Any]:
     """The body that creates ``record`` in BigCommerce (``existing`` None; variants inline) or updates
     ``existing`` (only the fields that differ; ``{}`` when nothing does). New variants of an existing product
-    are created with ``bc_variant_create_bodies``."""
+    are created with ``bc_variant_create_bodies``. ``written`` gains the names of the fields an update writes."""
     source = Source(record, ctx)
     if existing is None:
         bc_new_product_price(record, ctx)  # a product BigCommerce can't price is refused before anything else
@@ -95,7 +96,7 @@ def bc_product_body(record: ProductRecord, ctx: MappingContext, existing: BCProd
             body["variants"] = [_bc_new_variant(record, v, ctx, _bc_stock_in_body(ctx)) for v in record.variants]
         return body
     _check_shape(record, existing.has_options, "BigCommerce")
-    body = update_keys(table.PRODUCT_TABLE, BC, source, existing, ctx.options)
+    body = update_keys(table.PRODUCT_TABLE, BC, source, existing, ctx.options, written=written)
     variants = []
     for variant in record.variants:
         match = _match_bc_variant(variant, existing.variants)
@@ -105,6 +106,7 @@ def bc_product_body(record: ProductRecord, ctx: MappingContext, existing: BCProd
                 variants.append({"id": match.id, **change})
     if variants:
         body["variants"] = variants
+        _note(written, "variants")
     return body
 
 
@@ -136,8 +138,13 @@ def _hike_outlet_rows(ctx: MappingContext, parts: dict[str, Any], stock: Any) ->
     return rows
 
 
+def _note(written: set[str] | None, name: str) -> None:
+    if written is not None:
+        written.add(name)
+
+
 def _hike_row_changes(rows: Sequence[HikeOutletStock], writes: Iterable[tuple[Sequence[Field], Source]],
-                      ctx: MappingContext, by_outlet: bool) -> list[dict[str, Any]]:
+                      ctx: MappingContext, by_outlet: bool, written: set[str] | None = None) -> list[dict[str, Any]]:
     """The changed row keys per outlet row: every outlet, or only the price outlet when the product is priced
     differently per outlet."""
     writes = list(writes)
@@ -147,7 +154,7 @@ def _hike_row_changes(rows: Sequence[HikeOutletStock], writes: Iterable[tuple[Se
             continue
         change: dict[str, Any] = {}
         for fields, source in writes:
-            change.update(update_keys(fields, HIKE, source, row, ctx.options, place=OUTLET_ROWS))
+            change.update(update_keys(fields, HIKE, source, row, ctx.options, place=OUTLET_ROWS, written=written))
         if change:
             changes.append({"outlet_id": row.outlet_id, **change})
     return changes
@@ -178,18 +185,20 @@ def _hike_create(record: ProductRecord, ctx: MappingContext) -> dict[str, Any]:
     return body
 
 
-def hike_product_body(record: ProductRecord, ctx: MappingContext, existing: HikeProduct | None) -> dict[str, Any]:
+def hike_product_body(record: ProductRecord, ctx: MappingContext, existing: HikeProduct | None,
+                      written: set[str] | None = None) -> dict[str, Any]:
     """The body for Hike's ``products/create``: a new product (``existing`` None) or the changed fields of
     ``existing`` with its ``id`` (``{}`` when nothing differs). Stock is only set on create (afterwards it moves
-    with orders, S9); images are added by the engine (S17, ``hike_images``)."""
+    with orders, S9); images are added by the engine (S17, ``hike_images``). ``written`` gains the names of the
+    fields an update writes (a variant's: "variants")."""
     if existing is None:
         return _hike_create(record, ctx)
     _check_shape(record, bool(existing.variants), "Hike")
     source = Source(record, ctx)
-    body = update_keys(table.PRODUCT_TABLE, HIKE, source, existing, ctx.options)
+    body = update_keys(table.PRODUCT_TABLE, HIKE, source, existing, ctx.options, written=written)
     by_outlet = bool(Fields(existing.raw).bool("isPricingDifferentByOutlet"))
     if not record.variants:
-        rows = _hike_row_changes(existing.outlets, [(table.PRODUCT_TABLE, source)], ctx, by_outlet)
+        rows = _hike_row_changes(existing.outlets, [(table.PRODUCT_TABLE, source)], ctx, by_outlet, written)
         if rows:
             body["product_outlets"] = rows
     variants = []
@@ -208,4 +217,5 @@ def hike_product_body(record: ProductRecord, ctx: MappingContext, existing: Hike
             variants.append({"prod_variant_id": match.id, **change})
     if variants:
         body["product_variants"] = variants
+        _note(written, "variants")
     return {"id": existing.id, **body} if body else {}

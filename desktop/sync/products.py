@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, hike_images, mapping, passes
+from desktop.sync import errors, hike_images, mapping, passes, product_writes
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -75,6 +75,7 @@ class ProductSync(EntitySync):
         self.settings = ctx.settings
         self.options = ctx.options
         self.read_again = passes.ReadAgain()  # failed records the next pass must read again
+        self.retrying = False  # a person's retry of records (M4): their failures are logged again
         self._categories_reread = False  # S19: BigCommerce's categories read again this pass
         self.hike_images = hike_images.HikeImagePlanner(lambda: hike.http.budget().calls_left_today)
 
@@ -283,6 +284,16 @@ class ProductSync(EntitySync):
                                  sku=action.sku, name=action.name, status="failed")
         return marker
 
+    def _fail(self, action: Action) -> None:
+        """A failure the plan found (a duplicate, a kind mismatch) is logged once: a record that fails for the same
+        reason on a later full pass adds no row (a person's Retry logs it again, as they asked)."""
+        if not self.retrying and action.link is None:
+            row = self._record_row(str(action.hike.id) if action.hike else None,
+                                   str(action.bc.id) if action.bc else None)
+            if row is not None and row.status == "failed" and row.last_message == action.message:
+                return
+        super()._fail(action)
+
     def _apply_skip(self, action: Action) -> None:
         """Logged once per reason: a marker row remembers it, so a product that stays skipped does not add a
         log line every pass. The marker becomes a real link if the product later qualifies."""
@@ -303,12 +314,28 @@ class ProductSync(EntitySync):
         description and images (S16, S17) and gives them to Hike."""
         hike_p, bc_p = action.hike, action.bc
         assert hike_p is not None and bc_p is not None and action.match is not None
+        kept = product_writes.kept_note(self._first_link_to_hike(action)[1], self._first_link_to_bc(action)[1])
         with database_proxy.atomic():
             link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name)
             self._save_variant_links(action.match)
             self.journal.record(ENTITY, action="link", result="ok", direction="both", link=link,
-                                message=f"{action.message}: {hike_p.name} ⇄ {bc_p.name}", name=hike_p.name)
+                                message=f"{action.message}: {hike_p.name} ⇄ {bc_p.name}" + (f". {kept}" if kept
+                                                                                            else ""),
+                                name=hike_p.name)
         action.link = link
+
+    def _first_link_to_bc(self, action: Action) -> tuple[ProductRecord, list[str]]:
+        """What a first link writes to BigCommerce: Hike's record, less what Hike has empty and BigCommerce not."""
+        return product_writes.keep_filled(mapping.product_from_hike(action.hike, self.ctx),
+                                          mapping.product_from_bc(action.bc, self.ctx), self.options, H2B)
+
+    def _first_link_to_hike(self, action: Action) -> tuple[ProductRecord, list[str]]:
+        """What a first link writes to Hike: the Hike record with what BigCommerce owns (its description, S16),
+        unless BigCommerce's is empty and Hike's is not."""
+        hike_record = mapping.product_from_hike(action.hike, self.ctx)
+        bc_record, kept = product_writes.keep_filled(mapping.product_from_bc(action.bc, self.ctx), hike_record,
+                                                     self.options, B2H)
+        return _only_bc_owned(bc_record, hike_record), [n for n in kept if n == "description"]
 
     def _save_variant_links(self, match: ProductMatch) -> None:
         for v in match.variants:
@@ -318,12 +345,18 @@ class ProductSync(EntitySync):
     def _update_bc(self, actions: list[Action]) -> dict[int, BCProduct]:
         """Returns the BigCommerce product as it now is, per link id."""
         prepared: list[tuple[Action, ProductRecord, dict[str, Any], list[dict[str, Any]]]] = []
+        written: dict[int, tuple[ProductRecord, set[str]]] = {}  # per action: the record sent, its fields
         for action in actions:
             try:
                 record = mapping.product_from_hike(action.hike, self.ctx)
-                self._ensure_bc_refs(record)
-                body = mapping.bc_product_body(record, self.ctx, action.bc)
-                new_variants = mapping.bc_variant_create_bodies(record, self.ctx, action.bc) if record.variants else []
+                sent = self._first_link_to_bc(action)[0] if action.kind == "link" else record
+                self._ensure_bc_refs(sent)
+                fields: set[str] = set()
+                body = mapping.bc_product_body(sent, self.ctx, action.bc, fields)
+                new_variants = mapping.bc_variant_create_bodies(sent, self.ctx, action.bc) if sent.variants else []
+                if new_variants:
+                    fields.add("variants")
+                written[id(action)] = (sent, fields)
                 prepared.append((action, record, body, new_variants))
             except (errors.SyncError, mapping.MappingError) as exc:
                 if isinstance(exc, errors.SyncError) and passes.stops_the_pass(exc):
@@ -378,10 +411,10 @@ class ProductSync(EntitySync):
                 if new_variants:
                     self._save_variant_links(match_variants(ProductMatch(action.hike, updated, "sku")))
                 if body or new_variants or added_images:
-                    changes = mapping.diff(before, after)
-                    # images change only through add_image (below); a batch update's answer lists none, which
-                    # would read as "every image removed" in the product's log
-                    changes.pop("image_urls", None)
+                    # what the request carried, not what the answer echoes (a batch update's answer lists no
+                    # images or variants, which would read as "every one removed")
+                    changes = product_writes.field_changes(written[id(action)][1], written[id(action)][0], before,
+                                                           self.settings, H2B)
                     if added_images:
                         changes["images"] = [None, added_images]
                     self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
@@ -429,12 +462,15 @@ class ProductSync(EntitySync):
 
     def _update_hike_slice(self, actions: list[Action]) -> None:
         prepared: list[tuple[Action, dict[str, Any], ProductRecord]] = []  # with BigCommerce's record
+        written: dict[int, tuple[ProductRecord, set[str]]] = {}  # per action: the record sent, its fields
         for action in actions:
             try:
                 bc_record = record = mapping.product_from_bc(action.bc, self.ctx)
                 if action.message == "first":
-                    record = _only_bc_owned(bc_record, mapping.product_from_hike(action.hike, self.ctx))
-                body = mapping.hike_product_body(record, self.ctx, action.hike)
+                    record = self._first_link_to_hike(action)[0]
+                fields: set[str] = set()
+                body = mapping.hike_product_body(record, self.ctx, action.hike, fields)
+                written[id(action)] = (record, fields)
             except mapping.MappingError as exc:
                 self._record_failure(action, str(exc))
                 self._tick()
@@ -472,8 +508,8 @@ class ProductSync(EntitySync):
                 if images_plan.complete:  # otherwise the product is sent again the next time it is read
                     link.bc_fingerprint = mapping.fingerprint(bc_record, B2H, self.settings)
                 if body or images_plan.sent:
-                    changes = mapping.diff(before, after)
-                    changes.pop("image_urls", None)  # Hike's own addresses for the copies: "images" says it
+                    sent, fields = written[id(action)]
+                    changes = product_writes.field_changes(fields if body else (), sent, before, self.settings, B2H)
                     if images_plan.sent:
                         changes["images"] = [None, images_plan.sent]
                     message = "Updated in Hike" if first or not action.message else action.message

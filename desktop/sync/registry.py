@@ -95,6 +95,7 @@ class ProductPass(_SyncPass):
 
         super().__init__(run)
         self.sync = ProductSync(run.hike, run.bc, run.mapping, run.journal, run.events)
+        self.sync.retrying = run.records_only
 
     def recover(self) -> None:
         if not self.run.records_only:  # a retry of records: theirs only (recovery waits for the next normal pass)
