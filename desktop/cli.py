@@ -507,10 +507,13 @@ def planned_pass(bc: Any, hike: Any, settings: Settings | None) -> tuple[dict[st
         plan = SyncEngine(bc, hike, settings).dry_run()
     except SettingsError as exc:
         return None, str(exc)
-    return {"counts": plan.counts, "actions": plan.actions}, None
+    return {"counts": plan.counts, "fields": plan.fields, "samples": plan.samples, "actions": plan.actions,
+            "writes": [w.to_json() for w in plan.writes]}, None
 
 
 def preflight_lines(data: dict[str, Any]) -> list[str]:
+    from desktop.sync.preview import describe_fields, sample_line
+
     lines = ["Duplicates (P1):"]
     for side, store in (("hike", "Hike"), ("bigcommerce", "BigCommerce")):
         found = data["duplicates"][side]
@@ -522,6 +525,9 @@ def preflight_lines(data: dict[str, Any]) -> list[str]:
         lines.append(f"Dry run (P3): {data['dry_run_problem']}")
     else:
         lines.append(f"Dry run (P3): {describe_counts(data['dry_run']['counts'])}")
+        lines += [f"  Writes: {line}" for line in describe_fields(data["dry_run"]["fields"])]
+        lines += [f"    {sample_line(name, sample)}" for store in data["dry_run"]["samples"].values()
+                  for name, found in store.items() for sample in found]
         lines += [action_line(a) for a in data["dry_run"]["actions"]]
     if data.get("orders_start"):
         lines.append(f"Orders (N7): {data['orders_start']['message']}")

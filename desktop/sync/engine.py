@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from desktop.storage.models import Link, Run, get_preference
-from desktop.sync import errors, mapping, passes
+from desktop.sync import errors, mapping, passes, preview
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
 from desktop.sync.events import Listeners
@@ -38,10 +38,21 @@ RECONCILE_EVERY = timedelta(hours=24)
 
 @dataclass
 class DryRun:
-    """P3: what the first (or next) pass would do, per store, with the list."""
+    """P3: what the first (or next) pass would do, per store, with the list; and every write it would make, per
+    store and field (``desktop.sync.preview``)."""
 
     counts: dict[str, dict[str, int]]
     actions: list[dict[str, Any]] = field(default_factory=list)
+    writes: list[preview.PlannedWrite] = field(default_factory=list)
+
+    @property
+    def fields(self) -> dict[str, dict[str, int]]:
+        """``{store: {field: records written}}``."""
+        return preview.per_field(self.writes)
+
+    @property
+    def samples(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        return preview.samples(self.writes)
 
 
 def store_facts(hike: HikeClient, bc: BigCommerceClient) -> StoreFacts:
@@ -92,12 +103,14 @@ class SyncEngine:
     def dry_run(self) -> DryRun:
         """P3: plan a pass and write nothing (no run row, no link, no cursor)."""
         sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
-        actions = sync.plan(sync.read(full=self.reconcile_due()))
+        snapshot = sync.read(full=self.reconcile_due())
+        actions = sync.plan(snapshot)
         counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
         for action in actions:
             counts[action.side][_verb(action)] += 1
+        writes = preview.product_writes_of(sync, actions) + preview.stock_writes_of(sync, snapshot, actions)
         return DryRun({side: dict(c) for side, c in counts.items() if c},
-                      [_describe(a) for a in actions])
+                      [_describe(a) for a in actions], writes)
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
         """What a pass reads when its caller does not say: the records asked for, everything when the daily

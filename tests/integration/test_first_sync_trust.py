@@ -5,6 +5,7 @@ made with the stores' own APIs), so no other test's records are in the way.
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -136,3 +137,58 @@ def test_s16_after_the_link_a_description_cleared_on_purpose_syncs(world):
     connected.bc.update_product(bp.id, {"description": ""})
     engine.run_pass("schedule", PRODUCTS)
     assert not connected.hike.product(hp.id).description
+
+
+# -- finding 1: the preview counts every write, per store and field --------------------------------------------------
+def _previewed(dry) -> set[tuple[str, str, str]]:
+    out = set()
+    for write in dry.writes:
+        for name in write.changes:
+            if name == "stock":
+                out.add(("bigcommerce", "stock", str(write.bc_id)))
+            elif name == "created":
+                out.add((write.side, "created", str(write.hike_id or write.bc_id)))
+            else:
+                out.add((write.side, name, str(write.hike_id)))
+    return out
+
+
+def _written(connected, run) -> set[tuple[str, str, str]]:
+    """What the pass wrote: the fields its product log entries name, and the stock items of its requests."""
+    out = set()
+    for entry in entries(run=run.id, entity="product"):
+        side = {"hike_to_bc": "bigcommerce", "bc_to_hike": "hike"}.get(entry.direction)
+        if entry.action == "update" and entry.result == "ok":
+            out |= {(side, name, entry.hike_id) for name in entry.diff or {}}
+        elif entry.action == "create" and entry.result == "ok":
+            out.add((side, "created", entry.hike_id if side == "bigcommerce" else entry.bc_id))
+    for request in connected.requests("bigcommerce"):
+        if request["method"] == "PUT" and request["path"].endswith("/inventory/adjustments/absolute"):
+            body = json.loads(request["body"]) if isinstance(request["body"], str) else request["body"]
+            out |= {("bigcommerce", "stock", str(i.get("variant_id") or i["product_id"])) for i in body["items"]}
+    return out
+
+
+def test_p3_the_preview_lists_exactly_the_writes_of_the_first_pass_and_a_second_pass_writes_nothing(tmp_path):
+    init_db(tmp_path / "sync.sqlite3")
+    connected = open_up(connect("demo"))
+    try:
+        engine = SyncEngine(connected.bc, connected.hike, settings())
+        hike_product(connected, engine, "X-DUP", description="Made for the store")  # a record in error
+        bc_product(connected, "DUP-TEE", variants=[("X-DUP", "S"), ("DUP-TEE-M", "M")])
+        dry = engine.dry_run()
+        assert dry.fields["hike"]["description"] > 0 and dry.fields["bigcommerce"]["created"] > 0
+        assert all(len(found) <= 3 for store in dry.samples.values() for found in store.values())
+        clear_requests(connected)
+        run = engine.run_pass("first_sync", PRODUCTS)
+        previewed, written = _previewed(dry), _written(connected, run)
+        assert previewed == written, (sorted(previewed - written)[:5], sorted(written - previewed)[:5])
+        # records in error stay (the demo's BigCommerce products sharing a UPC), and still nothing is written
+        assert models.Link.select().where(models.Link.status == "failed").count() > 0
+        for scope in (None, ReadScope.FULL):
+            clear_requests(connected)
+            engine.run_pass("schedule", PRODUCTS, scope=scope)
+            assert writes(connected, "hike") == [] and writes(connected, "bigcommerce") == []
+    finally:
+        connected.close()
+        close_db()

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
+from desktop.sync.preview import describe_fields, sample_line
 from desktop.sync.settings import Settings
 from desktop.sync.setup_checks import PreflightResult, back_up_catalogs, run_preflight
 from desktop.views.setup.context import describe_error
@@ -24,6 +25,16 @@ def describe_counts(counts: dict[str, dict[str, int]]) -> str:
         words = ", ".join(f"{n} to {verb}" for verb, n in sorted(verbs.items()))
         parts.append(f"{STORE_NAMES.get(side, side)}: {words}")
     return "; ".join(parts) + "."
+
+
+def describe_samples(samples: dict[str, dict[str, list[dict]]]) -> str:
+    """A few before → after examples per store and field, so "Description changed on 120" can be judged."""
+    lines = []
+    for side, fields in samples.items():
+        for name, found in fields.items():
+            for sample in found[:2]:
+                lines.append(f"{STORE_NAMES.get(side, side)} · {sample_line(name, sample)}")
+    return "Examples:\n" + "\n".join(lines) if lines else ""
 
 
 class PreflightPage(SetupPage):
@@ -66,6 +77,10 @@ class PreflightPage(SetupPage):
         self.counts = WrapLabel("Not run yet.")
         self.counts.setObjectName("dryRunCounts")
         box.addWidget(self.counts)
+        self.samples = WrapLabel("")
+        self.samples.setObjectName("dryRunSamples")
+        self.samples.setVisible(False)
+        box.addWidget(self.samples)
         self.actions = QTableWidget(0, 4)
         self.actions.setObjectName("dryRunActions")
         self.actions.setHorizontalHeaderLabels(["Action", "Store", "SKU", "Product"])
@@ -121,7 +136,10 @@ class PreflightPage(SetupPage):
             self.counts.setText(result.dry_run_problem)
             self.actions.setRowCount(0)
             return
-        self.counts.setText(describe_counts(result.dry_run.counts))
+        self.counts.setText("\n".join([describe_counts(result.dry_run.counts),
+                                        *describe_fields(result.dry_run.fields)]))
+        self.samples.setText(describe_samples(result.dry_run.samples))
+        self.samples.setVisible(bool(result.dry_run.samples))
         rows = result.dry_run.actions
         self.actions.setRowCount(len(rows))
         for i, action in enumerate(rows):
