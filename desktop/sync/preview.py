@@ -100,16 +100,10 @@ def _write(side: str, action: Any, changes: dict[str, list[Any]]) -> PlannedWrit
 
 
 def _to_bc(sync: Any, action: Any) -> dict[str, list[Any]]:
-    """The fields a link or an update would write to BigCommerce (``ProductSync._update_bc``)."""
-    ctx = sync.ctx
-    record = mapping.product_from_hike(action.hike, ctx)
-    sent = sync._first_link_to_bc(action)[0] if action.kind == "link" else record
-    written: set[str] = set()
-    mapping.bc_product_body(sent, ctx, action.bc, written)
-    if sent.variants and mapping.bc_variant_create_bodies(sent, ctx, action.bc):
-        written.add("variants")
-    changes = product_writes.field_changes(written, sent, mapping.product_from_bc(action.bc, ctx), sync.settings,
-                                           Direction.HIKE_TO_BC)
+    """The fields a link or an update would write to BigCommerce (``ProductSync.bc_write``)."""
+    record, sent, _, _, written = sync.bc_write(action, create_refs=False)
+    changes = product_writes.field_changes(written, sent, mapping.product_from_bc(action.bc, sync.ctx),
+                                           sync.settings, Direction.HIKE_TO_BC)
     if action.kind != "link" and sync.options.image_sync == "two_way":  # S17 (``_send_new_images``)
         sent_before = list(action.link.images_sent or [])
         new = [url for url in record.image_urls if url not in sent_before]
@@ -119,16 +113,13 @@ def _to_bc(sync: Any, action: Any) -> dict[str, list[Any]]:
 
 
 def _to_hike(sync: Any, action: Any, first: bool) -> dict[str, list[Any]]:
-    """The fields a first link or an update would write to Hike (``ProductSync._update_hike_slice``)."""
-    ctx = sync.ctx
-    bc_record = mapping.product_from_bc(action.bc, ctx)
-    record = sync._first_link_to_hike(action)[0] if first else bc_record
-    written: set[str] = set()
-    mapping.hike_product_body(record, ctx, action.hike, written)
-    changes = product_writes.field_changes(written, record, mapping.product_from_hike(action.hike, ctx),
+    """The fields a first link or an update would write to Hike (``ProductSync.hike_write``), and its images."""
+    record, _, written = sync.hike_write(action, first)
+    changes = product_writes.field_changes(written, record, mapping.product_from_hike(action.hike, sync.ctx),
                                            sync.settings, Direction.BC_TO_HIKE)
     already = [] if first else list(action.link.images_sent or [])
-    images = hike_images.wanted(bc_record.image_urls, action.hike, already, first_link=first)
+    images = hike_images.wanted(mapping.product_from_bc(action.bc, sync.ctx).image_urls, action.hike, already,
+                                first_link=first)
     if images:
         changes["images"] = [None, images]
     return changes

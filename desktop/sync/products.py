@@ -342,20 +342,35 @@ class ProductSync(EntitySync):
             save_link(VARIANT, hike_id=v.hike.id, bc_id=v.bc.id, sku=v.hike.sku or v.bc.sku, name=v.hike.name)
 
     # updates to BigCommerce, 10 per call
+    def bc_write(self, action: Action, *, create_refs: bool) -> tuple[ProductRecord, ProductRecord, dict[str, Any],
+                                                                      list[dict[str, Any]], set[str]]:
+        """A link's or an update's write to BigCommerce: (Hike's record, the record sent, the update body, the new
+        variants' bodies, the fields written). The preview (P3) asks the same, without ``create_refs`` (S19: the
+        brands and categories a write needs are created first)."""
+        record = mapping.product_from_hike(action.hike, self.ctx)
+        sent = self._first_link_to_bc(action)[0] if action.kind == "link" else record
+        if create_refs:
+            self._ensure_bc_refs(sent)
+        fields: set[str] = set()
+        body = mapping.bc_product_body(sent, self.ctx, action.bc, fields)
+        new_variants = mapping.bc_variant_create_bodies(sent, self.ctx, action.bc) if sent.variants else []
+        if new_variants:
+            fields.add("variants")
+        return record, sent, body, new_variants, fields
+
+    def hike_write(self, action: Action, first: bool) -> tuple[ProductRecord, dict[str, Any], set[str]]:
+        """A first link's or an update's write to Hike: (the record sent, the body, the fields written)."""
+        record = self._first_link_to_hike(action)[0] if first else mapping.product_from_bc(action.bc, self.ctx)
+        fields: set[str] = set()
+        return record, mapping.hike_product_body(record, self.ctx, action.hike, fields), fields
+
     def _update_bc(self, actions: list[Action]) -> dict[int, BCProduct]:
         """Returns the BigCommerce product as it now is, per link id."""
         prepared: list[tuple[Action, ProductRecord, dict[str, Any], list[dict[str, Any]]]] = []
         written: dict[int, tuple[ProductRecord, set[str]]] = {}  # per action: the record sent, its fields
         for action in actions:
             try:
-                record = mapping.product_from_hike(action.hike, self.ctx)
-                sent = self._first_link_to_bc(action)[0] if action.kind == "link" else record
-                self._ensure_bc_refs(sent)
-                fields: set[str] = set()
-                body = mapping.bc_product_body(sent, self.ctx, action.bc, fields)
-                new_variants = mapping.bc_variant_create_bodies(sent, self.ctx, action.bc) if sent.variants else []
-                if new_variants:
-                    fields.add("variants")
+                record, sent, body, new_variants, fields = self.bc_write(action, create_refs=True)
                 written[id(action)] = (sent, fields)
                 prepared.append((action, record, body, new_variants))
             except (errors.SyncError, mapping.MappingError) as exc:
@@ -465,11 +480,8 @@ class ProductSync(EntitySync):
         written: dict[int, tuple[ProductRecord, set[str]]] = {}  # per action: the record sent, its fields
         for action in actions:
             try:
-                bc_record = record = mapping.product_from_bc(action.bc, self.ctx)
-                if action.message == "first":
-                    record = self._first_link_to_hike(action)[0]
-                fields: set[str] = set()
-                body = mapping.hike_product_body(record, self.ctx, action.hike, fields)
+                bc_record = mapping.product_from_bc(action.bc, self.ctx)
+                record, body, fields = self.hike_write(action, first=action.message == "first")
                 written[id(action)] = (record, fields)
             except mapping.MappingError as exc:
                 self._record_failure(action, str(exc))
