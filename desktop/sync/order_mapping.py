@@ -83,7 +83,8 @@ def shipping_line(order: BCOrder, tax_rate: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def guest_note(order: BCOrder) -> str:
-    """The sale's note; a guest (no customer account) is named in it, as the sale has no customer."""
+    """The sale's note; a guest (no customer account) is named in it: the sale has no customer, or the Hike
+    customer with the guest's email (D7), and the shop still sees it was a guest checkout."""
     note = order_label(order.id)
     if not order.customer_id:
         a = order.billing_address

@@ -1,4 +1,4 @@
-"""BigCommerce orders into Hike (S3, S5, S8, S9, S10, S18, D5, D6, D8, N2): plan, then apply.
+"""BigCommerce orders into Hike (S3, S5, S8, S9, S10, S18, D5, D6, D7, D8, N2): plan, then apply.
 
 A pass runs ``recover()``, ``read()``, ``plan()``, ``apply()`` and ``advance_cursors()`` with the pass's ``Journal``
 (entity "order" in links, log and run counts), the shape of ``CustomerSync``.
@@ -20,8 +20,13 @@ Full orders (``bc_to_hike.full_orders``, S10)
   which items or customer blocked it (result "skipped", once per reason) and the order waits in the outbox as
   ``waiting``; every pass checks, in the database only, whether what it waits for is linked now, and then reads
   and syncs it.
-- Guest orders (customer id 0) are not blocked: the sale has no customer (Hike's walk-in sale) and the guest's
-  name and email go into the sale note, so the shop still knows who bought.
+- Guest orders (customer id 0) are not blocked, and the guest's name and email go into the sale note, so the shop
+  still knows who bought. D7: when the order's billing email is exactly one Hike customer's (trimmed, letter case
+  aside), the sale is that customer's and the log says it was matched by email. The customer is found in the
+  customer links (``Link.sku`` holds the normalized email) without a call, else asked of Hike (``HikeClient.
+  find_customers_by_email``): one lookup per distinct email per pass, when the sale is about to be sent, and none
+  for an order without an email. Several Hike customers with that email (a D7 conflict, never merged): the sale
+  has no customer (Hike's walk-in sale), as it has when none matches, and the log entry says why.
 - An order Hike refuses (short of stock, say) waits in the outbox the same way, logged as an error once per reason,
   and is read and tried again on every pass until Hike takes it (the cursor has moved on past it).
 - S18: with ``non_sku_products`` = "skip", an order with a line whose SKU is empty is skipped with that reason.
@@ -89,6 +94,7 @@ from desktop.storage.db import database_proxy
 from desktop.storage.models import Link, LogEntry, PendingWork, get_preference, set_preference, utcnow
 from desktop.sync import errors, order_start, passes
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
+from desktop.sync.customers import ENTITY as CUSTOMER_ENTITY, norm_email
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeRegister, HikeSale
 from desktop.sync.entity_pass import EntitySync
@@ -158,6 +164,7 @@ class OrderSync(EntitySync):
         self._reopened: dict[int, datetime] = {}  # register id -> when this pass's sale re-opened it (S8)
         self._moved_items: set[int] = set()  # Hike items whose stock this pass moved: BigCommerce is set level after
         self._noted: dict[int, dict[str, Any]] = {}  # order id -> this app's note on it in BigCommerce (N7)
+        self._by_email: dict[str, list[int]] = {}  # a guest's email -> the Hike customers with it (D7), this pass
 
     @property
     def full_orders(self) -> bool:
@@ -541,17 +548,37 @@ class OrderSync(EntitySync):
     def sale_body(self, plan: OrderPlan) -> tuple[dict[str, Any], str]:
         """The Hike sale for an order (``order_mapping.sale_body`` with its payments), and the log message."""
         order, s = plan.order, self.settings
+        customer_id, guest = self._customer_for(order)
         target = SaleTarget(
             outlet_id=s.order_outlet_id, register_id=self._register_for(s.order_outlet_id), status=plan.status,
             tax_inclusive=s.settings.tax_inclusive, shipping_tax_id=s.shipping_tax_id,
             shipping_tax_rate=self.ctx.hike_tax_rates.get(s.shipping_tax_id or -1, Decimal(0)),
-            customer_id=_hike_customer_for(order))
+            customer_id=customer_id)
         body, skipped = sale_body(order, plan.lines, _hike_item_for, target)
         body["invoicePayments"] = self.payments(order, body["netAmount"])
         message = f"Created in Hike as a {status_name(plan.status)} sale numbered {order.id}"
         if skipped:
             message += f"; not sent (gift certificates never sync, D5): {', '.join(skipped)}"
-        return body, message + "."
+        return body, message + "." + (f" {guest}" if guest else "")
+
+    def _customer_for(self, order: BCOrder) -> tuple[int | None, str]:
+        """The sale's Hike customer, and what the log says of a guest's. A registered customer's is its link (the
+        order waited for it); a guest's is the one Hike customer with the order's billing email (D7), if any."""
+        if order.customer_id:
+            return _hike_customer_for(order), ""
+        email = norm_email(order.billing_address.get("email"))
+        if not email:
+            return None, ""
+        if email not in self._by_email:
+            self._by_email[email] = _linked_customers_with(email) or \
+                [c.id for c in self.hike.find_customers_by_email(email)]
+        found = self._by_email[email]
+        if len(found) == 1:
+            return found[0], f"Guest order put on the Hike customer {email} (matched by email)."
+        if found:
+            return None, (f"{len(found)} Hike customers have the email {email}: left as a guest sale; merge them in "
+                          "Hike to put future orders on the customer.")
+        return None, ""
 
     def payments(self, order: BCOrder, net: Decimal) -> list[dict[str, Any]]:
         """S5: the order's payments as Hike payments of the mapped type (``order_mapping.payments``)."""
@@ -805,6 +832,15 @@ def _hike_item_for(line: BCOrderLine) -> str | None:
 def _hike_customer_for(order: BCOrder) -> int | None:
     found = _linked_hike_id("customer", order.customer_id) if order.customer_id else None
     return int(found) if found else None
+
+
+def _linked_customers_with(email: str) -> list[int]:
+    """The Hike customer linked under this email (D7), when the links tell it alone: exactly one link, and no
+    customer of that email left out as a conflict or waiting; else [] (Hike is asked)."""
+    rows = list(Link.select(Link.hike_id, Link.status).where(Link.entity == CUSTOMER_ENTITY, Link.sku == email))
+    if len(rows) == 1 and rows[0].status == "linked" and rows[0].hike_id:
+        return [int(rows[0].hike_id)]
+    return []
 
 
 def _is_linked(need: str) -> bool:

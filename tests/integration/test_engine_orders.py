@@ -1,4 +1,4 @@
-"""BigCommerce orders into Hike end to end (S3, S5, S8, S9, S10, S18, D5, D6, D8, N2), over real HTTP against both
+"""BigCommerce orders into Hike end to end (S3, S5, S8, S9, S10, S18, D5, D6, D7, D8, N2), over real HTTP against both
 sandbox stores.
 
 One demo sandbox for the module: a first pass links products and customers and activates orders (so the demo's
@@ -277,6 +277,58 @@ def test_r_s10_a_guest_order_syncs_without_a_customer_and_names_the_guest(shop):
     sale = sale_of(shop, order_id)
     assert sale.customer_id is None
     assert "guest: Wanda Guest, walk.in@example.org" in sale.note
+
+
+# -- D7: a guest order's email finds its Hike customer --------------------------------------------------------------
+def hike_customer(connected: Connected, first: str, last: str, email: str):
+    return connected.hike.save_customer({"first_name": first, "last_name": last, "email": email})
+
+
+def test_d7_guest_order_goes_on_the_hike_customer_with_its_email(shop):
+    """A guest order (customer id 0) whose billing email is one Hike customer's, letter case and spaces aside, is
+    that customer's sale; the log says it was matched by email."""
+    bob = hike_customer(shop, "Bob", "Xavier", "bob.x@shop.test")
+    item = stocked_items(shop, MAIN, 1, skip=17)[0]
+    order_id = place(shop, [{**item["line"], "quantity": 1}], customer_id=0, email="Bob.X@Shop.Test",
+                     first_name="Bob", last_name="Xavier")
+    order_pass(shop)
+    sale = sale_of(shop, order_id)
+    assert sale.customer_id == bob.id
+    (created,) = [e for e in order_entries(order_id) if e.action == "create"]
+    assert "Guest order put on the Hike customer bob.x@shop.test (matched by email)" in created.message
+
+
+def test_d7_guest_order_whose_email_two_hike_customers_share_stays_a_guest_sale_and_says_why(shop):
+    hike_customer(shop, "Dora", "Dup", "dora.dup@shop.test")
+    hike_customer(shop, "Dora", "Duplicate", "Dora.Dup@Shop.test")
+    item = stocked_items(shop, MAIN, 1, skip=18)[0]
+    order_id = place(shop, [{**item["line"], "quantity": 1}], customer_id=0, email="DORA.DUP@shop.test",
+                     first_name="Dora", last_name="Dup")
+    order_pass(shop)
+    sale = sale_of(shop, order_id)
+    assert sale.customer_id is None
+    assert "guest: Dora Dup, DORA.DUP@shop.test" in sale.note
+    (created,) = [e for e in order_entries(order_id) if e.action == "create"]
+    assert "2 Hike customers have the email dora.dup@shop.test: left as a guest sale; merge them in Hike to put " \
+           "future orders on the customer" in created.message
+
+
+def test_d7_guest_orders_look_their_customer_up_once_per_email_and_a_linked_one_without_a_call(shop):
+    """The customer a guest order goes on is found in the customer links without a call when it is linked, else
+    asked of Hike once per distinct email in the pass; an order without an email asks nothing."""
+    bc_customer, hike_linked = linked_customer(shop, 1)
+    linked_email = models.Link.get(models.Link.entity == "customer", models.Link.bc_id == str(bc_customer)).sku
+    carla = hike_customer(shop, "Carla", "Once", "carla.once@shop.test")
+    order_pass(shop)  # orders earlier tests left waiting go first: their own lookups are not this test's
+    items = stocked_items(shop, MAIN, 5, skip=37)
+    emails = [f"  {linked_email.upper()} ", linked_email, "Carla.Once@shop.test", "carla.once@SHOP.test ", ""]
+    orders = [place(shop, [{**item["line"], "quantity": 1}], customer_id=0, email=email, first_name="G",
+                    last_name="Uest") for item, email in zip(items, emails)]
+    shop.requests("hike", clear=True)
+    order_pass(shop)
+    assert [sale_of(shop, o).customer_id for o in orders] == [hike_linked, hike_linked, carla.id, carla.id, None]
+    lookups = [r for r in shop.requests("hike") if r["path"].endswith("customers/get_all")]
+    assert [r["query"].get("Filter") for r in lookups] == ["carla.once@shop.test"]
 
 
 # -- S5 payments ---------------------------------------------------------------------------------------------------
