@@ -24,6 +24,7 @@ from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
 from desktop.sync.journal import Journal
+from desktop.sync.customers import CustomerSync
 from desktop.sync.products import Action, ProductSync
 from desktop.sync.register_shift import note_shift, payment_register
 from desktop.sync.registry import ENGINE_ENTITIES, read_groups
@@ -109,6 +110,8 @@ class SyncEngine:
         for action in actions:
             counts[action.side][_verb(action)] += 1
         writes = preview.product_writes_of(sync, actions) + preview.stock_writes_of(sync, snapshot, actions)
+        customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()))
+        writes += preview.customer_writes_of(customers.plan(customers.read(full=self.reconcile_due())))
         return DryRun({side: dict(c) for side, c in counts.items() if c},
                       [_describe(a) for a in actions], writes)
 

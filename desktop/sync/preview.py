@@ -20,7 +20,9 @@ from desktop.sync.journal import links_by_hike, save_link
 from desktop.sync.product_fields import field_label
 from desktop.sync.vocabulary import Direction
 
-CREATED = "created"  # the pseudo-field of a record created in a store
+CREATED = "created"  # the pseudo-field of a product created in a store
+CUSTOMER_CREATED = "customer_created"  # ... of a customer created in a store
+CUSTOMER_UPDATED = "customer_updated"  # ... of a linked customer whose fields or address are written
 STOCK = "stock"
 SAMPLES = 3  # before → after examples kept per store and field
 
@@ -55,7 +57,7 @@ def samples(writes: Iterable[PlannedWrite]) -> dict[str, dict[str, list[dict[str
     for write in writes:
         for name, (before, after) in write.changes.items():
             kept = out[write.side][name]
-            if len(kept) < SAMPLES and name != CREATED:
+            if len(kept) < SAMPLES and name not in (CREATED, CUSTOMER_CREATED):
                 kept.append({"name": write.name, "sku": write.sku, "before": before, "after": after})
     return {side: dict(fields) for side, fields in out.items()}
 
@@ -72,6 +74,10 @@ def describe_fields(counts: dict[str, dict[str, int]]) -> list[str]:
         for name, n in sorted(fields.items(), key=lambda item: (-item[1], item[0])):
             if name == CREATED:
                 parts.append(f"{n} product{'s' if n != 1 else ''} created")
+            elif name == CUSTOMER_CREATED:
+                parts.append(f"{n} customer{'s' if n != 1 else ''} created")
+            elif name == CUSTOMER_UPDATED:
+                parts.append(f"{n} customer{'s' if n != 1 else ''} updated")
             elif name == STOCK:
                 parts.append(f"stock set on {n} item{'s' if n != 1 else ''}")
             elif name == "images":
@@ -168,4 +174,23 @@ def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any]) -> list[Pl
                             {STOCK: [c.bc_level if c.bc_level is not None else c.link.stock_pushed, c.units]})
                for c in changes if not c.in_step]
         transaction.rollback()
+    return out
+
+
+# -- customers (D7) ------------------------------------------------------------------------------------------------
+def customer_writes_of(actions: Iterable[Any]) -> list[PlannedWrite]:
+    """Customers created in each store, and linked ones whose fields or address differ (``CustomerSync``)."""
+    from desktop.sync import customer_fields
+
+    out = []
+    for action in actions:
+        side = "bigcommerce" if action.kind in ("create_bc", "update_bc") else "hike"
+        if action.kind in ("create_bc", "create_hike"):
+            out.append(_write(side, action, {CUSTOMER_CREATED: [None, action.name]}))
+        elif action.kind == "update_bc":
+            body = customer_fields.bc_update_body(action.hike, action.bc)
+            if body or customer_fields.bc_address_body(action.hike, action.bc) is not None:
+                out.append(_write(side, action, {CUSTOMER_UPDATED: [None, action.name]}))
+        elif action.kind == "update_hike" and customer_fields.hike_update_body(action.hike, action.bc):
+            out.append(_write(side, action, {CUSTOMER_UPDATED: [None, action.name]}))
     return out

@@ -146,8 +146,10 @@ def _previewed(dry) -> set[tuple[str, str, str]]:
         for name in write.changes:
             if name == "stock":
                 out.add(("bigcommerce", "stock", str(write.bc_id)))
-            elif name == "created":
-                out.add((write.side, "created", str(write.hike_id or write.bc_id)))
+            elif name in ("created", "customer_created"):
+                out.add((write.side, name, str(write.hike_id or write.bc_id)))
+            elif name == "customer_updated":
+                out.add((write.side, name, str(write.hike_id)))
             else:
                 out.add((write.side, name, str(write.hike_id)))
     return out
@@ -156,12 +158,17 @@ def _previewed(dry) -> set[tuple[str, str, str]]:
 def _written(connected, run) -> set[tuple[str, str, str]]:
     """What the pass wrote: the fields its product log entries name, and the stock items of its requests."""
     out = set()
-    for entry in entries(run=run.id, entity="product"):
+    for entry in entries(run=run.id):
         side = {"hike_to_bc": "bigcommerce", "bc_to_hike": "hike"}.get(entry.direction)
-        if entry.action == "update" and entry.result == "ok":
+        source_id = entry.hike_id if side == "bigcommerce" else entry.bc_id
+        if entry.entity == "product" and entry.action == "update" and entry.result == "ok":
             out |= {(side, name, entry.hike_id) for name in entry.diff or {}}
-        elif entry.action == "create" and entry.result == "ok":
-            out.add((side, "created", entry.hike_id if side == "bigcommerce" else entry.bc_id))
+        elif entry.entity == "product" and entry.action == "create" and entry.result == "ok":
+            out.add((side, "created", source_id))
+        elif entry.entity == "customer" and entry.action == "create" and entry.result == "ok":
+            out.add((side, "customer_created", source_id))
+        elif entry.entity == "customer" and entry.action == "update" and entry.result == "ok":
+            out.add((side, "customer_updated", entry.hike_id))
     for request in connected.requests("bigcommerce"):
         if request["method"] == "PUT" and request["path"].endswith("/inventory/adjustments/absolute"):
             body = json.loads(request["body"]) if isinstance(request["body"], str) else request["body"]
@@ -179,15 +186,16 @@ def test_p3_the_preview_lists_exactly_the_writes_of_the_first_pass_and_a_second_
         dry = engine.dry_run()
         assert dry.fields["hike"]["description"] > 0 and dry.fields["bigcommerce"]["created"] > 0
         assert all(len(found) <= 3 for store in dry.samples.values() for found in store.values())
+        assert dry.fields["bigcommerce"]["customer_created"] > 0
         clear_requests(connected)
-        run = engine.run_pass("first_sync", PRODUCTS)
+        run = engine.run_pass("first_sync", (*PRODUCTS, "customers"))
         previewed, written = _previewed(dry), _written(connected, run)
         assert previewed == written, (sorted(previewed - written)[:5], sorted(written - previewed)[:5])
         # records in error stay (the demo's BigCommerce products sharing a UPC), and still nothing is written
         assert models.Link.select().where(models.Link.status == "failed").count() > 0
         for scope in (None, ReadScope.FULL):
             clear_requests(connected)
-            engine.run_pass("schedule", PRODUCTS, scope=scope)
+            engine.run_pass("schedule", (*PRODUCTS, "customers"), scope=scope)
             assert writes(connected, "hike") == [] and writes(connected, "bigcommerce") == []
     finally:
         connected.close()
