@@ -78,6 +78,11 @@ _V4_IMAGES_SENT = ['ALTER TABLE "link" ADD COLUMN "images_sent" TEXT']
 # page at 50 000 products). v5 is the orders engineer's; the two merge in number order.
 _V5_LINK_ENTITY_ID = ['CREATE INDEX "link_entity_id" ON "link" ("entity", "id")']
 
+# Refusals wait for a change (issue 16, finding 4): per link, the writes a store refused for a reason that does not
+# pass by itself, each with the key it was refused with (``desktop.sync.refusals``), so a quiet pass sends none of
+# them again.
+_V6_LINK_REFUSED = ['ALTER TABLE "link" ADD COLUMN "refused" TEXT']
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
               _execute_all(_V1_FIRST_SCHEMA)),
@@ -85,4 +90,5 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "connections: Hike client id", _execute_all(_V3_HIKE_CLIENT_ID)),
     Migration(4, "links: image URLs sent to BigCommerce", _execute_all(_V4_IMAGES_SENT)),
     Migration(5, "links: index by entity in id order, for the monitor's lists", _execute_all(_V5_LINK_ENTITY_ID)),
+    Migration(6, "links: the writes a store refused, until the record changes", _execute_all(_V6_LINK_REFUSED)),
 ]

@@ -99,6 +99,8 @@ class Link(BaseModel):
     last_result = peewee.CharField(null=True)  # ``vocabulary.Result`` of the newest log entry
     last_message = peewee.TextField(default="")
     images_sent = JSONField(null=True)  # image URLs already sent to BigCommerce (S17 two-way)
+    # v6: writes a store refused, per kind of write, with the key they were refused with (``sync.refusals``)
+    refused = JSONField(null=True)
 
     class Meta:
         indexes = (

@@ -48,7 +48,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, passes
+from desktop.sync import errors, passes, refusals
 from desktop.sync.bigcommerce import ADDRESS_BATCH, CUSTOMER_BATCH, BCCustomer, BigCommerceClient
 from desktop.sync.customer_fields import (CustomerFields, bc_address_body, bc_create_body, bc_update_body, diff,
                                          fingerprint, from_bc, from_hike, hike_create_body, hike_update_body)
@@ -168,7 +168,24 @@ class CustomerSync(EntitySync):
             if c.id not in used_bc:
                 actions += self._plan_from_bc(c, pool, by_hike, used_hike)
         actions += self._plan_updates(snap, by_hike, by_bc)
-        return actions
+        return refusals.hold_back(actions, ENTITY, self._refusal_key)  # refused writes wait for a change
+
+    def _refusal_key(self, action: Action) -> dict[str, Any] | None:
+        return refusals.customer_key(action)
+
+    def _failure_link(self, action: Action) -> Link | None:
+        """A customer a store refused to create gets a ``failed`` marker row (as a product does), so the Errors tab
+        lists it, Retry finds it and its refusal is remembered (``refusals``); it becomes the link once the
+        customer links or is created."""
+        if action.link is not None or action.kind not in ("create_bc", "create_hike"):
+            return action.link
+        hike_id = str(action.hike.id) if action.hike else None
+        bc_id = None if hike_id else str(action.bc.id)
+        marker = self._record_row(hike_id, bc_id)
+        if marker is None:
+            marker = Link.create(entity=ENTITY, hike_id=hike_id, bc_id=bc_id, sku=action.email, name=action.name,
+                                 status="failed")
+        return marker
 
     def _candidates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> _Candidates:
         """The customers not linked yet on each side, and every customer each email names."""
@@ -387,7 +404,8 @@ class CustomerSync(EntitySync):
             for action, body in chunk:
                 result = results.get(action.bc.id)
                 if isinstance(result, errors.SyncError) or result is None:
-                    self._record_failure(action, result.message if result else "BigCommerce did not confirm it.")
+                    self._record_failure(action, result.message if result else "BigCommerce did not confirm it.",
+                                         result)
                     self._tick()
                 else:
                     # the update's answer has no addresses: BigCommerce keeps the ones it had
@@ -492,7 +510,7 @@ class CustomerSync(EntitySync):
             works = [begin_work(ENTITY, f"create_bc:{a.hike.id}", "create_bc",
                                 {"hike_id": a.hike.id, "email": body["email"]}) for a, body in chunk]
             created: dict[str, BCCustomer] = {}
-            refused: dict[int, str] = {}
+            refused: dict[int, errors.ValidationFailed] = {}
             unconfirmed: dict[int, str] = {}  # the answer was lost and the lookup did not settle it
             try:
                 created = {norm_email(c.email): c for c in self.bc.create_customers([b for _, b in chunk])}
@@ -501,7 +519,7 @@ class CustomerSync(EntitySync):
                     try:
                         created.update({norm_email(c.email): c for c in self.bc.create_customers([body])})
                     except errors.ValidationFailed as exc:
-                        refused[action.hike.id] = exc.message
+                        refused[action.hike.id] = exc
                     except errors.AmbiguousWrite as exc:
                         unconfirmed[action.hike.id] = exc.message
             except errors.AmbiguousWrite as exc:
@@ -515,10 +533,11 @@ class CustomerSync(EntitySync):
                     self._record_failure(action, f"{unconfirmed[action.hike.id]} It is looked up by email on the "
                                                  "next pass.", errors.AmbiguousWrite(unconfirmed[action.hike.id]))
                 else:
-                    message = refused.get(action.hike.id, "BigCommerce did not return it.")
+                    cause = refused.get(action.hike.id)
+                    message = cause.message if cause is not None else "BigCommerce did not return it."
                     with database_proxy.atomic():
                         end_work(work, "failed", message)
-                    self._record_failure(action, message)
+                    self._record_failure(action, message, cause)
                 self._tick()
 
     def _apply_create_hike(self, action: Action) -> None:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from desktop.storage.models import Link, Run, get_preference
-from desktop.sync import errors, mapping, passes, preview
+from desktop.sync import errors, mapping, passes, preview, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
 from desktop.sync.events import Listeners
@@ -27,7 +27,7 @@ from desktop.sync.journal import Journal
 from desktop.sync.customers import CustomerSync
 from desktop.sync.products import Action, ProductSync
 from desktop.sync.register_shift import note_shift, payment_register
-from desktop.sync.registry import ENGINE_ENTITIES, read_groups
+from desktop.sync.registry import ENGINE_ENTITIES, link_entities_read_with, read_groups
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.sync.sync_status import sync_state
 from desktop.sync.vocabulary import ErrorKind, ReadScope, RunStatus, SyncState, Trigger
@@ -133,6 +133,7 @@ class SyncEngine:
         wanted = frozenset(entities or ENGINE_ENTITIES) & frozenset(ENGINE_ENTITIES)
         scope = scope or self.read_scope(only)
         records = [] if only is None else list(Link.select().where(Link.id.in_(list(only))))
+        _forget_refusals(trigger, wanted, records if only is not None else None)
         journal = Journal(trigger, wanted, self.events)
         run = journal.start()
         self.events.on_run_started(run.id, trigger, sorted(wanted))
@@ -189,6 +190,15 @@ class SyncEngine:
             for entity_pass in active:
                 entity_pass.advance(snapshot)
             passes.release(snapshot)
+
+
+def _forget_refusals(trigger: str, wanted: frozenset[str], records: list[Link] | None) -> None:
+    """M4: Retry sends refused writes again, unchanged: a records-only pass those of its records, a group's Retry
+    (``Trigger.RETRY``) every one of its group (``refusals``). Other passes leave them waiting for a change."""
+    if records is not None:
+        refusals.forget(records)
+    elif trigger == Trigger.RETRY:
+        refusals.forget_entities(link_entities_read_with(wanted))
 
 
 def _verb(action: Action) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, passes
+from desktop.sync import errors, passes, refusals
 from desktop.sync.mapping import MappingError
 from desktop.sync.passes import Snapshot
 from desktop.sync.vocabulary import ReadScope, Result
@@ -140,15 +140,23 @@ class EntitySync:
         self._record_failure(action, action.message)
 
     def _record_failure(self, action: Any, message: str, cause: BaseException | None = None) -> None:
-        """One record failed: logged; when ``cause`` may pass by itself, the record is read again next pass."""
+        """One record failed: logged; when ``cause`` may pass by itself, the record is read again next pass; when it
+        is a store's refusal, the row remembers it and the write waits for a change (``refusals``)."""
         if self.read_again is not None:
             self.read_again.note(cause, action.hike.last_modified if action.hike else None,
                                  action.bc.date_modified if action.bc else None)
         with database_proxy.atomic():
+            link = self._failure_link(action)
+            if refusals.is_refusal(cause):
+                refusals.note_refusal(link, action.kind, self._refusal_key(action))
             self.journal.record(self.record_entity, action=action.kind, result=Result.ERROR, message=message,
-                                link=self._failure_link(action), hike_id=action.hike.id if action.hike else None,
+                                link=link, hike_id=action.hike.id if action.hike else None,
                                 bc_id=action.bc.id if action.bc else None, sku=action.sku,
                                 direction=passes.direction_of(action.kind), name=action.name)
+
+    def _refusal_key(self, action: Any) -> dict[str, Any] | None:
+        """What a refused write of ``action`` is remembered by (``refusals``); None: not remembered."""
+        return None
 
     def _failure_link(self, action: Any) -> Link | None:
         """The row a failure is logged on (inside its transaction): the record's link, if it has one."""

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link, PendingWork
-from desktop.sync import errors
+from desktop.sync import errors, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.hike_models import HikeProduct
 from desktop.sync.journal import CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, unfinished_work
@@ -54,6 +54,7 @@ class StockChange:
     name: str
     sku: str | None
     bc_level: int | None = None  # BigCommerce's real level, when a reconciliation read it
+    refusal: dict | None = None  # what a refusal of it is remembered by (``refusals.hold_back_stock``)
 
     @property
     def in_step(self) -> bool:
@@ -122,6 +123,18 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
     return out
 
 
+def plan_pass(bc: BigCommerceClient, resolved: Any, snapshot: Any) -> list[StockChange]:
+    """A stock pass's levels for the products ``snapshot`` read, over the saved links: a full read compares
+    BigCommerce's real levels (edited there, or an order's stock never set back), other passes the level last
+    pushed, which costs no call. Levels BigCommerce refused wait for a change (``refusals``)."""
+    from desktop.sync import refusals
+
+    levels = read_levels(bc, resolved.bc_location_id) if snapshot.full else None
+    changes = plan_stock(snapshot.hike, links_by_hike("product"), links_by_hike("variant"),
+                         resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
+    return refusals.hold_back_stock(changes, resolved)
+
+
 def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChange], *,
                settles: Sequence[PendingWork] = ()) -> None:
     """Send the levels (those not already ``in_step``), then record each one's outcome with the level pushed, and
@@ -140,6 +153,7 @@ def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChang
                     bc.set_inventory([change.item])
                 except errors.ValidationFailed as exc:
                     failed[id(change)] = exc.message
+                    refusals.note_refusal(change.link, refusals.STOCK, change.refusal)  # waits for a change
     with database_proxy.atomic():
         for change in changes:
             before = change.link.stock_pushed if change.bc_level is None else str(change.bc_level)
@@ -148,6 +162,7 @@ def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChang
                                sku=change.sku, message=f"BigCommerce refused the stock level: {failed[id(change)]}")
                 continue
             change.link.stock_pushed = str(change.units)
+            refusals.clear(change.link, refusals.STOCK)
             if change.in_step:
                 journal.record(ENTITY, action="stock", result="ok", direction="hike_to_bc", link=change.link,
                                sku=change.sku, message=f"Stock already {change.units} in BigCommerce")
@@ -231,4 +246,5 @@ def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: 
             parents[product.id] = product
     changes = plan_stock(parents.values(), links_by_hike("product"), links_by_hike("variant"),
                          resolved.stock_outlet_ids, resolved.bc_location_id, force=True)
+    changes = refusals.hold_back_stock(changes, resolved)
     push_stock(bc, journal, changes, settles=settles)  # nothing to set (gone, not linked) settles them too

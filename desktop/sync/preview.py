@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.sync import hike_images, mapping, product_writes
-from desktop.sync.journal import links_by_hike, save_link
+from desktop.sync.journal import save_link
 from desktop.sync.product_fields import field_label
 from desktop.sync.vocabulary import Direction
 
@@ -155,9 +155,9 @@ def _int(value: str | None) -> int | None:
 
 # -- stock ---------------------------------------------------------------------------------------------------------
 def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any]) -> list[PlannedWrite]:
-    """The levels the stock pass would set after the plan's links (S1, S4, S13), planned by ``plan_stock`` over
-    those links saved in a transaction that is rolled back."""
-    from desktop.sync.inventory import plan_stock, read_levels
+    """The levels the stock pass would set after the plan's links (S1, S4, S13), planned by the stock pass's own
+    ``plan_pass`` over those links saved in a transaction that is rolled back."""
+    from desktop.sync.inventory import plan_pass
 
     resolved = sync.ctx.settings
     if not resolved.settings.hike_to_bc.inventory:
@@ -167,9 +167,7 @@ def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any]) -> list[Pl
             if action.kind == "link":
                 save_link("product", hike_id=action.hike.id, bc_id=action.bc.id, sku=action.sku, name=action.name)
                 sync._save_variant_links(action.match)
-        levels = read_levels(sync.bc, resolved.bc_location_id) if snapshot.full else None
-        changes = plan_stock(snapshot.hike, links_by_hike("product"), links_by_hike("variant"),
-                             resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
+        changes = plan_pass(sync.bc, resolved, snapshot)
         out = [PlannedWrite("bigcommerce", _int(c.link.hike_id), _int(c.link.bc_id), c.name, c.sku,
                             {STOCK: [c.bc_level if c.bc_level is not None else c.link.stock_pushed, c.units]})
                for c in changes if not c.in_step]

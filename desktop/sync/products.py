@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, hike_images, mapping, passes, product_writes
+from desktop.sync import errors, hike_images, mapping, passes, product_writes, refusals
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -152,7 +152,10 @@ class ProductSync(EntitySync):
             actions.append(Action("fail", hike_p, bc_p, failure.message))
         actions += self._plan_creates(links.hike_only, links.bc_only, failed_hike, failed_bc)
         actions += self._plan_updates(snap, by_hike, by_bc)
-        return actions
+        return refusals.hold_back(actions, ENTITY, self._refusal_key)  # refused writes wait for a change
+
+    def _refusal_key(self, action: Action) -> dict[str, Any] | None:
+        return refusals.product_key(action, self.ctx)
 
     def _lookup_bc(self, hike_products: list[HikeProduct], have: set[int], by_bc: dict[str, Link]) -> list[BCProduct]:
         found: dict[int, BCProduct] = {}
@@ -379,7 +382,7 @@ class ProductSync(EntitySync):
                 self._record_failure(action, getattr(exc, "message", str(exc)), exc)
                 self._tick()
         results: dict[int, BCProduct] = {}
-        failed: dict[int, str] = {}
+        failed: dict[int, errors.ValidationFailed] = {}
         to_send = [(a, b) for a, _, b, _ in prepared if b]
         for start in range(0, len(to_send), 10):
             chunk = to_send[start:start + 10]
@@ -391,12 +394,12 @@ class ProductSync(EntitySync):
                     try:
                         results[action.link.id] = self.bc.update_product(action.bc.id, body)
                     except errors.ValidationFailed as exc:
-                        failed[action.link.id] = exc.message
+                        failed[action.link.id] = exc
         out: dict[int, BCProduct] = {}
         for action, record, body, new_variants in prepared:
             link = action.link
             if link.id in failed:
-                self._record_failure(action, failed[link.id])
+                self._record_failure(action, failed[link.id].message, failed[link.id])
                 self._tick()
                 continue
             updated = results.get(link.id, action.bc)

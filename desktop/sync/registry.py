@@ -18,7 +18,6 @@ from typing import Any, ClassVar, Iterable
 
 from desktop.storage.models import Link, set_preference
 from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
-from desktop.sync.journal import links_by_hike
 from desktop.sync.passes import Snapshot
 from desktop.sync.settings import Settings
 from desktop.sync.vocabulary import ReadScope
@@ -148,12 +147,9 @@ class StockPass:
     def plan(self, snapshot: Snapshot[Any, Any]) -> list[Any]:
         """A full read compares BigCommerce's real levels (edited there, or an order's stock never set back);
         other passes the level last pushed, which costs no call."""
-        from desktop.sync.inventory import plan_stock, read_levels
+        from desktop.sync.inventory import plan_pass
 
-        resolved = self.run.mapping.settings
-        levels = read_levels(self.run.bc, resolved.bc_location_id) if snapshot.full else None
-        return plan_stock(snapshot.hike, links_by_hike("product"), links_by_hike("variant"),
-                          resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
+        return plan_pass(self.run.bc, self.run.mapping.settings, snapshot)
 
     def apply(self, plans: list[Any]) -> None:
         from desktop.sync.inventory import push_stock
@@ -288,6 +284,12 @@ RECORD_ENTITIES: dict[str, frozenset[str]] = {e: frozenset(q.entity for q in PAS
                                               for p in PASSES for e in p.link_entities}
 # engine entity or link entity (as progress and run counts name them) → what people call it
 ENTITY_LABELS: dict[str, str] = {key: p.label for p in PASSES for key in (p.entity, *p.link_entities)}
+
+
+def link_entities_read_with(wanted: Iterable[str]) -> set[str]:
+    """The link entities of these engine entities and of the passes sharing their read (a product's stock)."""
+    reads = {p.reads for p in PASSES if p.entity in set(wanted)}
+    return {e for p in PASSES if p.reads in reads for e in p.link_entities}
 
 
 def records_read_by(reads: str, records: Iterable[Link]) -> list[Link]:
