@@ -177,7 +177,7 @@ class SyncEngine:
 
 def _verb(action: Action) -> str:
     return {"create_bc": "create", "create_hike": "create", "update_bc": "update", "update_hike": "update",
-            "link": "link", "skip": "skip", "fail": "fail"}[action.kind]
+            "link": "link", "skip": "skip", "fail": "fail", "mark_deleted": "fail"}[action.kind]
 
 
 def _describe(action: Action) -> dict[str, Any]:
