@@ -89,10 +89,10 @@ class SyncEngine:
         return last is None or self._now() - datetime.fromisoformat(last) >= RECONCILE_EVERY
 
     # -- passes -----------------------------------------------------------------------------------------------
-    def dry_run(self) -> DryRun:
-        """P3: plan a pass and write nothing (no run row, no link, no cursor)."""
+    def dry_run(self, *, full: bool = False) -> DryRun:
+        """P3: plan a pass and write nothing (no run row, no link, no cursor); ``full``: as a full pass would."""
         sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
-        actions = sync.plan(sync.read(full=self.reconcile_due()))
+        actions = sync.plan(sync.read(full=full or self.reconcile_due()))
         counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
         for action in actions:
             counts[action.side][_verb(action)] += 1
