@@ -161,3 +161,31 @@ def test_d9_unlink_forgets_the_link_and_the_survivor_is_not_recreated(world):
     engine.run_pass("retry", PRODUCTS, only=[link.id])
     assert len(list(connected.bc.products(skus=["D9-UNLINK-1"]))) == 1
     assert models.Link.get_by_id(link.id).status == LinkStatus.LINKED
+
+
+def test_d9_n7_recreate_in_hike_creates_the_survivor_there_and_links_it_anew(world):
+    connected, engine = world
+    bp, link = linked_from_bc(connected, engine, "D9-RECREATE-HIKE-1", "Sandbox Re-created In Hike")
+    delete_in_hike(connected, link.hike_id)
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
+    assert deleted_links.recreate(link.id) is not None
+    engine.run_pass("retry", PRODUCTS, only=[link.id])
+    made = connected.hike.find_product_by_sku("D9-RECREATE-HIKE-1")
+    assert made is not None and str(made.id) != link.hike_id
+    link = models.Link.get_by_id(link.id)
+    assert link.status == LinkStatus.LINKED and link.hike_id == str(made.id) and link.bc_id == str(bp.id)
+
+
+def test_d9_the_variants_links_follow_their_product(world):
+    connected, engine = world
+    variant = (models.Link.select().where(models.Link.entity == "variant", models.Link.status == "linked")
+               .order_by(models.Link.id).first())
+    parent_id = connected.hike.product(int(variant.hike_id)).parent_id
+    link = models.Link.get(models.Link.entity == "product", models.Link.hike_id == str(parent_id))
+    siblings = [v.id for v in connected.hike.product(parent_id).variants]
+    connected.bc.http.request("DELETE", f"v3/catalog/products/{link.bc_id}")
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
+    assert models.Link.get_by_id(link.id).status == LinkStatus.UNLINKED_DELETED_BC
+    rows = list(models.Link.select().where(models.Link.entity == "variant",
+                                           models.Link.hike_id.in_([str(i) for i in siblings])))
+    assert rows and all(r.status == LinkStatus.UNLINKED_DELETED_BC for r in rows)
