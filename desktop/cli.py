@@ -56,7 +56,7 @@ from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, compare_sto
 from desktop.sync.registry import ENGINE_ENTITIES
 from desktop.sync.scheduler import SyncScheduler
 from desktop.sync.settings import Settings, SettingsError
-from desktop.sync.vocabulary import Trigger
+from desktop.sync.vocabulary import ReadScope, Trigger
 
 # desktop.sync.engine is imported by the commands that sync, so info/status/log/connect work without it
 
@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", parents=[json_opt, orders_from], help="run one sync pass")
     sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit (required)")
     sync.add_argument("--dry-run", action="store_true", help="plan the pass and write nothing")
+    sync.add_argument("--full", action="store_true",
+                      help="read every record of both stores, as the daily reconciliation does (D11), and say which "
+                           "linked products were deleted in one store (D9)")
     sync.add_argument("--entities", help="comma-separated, e.g. products,inventory (default: all)")
 
     sub.add_parser("status", parents=[json_opt], help="connections, keyring, settings, runs, links, errors, outbox")
@@ -584,9 +587,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         engine = SyncEngine(bc, hike, settings)
         try:
             if args.dry_run:
-                return report_dry_run(args, engine.dry_run())
+                return report_dry_run(args, engine.dry_run(full=args.full))
             decide_orders_start(args, bc, hike, settings)
-            run = engine.run_pass(Trigger.CLI, entities)
+            run = engine.run_pass(Trigger.CLI, entities, scope=ReadScope.FULL if args.full else None)
         except SettingsError as exc:
             raise CliError(f"The saved settings don't fit the stores any more: {exc}") from None
     data = {"run_id": run.id, "status": run.status, "counts": run.counts or {}, "message": run.message}

@@ -101,17 +101,17 @@ class SyncEngine:
         return last is None or self._now() - datetime.fromisoformat(last) >= RECONCILE_EVERY
 
     # -- passes -----------------------------------------------------------------------------------------------
-    def dry_run(self) -> DryRun:
-        """P3: plan a pass and write nothing (no run row, no link, no cursor)."""
+    def dry_run(self, *, full: bool = False) -> DryRun:
+        """P3: plan a pass and write nothing (no run row, no link, no cursor); ``full``: as a full pass would."""
         sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
-        snapshot = sync.read(full=self.reconcile_due())
+        snapshot = sync.read(full=full or self.reconcile_due())
         actions = sync.plan(snapshot)
         counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
         for action in actions:
             counts[action.side][_verb(action)] += 1
         writes = preview.product_writes_of(sync, actions) + preview.stock_writes_of(sync, snapshot, actions)
         customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()))
-        writes += preview.customer_writes_of(customers.plan(customers.read(full=self.reconcile_due())))
+        writes += preview.customer_writes_of(customers.plan(customers.read(full=full or self.reconcile_due())))
         return DryRun({side: dict(c) for side, c in counts.items() if c},
                       [_describe(a) for a in actions], writes)
 
@@ -203,7 +203,7 @@ def _forget_refusals(trigger: str, wanted: frozenset[str], records: list[Link] |
 
 def _verb(action: Action) -> str:
     return {"create_bc": "create", "create_hike": "create", "update_bc": "update", "update_hike": "update",
-            "link": "link", "skip": "skip", "fail": "fail"}[action.kind]
+            "link": "link", "skip": "skip", "fail": "fail", "mark_deleted": "fail"}[action.kind]
 
 
 def _describe(action: Action) -> dict[str, Any]:

@@ -45,7 +45,8 @@ CAUSES: list[tuple[re.Pattern[str], Cause]] = [
         "count) in Hike: the order goes on the next pass by itself, or retry now.")),
     (re.compile(r"no longer exists|deleted in|not found", re.I), Cause(
         "deleted", "Deleted on one side",
-        "The record was deleted in one store. Deletes are never copied: recreate it there, or leave it unlinked.")),
+        "The record was deleted in one store. Deletes are never copied: re-create it there, or unlink it (select "
+        "the record for both choices; \"Check everything now\" finds every such record).")),
     (re.compile(r"permission|scope", re.I), Cause(
         "permission", "Missing permission",
         "The API account lacks a permission. Add it to the store-level API account, then retry.")),
@@ -111,7 +112,8 @@ def error_groups(entities: tuple[str, ...] | None = None) -> list[ErrorGroup]:
 
 def records_of(group: ErrorGroup, limit: int = 200) -> list[Link]:
     """The records of a group (first ``limit``), for the list under its title."""
-    return list(Link.select(Link.id, Link.entity, Link.sku, Link.name, Link.hike_id, Link.bc_id, Link.last_message)
+    return list(Link.select(Link.id, Link.entity, Link.sku, Link.name, Link.hike_id, Link.bc_id, Link.last_message,
+                            Link.status)
                 .where(Link.entity == group.entity, Link.last_result.in_(ERROR_RESULTS),
                        Link.last_message.in_(group.messages[:500]))
                 .order_by(Link.id).limit(limit))

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, hike_images, mapping, passes, product_writes, refusals
+from desktop.sync import deleted_links, errors, hike_images, mapping, passes, product_writes, refusals
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -33,6 +33,7 @@ from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, li
                                   save_link, unfinished_work)
 from desktop.sync.linking import ProductMatch, match_variants, plan_links
 from desktop.sync.records import ProductRecord
+from desktop.sync.vocabulary import LinkStatus
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class ProductSync(EntitySync):
         self.retrying = False  # a person's retry of records (M4): their failures are logged again
         self._categories_reread = False  # S19: BigCommerce's categories read again this pass
         self.hike_images = hike_images.HikeImagePlanner(lambda: hike.http.budget().calls_left_today)
+        self.asked_for: set[int] = set()  # ``read_records``: the links a person asked to retry
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
@@ -91,6 +93,8 @@ class ProductSync(EntitySync):
         A record not linked yet also brings the other unlinked products sharing its SKU on the same side, so a
         duplicate that is still there fails again (D4) instead of being sent. The snapshot is not full, so the plan
         looks the other side up by SKU before creating, as for a new record; no cursor moves from it."""
+        links = list(links)
+        self.asked_for = {link.id for link in links}  # a retry of these records may create what was unlinked
         hike_ids: set[int] = set()
         bc_ids: set[int] = set()
         for link in links:
@@ -152,6 +156,7 @@ class ProductSync(EntitySync):
             actions.append(Action("fail", hike_p, bc_p, failure.message))
         actions += self._plan_creates(links.hike_only, links.bc_only, failed_hike, failed_bc)
         actions += self._plan_updates(snap, by_hike, by_bc)
+        actions = self._plan_deleted(snap, actions, by_hike, by_bc)
         return refusals.hold_back(actions, ENTITY, self._refusal_key)  # refused writes wait for a change
 
     def _refusal_key(self, action: Action) -> dict[str, Any] | None:
@@ -247,6 +252,40 @@ class ProductSync(EntitySync):
             actions.append(Action("update_hike", hp, bp, link.last_message if link.id in both else "", link=link))
         return actions
 
+    def _plan_deleted(self, snap: Snapshot, actions: list[Action], by_hike: dict[str, Link],
+                      by_bc: dict[str, Link]) -> list[Action]:
+        """D9: a full read marks the links whose record a store no longer has (``deleted_links.find_gone``), and
+        nothing else is planned for them this pass (no update, no "no longer exists" failure); a record the person
+        unlinked is skipped, not created, unless that record is being retried."""
+        if snap.full:
+            gone = deleted_links.find_gone(by_hike.values(), snap.hike, snap.bc, snap.incomplete,
+                                           snap.hike_started, snap.bc_started)
+            marked = {g.link.id for g in gone}
+            actions = [a for a in actions if a.link is None or a.link.id not in marked]
+            actions += [Action("mark_deleted", g.hike, g.bc, g.message, link=g.link) for g in gone]
+        planned: list[Action] = []
+        for action in actions:
+            row = None
+            if action.kind in ("create_bc", "create_hike", "skip"):
+                row = by_hike.get(str(action.hike.id)) if action.hike else by_bc.get(str(action.bc.id))
+            if deleted_links.unlinked_by_person(row) and row.id not in self.asked_for:
+                action = Action("skip", action.hike, action.bc, deleted_links.UNLINKED_BY_YOU)
+            planned.append(action)
+        return planned
+
+    def _mark_deleted(self, action: Action) -> None:
+        """One log entry, and the link (with its variants' links) marked: later passes leave it alone (D9)."""
+        link = action.link
+        assert link is not None
+        status = LinkStatus.UNLINKED_DELETED_HIKE if action.hike is None and action.bc is not None \
+            else LinkStatus.UNLINKED_DELETED_BC
+        with database_proxy.atomic():
+            link.status = status
+            deleted_links.mark_variants(status, [v.id for v in action.hike.variants] if action.hike else [],
+                                        [v.id for v in action.bc.variants] if action.bc else [])
+            self.journal.record(ENTITY, action="fail", result="error", message=action.message, link=link,
+                                name=action.name)
+
     # -- apply ----------------------------------------------------------------------------------------------------
     def apply(self, actions: list[Action]) -> None:
         """Apply a plan, batched to the APIs' limits (N5): BigCommerce updates 10 per call, Hike creates and updates
@@ -259,6 +298,8 @@ class ProductSync(EntitySync):
             self._guard(self._fail, action)
         for action in groups.get("skip", []):
             self._guard(self._apply_skip, action)
+        for action in groups.get("mark_deleted", []):
+            self._guard(self._mark_deleted, action)
         links = groups.get("link", [])
         for action in links:
             self._guard(self._record_link, action)

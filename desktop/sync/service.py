@@ -135,6 +135,13 @@ class SyncService:
         return bool(scheduler and scheduler.sync_now(entities_for(groups), trigger=Trigger.RETRY,
                                                      scope=ReadScope.FULL))
 
+    def check_everything(self) -> bool:
+        """"Check everything now": a pass of every group reading every record of both stores, as the daily
+        reconciliation does (D11): it also says which linked products were deleted in one store (D9)."""
+        scheduler = self.scheduler
+        return bool(scheduler and scheduler.sync_now(entities_for(None), trigger=Trigger.MANUAL,
+                                                     scope=ReadScope.FULL))
+
     def retry_records(self, link_ids: Iterable[int]) -> bool:
         """M4 "Retry this record": a pass that reads only these records (``Link`` ids) and syncs them, now or right
         after the running pass; the cursors do not move. Queued with other requests like ``sync_now``: several

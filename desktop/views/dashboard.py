@@ -19,6 +19,7 @@ ATTENTION_COLOR = "#d4a72c"
 
 class Dashboard(QWidget):
     syncRequested = Signal(list)  # groups: products / customers / sales
+    checkRequested = Signal()  # "Check everything now": a full pass (D9, D11)
     pauseToggled = Signal()
     manageRequested = Signal()
     errorsRequested = Signal()
@@ -114,6 +115,13 @@ class Dashboard(QWidget):
         everything.setObjectName("syncNow_all")
         everything.clicked.connect(lambda: self.syncRequested.emit([g.name for g in SYNC_GROUPS]))
         grid.addWidget(everything, 0, len(SYNC_GROUPS))
+        check = QPushButton("Check everything now")
+        check.setObjectName("checkEverything")
+        check.setToolTip("Read every record of both stores, as the daily check does: catches what the quick passes "
+                         "miss and says which linked products were deleted in one store")
+        check.clicked.connect(self.checkRequested)
+        grid.addWidget(check, 1, 0, 1, len(SYNC_GROUPS) + 1)
+        self.check_button = check
         return box
 
     def update_view(self) -> None:

@@ -2,7 +2,12 @@
 a group, or everything. "Retry this record" asks for a pass that reads that record alone (its product, for a
 variant or a stock error) and moves no cursor, so it costs a few calls, not a read of the whole catalog (N3);
 "Retry this group" and "Retry all" ask for a pass that reads every record of those entities. A record leaves the
-list when its newest result is ok (the tab is read again after every pass)."""
+list when its newest result is ok (the tab is read again after every pass).
+
+A linked product deleted in one store (D9) offers two choices instead of a retry: "Re-create it in BigCommerce"
+(or Hike: the link forgets the deleted record, then that record alone is retried, which creates it there) and
+"Unlink" (the link is forgotten and the product left is not created again). Both are database actions of
+``desktop.sync.deleted_links``, run off the window's thread."""
 from __future__ import annotations
 
 from typing import Callable, Iterable
@@ -11,12 +16,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
+from desktop.sync import deleted_links
 from desktop.sync.error_groups import error_groups, records_of
 from desktop.sync.registry import GROUP_OF_LINK_ENTITY
+from desktop.views.jobs import shared_jobs
 from desktop.views.record_models import FAILED, status_icon
 
 GROUP_ROLE = Qt.ItemDataRole.UserRole
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1
+CHOICES_ROLE = Qt.ItemDataRole.UserRole + 2  # D9: the choices of a link deleted in one store, with their labels
 
 
 class ErrorsView(QWidget):
@@ -52,7 +60,11 @@ class ErrorsView(QWidget):
         self.retry_group.setObjectName("retryGroup")
         self.retry_all = QPushButton("Retry all")
         self.retry_all.setObjectName("retryAll")
-        for button in (self.open_button, self.retry_one, self.retry_group):
+        self.recreate_button = QPushButton("Re-create it")
+        self.recreate_button.setObjectName("recreateRecord")
+        self.unlink_button = QPushButton("Unlink")
+        self.unlink_button.setObjectName("unlinkRecord")
+        for button in (self.open_button, self.retry_one, self.recreate_button, self.unlink_button, self.retry_group):
             bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(self.retry_all)
@@ -61,6 +73,8 @@ class ErrorsView(QWidget):
         self.retry_one.clicked.connect(self._retry_record)
         self.retry_group.clicked.connect(self._retry_current)
         self.retry_all.clicked.connect(self.retry_everything)
+        self.recreate_button.clicked.connect(lambda: self._choose(deleted_links.RECREATE))
+        self.unlink_button.clicked.connect(lambda: self._choose(deleted_links.UNLINK))
         self.refresh()
 
     def refresh(self) -> None:
@@ -93,6 +107,8 @@ class ErrorsView(QWidget):
                 child.setToolTip(2, link.last_message)
                 child.setData(0, GROUP_ROLE, index)
                 child.setData(0, LINK_ROLE, link.id)
+                child.setData(0, CHOICES_ROLE, {c: deleted_links.choice_label(link, c)
+                                                for c in deleted_links.choices(link)})
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             hint.setFirstColumnSpanned(True)  # the hint reads across the whole width
@@ -106,6 +122,26 @@ class ErrorsView(QWidget):
         self.open_button.setEnabled(is_record)
         self.retry_one.setEnabled(is_record)
         self.retry_group.setEnabled(item is not None)
+        choices = (item.data(0, CHOICES_ROLE) if is_record else None) or {}
+        for choice, button in ((deleted_links.RECREATE, self.recreate_button),
+                               (deleted_links.UNLINK, self.unlink_button)):
+            button.setVisible(choice in choices)
+            button.setText(choices.get(choice, button.text()))
+        self.retry_one.setVisible(not choices)  # a deleted record is re-created or unlinked, not retried
+
+    def _choose(self, choice: str) -> None:
+        """D9: re-create the deleted record (then retry that record alone, which creates it) or unlink it."""
+        item = self.tree.currentItem()
+        if item is None or item.data(0, LINK_ROLE) is None:
+            return
+        link_id = int(item.data(0, LINK_ROLE))
+        action = deleted_links.recreate if choice == deleted_links.RECREATE else deleted_links.unlink
+
+        def done(link: object) -> None:
+            if link is not None and choice == deleted_links.RECREATE and self._retry_records is not None:
+                self._retry_records([link_id])
+            self.refresh()
+        shared_jobs().run(lambda: action(link_id), done, name=f"D9 {choice}")
 
     def _activated(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
         if item is not None and item.data(0, LINK_ROLE) is not None:

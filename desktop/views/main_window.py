@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Sync")
         self.sync_action = QAction("Sync &now", self)
         self.sync_action.setShortcut(QKeySequence("F5"))
+        self.check_action = QAction("&Check everything now", self)  # a full pass (D9, D11)
+        self.check_action.setObjectName("checkEverythingAction")
         self.pause_action = QAction("&Pause", self)
         self.manage_action = QAction("&Manage…", self)
         self.manage_action.setObjectName("manageAction")
@@ -122,7 +124,7 @@ class MainWindow(QMainWindow):
         self.orders_start_action.setVisible(False)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        for action in (self.sync_action, self.pause_action):
+        for action in (self.sync_action, self.check_action, self.pause_action):
             menu.addAction(action)
         menu.addAction(self.orders_start_action)
         menu.addSeparator()
@@ -133,9 +135,11 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.quit_app)
         enabled = self.controller is not None
         self.sync_action.setEnabled(enabled)
+        self.check_action.setEnabled(enabled)
         self.pause_action.setEnabled(enabled)
         if enabled:
             self.sync_action.triggered.connect(lambda: self.controller.sync_now(None))
+            self.check_action.triggered.connect(lambda: self.controller.check_everything())
             self.pause_action.triggered.connect(self.controller.toggle_pause)
 
     def _orders_start_needed(self, question: str) -> None:
@@ -175,6 +179,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.dashboard = Dashboard(self.summary)
         self.dashboard.syncRequested.connect(c.sync_now)
+        self.dashboard.checkRequested.connect(lambda: c.check_everything())
         self.dashboard.pauseToggled.connect(c.toggle_pause)
         self.dashboard.manageRequested.connect(self.manageRequested)
         self.dashboard.errorsRequested.connect(lambda: self.tabs.setCurrentWidget(self.errors_view))

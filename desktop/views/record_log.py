@@ -19,7 +19,7 @@ from desktop.storage.models import Link, LogEntry
 from desktop.sync import store_links
 from desktop.views.jobs import shared_jobs
 from desktop.views.open_links import open_store_url
-from desktop.views.record_models import LINK_STATUS_TEXT, STATUS_TEXT, local_time, status_icon, sync_status
+from desktop.views.record_models import local_time, state_text, status_icon, sync_status
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,7 @@ class RecordLogDialog(QDialog):
         icon = QLabel()
         icon.setPixmap(status_icon(status).pixmap(20, 20))
         header.addWidget(icon)
-        what = LINK_STATUS_TEXT.get(self.link.status, STATUS_TEXT[status]) if status == "not_linked" \
-            else STATUS_TEXT[status]
+        what = state_text(self.link.status, status)
         title = QLabel(f"<b>{_html(self.link.name or noun.title())}</b>  ·  {noun} {_html(self.link.sku or '')}"
                        f"  ·  Hike id {_html(self.link.hike_id or '—')}  ·  BigCommerce id "
                        f"{_html(self.link.bc_id or '—')}  ·  {what}")

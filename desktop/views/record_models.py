@@ -23,8 +23,9 @@ SYNCED, FAILED, NOT_LINKED = "synced", "error", "not_linked"
 STATUS_COLORS = {SYNCED: "#2da44e", FAILED: "#cf222e", NOT_LINKED: "#8c959f"}
 STATUS_TEXT = {SYNCED: "Synced", FAILED: "Error", NOT_LINKED: "Not linked"}
 LINK_STATUS_TEXT = {"skipped": "Skipped", "failed": "Not linked (failed)", "waiting": "Waiting for links",
-                    "unlinked_deleted_hike": "Unlinked: deleted in Hike",
-                    "unlinked_deleted_bc": "Unlinked: deleted in BigCommerce"}
+                    "unlinked_deleted_hike": "Deleted in Hike",
+                    "unlinked_deleted_bc": "Deleted in BigCommerce"}
+DELETED_STATUSES = ("unlinked_deleted_hike", "unlinked_deleted_bc")  # D9: shown by their state, not "Error"
 
 _icons: dict[str, QIcon] = {}
 
@@ -50,6 +51,13 @@ def sync_status(link_status: str, last_result: str | None) -> str:
     if link_status != "linked" or last_result == "skipped":
         return NOT_LINKED
     return SYNCED
+
+
+def state_text(link_status: str, status: str) -> str:
+    """A record's state in words: the link's own state for one not linked or deleted in a store (D9)."""
+    if status == NOT_LINKED or link_status in DELETED_STATUSES:
+        return LINK_STATUS_TEXT.get(link_status, STATUS_TEXT[status])
+    return STATUS_TEXT[status]
 
 
 def local_time(value: datetime | str | None) -> str:
@@ -204,12 +212,11 @@ class LinkTableModel(PagedTableModel):
             if role == Qt.ItemDataRole.DecorationRole:
                 return status_icon(status)
             if role == Qt.ItemDataRole.ToolTipRole:
-                what = LINK_STATUS_TEXT.get(r.status, STATUS_TEXT[status]) if status == NOT_LINKED \
-                    else STATUS_TEXT[status]
+                what = state_text(r.status, status)
                 return f"{what}{': ' + r.last_message if r.last_message and status != SYNCED else ''}\n" \
                        "Click to see its sync log."
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return STATUS_TEXT[status]
+                return state_text(r.status, status)
             if role == Qt.ItemDataRole.UserRole:
                 return status
             return None

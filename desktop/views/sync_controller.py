@@ -79,6 +79,9 @@ class SyncController(QObject):
     def sync_now(self, groups: Iterable[str] | None = None) -> bool:
         return self.service.sync_now(groups)
 
+    def check_everything(self) -> bool:
+        return self.service.check_everything()
+
     def retry(self, groups: Iterable[str] | None = None) -> bool:
         return self.service.retry(groups)
 

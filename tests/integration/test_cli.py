@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import keyring
 import pytest
 
@@ -506,3 +507,25 @@ def test_s9_compare_stock_lists_linked_products_whose_levels_differ(run_cli, inf
     assert difference["sku"] == link.sku and difference["bigcommerce"] == int(link.stock_pushed) + 7
     code, out, _ = run_cli("compare-stock")
     assert code == 0 and f"BigCommerce {int(link.stock_pushed) + 7}" in out
+
+
+def test_d9_d11_sync_once_full_reads_everything_and_says_what_was_deleted(run_cli, info_file, sandbox, tmp_path):
+    """``sync --once --full`` runs a full pass: a linked product deleted in BigCommerce, which an incremental pass
+    does not notice, is said so (once, as an error of that record); the output keeps its shape."""
+    connect_and_configure(run_cli, info_file, tmp_path)
+    assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
+    linked = next(e for e in run_cli.json("log", "--limit", "500")["entries"]
+                  if e["entity"] == "product" and e["action"] in ("link", "create") and e["result"] == "ok")
+    bc = sandbox.info["bigcommerce"]
+    httpx.delete(f"{bc['api_path']}catalog/products/{linked['bc_id']}",
+                 headers={"X-Auth-Token": bc["access_token"]}, timeout=30).raise_for_status()
+    quiet = run_cli.json("sync", "--once", "--entities", "products,inventory")
+    assert not quiet["counts"].get("product", {}).get("error"), quiet
+    full = run_cli.json("sync", "--once", "--full", "--entities", "products,inventory")
+    assert set(full) == {"run_id", "status", "counts", "message"}
+    assert full["status"] == "partial" and full["counts"]["product"]["error"] == 1, full
+    said = [e for e in run_cli.json("log", "--errors-only")["entries"] if e["bc_id"] == linked["bc_id"]]
+    assert len(said) == 1 and said[0]["message"].startswith("Deleted in BigCommerce on or before ")
+    assert run_cli.json("status")["errors"]["links"] >= 1
+    again = run_cli.json("sync", "--once", "--full", "--entities", "products,inventory")
+    assert not again["counts"].get("product", {}).get("error"), "said once, not every pass"
