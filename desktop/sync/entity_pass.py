@@ -46,6 +46,7 @@ class PassRun:
     records: list[Link] = field(default_factory=list)  # ``ReadScope.RECORDS``: the links asked for
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     stock_settled: bool = False  # the stock follow-ups a crash left were run (once per run)
+    hike_products_read: set[int] = field(default_factory=set)  # Hike product and variant ids read this run
 
     @property
     def records_only(self) -> bool:

@@ -28,7 +28,9 @@ Full orders (``bc_to_hike.full_orders``, S10)
   for an order without an email. Several Hike customers with that email (a D7 conflict, never merged): the sale
   has no customer (Hike's walk-in sale), as it has when none matches, and the log entry says why.
 - An order Hike refuses (short of stock, say) waits in the outbox the same way, logged as an error once per reason,
-  and is read and tried again on every pass until Hike takes it (the cursor has moved on past it).
+  and is sent again when something that could make Hike take it changed (``order_refusals``: the order in
+  BigCommerce, the settings, one of its items in Hike, such as its stock put right) or a person presses Retry; never
+  by every pass unchanged, each one a Hike call (issue 16).
 - S18: with ``non_sku_products`` = "skip", an order with a line whose SKU is empty is skipped with that reason.
 - D5: gift certificates bought in the order are not sale lines (Hike's gift cards never sync), and the payments
   recorded stop at the sale's total; coupons and discounts are not sent as Hike offers (each line carries the
@@ -92,7 +94,7 @@ from typing import Any
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link, LogEntry, PendingWork, get_preference, set_preference, utcnow
-from desktop.sync import errors, order_start, passes
+from desktop.sync import errors, order_refusals, order_start, passes, refusals
 from desktop.sync.bigcommerce import BCOrder, BCOrderLine, BigCommerceClient
 from desktop.sync.customers import ENTITY as CUSTOMER_ENTITY, norm_email
 from desktop.sync.hike import HikeClient
@@ -159,6 +161,7 @@ class OrderSync(EntitySync):
         self.ctx = ctx
         self.settings = ctx.settings
         self._replan: set[int] = set()  # orders to read again by id (crash recovery, waiting orders now linked)
+        self.items_changed: set[order_refusals.Item] = set()  # items whose Hike product this run read as changed
         self._registers_checked: dict[int, bool] = {}  # register id -> was open before this pass wrote to it
         self._register_list: list[HikeRegister] | None = None
         self._reopened: dict[int, datetime] = {}  # register id -> when this pass's sale re-opened it (S8)
@@ -215,15 +218,18 @@ class OrderSync(EntitySync):
         return Link.select().where(Link.entity == ENTITY, Link.hike_id.is_null(False), Link.status == "linked",
                                    Link.hike_fingerprint.not_in([_status_mark(s) for s in FINAL])).exists()
 
-    @staticmethod
-    def _waiting_now_linked() -> set[int]:
-        """Waiting orders whose products and customer are all linked now (checked in the database only)."""
+    def _waiting_now_linked(self) -> set[int]:
+        """Waiting orders whose products and customer are all linked now, less those Hike refused that wait for
+        a change (``order_refusals``): checked in the database only."""
         ready = set()
         for row in PendingWork.select().where(PendingWork.entity == ENTITY, PendingWork.status == "waiting"):
             needs = (row.payload or {}).get("needs") or []
             if all(_is_linked(need) for need in needs):
                 ready.add(int(row.payload["bc_id"]))
-        return ready
+        held = Link.select().where(Link.entity == ENTITY, Link.bc_id.in_([str(i) for i in ready]),
+                                   Link.refused.is_null(False)) if ready else []
+        return ready - {int(m.bc_id) for m in held
+                        if order_refusals.held(m, None, self.settings, self.items_changed)}
 
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: OrderSnapshot) -> list[OrderPlan]:
@@ -241,6 +247,8 @@ class OrderSync(EntitySync):
             if activated is not None and order.date_created is not None and order.date_created < activated:
                 continue  # created before activation (S10)
             link = links.get(key)
+            if order_refusals.held(link, order.date_modified, self.settings, self.items_changed):
+                continue  # Hike refused it as it is: it waits for a change (issue 16)
             if link is not None and link.status == "linked":
                 seen_links.add(key)
                 if link.hike_id:
@@ -362,6 +370,10 @@ class OrderSync(EntitySync):
         ``recover()``; a new order waits in the outbox and is read again on every pass (the cursor moves on)."""
         if plan.kind in ("create_sale", "move_stock"):
             self._hold(plan, [], message, "error")
+            if refusals.is_refusal(cause):
+                with database_proxy.atomic():
+                    order_refusals.note(self._record_row(None, str(plan.order.id)), plan.order, plan.lines,
+                                        self.settings)
         else:
             self._record(plan, action=_action_of(plan.kind), result="error", message=message)
 

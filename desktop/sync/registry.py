@@ -101,7 +101,10 @@ class ProductPass(_SyncPass):
             self.sync.recover()
 
     def read(self, scope: ReadScope, records: list[Link]) -> Snapshot[Any, Any] | None:
-        return _read_products(self.sync, scope, records)
+        snapshot = _read_products(self.sync, scope, records)
+        if snapshot is not None:  # a refused order waits for its items to change (``order_refusals``)
+            self.run.hike_products_read = {i for p in snapshot.hike for i in (p.id, *(v.id for v in p.variants))}
+        return snapshot
 
     def apply(self, plans: list[Any]) -> None:
         self.sync.apply(plans)
@@ -224,6 +227,9 @@ class OrderPass(_SyncPass):
         self.sync.recover()
 
     def read(self, scope: ReadScope, records: list[Link]) -> Snapshot[Any, Any] | None:
+        from desktop.sync.order_refusals import changed_items
+
+        self.sync.items_changed = changed_items(self.run.hike_products_read)
         return self.sync.read()
 
     def advance(self, snapshot: Snapshot[Any, Any]) -> None:
