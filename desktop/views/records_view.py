@@ -100,7 +100,9 @@ class RecordsView(QWidget):
         bridge.recordsChanged.connect(self._record_seen)
 
     def _record_seen(self) -> None:
-        if not self._live.isActive():
+        if not self.isVisible():
+            self._live_stale = True  # read when shown
+        elif not self._live.isActive():
             self._live.start()
 
     def _live_refresh(self) -> None:

@@ -76,5 +76,5 @@ def test_r_m2_the_products_list_fills_while_a_pass_runs(window, qtbot):
                     status="linked", last_result="ok")
         bridge.on_record("product", "ok", "Linked by SKU", {"action": "link"})
         qtbot.waitUntil(lambda: model.rowCount() == n)
-    assert win.products_view.count.text() == "3 products"
+    qtbot.waitUntil(lambda: win.products_view.count.text() == "3 products")
     assert win.summary.state == "syncing"  # no run has finished: the list filled during the pass
