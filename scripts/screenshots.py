@@ -7,7 +7,9 @@ Writes docs/screenshots/*.png. Each screen is grabbed from a real window after i
 - dashboard-idle.png, products.png, record-log.png, errors.png, customers.png, sales.png, run-log.png: after the
   first sync of the demo sandbox, with a duplicate SKU seeded in Hike so the error screens have something to show,
   and three shoppers' orders synced by a second pass;
-- dashboard-syncing.png: during a live pass (a slow store answer keeps it running long enough to look at).
+- dashboard-syncing.png: during a live pass (a slow store answer keeps it running long enough to look at);
+- dashboard-first-sync.png, products-first-sync.png: during the first pass (the start-up pass after the wizard's
+  Save), its phase on the dashboard and the Products list filling.
 
 The sandbox secrets stay in an in-memory keyring here (the app itself uses the OS keyring).
 """
@@ -34,12 +36,12 @@ def save(widget, name: str) -> None:
     print(f"wrote {OUT / name}")
 
 
-def when(condition: Callable[[], bool], then: Callable[[], None], every_ms: int = 100) -> None:
+def when(condition: Callable[[], bool], then: Callable[[], None], every_ms: int = 100, settle_ms: int = 300) -> None:
     """Call ``then`` once ``condition`` holds, checking on a timer (the event loop keeps running)."""
     if condition():
-        QTimer.singleShot(300, then)  # let the last redraw land
+        QTimer.singleShot(settle_ms, then)  # let the last redraw land
     else:
-        QTimer.singleShot(every_ms, lambda: when(condition, then, every_ms))
+        QTimer.singleShot(every_ms, lambda: when(condition, then, every_ms, settle_ms))
 
 
 def setup_screen() -> None:
@@ -125,6 +127,16 @@ def monitor_screens(app: QApplication) -> None:
         controller.sync_now(["sales"])
         when(lambda: bool(first_done) and summary.state != "syncing", idle_screens)
 
+    def first_sync_screens() -> None:
+        """The first pass from the wizard's Save: its phase on the dashboard, the Products list filling."""
+        save(window, "dashboard-first-sync.png")
+        window.tabs.setCurrentWidget(window.products_view)
+        save(window, "products-first-sync.png")
+        window.tabs.setCurrentWidget(window.dashboard)
+
+    # grabbed while the first pass writes its products (some hundred writes: seconds)
+    when(lambda: summary.first_sync and summary.progress.get("product", (0, 0))[0] >= 120,
+         first_sync_screens, 20, settle_ms=50)
     when(lambda: bool(first_done) and summary.state != "syncing", place_orders)
     controller.start()
     app.exec()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import httpx
 
@@ -424,6 +424,9 @@ class BigCommerceClient:
         # caller compares it before and after a read to know whether that read may be incomplete.
         self.incomplete_reads = 0
         self._count_lock = threading.Lock()
+        # told of each page of a list as it is read (pages read, pages the platform states or None; 0 pages: a
+        # list starts): the engine sets it during a pass to show "page 3 of 12"
+        self.on_page: Callable[[int, int | None], None] | None = None
 
     def close(self) -> None:
         self.http.close()
@@ -441,13 +444,16 @@ class BigCommerceClient:
         total_pages``) or the page was full (``per_page`` items), so an empty page ends it too. Read to the end,
         the count is checked against ``meta.pagination.total`` (``_check_count``)."""
         page, read, total = 1, 0, None
+        self._page_read(0, None)
         while True:
             response = self.http.request("GET", f"v3/{path}", params={**params, "page": page, "limit": limit})
             body = response.data or {}
             items = body.get("data") or []
             read += len(items)
-            yield from items
             pagination = (body.get("meta") or {}).get("pagination") or {}
+            stated = _int(pagination.get("total_pages"), 0)
+            self._page_read(page, max(page, stated) if stated else None)
+            yield from items
             total = pagination.get("total", total)
             links = pagination.get("links")
             if isinstance(links, dict):
@@ -464,13 +470,20 @@ class BigCommerceClient:
         """A v2 collection: bare arrays, read until an empty page or 204 with no body (pitfall 2). v2 pages say
         nothing of the list's length, so a page shorter than asked is read past, and there is no total to check."""
         page = 1
+        self._page_read(0, None)
         while True:
             response = self.http.request("GET", f"v2/{path}", params={**params, "page": page, "limit": limit})
             items = response.data if response.status != 204 and isinstance(response.data, list) else []
             if not items:
                 return
+            self._page_read(page, None)
             yield from items
             page += 1
+
+    def _page_read(self, pages: int, total: int | None) -> None:
+        hook = self.on_page
+        if hook is not None:
+            hook(pages, total)
 
     def _v3_pages_where(self, path: str, params: dict[str, Any], name: str,
                         values: Iterable[Any]) -> Iterator[dict[str, Any]]:

@@ -26,6 +26,7 @@ from desktop.sync.hike import HikeClient
 from desktop.sync.journal import Journal
 from desktop.sync.customers import CustomerSync
 from desktop.sync.products import Action, ProductSync
+from desktop.sync.progress import PassProgress
 from desktop.sync.register_shift import note_shift, payment_register
 from desktop.sync.registry import ENGINE_ENTITIES, link_entities_read_with, read_groups
 from desktop.sync.settings import Settings, StoreFacts
@@ -139,12 +140,14 @@ class SyncEngine:
         self.events.on_run_started(run.id, trigger, sorted(wanted))
         self.events.on_state(SyncState.SYNCING)
         status, message, stopped_by = None, "", None
+        progress = PassProgress(self.events, self.hike, self.bc).attach()
         try:
+            progress.reading("")  # the stores' details (every one on a full pass), then each entity's records
             ctx = self.context(refresh=scope == ReadScope.FULL)
             self._note_register_shift(ctx.settings)
             work = PassRun(self.hike, self.bc, ctx, journal, self.events, scope, records, self._now)
             try:
-                self._run_entity_passes(work, wanted)
+                self._run_entity_passes(work, wanted, progress)
             finally:
                 if work.mapping is not ctx:
                     self._ctx = work.mapping  # brands and categories created during the pass
@@ -159,6 +162,7 @@ class SyncEngine:
             self.events.on_error(ErrorKind.INTERNAL, "Unexpected error", message)
             raise
         finally:
+            progress.detach()
             self.hike.save_calls()  # the last calls of the pass join the daily count (N3)
             run = journal.finish(status, message)
             # what stopped the pass, for the scheduler's state (not stored: the run's status and message are)
@@ -169,10 +173,12 @@ class SyncEngine:
         return run
 
     @staticmethod
-    def _run_entity_passes(run: PassRun, wanted: frozenset[str]) -> None:
+    def _run_entity_passes(run: PassRun, wanted: frozenset[str], progress: PassProgress | None = None) -> None:
         """The registry's passes asked for, in order. Passes sharing a read run together: all their ``recover``,
         one ``read``, each one's ``plan`` and ``apply``, then each one's ``advance``, so the products' cursors
-        move only once their stock is pushed too. A pass whose setting is off does only its ``when_off``."""
+        move only once their stock is pushed too. A pass whose setting is off does only its ``when_off``.
+        ``progress`` is told what each step does (reading, planning; writing comes from the syncs' own counts)."""
+        progress = progress or PassProgress(run.events, run.hike, run.bc)
         settings = run.mapping.settings.settings
         for together in read_groups(wanted):
             active: list[EntityPass] = []
@@ -182,10 +188,13 @@ class SyncEngine:
                     active.append(entity_pass)
                 else:
                     entity_pass.when_off()
+            if active:
+                progress.reading(active[0].entity)
             snapshot = active[0].read(run.scope, run.records) if active else None
             if snapshot is None:
                 continue
             for entity_pass in active:
+                progress.planning(entity_pass.entity)
                 entity_pass.apply(entity_pass.plan(snapshot))
             for entity_pass in active:
                 entity_pass.advance(snapshot)

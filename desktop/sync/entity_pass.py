@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
 from desktop.sync import errors, passes, refusals
+from desktop.sync.events import WRITING
 from desktop.sync.mapping import MappingError
 from desktop.sync.passes import Snapshot
 from desktop.sync.vocabulary import ReadScope, Result
@@ -106,7 +107,15 @@ class EntitySync:
 
     # -- progress -------------------------------------------------------------------------------------------------
     def _start(self, total: int) -> None:
+        """The writes ahead (each then ``_tick``s once): the pass's "writing" phase begins."""
         self._total, self._done = total, 0
+        on_phase = getattr(self.events, "on_phase", None)
+        if on_phase is not None:
+            on_phase(self.record_entity, WRITING, 0, total, "")
+
+    def _fewer(self, count: int) -> None:
+        """Writes counted in ``_start`` that will not happen (a first link that failed sends nothing more)."""
+        self._total = max(self._done, self._total - count)
 
     def _tick(self) -> None:
         self._done += 1

@@ -10,7 +10,8 @@
 
 Who sends what: the scheduler sends ``on_state`` and ``on_error`` (a pass that raised); the engine sends
 ``on_run_started`` / ``on_run_finished`` (it owns the run row and its id, and the counts), ``on_progress`` and
-``on_record``, and ``on_error`` for the errors it reports itself.
+``on_record``, ``on_phase`` (what the pass is doing: reading, planning, writing, waiting for an allowance), and
+``on_error`` for the errors it reports itself.
 """
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ ERROR, RECONNECT_NEEDED = SyncState.ERROR, SyncState.RECONNECT_NEEDED
 STATES = frozenset(SyncState)
 State = SyncState
 
+# What a running pass is doing (``on_phase``), for people: "Reading products from Hike: page 3 of 12".
+READING, PLANNING, WRITING, WAITING = "reading", "planning", "writing", "waiting"
+PHASES = (READING, PLANNING, WRITING, WAITING)
+
 
 class EngineEvents:
     """Every callback the engine may send, each a no-op here.
@@ -46,6 +51,12 @@ class EngineEvents:
     - ``on_error(kind, title, message)``: ``kind`` a ``vocabulary.ErrorKind`` (stable for grouping), ``title``
       and ``message`` for people.
     - ``on_state(state)``: a ``vocabulary.SyncState``.
+    - ``on_phase(entity, phase, done, total, detail)``: what the running pass does now. ``entity`` an engine or link
+      entity (``""``: the stores' details the pass starts with); ``phase`` one of ``PHASES``:
+      ``reading`` (``detail`` the store being read, ``hike`` or ``bigcommerce``, ``""`` before a list starts;
+      ``done`` pages read, ``total`` the pages the store states, 0 when it states none), ``planning``,
+      ``writing`` (``total`` the writes ahead; ``on_progress`` then counts them), ``waiting`` (``detail`` the store
+      whose allowance is spent, ``done`` the seconds left; sent again with 0 when the wait is over).
     """
 
     def on_progress(self, entity: str, done: int, total: int) -> None:
@@ -66,8 +77,11 @@ class EngineEvents:
     def on_state(self, state: State) -> None:
         pass
 
+    def on_phase(self, entity: str, phase: str, done: int, total: int, detail: str) -> None:
+        pass
 
-EVENT_NAMES = ("on_progress", "on_record", "on_run_started", "on_run_finished", "on_error", "on_state")
+
+EVENT_NAMES = ("on_progress", "on_record", "on_run_started", "on_run_finished", "on_error", "on_state", "on_phase")
 
 
 @dataclass
@@ -80,6 +94,7 @@ class Callbacks:
     on_run_finished: Callable[[Any, str, Mapping[str, int]], None] | None = None
     on_error: Callable[[str, str, str], None] | None = None
     on_state: Callable[[str], None] | None = None
+    on_phase: Callable[[str, str, int, int, str], None] | None = None
 
 
 class Listeners(EngineEvents):
@@ -137,6 +152,9 @@ class Listeners(EngineEvents):
 
     def on_error(self, kind: str, title: str, message: str) -> None:
         self._fan_out("on_error", kind, title, message)
+
+    def on_phase(self, entity: str, phase: str, done: int, total: int, detail: str) -> None:
+        self._fan_out("on_phase", entity, phase, done, total, detail)
 
     def on_state(self, state: State) -> None:
         if state not in STATES:  # the sender's bug, not a listener's: say so loudly

@@ -171,6 +171,9 @@ class HikeClient:
         # compares it before and after a read to know whether that read may be incomplete.
         self.incomplete_reads = 0
         self._count_lock = threading.Lock()
+        # told of each page of a list as it is read (pages read, pages Hike states or None; 0 pages: a list
+        # starts): the engine sets it during a pass to show "page 3 of 12"
+        self.on_page: Callable[[int, int | None], None] | None = None
         self.http = ApiTransport(
             STORE, self.base_url + "/api/v1/", self.governor, auth_headers=self._auth_headers,
             refresh=self._refresh_after_401, describe=describe_hike_error, retry=retry or RetryPolicy(),
@@ -274,11 +277,14 @@ class HikeClient:
         advances by the rows served, so rows a short page left out are never skipped. Read to the end, the rows
         are checked against ``totalCount``."""
         size = max(1, min(MAX_PAGE_SIZE, page_size or self.page_size))
-        skip, total = 0, None
+        skip, total, pages = 0, None, 0
+        self._page_read(0, None)
         while True:
             data = self._get(path, {**(params or {}), "page_size": size, "Skip_count": skip})
             items, says_more, total = _envelope(data, skip, total)
             skip += len(items)
+            pages += 1
+            self._page_read(pages, None if total is None else max(pages, -(-total // size)))
             yield from items
             if not items or not (says_more or len(items) >= size):
                 break
@@ -287,6 +293,11 @@ class HikeClient:
                         skip, total, path)
             with self._count_lock:
                 self.incomplete_reads += 1
+
+    def _page_read(self, pages: int, total: int | None) -> None:
+        hook = self.on_page
+        if hook is not None:
+            hook(pages, total)
 
     def _write_or_find(self, send: Callable[[], T], find: Callable[[], T | None], what: str) -> T:
         """Send a create; when its answer is lost, look the record up and send again only if it is not there

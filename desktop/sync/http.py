@@ -81,6 +81,19 @@ class Governor:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+        # told of each wait for the allowance (seconds; 0 once it is over), so a running pass can say it waits
+        self.on_wait: Callable[[float], None] | None = None
+
+    def pause(self, seconds: float, sleep: Callable[[float], None] | None = None) -> None:
+        """Wait for the allowance, telling ``on_wait`` before and after."""
+        hook = self.on_wait
+        if hook is not None and seconds > 0:
+            hook(seconds)
+        try:
+            (sleep or self._sleep)(seconds)
+        finally:
+            if hook is not None and seconds > 0:
+                hook(0.0)
 
     def before_request(self) -> None:
         pass
@@ -128,7 +141,7 @@ class BigCommerceGovernor(Governor):
                 self._left -= 1  # count this request until the response tells the real figure
         if wait > 0:
             log.debug("BigCommerce quota spent; waiting %.2fs for the window to reset", wait)
-            self._sleep(wait)
+            self.pause(wait)
             with self._lock:
                 self._left = None  # unknown until the next response
 
@@ -204,7 +217,7 @@ class HikeGovernor(Governor):
                     break
                 wait = recent[0] + self._minute_s - now
             log.debug("Hike minute limit reached locally; waiting %.2fs", wait)
-            self._sleep(max(wait, 0.0))
+            self.pause(max(wait, 0.0))
         if self.on_call is not None:
             self.on_call()  # outside the lock: it may write to the database
 
@@ -395,7 +408,7 @@ class ApiTransport:
                                      "next sync pass will continue.", store=self.store, status=429,
                                      retry_after_s=wait)
         log.info("%s rate limit hit on %s %s; waiting %.1fs", self.store, call.method, _path(call.url), wait)
-        self._sleep(min(wait, self.retry.max_rate_limit_wait_s))
+        self.governor.pause(min(wait, self.retry.max_rate_limit_wait_s), self._sleep)
         call.attempts -= 1  # waiting out a 429 is pacing, not a failed try
 
     def _server_fault(self, call: "_Call", status: int) -> None:

@@ -293,7 +293,7 @@ class ProductSync(EntitySync):
         groups: dict[str, list[Action]] = {}
         for action in actions:
             groups.setdefault(action.kind, []).append(action)
-        self._start(len(actions))
+        self._start(len(actions) + 2 * len(groups.get("link", [])))  # a first link also updates both stores
         for action in groups.get("fail", []):
             self._guard(self._fail, action)
         for action in groups.get("skip", []):
@@ -304,6 +304,7 @@ class ProductSync(EntitySync):
         for action in links:
             self._guard(self._record_link, action)
         linked = [a for a in links if a.link is not None]
+        self._fewer(2 * (len(links) - len(linked)))
         updated_bc = self._update_bc(linked + groups.get("update_bc", []))
         # a first link then gives Hike what BigCommerce owns (its description, S16, and its images, S17: a batch
         # update's answer lists none, so they are taken from the product as read)
@@ -482,8 +483,7 @@ class ProductSync(EntitySync):
                 else:
                     link.save()  # nothing to write: only the fingerprints move (no log line for a non-event)
             out[link.id] = updated
-            if action.kind == "update_bc":
-                self._tick()
+            self._tick()
         return out
 
     def _send_new_images(self, action: Action, record: ProductRecord) -> list[str]:
@@ -550,8 +550,7 @@ class ProductSync(EntitySync):
                 if passes.stops_the_pass(result.error):
                     raise result.error
                 self._record_failure(action, result.error.message, result.error)
-                if not first:
-                    self._tick()
+                self._tick()
                 continue
             updated = result.product if result is not None and result.product is not None else action.hike
             link = action.link
@@ -577,8 +576,7 @@ class ProductSync(EntitySync):
                     self.journal.record(ENTITY, action="update", result="error", direction="bc_to_hike", link=link,
                                         message=f"The product's images were not sent to Hike: {images_plan.error}",
                                         name=action.hike.name)
-            if not first:
-                self._tick()
+            self._tick()
 
     # creates
     def _apply_create_bc(self, action: Action) -> None:

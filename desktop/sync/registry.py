@@ -159,6 +159,7 @@ class StockPass:
 
         events = self.run.events
         if events is not None:
+            events.on_phase(self.entity, "writing", 0, len(plans), "")
             events.on_progress(self.entity, 0, len(plans))
         push_stock(self.run.bc, self.run.journal, plans)
         if events is not None:

@@ -134,8 +134,11 @@ class Dashboard(QWidget):
         errors = s.error_count
         idle_text = (f"The last pass finished; {errors:,} record{'s need' if errors != 1 else ' needs'} attention "
                      "(see Errors)." if errors else "Both stores are in step as of the last run.")
+        if s.first_sync:  # nothing compared yet: never "in step"
+            idle_text = "Nothing has been synced yet. The first pass compares both stores; \"Sync now\" starts it."
+        running = "The first pass is running" if s.first_sync else "A sync pass is running"
         detail = {IDLE: idle_text,
-                  SYNCING: "A sync pass is running. The app stays usable; you can close the window.",
+                  SYNCING: (s.phase_text() or running + ".") + "\nThe app stays usable; you can close the window.",
                   PAUSED: "Scheduled passes are paused. \"Sync now\" still works.",
                   ERROR: f"The last pass stopped: {s.last_run.message if s.last_run else ''}",
                   RECONNECT_NEEDED: "A store needs to be connected again: " + (s._reconnect_message or "") +

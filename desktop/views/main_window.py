@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, name)
         for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view):
             view.recordActivated.connect(self.open_record_log)
+        for view in (self.products_view, self.customers_view, self.sales_view):
+            view.follow(c.bridge)  # the lists fill while a pass runs, not only at its end
         self.summary.changed.connect(self._update_status)
         self.summary.ordersStartNeeded.connect(self._orders_start_needed)
         self.orders_start_action.triggered.connect(self.ask_orders_start)

@@ -174,11 +174,18 @@ class LinkTableModel(PagedTableModel):
         self.endResetModel()
 
     def refresh(self) -> None:
-        """After a pass: the rows already loaded are read again (one query), in place when the same records are
-        still there; new records are left for ``fetchMore`` (a pass may add some after the last row loaded)."""
+        """After a pass, and while one runs: the rows already loaded are read again (one query), in place when the
+        same records are still there; new records fill the first page (added below, so the view keeps its place),
+        the rest is left for ``fetchMore`` (a pass may add some after the last row loaded)."""
         if not self.rows:
             self.reload()
             return
+        self._reread()
+        if len(self.rows) < self.page:
+            self._append(self._page(self.rows[-1].id if self.rows else 0, self.page - len(self.rows)))
+        self._exhausted = False
+
+    def _reread(self) -> None:
         fresh = self._page(0, len(self.rows))
         if [r.id for r in fresh] != [r.id for r in self.rows]:
             self.beginResetModel()
@@ -187,7 +194,6 @@ class LinkTableModel(PagedTableModel):
         else:
             self.rows = fresh
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.headers) - 1))
-        self._exhausted = False
 
     # ---- Qt -----------------------------------------------------------------------------------------------------
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:

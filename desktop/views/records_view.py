@@ -2,13 +2,17 @@
 icon (or a double-click) opens the record's sync log."""
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
                                QWidget)
 
 from desktop.views.record_models import LinkTableModel
 
 SEARCH_DELAY_MS = 250  # one query when typing stops, not one per key
+LIVE_MS = 1000  # while a pass runs the list is read again at most once a second (records arrive by the hundred)
 
 
 class RecordsView(QWidget):
@@ -80,9 +84,37 @@ class RecordsView(QWidget):
         self.empty.setVisible(total == 0 and not filtered)
 
     def refresh(self) -> None:
-        """After a pass: rows already shown are read again; the count too."""
+        """After a pass, and while one runs: rows already shown are read again, new ones fill in; the count too."""
+        self._live_stale = False
         self.model.refresh()
         self._update_count()
+
+    def follow(self, bridge: Any) -> None:
+        """Fill as a pass links and logs records (issue 16): each record the bridge tells of starts a read at most
+        every ``LIVE_MS``; a list not in view is read when it is next shown."""
+        self._live_stale = False
+        self._live = QTimer(self)
+        self._live.setSingleShot(True)
+        self._live.setInterval(LIVE_MS)
+        self._live.timeout.connect(self._live_refresh)
+        bridge.recordsChanged.connect(self._record_seen)
+
+    def _record_seen(self) -> None:
+        if not self.isVisible():
+            self._live_stale = True  # read when shown
+        elif not self._live.isActive():
+            self._live.start()
+
+    def _live_refresh(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._live_stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if getattr(self, "_live_stale", False):
+            self.refresh()
 
     def _clicked(self, index: QModelIndex) -> None:
         if index.column() == LinkTableModel.STATUS:

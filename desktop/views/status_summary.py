@@ -8,6 +8,8 @@ rule needs (a pass running, the paused schedule, a refused sign-in, the last run
 """
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.storage.models import Run
-from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
+from desktop.sync.events import ERROR, IDLE, PAUSED, PLANNING, READING, RECONNECT_NEEDED, SYNCING, WRITING
 from desktop.sync.registry import ENTITY_LABELS
 from desktop.sync.sync_status import sync_state
 from desktop.sync.vocabulary import ErrorKind, RunStatus
@@ -23,7 +25,25 @@ from desktop.views.sync_bridge import SyncBridge, read_facts
 
 STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
                 RECONNECT_NEEDED: "Reconnect needed"}
+FIRST_SYNC_LABELS = {IDLE: "First sync not run yet", SYNCING: "First sync in progress"}
+STORE_NAMES = {"hike": "Hike", "bigcommerce": "BigCommerce"}
 PROGRESS_MS = 250
+
+
+def describe_phase(entity: str, phase: str, done: int, total: int, detail: str) -> str:
+    """One phase of a pass in plain words: "Reading products from Hike: page 3 of 12", "Planning products…",
+    "Writing products: 40 of 263"."""
+    what = ENTITY_LABELS.get(entity, entity).lower() if entity else "the stores' details"
+    if phase == READING:
+        store = f" from {STORE_NAMES[detail]}" if detail in STORE_NAMES else ""
+        if not done:
+            return f"Reading {what}{store}…"
+        return f"Reading {what}{store}: page {done:,}" + (f" of {total:,}" if total else "")
+    if phase == PLANNING:
+        return f"Planning {what}…"
+    if phase == WRITING:
+        return f"Writing {what}: {done:,} of {total:,}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +110,8 @@ class StatusSummary(QObject):
         self._last_status: str | None = None
         self._state = IDLE
         self.progress: dict[str, tuple[int, int]] = {}
+        self.phase: tuple[str, str, int, int, str] | None = None  # what the running pass does (``on_phase``)
+        self.waiting: tuple[str, int, float] | None = None  # a wait for a store's allowance under way
         self.last_run: RunSummary | None = None
         self.next_run: datetime | None = None
         self.budgets: dict[str, Any] = {}
@@ -97,6 +119,7 @@ class StatusSummary(QObject):
         self._run_failures: list[tuple[str, str]] = []
         self._run_failed = 0
         bridge.progressChanged.connect(self._on_progress)
+        bridge.phaseChanged.connect(self._on_phase)
         bridge.recordsChanged.connect(self._on_records)
         bridge.runStarted.connect(self._on_run_started)
         bridge.runFinished.connect(self._on_run_finished)
@@ -154,6 +177,11 @@ class StatusSummary(QObject):
         if not self._progress_timer.isActive():
             self._progress_timer.start()
 
+    def _on_phase(self) -> None:
+        self.phase, self.waiting = self.bridge.take_phase()
+        if not self._progress_timer.isActive():  # redrawn with the progress, at most every PROGRESS_MS
+            self._progress_timer.start()
+
     def _on_records(self) -> None:
         counts, failures = self.bridge.take_records()
         self._run_failed += counts["failed"]
@@ -161,6 +189,7 @@ class StatusSummary(QObject):
 
     def _on_run_started(self, run_id: Any, trigger: str, entities: list) -> None:
         self.progress = {}
+        self.phase = self.waiting = None
         self._run_failed, self._run_failures = 0, []
         self._raw = SYNCING
         self._update()
@@ -168,6 +197,7 @@ class StatusSummary(QObject):
     def _on_run_finished(self, run_id: Any, status: str, counts: dict) -> None:
         self._on_records()  # what the bridge still holds belongs to this run
         self.progress = {}  # a finished pass's "x of y" must not show as the next one's
+        self.phase = self.waiting = None
         self._last_status = status
         if status != "error":
             self._reconnect_message = None
@@ -220,8 +250,30 @@ class StatusSummary(QObject):
         if moved:
             self.stateChanged.emit(state)
 
+    @property
+    def first_sync(self) -> bool:
+        """No pass has finished yet: "idle" would claim the stores are in step before anything was compared."""
+        return self.last_run is None
+
     def state_label(self) -> str:
+        if self.first_sync and self._state in (IDLE, SYNCING):
+            return FIRST_SYNC_LABELS[self._state]
         return STATE_LABELS[self._state]
+
+    def phase_text(self) -> str:
+        """What the running pass does, in plain words ("" when it has not said yet)."""
+        if self._state != SYNCING:
+            return ""
+        if self.waiting is not None:
+            store, seconds, told = self.waiting
+            left = max(1, math.ceil(seconds - (time.monotonic() - told)))
+            return f"Waiting for {STORE_NAMES.get(store, store)}'s allowance: {left} s"
+        if self.phase is None:
+            return ""
+        entity, phase, done, total, detail = self.phase
+        if phase == WRITING:
+            done, total = self.progress.get(entity, (done, total))
+        return describe_phase(entity, phase, done, total, detail)
 
     def progress_lines(self) -> list[str]:
         return [f"{ENTITY_LABELS.get(e, e.title())}: {done:,} of {total:,}"
@@ -230,8 +282,8 @@ class StatusSummary(QObject):
     def headline(self) -> str:
         """One line for the status bar and the tray tooltip."""
         parts = [self.state_label()]
-        if self._state == SYNCING and self.progress:
-            parts.append(", ".join(self.progress_lines()))
+        if self._state == SYNCING and (self.phase_text() or self.progress):
+            parts.append(self.phase_text() or ", ".join(self.progress_lines()))
         elif self._state == RECONNECT_NEEDED and self._reconnect_message:
             parts.append(self._reconnect_message)
         else:

@@ -9,11 +9,13 @@ events (run started/finished, error, state) are signals of their own, one per ca
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Collection, Mapping
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.sync.error_groups import ERROR_RESULTS
+from desktop.sync.events import WAITING
 
 
 def read_facts() -> dict[str, Any]:
@@ -28,6 +30,7 @@ class SyncBridge(QObject):
     """An ``EngineEvents`` listener living in the GUI thread; register it on the service's ``Listeners``."""
 
     progressChanged = Signal()  # drain with take_progress()
+    phaseChanged = Signal()  # drain with take_phase()
     recordsChanged = Signal()  # drain with take_records()
     runStarted = Signal(object, str, list)
     runFinished = Signal(object, str, dict)
@@ -43,6 +46,11 @@ class SyncBridge(QObject):
         self._failures: list[tuple[str, str]] = []
         self._records_posted = False
         self._facts: dict[str, Any] | None = None
+        # the pass's phase (entity, phase, done, total, detail), and apart from it a wait for an allowance (store,
+        # seconds, when it was told on the monotonic clock), so the phase shows again once the wait is over
+        self._phase: tuple[str, str, int, int, str] | None = None
+        self._waiting: tuple[str, int, float] | None = None
+        self._phase_posted = False
 
     # ---- callbacks (worker threads) ---------------------------------------------------------------------------
     def on_progress(self, entity: str, done: int, total: int) -> None:
@@ -63,9 +71,20 @@ class SyncBridge(QObject):
         if post:
             self.recordsChanged.emit()
 
+    def on_phase(self, entity: str, phase: str, done: int, total: int, detail: str) -> None:
+        with self._lock:
+            if phase == WAITING:
+                self._waiting = (detail, done, time.monotonic()) if done > 0 else None
+            else:
+                self._phase = (entity, phase, done, total, detail)
+            post, self._phase_posted = not self._phase_posted, True
+        if post:
+            self.phaseChanged.emit()
+
     def on_run_started(self, run_id: Any, trigger: str, entities: Collection[str]) -> None:
         with self._lock:
             self._progress.clear()
+            self._phase = self._waiting = None
         self.runStarted.emit(run_id, trigger, list(entities))
 
     def on_run_finished(self, run_id: Any, status: str, counts: Mapping[str, Any]) -> None:
@@ -88,6 +107,12 @@ class SyncBridge(QObject):
         with self._lock:
             facts, self._facts = self._facts, None
         return facts
+
+    def take_phase(self) -> tuple[tuple[str, str, int, int, str] | None, tuple[str, int, float] | None]:
+        """The pass's latest phase, and the wait for an allowance under way (None: none)."""
+        with self._lock:
+            self._phase_posted = False
+            return self._phase, self._waiting
 
     def take_progress(self) -> dict[str, tuple[int, int]]:
         with self._lock:
