@@ -56,8 +56,10 @@ def samples(writes: Iterable[PlannedWrite]) -> dict[str, dict[str, list[dict[str
     out: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for write in writes:
         for name, (before, after) in write.changes.items():
+            if name in (CREATED, CUSTOMER_CREATED):
+                continue  # a created record has no before
             kept = out[write.side][name]
-            if len(kept) < SAMPLES and name not in (CREATED, CUSTOMER_CREATED):
+            if len(kept) < SAMPLES:
                 kept.append({"name": write.name, "sku": write.sku, "before": before, "after": after})
     return {side: dict(fields) for side, fields in out.items()}
 
@@ -89,14 +91,24 @@ def describe_fields(counts: dict[str, dict[str, int]]) -> list[str]:
 
 
 def short(value: Any, width: int = 48) -> str:
-    """A value as a sample shows it: "(empty)" for nothing, long text cut."""
-    text = "(empty)" if value in (None, "", []) else str(value)
+    """A value as a sample shows it: "(empty)" for nothing, yes or no, "2 images" for a list of addresses, long
+    text cut."""
+    if value in (None, "", [], ()):
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, str) and v.startswith(("http://", "https://")) for v in value):
+            return f"{len(value)} image{'s' if len(value) != 1 else ''}"
+        value = ", ".join(str(v) for v in value)
+    text = str(value)
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def sample_line(field_name: str, sample: dict[str, Any]) -> str:
     """"Description of Merino Tee: (empty) → Made to last"."""
-    return f"{field_label(field_name)} of {sample['name']}: {short(sample['before'])} → {short(sample['after'])}"
+    label = "Stock" if field_name == STOCK else field_label(field_name)
+    return f"{label} of {sample['name']}: {short(sample['before'])} → {short(sample['after'])}"
 
 
 # -- products ------------------------------------------------------------------------------------------------------
