@@ -12,32 +12,18 @@ import pytest
 
 from desktop.sandbox.bigcommerce_inventory import InventoryRoutes
 from desktop.storage import models
-from desktop.storage.db import close_db, init_db
-from desktop.sync.engine import SyncEngine
 from desktop.sync.vocabulary import ReadScope
-from tests.integration.stores import connect
-from tests.integration.test_engine_products import PRODUCTS, open_up, settings
+from tests.integration.test_engine_products import PRODUCTS
+from tests.integration.worlds import clear_requests, store_writes, synced_world
 
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
-    init_db(tmp_path_factory.mktemp("refusals") / "sync.sqlite3")
-    connected = open_up(connect("demo"))
-    engine = SyncEngine(connected.bc, connected.hike, settings())
-    engine.run_pass("first_sync", PRODUCTS)
-    yield connected, engine
-    connected.close()
-    close_db()
+    with synced_world(tmp_path_factory.mktemp("refusals")) as world:
+        yield world
 
 
-def writes(connected, side):
-    """Writes to the store's data (a sign-in's token refresh is not one)."""
-    return [r for r in connected.requests(side) if r["method"] != "GET" and not r["path"].startswith("/oauth/")]
-
-
-def clear(connected):
-    connected.requests("hike", clear=True)
-    connected.requests("bigcommerce", clear=True)
+writes, clear = store_writes, clear_requests
 
 
 def errors_since(entry_id):

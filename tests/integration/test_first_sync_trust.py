@@ -16,6 +16,7 @@ from desktop.sync.engine import SyncEngine
 from desktop.sync.vocabulary import ReadScope
 from tests.integration.stores import connect
 from tests.integration.test_engine_products import open_up, settings
+from tests.integration.worlds import clear_requests, store_writes
 
 PRODUCTS = ("products", "inventory")
 
@@ -54,13 +55,7 @@ def bc_product(connected, sku, *, description="", upc="", variants=()):
     return connected.bc.create_product(body)
 
 
-def writes(connected, side):
-    return [r for r in connected.requests(side) if r["method"] != "GET"]
-
-
-def clear_requests(connected):
-    connected.requests("hike", clear=True)
-    connected.requests("bigcommerce", clear=True)
+writes = store_writes
 
 
 def entries(**where):

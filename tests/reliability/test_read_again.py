@@ -11,12 +11,10 @@ from decimal import Decimal
 import pytest
 
 from desktop.storage import models
-from desktop.storage.db import close_db, init_db
 from desktop.sync import errors, passes
-from desktop.sync.engine import SyncEngine
 from desktop.sync.journal import get_cursor
-from tests.integration.stores import connect
-from tests.integration.test_engine_products import PRODUCTS, open_up, settings
+from tests.integration.test_engine_products import PRODUCTS
+from tests.integration.worlds import synced_world
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
 
@@ -42,13 +40,8 @@ def test_n4_cursor_stops_at_a_record_to_read_again(db):
 
 @pytest.fixture
 def synced(tmp_path):
-    init_db(tmp_path / "sync.sqlite3")
-    connected = open_up(connect("demo"))
-    engine = SyncEngine(connected.bc, connected.hike, settings())
-    engine.run_pass("first_sync", PRODUCTS)
-    yield connected, engine
-    connected.close()
-    close_db()
+    with synced_world(tmp_path) as world:
+        yield world
 
 
 def test_n2_a_create_whose_connection_dropped_is_made_on_the_next_pass(synced):
