@@ -24,12 +24,7 @@ def test_m4_d4_retry_this_record_asks_for_that_record_only(qtbot, db):
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
-    items = {}
-    for i in range(view.tree.topLevelItemCount()):
-        top = view.tree.topLevelItem(i)
-        for j in range(top.childCount()):
-            if top.child(j).data(0, LINK_ROLE) is not None:
-                items[int(top.child(j).data(0, LINK_ROLE))] = top.child(j)
+    items = record_items(view)
     assert set(items) == {first.id, second.id, customer.id}
     view.tree.setCurrentItem(items[second.id])
     assert view.retry_one.isEnabled()
