@@ -236,18 +236,17 @@ class ProductSync(EntitySync):
             bc_current.update({p.id: p for p in self.bc.products(ids=missing)})
         for link, hp, _ in hike_changed.values():
             bp = bc_current.get(int(link.bc_id))
-            if bp is None:
-                actions.append(Action("fail", hp, None, "The linked BigCommerce product no longer exists (deleted "
-                                      "in BigCommerce?). Deletes are not synced: link or recreate it by hand.",
-                                      link=link))
+            if bp is None:  # asked for by id and not there: deleted (D9), marked as a full pass would
+                actions.append(Action("mark_deleted", hp, None, deleted_links.gone_message(
+                    LinkStatus.UNLINKED_DELETED_BC, None), link=link))
                 continue
             actions.append(Action("update_bc", hp, bp, link.last_message if link.id in both else "", link=link))
         hike_current = {p.id: p for p in snap.hike}
         for link, bp, _ in bc_changed.values():
             hp = hike_current.get(int(link.hike_id)) or self.hike.product(int(link.hike_id))
             if hp is None:
-                actions.append(Action("fail", None, bp, "The linked Hike product no longer exists (deleted in "
-                                      "Hike?). Deletes are not synced: link or recreate it by hand.", link=link))
+                actions.append(Action("mark_deleted", None, bp, deleted_links.gone_message(
+                    LinkStatus.UNLINKED_DELETED_HIKE, None), link=link))
                 continue
             actions.append(Action("update_hike", hp, bp, link.last_message if link.id in both else "", link=link))
         return actions

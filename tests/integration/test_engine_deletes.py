@@ -176,3 +176,24 @@ def test_d9_the_variants_links_follow_their_product(world):
     rows = list(models.Link.select().where(models.Link.entity == "variant",
                                            models.Link.hike_id.in_([str(i) for i in siblings])))
     assert rows and all(r.status == LinkStatus.UNLINKED_DELETED_BC for r in rows)
+
+
+def test_d9_an_incremental_pass_that_finds_the_other_side_gone_marks_it_once(world):
+    """The survivor changed: its update looks its partner up by id, finds it gone, and marks the link as a full pass
+    would (it used to fail "no longer exists" again each time the survivor changed)."""
+    connected, engine = world
+    bp, link = linked_from_bc(connected, engine, "D9-GONE-INC-1", "Sandbox Deleted Then Edited")
+    connected.bc.http.request("DELETE", f"v3/catalog/products/{bp.id}")
+    connected.hike.save_product({"id": int(link.hike_id), "name": "Sandbox Deleted Then Edited Again"})
+    before = len(entries(link))
+    clear(connected)
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.INCREMENTAL)
+    link = models.Link.get_by_id(link.id)
+    assert link.status == LinkStatus.UNLINKED_DELETED_BC
+    (new,) = entries(link)[before:]
+    assert new.message.startswith("Deleted in BigCommerce on or before ")
+    assert writes(connected, "bigcommerce") == [] and writes(connected, "hike") == []
+    connected.hike.save_product({"id": int(link.hike_id), "name": "Sandbox Deleted Then Edited Twice"})
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.INCREMENTAL)
+    assert len(entries(models.Link.get_by_id(link.id))) == before + 1, "logged once"
+    assert list(connected.bc.products(skus=["D9-GONE-INC-1"])) == [], "not re-created"
