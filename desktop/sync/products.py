@@ -328,15 +328,16 @@ class ProductSync(EntitySync):
                                  sku=action.sku, name=action.name, status="failed")
         return marker
 
-    def _fail(self, action: Action) -> None:
-        """A failure the plan found (a duplicate, a kind mismatch) is logged once: a record that fails for the same
-        reason on a later full pass adds no row (a person's Retry logs it again, as they asked)."""
-        if not self.retrying and action.link is None:
-            row = self._record_row(str(action.hike.id) if action.hike else None,
-                                   str(action.bc.id) if action.bc else None)
-            if row is not None and row.status == "failed" and row.last_message == action.message:
-                return
-        super()._fail(action)
+    def _record_failure(self, action: Action, message: str, cause: BaseException | None = None) -> None:
+        """A failure of our own making is logged once: one the plan found (a duplicate, a kind mismatch) or a record
+        the mapping cannot write (D2). The stores refused nothing, so a later pass that fails it again for the same
+        reason adds no row; a person's Retry logs it again, as they asked."""
+        if not self.retrying and (cause is None or isinstance(cause, mapping.MappingError)):
+            row = Link.get_or_none(Link.id == action.link.id) if action.link is not None else self._record_row(
+                str(action.hike.id) if action.hike else None, str(action.bc.id) if action.bc else None)
+            if row is not None and row.last_result == "error" and row.last_message == message:
+                return  # (the row as stored: a plan notes "changed in both stores" on the link it carries)
+        super()._record_failure(action, message, cause)
 
     def _apply_skip(self, action: Action) -> None:
         """Logged once per reason: a marker row remembers it, so a product that stays skipped does not add a
@@ -476,9 +477,9 @@ class ProductSync(EntitySync):
                                                            self.settings, H2B)
                     if added_images:
                         changes["images"] = [None, added_images]
+                    said = action.message if action.kind != "link" and action.message else "Updated in BigCommerce"
                     self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
-                                        message=action.message or "Updated in BigCommerce", diff=changes,
-                                        name=action.hike.name)
+                                        message=said, diff=changes, name=action.hike.name)
                 else:
                     link.save()  # nothing to write: only the fingerprints move (no log line for a non-event)
             out[link.id] = updated

@@ -195,3 +195,23 @@ def test_p3_the_preview_lists_exactly_the_writes_of_the_first_pass_and_a_second_
     finally:
         connected.close()
         close_db()
+
+
+def test_d2_d4_a_linked_product_that_becomes_another_kind_fails_once_and_writes_nothing(world):
+    """After the link, BigCommerce's product gains variants: every pass fails it for the same reason (D2); the
+    error is logged once, not on every full pass, and nothing is written."""
+    connected, engine = world
+    hp = hike_product(connected, engine, "KIND-1", description="A mug")
+    bp = bc_product(connected, "KIND-1")
+    engine.run_pass("first_sync", PRODUCTS)
+    connected.bc.create_variant(bp.id, {"sku": "KIND-1-L", "option_values": [
+        {"option_display_name": "Size", "label": "L"}]})
+    connected.hike.save_product({"id": hp.id, "name": "Shop KIND-1 renamed"})
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
+    link = models.Link.get(models.Link.entity == "product", models.Link.hike_id == str(hp.id))
+    assert link.last_result == "error" and "simple product" in link.last_message
+    before = models.LogEntry.select().count()
+    clear_requests(connected)
+    engine.run_pass("schedule", PRODUCTS, scope=ReadScope.FULL)
+    assert models.LogEntry.select().count() == before, "logged once"
+    assert writes(connected, "hike") == [] and writes(connected, "bigcommerce") == []
