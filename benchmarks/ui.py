@@ -67,6 +67,12 @@ class StoresInfo:
     def __init__(self, info: dict[str, Any]):
         self.info = info
 
+    def person(self) -> Any:
+        """Who completes the Hike sign-in, as ``SandboxStores.person`` (the controller connects through it)."""
+        from desktop.sandbox.browser import person_for
+
+        return person_for(self.info)
+
 
 def start_stores(args: argparse.Namespace) -> tuple[Any, Any]:
     """(sandbox, process): the stores in this process (``process`` None) or in ``python -m desktop.sandbox``."""

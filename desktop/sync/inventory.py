@@ -126,10 +126,15 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
 def plan_pass(bc: BigCommerceClient, resolved: Any, snapshot: Any) -> list[StockChange]:
     """A stock pass's levels for the products ``snapshot`` read, over the saved links: a full read compares
     BigCommerce's real levels (edited there, or an order's stock never set back), other passes the level last
-    pushed, which costs no call. Levels BigCommerce refused wait for a change (``refusals``)."""
+    pushed, which costs no call."""
+    return plan_levels(resolved, snapshot, read_levels(bc, resolved.bc_location_id) if snapshot.full else None)
+
+
+def plan_levels(resolved: Any, snapshot: Any, levels: Mapping[tuple[str, int], int] | None) -> list[StockChange]:
+    """``plan_pass`` once BigCommerce's levels are read (``levels``; None: not read): the database only. Levels
+    BigCommerce refused wait for a change (``refusals``)."""
     from desktop.sync import refusals
 
-    levels = read_levels(bc, resolved.bc_location_id) if snapshot.full else None
     changes = plan_stock(snapshot.hike, links_by_hike("product"), links_by_hike("variant"),
                          resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
     return refusals.hold_back_stock(changes, resolved)
