@@ -9,6 +9,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
                                QWidget)
 
+from desktop.views.jobs import shared_jobs
 from desktop.views.record_models import LinkTableModel
 
 SEARCH_DELAY_MS = 250  # one query when typing stops, not one per key
@@ -77,8 +78,8 @@ class RecordsView(QWidget):
                               not_linked_only=self.not_linked.isChecked())
         self._update_count()
 
-    def _update_count(self) -> None:
-        total = self.model.total()
+    def _update_count(self, total: int | None = None) -> None:
+        total = self.model.total() if total is None else total
         self.count.setText(f"{total:,} {self.noun}")
         filtered = bool(self.search.text().strip()) or self.errors_only.isChecked() or self.not_linked.isChecked()
         self.empty.setVisible(total == 0 and not filtered)
@@ -106,15 +107,21 @@ class RecordsView(QWidget):
             self._live.start()
 
     def _live_refresh(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
+        """The list's read runs on a worker while the pass writes; the GUI thread only shows the rows it read."""
+        if not self.isVisible():
             self._live_stale = True
+            return
+        self._live_stale = False
+        shared_jobs().run(self.model.live_read, self._show_live, name="live list read")
+
+    def _show_live(self, read: tuple) -> None:
+        if self.model.apply_live(read) and self.count.text() != f"{read[2]:,} {self.noun}":
+            self._update_count(read[2])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if getattr(self, "_live_stale", False):
-            self.refresh()
+            self._live_refresh()
 
     def _clicked(self, index: QModelIndex) -> None:
         if index.column() == LinkTableModel.STATUS:
