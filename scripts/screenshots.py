@@ -130,9 +130,13 @@ def monitor_screens(app: QApplication) -> None:
     def first_sync_screens() -> None:
         """The first pass from the wizard's Save: its phase on the dashboard, the Products list filling."""
         save(window, "dashboard-first-sync.png")
-        window.tabs.setCurrentWidget(window.products_view)
-        save(window, "products-first-sync.png")
-        window.tabs.setCurrentWidget(window.dashboard)
+        window.tabs.setCurrentWidget(window.products_view)  # shown: the list reads what the pass linked so far
+
+        def products_filling() -> None:
+            save(window, "products-first-sync.png")
+            window.tabs.setCurrentWidget(window.dashboard)
+
+        when(lambda: window.products_view.model.rowCount() > 0, products_filling, 20, settle_ms=50)
 
     # grabbed while the first pass writes its products (some hundred writes: seconds)
     when(lambda: summary.first_sync and summary.progress.get("product", (0, 0))[0] >= 120,
