@@ -304,8 +304,15 @@ def test_preflight_and_backup(run_cli, info_file, tmp_path):
     assert plan["counts"] and plan["actions"]
     assert sum(sum(c.values()) for c in plan["counts"].values()) == len(plan["actions"])
     assert {"action", "store", "name", "sku"} <= set(plan["actions"][0])
+    # P3, the exact preview (issue 16): every write per store and field, with samples
+    assert plan["fields"]["hike"]["description"] == sum("description" in w["fields"] for w in plan["writes"]
+                                                       if w["store"] == "hike")
+    assert plan["fields"]["bigcommerce"]["created"] > 0
+    sample = plan["samples"]["hike"]["description"][0]
+    assert {"name", "sku", "before", "after"} == set(sample) and sample["before"] != sample["after"]
     code, out, _ = run_cli("preflight")
     assert code == 0 and "Duplicates (P1)" in out and "Tax (P2)" in out and "Dry run (P3)" in out
+    assert "Writes: Hike: Description changed on " in out and "Description of " in out
 
     code, out, err = run_cli("backup", "--out", str(tmp_path / "backup"))
     assert code == 0, err
