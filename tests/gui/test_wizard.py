@@ -366,10 +366,12 @@ def test_r_c4_sandbox_choice_connects_both_and_lands_on_settings(qtbot, make_wiz
     assert Connection.select().count() == 2
     qtbot.waitUntil(lambda: wizard.ctx.facts_state == "loaded", timeout=WAIT_MS)
     taxes = next(p for p in wizard.settings_pages if isinstance(p, TaxesPage))
-    assert taxes.table.rowCount() == 2 and taxes.tax_check.kind == "warning"  # P2: demo BC enters prices ex tax
-    assert "Untick 'Tax inclusive prices' in Hike" in taxes.tax_check.text()
-    taxes.inclusive.setChecked(False)
-    assert taxes.tax_check.kind == "ok"
+    # issue 17, finding 5: a new setup's tax rule starts as BigCommerce enters prices (the demo: without tax)
+    assert taxes.table.rowCount() == 2 and not taxes.inclusive.isChecked() and taxes.tax_check.kind == "ok"
+    taxes.inclusive.setChecked(True)  # P2: a Hike that includes tax is told what to change
+    assert taxes.tax_check.kind == "warning" and "Untick 'Tax inclusive prices' in Hike" in taxes.tax_check.text()
+    # the shipping line's tax is a Hike tax, never "none" (Save would refuse it)
+    assert [taxes.shipping.itemText(i) for i in range(taxes.shipping.count())] == ["GST", "No Tax"]
 
 
 def test_r_s5_s8_payments_map_and_register_of_the_order_outlet(qtbot, make_wizard, sandbox, credentials):

@@ -145,6 +145,10 @@ class SetupContext(QObject):
 
     def _facts_loaded(self, facts: StoreFacts) -> None:
         self.facts, self.facts_state = facts, "loaded"
+        if self.saved_settings is None and facts.bc_prices_inc_tax is not None:
+            # a new setup (issue 17, finding 5): Hike's API does not tell its "tax inclusive prices" rule, and the
+            # stores must agree (P2), so the first guess is BigCommerce's own, not a default that warns at once
+            self.settings.tax_inclusive = facts.bc_prices_inc_tax
         self.factsChanged.emit()
         self.settingsChanged.emit()  # the checks now run against the stores
 

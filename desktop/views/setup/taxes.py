@@ -37,10 +37,13 @@ class TaxesPage(SettingsPage):
         self.combos: dict[int, RefCombo] = {}
 
         form = QFormLayout()
-        self.shipping = RefCombo("— no tax on shipping —")
+        # no "none" entry (issue 17, finding 5): a sale's shipping line needs a Hike tax; shipping without tax is
+        # Hike's own zero-rate tax ("No Tax"), chosen like any other
+        self.shipping = RefCombo()
         self.shipping.setObjectName("shippingTax")
         add_row(form, "Shipping &tax for invoices:", self.shipping,
-                "The Hike tax of the extra shipping line a BigCommerce order brings (Hike takes only its total).")
+                "The Hike tax of the extra shipping line a BigCommerce order brings (Hike takes only its total). "
+                "For shipping without tax, choose Hike's zero-rate tax.")
         self.body.addLayout(form)
 
         self.inclusive = QCheckBox("Hike's \u201cT&ax inclusive prices\u201d is ticked (Setup \u203a General rules)")
