@@ -641,3 +641,17 @@ def test_keyboard_shortcuts_do_not_clash_on_any_page(qtbot, db, credentials):
                 letters.setdefault(letter, []).append(text)
             clashes = {k: v for k, v in letters.items() if len(v) > 1}
             assert not clashes, f"{type(window).__name__}/{type(page).__name__}: {clashes}"
+
+
+def test_r_c2_welcome_gives_hikes_advice_before_anything_is_connected(qtbot, make_wizard):
+    """Issue 17, finding 9: the article's notes (clean data, a backup, what never syncs, other integrations) are on
+    the Welcome page, before the person chooses anything."""
+    from PySide6.QtWidgets import QGroupBox
+
+    wizard = make_wizard()
+    box = wizard.welcome.findChild(QGroupBox, "beforeYouStart")
+    assert box is not None and box.isVisibleTo(wizard.welcome)
+    text = " ".join(label.text() for label in box.findChildren(QLabel))
+    for words in ("Tidy your data first", "Back up both catalogs", "Gift cards, discounts and loyalty points do not "
+                  "sync", "Other integrations can interfere"):
+        assert words in text

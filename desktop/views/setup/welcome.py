@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCommandLinkButton
 
 from desktop.sync.connections import connect_sandbox
+from desktop.views.setup.before_you_start import before_you_start
 from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import help_text
@@ -38,6 +39,7 @@ class WelcomePage(SetupPage):
         self.body.addWidget(help_text(
             "You can come back to every setting later from \u201cManage\u201d. Disconnecting there removes the "
             "stores' sign-in from this computer."))
+        self.body.addWidget(before_you_start())
 
     def try_sandbox(self) -> None:
         self.banner.clear_message()
