@@ -655,3 +655,43 @@ def test_r_c2_welcome_gives_hikes_advice_before_anything_is_connected(qtbot, mak
     for words in ("Tidy your data first", "Back up both catalogs", "Gift cards, discounts and loyalty points do not "
                   "sync", "Other integrations can interfere"):
         assert words in text
+
+
+def test_r_c4_manage_asks_before_closing_over_unsaved_edits(qtbot, db, sandbox, credentials):
+    """Issue 17, finding 4: Close (or Escape) with edits not saved asks: keep editing, discard, or save."""
+    saved_settings(sandbox, credentials)
+    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    assert not dialog.unsaved(), "opening Manage changes nothing"
+    prefs = next(p for p in dialog.settings_pages if isinstance(p, PreferencesPage))
+    prefs.schedule.setValue(25)
+    assert dialog.unsaved()
+    dialog.reject()
+    qtbot.waitUntil(lambda: dialog.unsaved_box.isVisible(), timeout=WAIT_MS)
+    keep = next(b for b in dialog.unsaved_box.buttons() if b.text() == "&Keep editing")
+    assert dialog.unsaved_box.defaultButton() is keep
+    keep.click()
+    assert dialog.isVisible() and dialog.unsaved(), "keep editing: nothing lost"
+    dialog.reject()
+    qtbot.waitUntil(lambda: dialog.unsaved_box.isVisible(), timeout=WAIT_MS)
+    with qtbot.waitSignal(dialog.settingsSaved) as saved:
+        next(b for b in dialog.unsaved_box.buttons() if b.text() == "&Save changes").click()
+    assert saved.args[0].schedule_minutes == 25
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+
+
+def test_r_c4_manage_discards_edits_only_when_told(qtbot, db, sandbox, credentials):
+    saved_settings(sandbox, credentials)
+    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    next(p for p in dialog.settings_pages if isinstance(p, PreferencesPage)).schedule.setValue(25)
+    dialog.close()  # the window's ×
+    qtbot.waitUntil(lambda: dialog.unsaved_box.isVisible(), timeout=WAIT_MS)
+    assert dialog.isVisible()
+    next(b for b in dialog.unsaved_box.buttons() if b.text() == "Disca&rd changes").click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    assert SettingsVersion.select().count() == 1, "nothing saved"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QMessageBox, QPushButton,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from desktop import APP_NAME
 from desktop.storage.credentials import Credentials
@@ -134,6 +134,39 @@ class ManageDialog(QDialog):
         self.ctx.refresh_connections()
         self.disconnected.emit(wipe)
         self.accept()
+
+    # -- closing with unsaved edits (issue 17, finding 4) ------------------------------------------------------
+    def unsaved(self) -> bool:
+        """The settings as edited differ from the ones in force."""
+        saved = self.ctx.saved_settings
+        return saved is not None and saved.to_json() != self.ctx.settings.to_json()
+
+    def reject(self) -> None:
+        """Close (the Close button, Escape, and the window's ×: QDialog's close event asks ``reject``): edits not
+        saved are never dropped without asking."""
+        if not self.unsaved():
+            super().reject()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                          "Your changes to the settings are not saved yet.", parent=self)
+        box.setObjectName("unsavedChanges")
+        box.setInformativeText("Save them now, discard them, or go on editing.")
+        save = box.addButton("&Save changes", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Disca&rd changes", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.buttonClicked.connect(lambda chosen: self._unsaved_answer(chosen, save, discard))
+        self.unsaved_box = box
+        box.open()  # window-modal, without a nested event loop
+
+    def _unsaved_answer(self, chosen: Any, save: Any, discard: Any) -> None:
+        if chosen is save:
+            self.save()  # refused while mandatory settings are missing: the dialog stays, the bar says what
+            if not self.unsaved():
+                super().reject()
+        elif chosen is discard:
+            super().reject()
 
     def done(self, result: int) -> None:
         self.hike_page.cancel_sign_in()
