@@ -15,6 +15,7 @@ COUNT_WORDS: dict[str, tuple[str, str]] = {
     "conflict": ("conflict", "conflicts"), "fail": ("failed", "failed"), "error": ("error", "errors"),
 }
 NOTHING_TO_DO = "nothing to do"
+SIDE_LABELS = {"hike": "Hike", "bigcommerce": "BigCommerce"}  # a dry run counts by the store written to
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -45,7 +46,7 @@ def describe_counts(counts: Mapping[str, Any] | None) -> str:
     registry labels them, in its order; the words in COUNT_WORDS's order)."""
     merged: dict[str, dict[str, int]] = {}
     for entity, values in (counts or {}).items():
-        label = ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
+        label = ENTITY_LABELS.get(entity) or SIDE_LABELS.get(entity) or entity.replace("_", " ").capitalize()
         into = merged.setdefault(label, {})
         for key, n in (values.items() if isinstance(values, Mapping) else [("", values)]):
             if n:
