@@ -58,6 +58,8 @@ from desktop.sync.scheduler import SyncScheduler
 from desktop.sync.settings import Settings, SettingsError
 from desktop.sync.vocabulary import ReadScope, Trigger
 
+from desktop.sync.words import describe_counts, plural
+
 # desktop.sync.engine is imported by the commands that sync, so info/status/log/connect work without it
 
 log = logging.getLogger("desktop.cli")
@@ -260,13 +262,6 @@ def run_info(run: Run) -> dict[str, Any]:
     return {"id": run.id, "trigger": run.trigger, "scope": run.scope, "status": run.status,
             "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "counts": run.counts or {},
             "message": run.message}
-
-
-def describe_counts(counts: dict[str, Any]) -> str:
-    if not counts:
-        return "nothing to do"
-    return "; ".join(f"{entity}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
-                     if isinstance(c, dict) else f"{entity}: {c}" for entity, c in sorted(counts.items()))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -666,7 +661,8 @@ def status_lines(data: dict[str, Any]) -> list[str]:
                                          f"{settings['schedule_minutes']} min)" if settings["saved"] else "not saved"))
     lines.append(f"{'Links':<12} {data['links']['total']} "
                  + " ".join(f"{k}={v}" for k, v in sorted(data["links"]["by_entity"].items())))
-    lines.append(f"{'Errors':<12} {data['errors']['links']} records, {data['errors']['log_entries']} log entries")
+    lines.append(f"{'Errors':<12} {plural(data['errors']['links'], 'record')}, "
+                 f"{plural(data['errors']['log_entries'], 'log entry', 'log entries')}")
     lines.append(f"{'Outbox':<12} {data['outbox']['unfinished']} unfinished")
     for run in data["last_runs"]:
         lines.append(f"Run {run['id']:<8} {run['started_at']} {run['trigger']:<9} {run['status']:<8} "

@@ -20,6 +20,8 @@ import math
 from collections import deque
 from typing import Any, Callable
 
+from desktop import APP_NAME
+
 from . import hike_seed
 from .hike_common import (
     DEFAULT_PAGE_SIZE, JSON_CONTENT_TYPES, MAX_BODY_BYTES, MAX_PAGE_SIZE, RATE_LIMIT_BODY, ApiError, abp_body,
@@ -60,7 +62,7 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
         self.client_id, self.client_secret = client_id, client_secret
         self.username, self.password = username, password
         self.redirect_uris = list(redirect_uris or ["http://localhost:8080/"])  # [C] one project's Return URI
-        self.app_name = "Hike \u2194 BigCommerce Sync"
+        self.app_name = APP_NAME
         self.store_name = "Sandbox Store"
         self._default_settings: dict[str, Any] = {
             "minute_quota": minute_quota,  # [D] 60 calls per rolling 60 s per store

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import httpx
 
+from desktop import APP_NAME
 from desktop.sync import errors
 from desktop.sync.addresses import bigcommerce_api_base
 from desktop.sync.http import ApiTransport, BigCommerceGovernor, Budget, ErrorDetail, RetryPolicy
@@ -104,7 +105,7 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 def _note_body(key: str, value: str) -> dict[str, str]:
     """An order metafield of this app's (``note_order``): private to it."""
     return {"permission_set": "app_only", "namespace": NOTES_NAMESPACE, "key": key, "value": value,
-            "description": "Hike ↔ BigCommerce Sync"}
+            "description": APP_NAME}
 
 
 def _int(value: Any, default: int) -> int:

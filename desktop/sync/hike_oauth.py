@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from desktop import APP_NAME
 from desktop.storage.credentials import HikeTokens
 from desktop.storage.logs import register_secret
 from desktop.sync import errors
@@ -36,7 +37,7 @@ from desktop.sync.vocabulary import ErrorKind
 
 log = logging.getLogger(__name__)
 
-APP_DISPLAY_NAME = "Hike \u2194 BigCommerce Sync"
+APP_DISPLAY_NAME = APP_NAME
 STORE = "Hike"
 DEFAULT_EXPIRES_IN_S = 3600  # [I] the lifetime is undocumented; only used when a token answer omits expires_in
 TOKEN_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)

@@ -47,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from email.utils import format_datetime
 from typing import Any, Iterable
 
+from desktop import APP_NAME
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Cursor, Link, Preference, get_preference, set_preference
 from desktop.sync import errors, mapping, order_start, passes
@@ -344,8 +345,8 @@ class SaleSync(EntitySync):
             "status_id": action.status_id, "customer_id": action.customer_id,
             "billing_address": self._billing(sale), "products": lines,
             "external_source": EXTERNAL_SOURCE, "external_order_id": reference(sale.id),
-            "staff_notes": f"Hike sale {sale.number} at {self._outlet_name(sale.outlet_id)}, sent by Hike ↔ "
-                           "BigCommerce Sync.",
+            "staff_notes": f"Hike sale {sale.number} at {self._outlet_name(sale.outlet_id)}, sent by "
+                           f"{APP_NAME}.",
             "payment_method": ", ".join(payments) or "Hike POS",
             "subtotal_ex_tax": _money(sub_ex), "subtotal_inc_tax": _money(sub_inc),
             "base_shipping_cost": _money(ship_ex), "shipping_cost_ex_tax": _money(ship_ex),

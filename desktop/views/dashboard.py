@@ -11,6 +11,7 @@ from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
 from desktop.views.record_models import RunTableModel, setup_run_columns
 from desktop.sync.registry import ENTITY_LABELS, SYNC_GROUPS
 from desktop.views.status_summary import StatusSummary, ago, in_
+from desktop.sync.words import plural
 
 STATE_COLORS = {IDLE: "#2da44e", SYNCING: "#1f6feb", PAUSED: "#8c959f", ERROR: "#cf222e",
                 RECONNECT_NEEDED: "#bf8700"}
@@ -151,7 +152,7 @@ class Dashboard(QWidget):
         self.next_label.setText("paused" if s.paused else in_(s.next_run))
         self.budget_label.setText("\n".join(s.budget_lines()) or "—")
         n = s.error_count
-        self.errors_label.setText(f"<a href='#errors'>{n:,} record{'s' if n != 1 else ''} in error</a>" if n
+        self.errors_label.setText(f"<a href='#errors'>{plural(n, 'record')} in error</a>" if n
                                   else "none")
 
     def _show_progress(self, progress: dict[str, tuple[int, int]]) -> None:

@@ -21,6 +21,7 @@ from desktop.sync.error_groups import error_groups, records_of
 from desktop.sync.registry import GROUP_OF_LINK_ENTITY
 from desktop.views.jobs import shared_jobs
 from desktop.views.record_models import FAILED, status_icon
+from desktop.sync.words import plural
 
 GROUP_ROLE = Qt.ItemDataRole.UserRole
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -83,8 +84,8 @@ class ErrorsView(QWidget):
         total = sum(g.count for g in self.groups)
         self.summary.setText("No records in error. Records that fail to sync show up here, grouped by cause."
                              if not total else
-                             f"<b>{total:,} record{'s' if total != 1 else ''} in error</b>, in {len(self.groups)} "
-                             f"group{'s' if len(self.groups) != 1 else ''}. Fix the cause, then retry: a record "
+                             f"<b>{plural(total, 'record')} in error</b>, in "
+                             f"{plural(len(self.groups), 'group')}. Fix the cause, then retry: a record "
                              "leaves this list once it syncs.")
         for index, group in enumerate(self.groups):
             top = QTreeWidgetItem([group.title, "", ""])

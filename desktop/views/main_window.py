@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
         self.resize(1100, 720)
+        self.setMinimumSize(800, 560)  # fits a 1024 × 600 screen with its panel
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)

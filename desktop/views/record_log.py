@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -82,13 +83,21 @@ class RecordLogDialog(QDialog):
         self._storefront_path = storefront_path
         noun = self.link.entity  # "product", "customer", "order", "sale"
         self.setObjectName("recordLogDialog")
-        self.setWindowTitle(f"Sync log — {self.link.name or self.link.sku or noun}")
-        self.resize(960, 520)
+        self.setWindowTitle(f"Sync log — {elided(self.link.name or self.link.sku or noun, 80)}")
         layout = QVBoxLayout(self)
 
         self._add_header(layout)
         self._add_table(layout)
         self._add_buttons(layout)
+        self._fit_screen(parent)
+
+    def _fit_screen(self, parent: QWidget | None) -> None:
+        """960 × 520, never more than the screen it opens on (a long name wraps, elided, in the header)."""
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(960, 520)
+        room -= QSize(24, 64)  # the window manager's frame and title bar
+        self.setMaximumSize(room)
+        self.resize(min(960, room.width()), min(520, room.height()))
 
     def _add_header(self, layout: QVBoxLayout) -> None:
         """The record's icon, name, ids and state; its last message when it did not sync."""
@@ -99,11 +108,14 @@ class RecordLogDialog(QDialog):
         icon.setPixmap(status_icon(status).pixmap(20, 20))
         header.addWidget(icon)
         what = state_text(self.link.status, status)
-        title = QLabel(f"<b>{_html(self.link.name or noun.title())}</b>  ·  {noun} {_html(self.link.sku or '')}"
+        title = QLabel(f"<b>{_html(elided(self.link.name or noun.title(), 120))}</b>  ·  {noun} {_html(self.link.sku or '')}"
                        f"  ·  Hike id {_html(self.link.hike_id or '—')}  ·  BigCommerce id "
                        f"{_html(self.link.bc_id or '—')}  ·  {what}")
         title.setObjectName("recordTitle")
         title.setTextFormat(Qt.TextFormat.RichText)
+        title.setWordWrap(True)
+        title.setToolTip(self.link.name or "")
+        title.setMinimumWidth(200)
         header.addWidget(title, 1)
         layout.addLayout(header)
         if self.link.last_message and status != "synced":
@@ -200,6 +212,11 @@ class RecordLogDialog(QDialog):
         self.note.setText("" if url else "This product has no storefront page.")
         if url and not open_store_url(url):
             self.note.setText("That link is not on the connected store, so it was not opened.")
+
+
+def elided(text: str, limit: int) -> str:
+    """At most ``limit`` characters, the cut shown with "…"."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _html(text: str) -> str:

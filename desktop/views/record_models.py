@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from desktop.storage.models import Link, Run
 from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.registry import ENGINE_ENTITIES, ENTITY_LABELS
+from desktop.sync.words import describe_counts, duration
 
 PAGE = 500
 LIVE_ROWS = 100  # while a pass runs, the list fills up to a screenful or two; the rest comes at its end
@@ -283,14 +284,6 @@ def setup_run_columns(table: Any) -> None:
     head.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
 
 
-def describe_counts(counts: dict[str, Any]) -> str:
-    parts = []
-    for entity, values in sorted((counts or {}).items()):
-        if isinstance(values, dict) and values:
-            parts.append(f"{entity}: " + ", ".join(f"{n} {k}" for k, n in sorted(values.items())))
-    return "; ".join(parts) or "nothing to do"
-
-
 class RunTableModel(PagedTableModel):
     """The run log (M3), newest first, a page at a time; "errors only" keeps passes that stopped or had errors."""
 
@@ -347,7 +340,7 @@ class RunTableModel(PagedTableModel):
         if col == 1:
             return local_time(started_dt)
         if col == 2:
-            return f"{(finished_dt - started_dt).total_seconds():.1f} s" if finished_dt else "running"
+            return duration((finished_dt - started_dt).total_seconds()) if finished_dt else "running"
         if col == 3:
             return TRIGGER_TEXT.get(trigger, trigger)
         if col == 4:

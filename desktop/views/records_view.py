@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLin
 
 from desktop.views.jobs import shared_jobs
 from desktop.views.record_models import LinkTableModel
+from desktop.sync.words import plural
 
 SEARCH_DELAY_MS = 250  # one query when typing stops, not one per key
 LIVE_MS = 1000  # while a pass runs the list is read again at most once a second (records arrive by the hundred)
@@ -78,9 +79,12 @@ class RecordsView(QWidget):
                               not_linked_only=self.not_linked.isChecked())
         self._update_count()
 
+    def _counted(self, total: int) -> str:
+        return plural(total, self.noun.removesuffix("s"), self.noun)  # "1 product", "2 products"
+
     def _update_count(self, total: int | None = None) -> None:
         total = self.model.total() if total is None else total
-        self.count.setText(f"{total:,} {self.noun}")
+        self.count.setText(self._counted(total))
         filtered = bool(self.search.text().strip()) or self.errors_only.isChecked() or self.not_linked.isChecked()
         self.empty.setVisible(total == 0 and not filtered)
 
@@ -115,7 +119,7 @@ class RecordsView(QWidget):
         shared_jobs().run(self.model.live_read, self._show_live, name="live list read")
 
     def _show_live(self, read: tuple) -> None:
-        if self.model.apply_live(read) and self.count.text() != f"{read[2]:,} {self.noun}":
+        if self.model.apply_live(read) and self.count.text() != self._counted(read[2]):
             self._update_count(read[2])
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -22,6 +22,7 @@ from desktop.sync.registry import ENTITY_LABELS
 from desktop.sync.sync_status import sync_state
 from desktop.sync.vocabulary import ErrorKind, RunStatus
 from desktop.views.sync_bridge import SyncBridge, read_facts
+from desktop.sync.words import plural
 
 STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
                 RECONNECT_NEEDED: "Reconnect needed"}
@@ -291,7 +292,7 @@ class StatusSummary(QObject):
             if not self._paused and self.next_run is not None:
                 parts.append(f"next {in_(self.next_run)}")
         if self.error_count:
-            parts.append(f"{self.error_count} record{'s' if self.error_count != 1 else ''} with errors")
+            parts.append(f"{plural(self.error_count, 'record')} with errors")
         return " · ".join(parts)
 
     def budget_lines(self) -> list[str]:

@@ -64,7 +64,7 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon(self)
         self.icon.setObjectName("trayIcon")
         self.menu = QMenu()
-        self.open_action = QAction("Open Hike ↔ BigCommerce Sync", self.menu)
+        self.open_action = QAction(f"Open {APP_NAME}", self.menu)
         self.sync_action = QAction("Sync now", self.menu)
         self.pause_action = QAction("Pause syncing", self.menu)
         self.mute_action = QAction("Mute notifications", self.menu)

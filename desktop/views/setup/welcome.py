@@ -6,6 +6,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCommandLinkButton
 
+from desktop import APP_NAME
 from desktop.sync.connections import connect_sandbox
 from desktop.views.setup.before_you_start import before_you_start
 from desktop.views.setup.context import describe_error
@@ -14,7 +15,7 @@ from desktop.views.setup.widgets import help_text
 
 
 class WelcomePage(SetupPage):
-    title = "Welcome to Hike \u2194 BigCommerce Sync"
+    title = f"Welcome to {APP_NAME}"
     intro = ("This app keeps your Hike POS store and your BigCommerce store in step: products, stock, customers "
              "and orders. First connect both stores, then choose how they sync. Nothing is written to either "
              "store until you save the settings.")
