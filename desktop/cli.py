@@ -510,7 +510,7 @@ def planned_pass(bc: Any, hike: Any, settings: Settings | None) -> tuple[dict[st
 
 
 def preflight_lines(data: dict[str, Any]) -> list[str]:
-    from desktop.sync.preview import describe_fields, sample_line
+    from desktop.sync.preview import describe_fields, describe_plan, sample_line
 
     lines = ["Duplicates (P1):"]
     for side, store in (("hike", "Hike"), ("bigcommerce", "BigCommerce")):
@@ -522,7 +522,7 @@ def preflight_lines(data: dict[str, Any]) -> list[str]:
     if data["dry_run"] is None:
         lines.append(f"Dry run (P3): {data['dry_run_problem']}")
     else:
-        lines.append(f"Dry run (P3): {describe_counts(data['dry_run']['counts'])}")
+        lines.append(f"Dry run (P3): {describe_plan(data['dry_run']['counts'])}")
         lines += [f"  Writes: {line}" for line in describe_fields(data["dry_run"]["fields"])]
         lines += [f"    {sample_line(name, sample)}" for store in data["dry_run"]["samples"].values()
                   for name, found in store.items() for sample in found]
@@ -615,9 +615,11 @@ def decide_orders_start(args: argparse.Namespace, bc: Any, hike: Any, settings: 
 
 
 def report_dry_run(args: argparse.Namespace, plan: Any) -> int:
-    data = {"dry_run": True, "counts": plan.counts, "actions": plan.actions}
-    emit(args, data, lambda: [f"Dry run (nothing written): {describe_counts(plan.counts)}"]
-         + [action_line(a) for a in plan.actions])
+    from desktop.sync.preview import describe_fields, describe_plan
+
+    data = {"dry_run": True, "counts": plan.counts, "fields": plan.fields, "actions": plan.actions}
+    emit(args, data, lambda: [f"Dry run (nothing written): {describe_plan(plan.counts)}"]
+         + [f"  Writes: {line}" for line in describe_fields(plan.fields)] + [action_line(a) for a in plan.actions])
     return 0
 
 

@@ -64,9 +64,23 @@ def samples(writes: Iterable[PlannedWrite]) -> dict[str, dict[str, list[dict[str
     return {side: dict(fields) for side, fields in out.items()}
 
 
+STORES = {"hike": "Hike", "bigcommerce": "BigCommerce", "both": "Both"}
+
+
+def describe_plan(counts: dict[str, dict[str, int]]) -> str:
+    """The plan's actions per store, for people, in the future: "Hike: 30 to create, 37 to skip; Both: 120 to
+    link." (``words.describe_counts`` tells what a pass did)."""
+    if not counts:
+        return "Nothing to do: both stores already agree."
+    parts = []
+    for side, verbs in counts.items():
+        words = ", ".join(f"{n} to {verb}" for verb, n in sorted(verbs.items()))
+        parts.append(f"{STORES.get(side, side)}: {words}")
+    return "; ".join(parts) + "."
+
+
 def describe_fields(counts: dict[str, dict[str, int]]) -> list[str]:
     """One line per store, for people: "Hike: Description changed on 120 products, images added to 80"."""
-    stores = {"hike": "Hike", "bigcommerce": "BigCommerce"}
     lines = []
     for side in ("hike", "bigcommerce"):
         fields = counts.get(side)
@@ -86,7 +100,7 @@ def describe_fields(counts: dict[str, dict[str, int]]) -> list[str]:
                 parts.append(f"images added to {n} product{'s' if n != 1 else ''}")
             else:
                 parts.append(f"{field_label(name)} changed on {n} product{'s' if n != 1 else ''}")
-        lines.append(f"{stores[side]}: " + ", ".join(parts))
+        lines.append(f"{STORES[side]}: " + ", ".join(parts))
     return lines
 
 

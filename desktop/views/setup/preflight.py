@@ -7,24 +7,14 @@ from pathlib import Path
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from desktop.sync.preview import describe_fields, sample_line
+from desktop.sync.preview import STORES, describe_fields, describe_plan, sample_line
 from desktop.sync.settings import Settings
 from desktop.sync.setup_checks import PreflightResult, back_up_catalogs, run_preflight
 from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import Banner, BusyRow, WrapLabel, action_row, help_text
 
-STORE_NAMES = {"hike": "Hike", "bigcommerce": "BigCommerce", "both": "Both"}
-
-
-def describe_counts(counts: dict[str, dict[str, int]]) -> str:
-    if not counts:
-        return "Nothing to do: both stores already agree."
-    parts = []
-    for side, verbs in counts.items():
-        words = ", ".join(f"{n} to {verb}" for verb, n in sorted(verbs.items()))
-        parts.append(f"{STORE_NAMES.get(side, side)}: {words}")
-    return "; ".join(parts) + "."
+STORE_NAMES = STORES
 
 
 def describe_samples(samples: dict[str, dict[str, list[dict]]]) -> str:
@@ -136,7 +126,7 @@ class PreflightPage(SetupPage):
             self.counts.setText(result.dry_run_problem)
             self.actions.setRowCount(0)
             return
-        self.counts.setText("\n".join([describe_counts(result.dry_run.counts),
+        self.counts.setText("\n".join([describe_plan(result.dry_run.counts),
                                         *describe_fields(result.dry_run.fields)]))
         self.samples.setText(describe_samples(result.dry_run.samples))
         self.samples.setVisible(bool(result.dry_run.samples))
