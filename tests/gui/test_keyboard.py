@@ -1,0 +1,47 @@
+"""Keyboard use (issue 17, finding 7): a list's row opens its sync log from the keyboard, wizard pages have no
+invisible Tab stop, the disconnect confirmation's shortcuts are unique and its focus starts on the safe button, and
+Enter on Welcome does not start signing in to the real stores."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea
+
+from desktop.storage.credentials import Credentials
+from desktop.storage.models import Link
+from desktop.views.records_view import RecordsView
+from desktop.views.setup import ManageDialog, SetupWizard
+from desktop.views.setup.manage import DisconnectDialog
+from tests.keyrings import MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def event_loops_run(qapp):
+    """As in test_wizard: a late quit() left by an earlier test would make every wait return at once."""
+    QTimer.singleShot(0, qapp.quit)
+    qapp.exec()
+
+
+@pytest.fixture
+def credentials():
+    return Credentials("test", backend=MemoryKeyring())
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space])
+def test_enter_or_space_on_a_selected_row_opens_its_log(qtbot, db, key):
+    links = [Link.create(entity="product", hike_id=str(i), bc_id=str(100 + i), sku=f"SKU-{i}", name=f"Mug {i}")
+             for i in range(3)]
+    view = RecordsView(("product",), "products")
+    qtbot.addWidget(view)
+    view.refresh()
+    view.show()
+    qtbot.waitExposed(view)
+    view.table.setFocus()
+    view.table.selectRow(1)
+    qtbot.waitUntil(view.table.hasFocus)
+    with qtbot.waitSignal(view.recordActivated, timeout=1000) as opened:
+        qtbot.keyClick(view.table, key)
+    assert opened.args == [view.model.row_at(1).id]
+    assert view.model.row_at(1).id in {link.id for link in links}
