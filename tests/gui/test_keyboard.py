@@ -7,7 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea
+from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QWidget
 
 from desktop.storage.credentials import Credentials
 from desktop.storage.models import Link
@@ -45,3 +45,43 @@ def test_enter_or_space_on_a_selected_row_opens_its_log(qtbot, db, key):
         qtbot.keyClick(view.table, key)
     assert opened.args == [view.model.row_at(1).id]
     assert view.model.row_at(1).id in {link.id for link in links}
+
+
+def _invisible_stop(widget) -> bool:
+    """A scroll area, or its viewport: nothing there shows that it has focus."""
+    parent = widget.parentWidget() if widget is not None else None
+    return isinstance(widget, QScrollArea) or (isinstance(parent, QScrollArea) and widget is parent.viewport())
+
+
+def test_tab_never_stops_on_a_pages_scroll_area(qtbot, db, credentials):
+    wizard = SetupWizard(credentials)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    for index, page in enumerate(wizard.pages):
+        wizard.go(index)
+        wizard.cancel.setFocus()
+        qtbot.waitUntil(wizard.cancel.hasFocus)
+        for _ in range(60):
+            QApplication.focusWidget().focusNextChild()
+            focused = QApplication.focusWidget()
+            assert not _invisible_stop(focused), f"{type(page).__name__}: Tab stops on {focused!r}"
+
+
+def test_a_field_taking_focus_below_the_fold_is_scrolled_into_view(qtbot, db, credentials):
+    wizard = SetupWizard(credentials)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.resize(wizard.minimumSize())
+    page = max(wizard.settings_pages, key=lambda p: p.findChild(QScrollArea).widget().sizeHint().height())
+    scroll = page.findChild(QScrollArea)
+    wizard.go(wizard.pages.index(page))
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0)
+    fields = [w for w in scroll.widget().findChildren(QWidget)
+              if w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    last = max(fields, key=lambda w: w.mapTo(scroll.widget(), w.rect().bottomLeft()).y())
+    last.setFocus()  # as its Alt shortcut would
+    qtbot.waitUntil(last.hasFocus)
+    viewport = scroll.viewport()
+    assert viewport.rect().contains(last.mapTo(viewport, last.rect().center())), "scrolled to the focused field"
