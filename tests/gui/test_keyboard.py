@@ -85,3 +85,30 @@ def test_a_field_taking_focus_below_the_fold_is_scrolled_into_view(qtbot, db, cr
     qtbot.waitUntil(last.hasFocus)
     viewport = scroll.viewport()
     assert viewport.rect().contains(last.mapTo(viewport, last.rect().center())), "scrolled to the focused field"
+
+
+def _mnemonics(widget) -> list[str]:
+    """The Alt+letter of every button and check box under ``widget`` ("&&" is a literal ampersand)."""
+    letters = []
+    for child in widget.findChildren(QAbstractButton):
+        match = re.search(r"&(\w)", child.text().replace("&&", ""))
+        if match:
+            letters.append(match.group(1).lower())
+    return letters
+
+
+def test_disconnect_confirmation_has_unique_shortcuts_and_starts_on_cancel(qtbot, db, credentials):
+    manage = ManageDialog(credentials)
+    qtbot.addWidget(manage)
+    manage.show()
+    qtbot.waitExposed(manage)
+    manage.ask_disconnect()
+    dialog: DisconnectDialog = manage.disconnect_dialog
+    qtbot.waitExposed(dialog)
+    letters = _mnemonics(dialog)
+    assert len(letters) == len(set(letters)) >= 2, f"Alt shortcuts clash: {letters}"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and dialog.isAncestorOf(QApplication.focusWidget()))
+    assert QApplication.focusWidget() is not dialog.wipe, "focus does not start on the delete check box"
+    assert QApplication.focusWidget() is dialog.cancel, "focus starts on the safe button"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Rejected
