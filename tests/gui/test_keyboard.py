@@ -112,3 +112,19 @@ def test_disconnect_confirmation_has_unique_shortcuts_and_starts_on_cancel(qtbot
     assert QApplication.focusWidget() is dialog.cancel, "focus starts on the safe button"
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Rejected
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])
+def test_enter_on_welcome_does_not_start_the_real_store_path(qtbot, db, credentials, key):
+    started: list[str] = []
+    wizard = SetupWizard(credentials, open_url=started.append, start_sandbox=lambda: started.append("sandbox"))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    assert wizard.page() is wizard.welcome
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClick(QApplication.focusWidget(), key)
+    qtbot.keyClick(wizard, key)
+    assert wizard.page() is wizard.welcome, "Enter alone makes no choice on Welcome"
+    assert wizard.isVisible() and not started
+    assert not wizard.next.isEnabled() and not wizard.welcome.real.isDefault()
