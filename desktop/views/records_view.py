@@ -1,11 +1,11 @@
 """Products, Customers and Sales tabs (M2, M3): one lazy table of links with search and filters; the status
-icon (or a double-click) opens the record's sync log."""
+icon (or a double-click, or Enter or Space on the selected row) opens the record's sync log."""
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
                                QWidget)
 
@@ -14,6 +14,7 @@ from desktop.views.record_models import LinkTableModel
 from desktop.sync.words import plural
 
 SEARCH_DELAY_MS = 250  # one query when typing stops, not one per key
+OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)  # on the selected row: open its sync log
 LIVE_MS = 1000  # while a pass runs the list is read again at most once a second (records arrive by the hundred)
 
 
@@ -72,6 +73,7 @@ class RecordsView(QWidget):
         self.not_linked.toggled.connect(self._apply_filter)
         self.table.clicked.connect(self._clicked)
         self.table.doubleClicked.connect(lambda index: self._open(index))
+        self.table.installEventFilter(self)  # Enter / Space open the log as a double-click does
         self._update_count()
 
     def _apply_filter(self) -> None:
@@ -126,6 +128,14 @@ class RecordsView(QWidget):
         super().showEvent(event)
         if getattr(self, "_live_stale", False):
             self._live_refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if plain and event.key() in OPEN_KEYS and self.table.currentIndex().isValid():
+                self._open(self.table.currentIndex())
+                return True
+        return super().eventFilter(watched, event)
 
     def _clicked(self, index: QModelIndex) -> None:
         if index.column() == LinkTableModel.STATUS:

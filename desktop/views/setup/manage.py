@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QMessageBox, QPushButton,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -41,19 +42,24 @@ class DisconnectDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Disconnect both stores?", 1.15))
         layout.addWidget(WrapLabel(DISCONNECT_WARNING))  # full-strength text: this is the warning itself
-        self.wipe = QCheckBox("Also &delete the local history (links, runs, log and settings)")
+        # Alt+H: Alt+D is Disconnect's
+        self.wipe = QCheckBox("Also delete the local &history (links, runs, log and settings)")
         self.wipe.setObjectName("wipeHistory")
         layout.addWidget(self.wipe)
         buttons = QDialogButtonBox()
         self.confirm = buttons.addButton("&Disconnect", QDialogButtonBox.ButtonRole.DestructiveRole)
         self.confirm.setObjectName("confirmDisconnect")
-        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel = cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.confirm.setAutoDefault(False)
         cancel.setDefault(True)  # Enter must not disconnect by accident
-        cancel.setFocus()
         self.confirm.clicked.connect(self.accept)
         cancel.clicked.connect(self.reject)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Focus starts on Cancel, the safe button (given before showing, it went to the check box)."""
+        super().showEvent(event)
+        self.cancel.setFocus()
 
 
 class ManageDialog(QDialog):

@@ -1,12 +1,13 @@
 """The frame every setup page shares, and the base of the settings pages (shown as wizard steps and as Manage tabs).
 
 A page has a heading, a short introduction, a banner for its own errors, a busy row while it waits for a store,
-and its content in a scroll area, so a long page never squeezes its text on a small screen.
+and its content in a scroll area, so a long page never squeezes its text on a small screen. The scroll area is no
+Tab stop of its own (nothing would show it has focus); it scrolls to whichever of its fields takes focus.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.views.setup.context import SetupContext
@@ -29,7 +30,11 @@ class SetupPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the page's fields take focus
+        scroll.viewport().setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer.addWidget(scroll)
+        self.scroll = scroll
+        QApplication.instance().focusChanged.connect(self._follow_focus)
         inner = QWidget()
         scroll.setWidget(inner)
         self.layout_ = QVBoxLayout(inner)
@@ -51,6 +56,11 @@ class SetupPage(QWidget):
         self.layout_.addStretch(1)
         self._add_page_controls()
         self.build()
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """A field reached by Tab or its Alt shortcut is scrolled into view."""
+        if new is not None and self.scroll.widget() is not None and self.scroll.widget().isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new)
 
     def _add_page_controls(self) -> None:
         """What a kind of page shows above its body, added before the page builds (a settings page's Retry):

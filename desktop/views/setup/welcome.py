@@ -42,6 +42,11 @@ class WelcomePage(SetupPage):
             "stores' sign-in from this computer."))
         self.body.addWidget(before_you_start())
 
+    def is_complete(self) -> bool:
+        """Next stays off here: the person picks one of the two paths, so Enter alone (Next is the wizard's
+        default button) takes neither, and never starts the real stores' sign-in by surprise."""
+        return False
+
     def try_sandbox(self) -> None:
         self.banner.clear_message()
         self.real.setEnabled(False)
