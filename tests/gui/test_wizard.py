@@ -420,12 +420,18 @@ def saved_settings(sandbox, credentials) -> Settings:
     return settings
 
 
-def test_r_c4_manage_edits_persist_and_reload(qtbot, db, sandbox, credentials):
+def opened_manage(qtbot, sandbox, credentials) -> ManageDialog:
+    """Manage over saved settings, shown, with the stores' lists loaded."""
     saved_settings(sandbox, credentials)
     dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    return dialog
+
+
+def test_r_c4_manage_edits_persist_and_reload(qtbot, db, sandbox, credentials):
+    dialog = opened_manage(qtbot, sandbox, credentials)
     inventory = dialog.settings_pages[0]
     assert inventory.outlet.currentText() == "Main Street"
     assert dialog.bar.save.isEnabled(), dialog.bar.missing.text()
@@ -506,11 +512,7 @@ def test_r_c6_disconnect_can_also_wipe_history(qtbot, db, sandbox, credentials):
 
 # -- pre-flight writes nothing (P3) --------------------------------------------------------------------------------
 def test_r_p3_dry_run_writes_nothing(qtbot, db, sandbox, credentials):
-    saved_settings(sandbox, credentials)
-    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    dialog = opened_manage(qtbot, sandbox, credentials)
     before = {name: len(log) for name, log in emulator_requests(sandbox).items()}
     products_before = len(sandbox.bigcommerce.store.products)
     dialog.tabs.setCurrentWidget(dialog.preflight)
@@ -659,11 +661,7 @@ def test_r_c2_welcome_gives_hikes_advice_before_anything_is_connected(qtbot, mak
 
 def test_r_c4_manage_asks_before_closing_over_unsaved_edits(qtbot, db, sandbox, credentials):
     """Issue 17, finding 4: Close (or Escape) with edits not saved asks: keep editing, discard, or save."""
-    saved_settings(sandbox, credentials)
-    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    dialog = opened_manage(qtbot, sandbox, credentials)
     assert not dialog.unsaved(), "opening Manage changes nothing"
     prefs = next(p for p in dialog.settings_pages if isinstance(p, PreferencesPage))
     prefs.schedule.setValue(25)
@@ -683,11 +681,7 @@ def test_r_c4_manage_asks_before_closing_over_unsaved_edits(qtbot, db, sandbox, 
 
 
 def test_r_c4_manage_discards_edits_only_when_told(qtbot, db, sandbox, credentials):
-    saved_settings(sandbox, credentials)
-    dialog = ManageDialog(credentials, hike_app=hike_app(sandbox))
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.ctx.facts_state == "loaded", timeout=WAIT_MS)
+    dialog = opened_manage(qtbot, sandbox, credentials)
     next(p for p in dialog.settings_pages if isinstance(p, PreferencesPage)).schedule.setValue(25)
     dialog.close()  # the window's ×
     qtbot.waitUntil(lambda: dialog.unsaved_box.isVisible(), timeout=WAIT_MS)

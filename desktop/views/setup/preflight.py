@@ -14,7 +14,6 @@ from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.widgets import Banner, BusyRow, WrapLabel, action_row, help_text
 
-STORE_NAMES = STORES
 
 
 def describe_samples(samples: dict[str, dict[str, list[dict]]]) -> str:
@@ -23,7 +22,7 @@ def describe_samples(samples: dict[str, dict[str, list[dict]]]) -> str:
     for side, fields in samples.items():
         for name, found in fields.items():
             for sample in found[:2]:
-                lines.append(f"{STORE_NAMES.get(side, side)} · {sample_line(name, sample)}")
+                lines.append(f"{STORES.get(side, side)} · {sample_line(name, sample)}")
     return "Examples:\n" + "\n".join(lines) if lines else ""
 
 
@@ -133,7 +132,7 @@ class PreflightPage(SetupPage):
         rows = result.dry_run.actions
         self.actions.setRowCount(len(rows))
         for i, action in enumerate(rows):
-            cells = [action["action"], STORE_NAMES.get(action["store"], action["store"]), action["sku"] or "",
+            cells = [action["action"], STORES.get(action["store"], action["store"]), action["sku"] or "",
                      action["name"] + (f" ({action['message']})" if action.get("message") else "")]
             for column, text in enumerate(cells):
                 self.actions.setItem(i, column, QTableWidgetItem(str(text)))
