@@ -8,7 +8,9 @@ Hike sale, a customer created twice (issue 14, finding 1).
 The lock is ``flock``/``LockFileEx`` on ``<data>/sync.lock``: the operating system drops it when the process ends,
 however it ends (SIGKILL, a crash, a power cut), so a stale lock cannot exist and nothing has to be cleaned up.
 Who holds it (process id, what it is doing, since when) is written beside it in ``sync.lock.json`` so a second
-writer can say it plainly. ``flock`` locks belong to an open file, not to a process, so two holders in one
+writer can say it plainly. The holder writes that file a moment after it takes the lock (atomically: a reader
+never sees half of it), so a second writer that finds the lock taken waits briefly for the file to name a living
+process rather than report what it read in that moment (nothing yet, or a holder killed before). ``flock`` locks belong to an open file, not to a process, so two holders in one
 process (a test's window and a CLI call) also exclude each other.
 """
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +26,7 @@ from typing import IO, Any
 
 LOCK_NAME = "sync.lock"
 HOLDER_NAME = "sync.lock.json"
+HOLDER_WAIT_S = 2.0  # how long a refused writer waits for the holder to say who it is
 
 
 class FolderBusy(Exception):
@@ -75,8 +79,10 @@ class FolderLock:
         self._file = handle
         holder = {"pid": os.getpid(), "purpose": self.purpose,
                   "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        written = self.folder / f"{HOLDER_NAME}.{os.getpid()}.tmp"
         try:
-            (self.folder / HOLDER_NAME).write_text(json.dumps(holder), encoding="utf-8")
+            written.write_text(json.dumps(holder), encoding="utf-8")
+            os.replace(written, self.folder / HOLDER_NAME)
         except OSError:
             pass  # only the message of a second writer would be poorer; the lock itself holds
         return self
@@ -99,12 +105,37 @@ class FolderLock:
         self.release()
 
 
-def read_holder(folder: Path) -> dict[str, Any]:
+def read_holder(folder: Path, wait_s: float = HOLDER_WAIT_S) -> dict[str, Any]:
+    """Who holds the lock, as the holder wrote it: waits up to ``wait_s`` for a record of a living process (the
+    holder writes it just after taking the lock; a killed holder's record stays behind)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        data = _holder_record(folder)
+        if _alive(data.get("pid")) or time.monotonic() >= deadline:
+            return data
+        time.sleep(0.02)  # another process is about to write it: nothing of ours to wait on
+
+
+def _holder_record(folder: Path) -> dict[str, Any]:
     try:
         data = json.loads((folder / HOLDER_NAME).read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if sys.platform == "win32":  # pragma: no cover - no cheap check there: a record is taken as it is
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, as another user's
+    return True
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

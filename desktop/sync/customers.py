@@ -57,6 +57,7 @@ from desktop.sync.hike_models import HikeCustomer
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, save_link,
                                   unfinished_work)
 from desktop.sync.entity_pass import EntitySync
+from desktop.sync.own_writes import OwnWrites
 from desktop.sync.passes import Snapshot, side_of
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ class CustomerSync(EntitySync):
         self.read_again = passes.ReadAgain()  # failed records the next pass must read again
         self._replan_hike: dict[int, HikeCustomer] = {}  # creates not confirmed before a crash: planned again
         self._replan_bc: dict[int, BCCustomer] = {}
+        self.own = OwnWrites(ENTITY)  # replaced by each plan
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
@@ -158,6 +160,7 @@ class CustomerSync(EntitySync):
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
         by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
+        self.own = OwnWrites(ENTITY)  # updates a crash left unconfirmed: our own, when read as we sent them
         pool = self._candidates(snap, by_hike, by_bc)
         actions: list[Action] = []
         used_bc: set[int] = set()
@@ -280,12 +283,12 @@ class CustomerSync(EntitySync):
         hike_changed: dict[int, tuple[Link, HikeCustomer]] = {}
         for c in snap.hike:
             link = by_hike.get(str(c.id))
-            if _linked(link) and link.bc_id and fingerprint(from_hike(c)) != link.hike_fingerprint:
+            if _linked(link) and link.bc_id and self.own.changed(link, "hike", fingerprint(from_hike(c))):
                 hike_changed[link.id] = (link, c)
         bc_changed: dict[int, tuple[Link, BCCustomer]] = {}
         for c in snap.bc:
             link = by_bc.get(str(c.id))
-            if _linked(link) and link.hike_id and fingerprint(from_bc(c)) != link.bc_fingerprint:
+            if _linked(link) and link.hike_id and self.own.changed(link, "bigcommerce", fingerprint(from_bc(c))):
                 bc_changed[link.id] = (link, c)
         notes: dict[int, str] = {}
         for link_id in set(hike_changed) & set(bc_changed):
@@ -327,6 +330,7 @@ class CustomerSync(EntitySync):
         groups: dict[str, list[Action]] = defaultdict(list)
         for action in actions:
             groups[action.kind].append(action)
+        self.own.save_read()
         self._start(len(actions))
         for action in groups["fail"]:
             self._guard(self._fail, action)
@@ -382,6 +386,8 @@ class CustomerSync(EntitySync):
     def _update_bc(self, actions: list[Action]) -> None:
         sending: list[tuple[Action, dict[str, Any]]] = []
         updated: list[tuple[Action, BCCustomer, bool]] = []  # (action, the customer there now, written?)
+        # BigCommerce will hold Hike's fields, its first address included (``own_writes``)
+        self.own.expect("bigcommerce", {a.link.id: fingerprint(from_hike(a.hike)) for a in actions})
         for action in actions:
             body = bc_update_body(action.hike, action.bc)
             if body:
@@ -481,6 +487,7 @@ class CustomerSync(EntitySync):
         if not body:
             self._settle(action, action.hike, action.bc, None, "")
             return
+        self.own.expect("hike", {action.link.id: fingerprint(from_bc(action.bc))})  # Hike will hold BigCommerce's
         updated = self.hike.save_customer(body)
         self._settle(action, updated, action.bc, from_hike(action.hike), "bc_to_hike")
 
@@ -489,6 +496,8 @@ class CustomerSync(EntitySync):
         """Both fingerprints as the stores now are; a log line when something was written."""
         link = action.link
         with database_proxy.atomic():
+            self.own.settle(link.id, "hike")
+            self.own.settle(link.id, "bigcommerce")
             link.hike_fingerprint = fingerprint(from_hike(hike_c))
             link.bc_fingerprint = fingerprint(from_bc(bc_c))
             link.sku = norm_email(hike_c.email or bc_c.email) or link.sku
@@ -569,6 +578,8 @@ class CustomerSync(EntitySync):
         """Creates that were sent but never confirmed: link what exists (found by email); the rest is read again
         and planned on this pass."""
         for work in unfinished_work(ENTITY):
+            if work.action not in ("create_bc", "create_hike"):
+                continue  # updates in flight are told apart when their record is read (``own_writes``)
             payload = work.payload or {}
             email = norm_email(payload.get("email"))
             if work.action == "create_bc" and payload.get("hike_id"):

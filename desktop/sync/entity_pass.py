@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from desktop.sync.hike import HikeClient
     from desktop.sync.journal import Journal
     from desktop.sync.mapping import MappingContext
+    from desktop.sync.own_writes import OwnWrites
     from desktop.sync.settings import Settings
 
 RECONCILED_AT = "last_reconcile"  # preference: when a pass last read every product (D11, the daily reconciliation)
@@ -96,6 +97,7 @@ class EntitySync:
     journal: Journal
     events: Any
     read_again: passes.ReadAgain | None = None  # failed records the next pass must read again
+    own: OwnWrites | None = None  # its updates in flight, where a crash could leave them (``own_writes``)
     _total = 0
     _done = 0
 
@@ -159,6 +161,9 @@ class EntitySync:
             link = self._failure_link(action)
             if refusals.is_refusal(cause):
                 refusals.note_refusal(link, action.kind, self._refusal_key(action))
+                if self.own is not None and action.link is not None:  # it never landed: nothing to expect
+                    self.own.settle(action.link.id, "hike")
+                    self.own.settle(action.link.id, "bigcommerce")
             self.journal.record(self.record_entity, action=action.kind, result=Result.ERROR, message=message,
                                 link=link, hike_id=action.hike.id if action.hike else None,
                                 bc_id=action.bc.id if action.bc else None, sku=action.sku,

@@ -368,7 +368,12 @@ def fingerprint(record: ProductRecord, direction: str, settings: Settings | Reso
     """sha256 (hex) over the canonical JSON of ``synced_fields``. Store it for each side after a write; on the
     next pass an equal fingerprint means "nothing that syncs changed" (the app's own write echoing back, or a
     change to stock, dates or fields that do not sync), D10."""
-    payload = {"v": FINGERPRINT_VERSION, "direction": direction, "fields": synced_fields(record, direction, settings)}
+    return fingerprint_of(synced_fields(record, direction, settings), direction)
+
+
+def fingerprint_of(values: Mapping[str, Any], direction: str) -> str:
+    """``fingerprint`` of ``synced_fields`` values already taken (``product_writes.expected_fingerprint``)."""
+    payload = {"v": FINGERPRINT_VERSION, "direction": direction, "fields": dict(values)}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -15,7 +15,8 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 from desktop.sync.product_bodies import _match_variant
-from desktop.sync.product_fields import PRODUCT_TABLE, VARIANT_TABLE, field_label, synced_fields
+from desktop.sync.product_fields import (PRODUCT_TABLE, VARIANT_TABLE, field_label, fingerprint_of,
+                                         synced_fields)
 from desktop.sync.records import ProductRecord, VariantRecord
 from desktop.sync.vocabulary import Direction
 
@@ -84,6 +85,20 @@ def field_changes(written: Iterable[str], source: ProductRecord, target: Product
     mine = synced_fields(source, direction, settings)
     theirs = synced_fields(target, direction, settings)
     return {name: [theirs.get(name), mine.get(name)] for name in names}
+
+
+def expected_fingerprint(target: ProductRecord, sent: ProductRecord, written: Iterable[str], settings: Any,
+                         direction: str) -> str:
+    """The fingerprint (in ``direction``, as the link keeps that store's) ``target``'s store will show once a
+    write of ``written`` fields from ``sent`` has landed: ``own_writes`` tells our own write from a person's by it
+    after a crash. A store that changes a value as it saves it only makes the guess miss (then the write is not
+    recognised, as before), never take a person's change for ours: every other field must still be as it was."""
+    values = synced_fields(target, direction, settings)
+    mine = synced_fields(sent, direction, settings)
+    for name in written:
+        if name in values and name in mine:
+            values[name] = mine[name]
+    return fingerprint_of(values, direction)
 
 
 def direction_to_store(side: str) -> str:

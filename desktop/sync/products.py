@@ -28,6 +28,7 @@ from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
 from desktop.sync.entity_pass import EntitySync
+from desktop.sync.own_writes import OwnWrites
 from desktop.sync.passes import Snapshot, side_of
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike,
                                   save_link, unfinished_work)
@@ -80,6 +81,7 @@ class ProductSync(EntitySync):
         self._categories_reread = False  # S19: BigCommerce's categories read again this pass
         self.hike_images = hike_images.HikeImagePlanner(lambda: hike.http.budget().calls_left_today)
         self.asked_for: set[int] = set()  # ``read_records``: the links a person asked to retry
+        self.own = OwnWrites(ENTITY)  # replaced by each plan
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
@@ -135,6 +137,7 @@ class ProductSync(EntitySync):
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
         by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
+        self.own = OwnWrites(ENTITY)  # updates a crash left unconfirmed: our own, when read as we sent them
         unlinked_hike = [p for p in snap.hike if not _linked(by_hike.get(str(p.id)))]
         unlinked_bc = [p for p in snap.bc if not _linked(by_bc.get(str(p.id)))]
         # a new record may match one the other side did not report as changed (or that a short read of a full
@@ -198,21 +201,22 @@ class ProductSync(EntitySync):
         return actions
 
     def _changed(self, products: Iterable[Any], links: dict[str, Link], record_of: Any, direction: str,
-                 fingerprint_field: str) -> dict[int, tuple[Link, Any, ProductRecord]]:
-        """The linked products of one side whose synced fields differ from what the link last saw there (D10)."""
+                 side: str) -> dict[int, tuple[Link, Any, ProductRecord]]:
+        """The linked products of one side whose synced fields differ from what the link last saw or wrote there
+        (D10; our own write a crash left unconfirmed is not a change, ``own_writes``)."""
         changed = {}
         for p in products:
             link = links.get(str(p.id))
             if link is None or link.status != "linked":
                 continue
             record = record_of(p, self.ctx)
-            if mapping.fingerprint(record, direction, self.settings) != getattr(link, fingerprint_field):
+            if self.own.changed(link, side, mapping.fingerprint(record, direction, self.settings)):
                 changed[link.id] = (link, p, record)
         return changed
 
     def _plan_updates(self, snap: Snapshot, by_hike: dict[str, Link], by_bc: dict[str, Link]) -> list[Action]:
-        hike_changed = self._changed(snap.hike, by_hike, mapping.product_from_hike, H2B, "hike_fingerprint")
-        bc_changed = self._changed(snap.bc, by_bc, mapping.product_from_bc, B2H, "bc_fingerprint")
+        hike_changed = self._changed(snap.hike, by_hike, mapping.product_from_hike, H2B, "hike")
+        bc_changed = self._changed(snap.bc, by_bc, mapping.product_from_bc, B2H, "bigcommerce")
 
         actions: list[Action] = []
         both = set(hike_changed) & set(bc_changed)
@@ -292,6 +296,7 @@ class ProductSync(EntitySync):
         groups: dict[str, list[Action]] = {}
         for action in actions:
             groups.setdefault(action.kind, []).append(action)
+        self.own.save_read()
         self._start(len(actions) + 2 * len(groups.get("link", [])))  # a first link also updates both stores
         for action in groups.get("fail", []):
             self._guard(self._fail, action)
@@ -423,20 +428,10 @@ class ProductSync(EntitySync):
                     raise
                 self._record_failure(action, getattr(exc, "message", str(exc)), exc)
                 self._tick()
-        results: dict[int, BCProduct] = {}
-        failed: dict[int, errors.ValidationFailed] = {}
         to_send = [(a, b) for a, _, b, _ in prepared if b]
-        for start in range(0, len(to_send), 10):
-            chunk = to_send[start:start + 10]
-            try:
-                for (action, _), product in zip(chunk, self.bc.update_products([{"id": a.bc.id, **b} for a, b in chunk])):
-                    results[action.link.id] = product
-            except errors.ValidationFailed:
-                for action, body in chunk:  # one bad product fails its batch: find it, keep the others
-                    try:
-                        results[action.link.id] = self.bc.update_product(action.bc.id, body)
-                    except errors.ValidationFailed as exc:
-                        failed[action.link.id] = exc
+        self.own.expect("bigcommerce", {a.link.id: product_writes.expected_fingerprint(
+            mapping.product_from_bc(a.bc, self.ctx), *written[id(a)], self.settings, B2H) for a, _ in to_send})
+        results, failed = self._send_bc_updates(to_send)
         out: dict[int, BCProduct] = {}
         for action, record, body, new_variants in prepared:
             link = action.link
@@ -468,6 +463,7 @@ class ProductSync(EntitySync):
             with database_proxy.atomic():
                 link.hike_fingerprint = mapping.fingerprint(record, H2B, self.settings)
                 link.bc_fingerprint = mapping.fingerprint(after, B2H, self.settings)
+                self.own.settle(link.id, "bigcommerce")
                 if new_variants:
                     self._save_variant_links(match_variants(ProductMatch(action.hike, updated, "sku")))
                 if body or new_variants or added_images:
@@ -485,6 +481,25 @@ class ProductSync(EntitySync):
             out[link.id] = updated
             self._tick()
         return out
+
+    def _send_bc_updates(self, to_send: list[tuple[Action, dict[str, Any]]]) -> tuple[
+            dict[int, BCProduct], dict[int, errors.ValidationFailed]]:
+        """10 per call; a refused batch is sent again one by one, so one bad product fails alone. Returns the
+        products as updated and the refusals, per link id."""
+        results: dict[int, BCProduct] = {}
+        failed: dict[int, errors.ValidationFailed] = {}
+        for start in range(0, len(to_send), 10):
+            chunk = to_send[start:start + 10]
+            try:
+                for (action, _), product in zip(chunk, self.bc.update_products([{"id": a.bc.id, **b} for a, b in chunk])):
+                    results[action.link.id] = product
+            except errors.ValidationFailed:
+                for action, body in chunk:
+                    try:
+                        results[action.link.id] = self.bc.update_product(action.bc.id, body)
+                    except errors.ValidationFailed as exc:
+                        failed[action.link.id] = exc
+        return results, failed
 
     def _send_new_images(self, action: Action, record: ProductRecord) -> list[str]:
         """S17: with two-way images, Hike images BigCommerce has not been sent yet are added (by URL). On a first
@@ -542,6 +557,8 @@ class ProductSync(EntitySync):
                 body = {**(body or {"id": action.hike.id}), "additional_images": images_plan.additional_images}
             bodies.append(body)
         sent = [(action, body) for (action, _, _), body in zip(prepared, bodies) if body]
+        self.own.expect("hike", {a.link.id: product_writes.expected_fingerprint(
+            mapping.product_from_hike(a.hike, self.ctx), *written[id(a)], self.settings, H2B) for a, _ in sent})
         saved = {id(a): r for (a, _), r in zip(sent, self.hike.save_products([b for _, b in sent]))} if sent else {}
         for (action, body, bc_record), images_plan in zip(prepared, pictures):
             first = action.message == "first"
@@ -560,6 +577,7 @@ class ProductSync(EntitySync):
             before, after = mapping.product_from_hike(action.hike, self.ctx), mapping.product_from_hike(updated, self.ctx)
             with database_proxy.atomic():
                 link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
+                self.own.settle(link.id, "hike")
                 if images_plan.complete:  # otherwise the product is sent again the next time it is read
                     link.bc_fingerprint = mapping.fingerprint(bc_record, B2H, self.settings)
                 if body or images_plan.sent:
@@ -691,6 +709,8 @@ class ProductSync(EntitySync):
     def recover(self) -> None:
         """Creates that were sent but never confirmed: link what exists, leave the rest to be planned again."""
         for work in unfinished_work(ENTITY):
+            if work.action not in ("create_bc", "create_hike"):
+                continue  # updates in flight are told apart when their record is read (``own_writes``)
             sku = (work.payload or {}).get("sku")
             found_bc = self.bc.find_product_by_sku(sku) if work.action == "create_bc" and sku else None
             found_hike = self.hike.find_product_by_sku(sku) if work.action == "create_hike" and sku else None
