@@ -4,7 +4,8 @@ Log), all bound to one ``StatusSummary``.
 Without a running sync (stores not connected or settings not saved) the window shows what each tab will hold and
 a "Set up…" button: it emits ``setupRequested`` (the setup wizard connects to it); "Manage…" emits
 ``manageRequested``. Closing the window while the sync runs only hides it: the sync goes on, the tray (or a
-second launch) brings it back, and "Quit" in the menu or the tray is what stops the app (M5).
+second launch) brings it back, and "Quit" in the menu or the tray is what stops the app (M5). Without a system tray
+closing asks first: keep syncing in the background (a second launch brings the window back), quit, or cancel.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from desktop import APP_NAME
 from desktop.resources import resource
@@ -70,6 +72,34 @@ class EmptyState(QWidget):
             layout.addSpacing(12)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(2)
+
+
+KEEP_SYNCING, QUIT, STAY = "keep syncing", "quit", "stay"
+
+
+def ask_how_to_close(parent: QWidget) -> str:
+    """Issue 17: closing the window while syncing on a desktop without a tray (plain GNOME, Xvfb) would leave no
+    icon to come back from, so the person chooses: keep syncing in the background (and learns that launching the app
+    again brings the window back), quit, or Cancel/Escape to keep the window."""
+    box = QMessageBox(parent)
+    box.setObjectName("closeWithoutTrayBox")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(APP_NAME)
+    box.setText("Keep syncing with the window closed?")
+    box.setInformativeText(
+        "This desktop has no system tray, so no icon will stay behind to reopen the window from. To get this window "
+        f"back, launch {APP_NAME} again: it brings this window forward instead of starting a second copy.\n\n"
+        "Quit stops syncing until you start the app again.")
+    keep = box.addButton("&Keep syncing in the background", QMessageBox.ButtonRole.AcceptRole)
+    quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel.setText("&Cancel")
+    box.setDefaultButton(keep)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    return KEEP_SYNCING if clicked is keep else QUIT if clicked is quit_button else STAY
 
 
 class MainWindow(QMainWindow):
@@ -259,15 +289,29 @@ class MainWindow(QMainWindow):
                 event.accept()
                 self.quit_app()
                 return
+            has_tray = self._has_tray()
+            choice = KEEP_SYNCING if has_tray else ask_how_to_close(self)
+            if choice == QUIT:
+                event.accept()
+                self.quit_app()
+                return
+            if choice != KEEP_SYNCING:  # Escape or Cancel: the window stays
+                event.ignore()
+                return
             # M5: the window goes, the sync stays; the tray or a second launch brings the window back
             log.info("Window closed; syncing goes on in the background (quit from the tray or the Sync menu)")
             self.hide()
-            if self.tray is not None and not self._told_still_syncing:
+            if has_tray and not self._told_still_syncing:
                 self._told_still_syncing = True  # once a session is enough
                 self.tray.notify("Still syncing", "The sync goes on in the background. Quit from this icon's menu.")
             event.ignore()
             return
         super().closeEvent(event)
+
+    def _has_tray(self) -> bool:
+        from desktop.views import tray
+
+        return self.tray is not None and tray.system_tray_available()
 
     def quit_app(self) -> None:
         """The one way out while syncing: the window closes for real and the event loop ends (app.py then shuts

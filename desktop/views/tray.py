@@ -35,6 +35,12 @@ def dark_panel() -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < palette.color(QPalette.ColorRole.WindowText).lightness()
 
 
+def system_tray_available() -> bool:
+    """Whether this desktop shows tray icons (plain GNOME and Xvfb do not); the window asks before hiding without
+    one (issue 17). Tests replace it."""
+    return QSystemTrayIcon.isSystemTrayAvailable()
+
+
 def tray_icon_path(state: str, dark: bool) -> str:
     return str(resource("icons", f"tray-{state}-{'dark' if dark else 'light'}.svg"))
 
@@ -97,7 +103,7 @@ class Tray(QObject):
         return self.icon.property("syncState")
 
     def show(self) -> None:
-        if QSystemTrayIcon.isSystemTrayAvailable():
+        if system_tray_available():
             self.icon.show()
         else:
             log.info("No system tray on this desktop: the window stays the way back to the app")

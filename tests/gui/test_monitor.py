@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.storage.models import Link, LogEntry, Run
 from desktop.views.main_window import MainWindow, StoreSummary
+from desktop.views import tray as tray_module
 from desktop.views.open_links import open_store_url
 from desktop.views.record_log import format_diff, format_value
 from desktop.views.record_models import FAILED, NOT_LINKED, SYNCED
@@ -159,8 +160,10 @@ def test_r_m5_new_errors_notify_unless_muted(monitor, qtbot):
         tray.mute_action.setChecked(False)
 
 
-def test_r_m5_closing_the_window_while_syncing_keeps_syncing(monitor, qtbot):
+def test_r_m5_closing_the_window_while_syncing_keeps_syncing(monitor, qtbot, monkeypatch):
     controller, window, sandbox = monitor
+    # with a tray the window hides without asking (without one it asks first: tests/gui/test_close_without_tray.py)
+    monkeypatch.setattr(tray_module, "system_tray_available", lambda: True)
     # a slow store answer keeps the pass running while the window closes
     with sandbox.bigcommerce.lock:
         sandbox.bigcommerce.add_faults(r"/v3/catalog/products$", ["timeout"], method="GET", delay_s=1.0)
