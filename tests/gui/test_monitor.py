@@ -273,3 +273,8 @@ def test_m2_a_logs_image_addresses_read_as_their_file_names():
     # a product's fields by their labels (``image_urls``, the record's, and ``images``, the table's, both "Images")
     assert format_diff(diff, limit=80, entity="product") == \
         "Images: (empty) → (empty)\nImages: (empty) → mug__17.jpg, cup.png"
+
+
+def test_m2_a_logs_description_reads_as_its_words_not_its_html():
+    diff = {"description": ["<p>Warm &amp; <b>soft</b></p>", "Warm & soft"], "name": ["a < b", "a > b"]}
+    assert format_diff(diff, entity="product") == "Description: Warm & soft → Warm & soft\nName: a < b → a > b"
