@@ -58,6 +58,23 @@ def test_m2_a_product_that_is_gone_has_a_404_page_saying_so(sandbox):
     assert nowhere.status_code == 404 and "No product in the sandbox store has this address" in nowhere.text
 
 
+def test_m2_a_product_deleted_in_the_store_has_a_404_page_on_both_addresses():
+    stores = start_sandbox("demo")
+    try:
+        product = next(iter(stores.bigcommerce.store.products.values()))
+        base, pid, path = stores.bc_server.base_url, product["id"], product["custom_url"]["url"]
+        assert httpx.get(f"{base}/manage/products/{pid}/edit").status_code == 200
+        deleted = httpx.delete(f"{base}/stores/{stores.bigcommerce.store_hash}/v3/catalog/products/{pid}",
+                               headers={"X-Auth-Token": stores.bigcommerce.access_token})
+        assert deleted.status_code == 204
+        gone = httpx.get(f"{base}/manage/products/{pid}/edit")
+        assert gone.status_code == 404 and f"Product {pid} is not in the sandbox store" in gone.text
+        assert product["name"] not in gone.text
+        assert httpx.get(base + path).status_code == 404
+    finally:
+        stores.stop()
+
+
 def test_the_api_still_answers_its_own_404_and_405_as_json(sandbox):
     """The pages take only GETs the API does not answer: an unknown API path is still the API's JSON error."""
     base, token = sandbox.bc_server.base_url, {"X-Auth-Token": sandbox.bigcommerce.access_token}
