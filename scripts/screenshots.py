@@ -9,7 +9,10 @@ Writes docs/screenshots/*.png. Each screen is grabbed from a real window after i
   and three shoppers' orders synced by a second pass;
 - dashboard-syncing.png: during a live pass (a slow store answer keeps it running long enough to look at);
 - dashboard-first-sync.png, products-first-sync.png: during the first pass (the start-up pass after the wizard's
-  Save), its phase on the dashboard and the Products list filling.
+  Save), its phase on the dashboard and the Products list filling;
+- sandbox-product-page.png: the page the record log's "Open in BigCommerce" opens on the sandbox (the BigCommerce
+  emulator's stand-in for the control panel), fetched over HTTP and drawn by a ``QTextBrowser`` (no web engine
+  here: the picture is handed to it as a document resource).
 
 The sandbox secrets stay in an in-memory keyring here (the app itself uses the OS keyring).
 """
@@ -55,6 +58,28 @@ def setup_screen() -> None:
     window.close()
 
 
+def product_page(url: str) -> None:
+    """The sandbox's control panel page for a product, as a person's browser would show it (roughly)."""
+    import re
+
+    import httpx
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+    from PySide6.QtWidgets import QTextBrowser
+
+    html = httpx.get(url, timeout=30).text
+    view = QTextBrowser()
+    view.setWindowTitle(url)
+    for src in re.findall(r'src="([^"]+)"', html):
+        image = QImage.fromData(httpx.get(src, timeout=30).content)
+        view.document().addResource(QTextDocument.ResourceType.ImageResource, QUrl(src), image)
+    view.setHtml(html)
+    view.resize(760, 640)
+    view.show()
+    save(view, "sandbox-product-page.png")
+    view.close()
+
+
 def monitor_screens(app: QApplication) -> None:
     from desktop.sandbox.stores import start_sandbox
     from desktop.storage.credentials import Credentials
@@ -85,6 +110,7 @@ def monitor_screens(app: QApplication) -> None:
         window.open_record_log(link.id)
         window.log_dialog.resize(1000, 460)
         save(window.log_dialog, "record-log.png")
+        product_page(window.log_dialog.control_panel_url())
         window.log_dialog.close()
         tabs.setCurrentWidget(window.errors_view)
         save(window, "errors.png")

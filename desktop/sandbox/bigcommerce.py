@@ -6,7 +6,8 @@ Built from the official OpenAPI files (``tests/contract/specs/bigcommerce``) and
 categories and category trees),
 ``bigcommerce_orders.py`` (v2 store, tax classes, payment methods, order statuses, orders; v3 transactions),
 ``bigcommerce_metafields.py`` (v3 order metafields),
-``bigcommerce_customers.py`` and ``bigcommerce_inventory.py`` (inventory items, adjustments, locations); the
+``bigcommerce_customers.py`` and ``bigcommerce_inventory.py`` (inventory items, adjustments, locations),
+``bigcommerce_pages.py`` (not API: the sandbox's control panel and storefront pages the app's links open); the
 state and its renderers in ``bigcommerce_store.py``; seeds in ``bigcommerce_seed.py``.
 
 What this module adds:
@@ -38,6 +39,7 @@ from desktop.sandbox.bigcommerce_inventory import InventoryRoutes
 from desktop.sandbox.bigcommerce_metafields import MetafieldRoutes
 from desktop.sandbox.bigcommerce_checkout import CheckoutRoutes
 from desktop.sandbox.bigcommerce_orders import OrderRoutes
+from desktop.sandbox.bigcommerce_pages import PageRoutes
 from desktop.sandbox.bigcommerce_store import BCStore, now_iso
 from desktop.sandbox.bigcommerce_taxonomy import TaxonomyRoutes
 from desktop.sandbox.server import NORMAL_PAGING, Clock, EmulatorApp, Request, Response
@@ -48,7 +50,7 @@ TOO_MANY = "Too many requests"
 
 
 class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldRoutes, CustomerRoutes,
-                         InventoryRoutes, CheckoutRoutes, EmulatorApp):
+                         InventoryRoutes, CheckoutRoutes, PageRoutes, EmulatorApp):
     name = "bigcommerce"
 
     def __init__(self, store_hash: str = "sbx1hike", access_token: str = "sandbox-bc-token",
@@ -71,6 +73,7 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldR
         self.register_customers()
         self.register_inventory()
         self.register_checkout()
+        self.register_pages()
         self.route("POST", r"/__emulator/reset", self._ctl_reset)
         self.route("POST", r"/__emulator/seed", self._ctl_seed)
         self.route("GET", r"/__emulator/state", self._ctl_state)
@@ -126,6 +129,9 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldR
         if self.is_control(request.path):
             return super().error_response(status, title, request)
         if status == 404:
+            shown = self.storefront_page(request)  # a product's custom_url: its sandbox storefront page
+            if shown is not None:
+                return shown
             title = "The requested resource was not found."
         extra = None
         if status == 405:  # the catalog's MethodNotAllowedError requires a ``detail``

@@ -93,13 +93,15 @@ def _duplicated(index: dict[str, list[T]], ident: Callable[[T], int]) -> dict[in
 
 def _duplicate_sku_failures(side: Side, store: str, products: list[P], index: dict[str, list[P]],
                             shared: dict[int, str]) -> list[Failure]:
-    """One failure per product whose SKU another product of its store also has (D4), naming the others."""
+    """One failure per product whose SKU another product of its store also has (D4), naming the others; the SKU
+    as the product has it (the key compared is lower case: "SKU-00003" is "sku-00003")."""
     failures = []
     for p in products:
         if p.id in shared:
             others = [o.name for o in index[shared[p.id]] if o.id != p.id]
             failures.append(Failure(side, str(p.id), p.name, p.sku,
-                                    f"Duplicate SKU {shared[p.id]!r} in {store} (also on {', '.join(others)}): "
+                                    f"Duplicate SKU {(p.sku or shared[p.id]).strip()!r} in {store} (also on "
+                                    f"{', '.join(others)}): "
                                     "give each product its own SKU, then sync again."))
     return failures
 

@@ -378,10 +378,20 @@ def fingerprint_of(values: Mapping[str, Any], direction: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Record attributes a diff may carry (a create lists the whole record) that no table row is named for
+RECORD_LABELS = {
+    "description_html": "Description", "description_text": "Description (plain text)",
+    "price_ex_tax": "Price excl. tax", "price_inc_tax": "Price incl. tax", "tax_key": "Tax", "stock": "Stock",
+    "active": "Visible", "ecommerce": "On the online store", "composite": "Composite product",
+    "image_urls": "Images", "modified_at": "Last changed",
+}
+
+
 def field_label(name: str) -> str:
-    """How people see a field ("Price"): the table's label, else the name itself."""
+    """How people see a field ("Price"): the table's label, else the record attribute's (``price_inc_tax`` is
+    "Price incl. tax"), else the name itself."""
     found = next((f for f in (*PRODUCT_TABLE, *VARIANT_TABLE) if f.name == name), None)
-    return found.label if found is not None else name
+    return found.label if found is not None else RECORD_LABELS.get(name, name)
 
 
 _DIFF_SKIP = {"side", "id", "modified_at", "extra"}

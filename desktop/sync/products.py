@@ -33,6 +33,7 @@ from desktop.sync.passes import Snapshot, side_of
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike,
                                   save_link, unfinished_work)
 from desktop.sync.linking import ProductMatch, match_variants, plan_links
+from desktop.sync.log_words import linked_by
 from desktop.sync.records import ProductRecord
 from desktop.sync.vocabulary import LinkStatus
 
@@ -148,7 +149,7 @@ class ProductSync(EntitySync):
             unlinked_hike += self._lookup_hike([p for p in unlinked_bc if p.sku], {p.id for p in unlinked_hike},
                                                by_hike)
         links = plan_links(unlinked_hike, unlinked_bc)
-        actions: list[Action] = [Action("link", m.hike, m.bc, f"Linked by {m.by}", match=m) for m in links.matches]
+        actions: list[Action] = [Action("link", m.hike, m.bc, linked_by(m.by), match=m) for m in links.matches]
         failed_hike = {f.record_id for f in links.failures if f.side == "hike"}
         failed_bc = {f.record_id for f in links.failures if f.side == "bigcommerce"}
         for failure in links.failures:

@@ -9,6 +9,7 @@ stored; it is read from BigCommerce on a worker thread when the button is presse
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderVi
 
 from desktop.storage.models import Link, LogEntry
 from desktop.sync import store_links
+from desktop.sync.log_words import action_text, field_label
+from desktop.sync.plain_text import html_to_text
 from desktop.views.jobs import shared_jobs
 from desktop.views.open_links import open_store_url
 from desktop.views.record_models import local_time, state_text, status_icon, sync_status
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 ENTRY_LIMIT = 500
 DIRECTION_TEXT = {"hike_to_bc": "Hike → BigCommerce", "bc_to_hike": "BigCommerce → Hike", "both": "Both ways",
                   "none": ""}
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 RESULT_TEXT = {"ok": "OK", "error": "Error", "skipped": "Skipped", "conflict": "Conflict"}
 
 
@@ -46,6 +50,8 @@ def format_value(value: Any, limit: int = 40) -> str:
         return "(empty)"
     if isinstance(value, (list, tuple)):  # image addresses and the like: one short name each
         value = ", ".join(_short_item(v) for v in value)
+    elif isinstance(value, str) and _TAG.search(value):  # a description's HTML: its words, not its tags
+        value = html_to_text(value) or "(empty)"
     text = " ".join(str(value).split())  # one line: descriptions carry newlines and indentation
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -58,12 +64,14 @@ def _short_item(value: Any) -> str:
     return text
 
 
-def format_diff(diff: dict[str, Any] | None, limit: int = 40) -> str:
-    """``{"price": ["10.00", "12.00"]}`` → ``price: 10.00 → 12.00``, one field a line."""
+def format_diff(diff: dict[str, Any] | None, limit: int = 40, entity: str = "") -> str:
+    """``{"price_inc_tax": ["10.00", "12.00"]}`` → ``Price incl. tax: 10.00 → 12.00``, one field a line: each
+    field by its label (the diff stays keyed by field name in the database), in the labels' order."""
     if not diff:
         return ""
     lines = []
-    for field, change in sorted(diff.items()):
+    for field, _, change in sorted(((field_label(entity, k), k, v) for k, v in diff.items()),
+                                   key=lambda item: item[:2]):
         if isinstance(change, (list, tuple)) and len(change) == 2:
             lines.append(f"{field}: {format_value(change[0], limit)} → {format_value(change[1], limit)}")
         else:
@@ -137,14 +145,14 @@ class RecordLogDialog(QDialog):
         self.table.setWordWrap(False)
         for row, entry in enumerate(self.entries):
             values = [local_time(entry.created_at), DIRECTION_TEXT.get(entry.direction, entry.direction),
-                      entry.action, RESULT_TEXT.get(entry.result, entry.result), entry.message,
-                      format_diff(entry.diff)]
+                      action_text(entry.action), RESULT_TEXT.get(entry.result, entry.result), entry.message,
+                      format_diff(entry.diff, entity=self.link.entity)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 4 and value:
                     item.setToolTip(value)
                 if col == 5 and value:
-                    item.setToolTip(format_diff(entry.diff, limit=400))
+                    item.setToolTip(format_diff(entry.diff, limit=400, entity=self.link.entity))
                 self.table.setItem(row, col, item)
         head = self.table.horizontalHeader()
         for col in range(4):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from desktop.storage.models import Link, LogEntry, Run
+from desktop.sync.log_words import field_label
 from desktop.views.main_window import MainWindow, StoreSummary
 from desktop.views import tray as tray_module
 from desktop.views.open_links import open_store_url
@@ -85,31 +87,88 @@ def test_r_m2_clicking_the_icon_opens_the_log_with_the_fields_changed(monitor, q
     assert dialog.link.id == link.id
     texts = [dialog.table.item(r, 5).text() for r in range(dialog.table.rowCount())]
     field, (before, after) = sorted(entry.diff.items())[0]
-    assert any(f"{field}: " in t and " → " in t for t in texts)
-    assert any(f"{field}: {format_value(before)} → {format_value(after)}" in t for t in texts)
+    label = field_label("product", field)  # shown by its label, stored by its name
+    assert any(f"{label}: " in t and " → " in t for t in texts)
+    assert any(f"{label}: {format_value(before)} → {format_value(after)}" in t for t in texts)
     headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
     assert headers == ["Time", "Direction", "Action", "Result", "Message", "Fields changed"]
     dialog.close()
 
 
-def test_r_m2_m6_buttons_open_the_exact_bigcommerce_urls(monitor, qtbot, urls):
+RAW_KEYS = ("description_html", "description_text", "tax_key", "price_inc_tax", "price_ex_tax", "image_urls")
+
+
+def _dialog_texts(dialog) -> list[str]:
+    table = dialog.table
+    return [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+            if table.item(r, c) is not None]
+
+
+def test_r_m2_the_log_shows_field_labels_and_plain_words(monitor, qtbot):
+    """Issue 17, finding 6: a created product's log lists every field by its label ("Description", "Price incl.
+    tax"), never by its key, though the stored diff stays keyed by field name; actions in words."""
+    _, window, _ = monitor
+    entry = next(e for e in LogEntry.select().where(LogEntry.entity == "product", LogEntry.action == "create",
+                                                    LogEntry.result == "ok").order_by(LogEntry.id)
+                 if e.diff and {"description_html", "price_inc_tax"} <= set(e.diff))
+    assert "price_inc_tax" in entry.diff  # the data stays machine-readable
+    link = Link.get(Link.entity == "product", (Link.hike_id == entry.hike_id) | (Link.bc_id == entry.bc_id))
+    window.open_record_log(link.id)
+    dialog = window.log_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    row = next(r for r, e in enumerate(dialog.entries) if e.id == entry.id)
+    shown_diff = dialog.table.item(row, 5).text()
+    assert "Description: " in shown_diff and "Price incl. tax: " in shown_diff and "Tax: " in shown_diff
+    assert dialog.table.item(row, 2).text() == "Created"
+    texts = _dialog_texts(dialog) + [dialog.table.item(row, 5).toolTip()]
+    assert not [t for t in texts for key in RAW_KEYS if key in t]
+    dialog.close()
+
+
+def test_r_m2_a_pair_linked_by_sku_says_so(monitor, qtbot):
+    _, window, _ = monitor
+    entry = (LogEntry.select().where(LogEntry.entity == "product", LogEntry.action == "link")
+             .order_by(LogEntry.id).first())
+    assert entry is not None and entry.message.startswith("Linked by SKU: ")
+    linked = LogEntry.select(LogEntry.message).where(LogEntry.message.contains("Linked by"))  # LIKE ignores case
+    assert not [e.message for e in linked if "Linked by sku" in e.message]
+    link = Link.get(Link.entity == "product", (Link.hike_id == entry.hike_id) | (Link.bc_id == entry.bc_id))
+    window.open_record_log(link.id)
+    dialog = window.log_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    row = next(r for r, e in enumerate(dialog.entries) if e.id == entry.id)
+    assert dialog.table.item(row, 2).text() == "Linked"
+    assert dialog.table.item(row, 4).text() == entry.message
+    dialog.close()
+
+
+def test_r_m2_m6_sandbox_buttons_open_the_emulators_pages(monitor, qtbot, urls):
+    """On the sandbox connection the buttons open the BigCommerce emulator's own pages (issue 17, finding 8), not
+    the sandbox's made-up ``store-….mybigcommerce.com`` and ``sandbox-shop.example`` hosts, which go nowhere."""
     _, window, sandbox = monitor
     link = Link.select().where(Link.entity == "product", Link.status == "linked", Link.bc_id.is_null(False)).first()
     window.open_record_log(link.id)
     dialog = window.log_dialog
     qtbot.waitUntil(dialog.isVisible)
-    store_hash = sandbox.bigcommerce.store_hash
+    base = sandbox.bc_server.base_url
+    assert base.startswith("http://127.0.0.1:")
     dialog.open_bc.click()
-    assert urls.urls == [f"https://store-{store_hash}.mybigcommerce.com/manage/products/{link.bc_id}/edit"]
-    path = sandbox.bigcommerce.store.products[int(link.bc_id)]["custom_url"]["url"]
+    assert urls.urls == [f"{base}/manage/products/{link.bc_id}/edit"]
+    product = sandbox.bigcommerce.store.products[int(link.bc_id)]
     dialog.view_storefront.click()  # the path is read from BigCommerce off the GUI thread
     qtbot.waitUntil(lambda: len(urls.urls) == 2, timeout=WAIT_MS)
-    assert urls.urls[1] == "https://sandbox-shop.example" + path
+    assert urls.urls[1] == base + product["custom_url"]["url"]
     dialog.close()
+    for url in urls.urls:  # and both answer, with the product
+        page = httpx.get(url)
+        assert page.status_code == 200 and product["name"] in page.text and product["sku"] in page.text
+        assert "This is the sandbox store." in page.text
 
 
 @pytest.mark.parametrize("url", [
     "http://store-{hash}.mybigcommerce.com/manage/products/1/edit",  # not https
+    "https://store-{hash}.mybigcommerce.com/manage/products/1/edit",  # the sandbox has no real control panel
+    "http://127.0.0.1:1/manage/products/1/edit",  # loopback, but not the emulator's port
     "https://evil.example/manage/products/1/edit",  # not the connected store
     "https://store-{hash}.mybigcommerce.com.evil.example/x",  # look-alike host
     "https://user:pw@store-{hash}.mybigcommerce.com/manage",  # credentials in the address
@@ -214,4 +273,11 @@ def test_r_m1_without_connections_the_window_offers_set_up_and_manage(qtbot):
 def test_m2_a_logs_image_addresses_read_as_their_file_names():
     diff = {"images": [None, ["http://127.0.0.1:4000/cdn/s-abc/images/stencil/1280x1280/products/1/2/mug__17.jpg",
                               "https://cdn.example/p/cup.png?c=2"]], "image_urls": [[], []]}
-    assert format_diff(diff, limit=80) == "image_urls: (empty) → (empty)\nimages: (empty) → mug__17.jpg, cup.png"
+    # a product's fields by their labels (``image_urls``, the record's, and ``images``, the table's, both "Images")
+    assert format_diff(diff, limit=80, entity="product") == \
+        "Images: (empty) → (empty)\nImages: (empty) → mug__17.jpg, cup.png"
+
+
+def test_m2_a_logs_description_reads_as_its_words_not_its_html():
+    diff = {"description": ["<p>Warm &amp; <b>soft</b></p>", "Warm & soft"], "name": ["a < b", "a > b"]}
+    assert format_diff(diff, entity="product") == "Description: Warm & soft → Warm & soft\nName: a < b → a > b"
