@@ -25,3 +25,22 @@ def test_self_test_needs_no_secret_service_and_leaves_nothing(tmp_path: Path) ->
     assert result["products_linked"] > 0 and result["errors"] == 0
     assert not any(tmp_path.rglob("hike-bc-sync*")), list(tmp_path.rglob("*"))
 
+
+
+def test_a_failure_is_one_json_line_with_the_reason_and_exit_1(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A failure at any step (here: the sandbox stores cannot listen) is reported, never a traceback on stdout,
+    and the temporary folder is still removed."""
+    import tempfile
+
+    from desktop import self_test
+
+    def cannot_listen():
+        raise OSError("[Errno 98] Address already in use")
+
+    monkeypatch.setattr(self_test, "_start_sandbox", cannot_listen)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert self_test.run() == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0]) == {"ok": False, "error": "OSError: [Errno 98] Address already in use"}
+    assert list(tmp_path.iterdir()) == []
