@@ -34,7 +34,10 @@ def run() -> int:
         result = {"ok": True, **_check(folder)}
     except Exception as exc:  # noqa: BLE001 - every failure becomes the one JSON line, exit 1
         log.exception("Self-test failed")
-        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        from desktop.storage.logs import redact
+
+        # the same redaction as every log line: a token the pass handled never reaches stdout
+        result = {"ok": False, "error": redact(f"{type(exc).__name__}: {exc}")}
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
