@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help=f"keep data, logs and cache in this folder (or set {paths.ENV_VAR})")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installed copy works (sandbox stores, a temporary folder, a private "
+                             "keyring, one sync pass, offscreen) and print one JSON line; exit 0 when it does")
     return parser
 
 
@@ -43,6 +46,10 @@ def choose_data_dir(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from desktop.self_test import run as self_test
+
+        return self_test()
     choose_data_dir(args)
     app_paths = paths.app_paths().ensure()
     log_path = setup_logging(app_paths.logs, getattr(logging, args.log_level))

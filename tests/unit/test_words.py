@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import desktop
+from desktop.resources import resource
 from desktop.sync.words import describe_counts, duration, plural
 
 
@@ -51,6 +52,6 @@ def test_one_app_name_everywhere():
             text = text.replace('APP_NAME = "Hike \u2194 BigCommerce Sync"', "").split('"""', 2)[-1]
         found += [f"{path.relative_to(root)}: {m.group(0)}" for m in OTHER_NAMES.finditer(text)]
     found += [f"hike-bc-sync.desktop: {line}" for line in
-              (root.parent / "resources" / "hike-bc-sync.desktop").read_text(encoding="utf-8").splitlines()
+              resource("hike-bc-sync.desktop").read_text(encoding="utf-8").splitlines()
               if line.startswith("Name=") and line != f"Name={desktop.APP_NAME}"]
     assert not found, found
