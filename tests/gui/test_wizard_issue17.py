@@ -202,3 +202,9 @@ def test_f4_after_cancel_the_main_window_shows_the_connections_and_continue_setu
     finally:
         flow.shutdown()
         QApplication.processEvents()
+
+
+def test_f4_closed_at_welcome_with_nothing_connected_keeps_nothing(qtbot, make_wizard):
+    wizard = make_wizard()
+    qtbot.mouseClick(wizard.cancel, Qt.MouseButton.LeftButton)
+    assert get_preference("setup_draft") is None and make_wizard().page().objectName() == "WelcomePage"

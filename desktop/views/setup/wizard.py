@@ -248,8 +248,8 @@ class SetupWizard(QDialog):
                                    "tax_rule_chosen": self.ctx.tax_rule_chosen or self.ctx.facts is not None})
 
     def done(self, result: int) -> None:
-        if self.saved is None:
-            self.keep_draft()
+        if self.saved is None and (self.stack.currentIndex() > 0 or self.ctx.hike or self.ctx.bigcommerce):
+            self.keep_draft()  # (closed at Welcome with nothing connected: nothing to continue)
         self.hike_page.cancel_sign_in()  # a sign-in waiting for the browser would hold the pool
         self.ctx.shutdown()
         super().done(result)
