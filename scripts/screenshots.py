@@ -56,6 +56,14 @@ def setup_screen() -> None:
     QApplication.processEvents()
     save(window, "main-window.png")
     window.close()
+    # after the wizard's Cancel with both stores connected (issue 17, finding 4)
+    window = MainWindow(StoreSummary("Acme Store", "Acme Online"), None,
+                        setup_reason="The sync settings are not saved yet.", setup_started=True)
+    window.resize(1100, 720)
+    window.show()
+    QApplication.processEvents()
+    save(window, "main-window-setup-not-finished.png")
+    window.close()
 
 
 def product_page(url: str) -> None:

@@ -9,6 +9,7 @@ page is grabbed once its lists have loaded.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -70,6 +71,7 @@ def main() -> int:
     from desktop.views.setup import ManageDialog, SetupWizard
     from desktop.views.setup.inventory import InventoryPage
     from desktop.views.setup.taxes import TaxesPage
+    from desktop.views.setup.wizard import clear_draft
     from tests.keyrings import MemoryKeyring
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -93,11 +95,24 @@ def main() -> int:
     def grab(widget, name: str) -> None:
         app.processEvents()
         path = OUT / f"{name}{suffix}.png"
+        app.processEvents()  # the layout settles (a note's height follows its width)
         widget.grab().save(str(path))
         written.append(path)
 
     try:
         hike = info["hike"]
+        # a build made without this app's Hike registration (issue 17, finding 2), then Advanced opened
+        os.environ["HIKEBC_HIKE_APP_FILE"] = str(folder / "no-hike-app.json")
+        for name in ("HIKEBC_HIKE_CLIENT_ID", "HIKEBC_HIKE_CLIENT_SECRET"):
+            os.environ.pop(name, None)
+        bare = SetupWizard(credentials, open_url=browser, choose_folder=lambda *_: str(folder / "backup"))
+        bare.show()
+        bare.go(1)
+        grab(bare, "wizard-02d-connect-hike-no-registration")
+        bare.hike_page.advanced_toggle.setChecked(True)
+        grab(bare, "wizard-02e-connect-hike-advanced")
+        bare.reject()
+        clear_draft()
         wizard = SetupWizard(credentials, hike_app=HikeApp(hike["base_url"], hike["client_id"], hike["client_secret"]),
                              open_url=browser, choose_folder=lambda *_: str(folder / "backup"))
         wizard.show()

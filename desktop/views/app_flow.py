@@ -82,7 +82,8 @@ class AppFlow(QObject):
         from desktop.views.main_window import MainWindow
 
         old = self.window
-        self.window = MainWindow(store_summary(self.sandbox is not None), controller, setup_reason=reason)
+        self.window = MainWindow(store_summary(self.sandbox is not None), controller, setup_reason=reason,
+                                 setup_started=controller is None and setup_started())
         self.window.setupRequested.connect(self.open_wizard)
         self.window.manageRequested.connect(self.open_manage)
         # closing the window keeps syncing once a sync runs (M5); before that, closing it ends the app
@@ -130,10 +131,16 @@ class AppFlow(QObject):
         if self.dialog is dialog:
             self.dialog = None
         disconnected = getattr(dialog, "disconnect_done", False)
+        cancelled_setup = getattr(dialog, "saved", "") is None  # the wizard closed without Save
         if isValid(dialog):
             dialog.deleteLater()
         if disconnected:
             self._disconnected()
+        elif cancelled_setup and self.controller is None:
+            # issue 17, finding 4: the window shows the connections the wizard made, and "Continue setup"
+            from desktop.sync.service import readiness
+
+            self._show_setup(readiness().reason)
 
     def _setup_saved(self, wizard: Any) -> None:
         """C4/C5: Save starts the first sync in the background and the monitor shows it."""
@@ -168,6 +175,14 @@ def store_summary(sandbox: bool):
         return StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True)
     names = {c.side: c.store_name for c in Connection.select()}
     return StoreSummary(names.get("hike", ""), names.get("bigcommerce", ""), connected_to_sandbox())
+
+
+def setup_started() -> bool:
+    """A store is connected or the wizard kept a draft: the set-up screen offers to continue."""
+    from desktop.storage.models import get_preference
+    from desktop.views.setup.wizard import DRAFT_KEY
+
+    return Connection.select().exists() or get_preference(DRAFT_KEY) is not None
 
 
 def connected_to_sandbox() -> bool:

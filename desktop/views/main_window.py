@@ -106,9 +106,11 @@ class MainWindow(QMainWindow):
     setupRequested = Signal()  # the integrator connects the setup wizard here
     manageRequested = Signal()  # connections and settings of a configured app
 
-    def __init__(self, stores: StoreSummary | None = None, controller: Any = None, *, setup_reason: str = ""):
+    def __init__(self, stores: StoreSummary | None = None, controller: Any = None, *, setup_reason: str = "",
+                 setup_started: bool = False):
         super().__init__()
         self.stores = stores or StoreSummary()
+        self.setup_started = setup_started  # a store connected or the wizard's draft kept: "Continue setup"
         self.controller = controller
         self.summary = controller.summary if controller is not None else None
         self.tray = None
@@ -191,12 +193,16 @@ class MainWindow(QMainWindow):
     def _build_empty(self, reason: str) -> None:
         for name in TABS:
             if name == "Dashboard":
-                self.setup_button = QPushButton("Set up…")
+                started = self.setup_started
+                self.setup_button = QPushButton("Continue setup…" if started else "Set up…")
                 self.setup_button.setObjectName("setupButton")
                 self.setup_button.setDefault(True)
                 self.setup_button.clicked.connect(self.setupRequested)
-                text = (reason + " " if reason else "") + "Connect Hike and BigCommerce and choose what to sync."
-                self.tabs.addTab(EmptyState("Ready to set up", text, button=self.setup_button), name)
+                text = (reason + " " if reason else "") + (
+                    "The connections and the choices made so far are kept: continue where you left off."
+                    if started else "Connect Hike and BigCommerce and choose what to sync.")
+                self.tabs.addTab(EmptyState("Setup not finished" if started else "Ready to set up", text,
+                                            button=self.setup_button), name)
             else:
                 self.tabs.addTab(EmptyState("Nothing synced yet", _TAB_HINTS[name]), name)
 
@@ -272,6 +278,10 @@ class MainWindow(QMainWindow):
         return f"{APP_NAME}{state}{suffix}"
 
     def _status_text(self) -> str:
+        if self.summary is None and self.setup_started:  # the real connections, not "not connected"
+            hike = "Hike: connected" if self.stores.hike_name else "Hike: not connected"
+            bc = "BigCommerce: connected" if self.stores.bigcommerce_name else "BigCommerce: not connected"
+            return f"{hike}   ·   {bc}   ·   Setup not finished"
         hike = self.stores.hike_name or "Hike: not connected"
         bc = self.stores.bigcommerce_name or "BigCommerce: not connected"
         state = self.summary.headline() if self.summary is not None else "Not set up"

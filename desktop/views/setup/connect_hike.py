@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QToolButton
 
 from desktop.storage.models import Connection
 from desktop.sync.addresses import UnsafeAddress, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_hike
+from desktop.sync.hike_registration import REGISTRATION_FILE, REGISTRATION_FILE_ENV
 from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import WrapLabel, add_row, button, help_text
+from desktop.views.setup.widgets import Banner, WrapLabel, add_row, button, help_text
 
 SIGN_IN_TIMEOUT_S = 300.0
 
@@ -53,6 +54,23 @@ class ConnectHikePage(SetupPage):
         self.link.hide()
         self.body.addWidget(self.link)
 
+        # issue 17, finding 2: the registration ships with the build; a shop manager sees just Sign in
+        self.no_registration = Banner()
+        self.no_registration.setObjectName("hikeNoRegistration")
+        self._say_if_built_without_registration()
+        self.body.addWidget(self.no_registration)
+
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setObjectName("hikeAdvancedToggle")
+        self.advanced_toggle.setText("Ad&vanced (for developers)")
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setAutoRaise(True)
+        self.advanced_toggle.setToolTip("This app's Hike registration: the API address, App Id and App Secret.")
+        self.advanced_toggle.toggled.connect(self._show_advanced)
+        self.body.addWidget(self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+
         box = QGroupBox("This app's Hike registration")
         box.setObjectName("hikeRegistration")
         form = QFormLayout(box)
@@ -63,8 +81,12 @@ class ConnectHikePage(SetupPage):
         add_row(form, "Hike &API address:", self.base_url, "Hike's API address; leave as it is for a real store.")
         add_row(form, "App &Id:", self.client_id, "The App Id of this app in Hike's Partner Dashboard.")
         add_row(form, "App Sec&ret:", self.client_secret, "The App Secret of this app (kept in the system keyring).")
-        form.addRow(help_text("Filled in for you when the app was installed with its Hike registration; change it "
-                              "only if Hike support asks you to."))
+        form.addRow(help_text("Comes with the app's build; change it only when developing the app or if Hike "
+                              "support asks you to."))
+        for field in (self.base_url, self.client_id, self.client_secret):
+            field.textChanged.connect(self._update_sign_in)
+        self.advanced = box
+        box.hide()
         self.body.addWidget(box)
 
         self._browserRequested.connect(self._open_browser)
@@ -72,6 +94,13 @@ class ConnectHikePage(SetupPage):
         self._show_state()
 
     # -- state -----------------------------------------------------------------------------------------------
+    def _say_if_built_without_registration(self) -> None:
+        if self.ctx.hike_app_missing:
+            self.no_registration.show_message(
+                "warning", "This copy of the app was built without Hike access, so it cannot sign in to Hike. The "
+                f"person who built it must put the app's Hike registration in {REGISTRATION_FILE} (or set "
+                f"{REGISTRATION_FILE_ENV} to such a file) and build the app again.")
+
     def is_complete(self) -> bool:
         return self.ctx.hike is not None and not self.waiting
 
@@ -83,7 +112,22 @@ class ConnectHikePage(SetupPage):
         else:
             self.status.setText("Not connected yet.")
             self.sign_in.setText("&Sign in with Hike")
+        self._update_sign_in()
         self.completeChanged.emit()
+
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        if shown:
+            self.base_url.setFocus()
+
+    def _update_sign_in(self) -> None:
+        """Sign in needs the app's registration; without it the button is disabled and says why."""
+        app = self.app()
+        ready = bool(app.base_url and app.client_id and app.client_secret)
+        self.sign_in.setEnabled(ready and not self.waiting)
+        self.sign_in.setToolTip("Opens Hike's sign-in page in your web browser." if ready else
+                                "This copy of the app has no Hike registration: see the note above.")
 
     # -- sign-in ---------------------------------------------------------------------------------------------
     def app(self) -> HikeApp:
@@ -92,8 +136,8 @@ class ConnectHikePage(SetupPage):
     def start_sign_in(self) -> None:
         app = self.app()
         if not (app.base_url and app.client_id and app.client_secret):
-            self.banner.show_message("error", "Enter this app's Hike API address, App Id and App Secret below "
-                                              "(from Hike's Partner Dashboard) before signing in.")
+            self.banner.show_message("error", "This app's Hike registration is incomplete: it needs the Hike API "
+                                              "address, App Id and App Secret (under Advanced).")
             return
         try:  # before the browser opens: a wrong address would get the app secret and your sign-in
             hike_api_base(app.base_url)
@@ -134,7 +178,7 @@ class ConnectHikePage(SetupPage):
     def _done(self) -> None:
         self.waiting = False
         self._receiver = None
-        self.sign_in.setEnabled(True)
+        self._update_sign_in()
         self.cancel.hide()
         self.link.hide()
         self.busy.stop()

@@ -6,7 +6,6 @@ The wizard and the Manage dialog each own one ``SetupContext``; every page reads
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -18,20 +17,16 @@ from desktop.storage.logs import redact
 from desktop.storage.models import Connection, SettingsVersion
 from desktop.sync import errors
 from desktop.sync.connections import HikeApp, saved_hike_secret
+from desktop.sync.hike_registration import HIKE_API_URL, load_registration
 from desktop.sync.settings import Problem, Settings, SettingsError, StoreFacts
 from desktop.sync.setup_checks import read_store_facts
 from desktop.views.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
-HIKE_API_URL = "https://api.hikeup.com"
-HIKE_CLIENT_ID_ENV = "HIKEBC_HIKE_CLIENT_ID"  # the same variables the CLI reads
-HIKE_CLIENT_SECRET_ENV = "HIKEBC_HIKE_CLIENT_SECRET"
-
-
-def default_hike_app() -> HikeApp:
-    """This app's Hike registration (Partner Dashboard) from the environment; the Hike page lets it be edited."""
-    return HikeApp(HIKE_API_URL, os.environ.get(HIKE_CLIENT_ID_ENV, ""), os.environ.get(HIKE_CLIENT_SECRET_ENV, ""))
+def default_hike_app() -> HikeApp | None:
+    """This app's Hike registration as the build carries it (``hike_registration``); None when built without."""
+    return load_registration()
 
 
 def open_in_system_browser(url: str) -> bool:
@@ -85,7 +80,11 @@ class SetupContext(QObject):
                  settings: Settings | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.credentials = credentials
-        self.hike_app = hike_app or self._connected_hike_app() or default_hike_app()
+        # the registration to sign in with: given (tests, sandbox), the one the connection was made with, the
+        # build's own; ``hike_app_missing`` when there is none (a build made without it: the page says so)
+        found = hike_app or self._connected_hike_app() or self._sandbox_hike_app(sandbox) or default_hike_app()
+        self.hike_app_missing = found is None
+        self.hike_app = found or HikeApp(HIKE_API_URL, "", "")
         self.sandbox = sandbox  # SandboxStores when running on the built-in stores
         self.sandbox_started_here = False
         self._start_sandbox = start_sandbox
@@ -95,6 +94,7 @@ class SetupContext(QObject):
         self.saved_settings = newest_settings()  # what is in force, to tell what an edit turns on or off
         self.settings = settings or (Settings.from_json(self.saved_settings.to_json()) if self.saved_settings
                                      else Settings.template())
+        self.tax_rule_chosen = False  # the wizard's kept draft: its tax rule is the person's choice, not a guess
         self.facts: StoreFacts | None = None
         self.facts_state = "idle"  # idle | loading | loaded | failed
         self.facts_error = ""
@@ -111,8 +111,18 @@ class SetupContext(QObject):
         try:
             secret = saved_hike_secret(self.credentials, row)
         except (CredentialError, errors.SyncError):
-            secret = os.environ.get(HIKE_CLIENT_SECRET_ENV, "")
+            build = load_registration()
+            secret = build.client_secret if build and build.client_id == row.client_id else ""
         return HikeApp(row.base_url, row.client_id, secret)
+
+    @staticmethod
+    def _sandbox_hike_app(sandbox: Any) -> HikeApp | None:
+        """The sandbox's Hike store has its own registration (``--sandbox``); the real one is not used there."""
+        info = getattr(sandbox, "info", None)
+        hike = info.get("hike") if isinstance(info, dict) else None
+        if not hike:
+            return None
+        return HikeApp(hike["base_url"], hike["client_id"], hike["client_secret"])
 
     def refresh_connections(self) -> None:
         self.hike = Connection.get_or_none(Connection.side == "hike")
@@ -145,7 +155,7 @@ class SetupContext(QObject):
 
     def _facts_loaded(self, facts: StoreFacts) -> None:
         self.facts, self.facts_state = facts, "loaded"
-        if self.saved_settings is None and facts.bc_prices_inc_tax is not None:
+        if self.saved_settings is None and not self.tax_rule_chosen and facts.bc_prices_inc_tax is not None:
             # a new setup (issue 17, finding 5): Hike's API does not tell its "tax inclusive prices" rule, and the
             # stores must agree (P2), so the first guess is BigCommerce's own, not a default that warns at once
             self.settings.tax_inclusive = facts.bc_prices_inc_tax

@@ -18,16 +18,21 @@ from desktop.views.setup.widgets import Banner, WrapLabel, find_id
 
 class SaveBar(QWidget):
     saveRequested = Signal()
+    problemActivated = Signal(str)  # a missing item's link (``links``): the Problem's key
 
-    def __init__(self, ctx: SetupContext, label: str = "&Save", parent: QWidget | None = None):
+    def __init__(self, ctx: SetupContext, label: str = "&Save", parent: QWidget | None = None, *,
+                 links: bool = False):
         super().__init__(parent)
         self.ctx = ctx
+        self.links = links
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.missing = WrapLabel()
         self.missing.setObjectName("missingList")
         self.missing.setTextFormat(Qt.TextFormat.RichText)
-        self.missing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.missing.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction if links
+                                             else Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.missing.linkActivated.connect(self.problemActivated)
         self.save = QPushButton(label)
         self.save.setObjectName("saveSettings")
         self.save.clicked.connect(self.saveRequested)
@@ -41,7 +46,13 @@ class SaveBar(QWidget):
     def refresh(self) -> None:
         missing = self.ctx.missing()
         self.save.setEnabled(not missing)
-        if missing:
+        if missing and self.links:  # the wizard: each item opens its step
+            items = "".join(f"<li><a href=\"{escape(p.key or 'stores')}\">{escape(p.message)}</a></li>"
+                            for p in missing)
+            self.missing.setText(f"<b>Still needed before saving</b> (each opens its step):"
+                                 f"<ul style=\"margin:0\">{items}</ul>")
+            self.save.setToolTip("Complete the items listed on this page first.")
+        elif missing:
             items = "".join(f"<li>{escape(p.message)}</li>" for p in missing)
             self.missing.setText(f"<b>Save is not available yet:</b><ul style=\"margin:0\">{items}</ul>")
             self.save.setToolTip("Complete the items listed beside this button first.")
@@ -96,7 +107,7 @@ class SavePage(SetupPage):
         self.warnings = Banner()
         self.warnings.setObjectName("settingsWarnings")
         self.body.addWidget(self.warnings)
-        self.bar = SaveBar(self.ctx, "&Save and start syncing")
+        self.bar = SaveBar(self.ctx, "&Save and start syncing", links=True)  # the wizard moves its button
         column = QVBoxLayout()
         column.addWidget(self.bar)
         self.body.addLayout(column)

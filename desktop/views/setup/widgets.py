@@ -37,8 +37,13 @@ class WrapLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def _fit(self) -> None:
-        height = self.heightForWidth(self.width()) if self.width() > 0 else -1
-        if height > 0 and height != self.minimumHeight():
+        if self.width() <= 0:
+            return
+        held = self.minimumHeight()
+        self.setMinimumHeight(0)  # QLabel's heightForWidth never goes below the minimum: a text first set at a
+        height = self.heightForWidth(self.width())  # narrow width (a hidden page) would keep its tall box
+        self.setMinimumHeight(held)
+        if height > 0 and height != held:
             self.setFixedHeight(height)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name

@@ -6,16 +6,18 @@ sync itself).
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from desktop import APP_NAME
 from desktop.storage.credentials import Credentials
+from desktop.storage.models import Preference, get_preference, set_preference
 from desktop.sync.connections import HikeApp
-from desktop.sync.settings import Settings
+from desktop.sync.settings import Settings, SettingsError
 from desktop.views.setup.connect_bigcommerce import ConnectBigCommercePage
 from desktop.views.setup.connect_hike import ConnectHikePage
 from desktop.views.setup.context import SetupContext
@@ -30,7 +32,37 @@ from desktop.views.setup.save import SavePage
 from desktop.views.setup.taxes import TaxesPage
 from desktop.views.setup.welcome import WelcomePage
 
+log = logging.getLogger(__name__)
+
 SETTINGS_PAGES = (InventoryPage, TaxesPage, PaymentsPage, PricesPage, DirectionsPage, PreferencesPage)
+
+# which step holds a setting (a Problem's key starts with it): the Save page's missing items link there
+STEP_OF_SETTING = {"inventory_outlet": InventoryPage, "ecommerce_outlet": InventoryPage,
+                   "combined_inventory_outlets": InventoryPage, "bigcommerce_location_id": InventoryPage,
+                   "tax_map": TaxesPage, "shipping_tax": TaxesPage, "tax_inclusive": TaxesPage,
+                   "payment_mapping": PaymentsPage, "payment_register": PaymentsPage, "price_type": PricesPage,
+                   "bc_to_hike": DirectionsPage, "hike_to_bc": DirectionsPage, "schedule_minutes": PreferencesPage}
+
+# issue 17, finding 4: what Cancel keeps (the step and the choices; never a secret: those are in the keyring)
+DRAFT_KEY = "setup_draft"
+
+
+def load_draft() -> tuple[str, Settings, bool] | None:
+    """The wizard's kept draft: the step it was on, the settings chosen so far and whether its tax rule was seen
+    against the stores (else the stores' guess still applies); None when there is none."""
+    draft = get_preference(DRAFT_KEY)
+    if not isinstance(draft, dict):
+        return None
+    try:
+        return (str(draft.get("page", "")), Settings.from_json(draft.get("settings")),
+                bool(draft.get("tax_rule_chosen")))
+    except (SettingsError, TypeError, ValueError, AttributeError) as exc:
+        log.warning("The kept setup draft can't be read; starting afresh: %s", type(exc).__name__)
+        return None
+
+
+def clear_draft() -> None:
+    Preference.delete().where(Preference.key == DRAFT_KEY).execute()
 
 
 class SetupWizard(QDialog):
@@ -52,8 +84,11 @@ class SetupWizard(QDialog):
         self.setWindowTitle(f"Set up {APP_NAME}")
         self.setMinimumSize(860, 600)
         self.resize(980, 700)
+        draft = load_draft()
         self.ctx = SetupContext(credentials, hike_app=hike_app, sandbox=sandbox, start_sandbox=start_sandbox,
-                                open_url=open_url, choose_folder=choose_folder, parent=self)
+                                open_url=open_url, choose_folder=choose_folder,
+                                settings=draft[1] if draft else None, parent=self)
+        self.ctx.tax_rule_chosen = bool(draft and draft[2])
         self.saved: Settings | None = None
 
         self.welcome = WelcomePage(self.ctx)
@@ -87,15 +122,21 @@ class SetupWizard(QDialog):
         self.next.setDefault(True)
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("wizardCancel")
-        self.cancel.setToolTip("Close without saving; connections made so far are kept.")
+        self.cancel.setToolTip("Close without saving; the connections and the choices made so far are kept "
+                               "for next time.")
+        # issue 17, finding 3: the last step's action sits in this row, is the default button, says why not yet
+        self.finish = self.save_page.bar.save
+        self.finish_reason = QLabel()
+        self.finish_reason.setObjectName("wizardFinishReason")
         self.back.clicked.connect(lambda: self.go(self.stack.currentIndex() - 1))
         self.next.clicked.connect(self.go_next)
         self.cancel.clicked.connect(self.reject)
 
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.finish_reason, 1)
         buttons.addWidget(self.back)
         buttons.addWidget(self.next)
+        buttons.addWidget(self.finish)
         buttons.addWidget(self.cancel)
         right = QVBoxLayout()
         right.addWidget(self.stack, 1)
@@ -107,10 +148,20 @@ class SetupWizard(QDialog):
         self.welcome.realChosen.connect(lambda: self.go(self.pages.index(self.hike_page)))
         self.welcome.sandboxConnected.connect(lambda: self.go(self.pages.index(self.settings_pages[0])))
         self.save_page.bar.saveRequested.connect(self.save)
+        self.save_page.bar.problemActivated.connect(self.go_to_problem)
         self.ctx.connectionsChanged.connect(self._update_buttons)
+        self.ctx.settingsChanged.connect(self._update_buttons)
+        self.ctx.factsChanged.connect(self._update_buttons)
         if self.ctx.both_connected:
             self.ctx.load_facts()
-        self.go(0)
+        self.go(self._draft_step(draft[0]) if draft else 0)
+
+    def _draft_step(self, name: str) -> int:
+        """Where a kept draft was, or the furthest step before it that can be entered now."""
+        index = next((i for i, page in enumerate(self.pages) if page.objectName() == name), 0)
+        while index > 0 and not self._can_enter(index):
+            index -= 1
+        return index
 
     # -- navigation ------------------------------------------------------------------------------------------
     def page(self) -> SetupPage:
@@ -124,7 +175,28 @@ class SetupWizard(QDialog):
         self.steps.blockSignals(False)
         self.page().entered()
         self._update_buttons()
-        self.next.setFocus() if self.next.isVisible() and self.next.isEnabled() else self.page().setFocus()
+        if self.next.isVisible() and self.next.isEnabled():
+            self.next.setFocus()
+        elif self.finish.isVisible() and self.finish.isEnabled():
+            self.finish.setFocus()
+        else:
+            self.page().setFocus()
+
+    def go_to_problem(self, key: str) -> None:
+        """A missing item on the Save page was activated: open the step where it is set."""
+        top = key.split(".")[0].split("[")[0]
+        if top == "stores":
+            if self.ctx.hike is None:
+                target: SetupPage = self.hike_page
+            elif self.ctx.bigcommerce is None:
+                target = self.bc_page
+            else:
+                target = self.settings_pages[0]  # the lists load (or offer Retry) there
+        else:
+            cls = STEP_OF_SETTING.get(top)
+            target = next((p for p in self.settings_pages if cls is not None and isinstance(p, cls)),
+                          self.settings_pages[0])
+        self.go(self._draft_step(target.objectName()))
 
     def go_next(self) -> None:
         if self.next.isEnabled():
@@ -148,6 +220,12 @@ class SetupWizard(QDialog):
         self.back.setEnabled(index > 0)
         self.next.setVisible(not last)
         self.next.setEnabled(not last and self.page().is_complete() and self._can_enter(index + 1))
+        self.next.setDefault(not last)
+        self.finish.setVisible(last)
+        self.finish.setDefault(last)
+        missing = len(self.ctx.missing()) if last else 0
+        self.finish_reason.setText(
+            "" if not missing else f"{missing} item{'s' if missing != 1 else ''} still needed (listed above)")
         for row in range(self.steps.count()):
             item = self.steps.item(row)
             enabled = self._can_enter(row)
@@ -159,11 +237,19 @@ class SetupWizard(QDialog):
         if self.ctx.missing():  # the button is disabled then; a keyboard shortcut must not get round it
             return
         self.ctx.save("wizard")
+        clear_draft()
         self.saved = Settings.from_json(self.ctx.settings.to_json())
         self.setupSaved.emit(self.saved)
         self.accept()
 
+    def keep_draft(self) -> None:
+        """Cancel (or closing the app) keeps the step and the choices for the next time the wizard opens."""
+        set_preference(DRAFT_KEY, {"page": self.page().objectName(), "settings": self.ctx.settings.to_json(),
+                                   "tax_rule_chosen": self.ctx.tax_rule_chosen or self.ctx.facts is not None})
+
     def done(self, result: int) -> None:
+        if self.saved is None and (self.stack.currentIndex() > 0 or self.ctx.hike or self.ctx.bigcommerce):
+            self.keep_draft()  # (closed at Welcome with nothing connected: nothing to continue)
         self.hike_page.cancel_sign_in()  # a sign-in waiting for the browser would hold the pool
         self.ctx.shutdown()
         super().done(result)
