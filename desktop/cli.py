@@ -50,6 +50,7 @@ from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, hike_api
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
 from desktop.sync.error_groups import ERROR_RESULTS
+from desktop.sync.hike_registration import REGISTRATION_FILE, load_registration
 from desktop.sync.events import Listeners
 from desktop.sync.journal import mark_interrupted_runs
 from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, compare_stock, hike_duplicates, write_backup
@@ -337,10 +338,13 @@ def open_system_browser(url: str) -> None:
 
 
 def cmd_connect_hike(args: argparse.Namespace) -> int:
-    client_id = args.client_id or os.environ.get(HIKE_CLIENT_ID_ENV, "")
-    client_secret = args.client_secret or os.environ.get(HIKE_CLIENT_SECRET_ENV, "")
+    built = load_registration()  # the registration this build ships with, when it has one
+    client_id = args.client_id or os.environ.get(HIKE_CLIENT_ID_ENV, "") or (built.client_id if built else "")
+    client_secret = args.client_secret or os.environ.get(HIKE_CLIENT_SECRET_ENV, "") or (
+        built.client_secret if built else "")
     if not client_id.strip():
-        raise invalid(f"Give this app's Hike client id with --client-id or {HIKE_CLIENT_ID_ENV}.")
+        raise invalid(f"This copy of the app was built without Hike access: give this app's Hike client id with "
+                      f"--client-id or {HIKE_CLIENT_ID_ENV}, or place its registration in {REGISTRATION_FILE}.")
     if not client_secret.strip():
         raise invalid(f"Give this app's Hike client secret with --client-secret or {HIKE_CLIENT_SECRET_ENV}.")
     if args.timeout <= 0:

@@ -165,7 +165,7 @@ def test_connect_sandbox_reads_stdin_and_refuses_a_remote_address(run_cli, sandb
     assert run_cli("connect", "sandbox", "--info", "-")[0] == 0
 
 
-def test_connect_each_store_then_disconnect(run_cli, sandbox, monkeypatch, memory_keyring):
+def test_connect_each_store_then_disconnect(run_cli, sandbox, monkeypatch, memory_keyring, tmp_path):
     info = sandbox.info
     monkeypatch.setenv("CLI_TEST_BC_TOKEN", info["bigcommerce"]["access_token"])
     code, out, err = run_cli("connect", "bigcommerce", "--api-path", info["bigcommerce"]["api_path"],
@@ -185,8 +185,9 @@ def test_connect_each_store_then_disconnect(run_cli, sandbox, monkeypatch, memor
     person = SandboxPerson(hike["username"], hike["password"])
     monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or person(url) or True)
     monkeypatch.setenv(cli.HIKE_CLIENT_SECRET_ENV, hike["client_secret"])
+    monkeypatch.setenv("HIKEBC_HIKE_APP_FILE", str(tmp_path / "no-registration.json"))
     code, _, err = run_cli("connect", "hike", "--base-url", hike["base_url"])
-    assert code == 2 and "client id" in err
+    assert code == 2 and "client id" in err and "built without Hike access" in err and "hike_app.json" in err
     code, out, err = run_cli("connect", "hike", "--base-url", hike["base_url"], "--client-id", hike["client_id"])
     assert code == 0, err
     assert len(opened) == 1 and "Connected Hike (" in out and "Sign in to Hike" in err
@@ -197,6 +198,25 @@ def test_connect_each_store_then_disconnect(run_cli, sandbox, monkeypatch, memor
     assert run_cli.json("status")["connections"] == []
     code, _, err = run_cli("sync", "--once")
     assert code == 1 and "not connected" in err and "connect" in err
+
+
+def test_issue17_connect_hike_with_the_registration_the_build_ships(run_cli, sandbox, monkeypatch, tmp_path):
+    """A shop manager gives no App Id or Secret: the registration placed in the build is used (finding 2)."""
+    hike = sandbox.info["hike"]
+    registration = tmp_path / "hike_app.json"
+    registration.write_text(json.dumps({"api_address": hike["base_url"], "app_id": hike["client_id"],
+                                        "app_secret": hike["client_secret"]}))
+    monkeypatch.setenv("HIKEBC_HIKE_APP_FILE", str(registration))
+    monkeypatch.delenv(cli.HIKE_CLIENT_ID_ENV, raising=False)
+    monkeypatch.delenv(cli.HIKE_CLIENT_SECRET_ENV, raising=False)
+    person = SandboxPerson(hike["username"], hike["password"])
+    monkeypatch.setattr("webbrowser.open", lambda url: person(url) or True)
+    try:
+        code, out, err = run_cli("connect", "hike", "--base-url", hike["base_url"])
+    finally:
+        registration.unlink()  # it holds the sandbox's secret
+    assert code == 0, err
+    assert "Connected Hike (" in out
 
 
 def test_configure_template_bad_files_and_good_file(run_cli, info_file, tmp_path):
