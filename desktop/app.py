@@ -115,6 +115,7 @@ def run_window(args: argparse.Namespace, app, app_paths: paths.AppPaths, log_pat
     from desktop.views.app_flow import AppFlow, connected_to_sandbox
     from desktop.views.crash import CrashReporter
     from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
+    from desktop.views.jobs import shared_jobs
 
     reporter = CrashReporter(log_path)
     reporter.install()
@@ -149,6 +150,7 @@ def run_window(args: argparse.Namespace, app, app_paths: paths.AppPaths, log_pat
         instance.close()
         if sandbox is not None:
             sandbox.stop()
+        shared_jobs().shutdown()  # a view's last background read finishes on the database before it closes
         close_db()
 
 

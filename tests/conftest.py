@@ -49,8 +49,19 @@ def db(data_dir: Path):
     before = database_proxy.obj
     database = init_db(data_dir / "test.sqlite3")
     yield database
+    _background_reads_done()
     close_db()
     database_proxy.initialize(before)
+
+
+def _background_reads_done() -> None:
+    """A view's background read (the live product list's, say) may still be running when a test ends: it finishes
+    on this database before the database goes, as quitting the app waits for it (``views.jobs``)."""
+    import sys
+
+    jobs = sys.modules.get("desktop.views.jobs")
+    if jobs is not None and jobs._shared is not None:
+        jobs._shared.wait(30000)
 
 
 @pytest.hookimpl(hookwrapper=True)
