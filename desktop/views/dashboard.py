@@ -86,6 +86,7 @@ class Dashboard(QWidget):
         runs_layout = QVBoxLayout(runs_box)
         self.runs = RunTableModel(self, limit=8)
         self.runs_table = QTableView()
+        self.runs_table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.runs_table.setObjectName("dashboardRuns")
         self.runs_table.setModel(self.runs)
         self.runs_table.verticalHeader().setVisible(False)

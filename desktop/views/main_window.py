@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
             self.log_dialog.close()
         self.log_dialog = RecordLogDialog(link_id, storefront_path=fetch, parent=self)
         self.log_dialog.show()
+        self.log_dialog.activateWindow()  # opened from the keyboard: the keys (Escape, Tab) now go to the log
 
     def _title(self) -> str:
         suffix = " — sandbox stores" if self.stores.sandbox else ""

@@ -136,6 +136,7 @@ class RecordLogDialog(QDialog):
         """One row per log entry: when, which way, what, how it ended, the message and the fields changed."""
         self.entries = entries_for(self.link)
         self.table = QTableWidget(len(self.entries), len(self.COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("recordLogTable")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().setVisible(False)

@@ -44,6 +44,7 @@ class RecordsView(QWidget):
         bar.addWidget(self.count)
         layout.addLayout(bar)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("recordTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)

@@ -19,6 +19,7 @@ class RunsView(QWidget):
         bar.addWidget(self.errors_only)
         layout.addLayout(bar)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("runTable")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)

@@ -29,6 +29,7 @@ class PaymentsPage(SettingsPage):
         box.addWidget(self.all_as_bc)
         box.addWidget(self.per_method)
         self.table = QTableWidget(0, 2)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("paymentMap")
         self.table.setHorizontalHeaderLabels(["BigCommerce payment method", "Hike payment type"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

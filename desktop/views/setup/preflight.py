@@ -71,6 +71,7 @@ class PreflightPage(SetupPage):
         self.samples.setVisible(False)
         box.addWidget(self.samples)
         self.actions = QTableWidget(0, 4)
+        self.actions.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.actions.setObjectName("dryRunActions")
         self.actions.setHorizontalHeaderLabels(["Action", "Store", "SKU", "Product"])
         self.actions.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)

@@ -26,6 +26,7 @@ class TaxesPage(SettingsPage):
 
     def build(self) -> None:
         self.table = QTableWidget(0, 2)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("taxMap")
         self.table.setHorizontalHeaderLabels(["Hike tax", "BigCommerce tax class"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
