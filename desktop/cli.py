@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", parents=[orders_from],
                    help="sync on the saved schedule until Ctrl+C / SIGTERM (log lines on stderr)")
 
-    autostart_cmd = sub.add_parser("autostart", parents=[json_opt], help="start the app when you log in (on, off, status)")
+    autostart_cmd = sub.add_parser("autostart", parents=[json_opt],
+                                   help="start the app when you log in (on, off, status)")
     autostart_cmd.add_argument("switch", choices=["on", "off", "status"])
 
     restore = sub.add_parser("restore-database", parents=[json_opt],

@@ -29,6 +29,11 @@ REGISTER_OPENED_PREFERENCE = register_shift.PREFERENCE  # noted by the sync when
 REGISTER_REMINDER_AFTER = timedelta(days=5)
 
 
+def tray_available() -> bool:
+    """The one seam for "does this desktop show a tray" (tests replace it)."""
+    return QSystemTrayIcon.isSystemTrayAvailable()
+
+
 def dark_panel() -> bool:
     """A dark theme: the window colour is darker than its text."""
     palette = QGuiApplication.palette()
@@ -97,7 +102,7 @@ class Tray(QObject):
         return self.icon.property("syncState")
 
     def show(self) -> None:
-        if QSystemTrayIcon.isSystemTrayAvailable():
+        if tray_available():
             self.icon.show()
         else:
             log.info("No system tray on this desktop: the window stays the way back to the app")
