@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", default="demo",
                         help="sandbox catalog: demo (default), empty, large:N or a JSON file")
     parser.add_argument("--data-dir", help=f"keep data, logs and cache in this folder (or set {paths.ENV_VAR})")
+    parser.add_argument("--minimized", action="store_true",
+                        help="start in the tray (or as a minimised window without one): how start at login opens it")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true",
@@ -138,6 +140,7 @@ def run_window(args: argparse.Namespace, app, app_paths: paths.AppPaths, log_pat
         # sandbox-connected folder opened without --sandbox never touch the real stores' entries on this profile
         credentials = Credentials("sandbox" if args.sandbox else "default", state_file=app_paths.keyring_state)
         flow = AppFlow(credentials, sandbox=sandbox, on_window=follow_activation(instance),
+                       minimized=args.minimized,
                        wizard_options={"start_sandbox": lambda: start_sandbox("demo")})
         flow.start()
         favour_the_gui_thread()

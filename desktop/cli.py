@@ -37,6 +37,7 @@ from typing import Any, Callable, Iterator, Sequence
 from peewee import fn
 
 from desktop import APP_NAME, __version__
+from desktop import autostart
 from desktop.sandbox.browser import person_for  # the sandbox's stand-in for the person at the browser
 from desktop.storage import paths
 from desktop.storage.credentials import CredentialError, CredentialMissingError, Credentials
@@ -148,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", parents=[orders_from],
                    help="sync on the saved schedule until Ctrl+C / SIGTERM (log lines on stderr)")
+
+    autostart_cmd = sub.add_parser("autostart", parents=[json_opt],
+                                   help="start the app when you log in (on, off, status)")
+    autostart_cmd.add_argument("switch", choices=["on", "off", "status"])
 
     restore = sub.add_parser("restore-database", parents=[json_opt],
                              help="put back the copy of the app's database saved before an upgrade")
@@ -769,6 +774,23 @@ def cmd_restore_database(args: argparse.Namespace) -> int:
 
 
 COMMANDS["restore-database"] = cmd_restore_database
+
+
+def cmd_autostart(args: argparse.Namespace) -> int:
+    """Start at login (issue 17): the entry itself is the truth, nothing is saved elsewhere."""
+    extra = ["--data-dir", args.data_dir] if args.data_dir else []
+    command = autostart.launch_command(extra)
+    if args.switch == "on":
+        found = autostart.enable(command=command)
+    elif args.switch == "off":
+        found = autostart.disable()
+    else:
+        found = autostart.status(command=command)
+    emit(args, found.as_dict(), [found.describe()])
+    return 0
+
+
+COMMANDS["autostart"] = cmd_autostart
 COMMANDS["compare-stock"] = cmd_compare_stock
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bigcommerce": cmd_connect_bigcommerce, "hike": cmd_connect_hike, "sandbox": cmd_connect_sandbox,

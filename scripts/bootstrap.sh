@@ -12,6 +12,7 @@ APT_PACKAGES=(
   xvfb xauth libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
   gnome-keyring dbus-daemon dbus-bin dbus-x11
+  desktop-file-utils
 )
 
 install_system_packages() {

@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 class AppFlow(QObject):
     def __init__(self, credentials: Credentials, *, sandbox: Any = None, wizard_options: dict | None = None,
                  controller_options: dict | None = None, on_window: Callable[[Any], None] | None = None,
-                 parent: QObject | None = None):
+                 minimized: bool = False, parent: QObject | None = None):
         super().__init__(parent)
+        self._minimized = minimized  # --minimized (start at login): the first window starts in the tray
         self.credentials = credentials
         self.sandbox = sandbox
         self.controller = None
@@ -90,13 +91,25 @@ class AppFlow(QObject):
         QApplication.instance().setQuitOnLastWindowClosed(controller is None)
         if self._on_window is not None:
             self._on_window(self.window)
-        self.window.show()
+        self._show_first(self.window, first=old is None)
         if old is not None:
             old._quitting = True  # its close is a swap, not the person quitting
             if old.tray is not None:
                 old.tray.icon.hide()
             old.close()
             old.deleteLater()
+
+    def _show_first(self, window: Any, *, first: bool) -> None:
+        """--minimized: hidden in the tray when there is one, else a minimised window (never invisible with no way
+        back). Only the first window, and only once a sync runs (setup still to do shows the window)."""
+        from desktop.views import tray
+
+        if not (first and self._minimized and window.controller is not None):
+            window.show()
+        elif window.tray is not None and tray.system_tray_available():
+            window.tray.show()
+        else:
+            window.showMinimized()
 
     # ---- the wizard and Manage ------------------------------------------------------------------------------
     def open_wizard(self) -> None:

@@ -37,7 +37,7 @@ def dark_panel() -> bool:
 
 def system_tray_available() -> bool:
     """Whether this desktop shows tray icons (plain GNOME and Xvfb do not); the window asks before hiding without
-    one (issue 17). Tests replace it."""
+    one (issue 17), and ``--minimized`` starts to it or to a minimised window. The one seam tests replace."""
     return QSystemTrayIcon.isSystemTrayAvailable()
 
 
