@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
 
+from desktop import APP_NAME
+
 APP_ID = "hike-bc-sync"
 RUN_VALUE = "HikeBigCommerceSync"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
@@ -75,7 +77,7 @@ class XdgWriter:
         text = "\n".join([
             "[Desktop Entry]",
             "Type=Application",
-            "Name=Hike BigCommerce Sync",
+            f"Name={APP_NAME}",
             "Comment=Keeps your Hike and BigCommerce stores in step",
             "Exec=" + " ".join(_exec_quote(a) for a in command),
             f"Icon={APP_ID}",

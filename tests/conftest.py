@@ -40,6 +40,15 @@ def secret_service():
     return backend
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_config_home(tmp_path_factory):
+    """Saving setup writes the start-at-login entry (``desktop.autostart``) under ``$XDG_CONFIG_HOME``: never the
+    real one of whoever runs the tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
+        yield
+
+
 @pytest.fixture
 def db(data_dir: Path):
     """This test's own database, bound for its duration; the database bound before (a module fixture's, whose

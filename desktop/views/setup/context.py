@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from desktop import autostart
 from desktop.storage.credentials import CredentialError, Credentials
 from desktop.storage.logs import redact
 from desktop.storage.models import Connection, SettingsVersion
@@ -94,6 +95,9 @@ class SetupContext(QObject):
         self.saved_settings = newest_settings()  # what is in force, to tell what an edit turns on or off
         self.settings = settings or (Settings.from_json(self.saved_settings.to_json()) if self.saved_settings
                                      else Settings.template())
+        # start at login (issue 17): the entry itself is the truth; a first setup turns it on unless unticked
+        self.login_entry = autostart.status()
+        self.start_at_login = self.login_entry.ours if self.saved_settings else True
         self.tax_rule_chosen = False  # the wizard's kept draft: its tax rule is the person's choice, not a guess
         self.facts: StoreFacts | None = None
         self.facts_state = "idle"  # idle | loading | loaded | failed
@@ -188,7 +192,18 @@ class SetupContext(QObject):
         """A new SettingsVersion: the newest row is the settings in force; older ones stay as history."""
         row = SettingsVersion.create(data=self.settings.to_json(), note=note)
         self.saved_settings = Settings.from_json(row.data)
+        self._apply_start_at_login()
         return row
+
+    def _apply_start_at_login(self) -> None:
+        """Only a change is applied: an entry another install left is not removed because a box was left alone."""
+        if self.start_at_login == self.login_entry.ours:
+            return
+        try:
+            self.login_entry = autostart.enable() if self.start_at_login else autostart.disable()
+        except OSError as exc:  # the settings are saved all the same; the switch shows what really happened
+            log.warning("Could not change starting at login: %s", exc)
+            self.start_at_login = self.login_entry.ours
 
     def shutdown(self) -> None:
         self.background.shutdown()

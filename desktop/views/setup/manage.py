@@ -143,9 +143,10 @@ class ManageDialog(QDialog):
 
     # -- closing with unsaved edits (issue 17, finding 4) ------------------------------------------------------
     def unsaved(self) -> bool:
-        """The settings as edited differ from the ones in force."""
+        """The settings as edited differ from the ones in force (or the start-at-login switch from the entry)."""
         saved = self.ctx.saved_settings
-        return saved is not None and saved.to_json() != self.ctx.settings.to_json()
+        login_changed = self.ctx.start_at_login != self.ctx.login_entry.ours
+        return login_changed or (saved is not None and saved.to_json() != self.ctx.settings.to_json())
 
     def reject(self) -> None:
         """Close (the Close button, Escape, and the window's ×: QDialog's close event asks ``reject``): edits not

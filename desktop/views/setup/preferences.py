@@ -83,6 +83,27 @@ class PreferencesPage(SettingsPage):
         self.schedule_note.setObjectName("scheduleNote")
         self.body.addWidget(self.schedule_note)
 
+        # not a sync setting: the entry the system starts programs from (``desktop.autostart``), set on Save
+        self.start_at_login = QCheckBox("Start the app when I &log in to this computer")
+        self.start_at_login.setObjectName("startAtLogin")
+        self.start_at_login.setToolTip("It starts minimised: in the tray when the desktop has one, otherwise as a "
+                                       "small window. Syncing needs the app running.")
+        self.start_at_login.setChecked(self.ctx.start_at_login)
+        self.start_at_login.toggled.connect(self._start_at_login_toggled)
+        self.body.addWidget(self.start_at_login)
+        self.login_note = help_text("")
+        self.body.addWidget(self.login_note)
+        self._describe_login_entry()
+
+    def _start_at_login_toggled(self, on: bool) -> None:
+        self.ctx.start_at_login = on
+        self.changed()  # the Save page's summary and Manage's unsaved-edits check follow
+
+    def _describe_login_entry(self) -> None:
+        entry = self.ctx.login_entry
+        self.login_note.setVisible(entry.on and not entry.ours)  # another install's entry: say what it starts
+        self.login_note.setText(entry.describe())
+
     def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
         self.description.set_value(settings.description_sync)
         self.images.set_value(settings.image_sync)

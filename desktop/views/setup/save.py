@@ -120,7 +120,9 @@ class SavePage(SetupPage):
         self._warnings()
 
     def _warnings(self) -> None:
-        self.summary.setText("\n".join(f"\u2022 {line}" for line in summary_lines(self.ctx.settings, self.ctx.facts)))
+        login = "Starts when you log in: " + ("yes" if self.ctx.start_at_login else "no (Preferences)")
+        lines = [*summary_lines(self.ctx.settings, self.ctx.facts), login]
+        self.summary.setText("\n".join(f"\u2022 {line}" for line in lines))
         notes = [p.message for p in self.ctx.problems() if not p.mandatory]
         if notes:
             self.warnings.show_message("warning", "Worth a look before saving:\n\u2022 " + "\n\u2022 ".join(notes))
