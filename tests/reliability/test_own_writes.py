@@ -56,12 +56,19 @@ def killed_after_hike_saves(engine, monkeypatch, method: str = "save_products", 
     monkeypatch.setattr(HikeClient, method, real)
 
 
-def test_n2_a_rename_made_after_a_kill_is_not_overwritten_by_our_own_unconfirmed_write(world, monkeypatch):
-    connected, engine = world
+def renamed_then_killed(connected, engine, monkeypatch) -> tuple[models.Link, int, str]:
+    """A simple product renamed "<name> ~1" in BigCommerce, and the pass sending it to Hike killed once Hike took
+    it: the link, the BigCommerce id and the name before."""
     link, bc_id = simple_link(connected)
     base = connected.bc.product(bc_id).name
     connected.bc.update_product(bc_id, {"name": f"{base} ~1"})
     killed_after_hike_saves(engine, monkeypatch)
+    return link, bc_id, base
+
+
+def test_n2_a_rename_made_after_a_kill_is_not_overwritten_by_our_own_unconfirmed_write(world, monkeypatch):
+    connected, engine = world
+    link, bc_id, base = renamed_then_killed(connected, engine, monkeypatch)
     assert connected.hike.product(int(link.hike_id)).name == f"{base} ~1", "Hike took the update before the kill"
 
     connected.bc.update_product(bc_id, {"name": f"{base} ~2"})  # the person's rename, in the same second
@@ -73,10 +80,7 @@ def test_n2_a_rename_made_after_a_kill_is_not_overwritten_by_our_own_unconfirmed
 
 def test_n2_after_a_kill_our_own_write_is_settled_without_writing_again(world, monkeypatch):
     connected, engine = world
-    link, bc_id = simple_link(connected)
-    base = connected.bc.product(bc_id).name
-    connected.bc.update_product(bc_id, {"name": f"{base} ~1"})
-    killed_after_hike_saves(engine, monkeypatch)
+    link, bc_id, base = renamed_then_killed(connected, engine, monkeypatch)
     assert models.PendingWork.select().where(models.PendingWork.status == "in_progress").exists(), \
         "the update in flight was written down before it was sent"
 
@@ -91,10 +95,7 @@ def test_n2_after_a_kill_our_own_write_is_settled_without_writing_again(world, m
 def test_d10_a_person_change_on_top_of_our_unconfirmed_write_is_still_a_change(world, monkeypatch):
     """The expectation never hides a person's change: Hike's price changed after our write, so Hike changed."""
     connected, engine = world
-    link, bc_id = simple_link(connected)
-    base = connected.bc.product(bc_id).name
-    connected.bc.update_product(bc_id, {"name": f"{base} ~1"})
-    killed_after_hike_saves(engine, monkeypatch)
+    link, _, _ = renamed_then_killed(connected, engine, monkeypatch)
     outlet = engine.context().settings.price_outlet_id
     hp = connected.hike.product(int(link.hike_id))
     row = hp.outlet(outlet)
