@@ -88,6 +88,25 @@ def product_page(url: str) -> None:
     view.close()
 
 
+def close_without_tray(window) -> None:
+    """Issue 17 finding 1: what closing the window asks on a desktop without a tray (grabbed, then cancelled)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.views.main_window import ask_how_to_close
+
+    def grab_then_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            save(box, "close-without-tray.png")
+            box.reject()
+        else:
+            QTimer.singleShot(100, grab_then_cancel)
+
+    QTimer.singleShot(300, grab_then_cancel)
+    ask_how_to_close(window)
+
+
 def monitor_screens(app: QApplication) -> None:
     from desktop.sandbox.stores import start_sandbox
     from desktop.storage.credentials import Credentials
@@ -129,6 +148,7 @@ def monitor_screens(app: QApplication) -> None:
         tabs.setCurrentWidget(window.runs_view)
         save(window, "run-log.png")
         tabs.setCurrentWidget(window.dashboard)
+        close_without_tray(window)
         # a live pass: slow store answers keep it running while the dashboard is grabbed
         with sandbox.bigcommerce.lock:
             sandbox.bigcommerce.add_faults(r"/v3/customers$", ["timeout", "timeout"], method="GET", delay_s=2.0)
