@@ -52,6 +52,7 @@ from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike,
     open_clients
 from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.hike_registration import REGISTRATION_FILE, load_registration
+from desktop.sync.log_words import action_text
 from desktop.sync.events import Listeners
 from desktop.sync.journal import mark_interrupted_runs
 from desktop.sync.preflight import TaxCheck, bigcommerce_duplicates, compare_stock, hike_duplicates, write_backup
@@ -693,9 +694,10 @@ def cmd_log(args: argparse.Namespace) -> int:
         entries = [{"time": iso(e.created_at), "run_id": e.run_id, "entity": e.entity, "direction": e.direction,
                     "action": e.action, "result": e.result, "message": e.message, "diff": e.diff,
                     "hike_id": e.hike_id, "bc_id": e.bc_id, "sku": e.sku} for e in query]
+    # the text is for people (the action in words, as the window shows it); --json keeps the machine words
     emit(args, {"entries": entries}, lambda: [
-        f"{e['time']} {e['entity']:<9} {e['action']:<7} {e['result']:<8} {e['direction']:<10} {e['sku'] or '-':<16} "
-        f"{e['message']}" for e in entries] or ["No log entries."])
+        f"{e['time']} {e['entity']:<9} {action_text(e['action']):<10} {e['result']:<8} {e['direction']:<10} "
+        f"{e['sku'] or '-':<16} {e['message']}" for e in entries] or ["No log entries."])
     return 0
 
 

@@ -416,6 +416,8 @@ def test_sync_once_dry_run_then_two_passes_without_echo_then_status_and_log(run_
     assert all(e["result"] in ("error", "conflict") for e in errors)
     code, out, _ = run_cli("log", "--limit", "3")
     assert code == 0 and len(out.splitlines()) == 3
+    said = {line.split()[2] for line in out.splitlines()}  # time, entity, then the action in words
+    assert said <= {"Created", "Updated", "Linked", "Skipped", "Failed", "Stock", "Status", "Waiting", "New"}, said
 
 
 def test_exit_codes(run_cli, info_file, sandbox, tmp_path):
