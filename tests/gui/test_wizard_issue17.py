@@ -7,7 +7,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 
 from desktop.storage.models import Connection, Preference, SettingsVersion, get_preference
 from desktop.sync import hike_registration
@@ -208,3 +208,19 @@ def test_f4_closed_at_welcome_with_nothing_connected_keeps_nothing(qtbot, make_w
     wizard = make_wizard()
     qtbot.mouseClick(wizard.cancel, Qt.MouseButton.LeftButton)
     assert get_preference("setup_draft") is None and make_wizard().page().objectName() == "WelcomePage"
+
+
+def test_f9_the_backup_is_the_first_thing_pre_flight_offers_above_the_fold(qtbot, make_wizard, sandbox, credentials):
+    """Hike advises a backup before the first sync: on Pre-flight it comes first, visible without scrolling at the
+    wizard's smallest size, and Welcome says where it is."""
+    connect_sandbox(sandbox.info, credentials, sandbox.person())
+    wizard = make_wizard()
+    assert "first box of Pre-flight" in wizard.welcome.findChild(QWidget, "beforeYouStart").findChildren(
+        QLabel)[1].text()
+    wizard.resize(wizard.minimumSize())
+    wizard.go(wizard.pages.index(wizard.preflight))
+    button = wizard.preflight.backup_button
+    qtbot.waitUntil(lambda: button.isVisible() and not button.visibleRegion().isEmpty())
+    scroll = wizard.preflight.findChild(QScrollArea)
+    assert scroll.verticalScrollBar().value() == 0, "seen without scrolling"
+    assert button.mapTo(scroll.viewport(), button.rect().bottomLeft()).y() <= scroll.viewport().height()

@@ -10,9 +10,9 @@ from desktop.views.setup.widgets import help_text
 NOTES = (
     ("Tidy your data first.", "The first sync links and copies everything in one go: duplicate SKUs or barcodes, "
                               "old products and half-filled records are easier to fix before than after."),
-    ("Back up both catalogs.", "From the first sync on, a change in one store reaches the other. Pre-flight, the "
-                               "last step before saving, writes both catalogs to CSV files before anything is "
-                               "written."),
+    ("Back up both catalogs.", "From the first sync on, a change in one store reaches the other. The first box of "
+                               "Pre-flight, the step before saving, writes both catalogs to CSV files before "
+                               "anything is written."),
     ("Gift cards, discounts and loyalty points do not sync.", "Hike keeps them; orders carry what the shopper "
                                                               "paid."),
     ("Other integrations can interfere.", "An app that changes prices, SKUs or barcodes in either store is "

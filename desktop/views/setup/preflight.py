@@ -40,6 +40,21 @@ class PreflightPage(SetupPage):
             self.body, "&Run the checks", "runPreflight", self.run,
             "Read both catalogs again and preview the first sync.")
 
+        # first, above the fold: Hike advises a backup before the first sync (issue 17 finding 9)
+        backup = QGroupBox("Backup")
+        box = QVBoxLayout(backup)
+        box.addWidget(help_text("Both catalogs as CSV files (they open in any spreadsheet program). Recommended "
+                                "before the first sync."))
+        self.backup_button = action_row(
+            box, "Back &up both catalogs…", "backupCatalogs", self.backup,
+            "Choose a folder; two CSV files are written there.")
+        self.backup_busy = BusyRow()
+        box.addWidget(self.backup_busy)
+        self.backup_note = Banner()
+        self.backup_note.setObjectName("backupNote")
+        box.addWidget(self.backup_note)
+        self.body.addWidget(backup)
+
         dupes = QGroupBox("Duplicate SKUs and barcodes")
         box = QVBoxLayout(dupes)
         box.addWidget(help_text("SKUs compare without letter case, across products and variants, as BigCommerce "
@@ -82,20 +97,6 @@ class PreflightPage(SetupPage):
         self.actions.setAlternatingRowColors(True)
         box.addWidget(self.actions)
         self.body.addWidget(preview)
-
-        backup = QGroupBox("Backup")
-        box = QVBoxLayout(backup)
-        box.addWidget(help_text("Both catalogs as CSV files (they open in any spreadsheet program). Recommended "
-                                "before the first sync."))
-        self.backup_button = action_row(
-            box, "Back &up both catalogs…", "backupCatalogs", self.backup,
-            "Choose a folder; two CSV files are written there.")
-        self.backup_busy = BusyRow()
-        box.addWidget(self.backup_busy)
-        self.backup_note = Banner()
-        self.backup_note.setObjectName("backupNote")
-        box.addWidget(self.backup_note)
-        self.body.addWidget(backup)
 
     def entered(self) -> None:
         # run on arrival, and again when the settings changed since (the preview depends on them)
