@@ -105,6 +105,14 @@ class _TextParser(HTMLParser):
         return normalize_text("".join(out))
 
 
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a value shown to a person holds markup (a description's HTML), to be shown as its words."""
+    return bool(_TAG.search(text))
+
+
 def html_to_text(markup: str | None) -> str:
     """BigCommerce's HTML description as the plain text Hike gets (S16): paragraphs and headings separated by a
     blank line, ``<br>`` as a line break, list items as ``- item`` (``1. item`` when numbered) on their own

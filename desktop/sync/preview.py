@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from desktop.storage.db import database_proxy
 from desktop.sync import hike_images, mapping, product_writes
 from desktop.sync.journal import save_link
+from desktop.sync.plain_text import html_to_text, looks_like_html
 from desktop.sync.product_fields import field_label
 from desktop.sync.vocabulary import Direction
 
@@ -116,6 +117,9 @@ def short(value: Any, width: int = 48) -> str:
             return f"{len(value)} image{'s' if len(value) != 1 else ''}"
         value = ", ".join(str(v) for v in value)
     text = str(value)
+    if looks_like_html(text):  # a description's HTML: its words, as the record log shows it
+        text = html_to_text(text) or "(empty)"
+    text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 1] + "…"
 
 

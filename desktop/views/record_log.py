@@ -9,7 +9,6 @@ stored; it is read from BigCommerce on a worker thread when the button is presse
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderVi
 from desktop.storage.models import Link, LogEntry
 from desktop.sync import store_links
 from desktop.sync.log_words import action_text, field_label
-from desktop.sync.plain_text import html_to_text
+from desktop.sync.plain_text import html_to_text, looks_like_html
 from desktop.views.jobs import shared_jobs
 from desktop.views.open_links import open_store_url
 from desktop.views.record_models import local_time, state_text, status_icon, sync_status
@@ -30,7 +29,6 @@ log = logging.getLogger(__name__)
 ENTRY_LIMIT = 500
 DIRECTION_TEXT = {"hike_to_bc": "Hike → BigCommerce", "bc_to_hike": "BigCommerce → Hike", "both": "Both ways",
                   "none": ""}
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 RESULT_TEXT = {"ok": "OK", "error": "Error", "skipped": "Skipped", "conflict": "Conflict"}
 
 
@@ -50,7 +48,7 @@ def format_value(value: Any, limit: int = 40) -> str:
         return "(empty)"
     if isinstance(value, (list, tuple)):  # image addresses and the like: one short name each
         value = ", ".join(_short_item(v) for v in value)
-    elif isinstance(value, str) and _TAG.search(value):  # a description's HTML: its words, not its tags
+    elif isinstance(value, str) and looks_like_html(value):  # a description's HTML: its words, not its tags
         value = html_to_text(value) or "(empty)"
     text = " ".join(str(value).split())  # one line: descriptions carry newlines and indentation
     return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -22,4 +22,6 @@ def test_p3_samples_read_as_a_person_would():
     assert short(["https://cdn.example/a.jpg", "https://cdn.example/b.jpg"]) == "2 images"
     assert short(["Shoes", "Sale"]) == "Shoes, Sale"
     assert short("x" * 100).endswith("…") and len(short("x" * 100)) == 48
+    assert short("<p>Made to <b>last</b></p>") == "Made to last", "a description's words, not its tags"
+    assert short("2 < 3 and 4 > 1") == "2 < 3 and 4 > 1"
     assert sample_line("stock", {"name": "Tee / M", "before": "2", "after": 5}) == "Stock of Tee / M: 2 → 5"
