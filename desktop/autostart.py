@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 from desktop import APP_NAME
+from desktop.storage import paths
 
 APP_ID = "hike-bc-sync"
 RUN_VALUE = "HikeBigCommerceSync"
@@ -42,14 +43,16 @@ class Status:
         return f"On, but starts {' '.join(self.command)} ({self.where}), not this copy of the app."
 
 
-def launch_command(extra: Sequence[str] = ()) -> list[str]:
-    """How this copy of the app is started, plus ``--minimized``."""
+def launch_command() -> list[str]:
+    """How this copy of the app is started, on the data folder it works on (when not the usual one, whether it
+    was given with ``--data-dir`` or the environment variable, the entry names it), plus ``--minimized``."""
     if getattr(sys, "frozen", False):
         base = [sys.executable]
     else:
         script = shutil.which("hike-bc-sync", path=str(Path(sys.executable).parent))
         base = [script] if script else [sys.executable, "-m", "desktop"]
-    return base + list(extra) + [MINIMIZED]
+    folder = paths.chosen_folder()
+    return base + (["--data-dir", str(folder)] if folder else []) + [MINIMIZED]
 
 
 # ---------------------------------------------------------------- Linux (XDG)

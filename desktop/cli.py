@@ -780,8 +780,7 @@ COMMANDS["restore-database"] = cmd_restore_database
 
 def cmd_autostart(args: argparse.Namespace) -> int:
     """Start at login (issue 17): the entry itself is the truth, nothing is saved elsewhere."""
-    extra = ["--data-dir", args.data_dir] if args.data_dir else []
-    command = autostart.launch_command(extra)
+    command = autostart.launch_command()  # with the data folder this command was given, when not the usual one
     if args.switch == "on":
         found = autostart.enable(command=command)
     elif args.switch == "off":

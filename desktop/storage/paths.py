@@ -106,8 +106,13 @@ def set_override(folder: str | os.PathLike[str] | None) -> None:
     _override = Path(folder).expanduser().resolve() if folder else None
 
 
+def chosen_folder() -> Path | None:
+    """The folder given with ``--data-dir`` or ``HIKEBC_DATA_DIR``; None: the system's usual places."""
+    return _override or (Path(os.environ[ENV_VAR]).expanduser().resolve() if os.environ.get(ENV_VAR) else None)
+
+
 def app_paths() -> AppPaths:
-    root = _override or (Path(os.environ[ENV_VAR]).expanduser().resolve() if os.environ.get(ENV_VAR) else None)
+    root = chosen_folder()
     if root is not None:
         return AppPaths(data=root, logs=root / "logs", cache=root / "cache")
     return AppPaths(

@@ -48,3 +48,15 @@ def test_macos_launch_agent_in_a_tmp_folder(tmp_path):
 
 def test_launch_command_ends_minimized():
     assert autostart.launch_command()[-1] == "--minimized"
+
+
+def test_the_entry_starts_the_app_on_the_data_folder_it_works_on(monkeypatch, tmp_path):
+    """The window's switch and the CLI alike: a folder given by --data-dir or the environment is in the entry."""
+    from desktop.storage import paths
+
+    monkeypatch.delenv(paths.ENV_VAR, raising=False)
+    paths.set_override(None)
+    assert "--data-dir" not in autostart.launch_command()
+    monkeypatch.setenv(paths.ENV_VAR, str(tmp_path / "shop"))
+    command = autostart.launch_command()
+    assert command[-3:] == ["--data-dir", str((tmp_path / "shop").resolve()), "--minimized"]
