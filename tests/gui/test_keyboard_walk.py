@@ -49,8 +49,9 @@ def next_page(qtbot, wizard) -> None:
 
 def test_issue17_f7_the_wizard_from_welcome_to_save_by_keyboard_alone(qtbot, make_wizard, sandbox):
     wizard = make_wizard(Browser(person(sandbox)))
+    # the wizard is the window being used (another test's window may still be open and had the keyboard)
     wizard.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.waitUntil(lambda: wizard.isActiveWindow() and wizard.isAncestorOf(QApplication.focusWidget()))
     tab_to(qtbot, wizard.welcome.real)
     press(qtbot, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: wizard.page() is not wizard.welcome)
