@@ -49,8 +49,10 @@ def run() -> int:
 
 def _check(folder: Path) -> dict[str, Any]:
     from desktop.storage import paths
-    from desktop.storage.db import close_db, init_db
+    from desktop.storage.db import close_db, database_proxy, init_db
 
+    # the process is left as it was found: its data folder and database (tests run it among others)
+    previous_folder, previous_db = paths.chosen_folder() if paths._override else None, database_proxy.obj
     paths.set_override(folder)
     sandbox = None
     try:
@@ -64,7 +66,8 @@ def _check(folder: Path) -> dict[str, Any]:
         if sandbox is not None:
             sandbox.stop()
         close_db()
-        paths.set_override(None)
+        database_proxy.initialize(previous_db)
+        paths.set_override(previous_folder)
 
 
 def _start_sandbox():
