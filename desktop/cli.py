@@ -51,7 +51,7 @@ from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, hike_api
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
 from desktop.sync.error_groups import ERROR_RESULTS
-from desktop.sync.hike_registration import REGISTRATION_FILE, load_registration
+from desktop.sync.hike_registration import CLIENT_ID_ENV, CLIENT_SECRET_ENV, REGISTRATION_FILE, load_registration
 from desktop.sync.log_words import action_text
 from desktop.sync.events import Listeners
 from desktop.sync.journal import mark_interrupted_runs
@@ -67,8 +67,7 @@ from desktop.sync.words import describe_counts, plural
 
 log = logging.getLogger("desktop.cli")
 
-HIKE_CLIENT_ID_ENV = "HIKEBC_HIKE_CLIENT_ID"
-HIKE_CLIENT_SECRET_ENV = "HIKEBC_HIKE_CLIENT_SECRET"
+HIKE_CLIENT_ID_ENV, HIKE_CLIENT_SECRET_ENV = CLIENT_ID_ENV, CLIENT_SECRET_ENV  # hike_registration reads them too
 SANDBOX_INFO_KEYS = {"bigcommerce": ("api_path", "access_token"),
                      "hike": ("base_url", "client_id", "client_secret", "username", "password")}
 

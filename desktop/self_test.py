@@ -52,7 +52,7 @@ def _check(folder: Path) -> dict[str, Any]:
     from desktop.storage.db import close_db, database_proxy, init_db
 
     # the process is left as it was found: its data folder and database (tests run it among others)
-    previous_folder, previous_db = paths.chosen_folder() if paths._override else None, database_proxy.obj
+    previous_folder, previous_db = paths.override(), database_proxy.obj
     paths.set_override(folder)
     sandbox = None
     try:
@@ -78,19 +78,17 @@ def _start_sandbox():
 
 def _connect_configure_and_sync(sandbox, app_paths):
     from desktop.storage.credentials import Credentials
-    from desktop.storage.models import SettingsVersion
     from desktop.storage.memory_keyring import MemoryKeyring
     from desktop.sync.connections import connect_sandbox, open_clients
     from desktop.sync.engine import SyncEngine
     from desktop.sync.vocabulary import Trigger
-    from desktop.sync.service import save_sandbox_settings_if_none
-    from desktop.sync.settings import Settings
+    from desktop.sync.service import newest_settings, save_sandbox_settings_if_none
 
     credentials = Credentials("sandbox", data_dir=app_paths.data, state_file=app_paths.keyring_state,
                               backend=MemoryKeyring())
     connect_sandbox(sandbox.info, credentials, sandbox.person())
     save_sandbox_settings_if_none()
-    settings = Settings.from_json(SettingsVersion.select().order_by(SettingsVersion.id.desc()).get().data)
+    settings = newest_settings()
     bc, hike = open_clients(credentials)
     try:
         run_row = SyncEngine(bc, hike, settings).run_pass(Trigger.CLI)

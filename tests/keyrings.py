@@ -2,16 +2,18 @@
 tests/integration/test_real_keyring.py.)"""
 from __future__ import annotations
 
-import keyring.backend
 import keyring.errors
 
+from desktop.storage import memory_keyring
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
+
+class MemoryKeyring(memory_keyring.MemoryKeyring):
+    """The app's in-memory keyring (the self-test's), which a test can also lock or make fail."""
+
     priority = 1  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
         self.locked = False
         self.error: Exception | None = None
 
@@ -23,17 +25,15 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         self._check()
-        self.store[(service, username)] = password
+        super().set_password(service, username, password)
 
     def get_password(self, service: str, username: str) -> str | None:
         self._check()
-        return self.store.get((service, username))
+        return super().get_password(service, username)
 
     def delete_password(self, service: str, username: str) -> None:
         self._check()
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.store[(service, username)]
+        super().delete_password(service, username)
 
 
 def keyring_entries(backend, profile: str) -> set[str]:

@@ -12,14 +12,14 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._entries: dict[tuple[str, str], str] = {}
+        self.store: dict[tuple[str, str], str] = {}
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        self._entries[(service, username)] = password
+        self.store[(service, username)] = password
 
     def get_password(self, service: str, username: str) -> str | None:
-        return self._entries.get((service, username))
+        return self.store.get((service, username))
 
     def delete_password(self, service: str, username: str) -> None:
-        if self._entries.pop((service, username), None) is None:
+        if self.store.pop((service, username), None) is None:
             raise keyring.errors.PasswordDeleteError("not found")

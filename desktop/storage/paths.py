@@ -106,6 +106,11 @@ def set_override(folder: str | os.PathLike[str] | None) -> None:
     _override = Path(folder).expanduser().resolve() if folder else None
 
 
+def override() -> Path | None:
+    """The folder ``set_override`` gave (``--data-dir``), or None."""
+    return _override
+
+
 def chosen_folder() -> Path | None:
     """The folder given with ``--data-dir`` or ``HIKEBC_DATA_DIR``; None: the system's usual places."""
     return _override or (Path(os.environ[ENV_VAR]).expanduser().resolve() if os.environ.get(ENV_VAR) else None)

@@ -25,11 +25,6 @@ from desktop.views.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
-def default_hike_app() -> HikeApp | None:
-    """This app's Hike registration as the build carries it (``hike_registration``); None when built without."""
-    return load_registration()
-
-
 def open_in_system_browser(url: str) -> bool:
     return QDesktopServices.openUrl(QUrl(url))
 
@@ -83,7 +78,7 @@ class SetupContext(QObject):
         self.credentials = credentials
         # the registration to sign in with: given (tests, sandbox), the one the connection was made with, the
         # build's own; ``hike_app_missing`` when there is none (a build made without it: the page says so)
-        found = hike_app or self._connected_hike_app() or self._sandbox_hike_app(sandbox) or default_hike_app()
+        found = hike_app or self._connected_hike_app() or self._sandbox_hike_app(sandbox) or load_registration()
         self.hike_app_missing = found is None
         self.hike_app = found or HikeApp(HIKE_API_URL, "", "")
         self.sandbox = sandbox  # SandboxStores when running on the built-in stores

@@ -18,6 +18,7 @@ from desktop.storage.credentials import Credentials
 from desktop.storage.models import Preference, get_preference, set_preference
 from desktop.sync.connections import HikeApp
 from desktop.sync.settings import Settings, SettingsError
+from desktop.sync.words import plural
 from desktop.views.setup.connect_bigcommerce import ConnectBigCommercePage
 from desktop.views.setup.connect_hike import ConnectHikePage
 from desktop.views.setup.context import SetupContext
@@ -225,7 +226,7 @@ class SetupWizard(QDialog):
         self.finish.setDefault(last)
         missing = len(self.ctx.missing()) if last else 0
         self.finish_reason.setText(
-            "" if not missing else f"{missing} item{'s' if missing != 1 else ''} still needed (listed above)")
+            f"{plural(missing, 'item')} still needed (listed above)" if missing else "")
         for row in range(self.steps.count()):
             item = self.steps.item(row)
             enabled = self._can_enter(row)
