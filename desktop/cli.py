@@ -154,8 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
                                    help="start the app when you log in (on, off, status)")
     autostart_cmd.add_argument("switch", choices=["on", "off", "status"])
 
-    sub.add_parser("self-test", help="check this installed copy works: the same as `hike-bc-sync --self-test` "
-                                      "(sandbox stores, a temporary folder, one pass, one JSON line)")
     restore = sub.add_parser("restore-database", parents=[json_opt],
                              help="put back the copy of the app's database saved before an upgrade")
     restore.add_argument("--copy", metavar="FILE", help="this copy (default: the newest; --list shows them)")
@@ -793,17 +791,6 @@ def cmd_autostart(args: argparse.Namespace) -> int:
 
 
 COMMANDS["autostart"] = cmd_autostart
-
-
-def cmd_self_test(args: argparse.Namespace) -> int:
-    """The window's ``--self-test`` from the command line: on Windows the window's executable has no console to
-    print its line to, this one has."""
-    from desktop.self_test import run
-
-    return run()
-
-
-COMMANDS["self-test"] = cmd_self_test
 COMMANDS["compare-stock"] = cmd_compare_stock
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bigcommerce": cmd_connect_bigcommerce, "hike": cmd_connect_hike, "sandbox": cmd_connect_sandbox,
