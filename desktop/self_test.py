@@ -43,8 +43,21 @@ def run() -> int:
             shutil.rmtree(folder, ignore_errors=True)
     if result["ok"]:
         result["seconds"] = round(time.monotonic() - started, 1)
+    _use_parent_console()
     print(json.dumps(result), flush=True)
     return 0 if result["ok"] else 1
+
+
+def _use_parent_console() -> None:
+    """A Windows window build (PyInstaller ``console=False``) has no stdout: attach to the console of the command
+    prompt it was started from, so ``hike-bc-sync.exe --self-test`` prints its line there too. Not run here (no
+    Windows machine); elsewhere stdout is always there and this does nothing."""
+    if sys.stdout is not None or sys.platform != "win32":
+        return
+    import ctypes
+
+    if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
 def _check(folder: Path) -> dict[str, Any]:
