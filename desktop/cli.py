@@ -50,6 +50,7 @@ from desktop.sync import errors
 from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
+from desktop.sync.diagnose import diagnose, save_latest
 from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.hike_registration import CLIENT_ID_ENV, CLIENT_SECRET_ENV, REGISTRATION_FILE, load_registration
 from desktop.sync.log_words import action_text
@@ -126,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--print-template", action="store_true", help="print the recommended settings as JSON")
 
     sub.add_parser("preflight", parents=[json_opt], help="duplicates (P1), tax check (P2) and dry run (P3)")
+    sub.add_parser("diagnose", parents=[json_opt],
+                   help="read a few records of every endpoint the sync uses on both stores (never writes) and say "
+                        "where an answer differs from what the app expects; exit 1 when one does")
     sub.add_parser("compare-stock", parents=[json_opt],
                    help="linked products whose stock differs between the stores (S9: before order stock goes on)")
 
@@ -482,6 +486,15 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    """Check my stores (issue 18): read-only; the report is kept in the data folder for the support bundle."""
+    with opened_db(), opened_clients(args) as (bc, hike):
+        report = diagnose(hike, bc, version=__version__)
+    save_latest(report, paths.app_paths().ensure().data)
+    emit(args, report.as_dict(), report.lines)
+    return 0 if report.ok else 1
+
+
 def cmd_compare_stock(args: argparse.Namespace) -> int:
     """S9: before "update Hike inventory on order" goes back on, the linked items whose stock differs."""
     from desktop.sync.engine import store_facts
@@ -792,6 +805,7 @@ def cmd_autostart(args: argparse.Namespace) -> int:
 
 COMMANDS["autostart"] = cmd_autostart
 COMMANDS["compare-stock"] = cmd_compare_stock
+COMMANDS["diagnose"] = cmd_diagnose
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bigcommerce": cmd_connect_bigcommerce, "hike": cmd_connect_hike, "sandbox": cmd_connect_sandbox,
 }

@@ -34,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
+from desktop.sandbox.reshape import Reshape
+
 JSON = "application/json"
 
 
@@ -236,6 +238,9 @@ class EmulatorApp:
         self.route("DELETE", r"/__emulator/faults", self._ctl_clear_faults)
         self.route("GET", r"/__emulator/clock", self._ctl_clock)
         self.route("POST", r"/__emulator/clock", self._ctl_clock)
+        self.reshape = Reshape()
+        self.route("POST", r"/__emulator/reshape", self._ctl_reshape)
+        self.route("DELETE", r"/__emulator/reshape", self._ctl_reshape)
         self.route("GET", r"/__emulator/paging", self._ctl_paging)
         self.route("POST", r"/__emulator/paging", self._ctl_paging)
 
@@ -339,6 +344,14 @@ class EmulatorApp:
             with self.lock:
                 self.paging = paging
         return Response.json(self.paging.to_json())
+
+    def _ctl_reshape(self, request: Request) -> Response:
+        try:
+            rules = request.json().get("rules", []) if request.method == "POST" and request.body else []
+            self.reshape.set(rules)
+        except (ValueError, TypeError, AttributeError, re.error) as exc:
+            return Response.json({"error": str(exc)}, 400)
+        return Response.json({"rules": len(rules)})
 
     def _ctl_requests(self, request: Request) -> Response:
         with self.lock:
@@ -447,6 +460,7 @@ def _make_handler(app: EmulatorApp) -> type[BaseHTTPRequestHandler]:
                 except Exception as exc:  # an emulator bug must show as a 500, not a hung client
                     response = Response.json({"status": 500, "title": f"emulator error: {exc!r}"}, 500)
             response = app.after(request, response)
+            response.body = app.reshape.body(request.path, response.body)  # issue 18: a store shaped otherwise
             app.log_request(request, response.status)
             if fault is not None:  # drop_after: applied above, answer lost
                 self._drop()

@@ -24,6 +24,7 @@ from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
 from desktop.sync.events import Listeners
 from desktop.sync.hike import HikeClient
 from desktop.sync.journal import Journal
+from desktop.sync.left_out import fail_left_out
 from desktop.sync.customers import CustomerSync
 from desktop.sync.products import Action, ProductSync
 from desktop.sync.progress import PassProgress
@@ -164,7 +165,8 @@ class SyncEngine:
         finally:
             progress.detach()
             self.hike.save_calls()  # the last calls of the pass join the daily count (N3)
-            run = journal.finish(status, message)
+            notes = self.hike.shapes.take_notes()  # optional fields Hike left out: said once per run (issue 18)
+            run = journal.finish(status, "\n".join(filter(None, [message, *notes])))
             # what stopped the pass, for the scheduler's state (not stored: the run's status and message are)
             run.stopped_by = stopped_by
             self.events.on_run_finished(run.id, run.status, run.counts)
@@ -191,6 +193,8 @@ class SyncEngine:
             if active:
                 progress.reading(active[0].entity)
             snapshot = active[0].read(run.scope, run.records) if active else None
+            # records the read left out because the app cannot read them fail on their rows (issue 18)
+            fail_left_out(run.journal, run.hike.shapes, {e for p in active for e in p.link_entities})
             if snapshot is None:
                 continue
             for entity_pass in active:

@@ -56,6 +56,13 @@ class ValidationFailed(SyncError):
     kind, title = ErrorKind.VALIDATION, "Refused by the store"
 
 
+class UnreadableRecord(SyncError):
+    """A record the store sent without a field the sync needs, or with it in a form the app cannot read
+    (``shapes``): that record fails, the pass goes on, and nothing is written from a guess."""
+
+    kind, title = ErrorKind.SHAPE, "Record the app cannot read"
+
+
 class Conflict(ValidationFailed):
     kind, title = ErrorKind.CONFLICT, "Already exists"
 

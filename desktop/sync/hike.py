@@ -41,6 +41,8 @@ from desktop.sync.hike_models import (
     Fields, HikeBrand, HikeCustomer, HikeOutlet, HikeOutletStock, HikePaymentType, HikeProduct, HikeProductType,
     HikeRegister, HikeRegisterClosure, HikeSale, HikeTax, describe_hike_error, format_net_datetime, to_int,
 )
+from desktop.sync.shapes import RecordShape, ShapeWatch, check
+from desktop.sync.store_shapes import HIKE_CUSTOMER, HIKE_PRODUCT, HIKE_SALE
 from desktop.sync.http import DEFAULT_TIMEOUT, ApiTransport, Budget, HikeGovernor, RetryPolicy, encode_json
 
 log = logging.getLogger(__name__)
@@ -171,6 +173,9 @@ class HikeClient:
         # compares it before and after a read to know whether that read may be incomplete.
         self.incomplete_reads = 0
         self._count_lock = threading.Lock()
+        # issue 18: each record read is checked against its shape (``store_shapes``); gaps in optional fields are
+        # noted once per run, records without a field the sync needs are left out and failed by the engine
+        self.shapes = ShapeWatch()
         # told of each page of a list as it is read (pages read, pages Hike states or None; 0 pages: a list
         # starts): the engine sets it during a pass to show "page 3 of 12"
         self.on_page: Callable[[int, int | None], None] | None = None
@@ -220,8 +225,15 @@ class HikeClient:
             if self._tokens is None:
                 self._tokens = self._load_tokens()
             if self._tokens.expires_within(self.refresh_margin_s):
-                log.info("Hike access token expires soon; refreshing it first")
-                self._refresh(self._tokens)
+                stored = self._stored_tokens()
+                if stored is not None and stored.refresh_token != self._tokens.refresh_token \
+                        and not stored.expires_within(self.refresh_margin_s):
+                    # another client of this store renewed them (the window's Check my stores, a CLI command): a
+                    # refresh with the old refresh token could be refused once Hike has rotated it
+                    self._tokens = stored
+                else:
+                    log.info("Hike access token expires soon; refreshing it first")
+                    self._refresh(self._tokens)
             access = self._tokens.access_token
         self._local.access = access  # which token this thread sent, for the 401 handler
         return {"Authorization": f"Bearer {access}"}
@@ -232,15 +244,23 @@ class HikeClient:
         with self._token_lock:
             if self._tokens is not None and self._tokens.access_token != sent:
                 return  # another thread refreshed meanwhile: just repeat the call with the new token
-            try:
-                stored = self.credentials.load_hike_tokens(self.store)
-            except CredentialError:
-                stored = None
+            stored = self._stored_tokens()
             if stored is not None and stored.access_token != sent and not stored.expires_within(0):
                 self._tokens = stored  # another client of this store and folder refreshed and saved: take them
                 return
             log.info("Hike answered 401; refreshing the access token")
             self._refresh(self._tokens or stored or self._load_tokens())
+
+    def _stored_tokens(self) -> HikeTokens | None:
+        try:
+            return self.credentials.load_hike_tokens(self.store)
+        except CredentialError:
+            return None
+
+    def refresh_now(self) -> None:
+        """Renew the access token now, the way a pass does when it runs out (``diagnose`` proves it works)."""
+        with self._token_lock:
+            self._refresh(self._tokens or self._load_tokens())
 
     def _refresh(self, tokens: HikeTokens) -> None:
         new = hike_oauth.refresh(self.base_url, self.client_id, self._client_secret, tokens.refresh_token,
@@ -293,6 +313,26 @@ class HikeClient:
                         skip, total, path)
             with self._count_lock:
                 self.incomplete_reads += 1
+
+    def _readable(self, shape: RecordShape, entity: str, row: Any) -> bool:
+        """A record of a list read: True when the sync can read it. One it cannot is left out (the engine fails it
+        with the field named) and the read counts as short (N5), so nothing infers it was deleted, and a create on
+        this side looks it up first."""
+        if self.shapes.read(shape, entity, row):
+            return True
+        with self._count_lock:
+            self.incomplete_reads += 1
+        return False
+
+    def _required(self, shape: RecordShape, row: Any) -> Any:
+        """A record a lookup found: one the sync cannot read fails the record being looked up (a miss would let
+        it create a second copy)."""
+        problems = [f for f in check(shape, row) if f.needed]
+        if problems:
+            what = "; ".join(f.words() for f in problems)
+            raise errors.UnreadableRecord(f"{shape.what} sent a matching record in a shape the app cannot read "
+                                          f"({what}); nothing was written.", store=STORE)
+        return row
 
     def _page_read(self, pages: int, total: int | None) -> None:
         hook = self.on_page
@@ -373,6 +413,9 @@ class HikeClient:
                 if parent_id not in yielded:
                     orphans.setdefault(parent_id, []).append(row)
                 continue
+            if not self._readable(HIKE_PRODUCT, "product", row):
+                yielded.add(pid)  # its variant rows are not fetched on their own either
+                continue
             if pid in yielded or pid in bare_parents:
                 continue  # the same row twice: offset paging over a list that changed meanwhile
             if f.bool("has_variants") and not f.list("product_variants"):
@@ -388,14 +431,14 @@ class HikeClient:
             if parent_id in yielded:
                 continue
             raw = self._get_or_none(f"products/get/{parent_id}")
-            if isinstance(raw, Mapping):
+            if isinstance(raw, Mapping) and self._readable(HIKE_PRODUCT, "product", raw):
                 yielded.add(parent_id)
                 yield HikeProduct.from_api(raw, children=kids)
 
     def product(self, product_id: int) -> HikeProduct | None:
         """One product row by id (``products/get/{id}`` [C]); a variant id gives the variant's own row."""
         raw = self._get_or_none(f"products/get/{int(product_id)}")
-        return HikeProduct.from_api(raw) if isinstance(raw, Mapping) else None
+        return HikeProduct.from_api(self._required(HIKE_PRODUCT, raw)) if isinstance(raw, Mapping) else None
 
     def find_product_by_sku(self, sku: str, *, page_size: int | None = None) -> HikeProduct | None:
         """The product that owns ``sku`` (for a variant SKU: its parent, carrying the variant), or None.
@@ -412,10 +455,10 @@ class HikeClient:
             if _same(f.str("sku"), wanted):
                 if parent_id:
                     return self.product(parent_id) or HikeProduct.from_api(row)
-                return HikeProduct.from_api(row)
+                return HikeProduct.from_api(self._required(HIKE_PRODUCT, row))
             if any(isinstance(v, Mapping) and _same(Fields(v).str("sku"), wanted)
                    for v in f.list("product_variants")):
-                return HikeProduct.from_api(row)
+                return HikeProduct.from_api(self._required(HIKE_PRODUCT, row))
         return None
 
     def save_product(self, payload: Mapping[str, Any]) -> HikeProduct:
@@ -515,11 +558,15 @@ class HikeClient:
         """Every customer; ``since`` sends ``Sync_From`` ([I] for customers: documented for products only, so
         callers must not rely on it to see every change)."""
         params = _query(Sync_From=since, Filter=filter)
-        yield from _once_each(HikeCustomer.from_api(d) for d in self._pages("customers/get_all", params, page_size))
+        rows = self._pages("customers/get_all", params, page_size)
+        # a search (``filter``) is a lookup before a create: a match it cannot read fails that record instead
+        readable = (self._required(HIKE_CUSTOMER, d) for d in rows) if filter else \
+            (d for d in rows if self._readable(HIKE_CUSTOMER, "customer", d))
+        yield from _once_each(HikeCustomer.from_api(d) for d in readable)
 
     def customer(self, customer_id: int) -> HikeCustomer | None:
         raw = self._get_or_none(f"customers/get/{int(customer_id)}")
-        return HikeCustomer.from_api(raw) if isinstance(raw, Mapping) else None
+        return HikeCustomer.from_api(self._required(HIKE_CUSTOMER, raw)) if isinstance(raw, Mapping) else None
 
     def find_customers_by_email(self, email: str) -> list[HikeCustomer]:
         """Customers whose email equals ``email`` (case-insensitive), via a ``Filter`` search [C]. Email is not
@@ -570,11 +617,14 @@ class HikeClient:
         changes of older sales."""
         params = _query(Sorting="transactionDate", invoice_range_from=since, invoice_range_to=until,
                         Sync_From=modified_since, Filter=filter)
-        yield from _once_each(HikeSale.from_api(d) for d in self._pages("sales/get_all", params, page_size))
+        rows = self._pages("sales/get_all", params, page_size)
+        readable = (self._required(HIKE_SALE, d) for d in rows) if filter else \
+            (d for d in rows if self._readable(HIKE_SALE, "sale", d))
+        yield from _once_each(HikeSale.from_api(d) for d in readable)
 
     def sale(self, sale_id: int) -> HikeSale | None:
         raw = self._get_or_none(f"sales/get/{int(sale_id)}")  # [I] path
-        return HikeSale.from_api(raw) if isinstance(raw, Mapping) else None
+        return HikeSale.from_api(self._required(HIKE_SALE, raw)) if isinstance(raw, Mapping) else None
 
     def find_sale_by_number(self, number: str) -> HikeSale | None:
         wanted = str(number).strip()

@@ -113,6 +113,7 @@ class ErrorKind(StrEnum):
     AMBIGUOUS_WRITE = "ambiguous_write"
     CERTIFICATE = "certificate"
     PLAN = "plan"
+    SHAPE = "shape"  # a record the app cannot read: a field it needs is missing or malformed (``shapes``)
     INTERNAL = "internal"  # a bug: the run is closed and reported
     ORDERS_START = "orders_start"  # the person must say where orders start (order_start.StartChoiceNeeded)
     # signing in to Hike (``hike_oauth``)

@@ -29,6 +29,7 @@ POLICY = [
     (errors.NotFound, ErrorKind.NOT_FOUND, False, False),
     (errors.ValidationFailed, ErrorKind.VALIDATION, False, False),
     (errors.Conflict, ErrorKind.CONFLICT, False, False),
+    (errors.UnreadableRecord, ErrorKind.SHAPE, False, False),
     (errors.RateLimited, ErrorKind.RATE_LIMITED, True, True),
     (errors.DailyLimitReached, ErrorKind.DAILY_LIMIT, True, False),
     (errors.Transient, ErrorKind.TRANSIENT, True, True),
