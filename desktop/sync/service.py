@@ -97,6 +97,23 @@ class SyncService:
             self.scheduler.start(paused=bool(get_preference(PAUSED_PREFERENCE, False)), startup_pass=startup_pass)
         log.info("Sync service started (every %d min)", self.scheduler.interval_minutes)
 
+    def check_stores(self) -> Any:
+        """Check my stores (issue 18): ``diagnose`` on clients of their own (a pass may be using the service's), the
+        report kept in the data folder for the support bundle. Read-only; about 25 requests."""
+        from desktop import __version__
+        from desktop.storage import paths
+        from desktop.sync.connections import open_clients
+        from desktop.sync.diagnose import diagnose, save_latest
+
+        bc, hike = (self._open_clients or open_clients)(self.credentials)
+        try:
+            report = diagnose(hike, bc, version=__version__)
+        finally:
+            bc.close()
+            hike.close()
+        save_latest(report, paths.app_paths().ensure().data)
+        return report
+
     def _run_pass(self, trigger: str, entities: frozenset[str], *, scope: ReadScope | None = None,
                   only: frozenset[int] | None = None) -> Any:
         with self._lock:

@@ -165,18 +165,20 @@ def _number(text: str) -> Decimal | None:
 
 
 def _renamed(record: Mapping[str, Any], shape: RecordShape, spec: FieldShape) -> str:
-    """Keys the shape does not know that may be the missing field renamed: a similar name and a value of the
+    """A key the shape does not know that may be the missing field renamed: a similar name and a value of the
     field's kind (a real answer carries many fields the app never reads, mostly empty ones)."""
     known = {_norm(n) for f in shape.fields for n in f.names}
     wanted = _norm(spec.name)
+
+    def likeness(key: str) -> float:
+        return difflib.SequenceMatcher(None, wanted, _norm(key)).ratio()
+
     close = [str(k) for k, v in record.items()
              if _norm(k) not in known and v is not None and _fits(spec.kind, v)
-             and (wanted in _norm(k) or difflib.SequenceMatcher(None, wanted, _norm(k)).ratio() >= 0.75)]
+             and (wanted in _norm(k) or likeness(k) >= 0.75)]
     if not close:
         return ""
-    if len(close) == 1:
-        return f"an unknown field `{close[0]}` came instead"
-    return "unknown fields " + ", ".join(f"`{k}`" for k in close[:3]) + " came instead"
+    return f"an unknown field `{max(close, key=likeness)}` came instead"  # the likest ("customer_id" for "id")
 
 
 def check(shape: RecordShape, record: Any, prefix: str = "") -> list[Finding]:

@@ -82,6 +82,10 @@ class SyncController(QObject):
     def check_everything(self) -> bool:
         return self.service.check_everything()
 
+    def check_stores(self) -> Any:
+        """Help → Check my stores: blocking (run it in a job); the ``diagnose.Report``."""
+        return self.service.check_stores()
+
     def retry(self, groups: Iterable[str] | None = None) -> bool:
         return self.service.retry(groups)
 
