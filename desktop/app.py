@@ -90,12 +90,14 @@ def qt_application():
     from PySide6.QtWidgets import QApplication
 
     from desktop.resources import resource
+    from desktop.views.translator import install_translator
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
+    install_translator(app)
     return app
 
 

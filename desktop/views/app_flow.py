@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from shiboken6 import isValid
 
 from desktop.storage.credentials import Credentials
@@ -172,7 +172,7 @@ class AppFlow(QObject):
     def _disconnected(self) -> None:
         """C6: tokens are gone; the sync stops and the app goes back to setting up."""
         self._stop_controller()
-        self._show_setup("The stores were disconnected.")
+        self._show_setup(QCoreApplication.translate("AppFlow", "The stores were disconnected."))
         self.open_wizard()  # re-integrating starts from scratch (C6): straight to the first step
 
     def _stop_controller(self) -> None:
@@ -185,7 +185,8 @@ def store_summary(sandbox: bool):
     from desktop.views.main_window import StoreSummary
 
     if sandbox:
-        return StoreSummary("Hike sandbox store", "BigCommerce sandbox store", True)
+        return StoreSummary(QCoreApplication.translate("AppFlow", "Hike sandbox store"),
+                            QCoreApplication.translate("AppFlow", "BigCommerce sandbox store"), True)
     names = {c.side: c.store_name for c in Connection.select()}
     return StoreSummary(names.get("hike", ""), names.get("bigcommerce", ""), connected_to_sandbox())
 

@@ -63,12 +63,13 @@ class CrashReporter(QObject):
             return
         self._showing = True
         self.dialogs_shown += 1
-        box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
-                          "The app hit an unexpected problem and kept running.", QMessageBox.StandardButton.Ok,
-                          _active_window())
+        box = QMessageBox(QMessageBox.Icon.Critical, self.tr("Something went wrong"),
+                          self.tr("The app hit an unexpected problem and kept running."),
+                          QMessageBox.StandardButton.Ok, _active_window())
         box.setObjectName("crashDialog")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        where = f"\n\nThe full report is in the log file:\n{self.log_path}" if self.log_path else ""
+        where = self.tr("\n\nThe full report is in the log file:\n{path}").format(path=self.log_path) \
+            if self.log_path else ""
         box.setInformativeText(summary + where)
         box.setDetailedText(details)
         box.finished.connect(self._dialog_closed)

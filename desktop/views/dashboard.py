@@ -43,11 +43,11 @@ class Dashboard(QWidget):
         self.state_dot.setFont(font)
         head.addWidget(self.state_label)
         head.addStretch(1)
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton(self.tr("Pause"))
         self.pause_button.setObjectName("pauseButton")
         self.pause_button.clicked.connect(self.pauseToggled)
         head.addWidget(self.pause_button)
-        self.manage_button = QPushButton("Manage…")
+        self.manage_button = QPushButton(self.tr("Manage…"))
         self.manage_button.setObjectName("manageButton")
         self.manage_button.clicked.connect(self.manageRequested)
         head.addWidget(self.manage_button)
@@ -60,29 +60,31 @@ class Dashboard(QWidget):
         row = QHBoxLayout()
         row.addWidget(self._sync_box(), 2)
 
-        pass_box = QGroupBox("Current pass")
+        pass_box = QGroupBox(self.tr("Current pass"))
         self.pass_layout = QGridLayout(pass_box)
-        self.no_pass = QLabel("No pass running.")
+        self.no_pass = QLabel(self.tr("No pass running."))
         self.pass_layout.addWidget(self.no_pass, 0, 0, 1, 2)
         self.bars: dict[str, tuple[QLabel, QProgressBar]] = {}
         row.addWidget(pass_box, 3)
         layout.addLayout(row)
 
-        facts = QGroupBox("Schedule and API budget")
+        facts = QGroupBox(self.tr("Schedule and API budget"))
         grid = QGridLayout(facts)
         self.last_label, self.next_label, self.budget_label, self.errors_label = QLabel(), QLabel(), QLabel(), QLabel()
         self.errors_label.setObjectName("dashboardErrors")
         self.errors_label.setTextFormat(Qt.TextFormat.RichText)
         self.errors_label.linkActivated.connect(lambda _: self.errorsRequested.emit())
         self.budget_label.setObjectName("budgetLabel")
-        for r, (name, label) in enumerate((("Last run", self.last_label), ("Next run", self.next_label),
-                                           ("API left", self.budget_label), ("Errors", self.errors_label))):
+        for r, (name, label) in enumerate(((self.tr("Last run"), self.last_label),
+                                           (self.tr("Next run"), self.next_label),
+                                           (self.tr("API left"), self.budget_label),
+                                           (self.tr("Errors"), self.errors_label))):
             grid.addWidget(QLabel(f"<b>{name}</b>"), r, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, r, 1)
         grid.setColumnStretch(1, 1)
         layout.addWidget(facts)
 
-        runs_box = QGroupBox("Last runs")
+        runs_box = QGroupBox(self.tr("Last runs"))
         runs_layout = QVBoxLayout(runs_box)
         self.runs = RunTableModel(self, limit=8)
         self.runs_table = QTableView()
@@ -103,24 +105,25 @@ class Dashboard(QWidget):
 
     def _sync_box(self) -> QGroupBox:
         """One "Sync now" button per group of the registry, and one for them all."""
-        box = QGroupBox("Sync now")
+        box = QGroupBox(self.tr("Sync now"))
         grid = QGridLayout(box)
         self.sync_buttons: dict[str, QPushButton] = {}
         for col, group in enumerate(SYNC_GROUPS):
             button = QPushButton(group.label)
             button.setObjectName(f"syncNow_{group.name}")
-            button.setToolTip(f"Sync {group.what} now (also while paused)")
+            button.setToolTip(self.tr("Sync {what} now (also while paused)").format(what=group.what))
             button.clicked.connect(lambda _=False, g=group.name: self.syncRequested.emit([g]))
             grid.addWidget(button, 0, col)
             self.sync_buttons[group.name] = button
-        everything = QPushButton("Everything")
+        everything = QPushButton(self.tr("Everything"))
         everything.setObjectName("syncNow_all")
         everything.clicked.connect(lambda: self.syncRequested.emit([g.name for g in SYNC_GROUPS]))
         grid.addWidget(everything, 0, len(SYNC_GROUPS))
-        check = QPushButton("Check everything now")
+        check = QPushButton(self.tr("Check everything now"))
         check.setObjectName("checkEverything")
-        check.setToolTip("Read every record of both stores, as the daily check does: catches what the quick passes "
-                         "miss and says which linked products were deleted in one store")
+        check.setToolTip(self.tr("Read every record of both stores, as the daily check does: catches what the quick "
+                                 "passes "
+                         "miss and says which linked products were deleted in one store"))
         check.clicked.connect(self.checkRequested)
         grid.addWidget(check, 1, 0, 1, len(SYNC_GROUPS) + 1)
         self.check_button = check
@@ -134,27 +137,36 @@ class Dashboard(QWidget):
         color = ATTENTION_COLOR if state == IDLE and s.error_count else STATE_COLORS[state]
         self.state_dot.setStyleSheet(f"color: {color};")
         errors = s.error_count
-        idle_text = (f"The last pass finished; {errors:,} record{'s need' if errors != 1 else ' needs'} attention "
-                     "(see Errors)." if errors else "Both stores are in step as of the last run.")
+        if errors == 1:
+            idle_text = self.tr("The last pass finished; 1 record needs attention (see Errors).")
+        elif errors:
+            idle_text = self.tr("The last pass finished; {count:,} records need attention (see Errors).").format(
+                count=errors)
+        else:
+            idle_text = self.tr("Both stores are in step as of the last run.")
         if s.first_sync:  # nothing compared yet: never "in step"
-            idle_text = "Nothing has been synced yet. The first pass compares both stores; \"Sync now\" starts it."
-        running = "The first pass is running" if s.first_sync else "A sync pass is running"
+            idle_text = self.tr("Nothing has been synced yet. The first pass compares both stores; \"Sync now\" "
+                                "starts it.")
+        running = self.tr("The first pass is running.") if s.first_sync else self.tr("A sync pass is running.")
         detail = {IDLE: idle_text,
-                  SYNCING: (s.phase_text() or running + ".") + "\nThe app stays usable; you can close the window.",
-                  PAUSED: "Scheduled passes are paused. \"Sync now\" still works.",
-                  ERROR: f"The last pass stopped: {s.last_run.message if s.last_run else ''}",
-                  RECONNECT_NEEDED: "A store needs to be connected again: " + (s._reconnect_message or "") +
-                  " Use Manage… to reconnect."}[state]
+                  SYNCING: self.tr("{doing}\nThe app stays usable; you can close the window.").format(
+                      doing=s.phase_text() or running),
+                  PAUSED: self.tr("Scheduled passes are paused. \"Sync now\" still works."),
+                  ERROR: self.tr("The last pass stopped: {reason}").format(
+                      reason=s.last_run.message if s.last_run else ""),
+                  RECONNECT_NEEDED: self.tr("A store needs to be connected again: {reason} Use Manage… to "
+                                            "reconnect.").format(reason=s._reconnect_message or "")}[state]
         self.detail.setText(detail)
-        self.pause_button.setText("Resume" if s.paused else "Pause")
+        self.pause_button.setText(self.tr("Resume") if s.paused else self.tr("Pause"))
         self._show_progress(s.progress if state == SYNCING else {})
         run = s.last_run
-        self.last_label.setText(f"{ago(run.finished_at)} — {run.status}" if run else "never")
-        self.next_label.setText("paused" if s.paused else in_(s.next_run))
+        self.last_label.setText(self.tr("{ago} — {status}").format(ago=ago(run.finished_at), status=run.status)
+                                if run else self.tr("never"))
+        self.next_label.setText(self.tr("paused") if s.paused else in_(s.next_run))
         self.budget_label.setText("\n".join(s.budget_lines()) or "—")
         n = s.error_count
-        self.errors_label.setText(f"<a href='#errors'>{plural(n, 'record')} in error</a>" if n
-                                  else "none")
+        self.errors_label.setText(self.tr("<a href='#errors'>{records} in error</a>").format(
+            records=plural(n, self.tr("record"), self.tr("records"))) if n else self.tr("none"))
 
     def _show_progress(self, progress: dict[str, tuple[int, int]]) -> None:
         self.no_pass.setVisible(not progress)

@@ -44,7 +44,7 @@ class ErrorsView(QWidget):
         layout.addWidget(self.summary)
         self.tree = QTreeWidget()
         self.tree.setObjectName("errorTree")
-        self.tree.setHeaderLabels(["Cause / record", "SKU or email", "Message"])
+        self.tree.setHeaderLabels([self.tr("Cause / record"), self.tr("SKU or email"), self.tr("Message")])
         self.tree.setColumnWidth(0, 380)
         self.tree.setColumnWidth(1, 170)
         self.tree.setWordWrap(True)
@@ -53,17 +53,17 @@ class ErrorsView(QWidget):
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.tree, 1)
         bar = QHBoxLayout()
-        self.open_button = QPushButton("Open record…")
+        self.open_button = QPushButton(self.tr("Open record…"))
         self.open_button.setObjectName("openRecord")
-        self.retry_one = QPushButton("Retry this record")
+        self.retry_one = QPushButton(self.tr("Retry this record"))
         self.retry_one.setObjectName("retryOne")
-        self.retry_group = QPushButton("Retry this group")
+        self.retry_group = QPushButton(self.tr("Retry this group"))
         self.retry_group.setObjectName("retryGroup")
-        self.retry_all = QPushButton("Retry all")
+        self.retry_all = QPushButton(self.tr("Retry all"))
         self.retry_all.setObjectName("retryAll")
-        self.recreate_button = QPushButton("Re-create it")
+        self.recreate_button = QPushButton(self.tr("Re-create it"))
         self.recreate_button.setObjectName("recreateRecord")
-        self.unlink_button = QPushButton("Unlink")
+        self.unlink_button = QPushButton(self.tr("Unlink"))
         self.unlink_button.setObjectName("unlinkRecord")
         for button in (self.open_button, self.retry_one, self.recreate_button, self.unlink_button, self.retry_group):
             bar.addWidget(button)
@@ -82,15 +82,16 @@ class ErrorsView(QWidget):
         self.groups = error_groups()
         self.tree.clear()
         total = sum(g.count for g in self.groups)
-        self.summary.setText("No records in error. Records that fail to sync show up here, grouped by cause."
+        self.summary.setText(self.tr("No records in error. Records that fail to sync show up here, grouped by cause.")
                              if not total else
-                             f"<b>{plural(total, 'record')} in error</b>, in "
-                             f"{plural(len(self.groups), 'group')}. Fix the cause, then retry: a record "
-                             "leaves this list once it syncs.")
+                             self.tr("<b>{records} in error</b>, in {groups}. Fix the cause, then retry: a record "
+                                     "leaves this list once it syncs.").format(
+                                 records=plural(total, self.tr("record"), self.tr("records")),
+                                 groups=plural(len(self.groups), self.tr("group"), self.tr("groups"))))
         for index, group in enumerate(self.groups):
             top = QTreeWidgetItem([group.title, "", ""])
             top.setData(0, GROUP_ROLE, index)
-            hint = QTreeWidgetItem([f"How to fix: {group.hint}"])
+            hint = QTreeWidgetItem([self.tr("How to fix: {hint}").format(hint=group.hint)])
             hint.setData(0, GROUP_ROLE, index)
             hint.setToolTip(0, group.hint)
             hint_font = hint.font(0)

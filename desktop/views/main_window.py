@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -24,7 +24,12 @@ from desktop.sync.registry import LINK_ENTITIES
 
 log = logging.getLogger(__name__)
 
-TABS = ("Dashboard", "Products", "Customers", "Sales", "Errors", "Log")
+TABS = (QT_TRANSLATE_NOOP("MainWindow", "Dashboard"),
+        QT_TRANSLATE_NOOP("MainWindow", "Products"),
+        QT_TRANSLATE_NOOP("MainWindow", "Customers"),
+        QT_TRANSLATE_NOOP("MainWindow", "Sales"),
+        QT_TRANSLATE_NOOP("MainWindow", "Errors"),
+        QT_TRANSLATE_NOOP("MainWindow", "Log"))
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,12 @@ class StoreSummary:
 
 
 _TAB_HINTS = {
-    "Dashboard": "Sync status, the current pass and the last runs will show here.",
-    "Products": "Every product with its sync status, both ids and its sync history.",
-    "Customers": "Every customer matched by email between Hike and BigCommerce.",
-    "Sales": "BigCommerce orders sent to Hike and Hike sales sent to BigCommerce.",
-    "Errors": "Records that could not be synced, grouped by cause, with the fix.",
-    "Log": "One row per sync pass, with the errors of each.",
+    "Dashboard": QT_TRANSLATE_NOOP("MainWindow", "Sync status, the current pass and the last runs will show here."),
+    "Products": QT_TRANSLATE_NOOP("MainWindow", "Every product with its sync status, both ids and its sync history."),
+    "Customers": QT_TRANSLATE_NOOP("MainWindow", "Every customer matched by email between Hike and BigCommerce."),
+    "Sales": QT_TRANSLATE_NOOP("MainWindow", "BigCommerce orders sent to Hike and Hike sales sent to BigCommerce."),
+    "Errors": QT_TRANSLATE_NOOP("MainWindow", "Records that could not be synced, grouped by cause, with the fix."),
+    "Log": QT_TRANSLATE_NOOP("MainWindow", "One row per sync pass, with the errors of each."),
 }
 
 
@@ -85,15 +90,19 @@ def ask_how_to_close(parent: QWidget) -> str:
     box.setObjectName("closeWithoutTrayBox")
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(APP_NAME)
-    box.setText("Keep syncing with the window closed?")
+    box.setText(QCoreApplication.translate("MainWindow", "Keep syncing with the window closed?"))
     box.setInformativeText(
-        "This desktop has no system tray, so no icon will stay behind to reopen the window from. To get this window "
-        f"back, launch {APP_NAME} again: it brings this window forward instead of starting a second copy.\n\n"
-        "Quit stops syncing until you start the app again.")
-    keep = box.addButton("&Keep syncing in the background", QMessageBox.ButtonRole.AcceptRole)
-    quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.DestructiveRole)
+        QCoreApplication.translate("MainWindow", "This desktop has no system tray, so no icon will stay behind to "
+                                                 "reopen the window from. To get this window back, launch {APP_NAME} "
+                                                 "again: it brings this window forward instead of starting a second "
+                                                 "copy.\n\nQuit stops syncing until you start the app again.").format(
+                                                     APP_NAME=APP_NAME))
+    keep = box.addButton(QCoreApplication.translate("MainWindow", "&Keep syncing in the background"),
+                         QMessageBox.ButtonRole.AcceptRole)
+    quit_button = box.addButton(QCoreApplication.translate("MainWindow", "&Quit"),
+                                QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    cancel.setText("&Cancel")
+    cancel.setText(QCoreApplication.translate("MainWindow", "&Cancel"))
     box.setDefaultButton(keep)
     box.setEscapeButton(cancel)
     box.exec()
@@ -129,9 +138,9 @@ class MainWindow(QMainWindow):
         self.status_label.setObjectName("statusSummary")
         self.statusBar().addWidget(self.status_label, 1)
         if self.stores.sandbox:
-            badge = QLabel("SANDBOX STORES")
+            badge = QLabel(self.tr("SANDBOX STORES"))
             badge.setObjectName("sandboxBadge")
-            badge.setToolTip("Built-in practice stores on this computer: nothing reaches a real store.")
+            badge.setToolTip(self.tr("Built-in practice stores on this computer: nothing reaches a real store."))
             badge.setStyleSheet("QLabel { background: #fff3c4; color: #6b4e00; border: 1px solid #e6c65c;"
                                 " border-radius: 4px; padding: 1px 8px; font-weight: bold; }")
             self.statusBar().addPermanentWidget(badge)
@@ -144,18 +153,19 @@ class MainWindow(QMainWindow):
 
     # ---- building -------------------------------------------------------------------------------------------------
     def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&Sync")
-        self.sync_action = QAction("Sync &now", self)
+        menu = self.menuBar().addMenu(self.tr("&Sync"))
+        self.sync_action = QAction(self.tr("Sync &now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
-        self.check_action = QAction("&Check everything now", self)  # a full pass (D9, D11)
+        self.check_action = QAction(self.tr("&Check everything now"), self)  # a full pass (D9, D11)
         self.check_action.setObjectName("checkEverythingAction")
-        self.pause_action = QAction("&Pause", self)
-        self.manage_action = QAction("&Manage…", self)
+        self.pause_action = QAction(self.tr("&Pause"), self)
+        self.manage_action = QAction(self.tr("&Manage…"), self)
         self.manage_action.setObjectName("manageAction")
-        self.orders_start_action = QAction("&Where orders start…", self)  # N7: shown only while the question is open
+        # N7: shown only while the question is open
+        self.orders_start_action = QAction(self.tr("&Where orders start…"), self)
         self.orders_start_action.setObjectName("ordersStartAction")
         self.orders_start_action.setVisible(False)
-        self.quit_action = QAction("&Quit", self)
+        self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.sync_action, self.check_action, self.pause_action):
             menu.addAction(action)
@@ -194,17 +204,17 @@ class MainWindow(QMainWindow):
         for name in TABS:
             if name == "Dashboard":
                 started = self.setup_started
-                self.setup_button = QPushButton("Continue setup…" if started else "Set up…")
+                self.setup_button = QPushButton(self.tr("Continue setup…") if started else self.tr("Set up…"))
                 self.setup_button.setObjectName("setupButton")
                 self.setup_button.setDefault(True)
                 self.setup_button.clicked.connect(self.setupRequested)
                 text = (reason + " " if reason else "") + (
-                    "The connections and the choices made so far are kept: continue where you left off."
-                    if started else "Connect Hike and BigCommerce and choose what to sync.")
-                self.tabs.addTab(EmptyState("Setup not finished" if started else "Ready to set up", text,
-                                            button=self.setup_button), name)
+                    self.tr("The connections and the choices made so far are kept: continue where you left off.")
+                    if started else self.tr("Connect Hike and BigCommerce and choose what to sync."))
+                self.tabs.addTab(EmptyState(self.tr("Setup not finished") if started else self.tr("Ready to set up"),
+                                            text, button=self.setup_button), self.tr(name))
             else:
-                self.tabs.addTab(EmptyState("Nothing synced yet", _TAB_HINTS[name]), name)
+                self.tabs.addTab(EmptyState(self.tr("Nothing synced yet"), self.tr(_TAB_HINTS[name])), self.tr(name))
 
     def _build_monitor(self) -> None:
         from desktop.views.dashboard import Dashboard
@@ -220,17 +230,23 @@ class MainWindow(QMainWindow):
         self.dashboard.pauseToggled.connect(c.toggle_pause)
         self.dashboard.manageRequested.connect(self.manageRequested)
         self.dashboard.errorsRequested.connect(lambda: self.tabs.setCurrentWidget(self.errors_view))
-        self.products_view = RecordsView(LINK_ENTITIES["products"], "products", "SKU")
-        self.customers_view = RecordsView(LINK_ENTITIES["customers"], "customers", "Email")
+        # the nouns and key names each list uses (RecordsView translates them)
+        QT_TRANSLATE_NOOP("RecordsView", "product"), QT_TRANSLATE_NOOP("RecordsView", "customer")
+        QT_TRANSLATE_NOOP("RecordsView", "SKU"), QT_TRANSLATE_NOOP("RecordsView", "Email")
+        QT_TRANSLATE_NOOP("RecordsView", "Number")
+        self.products_view = RecordsView(LINK_ENTITIES["products"], QT_TRANSLATE_NOOP("RecordsView", "products"),
+                                         "SKU")
+        self.customers_view = RecordsView(LINK_ENTITIES["customers"], QT_TRANSLATE_NOOP("RecordsView", "customers"),
+                                          "Email")
         self.sales_view = RecordsView(
-            LINK_ENTITIES["sales"], "orders and sales", "Number",
-            empty_text="No orders or sales synced yet. BigCommerce orders sent to Hike and Hike sales sent to "
-                       "BigCommerce will be listed here, each with its sync log.")
+            LINK_ENTITIES["sales"], QT_TRANSLATE_NOOP("RecordsView", "orders and sales"), "Number",
+            empty_text=self.tr("No orders or sales synced yet. BigCommerce orders sent to Hike and Hike sales sent "
+                               "to BigCommerce will be listed here, each with its sync log."))
         self.errors_view = ErrorsView(c.retry, c.retry_records)
         self.runs_view = RunsView()
         for name, widget in zip(TABS, (self.dashboard, self.products_view, self.customers_view, self.sales_view,
                                        self.errors_view, self.runs_view)):
-            self.tabs.addTab(widget, name)
+            self.tabs.addTab(widget, self.tr(name))  # TABS are marked where they are defined
         for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view):
             view.recordActivated.connect(self.open_record_log)
         for view in (self.products_view, self.customers_view, self.sales_view):
@@ -274,25 +290,26 @@ class MainWindow(QMainWindow):
         self.log_dialog.activateWindow()  # opened from the keyboard: the keys (Escape, Tab) now go to the log
 
     def _title(self) -> str:
-        suffix = " — sandbox stores" if self.stores.sandbox else ""
+        suffix = self.tr(" — sandbox stores") if self.stores.sandbox else ""
         state = f" — {self.summary.state_label()}" if self.summary is not None else ""
         return f"{APP_NAME}{state}{suffix}"
 
     def _status_text(self) -> str:
         if self.summary is None and self.setup_started:  # the real connections, not "not connected"
-            hike = "Hike: connected" if self.stores.hike_name else "Hike: not connected"
-            bc = "BigCommerce: connected" if self.stores.bigcommerce_name else "BigCommerce: not connected"
-            return f"{hike}   ·   {bc}   ·   Setup not finished"
-        hike = self.stores.hike_name or "Hike: not connected"
-        bc = self.stores.bigcommerce_name or "BigCommerce: not connected"
-        state = self.summary.headline() if self.summary is not None else "Not set up"
-        return f"{hike}  ⇄  {bc}   ·   {state}"
+            hike = self.tr("Hike: connected") if self.stores.hike_name else self.tr("Hike: not connected")
+            bc = self.tr("BigCommerce: connected") if self.stores.bigcommerce_name else \
+                self.tr("BigCommerce: not connected")
+            return self.tr("{hike}   ·   {bigcommerce}   ·   Setup not finished").format(hike=hike, bigcommerce=bc)
+        hike = self.stores.hike_name or self.tr("Hike: not connected")
+        bc = self.stores.bigcommerce_name or self.tr("BigCommerce: not connected")
+        state = self.summary.headline() if self.summary is not None else self.tr("Not set up")
+        return f"{hike}  ⇄  {bc}   ·   {state}"  # names and states, each translated
 
     def _update_status(self) -> None:
         self.setWindowTitle(self._title())
         self.status_label.setText(self._status_text())
         if self.summary is not None:
-            self.pause_action.setText("&Resume" if self.summary.paused else "&Pause")
+            self.pause_action.setText(self.tr("&Resume") if self.summary.paused else self.tr("&Pause"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller is not None and not self._quitting:
@@ -314,7 +331,8 @@ class MainWindow(QMainWindow):
             self.hide()
             if has_tray and not self._told_still_syncing:
                 self._told_still_syncing = True  # once a session is enough
-                self.tray.notify("Still syncing", "The sync goes on in the background. Quit from this icon's menu.")
+                self.tray.notify(self.tr("Still syncing"),
+                                 self.tr("The sync goes on in the background. Quit from this icon's menu."))
             event.ignore()
             return
         super().closeEvent(event)

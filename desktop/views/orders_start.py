@@ -18,7 +18,7 @@ class OrdersStartDialog(QDialog):
     def __init__(self, question: str, choose: Callable[[str], None], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("ordersStartDialog")
-        self.setWindowTitle("Where orders start")
+        self.setWindowTitle(self.tr("Where orders start"))
         self.setMinimumWidth(520)
         self._choose = choose
         self.choice: str | None = None
@@ -28,12 +28,13 @@ class OrdersStartDialog(QDialog):
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox()
-        self.last_synced_button = QPushButton("From the last order synced (recommended)")
-        self.last_synced_button.setToolTip("Orders and sales placed since then are brought over; those already there "
-                                           "are found in the stores and linked, never sent twice.")
-        self.now_button = QPushButton("From now on")
-        self.now_button.setToolTip("Orders and sales placed since the last one synced are never synced.")
-        later = QPushButton("Decide later")
+        self.last_synced_button = QPushButton(self.tr("From the last order synced (recommended)"))
+        self.last_synced_button.setToolTip(self.tr("Orders and sales placed since then are brought over; those "
+                                                   "already there "
+                                           "are found in the stores and linked, never sent twice."))
+        self.now_button = QPushButton(self.tr("From now on"))
+        self.now_button.setToolTip(self.tr("Orders and sales placed since the last one synced are never synced."))
+        later = QPushButton(self.tr("Decide later"))
         buttons.addButton(self.last_synced_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.now_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         buttons.addButton(later, QDialogButtonBox.ButtonRole.RejectRole)
@@ -41,7 +42,7 @@ class OrdersStartDialog(QDialog):
         self.last_synced_button.clicked.connect(lambda: self._answer(LAST_SYNCED))
         self.now_button.clicked.connect(lambda: self._answer(NOW))
         later.clicked.connect(self.reject)
-        heading = QLabel("<b>This app synced orders before its data was started again</b>")
+        heading = QLabel(self.tr("<b>This app synced orders before its data was started again</b>"))
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -27,9 +27,14 @@ from desktop.views.record_models import local_time, state_text, status_icon, syn
 log = logging.getLogger(__name__)
 
 ENTRY_LIMIT = 500
-DIRECTION_TEXT = {"hike_to_bc": "Hike → BigCommerce", "bc_to_hike": "BigCommerce → Hike", "both": "Both ways",
+DIRECTION_TEXT = {"hike_to_bc": QT_TRANSLATE_NOOP("RecordLogDialog", "Hike → BigCommerce"),
+                  "bc_to_hike": QT_TRANSLATE_NOOP("RecordLogDialog", "BigCommerce → Hike"),
+                  "both": QT_TRANSLATE_NOOP("RecordLogDialog", "Both ways"),
                   "none": ""}
-RESULT_TEXT = {"ok": "OK", "error": "Error", "skipped": "Skipped", "conflict": "Conflict"}
+RESULT_TEXT = {"ok": QT_TRANSLATE_NOOP("RecordLogDialog", "OK"),
+               "error": QT_TRANSLATE_NOOP("RecordLogDialog", "Error"),
+               "skipped": QT_TRANSLATE_NOOP("RecordLogDialog", "Skipped"),
+               "conflict": QT_TRANSLATE_NOOP("RecordLogDialog", "Conflict")}
 
 
 def entries_for(link: Link, limit: int = ENTRY_LIMIT) -> list[LogEntry]:
@@ -80,7 +85,12 @@ def format_diff(diff: dict[str, Any] | None, limit: int = 40, entity: str = "") 
 class RecordLogDialog(QDialog):
     storefrontPathReady = Signal(str)
     storefrontPathFailed = Signal(str)
-    COLUMNS = ["Time", "Direction", "Action", "Result", "Message", "Fields changed"]
+    COLUMNS = [QT_TRANSLATE_NOOP("RecordLogDialog", "Time"),
+               QT_TRANSLATE_NOOP("RecordLogDialog", "Direction"),
+               QT_TRANSLATE_NOOP("RecordLogDialog", "Action"),
+               QT_TRANSLATE_NOOP("RecordLogDialog", "Result"),
+               QT_TRANSLATE_NOOP("RecordLogDialog", "Message"),
+               QT_TRANSLATE_NOOP("RecordLogDialog", "Fields changed")]
 
     def __init__(self, link_id: int, *, storefront_path: Callable[[str], str] | None = None,
                  parent: QWidget | None = None):
@@ -89,7 +99,8 @@ class RecordLogDialog(QDialog):
         self._storefront_path = storefront_path
         noun = self.link.entity  # "product", "customer", "order", "sale"
         self.setObjectName("recordLogDialog")
-        self.setWindowTitle(f"Sync log — {elided(self.link.name or self.link.sku or noun, 80)}")
+        self.setWindowTitle(self.tr("Sync log — {elided}").format(
+            elided=elided(self.link.name or self.link.sku or noun, 80)))
         layout = QVBoxLayout(self)
 
         self._add_header(layout)
@@ -114,9 +125,10 @@ class RecordLogDialog(QDialog):
         icon.setPixmap(status_icon(status).pixmap(20, 20))
         header.addWidget(icon)
         what = state_text(self.link.status, status)
-        title = QLabel(f"<b>{_html(elided(self.link.name or noun.title(), 120))}</b>  ·  {noun} {_html(self.link.sku or '')}"
-                       f"  ·  Hike id {_html(self.link.hike_id or '—')}  ·  BigCommerce id "
-                       f"{_html(self.link.bc_id or '—')}  ·  {what}")
+        title = QLabel(self.tr("<b>{name}</b>  ·  {kind} {key}  ·  Hike id {hike_id}  ·  BigCommerce id {bc_id}  ·  "
+                               "{state}").format(
+            name=_html(elided(self.link.name or noun.title(), 120)), kind=noun, key=_html(self.link.sku or ""),
+            hike_id=_html(self.link.hike_id or "—"), bc_id=_html(self.link.bc_id or "—"), state=what))
         title.setObjectName("recordTitle")
         title.setTextFormat(Qt.TextFormat.RichText)
         title.setWordWrap(True)
@@ -136,15 +148,15 @@ class RecordLogDialog(QDialog):
         self.table = QTableWidget(len(self.entries), len(self.COLUMNS))
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("recordLogTable")
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         # no wrapping: a row is as tall as its diff has lines (wrapping measured before the columns settle made
         # rows hundreds of pixels tall); the tooltip holds the whole text
         self.table.setWordWrap(False)
         for row, entry in enumerate(self.entries):
-            values = [local_time(entry.created_at), DIRECTION_TEXT.get(entry.direction, entry.direction),
-                      action_text(entry.action), RESULT_TEXT.get(entry.result, entry.result), entry.message,
+            values = [local_time(entry.created_at), self.tr(DIRECTION_TEXT.get(entry.direction, entry.direction)),
+                      action_text(entry.action), self.tr(RESULT_TEXT.get(entry.result, entry.result)), entry.message,
                       format_diff(entry.diff, entity=self.link.entity)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -162,17 +174,18 @@ class RecordLogDialog(QDialog):
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
         if not self.entries:
-            layout.addWidget(QLabel("No sync log entries for this record yet (older ones may have been pruned)."))
+            layout.addWidget(QLabel(self.tr("No sync log entries for this record yet (older ones may have been "
+                                            "pruned).")))
 
     def _add_buttons(self, layout: QVBoxLayout) -> None:
         """Open the record in BigCommerce's control panel or on the storefront, and Close."""
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.open_bc = QPushButton("Open in BigCommerce")
+        self.open_bc = QPushButton(self.tr("Open in BigCommerce"))
         self.open_bc.setObjectName("openInBigCommerce")
         self.open_bc.setEnabled(self.control_panel_url() is not None)
         self.open_bc.clicked.connect(lambda: open_store_url(self.control_panel_url()))
         buttons.addButton(self.open_bc, QDialogButtonBox.ButtonRole.ActionRole)
-        self.view_storefront = QPushButton("View on storefront")
+        self.view_storefront = QPushButton(self.tr("View on storefront"))
         self.view_storefront.setObjectName("viewOnStorefront")
         self.view_storefront.setVisible(self.link.entity == "product")
         self.view_storefront.setEnabled(bool(self.link.bc_id) and self._storefront_path is not None)
@@ -197,7 +210,7 @@ class RecordLogDialog(QDialog):
     def _fetch_storefront(self) -> None:
         """The product's storefront path comes from BigCommerce: read on a worker thread, opened when it arrives."""
         self.view_storefront.setEnabled(False)
-        self.note.setText("Finding the product's page on the storefront…")
+        self.note.setText(self.tr("Finding the product's page on the storefront…"))
         bc_id, fetch = self.link.bc_id, self._storefront_path
 
         def tell(signal: Any, value: str) -> None:
@@ -208,7 +221,7 @@ class RecordLogDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             log.warning("Storefront path of BigCommerce product %s: %s", bc_id, exc)
-            tell(self.storefrontPathFailed, f"Could not find the storefront page: {exc}")
+            tell(self.storefrontPathFailed, self.tr("Could not find the storefront page: {reason}").format(reason=exc))
 
         shared_jobs().run(lambda: fetch(bc_id), lambda path: tell(self.storefrontPathReady, path), failed,
                           name="storefront path")
@@ -216,9 +229,9 @@ class RecordLogDialog(QDialog):
     def _open_storefront(self, path: str) -> None:
         self.view_storefront.setEnabled(True)
         url = store_links.storefront_page_url(path)
-        self.note.setText("" if url else "This product has no storefront page.")
+        self.note.setText("" if url else self.tr("This product has no storefront page."))
         if url and not open_store_url(url):
-            self.note.setText("That link is not on the connected store, so it was not opened.")
+            self.note.setText(self.tr("That link is not on the connected store, so it was not opened."))
 
 
 def elided(text: str, limit: int) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex,
+                            QPersistentModelIndex, Qt)
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from desktop.storage.models import Link, Run
@@ -22,11 +23,21 @@ from desktop.sync.words import describe_counts, duration
 PAGE = 500
 LIVE_ROWS = 100  # while a pass runs, the list fills up to a screenful or two; the rest comes at its end
 SYNCED, FAILED, NOT_LINKED = "synced", "error", "not_linked"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("RecordModels", text)
+
+
 STATUS_COLORS = {SYNCED: "#2da44e", FAILED: "#cf222e", NOT_LINKED: "#8c959f"}
-STATUS_TEXT = {SYNCED: "Synced", FAILED: "Error", NOT_LINKED: "Not linked"}
-LINK_STATUS_TEXT = {"skipped": "Skipped", "failed": "Not linked (failed)", "waiting": "Waiting for links",
-                    "unlinked_deleted_hike": "Deleted in Hike",
-                    "unlinked_deleted_bc": "Deleted in BigCommerce"}
+STATUS_TEXT = {SYNCED: QT_TRANSLATE_NOOP("RecordModels", "Synced"),
+               FAILED: QT_TRANSLATE_NOOP("RecordModels", "Error"),
+               NOT_LINKED: QT_TRANSLATE_NOOP("RecordModels", "Not linked")}
+LINK_STATUS_TEXT = {"skipped": QT_TRANSLATE_NOOP("RecordModels", "Skipped"),
+                    "failed": QT_TRANSLATE_NOOP("RecordModels", "Not linked (failed)"),
+                    "waiting": QT_TRANSLATE_NOOP("RecordModels", "Waiting for links"),
+                    "unlinked_deleted_hike": QT_TRANSLATE_NOOP("RecordModels", "Deleted in Hike"),
+                    "unlinked_deleted_bc": QT_TRANSLATE_NOOP("RecordModels", "Deleted in BigCommerce")}
 DELETED_STATUSES = ("unlinked_deleted_hike", "unlinked_deleted_bc")  # D9: shown by their state, not "Error"
 
 _icons: dict[str, QIcon] = {}
@@ -58,8 +69,8 @@ def sync_status(link_status: str, last_result: str | None) -> str:
 def state_text(link_status: str, status: str) -> str:
     """A record's state in words: the link's own state for one not linked or deleted in a store (D9)."""
     if status == NOT_LINKED or link_status in DELETED_STATUSES:
-        return LINK_STATUS_TEXT.get(link_status, STATUS_TEXT[status])
-    return STATUS_TEXT[status]
+        return _tr(LINK_STATUS_TEXT.get(link_status, STATUS_TEXT[status]))
+    return _tr(STATUS_TEXT[status])
 
 
 def local_time(value: datetime | str | None) -> str:
@@ -119,7 +130,7 @@ class PagedTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
+            return self.tr(self.headers[section])  # marked where each model names them
         return None
 
 
@@ -129,7 +140,8 @@ class LinkTableModel(PagedTableModel):
     def __init__(self, entities: tuple[str, ...], key_label: str = "SKU", parent: Any = None, page: int = PAGE):
         super().__init__(parent)
         self.entities = entities
-        self.headers = ["", key_label, "Name", "Hike id", "BigCommerce id", "Last sync", "Message"]
+        self.headers = ["", QCoreApplication.translate("RecordsView", key_label), self.tr("Name"),
+                        self.tr("Hike id"), self.tr("BigCommerce id"), self.tr("Last sync"), self.tr("Message")]
         self.page = page
         self.search = ""
         self.errors_only = False
@@ -242,8 +254,9 @@ class LinkTableModel(PagedTableModel):
                 return status_icon(status)
             if role == Qt.ItemDataRole.ToolTipRole:
                 what = state_text(r.status, status)
-                return f"{what}{': ' + r.last_message if r.last_message and status != SYNCED else ''}\n" \
-                       "Click to see its sync log."
+                if r.last_message and status != SYNCED:
+                    what = self.tr("{state}: {message}").format(state=what, message=r.last_message)
+                return self.tr("{state}\nClick to see its sync log.").format(state=what)
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return state_text(r.status, status)
             if role == Qt.ItemDataRole.UserRole:
@@ -259,8 +272,14 @@ class LinkTableModel(PagedTableModel):
 
 RUN_FIELDS = (Run.id, Run.trigger, Run.scope, Run.started_at, Run.finished_at, Run.status, Run.counts, Run.message)
 RUN_ERROR_STATUSES = ("error", "partial", "interrupted")
-TRIGGER_TEXT = {"schedule": "Scheduled", "manual": "Sync now", "catch_up": "Catch-up", "startup": "At start-up",
-                "reconcile": "Full check", "first_sync": "First sync", "retry": "Retry", "cli": "Command line"}
+TRIGGER_TEXT = {"schedule": QT_TRANSLATE_NOOP("RecordModels", "Scheduled"),
+                "manual": QT_TRANSLATE_NOOP("RecordModels", "Sync now"),
+                "catch_up": QT_TRANSLATE_NOOP("RecordModels", "Catch-up"),
+                "startup": QT_TRANSLATE_NOOP("RecordModels", "At start-up"),
+                "reconcile": QT_TRANSLATE_NOOP("RecordModels", "Full check"),
+                "first_sync": QT_TRANSLATE_NOOP("RecordModels", "First sync"),
+                "retry": QT_TRANSLATE_NOOP("RecordModels", "Retry"),
+                "cli": QT_TRANSLATE_NOOP("RecordModels", "Command line")}
 
 
 SCOPE_TEXT = {entity: ENTITY_LABELS[entity] for entity in ENGINE_ENTITIES}  # a run's entities, in pass order
@@ -287,7 +306,14 @@ def setup_run_columns(table: Any) -> None:
 class RunTableModel(PagedTableModel):
     """The run log (M3), newest first, a page at a time; "errors only" keeps passes that stopped or had errors."""
 
-    headers = ["Run", "Started", "Duration", "Trigger", "Entities", "Result", "Counts", "Message"]
+    headers = [QT_TRANSLATE_NOOP("RunTableModel", "Run"),
+               QT_TRANSLATE_NOOP("RunTableModel", "Started"),
+               QT_TRANSLATE_NOOP("RunTableModel", "Duration"),
+               QT_TRANSLATE_NOOP("RunTableModel", "Trigger"),
+               QT_TRANSLATE_NOOP("RunTableModel", "Entities"),
+               QT_TRANSLATE_NOOP("RunTableModel", "Result"),
+               QT_TRANSLATE_NOOP("RunTableModel", "Counts"),
+               QT_TRANSLATE_NOOP("RunTableModel", "Message")]
 
     def __init__(self, parent: Any = None, page: int = 200, limit: int | None = None):
         super().__init__(parent)
@@ -342,12 +368,12 @@ class RunTableModel(PagedTableModel):
         if col == 2:
             return duration((finished_dt - started_dt).total_seconds()) if finished_dt else "running"
         if col == 3:
-            return TRIGGER_TEXT.get(trigger, trigger)
+            return _tr(TRIGGER_TEXT.get(trigger, trigger))
         if col == 4:
             return describe_scope(scope)
         if col == 5:
-            return {"ok": "OK", "partial": "Some errors", "error": "Stopped", "running": "Running",
-                    "interrupted": "Interrupted"}.get(status, status)
+            return {"ok": self.tr("OK"), "partial": self.tr("Some errors"), "error": self.tr("Stopped"),
+                    "running": self.tr("Running"), "interrupted": self.tr("Interrupted")}.get(status, status)
         if col == 6:
-            return "in progress" if status == "running" else describe_counts(counts)
+            return self.tr("in progress") if status == "running" else describe_counts(counts)
         return message

@@ -24,18 +24,22 @@ class RecordsView(QWidget):
     def __init__(self, entities: tuple[str, ...], noun: str, key_label: str = "SKU",
                  parent: QWidget | None = None, empty_text: str = ""):
         super().__init__(parent)
-        self.noun = noun  # plural, for the count label
+        # the plural, for the count and the sentences: its singular is the same without the "s" ("products"),
+        # or the plural when there is none ("orders and sales"); both are marked where the views are made
+        self.noun = noun
         self.model = LinkTableModel(entities, key_label, self)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("recordSearch")
-        self.search.setPlaceholderText(f"Search {noun} by {key_label if key_label.isupper() else key_label.lower()}, name or id")
+        key = self.tr(key_label)
+        self.search.setPlaceholderText(self.tr("Search {noun} by {key}, name or id").format(
+            noun=self.tr(noun), key=key if key_label.isupper() else key.lower()))
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 1)
-        self.errors_only = QCheckBox("Errors only")
+        self.errors_only = QCheckBox(self.tr("Errors only"))
         self.errors_only.setObjectName("errorsOnly")
-        self.not_linked = QCheckBox("Not linked")
+        self.not_linked = QCheckBox(self.tr("Not linked"))
         self.not_linked.setObjectName("notLinkedOnly")
         bar.addWidget(self.errors_only)
         bar.addWidget(self.not_linked)
@@ -59,7 +63,7 @@ class RecordsView(QWidget):
         for col, width in ((1, key_width), (2, 230 if key_label == "Email" else 260), (3, 90), (4, 110), (5, 130)):
             self.table.setColumnWidth(col, width)
         head.setStretchLastSection(True)
-        self.empty = QLabel(empty_text or f"No {noun} synced yet.")
+        self.empty = QLabel(empty_text or self.tr("No {noun} synced yet.").format(noun=self.tr(noun)))
         self.empty.setObjectName("recordsEmpty")
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("QLabel { color: #57606a; padding: 12px; }")
@@ -83,7 +87,8 @@ class RecordsView(QWidget):
         self._update_count()
 
     def _counted(self, total: int) -> str:
-        return plural(total, self.noun.removesuffix("s"), self.noun)  # "1 product", "2 products"
+        one = self.noun.removesuffix("s") if " " not in self.noun else self.noun
+        return plural(total, self.tr(one), self.tr(self.noun))  # "1 product", "2 products"
 
     def _update_count(self, total: int | None = None) -> None:
         total = self.model.total() if total is None else total

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from desktop.storage.models import Run
 from desktop.sync.events import ERROR, IDLE, PAUSED, PLANNING, READING, RECONNECT_NEEDED, SYNCING, WRITING
@@ -24,9 +24,13 @@ from desktop.sync.vocabulary import ErrorKind, RunStatus
 from desktop.views.sync_bridge import SyncBridge, read_facts
 from desktop.sync.words import plural
 
-STATE_LABELS = {IDLE: "Idle", SYNCING: "Syncing", PAUSED: "Paused", ERROR: "Error",
-                RECONNECT_NEEDED: "Reconnect needed"}
-FIRST_SYNC_LABELS = {IDLE: "First sync not run yet", SYNCING: "First sync in progress"}
+STATE_LABELS = {IDLE: QT_TRANSLATE_NOOP("StatusSummary", "Idle"),
+                SYNCING: QT_TRANSLATE_NOOP("StatusSummary", "Syncing"),
+                PAUSED: QT_TRANSLATE_NOOP("StatusSummary", "Paused"),
+                ERROR: QT_TRANSLATE_NOOP("StatusSummary", "Error"),
+                RECONNECT_NEEDED: QT_TRANSLATE_NOOP("StatusSummary", "Reconnect needed")}
+FIRST_SYNC_LABELS = {IDLE: QT_TRANSLATE_NOOP("StatusSummary", "First sync not run yet"),
+                     SYNCING: QT_TRANSLATE_NOOP("StatusSummary", "First sync in progress")}
 STORE_NAMES = {"hike": "Hike", "bigcommerce": "BigCommerce"}
 PROGRESS_MS = 250
 
@@ -34,16 +38,23 @@ PROGRESS_MS = 250
 def describe_phase(entity: str, phase: str, done: int, total: int, detail: str) -> str:
     """One phase of a pass in plain words: "Reading products from Hike: page 3 of 12", "Planning products…",
     "Writing products: 40 of 263"."""
-    what = ENTITY_LABELS.get(entity, entity).lower() if entity else "the stores' details"
+    what = ENTITY_LABELS.get(entity, entity).lower() if entity else StatusSummary.tr("the stores' details")
     if phase == READING:
-        store = f" from {STORE_NAMES[detail]}" if detail in STORE_NAMES else ""
+        store = STORE_NAMES.get(detail)
         if not done:
-            return f"Reading {what}{store}…"
-        return f"Reading {what}{store}: page {done:,}" + (f" of {total:,}" if total else "")
+            text = StatusSummary.tr("Reading {what} from {store}…") if store else \
+                StatusSummary.tr("Reading {what}…")
+        elif total:
+            text = StatusSummary.tr("Reading {what} from {store}: page {done:,} of {total:,}") if store else \
+                StatusSummary.tr("Reading {what}: page {done:,} of {total:,}")
+        else:
+            text = StatusSummary.tr("Reading {what} from {store}: page {done:,}") if store else \
+                StatusSummary.tr("Reading {what}: page {done:,}")
+        return text.format(what=what, store=store, done=done, total=total)
     if phase == PLANNING:
-        return f"Planning {what}…"
+        return StatusSummary.tr("Planning {what}…").format(what=what)
     if phase == WRITING:
-        return f"Writing {what}: {done:,} of {total:,}"
+        return StatusSummary.tr("Writing {what}: {done:,} of {total:,}").format(what=what, done=done, total=total)
     return ""
 
 
@@ -66,28 +77,28 @@ class RunSummary:
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
-        return "never"
+        return StatusSummary.tr("never")
     seconds = ((now or datetime.now(timezone.utc)) - moment).total_seconds()
     if seconds < 0:
         return in_(moment, now)
     if seconds < 60:
-        return "just now"
+        return StatusSummary.tr("just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return StatusSummary.tr("{minutes} min ago").format(minutes=int(seconds // 60))
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
+        return StatusSummary.tr("{hours} h ago").format(hours=int(seconds // 3600))
     return moment.astimezone().strftime("%d %b %H:%M")
 
 
 def in_(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
-        return "not scheduled"
+        return StatusSummary.tr("not scheduled")
     seconds = (moment - (now or datetime.now(timezone.utc))).total_seconds()
     if seconds < 60:
-        return "in less than a minute"
+        return StatusSummary.tr("in less than a minute")
     if seconds < 3600:
-        return f"in {int(seconds // 60) + 1} min"
-    return moment.astimezone().strftime("at %H:%M")
+        return StatusSummary.tr("in {minutes} min").format(minutes=int(seconds // 60) + 1)
+    return StatusSummary.tr("at {time}").format(time=moment.astimezone().strftime("%H:%M"))
 
 
 class StatusSummary(QObject):
@@ -258,8 +269,8 @@ class StatusSummary(QObject):
 
     def state_label(self) -> str:
         if self.first_sync and self._state in (IDLE, SYNCING):
-            return FIRST_SYNC_LABELS[self._state]
-        return STATE_LABELS[self._state]
+            return self.tr(FIRST_SYNC_LABELS[self._state])
+        return self.tr(STATE_LABELS[self._state])
 
     def phase_text(self) -> str:
         """What the running pass does, in plain words ("" when it has not said yet)."""
@@ -268,7 +279,8 @@ class StatusSummary(QObject):
         if self.waiting is not None:
             store, seconds, told = self.waiting
             left = max(1, math.ceil(seconds - (time.monotonic() - told)))
-            return f"Waiting for {STORE_NAMES.get(store, store)}'s allowance: {left} s"
+            return self.tr("Waiting for {store}'s allowance: {left} s").format(store=STORE_NAMES.get(store, store),
+                                                                               left=left)
         if self.phase is None:
             return ""
         entity, phase, done, total, detail = self.phase
@@ -277,7 +289,8 @@ class StatusSummary(QObject):
         return describe_phase(entity, phase, done, total, detail)
 
     def progress_lines(self) -> list[str]:
-        return [f"{ENTITY_LABELS.get(e, e.title())}: {done:,} of {total:,}"
+        return [self.tr("{what}: {done:,} of {total:,}").format(what=ENTITY_LABELS.get(e, e.title()), done=done,
+                                                               total=total)
                 for e, (done, total) in self.progress.items()]
 
     def headline(self) -> str:
@@ -288,21 +301,24 @@ class StatusSummary(QObject):
         elif self._state == RECONNECT_NEEDED and self._reconnect_message:
             parts.append(self._reconnect_message)
         else:
-            parts.append(f"last run {ago(self.last_run.finished_at) if self.last_run else 'never'}")
+            parts.append(self.tr("last run {when}").format(
+                when=ago(self.last_run.finished_at) if self.last_run else self.tr("never")))
             if not self._paused and self.next_run is not None:
-                parts.append(f"next {in_(self.next_run)}")
+                parts.append(self.tr("next {when}").format(when=in_(self.next_run)))
         if self.error_count:
-            parts.append(f"{plural(self.error_count, 'record')} with errors")
+            parts.append(self.tr("{records} with errors").format(
+                records=plural(self.error_count, self.tr("record"), self.tr("records"))))
         return " · ".join(parts)
 
     def budget_lines(self) -> list[str]:
         lines = []
         bc = self.budgets.get("bigcommerce")
         if bc is not None:
-            lines.append("BigCommerce: " + (f"{bc.requests_left} of {bc.quota} requests left in this window"
-                                            if bc.requests_left is not None else "no request made yet"))
+            lines.append(self.tr("BigCommerce: {left} of {quota} requests left in this window").format(
+                left=bc.requests_left, quota=bc.quota) if bc.requests_left is not None else
+                self.tr("BigCommerce: no request made yet"))
         hike = self.budgets.get("hike")
         if hike is not None:
-            lines.append(f"Hike: {hike.requests_left} of {hike.quota} calls left this minute, "
-                         f"{hike.calls_left_today:,} left today")
+            lines.append(self.tr("Hike: {left} of {quota} calls left this minute, {today:,} left today").format(
+                left=hike.requests_left, quota=hike.quota, today=hike.calls_left_today))
         return lines

@@ -66,7 +66,8 @@ class SyncController(QObject):
             return
         except Exception as exc:  # noqa: BLE001 - shown, logged, the window stays usable
             log.exception("The sync could not start")
-            self.startFailed.emit(f"The sync could not start: {type(exc).__name__}: {exc}")
+            self.startFailed.emit(self.tr("The sync could not start: {kind}: {error}").format(
+                kind=type(exc).__name__, error=exc))
             return
         self.started.emit()
 

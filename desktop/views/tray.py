@@ -70,13 +70,13 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon(self)
         self.icon.setObjectName("trayIcon")
         self.menu = QMenu()
-        self.open_action = QAction(f"Open {APP_NAME}", self.menu)
-        self.sync_action = QAction("Sync now", self.menu)
-        self.pause_action = QAction("Pause syncing", self.menu)
-        self.mute_action = QAction("Mute notifications", self.menu)
+        self.open_action = QAction(self.tr("Open {APP_NAME}").format(APP_NAME=APP_NAME), self.menu)
+        self.sync_action = QAction(self.tr("Sync now"), self.menu)
+        self.pause_action = QAction(self.tr("Pause syncing"), self.menu)
+        self.mute_action = QAction(self.tr("Mute notifications"), self.menu)
         self.mute_action.setCheckable(True)
         self.mute_action.setChecked(bool(get_preference(MUTE_PREFERENCE, False)))
-        self.quit_action = QAction("Quit (stops syncing)", self.menu)
+        self.quit_action = QAction(self.tr("Quit (stops syncing)"), self.menu)
         for action in (self.open_action, self.sync_action, self.pause_action):
             self.menu.addAction(action)
         self.menu.addSeparator()
@@ -113,8 +113,10 @@ class Tray(QObject):
         if self.icon.property("syncState") != state:
             self.icon.setIcon(QIcon(tray_icon_path(state, dark_panel())))
             self.icon.setProperty("syncState", state)
-        self.icon.setToolTip(f"{APP_NAME}\n{self.summary.headline()}")
-        self.pause_action.setText("Resume syncing" if self.summary.paused or state == PAUSED else "Pause syncing")
+        self.icon.setToolTip(self.tr("{APP_NAME}\n{headline}").format(
+            APP_NAME=APP_NAME, headline=self.summary.headline()))
+        paused = self.summary.paused or state == PAUSED
+        self.pause_action.setText(self.tr("Resume syncing") if paused else self.tr("Pause syncing"))
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
@@ -129,8 +131,9 @@ class Tray(QObject):
         shared_jobs().run(lambda: set_preference(MUTE_PREFERENCE, muted), name="mute preference")
 
     def _new_errors(self, count: int, first: str) -> None:
-        self.notify(f"{count} record{'s' if count != 1 else ''} could not be synced",
-                    (first + "\n" if first else "") + "Open the app's Errors tab for the fix.",
+        self.notify(self.tr("1 record could not be synced") if count == 1 else
+                    self.tr("{count} records could not be synced").format(count=count),
+                    (first + "\n" if first else "") + self.tr("Open the app's Errors tab for the fix."),
                     QSystemTrayIcon.MessageIcon.Warning)
 
     def notify(self, title: str, message: str,
@@ -151,6 +154,6 @@ class Tray(QObject):
         if open_for is None or self._reminded_on == today:
             return
         self._reminded_on = today
-        self.notify("Close the payment register",
-                    f"The register BigCommerce payments go to has been open for {open_for.days} days. Reports "
-                    "reconcile better when it is closed daily.")
+        self.notify(self.tr("Close the payment register"),
+                    self.tr("The register BigCommerce payments go to has been open for {days} days. Reports "
+                            "reconcile better when it is closed daily.").format(days=open_for.days))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QToolButton
 
 from desktop.storage.models import Connection
@@ -19,9 +19,10 @@ SIGN_IN_TIMEOUT_S = 300.0
 
 
 class ConnectHikePage(SetupPage):
-    title = "Connect Hike"
-    intro = ("Sign in to your Hike store in your web browser and allow this app access. The browser then hands the "
-             "sign-in back to this app; your Hike password never passes through it.")
+    title = QT_TRANSLATE_NOOP("SetupPage", "Connect Hike")
+    intro = (QT_TRANSLATE_NOOP("SetupPage", "Sign in to your Hike store in your web browser and allow this app "
+                                            "access. The browser then hands the "
+             "sign-in back to this app; your Hike password never passes through it."))
 
     # emitted from the sign-in thread, delivered on the GUI thread (queued): open the browser there
     _browserRequested = Signal(str)
@@ -36,11 +37,11 @@ class ConnectHikePage(SetupPage):
         self.body.addWidget(self.status)
 
         row = QHBoxLayout()
-        self.sign_in = button("&Sign in with Hike", "signInWithHike", self.start_sign_in,
-                              "Opens Hike's sign-in page in your web browser.")
+        self.sign_in = button(self.tr("&Sign in with Hike"), "signInWithHike", self.start_sign_in,
+                              self.tr("Opens Hike's sign-in page in your web browser."))
         self.sign_in.setDefault(True)
-        self.cancel = button("&Cancel sign-in", "cancelHikeSignIn", self.cancel_sign_in,
-                             "Stop waiting for the browser.")
+        self.cancel = button(self.tr("&Cancel sign-in"), "cancelHikeSignIn", self.cancel_sign_in,
+                             self.tr("Stop waiting for the browser."))
         self.cancel.hide()
         row.addWidget(self.sign_in)
         row.addWidget(self.cancel)
@@ -62,27 +63,31 @@ class ConnectHikePage(SetupPage):
 
         self.advanced_toggle = QToolButton()
         self.advanced_toggle.setObjectName("hikeAdvancedToggle")
-        self.advanced_toggle.setText("Ad&vanced (for developers)")
+        self.advanced_toggle.setText(self.tr("Ad&vanced (for developers)"))
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.advanced_toggle.setCheckable(True)
         self.advanced_toggle.setAutoRaise(True)
-        self.advanced_toggle.setToolTip("This app's Hike registration: the API address, App Id and App Secret.")
+        self.advanced_toggle.setToolTip(self.tr("This app's Hike registration: the API address, App Id and App "
+                                                "Secret."))
         self.advanced_toggle.toggled.connect(self._show_advanced)
         self.body.addWidget(self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft)
 
-        box = QGroupBox("This app's Hike registration")
+        box = QGroupBox(self.tr("This app's Hike registration"))
         box.setObjectName("hikeRegistration")
         form = QFormLayout(box)
         self.base_url = QLineEdit(self.ctx.hike_app.base_url)
         self.client_id = QLineEdit(self.ctx.hike_app.client_id)
         self.client_secret = QLineEdit(self.ctx.hike_app.client_secret)
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        add_row(form, "Hike &API address:", self.base_url, "Hike's API address; leave as it is for a real store.")
-        add_row(form, "App &Id:", self.client_id, "The App Id of this app in Hike's Partner Dashboard.")
-        add_row(form, "App Sec&ret:", self.client_secret, "The App Secret of this app (kept in the system keyring).")
-        form.addRow(help_text("Comes with the app's build; change it only when developing the app or if Hike "
-                              "support asks you to."))
+        add_row(form, self.tr("Hike &API address:"), self.base_url,
+                self.tr("Hike's API address; leave as it is for a real store."))
+        add_row(form, self.tr("App &Id:"), self.client_id,
+                self.tr("The App Id of this app in Hike's Partner Dashboard."))
+        add_row(form, self.tr("App Sec&ret:"), self.client_secret,
+                self.tr("The App Secret of this app (kept in the system keyring)."))
+        form.addRow(help_text(self.tr("Comes with the app's build; change it only when developing the app or if Hike "
+                              "support asks you to.")))
         for field in (self.base_url, self.client_id, self.client_secret):
             field.textChanged.connect(self._update_sign_in)
         self.advanced = box
@@ -97,9 +102,11 @@ class ConnectHikePage(SetupPage):
     def _say_if_built_without_registration(self) -> None:
         if self.ctx.hike_app_missing:
             self.no_registration.show_message(
-                "warning", "This copy of the app was built without Hike access, so it cannot sign in to Hike. The "
-                f"person who built it must put the app's Hike registration in {REGISTRATION_FILE} (or set "
-                f"{REGISTRATION_FILE_ENV} to such a file) and build the app again.")
+                "warning", self.tr("This copy of the app was built without Hike access, so it cannot sign in to "
+                                   "Hike. The person who built it must put the app's Hike registration in "
+                                   "{REGISTRATION_FILE} (or set {REGISTRATION_FILE_ENV} to such a file) and build "
+                                   "the app again.").format(REGISTRATION_FILE=REGISTRATION_FILE,
+                                                            REGISTRATION_FILE_ENV=REGISTRATION_FILE_ENV))
 
     def is_complete(self) -> bool:
         return self.ctx.hike is not None and not self.waiting
@@ -107,11 +114,11 @@ class ConnectHikePage(SetupPage):
     def _show_state(self) -> None:
         row = self.ctx.hike
         if row is not None:
-            self.status.setText(f"\u2714 Connected to <b>{_escape(row.store_name)}</b>.")
-            self.sign_in.setText("&Sign in with Hike again")
+            self.status.setText(self.tr("✔ Connected to <b>{escape}</b>.").format(escape=_escape(row.store_name)))
+            self.sign_in.setText(self.tr("&Sign in with Hike again"))
         else:
-            self.status.setText("Not connected yet.")
-            self.sign_in.setText("&Sign in with Hike")
+            self.status.setText(self.tr("Not connected yet."))
+            self.sign_in.setText(self.tr("&Sign in with Hike"))
         self._update_sign_in()
         self.completeChanged.emit()
 
@@ -126,8 +133,8 @@ class ConnectHikePage(SetupPage):
         app = self.app()
         ready = bool(app.base_url and app.client_id and app.client_secret)
         self.sign_in.setEnabled(ready and not self.waiting)
-        self.sign_in.setToolTip("Opens Hike's sign-in page in your web browser." if ready else
-                                "This copy of the app has no Hike registration: see the note above.")
+        self.sign_in.setToolTip(self.tr("Opens Hike's sign-in page in your web browser.") if ready else
+                                self.tr("This copy of the app has no Hike registration: see the note above."))
 
     # -- sign-in ---------------------------------------------------------------------------------------------
     def app(self) -> HikeApp:
@@ -136,8 +143,9 @@ class ConnectHikePage(SetupPage):
     def start_sign_in(self) -> None:
         app = self.app()
         if not (app.base_url and app.client_id and app.client_secret):
-            self.banner.show_message("error", "This app's Hike registration is incomplete: it needs the Hike API "
-                                              "address, App Id and App Secret (under Advanced).")
+            self.banner.show_message("error", self.tr("This app's Hike registration is incomplete: it needs the Hike "
+                                                      "API "
+                                              "address, App Id and App Secret (under Advanced)."))
             return
         try:  # before the browser opens: a wrong address would get the app secret and your sign-in
             hike_api_base(app.base_url)
@@ -149,7 +157,7 @@ class ConnectHikePage(SetupPage):
         self._receiver = None
         self.sign_in.setEnabled(False)
         self.cancel.show()
-        self.busy.start("Waiting for you to sign in to Hike and allow access in your browser…")
+        self.busy.start(self.tr("Waiting for you to sign in to Hike and allow access in your browser…"))
         self.completeChanged.emit()
         sandbox = is_sandbox_address(app.base_url)
         credentials, timeout = self.ctx.credentials, self.timeout_s
@@ -164,12 +172,12 @@ class ConnectHikePage(SetupPage):
         self._receiver = receiver
 
     def _open_browser(self, url: str) -> None:
-        self.link.setText(f"If your browser did not open, open this address: <a href=\"{_escape(url)}\">"
-                          "Hike sign-in page</a>")
+        self.link.setText(self.tr("If your browser did not open, open this address: <a href=\"{escape}\">Hike "
+                                  "sign-in page</a>").format(escape=_escape(url)))
         self.link.show()
         if self.ctx.open_url(url) is False:
-            self.banner.show_message("warning", "No web browser could be opened here: use the link below to "
-                                                "open Hike's sign-in page yourself.")
+            self.banner.show_message("warning", self.tr("No web browser could be opened here: use the link below to "
+                                                "open Hike's sign-in page yourself."))
 
     def cancel_sign_in(self) -> None:
         if self._receiver is not None:
@@ -185,7 +193,7 @@ class ConnectHikePage(SetupPage):
 
     def _signed_in(self, _row: Connection) -> None:
         self._done()
-        self.banner.show_message("ok", "Hike is connected.")
+        self.banner.show_message("ok", self.tr("Hike is connected."))
         self.ctx.refresh_connections()
         self.ctx.load_facts()
 

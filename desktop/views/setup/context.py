@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -49,7 +49,8 @@ def describe_error(exc: BaseException) -> str:
         text = f"{exc.strerror or exc}"
     else:
         log.error("Unexpected setup failure: %s: %s", type(exc).__name__, redact(str(exc)))
-        text = f"Unexpected error ({type(exc).__name__}): {exc}"
+        text = QCoreApplication.translate("SetupContext", "Unexpected error ({kind}): {error}").format(
+            kind=type(exc).__name__, error=exc)
     return redact(text)
 
 
@@ -136,7 +137,7 @@ class SetupContext(QObject):
         """The built-in stores (started once, on a worker thread: binding and seeding takes a moment)."""
         if self.sandbox is None:
             if self._start_sandbox is None:  # the entry point (desktop.app) injects the starter
-                raise RuntimeError("This window was opened without the sandbox stores.")
+                raise RuntimeError(self.tr("This window was opened without the sandbox stores."))
             self.sandbox = self._start_sandbox()
             self.sandbox_started_here = True
         return self.sandbox

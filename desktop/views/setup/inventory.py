@@ -2,7 +2,7 @@
 several outlets (S4), and the BigCommerce location the stock is written to."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QListWidget, QListWidgetItem, QVBoxLayout
 
 from desktop.sync.settings import Settings, StoreFacts
@@ -11,52 +11,56 @@ from desktop.views.setup.widgets import RefCombo, add_row, find_id, help_text
 
 
 class InventoryPage(SettingsPage):
-    title = "Inventory"
-    intro = "Choose where the stock BigCommerce shows comes from, and where online orders are deducted."
+    title = QT_TRANSLATE_NOOP("SetupPage", "Inventory")
+    intro = QT_TRANSLATE_NOOP("SetupPage", "Choose where the stock BigCommerce shows comes from, and where online "
+                                           "orders are deducted.")
 
     def build(self) -> None:
         form = QFormLayout()
         self.outlet = RefCombo()
         self.outlet.setObjectName("inventoryOutlet")
-        add_row(form, "Hike &outlet for inventory sync:", self.outlet,
-                "BigCommerce stock is taken from, and deducted from, this outlet.")
-        form.addRow(help_text("Select the outlet or physical inventory location your BigCommerce store deducts "
+        add_row(form, self.tr("Hike &outlet for inventory sync:"), self.outlet,
+                self.tr("BigCommerce stock is taken from, and deducted from, this outlet."))
+        form.addRow(help_text(self.tr("Select the outlet or physical inventory location your BigCommerce store deducts "
                               "inventory from. It could be one of your outlets or a central warehouse that you "
-                              "dispatch online orders from."))
+                              "dispatch online orders from.")))
         self.location = RefCombo()
         self.location.setObjectName("bigcommerceLocation")
-        add_row(form, "BigCommerce &location:", self.location,
-                "The BigCommerce location whose stock levels the app keeps up to date.")
+        add_row(form, self.tr("BigCommerce &location:"), self.location,
+                self.tr("The BigCommerce location whose stock levels the app keeps up to date."))
         self.body.addLayout(form)
 
-        online = QGroupBox("Separate inventory for online sales")
+        online = QGroupBox(self.tr("Separate inventory for online sales"))
         box = QVBoxLayout(online)
-        self.separate = QCheckBox("&Keep a separate eCommerce outlet for online orders")
+        self.separate = QCheckBox(self.tr("&Keep a separate eCommerce outlet for online orders"))
         self.separate.setObjectName("separateOnlineOutlet")
         self.ecommerce = RefCombo()
         self.ecommerce.setObjectName("ecommerceOutlet")
-        self.ecommerce.setToolTip("The Hike outlet whose order history receives BigCommerce orders.")
+        self.ecommerce.setToolTip(self.tr("The Hike outlet whose order history receives BigCommerce orders."))
         box.addWidget(self.separate)
         box.addWidget(self.ecommerce)
-        box.addWidget(help_text("Create an outlet in Hike named \u201ceCommerce\u201d (or any name) and link it here. "
+        box.addWidget(help_text(self.tr("Create an outlet in Hike named \u201ceCommerce\u201d (or any name) and link "
+                                        "it here. "
                                 "Online orders appear in its order history as parked sales; pick and pack them "
                                 "with your Hike register and mark them complete, and the BigCommerce order becomes "
-                                "Shipped/Completed."))
+                                "Shipped/Completed.")))
         self.body.addWidget(online)
 
-        combined = QGroupBox("Combined inventory")
+        combined = QGroupBox(self.tr("Combined inventory"))
         box = QVBoxLayout(combined)
-        self.combine = QCheckBox("Show the &combined stock of several outlets in BigCommerce")
+        self.combine = QCheckBox(self.tr("Show the &combined stock of several outlets in BigCommerce"))
         self.combine.setObjectName("combineOutlets")
         self.combined = QListWidget()
         self.combined.setObjectName("combinedOutlets")
-        self.combined.setToolTip("Tick every outlet whose stock is added up; the inventory outlet must be one.")
+        self.combined.setToolTip(self.tr("Tick every outlet whose stock is added up; the inventory outlet must be "
+                                         "one."))
         self.combined.setMaximumHeight(110)
         box.addWidget(self.combine)
         box.addWidget(self.combined)
-        box.addWidget(help_text("Keep accepting online orders while an item is in stock at any chosen outlet. When "
+        box.addWidget(help_text(self.tr("Keep accepting online orders while an item is in stock at any chosen "
+                                        "outlet. When "
                                 "you dispatch from another outlet, make a transfer order to the fulfilment outlet "
-                                "so its stock stays right."))
+                                "so its stock stays right.")))
         self.body.addWidget(combined)
 
         self.outlet.currentIndexChanged.connect(self.changed)
@@ -108,10 +112,12 @@ class InventoryPage(SettingsPage):
             return
         s = self.ctx.settings
         if s.combined_inventory_outlets and s.inventory_outlet not in s.combined_inventory_outlets:
-            self.banner.show_message("warning", "Tick the inventory outlet among the combined outlets too: online "
-                                                "orders are deducted from it.")
+            self.banner.show_message("warning", self.tr("Tick the inventory outlet among the combined outlets too: "
+                                                        "online "
+                                                "orders are deducted from it."))
         elif s.ecommerce_outlet is not None and s.ecommerce_outlet == s.inventory_outlet:
-            self.banner.show_message("warning", "The separate online outlet can't be the inventory outlet itself.")
+            self.banner.show_message("warning", self.tr("The separate online outlet can't be the inventory outlet "
+                                                        "itself."))
         else:
             self.banner.clear_message()
 

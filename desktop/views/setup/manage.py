@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QMessageBox, QPushButton,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -24,30 +24,33 @@ from desktop.views.setup.widgets import Banner, WrapLabel, button, heading
 from desktop.views.setup.wizard import SETTINGS_PAGES
 
 DISCONNECT_WARNING = (
-    "Disconnecting removes the sign-in of both stores (their tokens) from this computer's keyring, and the app "
+    QT_TRANSLATE_NOOP("DisconnectDialog", "Disconnecting removes the sign-in of both stores (their tokens) from this "
+                                          "computer's keyring, and the app "
     "stops syncing. Re-integrating later starts from scratch: the stores are connected again and the first sync "
     "links every record again.\n\nThe local history (links, sync runs, the log and the saved settings) is kept "
-    "unless you tick the box below.")
+    "unless you tick the box below."))
 
-TAB_TITLES = {"ConnectHikePage": "Hike", "ConnectBigCommercePage": "BigCommerce", "DirectionsPage": "What syncs",
-              "PreflightPage": "Pre-flight"}
+TAB_TITLES = {"ConnectHikePage": QT_TRANSLATE_NOOP("ManageDialog", "Hike"),
+              "ConnectBigCommercePage": QT_TRANSLATE_NOOP("ManageDialog", "BigCommerce"),
+              "DirectionsPage": QT_TRANSLATE_NOOP("ManageDialog", "What syncs"),
+              "PreflightPage": QT_TRANSLATE_NOOP("ManageDialog", "Pre-flight")}
 
 
 class DisconnectDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("disconnectDialog")
-        self.setWindowTitle("Disconnect both stores?")
+        self.setWindowTitle(self.tr("Disconnect both stores?"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Disconnect both stores?", 1.15))
-        layout.addWidget(WrapLabel(DISCONNECT_WARNING))  # full-strength text: this is the warning itself
+        layout.addWidget(heading(self.tr("Disconnect both stores?"), 1.15))
+        layout.addWidget(WrapLabel(self.tr(DISCONNECT_WARNING)))  # full-strength text: this is the warning itself
         # Alt+H: Alt+D is Disconnect's
-        self.wipe = QCheckBox("Also delete the local &history (links, runs, log and settings)")
+        self.wipe = QCheckBox(self.tr("Also delete the local &history (links, runs, log and settings)"))
         self.wipe.setObjectName("wipeHistory")
         layout.addWidget(self.wipe)
         buttons = QDialogButtonBox()
-        self.confirm = buttons.addButton("&Disconnect", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.confirm = buttons.addButton(self.tr("&Disconnect"), QDialogButtonBox.ButtonRole.DestructiveRole)
         self.confirm.setObjectName("confirmDisconnect")
         self.cancel = cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.confirm.setAutoDefault(False)
@@ -73,7 +76,7 @@ class ManageDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("manageDialog")
-        self.setWindowTitle(f"Manage {APP_NAME}")
+        self.setWindowTitle(self.tr("Manage {APP_NAME}").format(APP_NAME=APP_NAME))
         self.setMinimumSize(860, 600)
         self.resize(980, 720)
         self.ctx = SetupContext(credentials, hike_app=hike_app, open_url=open_url, choose_folder=choose_folder,
@@ -86,16 +89,18 @@ class ManageDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("manageTabs")
         for page in self.pages:
-            self.tabs.addTab(page, TAB_TITLES.get(type(page).__name__, page.title))
+            title = self.tr(TAB_TITLES[type(page).__name__]) if type(page).__name__ in TAB_TITLES else \
+                QCoreApplication.translate("SetupPage", page.title)
+            self.tabs.addTab(page, title)
         self.tabs.currentChanged.connect(lambda i: self.pages[i].entered())
 
         self.saved_note = Banner()
         self.saved_note.setObjectName("savedNote")
-        self.bar = SaveBar(self.ctx, "Save chan&ges")
+        self.bar = SaveBar(self.ctx, self.tr("Save chan&ges"))
         self.bar.saveRequested.connect(self.save)
-        self.disconnect_button = button("&Disconnect…", "disconnectStores", self.ask_disconnect,
-                                        "Remove both stores' sign-in from this computer.")
-        close = QPushButton("Close")
+        self.disconnect_button = button(self.tr("&Disconnect…"), "disconnectStores", self.ask_disconnect,
+                                        self.tr("Remove both stores' sign-in from this computer."))
+        close = QPushButton(self.tr("Close"))
         close.setObjectName("manageClose")
         close.clicked.connect(self.reject)
         self.disconnect_dialog: DisconnectDialog | None = None
@@ -121,7 +126,8 @@ class ManageDialog(QDialog):
             return
         row = self.ctx.save("manage")
         settings = Settings.from_json(self.ctx.settings.to_json())
-        self.saved_note.show_message("ok", f"Saved (settings version {row.id}). The next sync pass uses them.")
+        self.saved_note.show_message("ok", self.tr("Saved (settings version {id}). The next sync pass uses them.")
+                                     .format(id=row.id))
         self.settingsSaved.emit(settings)
 
     # -- disconnect (C6) ---------------------------------------------------------------------------------------
@@ -135,7 +141,8 @@ class ManageDialog(QDialog):
         try:
             disconnect(self.ctx.credentials, wipe_history=wipe)
         except Exception as exc:  # noqa: BLE001 - a keyring or database failure is shown, not raised
-            self.saved_note.show_message("error", f"Could not disconnect: {describe_error(exc)}")
+            self.saved_note.show_message("error", self.tr("Could not disconnect: {describe_error}").format(
+                describe_error=describe_error(exc)))
             return
         self.ctx.refresh_connections()
         self.disconnected.emit(wipe)
@@ -154,13 +161,13 @@ class ManageDialog(QDialog):
         if not self.unsaved():
             super().reject()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          "Your changes to the settings are not saved yet.", parent=self)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Unsaved changes"),
+                          self.tr("Your changes to the settings are not saved yet."), parent=self)
         box.setObjectName("unsavedChanges")
-        box.setInformativeText("Save them now, discard them, or go on editing.")
-        save = box.addButton("&Save changes", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Disca&rd changes", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setInformativeText(self.tr("Save them now, discard them, or go on editing."))
+        save = box.addButton(self.tr("&Save changes"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("Disca&rd changes"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("&Keep editing"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.buttonClicked.connect(lambda chosen: self._unsaved_answer(chosen, save, discard))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from desktop import APP_NAME
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.views.setup.context import SetupContext
 from desktop.views.setup.widgets import Banner, BusyRow, heading, help_text
@@ -40,10 +41,11 @@ class SetupPage(QWidget):
         self.layout_ = QVBoxLayout(inner)
         self.layout_.setContentsMargins(24, 20, 24, 20)
         self.layout_.setSpacing(10)
-        self.heading = heading(self.title)
+        # each page's title and intro are marked with the context "SetupPage" where the page defines them
+        self.heading = heading(self.tr(self.title).format(app=APP_NAME))
         self.layout_.addWidget(self.heading)
         if self.intro:
-            self.layout_.addWidget(help_text(self.intro))
+            self.layout_.addWidget(help_text(self.tr(self.intro)))
         self.banner = Banner()
         self.banner.setObjectName("pageBanner")
         self.layout_.addWidget(self.banner)
@@ -88,8 +90,8 @@ class SettingsPage(SetupPage):
         self._facts_changed()
 
     def _add_page_controls(self) -> None:
-        self.retry = QPushButton("Retr&y loading")
-        self.retry.setToolTip("Read the outlets, registers, taxes and payment types from both stores again.")
+        self.retry = QPushButton(self.tr("Retr&y loading"))
+        self.retry.setToolTip(self.tr("Read the outlets, registers, taxes and payment types from both stores again."))
         self.retry.clicked.connect(self.ctx.load_facts)
         self.retry.hide()
         self.layout_.insertWidget(3, self.retry, 0, Qt.AlignmentFlag.AlignLeft)
@@ -126,12 +128,13 @@ class SettingsPage(SetupPage):
     def _facts_changed(self) -> None:
         state = self.ctx.facts_state
         if state == "loading":
-            self.busy.start("Loading outlets, registers, taxes and payment types from both stores…")
+            self.busy.start(self.tr("Loading outlets, registers, taxes and payment types from both stores…"))
         else:
             self.busy.stop()
         self.retry.setVisible(state == "failed")
         if state == "failed":
-            self.banner.show_message("error", f"The stores' lists could not be loaded. {self.ctx.facts_error}")
+            self.banner.show_message("error", self.tr("The stores' lists could not be loaded. {facts_error}").format(
+                facts_error=self.ctx.facts_error))
         elif self.banner.kind == "error":
             self.banner.clear_message()
         self.reload()

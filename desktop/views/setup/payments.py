@@ -2,6 +2,7 @@
 optionally a Hike register the payments are recorded on, with Hike's advice for a dedicated one (S8)."""
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QGroupBox, QHeaderView, QRadioButton, QTableWidget, QVBoxLayout
 
 from desktop.sync.settings import BIGCOMMERCE_PAYMENT_TYPE, Settings, StoreFacts
@@ -10,19 +11,22 @@ from desktop.views.setup.widgets import Banner, RefCombo, fit_rows, find_id, hel
 
 
 class PaymentsPage(SettingsPage):
-    title = "Payments"
-    intro = "Choose how BigCommerce payments appear in Hike, and optionally the register they are recorded on."
+    title = QT_TRANSLATE_NOOP("SetupPage", "Payments")
+    intro = QT_TRANSLATE_NOOP("SetupPage", "Choose how BigCommerce payments appear in Hike, and optionally the "
+                                           "register they are recorded on.")
 
     def build(self) -> None:
-        mapping = QGroupBox("Payment mapping")
+        mapping = QGroupBox(self.tr("Payment mapping"))
         box = QVBoxLayout(mapping)
-        self.all_as_bc = QRadioButton(f"Map &all payments in Hike as \u2018{BIGCOMMERCE_PAYMENT_TYPE}\u2019")
+        self.all_as_bc = QRadioButton(self.tr("Map &all payments in Hike as ‘{BIGCOMMERCE_PAYMENT_TYPE}’").format(
+            BIGCOMMERCE_PAYMENT_TYPE=BIGCOMMERCE_PAYMENT_TYPE))
         self.all_as_bc.setObjectName("paymentsAllAsBigCommerce")
-        self.all_as_bc.setToolTip("Card or cash, every BigCommerce payment shows in Hike as the payment type "
-                                  f"\u201c{BIGCOMMERCE_PAYMENT_TYPE}\u201d.")
-        self.per_method = QRadioButton("Map &each BigCommerce payment method to a Hike payment type")
+        self.all_as_bc.setToolTip(self.tr("Card or cash, every BigCommerce payment shows in Hike as the payment type "
+                                          "“{BIGCOMMERCE_PAYMENT_TYPE}”.").format(
+                                              BIGCOMMERCE_PAYMENT_TYPE=BIGCOMMERCE_PAYMENT_TYPE))
+        self.per_method = QRadioButton(self.tr("Map &each BigCommerce payment method to a Hike payment type"))
         self.per_method.setObjectName("paymentsPerMethod")
-        self.per_method.setToolTip("Cash with cash, card with card, and so on.")
+        self.per_method.setToolTip(self.tr("Cash with cash, card with card, and so on."))
         group = QButtonGroup(self)
         group.addButton(self.all_as_bc)
         group.addButton(self.per_method)
@@ -31,10 +35,10 @@ class PaymentsPage(SettingsPage):
         self.table = QTableWidget(0, 2)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("paymentMap")
-        self.table.setHorizontalHeaderLabels(["BigCommerce payment method", "Hike payment type"])
+        self.table.setHorizontalHeaderLabels([self.tr("BigCommerce payment method"), self.tr("Hike payment type")])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        self.table.setAccessibleName("Payment method mapping")
+        self.table.setAccessibleName(self.tr("Payment method mapping"))
         box.addWidget(self.table)
         self.payment_note = Banner()
         self.payment_note.setObjectName("paymentNote")
@@ -42,19 +46,20 @@ class PaymentsPage(SettingsPage):
         self.body.addWidget(mapping)
         self.combos: dict[str, RefCombo] = {}
 
-        register = QGroupBox("Register for payments")
+        register = QGroupBox(self.tr("Register for payments"))
         box = QVBoxLayout(register)
-        self.use_register = QCheckBox("Record BigCommerce payments on a Hike &register")
+        self.use_register = QCheckBox(self.tr("Record BigCommerce payments on a Hike &register"))
         self.use_register.setObjectName("useRegister")
-        self.use_register.setToolTip("The day's BigCommerce payments then appear in that register's closing summary.")
+        self.use_register.setToolTip(self.tr("The day's BigCommerce payments then appear in that register's closing "
+                                             "summary."))
         self.register = RefCombo()
         self.register.setObjectName("paymentRegister")
-        self.register.setToolTip("Registers of the outlet where BigCommerce orders land.")
+        self.register.setToolTip(self.tr("Registers of the outlet where BigCommerce orders land."))
         box.addWidget(self.use_register)
         box.addWidget(self.register)
-        box.addWidget(help_text("Hike recommends a separate register only for online sales: it shows online "
+        box.addWidget(help_text(self.tr("Hike recommends a separate register only for online sales: it shows online "
                                 "payments clearly, and a sale arriving from BigCommerce after the register was "
-                                "closed re-opens it. Close that register daily, or at least within 5 days."))
+                                "closed re-opens it. Close that register daily, or at least within 5 days.")))
         self.body.addWidget(register)
 
         self.all_as_bc.toggled.connect(self.changed)
@@ -71,7 +76,8 @@ class PaymentsPage(SettingsPage):
         for row, method in enumerate(methods):
             saved = next((v for k, v in pm.map.items() if k.strip().casefold() == method.strip().casefold()), None)
             self.combos[method] = mapping_row(self.table, row, method, f"paymentType-{method}",
-                                              f"Hike payment type for {method}", types, saved, self.changed)
+                                              self.tr("Hike payment type for {method}").format(
+                                                  method=method), types, saved, self.changed)
         fit_rows(self.table)
         self._fill_registers(settings, facts)
         self.use_register.setChecked(settings.payment_register is not None)
@@ -118,8 +124,9 @@ class PaymentsPage(SettingsPage):
         has_type = any(p.name.strip().casefold() == BIGCOMMERCE_PAYMENT_TYPE.casefold() and p.is_active
                        for p in facts.hike_payment_types)
         if has_type:
-            self.payment_note.show_message("ok", f"Hike has the payment type \u201c{BIGCOMMERCE_PAYMENT_TYPE}\u201d.")
+            self.payment_note.show_message("ok", self.tr("Hike has the payment type “{name}”.").format(
+                name=BIGCOMMERCE_PAYMENT_TYPE))
         else:
-            self.payment_note.show_message("warning", f"Hike has no active payment type named "
-                                           f"\u201c{BIGCOMMERCE_PAYMENT_TYPE}\u201d: add it in Hike (Setup \u203a "
-                                           "Payment types), or map each method.")
+            self.payment_note.show_message("warning", self.tr(
+                "Hike has no active payment type named “{name}”: add it in Hike (Setup › Payment types), or map "
+                "each method.").format(name=BIGCOMMERCE_PAYMENT_TYPE))

@@ -2,6 +2,7 @@
 only when new Hike products go to BigCommerce), shipping details (S6) and the schedule (S20)."""
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout
 
 from desktop.sync.settings import (HIKE_CALLS_PER_DAY, MAX_SCHEDULE_MINUTES, MIN_SCHEDULE_MINUTES, Settings,
@@ -29,41 +30,43 @@ class _Choice(QGroupBox):
 
 
 class PreferencesPage(SettingsPage):
-    title = "Preferences"
-    intro = "How descriptions, images, SKUs and categories sync, and how often the app looks for changes."
+    title = QT_TRANSLATE_NOOP("SetupPage", "Preferences")
+    intro = QT_TRANSLATE_NOOP("SetupPage", "How descriptions, images, SKUs and categories sync, and how often the "
+                                           "app looks for changes.")
 
     def build(self) -> None:
-        self.description = _Choice("Product description", "descriptionSync", (
-            ("bc_to_hike", "Sync descriptions from BigCommerce to Hike only (recommended)",
-             "BigCommerce descriptions keep their HTML layout; Hike gets them as plain text."),
-            ("two_way", "Sync descriptions both ways", "A description edited in Hike replaces BigCommerce's, "
-                                                       "HTML layout included.")))
-        self.images = _Choice("Product images", "imageSync", (
-            ("bc_to_hike", "Sync images from BigCommerce to Hike only (recommended)",
-             "Keep high-resolution images in BigCommerce. A new Hike product's image still goes to BigCommerce "
-             "once."),
-            ("two_way", "Sync images both ways", "")),
-            note="Hike shows images up to 500 \u00d7 500 pixels: images going to Hike are scaled to fit. When "
+        self.description = _Choice(self.tr("Product description"), "descriptionSync", (
+            ("bc_to_hike", self.tr("Sync descriptions from BigCommerce to Hike only (recommended)"),
+             self.tr("BigCommerce descriptions keep their HTML layout; Hike gets them as plain text.")),
+            ("two_way", self.tr("Sync descriptions both ways"),
+             self.tr("A description edited in Hike replaces BigCommerce's, HTML layout included."))))
+        self.images = _Choice(self.tr("Product images"), "imageSync", (
+            ("bc_to_hike", self.tr("Sync images from BigCommerce to Hike only (recommended)"),
+             self.tr("Keep high-resolution images in BigCommerce. A new Hike product's image still goes to BigCommerce "
+             "once.")),
+            ("two_way", self.tr("Sync images both ways"), "")),
+            note=self.tr("Hike shows images up to 500 \u00d7 500 pixels: images going to Hike are scaled to fit. When "
                  "products are first linked, a Hike product without images gets BigCommerce's; one with its own "
-                 "keeps them.")
-        self.non_sku = _Choice("Products without SKU", "nonSkuProducts", (
-            ("auto_assign", "Sync products without SKU and auto-assign SKU numbers",
-             "A stable, unique SKU is created for each and remembered."),
-            ("skip", "Do not sync products without SKU and their sales orders",
-             "Useful to create those products yourself and give them your own SKUs.")))
-        self.categories = _Choice("Category sync (new Hike products)", "categorySync", (
-            ("match_or_create", "Match categories by name, create the missing ones", ""),
-            ("match_only", "Match existing categories by name only", ""),
-            ("none", "Don't assign categories", "")),
-            note="How Hike product types become BigCommerce categories.")
+                 "keeps them."))
+        self.non_sku = _Choice(self.tr("Products without SKU"), "nonSkuProducts", (
+            ("auto_assign", self.tr("Sync products without SKU and auto-assign SKU numbers"),
+             self.tr("A stable, unique SKU is created for each and remembered.")),
+            ("skip", self.tr("Do not sync products without SKU and their sales orders"),
+             self.tr("Useful to create those products yourself and give them your own SKUs."))))
+        self.categories = _Choice(self.tr("Category sync (new Hike products)"), "categorySync", (
+            ("match_or_create", self.tr("Match categories by name, create the missing ones"), ""),
+            ("match_only", self.tr("Match existing categories by name only"), ""),
+            ("none", self.tr("Don't assign categories"), "")),
+            note=self.tr("How Hike product types become BigCommerce categories."))
         for choice in (self.description, self.images, self.non_sku, self.categories):
             self.body.addWidget(choice)
             for button in choice.buttons.values():
                 button.toggled.connect(self.changed)
 
-        self.shipping = QCheckBox("Sync &shipping details (weight and dimensions) both ways")
+        self.shipping = QCheckBox(self.tr("Sync &shipping details (weight and dimensions) both ways"))
         self.shipping.setObjectName("shippingDetails")
-        self.shipping.setToolTip("Needs \u201cDisplay e-commerce related fields in product add/edit\u201d on in Hike.")
+        self.shipping.setToolTip(self.tr("Needs \u201cDisplay e-commerce related fields in product add/edit\u201d on "
+                                         "in Hike."))
         self.shipping.toggled.connect(self.changed)
         self.body.addWidget(self.shipping)
 
@@ -73,21 +76,24 @@ class PreferencesPage(SettingsPage):
         self.schedule.setRange(1, MAX_SCHEDULE_MINUTES)  # below 5 shows why it is refused; above a day is refused
         self.schedule.setSuffix(" minutes")
         self.schedule.valueChanged.connect(self.changed)
-        add_row(form, "Sync &every:", self.schedule,
-                f"Hike allows {HIKE_CALLS_PER_DAY} API calls a day, shared with your other apps: "
-                f"{MIN_SCHEDULE_MINUTES} minutes is the shortest interval.")
+        add_row(form, self.tr("Sync &every:"), self.schedule,
+                self.tr("Hike allows {HIKE_CALLS_PER_DAY} API calls a day, shared with your other apps: "
+                        "{MIN_SCHEDULE_MINUTES} minutes is the shortest interval.").format(
+                            HIKE_CALLS_PER_DAY=HIKE_CALLS_PER_DAY, MIN_SCHEDULE_MINUTES=MIN_SCHEDULE_MINUTES))
         self.body.addLayout(form)
-        self.body.addWidget(help_text("Pause, resume and \u201cSync now\u201d for products, customers or sales are "
-                                      "on the main window once the settings are saved."))
+        self.body.addWidget(help_text(self.tr("Pause, resume and \u201cSync now\u201d for products, customers or "
+                                              "sales are "
+                                      "on the main window once the settings are saved.")))
         self.schedule_note = Banner()
         self.schedule_note.setObjectName("scheduleNote")
         self.body.addWidget(self.schedule_note)
 
         # not a sync setting: the entry the system starts programs from (``desktop.autostart``), set on Save
-        self.start_at_login = QCheckBox("Start the app when I &log in to this computer")
+        self.start_at_login = QCheckBox(self.tr("Start the app when I &log in to this computer"))
         self.start_at_login.setObjectName("startAtLogin")
-        self.start_at_login.setToolTip("It starts minimised: in the tray when the desktop has one, otherwise as a "
-                                       "small window. Syncing needs the app running.")
+        self.start_at_login.setToolTip(self.tr("It starts minimised: in the tray when the desktop has one, otherwise "
+                                               "as a "
+                                       "small window. Syncing needs the app running."))
         self.start_at_login.setChecked(self.ctx.start_at_login)
         self.start_at_login.toggled.connect(self._start_at_login_toggled)
         self.body.addWidget(self.start_at_login)

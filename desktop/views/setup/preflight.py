@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
@@ -27,9 +28,10 @@ def describe_samples(samples: dict[str, dict[str, list[dict]]]) -> str:
 
 
 class PreflightPage(SetupPage):
-    title = "Pre-flight checks"
-    intro = ("Before the first sync: records that will fail because they share a SKU or barcode, a preview of what "
-             "the first sync will do (nothing is written yet), and a backup of both catalogs.")
+    title = QT_TRANSLATE_NOOP("SetupPage", "Pre-flight checks")
+    intro = (QT_TRANSLATE_NOOP("SetupPage", "Before the first sync: records that will fail because they share a SKU "
+                                            "or barcode, a preview of what "
+             "the first sync will do (nothing is written yet), and a backup of both catalogs."))
 
     def build(self) -> None:
         self.ran_once = False
@@ -37,17 +39,18 @@ class PreflightPage(SetupPage):
         self.result: PreflightResult | None = None
         self.backup_paths: tuple[Path, Path] | None = None
         self.run_button = action_row(
-            self.body, "&Run the checks", "runPreflight", self.run,
-            "Read both catalogs again and preview the first sync.")
+            self.body, self.tr("&Run the checks"), "runPreflight", self.run,
+            self.tr("Read both catalogs again and preview the first sync."))
 
         # first, above the fold: Hike advises a backup before the first sync (issue 17 finding 9)
-        backup = QGroupBox("Backup")
+        backup = QGroupBox(self.tr("Backup"))
         box = QVBoxLayout(backup)
-        box.addWidget(help_text("Both catalogs as CSV files (they open in any spreadsheet program). Recommended "
-                                "before the first sync."))
+        box.addWidget(help_text(self.tr("Both catalogs as CSV files (they open in any spreadsheet program). "
+                                        "Recommended "
+                                "before the first sync.")))
         self.backup_button = action_row(
-            box, "Back &up both catalogs…", "backupCatalogs", self.backup,
-            "Choose a folder; two CSV files are written there.")
+            box, self.tr("Back &up both catalogs…"), "backupCatalogs", self.backup,
+            self.tr("Choose a folder; two CSV files are written there."))
         self.backup_busy = BusyRow()
         box.addWidget(self.backup_busy)
         self.backup_note = Banner()
@@ -55,16 +58,17 @@ class PreflightPage(SetupPage):
         box.addWidget(self.backup_note)
         self.body.addWidget(backup)
 
-        dupes = QGroupBox("Duplicate SKUs and barcodes")
+        dupes = QGroupBox(self.tr("Duplicate SKUs and barcodes"))
         box = QVBoxLayout(dupes)
-        box.addWidget(help_text("SKUs compare without letter case, across products and variants, as BigCommerce "
-                                "enforces them. Fix these before the first sync, or those records will not sync."))
+        box.addWidget(help_text(self.tr("SKUs compare without letter case, across products and variants, as "
+                                        "BigCommerce "
+                                "enforces them. Fix these before the first sync, or those records will not sync.")))
         lists = QHBoxLayout()
         self.hike_list = QListWidget()
         self.hike_list.setObjectName("hikeDuplicates")
         self.bc_list = QListWidget()
         self.bc_list.setObjectName("bigcommerceDuplicates")
-        for title, widget in (("In &Hike", self.hike_list), ("In BigCo&mmerce", self.bc_list)):
+        for title, widget in ((self.tr("In &Hike"), self.hike_list), (self.tr("In BigCo&mmerce"), self.bc_list)):
             column = QVBoxLayout()
             label = QLabel(title)
             label.setBuddy(widget)
@@ -76,9 +80,9 @@ class PreflightPage(SetupPage):
         box.addLayout(lists)
         self.body.addWidget(dupes)
 
-        preview = QGroupBox("Preview of the first sync")
+        preview = QGroupBox(self.tr("Preview of the first sync"))
         box = QVBoxLayout(preview)
-        self.counts = WrapLabel("Not run yet.")
+        self.counts = WrapLabel(self.tr("Not run yet."))
         self.counts.setObjectName("dryRunCounts")
         box.addWidget(self.counts)
         self.samples = WrapLabel("")
@@ -88,7 +92,8 @@ class PreflightPage(SetupPage):
         self.actions = QTableWidget(0, 4)
         self.actions.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.actions.setObjectName("dryRunActions")
-        self.actions.setHorizontalHeaderLabels(["Action", "Store", "SKU", "Product"])
+        self.actions.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Store"), self.tr("SKU"),
+                                                self.tr("Product")])
         self.actions.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.actions.verticalHeader().hide()
         self.actions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -111,7 +116,7 @@ class PreflightPage(SetupPage):
         self._ran_with = self.ctx.settings.to_json()
         self.banner.clear_message()
         self.run_button.setEnabled(False)
-        self.busy.start("Reading both catalogs and planning the first sync (nothing is written)…")
+        self.busy.start(self.tr("Reading both catalogs and planning the first sync (nothing is written)…"))
         settings = Settings.from_json(self.ctx.settings.to_json())  # a copy: the pages may change meanwhile
         ctx = self.ctx
         ctx.background.run(lambda: run_preflight(ctx.credentials, settings, ctx.facts), self._shown, self._failed)
@@ -122,7 +127,7 @@ class PreflightPage(SetupPage):
         self.result = result
         for widget, found in ((self.hike_list, result.hike), (self.bc_list, result.bigcommerce)):
             widget.clear()
-            widget.addItems([d.message for d in found] or ["No duplicates."])
+            widget.addItems([d.message for d in found] or [self.tr("No duplicates.")])
         if result.dry_run is None:
             self.counts.setText(result.dry_run_problem)
             self.actions.setRowCount(0)
@@ -144,16 +149,17 @@ class PreflightPage(SetupPage):
     def _failed(self, exc: BaseException) -> None:
         self.busy.stop()
         self.run_button.setEnabled(True)
-        self.banner.show_message("error", f"The checks could not run: {describe_error(exc)}")
+        self.banner.show_message("error", self.tr("The checks could not run: {reason}").format(
+            reason=describe_error(exc)))
 
     # -- backup ----------------------------------------------------------------------------------------------
     def backup(self) -> None:
-        folder = self.ctx.choose_folder(self, "Folder for the catalog backup")
+        folder = self.ctx.choose_folder(self, self.tr("Folder for the catalog backup"))
         if not folder:
             return
         self.backup_button.setEnabled(False)
         self.backup_note.clear_message()
-        self.backup_busy.start("Exporting both catalogs…")
+        self.backup_busy.start(self.tr("Exporting both catalogs…"))
         credentials = self.ctx.credentials
         self.ctx.background.run(lambda: back_up_catalogs(credentials, Path(folder)), self._backed_up,
                                 self._backup_failed)
@@ -162,9 +168,11 @@ class PreflightPage(SetupPage):
         self.backup_busy.stop()
         self.backup_button.setEnabled(True)
         self.backup_paths = paths
-        self.backup_note.show_message("ok", "Backup written:\n" + "\n".join(str(p) for p in paths))
+        self.backup_note.show_message("ok", self.tr("Backup written:\n{files}").format(
+            files="\n".join(str(p) for p in paths)))
 
     def _backup_failed(self, exc: BaseException) -> None:
         self.backup_busy.stop()
         self.backup_button.setEnabled(True)
-        self.backup_note.show_message("error", f"The backup could not be written: {describe_error(exc)}")
+        self.backup_note.show_message("error", self.tr("The backup could not be written: {describe_error}").format(
+            describe_error=describe_error(exc)))

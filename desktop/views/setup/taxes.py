@@ -2,6 +2,7 @@
 enter prices the same way, with what to change on which side when they don't (P2)."""
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHeaderView, QTableWidget
 
 from desktop.sync.preflight import TaxCheck
@@ -19,21 +20,22 @@ def tax_classes(facts: StoreFacts | None) -> list[tuple[int, str]]:
 
 
 class TaxesPage(SettingsPage):
-    title = "Taxes"
-    intro = ("\u2018Hike tax\u2019 lists the sales taxes set in Hike; \u2018BigCommerce tax class\u2019 lists the tax "
+    title = QT_TRANSLATE_NOOP("SetupPage", "Taxes")
+    intro = (QT_TRANSLATE_NOOP("SetupPage", "\u2018Hike tax\u2019 lists the sales taxes set in Hike; "
+                                            "\u2018BigCommerce tax class\u2019 lists the tax "
              "classes set in BigCommerce. Map each pair so orders carry the right tax amounts. Create the taxes you "
-             "need in both stores first.")
+             "need in both stores first."))
 
     def build(self) -> None:
         self.table = QTableWidget(0, 2)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it: no keyboard trap
         self.table.setObjectName("taxMap")
-        self.table.setHorizontalHeaderLabels(["Hike tax", "BigCommerce tax class"])
+        self.table.setHorizontalHeaderLabels([self.tr("Hike tax"), self.tr("BigCommerce tax class")])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        self.table.setToolTip("Choose the BigCommerce tax class for every Hike tax your products use.")
-        self.table.setAccessibleName("Tax mapping")
+        self.table.setToolTip(self.tr("Choose the BigCommerce tax class for every Hike tax your products use."))
+        self.table.setAccessibleName(self.tr("Tax mapping"))
         self.body.addWidget(self.table)
         self.combos: dict[int, RefCombo] = {}
 
@@ -42,20 +44,24 @@ class TaxesPage(SettingsPage):
         # Hike's own zero-rate tax ("No Tax"), chosen like any other
         self.shipping = RefCombo()
         self.shipping.setObjectName("shippingTax")
-        add_row(form, "Shipping &tax for invoices:", self.shipping,
-                "The Hike tax of the extra shipping line a BigCommerce order brings (Hike takes only its total). "
-                "For shipping without tax, choose Hike's zero-rate tax.")
+        add_row(form, self.tr("Shipping &tax for invoices:"), self.shipping,
+                self.tr("The Hike tax of the extra shipping line a BigCommerce order brings (Hike takes only its "
+                        "total). "
+                "For shipping without tax, choose Hike's zero-rate tax."))
         self.body.addLayout(form)
 
-        self.inclusive = QCheckBox("Hike's \u201cT&ax inclusive prices\u201d is ticked (Setup \u203a General rules)")
+        self.inclusive = QCheckBox(self.tr("Hike's \u201cT&ax inclusive prices\u201d is ticked (Setup \u203a General "
+                                           "rules)"))
         self.inclusive.setObjectName("taxInclusive")
-        self.inclusive.setToolTip("Hike's API does not tell the app this rule: tick it to match your Hike setup.")
+        self.inclusive.setToolTip(self.tr("Hike's API does not tell the app this rule: tick it to match your Hike "
+                                          "setup."))
         self.body.addWidget(self.inclusive)
         self.tax_check = Banner()
         self.tax_check.setObjectName("taxCheck")
         self.body.addWidget(self.tax_check)
-        self.body.addWidget(help_text("Prices sync without tax or with tax according to this rule, so both stores "
-                                      "must enter prices the same way, or prices differ by the tax amount."))
+        self.body.addWidget(help_text(self.tr("Prices sync without tax or with tax according to this rule, so both "
+                                              "stores "
+                                      "must enter prices the same way, or prices differ by the tax amount.")))
 
         self.shipping.currentIndexChanged.connect(self.changed)
         self.inclusive.toggled.connect(self.changed)
@@ -69,9 +75,10 @@ class TaxesPage(SettingsPage):
         self.combos = {}
         chosen = {find_id([(t.id, t.name) for t in taxes], key): value for key, value in settings.tax_map.items()}
         for row, tax in enumerate(taxes):
-            self.combos[tax.id] = mapping_row(self.table, row, f"{tax.name} ({tax.rate.normalize():f}%)",
-                                              f"taxClass-{tax.id}", f"BigCommerce tax class for {tax.name}",
-                                              classes, chosen.get(tax.id), self.changed)
+            self.combos[tax.id] = mapping_row(
+                self.table, row, self.tr("{name} ({rate:f}%)").format(name=tax.name, rate=tax.rate.normalize()),
+                f"taxClass-{tax.id}", self.tr("BigCommerce tax class for {name}").format(name=tax.name),
+                classes, chosen.get(tax.id), self.changed)
         fit_rows(self.table)
         self.shipping.set_items([(t.id, t.name) for t in (facts.hike_taxes if facts else ()) if t.is_active])
         self.shipping.set_ref(settings.shipping_tax)

@@ -96,7 +96,7 @@ class Banner(WrapLabel):
         self.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {border};"
                            " border-radius: 6px; padding: 8px 10px; }")
         self.setText(text)
-        self.setAccessibleName(f"{kind}: {text}")
+        self.setAccessibleName(self.tr("{kind}: {text}").format(kind=kind, text=text))
         self.show()
 
     def clear_message(self) -> None:
@@ -162,7 +162,7 @@ class RefCombo(QComboBox):
         self.setMinimumContentsLength(18)
         self.setMaximumWidth(460)  # a store object's name, not a sentence: no need to span the page
         if none_label is None:
-            self.setPlaceholderText("— choose —")
+            self.setPlaceholderText(self.tr("— choose —"))
 
     def set_items(self, items: Sequence[tuple[int, str]]) -> None:
         current = self.ref()
@@ -172,7 +172,7 @@ class RefCombo(QComboBox):
         if self.none_label is not None:
             self.addItem(self.none_label, None)
         elif not self.items:
-            self.addItem("(nothing to choose yet)", None)
+            self.addItem(self.tr("(nothing to choose yet)"), None)
         for ident, name in self.items:
             self.addItem(name, ident)
         self.set_ref(current)
@@ -243,6 +243,9 @@ def radio_choices(owner: QWidget, layout: QBoxLayout, name: str, choices: Iterab
     group = QButtonGroup(owner)
     buttons: dict[str, QRadioButton] = {}
     for value, label, meaning in choices:
+        # a page's constant choices are marked with the page's context (QT_TRANSLATE_NOOP), its inline ones are
+        # translated already (translating a translated text again changes nothing)
+        label, meaning = owner.tr(label), owner.tr(meaning) if meaning else meaning
         button = QRadioButton(label)
         button.setObjectName(f"{name}-{value}")
         button.setToolTip(meaning)

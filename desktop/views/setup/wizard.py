@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget)
 
@@ -82,7 +82,7 @@ class SetupWizard(QDialog):
                  start_sandbox: Callable[[], Any] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("setupWizard")
-        self.setWindowTitle(f"Set up {APP_NAME}")
+        self.setWindowTitle(self.tr("Set up {APP_NAME}").format(APP_NAME=APP_NAME))
         self.setMinimumSize(860, 600)
         self.resize(980, 700)
         draft = load_draft()
@@ -105,26 +105,27 @@ class SetupWizard(QDialog):
         self.steps.setObjectName("wizardSteps")
         self.steps.setFixedWidth(200)
         self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Back/Next move between steps; the list only shows
-        self.steps.setAccessibleName("Setup steps")
+        self.steps.setAccessibleName(self.tr("Setup steps"))
         self.stack = QStackedWidget()
         self.steps.setSpacing(4)
         for number, page in enumerate(self.pages, start=1):
-            title = "Welcome" if page is self.welcome else page.title
-            item = QListWidgetItem(f"{number}. {title}")
+            title = self.tr("Welcome") if page is self.welcome else \
+                QCoreApplication.translate("SetupPage", page.title).format(app=APP_NAME)
+            item = QListWidgetItem(self.tr("{number}. {title}").format(number=number, title=title))
             self.steps.addItem(item)
             self.stack.addWidget(page)
             page.completeChanged.connect(self._update_buttons)
         self.steps.currentRowChanged.connect(self._step_clicked)
 
-        self.back = QPushButton("< &Back")
+        self.back = QPushButton(self.tr("< &Back"))
         self.back.setObjectName("wizardBack")
-        self.next = QPushButton("&Next >")
+        self.next = QPushButton(self.tr("&Next >"))
         self.next.setObjectName("wizardNext")
         self.next.setDefault(True)
-        self.cancel = QPushButton("Cancel")
+        self.cancel = QPushButton(self.tr("Cancel"))
         self.cancel.setObjectName("wizardCancel")
-        self.cancel.setToolTip("Close without saving; the connections and the choices made so far are kept "
-                               "for next time.")
+        self.cancel.setToolTip(self.tr("Close without saving; the connections and the choices made so far are kept "
+                               "for next time."))
         # issue 17, finding 3: the last step's action sits in this row, is the default button, says why not yet
         self.finish = self.save_page.bar.save
         self.finish_reason = QLabel()
@@ -226,7 +227,7 @@ class SetupWizard(QDialog):
         self.finish.setDefault(last)
         missing = len(self.ctx.missing()) if last else 0
         self.finish_reason.setText(
-            f"{plural(missing, 'item')} still needed (listed above)" if missing else "")
+            self.tr("{plural} still needed (listed above)").format(plural=plural(missing, 'item')) if missing else "")
         for row in range(self.steps.count()):
             item = self.steps.item(row)
             enabled = self._can_enter(row)
