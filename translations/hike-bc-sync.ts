@@ -335,7 +335,7 @@ The full report is in the log file:
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../desktop/views/dashboard.py" line="+46"/>
+        <location filename="../desktop/views/dashboard.py" line="+47"/>
         <location line="+114"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
@@ -837,7 +837,7 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
 <context>
     <name>LinkTableModel</name>
     <message>
-        <location filename="../desktop/views/record_models.py" line="+143"/>
+        <location filename="../desktop/views/record_models.py" line="+144"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1443,6 +1443,21 @@ Quit stops syncing until you start the app again.</source>
         <source>It starts minimised: in the tray when the desktop has one, otherwise as a small window. Syncing needs the app running.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+19"/>
+        <source>Off: the app does not start when you log in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>On: the app starts when you log in ({where}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>On, but starts {command} ({where}), not this copy of the app.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PreflightPage</name>
@@ -1869,6 +1884,74 @@ Quit stops syncing until you start the app again.</source>
     </message>
 </context>
 <context>
+    <name>Registry</name>
+    <message>
+        <location filename="../desktop/views/registry_words.py" line="+10"/>
+        <source>Products</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sales</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>products</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>stock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sales</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>products and stock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>customers both ways</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>orders and sales</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>RunTableModel</name>
     <message>
         <location filename="../desktop/views/record_models.py" line="+27"/>
@@ -2170,7 +2253,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/setup/preferences.py" line="-61"/>
+        <location filename="../desktop/views/setup/preferences.py" line="-84"/>
         <source>Preferences</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2281,7 +2364,7 @@ Quit stops syncing until you start the app again.</source>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../desktop/views/status_summary.py" line="+27"/>
+        <location filename="../desktop/views/status_summary.py" line="+28"/>
         <source>Idle</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2316,7 +2399,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>the stores&apos; details</source>
         <translation type="unfinished"></translation>
     </message>

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
 from desktop.views.record_models import RunTableModel, setup_run_columns
 from desktop.sync.registry import ENTITY_LABELS, SYNC_GROUPS
+from desktop.views.registry_words import registry_words
 from desktop.views.status_summary import StatusSummary, ago, in_
 from desktop.sync.words import plural
 
@@ -109,9 +110,9 @@ class Dashboard(QWidget):
         grid = QGridLayout(box)
         self.sync_buttons: dict[str, QPushButton] = {}
         for col, group in enumerate(SYNC_GROUPS):
-            button = QPushButton(group.label)
+            button = QPushButton(registry_words(group.label))
             button.setObjectName(f"syncNow_{group.name}")
-            button.setToolTip(self.tr("Sync {what} now (also while paused)").format(what=group.what))
+            button.setToolTip(self.tr("Sync {what} now (also while paused)").format(what=registry_words(group.what)))
             button.clicked.connect(lambda _=False, g=group.name: self.syncRequested.emit([g]))
             grid.addWidget(button, 0, col)
             self.sync_buttons[group.name] = button
@@ -176,7 +177,7 @@ class Dashboard(QWidget):
             bar.setVisible(visible)
         for entity, (done, total) in progress.items():
             if entity not in self.bars:
-                label, bar = QLabel(ENTITY_LABELS.get(entity, entity.title())), QProgressBar()
+                label, bar = QLabel(registry_words(ENTITY_LABELS.get(entity, entity.title()))), QProgressBar()
                 bar.setObjectName(f"progress_{entity}")
                 row = len(self.bars) + 1
                 self.pass_layout.addWidget(label, row, 0)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from desktop.storage.models import Link, Run
 from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.registry import ENGINE_ENTITIES, ENTITY_LABELS
+from desktop.views.registry_words import registry_words
 from desktop.sync.words import describe_counts, duration
 
 PAGE = 500
@@ -289,7 +290,7 @@ def describe_scope(scope: str | None) -> str:
     parts = [p for p in (scope or "").split(",") if p]
     order = list(SCOPE_TEXT)
     parts.sort(key=lambda p: order.index(p) if p in order else len(order))
-    return ", ".join(SCOPE_TEXT.get(p, p) for p in parts) or "—"
+    return ", ".join(registry_words(SCOPE_TEXT.get(p, p)) for p in parts) or "—"
 
 
 def setup_run_columns(table: Any) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from desktop.storage.models import Run
 from desktop.sync.events import ERROR, IDLE, PAUSED, PLANNING, READING, RECONNECT_NEEDED, SYNCING, WRITING
 from desktop.sync.registry import ENTITY_LABELS
+from desktop.views.registry_words import registry_words
 from desktop.sync.sync_status import sync_state
 from desktop.sync.vocabulary import ErrorKind, RunStatus
 from desktop.views.sync_bridge import SyncBridge, read_facts
@@ -38,7 +39,8 @@ PROGRESS_MS = 250
 def describe_phase(entity: str, phase: str, done: int, total: int, detail: str) -> str:
     """One phase of a pass in plain words: "Reading products from Hike: page 3 of 12", "Planning products…",
     "Writing products: 40 of 263"."""
-    what = ENTITY_LABELS.get(entity, entity).lower() if entity else StatusSummary.tr("the stores' details")
+    what = registry_words(ENTITY_LABELS.get(entity, entity).lower()) if entity else \
+        StatusSummary.tr("the stores' details")
     if phase == READING:
         store = STORE_NAMES.get(detail)
         if not done:
@@ -289,7 +291,7 @@ class StatusSummary(QObject):
         return describe_phase(entity, phase, done, total, detail)
 
     def progress_lines(self) -> list[str]:
-        return [self.tr("{what}: {done:,} of {total:,}").format(what=ENTITY_LABELS.get(e, e.title()), done=done,
+        return [self.tr("{what}: {done:,} of {total:,}").format(what=registry_words(ENTITY_LABELS.get(e, e.title())), done=done,
                                                                total=total)
                 for e, (done, total) in self.progress.items()]
 

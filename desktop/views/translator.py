@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 CATALOG = "hike-bc-sync"
@@ -31,4 +31,10 @@ def install_translator(app: QCoreApplication, locale: QLocale | None = None) -> 
         return None
     app.installTranslator(translator)
     log.info("Window texts in %s (%s)", locale.name(), translator.filePath())
+    # Qt's own words (the standard buttons' "Close", "Cancel") from Qt's catalog, when this Qt ships it
+    qt_words = QTranslator(app)
+    if qt_words.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_words)
+    else:
+        qt_words.deleteLater()
     return translator

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QGroupBox, QLabel, QLineEdit, QTabWidget, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QDialogButtonBox, QGroupBox, QLabel, QLineEdit,
+                               QTabWidget, QWidget)
 
 from desktop import APP_NAME
 from desktop.views import translator
@@ -39,6 +40,15 @@ def fresh_template(tmp_path_factory) -> Path:
     subprocess.run([str(ROOT / "scripts" / "update-translations"), "--template", str(ts)], check=True,
                    capture_output=True)
     return ts
+
+
+def test_every_name_the_sync_registry_shows_is_marked_for_translators():
+    from desktop.sync.registry import ENTITY_LABELS, SYNC_GROUPS
+    from desktop.views.registry_words import MARKED
+
+    names = {*ENTITY_LABELS.values(), *(g.label for g in SYNC_GROUPS), *(g.what for g in SYNC_GROUPS)}
+    names |= {n.lower() for n in ENTITY_LABELS.values()}
+    assert names <= set(MARKED), sorted(names - set(MARKED))
 
 
 def test_the_template_holds_every_text_the_window_marks(fresh_template):
@@ -82,6 +92,9 @@ def shown_texts(root: QWidget) -> list[tuple[str, str]]:
         if isinstance(widget, QLabel):
             found.append((where, widget.text()))
         elif isinstance(widget, QAbstractButton):
+            box = widget.parent()
+            if isinstance(box, QDialogButtonBox) and box.standardButton(widget) != QDialogButtonBox.StandardButton.NoButton:
+                continue  # Qt's own words ("Close"), from Qt's translations
             found.append((where, widget.text()))
         elif isinstance(widget, QGroupBox):
             found.append((where, widget.title()))
@@ -119,4 +132,37 @@ def test_the_main_window_shows_only_translated_texts(qtbot, db, pseudo_translate
         window.tabs.setCurrentIndex(index)
         QCoreApplication.processEvents()
         left += untranslated(window, data={"Hike is not connected yet.", APP_NAME})
+    assert not sorted(set(left)), "\n".join(f"{w}: {t!r}" for w, t in sorted(set(left)))
+
+
+def test_the_monitor_views_show_only_translated_texts(qtbot, db, pseudo_translated):
+    from datetime import datetime, timezone
+
+    from desktop.storage.models import Link, LogEntry, Run
+    from desktop.views.dashboard import Dashboard
+    from desktop.views.errors_view import ErrorsView
+    from desktop.views.record_log import RecordLogDialog
+    from desktop.views.records_view import RecordsView
+    from desktop.views.runs_view import RunsView
+    from desktop.views.status_summary import StatusSummary
+    from desktop.views.sync_bridge import SyncBridge
+
+    run = Run.create(trigger="schedule", scope="products", started_at=datetime(2025, 3, 1, tzinfo=timezone.utc),
+                     finished_at=datetime(2025, 3, 1, 0, 1, tzinfo=timezone.utc), status="partial",
+                     counts={"product": {"error": 1}})
+    link = Link.create(entity="product", hike_id="7", status="failed", name="Mug", sku="MUG-1", last_result="error",
+                       last_message="Duplicate SKU MUG-1")
+    LogEntry.create(run=run, entity="product", hike_id="7", sku="MUG-1", action="fail", result="error",
+                    message="Duplicate SKU MUG-1")
+    data = {"Mug", "MUG-1", "Duplicate SKU MUG-1"}
+    summary = StatusSummary(SyncBridge())
+    views = [Dashboard(summary), RecordsView(("product", "variant"), "products"),
+             ErrorsView(lambda *_: True, lambda *_: True), RunsView(), RecordLogDialog(link.id)]
+    left: list[tuple[str, str]] = []
+    for view in views:
+        qtbot.addWidget(view)
+        view.show()
+        qtbot.waitExposed(view)
+        QCoreApplication.processEvents()
+        left += [(type(view).__name__ + " " + where, text) for where, text in untranslated(view, data)]
     assert not sorted(set(left)), "\n".join(f"{w}: {t!r}" for w, t in sorted(set(left)))

@@ -108,7 +108,15 @@ class PreferencesPage(SettingsPage):
     def _describe_login_entry(self) -> None:
         entry = self.ctx.login_entry
         self.login_note.setVisible(entry.on and not entry.ours)  # another install's entry: say what it starts
-        self.login_note.setText(entry.describe())
+        # the same words as ``autostart.describe`` (the command line's), in the window's language
+        if not entry.on:
+            text = self.tr("Off: the app does not start when you log in.")
+        elif entry.ours:
+            text = self.tr("On: the app starts when you log in ({where}).").format(where=entry.where)
+        else:
+            text = self.tr("On, but starts {command} ({where}), not this copy of the app.").format(
+                command=" ".join(entry.command), where=entry.where)
+        self.login_note.setText(text)
 
     def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
         self.description.set_value(settings.description_sync)
