@@ -46,7 +46,7 @@ from desktop.storage.db import DatabaseError, backup_copies, close_db, disk_full
 from desktop.storage.folder_lock import FolderBusy, FolderLock
 from desktop.storage.logs import redact, setup_logging
 from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run, SettingsVersion
-from desktop.sync import errors
+from desktop.sync import errors, support_bundle
 from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
@@ -88,6 +88,19 @@ def invalid(message: str) -> CliError:
 
 # ---------------------------------------------------------------------------------------------------------------
 # the parser
+def add_support_commands(sub: Any, json_opt: argparse.ArgumentParser) -> None:
+    """Issue 18: what a shop manager runs when a real store behaves unlike the app expects."""
+    sub.add_parser("diagnose", parents=[json_opt],
+                   help="read a few records of every endpoint the sync uses on both stores (never writes) and say "
+                        "where an answer differs from what the app expects; exit 1 when one does")
+    bundle = sub.add_parser("support-bundle", parents=[json_opt],
+                            help="one zip for support: logs, settings, runs and errors, the last diagnose report "
+                                 "(no secret; customers' emails and names masked)")
+    bundle.add_argument("--out", metavar="FILE.zip", help="where to write it (default: "
+                                                          "hike-bc-sync-support-YYYYMMDD-HHMM.zip here)")
+    bundle.add_argument("--no-mask", action="store_true", help="keep customers' emails, names and addresses")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hike-bc-sync-cli", description=f"{APP_NAME}: headless commands")
     parser.add_argument("--data-dir", help=f"data folder (or set {paths.ENV_VAR})")
@@ -127,9 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--print-template", action="store_true", help="print the recommended settings as JSON")
 
     sub.add_parser("preflight", parents=[json_opt], help="duplicates (P1), tax check (P2) and dry run (P3)")
-    sub.add_parser("diagnose", parents=[json_opt],
-                   help="read a few records of every endpoint the sync uses on both stores (never writes) and say "
-                        "where an answer differs from what the app expects; exit 1 when one does")
+    add_support_commands(sub, json_opt)
     sub.add_parser("compare-stock", parents=[json_opt],
                    help="linked products whose stock differs between the stores (S9: before order stock goes on)")
 
@@ -495,6 +506,17 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_support_bundle(args: argparse.Namespace) -> int:
+    out = Path(args.out or support_bundle.default_name()).expanduser().resolve()
+    with opened_db():
+        made = support_bundle.build(out, credentials(args), mask=not args.no_mask)
+    emit(args, {"path": str(made.path), "members": made.members, "masked": made.masked},
+         [f"Support bundle written: {made.path}",
+          "Customers' emails and names are masked." if made.masked else "Nothing is masked (--no-mask).",
+          "It holds no password, token or app secret."])
+    return 0
+
+
 def cmd_compare_stock(args: argparse.Namespace) -> int:
     """S9: before "update Hike inventory on order" goes back on, the linked items whose stock differs."""
     from desktop.sync.engine import store_facts
@@ -806,6 +828,7 @@ def cmd_autostart(args: argparse.Namespace) -> int:
 COMMANDS["autostart"] = cmd_autostart
 COMMANDS["compare-stock"] = cmd_compare_stock
 COMMANDS["diagnose"] = cmd_diagnose
+COMMANDS["support-bundle"] = cmd_support_bundle
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bigcommerce": cmd_connect_bigcommerce, "hike": cmd_connect_hike, "sandbox": cmd_connect_sandbox,
 }

@@ -757,6 +757,64 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
     </message>
 </context>
 <context>
+    <name>HelpMenu</name>
+    <message>
+        <location filename="../desktop/views/help_menu.py" line="+22"/>
+        <source>Zip files (*.zip)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Check my stores…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save a &amp;support bundle…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Save a support bundle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Support bundle saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Saved to {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It holds the app&apos;s logs, settings, last runs and errors, and the last Check my stores report. It holds no password, token or app secret; customers&apos; emails and names are masked. Send it to support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open its &amp;folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Support bundle not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The support bundle could not be saved: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>InventoryPage</name>
     <message>
         <location filename="../desktop/views/setup/inventory.py" line="+22"/>
@@ -876,7 +934,7 @@ Click to see its sync log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../desktop/views/main_window.py" line="+27"/>
+        <location filename="../desktop/views/main_window.py" line="+28"/>
         <source>Dashboard</source>
         <translation type="unfinished"></translation>
     </message>
@@ -954,17 +1012,17 @@ Quit stops syncing until you start the app again.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+66"/>
+        <location line="+69"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-66"/>
         <source>&amp;Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>SANDBOX STORES</source>
         <translation type="unfinished"></translation>
     </message>
@@ -990,12 +1048,12 @@ Quit stops syncing until you start the app again.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+151"/>
+        <location line="+164"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-163"/>
         <source>&amp;Manage…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1005,7 +1063,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+55"/>
         <source>Continue setup…</source>
         <translation type="unfinished"></translation>
     </message>

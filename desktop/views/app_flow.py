@@ -84,7 +84,7 @@ class AppFlow(QObject):
 
         old = self.window
         self.window = MainWindow(store_summary(self.sandbox is not None), controller, setup_reason=reason,
-                                 setup_started=controller is None and setup_started())
+                                 setup_started=controller is None and setup_started(), credentials=self.credentials)
         self.window.setupRequested.connect(self.open_wizard)
         self.window.manageRequested.connect(self.open_manage)
         # closing the window keeps syncing once a sync runs (M5); before that, closing it ends the app

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, Q
 from desktop import APP_NAME
 from desktop.resources import resource
 from desktop.sync.registry import LINK_ENTITIES
+from desktop.views.help_menu import HelpMenu
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,11 @@ class MainWindow(QMainWindow):
     manageRequested = Signal()  # connections and settings of a configured app
 
     def __init__(self, stores: StoreSummary | None = None, controller: Any = None, *, setup_reason: str = "",
-                 setup_started: bool = False):
+                 setup_started: bool = False, credentials: Any = None,
+                 choose_file: Callable[[QWidget, str, str], str] | None = None):
         super().__init__()
+        self.credentials = credentials  # the keyring profile of this folder (Help's support bundle names none)
+        self._choose_file = choose_file
         self.stores = stores or StoreSummary()
         self.setup_started = setup_started  # a store connected or the wizard's draft kept: "Continue setup"
         self.controller = controller
@@ -184,6 +188,19 @@ class MainWindow(QMainWindow):
             self.sync_action.triggered.connect(lambda: self.controller.sync_now(None))
             self.check_action.triggered.connect(lambda: self.controller.check_everything())
             self.pause_action.triggered.connect(self.controller.toggle_pause)
+        options = {"choose_file": self._choose_file} if self._choose_file is not None else {}
+        self.help_menu = HelpMenu(self, self._folder_credentials,
+                                  self.controller.check_stores if enabled else None, **options)
+
+    def _folder_credentials(self) -> Any:
+        """This folder's keyring profile: the one the window was given, the sync's, or the usual one."""
+        if self.credentials is not None:
+            return self.credentials
+        if self.controller is not None:
+            return self.controller.service.credentials
+        from desktop.storage.credentials import Credentials
+
+        return Credentials()
 
     def _orders_start_needed(self, question: str) -> None:
         self.orders_start_action.setVisible(bool(question))
