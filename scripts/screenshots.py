@@ -162,7 +162,32 @@ def monitor_screens(app: QApplication) -> None:
         when(lambda: summary.state != "syncing", finish)
 
     def finish() -> None:
-        window.quit_app()
+        check_my_stores()
+
+    def check_my_stores() -> None:
+        """Issue 18: Help → Check my stores, as the sandbox answers, then with Hike customers' ids renamed."""
+        import httpx
+
+        window.help_menu.check()
+        dialog = window.help_menu.check_dialog
+        dialog.resize(900, 560)
+
+        def all_ok() -> None:
+            save(dialog, "check-my-stores.png")
+            first = dialog.report
+            httpx.post(f"{sandbox.hike_server.base_url}/__emulator/reshape", timeout=10, json={"rules": [
+                {"path": "customers/get_all", "field": "id", "rename": "customer_id"},
+                {"path": "products/get_all", "field": "sales_channels", "drop": True}]}).raise_for_status()
+            dialog.start()
+            when(lambda: dialog.report is not first and dialog.report is not None, differences)
+
+        def differences() -> None:
+            save(dialog, "check-my-stores-differences.png")
+            httpx.delete(f"{sandbox.hike_server.base_url}/__emulator/reshape", timeout=10)
+            dialog.close()
+            window.quit_app()
+
+        when(lambda: dialog.report is not None, all_ok)
 
     def place_orders() -> None:
         """Shoppers' orders after the first sync (which activated orders), so the Sales tab has rows."""

@@ -132,7 +132,7 @@ class Report:
                    f"{len(bad)} of {len(self.checks)} checks found a difference. Send the support bundle "
                    f"(Help) to support with this report.")
         lines = [summary, ""]
-        for c in self.checks:
+        for c in sorted(self.checks, key=lambda c: c.status == OK):  # the differences first, then in order
             lines += c.words()
         return lines
 
