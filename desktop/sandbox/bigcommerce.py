@@ -113,7 +113,9 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldR
                     return handler(request)
                 except BCError as exc:
                     return render_error(exc, request)
-        self.route(method, rf"/stores/(?P<store_hash>[^/]+)/{version}{path}/?", run)
+        # v2 resources also answer at their ``.json`` address (``/v2/orders/5.json``), as BigCommerce's docs show
+        suffix = r"(?:\.json)?" if version == "v2" else ""
+        self.route(method, rf"/stores/(?P<store_hash>[^/]+)/{version}{path}{suffix}/?", run)
 
     # One call a path, its operations by HTTP method, as the OpenAPI files list them: ``v3(r"/catalog/brands",
     # GET=self.list_brands, POST=self.create_brand)``. A method the path lacks is answered 405.

@@ -73,7 +73,8 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
             "code_expiry_s": 600,  # [C]/[I] "valid for 10 minutes, per Hikeup docs"
             "rotate_refresh": rotate_refresh,  # [I] unknown whether Hike rotates; test both
             "weighted_average_cost": False,  # [D] WAC refuses inventory changes without a PO or sale
-            "strict_page_size": False,  # [D] newer docs: page_size missing -> 500; lenient default 100
+            # [D] A5: a list call without page_size is refused (500); lenient (100 a page) only when set so
+            "strict_page_size": True,
             "deny_authorize": False,
         }
         self.settings: dict[str, Any] = dict(self._default_settings)

@@ -261,18 +261,20 @@ class EmulatorApp:
         return response
 
     def dispatch(self, request: Request) -> Response:
-        matched_path = False
+        allowed: list[str] = []
         for method, pattern, handler in self._routes:
             m = pattern.fullmatch(request.path)
             if not m:
                 continue
-            matched_path = True
             if method != request.method:
+                allowed.append(method)
                 continue
             request.params = {k: v for k, v in m.groupdict().items() if v is not None}
             return handler(request)
-        if matched_path:
-            return self.error_response(405, "Method Not Allowed", request)
+        if allowed:
+            response = self.error_response(405, "Method Not Allowed", request)
+            response.headers["Allow"] = ", ".join(sorted(set(allowed)))  # RFC 9110 §15.5.6: a 405 says what is
+            return response
         return self.error_response(404, "Not Found", request)
 
     def error_response(self, status: int, title: str, request: Request) -> Response:

@@ -219,6 +219,8 @@ class BCSpecs:
         # The v2 order's own resource links (spec examples included) say ``shippingaddresses``; the spec's path
         # is ``shipping_addresses``. Both are served; validate the alias as the documented path.
         subpath = re.sub(r"^(/orders/\d+)/shippingaddresses", r"\1/shipping_addresses", subpath)
+        if version == "v2":  # issue 18: v2 resources answer at their ``.json`` address too, as BigCommerce's docs show
+            subpath = subpath.removesuffix(".json")
         ctype = (dict((k.lower(), v) for k, v in dict(headers).items()).get("content-type") or "").split(";")[0]
         if status == 204:
             assert raw == b"", f"{method} {url_path}: 204 must have an empty body, got {raw[:200]!r}"

@@ -41,6 +41,19 @@ def test_unknown_route_404_and_wrong_method_405(bc):
     assert r.status_code == 404 and r.json()["title"] == "The requested resource was not found."
     r = bc.request("PATCH", "/v3/catalog/products")
     assert r.status_code == 405 and r.json()["status"] == 405
+    # issue 18: a 405 says which methods the resource has (RFC 9110)
+    assert {m.strip() for m in r.headers["Allow"].split(",")} >= {"GET", "POST", "PUT", "DELETE"}
+
+
+def test_issue18_v2_resources_answer_at_their_json_address_too(bc):
+    order = bc.get("/v2/orders", params={"limit": 1}).json()[0]
+    plain, suffixed = bc.get(f"/v2/orders/{order['id']}"), bc.get(f"/v2/orders/{order['id']}.json")
+    assert suffixed.status_code == 200 and suffixed.json() == plain.json()
+    assert bc.get("/v2/store.json").json()["id"] == bc.get("/v2/store").json()["id"]
+    listed = bc.get("/v2/orders.json", params={"limit": 2})
+    assert listed.status_code == 200 and [o["id"] for o in listed.json()] == \
+        [o["id"] for o in bc.get("/v2/orders", params={"limit": 2}).json()]
+    assert bc.get("/v3/catalog/products.json").status_code == 404  # v3 has no such address
 
 
 def test_access_token_can_be_changed_and_the_old_one_stops_working(bc):

@@ -66,9 +66,10 @@ def test_time_scale_compresses_the_window_and_retry_after() -> None:
             token = login(client)["access_token"]
             client.post("/__emulator/clock", json={"time_scale": 120})
             headers = {"Authorization": f"Bearer {token}"}
-            client.get("/api/v1/taxes/get_all", headers=headers)
-            client.get("/api/v1/taxes/get_all", headers=headers)
-            limited = client.get("/api/v1/taxes/get_all", headers=headers)
+            page = {"page_size": 50}  # as every client sends it (A5: refused without)
+            client.get("/api/v1/taxes/get_all", headers=headers, params=page)
+            client.get("/api/v1/taxes/get_all", headers=headers, params=page)
+            limited = client.get("/api/v1/taxes/get_all", headers=headers, params=page)
             assert limited.status_code == 429 and limited.headers["retry-after"] == "1"  # 60 s / 120 -> 1 real s
     finally:
         server.stop()
@@ -81,8 +82,9 @@ def test_limits_from_the_constructor() -> None:
         with httpx.Client(base_url=server.base_url, timeout=5) as client:
             token = login(client)["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
-            assert client.get("/api/v1/taxes/get_all", headers=headers).status_code == 200
-            _assert_429(client.get("/api/v1/taxes/get_all", headers=headers), "Minute")
+            page = {"page_size": 50}  # as every client sends it (A5: refused without)
+            assert client.get("/api/v1/taxes/get_all", headers=headers, params=page).status_code == 200
+            _assert_429(client.get("/api/v1/taxes/get_all", headers=headers, params=page), "Minute")
             assert client.get("/__emulator/settings").json()["minute_quota"] == 1
     finally:
         server.stop()

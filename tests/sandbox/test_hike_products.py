@@ -104,11 +104,17 @@ def test_page_size_limits(hike: Sandbox) -> None:
         assert response.status_code == 500, bad
         assert "page_size" in abp_message(response)
     assert len(hike.api.get("/api/v1/products/get_all?page_size=500").json()["items"]) == 461
-    assert len(hike.api.get("/api/v1/products/get_all").json()["items"]) == 100  # lenient default
+    assert len(hike.api.get("/api/v1/products/get_all").json()["items"]) == 100  # the lenient mode: 100
     hike.settings(strict_page_size=True)
     missing = hike.api.get("/api/v1/products/get_all")
     assert missing.status_code == 500 and "page_size" in abp_message(missing)
     assert hike.api.get("/api/v1/products/get_all?page_size=1").status_code == 200
+
+
+def test_issue18_a_list_without_page_size_is_refused_by_default(hike_server) -> None:
+    from desktop.sandbox.hike import HikeEmulator
+
+    assert HikeEmulator().settings["strict_page_size"] is True  # A5 [D]: refused unless set lenient
 
 
 def test_filter_and_sync_from(hike: Sandbox) -> None:

@@ -68,7 +68,8 @@ def test_seed_reset_and_state_controls(hike: Sandbox) -> None:
     state = hike.ctl("GET", "state", summary=1)
     assert state["counts"]["product_rows"] == 0 and state["counts"]["outlets"] == 3
     assert state["settings"]["weighted_average_cost"] is False
-    assert hike.api.get("/api/v1/outlets/get_all").status_code == 200  # tokens survive a reset
+    # tokens survive a reset (and the settings go back to their defaults: page_size is required again)
+    assert hike.api.get("/api/v1/outlets/get_all", params={"page_size": 10}).status_code == 200
     bad = hike.anon.post("/__emulator/settings", json={"no_such_setting": 1})
     assert bad.status_code == 400
 
