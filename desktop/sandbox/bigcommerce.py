@@ -38,6 +38,7 @@ from desktop.sandbox.bigcommerce_http import BCError, error_body, render_error
 from desktop.sandbox.bigcommerce_inventory import InventoryRoutes
 from desktop.sandbox.bigcommerce_metafields import MetafieldRoutes
 from desktop.sandbox.bigcommerce_checkout import CheckoutRoutes
+from desktop.sandbox.bigcommerce_options import OptionRoutes
 from desktop.sandbox.bigcommerce_orders import OrderRoutes
 from desktop.sandbox.bigcommerce_pages import PageRoutes
 from desktop.sandbox.bigcommerce_store import BCStore, now_iso
@@ -49,7 +50,7 @@ UNAUTHORIZED = ("Unauthorized - the v3 Auth client ID or token in the request ar
 TOO_MANY = "Too many requests"
 
 
-class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldRoutes, CustomerRoutes,
+class BigCommerceEmulator(CatalogRoutes, OptionRoutes, TaxonomyRoutes, OrderRoutes, MetafieldRoutes, CustomerRoutes,
                          InventoryRoutes, CheckoutRoutes, PageRoutes, EmulatorApp):
     name = "bigcommerce"
 
@@ -67,6 +68,7 @@ class BigCommerceEmulator(CatalogRoutes, TaxonomyRoutes, OrderRoutes, MetafieldR
         self.store = BCStore(store_hash)
         self.store.load(bigcommerce_seed.empty())
         self.register_catalog()
+        self.register_options()
         self.register_taxonomy()
         self.register_orders()
         self.register_metafields()

@@ -62,8 +62,7 @@ class CatalogRoutes:
         v3(r"/catalog/products/(?P<pid>\d+)/images", GET=self.list_images, POST=self.create_image)
         v3(r"/catalog/products/(?P<pid>\d+)/images/(?P<iid>\d+)", GET=self.get_image, PUT=self.update_image,
            DELETE=self.delete_image)
-        v3(r"/catalog/products/(?P<pid>\d+)/options", GET=self.list_options)
-        v3(r"/catalog/products/(?P<pid>\d+)/options/(?P<oid>\d+)", GET=self.get_option)
+        # options and their values: bigcommerce_options.OptionRoutes
         # the store's image CDN: no auth, no store lock (an image may be fetched from this very emulator)
         self.route("GET", r"/cdn/s-(?P<hash>[^/]+)/images/stencil/(?P<size>[^/]+)/products/(?P<pid>\d+)/"
                           r"(?P<iid>\d+)/(?P<file>[^/]+)", self.cdn_image)  # type: ignore[attr-defined]
@@ -416,8 +415,12 @@ class CatalogRoutes:
         product, variant = self._variant(request)
         return ok(select_fields(self.store.render_variant(product, variant), request))
 
-    def _option_values_for(self, product: dict[str, Any], raw: Any, prefix: str) -> list[tuple[str, str]]:
-        """Option values of a new variant as (display name, label) pairs; ``{id, option_id}`` must exist."""
+    def _option_values_for(self, product: dict[str, Any], raw: Any, prefix: str,
+                           by_label: bool = True) -> list[tuple[str, str]]:
+        """Option values of a new variant as (display name, label) pairs; ``{id, option_id}`` must exist.
+        ``by_label``: ``{option_display_name, label}`` may name values not made yet (a product created with its
+        variants); a variant added to an existing product must name existing values (issue 18: the file's
+        description of ``POST …/variants``: create the option values first)."""
         if not isinstance(raw, list) or not raw:
             raise BCError(422, INVALID, {prefix + "option_values": "error.path.missing"})
         labels = []
@@ -426,14 +429,23 @@ class CatalogRoutes:
             if not isinstance(ov, dict):
                 raise BCError(422, INVALID, {prefix + "option_values": "error.expected.jsobject"})
             if "option_id" in ov and "id" in ov:
+                if not all(isinstance(ov[k], int) and not isinstance(ov[k], bool) for k in ("id", "option_id")):
+                    raise BCError(422, INVALID, {prefix + "option_values": "id and option_id must be integers"})
                 option = options.get(ov["option_id"])
                 value = option and next((v for v in option["option_values"] if v["id"] == ov["id"]), None)
                 if not value:
                     raise BCError(422, INVALID, {prefix + "option_values":
                                                  f"Option value {ov['id']} of option {ov['option_id']} does not exist"})
                 labels.append((option["display_name"], value["label"]))
-            elif ov.get("option_display_name") and ov.get("label"):
-                labels.append((str(ov["option_display_name"]), str(ov["label"])))
+            elif by_label and ov.get("option_display_name") and ov.get("label"):
+                if not isinstance(ov["option_display_name"], str) or not isinstance(ov["label"], str):
+                    raise BCError(422, INVALID, {prefix + "option_values": "option_display_name and label must be "
+                                                                          "strings"})
+                labels.append((ov["option_display_name"], ov["label"]))
+            elif not by_label:
+                raise BCError(422, INVALID, {prefix + "option_values": "a variant of an existing product names "
+                                                                      "existing option values by id and option_id "
+                                                                      "(create them first)"})
             else:
                 raise BCError(422, INVALID, {prefix + "option_values":
                                              "each needs id and option_id, or option_display_name and label"})
@@ -456,7 +468,7 @@ class CatalogRoutes:
     def _create_variant(self, product: dict[str, Any], body: dict[str, Any], taken: dict[str, set[str]],
                         prefix: str = "") -> tuple[dict[str, Any], list[tuple[str, str]]]:
         fields = clean(body, VARIANT_FIELDS, ("sku",), prefix=prefix)
-        labels = self._option_values_for(product, body.get("option_values"), prefix)
+        labels = self._option_values_for(product, body.get("option_values"), prefix, by_label=False)
         self._check_variant_sku(fields, product, None, taken)
         return fields, labels
 
@@ -674,17 +686,3 @@ class CatalogRoutes:
         product["images"] = [i for i in product["images"] if i["id"] != image["id"]]
         product["date_modified"] = self.now()
         return Response.empty(204)
-
-    # -- options (read) --------------------------------------------------------------------------------------
-    def list_options(self, request: Request) -> Response:
-        product = self._product(request)
-        page, meta = paginate(request, product.get("options", []))
-        return Response.json({"data": [self.store.render_option(product, o) for o in page], "meta": meta})
-
-    def get_option(self, request: Request) -> Response:
-        product = self._product(request)
-        oid = _int_param(request, "oid")
-        option = next((o for o in product.get("options", []) if o["id"] == oid), None)
-        if option is None:
-            raise BCError(404, "The requested resource was not found.")
-        return ok(self.store.render_option(product, option))

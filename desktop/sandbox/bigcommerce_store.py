@@ -315,7 +315,15 @@ class BCStore:
     def render_option(self, product: dict[str, Any], option: dict[str, Any]) -> dict[str, Any]:
         return {"id": option["id"], "product_id": product["id"], "display_name": option["display_name"],
                 "type": option.get("type", "rectangles"), "config": {}, "sort_order": option.get("sort_order", 0),
-                "option_values": [{"id": v["id"], "label": v["label"], "sort_order": v.get("sort_order", 0),
-                                   "value_data": v.get("value_data"), "is_default": bool(v.get("is_default"))}
-                                  for v in option["option_values"]],
+                "option_values": [render_option_value(v) for v in option["option_values"]],
                 "name": f"{option['display_name']}{product['id']}-{option['id']}"}
+
+
+def render_option_value(value: dict[str, Any]) -> dict[str, Any]:
+    """An option value as the catalog shows it; ``value_data`` (a swatch's colours or image) only when it has one
+    (the file declares it an object, not nullable)."""
+    out = {"id": value["id"], "label": value["label"], "sort_order": value.get("sort_order", 0),
+           "is_default": bool(value.get("is_default"))}
+    if isinstance(value.get("value_data"), dict):
+        out["value_data"] = value["value_data"]
+    return out

@@ -603,6 +603,10 @@ class BigCommerceClient:
         return [BCVariant.from_api(d) for d in self._v3_pages(f"catalog/products/{product_id}/variants", {})]
 
     def create_variant(self, product_id: int, body: dict[str, Any]) -> BCVariant:
+        """A new variant of an existing product. Its option values are named by id (``{id, option_id}``), as
+        BigCommerce documents for ``POST …/variants``: values given by label are found, or made first."""
+        if any("option_display_name" in ov for ov in body.get("option_values") or []):
+            body = {**body, "option_values": self._option_value_ids(product_id, body["option_values"])}
         try:
             response = self.http.request("POST", f"v3/catalog/products/{product_id}/variants", json_body=body)
         except errors.AmbiguousWrite:
@@ -614,6 +618,51 @@ class BigCommerceClient:
         except errors.Conflict as exc:
             raise self._explain_conflict(exc, body) from None
         return BCVariant.from_api(response.data["data"])
+
+    def _option_value_ids(self, product_id: int, named: list[dict[str, Any]]) -> list[dict[str, int]]:
+        """``[{option_display_name, label}]`` as ``[{id, option_id}]``: each option and value is looked up in the
+        product's options first and made only when missing (a value whose creation answer was lost is found on the
+        next look, never made twice)."""
+        options = self._options(product_id)
+        ids = []
+        for ov in named:
+            name, label = str(ov["option_display_name"]).strip(), str(ov["label"]).strip()
+            option = options.get(name.lower())
+            if option is None:
+                option = self._write_or_find_option(product_id, name, label)
+                options[name.lower()] = option
+            value = _value_labelled(option, label)
+            if value is None:
+                value = self._write_or_find_value(product_id, option, label)
+                option["option_values"].append(value)
+            ids.append({"id": int(value["id"]), "option_id": int(option["id"])})
+        return ids
+
+    def _options(self, product_id: int) -> dict[str, dict[str, Any]]:
+        return {str(o.get("display_name", "")).strip().lower(): o
+                for o in self._v3_pages(f"catalog/products/{product_id}/options", {})}
+
+    def _write_or_find_option(self, product_id: int, name: str, label: str) -> dict[str, Any]:
+        body = {"display_name": name, "type": "rectangles", "option_values": [{"label": label, "sort_order": 0}]}
+        try:
+            return self.http.request("POST", f"v3/catalog/products/{product_id}/options", json_body=body).data["data"]
+        except (errors.AmbiguousWrite, errors.Conflict):
+            found = self._options(product_id).get(name.lower())  # made by the lost answer, or by someone else
+            if found is None:
+                raise
+            return found
+
+    def _write_or_find_value(self, product_id: int, option: dict[str, Any], label: str) -> dict[str, Any]:
+        path = f"v3/catalog/products/{product_id}/options/{option['id']}/values"
+        body = {"label": label, "sort_order": len(option.get("option_values") or [])}
+        try:
+            return self.http.request("POST", path, json_body=body).data["data"]
+        except (errors.AmbiguousWrite, errors.ValidationFailed):
+            fresh = self._options(product_id).get(str(option.get("display_name", "")).strip().lower()) or {}
+            found = _value_labelled(fresh, label)
+            if found is None:
+                raise
+            return found
 
     def add_image(self, product_id: int, image_url: str, *, is_thumbnail: bool = False) -> dict[str, Any]:
         response = self.http.request("POST", f"v3/catalog/products/{product_id}/images",
@@ -856,3 +905,9 @@ class BigCommerceClient:
             message = f"A product named \"{name}\" already exists in BigCommerce. {exc.message}"
             return errors.Conflict(message, store=exc.store, status=exc.status, field="name", value=name)
         return exc
+
+
+def _value_labelled(option: dict[str, Any], label: str) -> dict[str, Any] | None:
+    wanted = label.strip().lower()
+    return next((v for v in option.get("option_values") or [] if str(v.get("label", "")).strip().lower() == wanted),
+                None)

@@ -238,8 +238,11 @@ def test_duplicate_sku_differing_only_in_case_is_409_product_vs_variant(bc):
     r = bc.post("/v3/catalog/products", json=_new_product(sku=variant_sku.lower()))
     assert r.status_code == 409
     product_sku = _simple(bc)["sku"]
+    option = bc.get(f"/v3/catalog/products/{complex_['id']}/options").json()["data"][0]
+    xxl = bc.post(f"/v3/catalog/products/{complex_['id']}/options/{option['id']}/values",
+                  json={"label": "XXL", "sort_order": 9}).json()["data"]
     r = bc.post(f"/v3/catalog/products/{complex_['id']}/variants",
-                json={"sku": product_sku.lower(), "option_values": [{"option_display_name": "Size", "label": "XXL"}]})
+                json={"sku": product_sku.lower(), "option_values": [{"id": xxl["id"], "option_id": option["id"]}]})
     assert r.status_code == 409
     inline = _new_product("Variant Clash", variants=[
         {"sku": variant_sku.swapcase(), "option_values": [{"option_display_name": "Size", "label": "S"}]},
@@ -306,6 +309,31 @@ def test_date_modified_not_bumped_when_only_a_variant_changes(bc):
     assert bc.get(f"/v3/catalog/products/{product['id']}").json()["data"]["date_modified"] > product["date_modified"]
 
 
+# -- options (issue 18: served per product-variant-options_catalog.v3.yml) ----------------------------------------
+def test_issue18_option_and_option_value_endpoints(bc):
+    product = _simple(bc)
+    base = f"/v3/catalog/products/{product['id']}/options"
+    assert bc.get(base).json()["data"] == []
+    made = bc.post(base, json={"display_name": "Colour", "type": "rectangles",
+                               "option_values": [{"label": "Red", "sort_order": 0}]})
+    assert made.status_code == 200
+    option = made.json()["data"]
+    assert option["display_name"] == "Colour" and [v["label"] for v in option["option_values"]] == ["Red"]
+    assert bc.post(base, json={"display_name": "colour", "type": "rectangles",
+                               "option_values": [{"label": "X", "sort_order": 0}]}).status_code == 409
+    assert bc.post(base, json={"display_name": "Size", "type": "AAA",
+                               "option_values": [{"label": "S", "sort_order": 0}]}).status_code == 422
+    values = f"{base}/{option['id']}/values"
+    assert bc.post(values, json={"label": "Blue", "sort_order": 1}).status_code == 200
+    assert bc.post(values, json={"label": 7, "sort_order": 2}).status_code == 422  # a label is text
+    assert bc.post(values, json={"label": "blue", "sort_order": 2}).status_code == 422  # already there
+    assert [v["label"] for v in bc.get(values).json()["data"]] == ["Red", "Blue"]
+    renamed = bc.put(f"{base}/{option['id']}", json={"display_name": "Colour (shade)"})
+    assert renamed.status_code == 200 and renamed.json()["data"]["display_name"] == "Colour (shade)"
+    assert bc.get(f"{base}/{option['id']}").json()["data"]["display_name"] == "Colour (shade)"
+    assert bc.get(f"{base}/999999").status_code == 404
+
+
 # -- variants --------------------------------------------------------------------------------------------------
 def test_variant_endpoints(bc):
     product = _with_variants(bc)
@@ -314,9 +342,20 @@ def test_variant_endpoints(bc):
     one = bc.get(f"/v3/catalog/products/{product['id']}/variants/{product['variants'][0]['id']}").json()["data"]
     assert one["sku"] == product["variants"][0]["sku"]
     option = bc.get(f"/v3/catalog/products/{product['id']}/options").json()["data"][0]
+    # issue 18: a variant of an existing product names existing option values (the file: create them first)
+    by_label = {"sku": f"{product['sku']}-EXTRA", "price": 1.0,
+                "option_values": [{"option_display_name": option["display_name"], "label": "Extra"}]}
+    r = bc.post(f"/v3/catalog/products/{product['id']}/variants", json=by_label)
+    assert r.status_code == 422 and "option_values" in r.json()["errors"]
+    for wrong in ({"id": 1, "option_id": {"id": option["id"]}}, {"id": [1], "option_id": option["id"]}):
+        r = bc.post(f"/v3/catalog/products/{product['id']}/variants",
+                    json={"sku": "SBX-WRONG", "option_values": [wrong]})
+        assert r.status_code == 422, wrong  # not a 500
+    extra = bc.post(f"/v3/catalog/products/{product['id']}/options/{option['id']}/values",
+                    json={"label": "Extra", "sort_order": 9})
+    assert extra.status_code == 200 and extra.json()["data"]["label"] == "Extra"
     r = bc.post(f"/v3/catalog/products/{product['id']}/variants",
-                json={"sku": f"{product['sku']}-EXTRA", "price": 1.0,
-                      "option_values": [{"option_display_name": option["display_name"], "label": "Extra"}]})
+                json={**by_label, "option_values": [{"id": extra.json()["data"]["id"], "option_id": option["id"]}]})
     assert r.status_code == 200 and r.json()["data"]["option_values"][0]["label"] == "Extra"
     value = option["option_values"][0]
     r = bc.post(f"/v3/catalog/products/{product['id']}/variants",

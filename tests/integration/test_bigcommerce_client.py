@@ -345,3 +345,28 @@ def test_n5_v2_orders_capped_at_10_a_page_are_all_read(store):
     assert [o.id for o in client.orders()] == everything
     gets = store.api_requests("GET", "/v2/orders")
     assert gets[-1]["status"] == 204 and all(r["query"]["limit"] == "250" for r in gets)
+
+
+def test_issue18_a_variant_added_to_an_existing_product_names_option_values_made_first(store):
+    """BigCommerce documents POST …/variants with option values that exist: the client finds or makes each one
+    first (the option with its first value, or the value in the option), and a value whose creation answer was
+    lost is found, not made twice."""
+    client = store.client()
+    product = next(p for p in client.products() if p.has_options)
+    name = product.variants[0].option_values[0][0]
+    added = client.create_variant(product.id, {"sku": "SBX-ISSUE18-A", "price": 5.0, "option_values": [
+        {"option_display_name": name, "label": "Issue18"}]})
+    assert added.option_values == [(name, "Issue18")]
+    # a lost answer on the next value: it was made; the client finds it instead of making a second one
+    store.fault(rf"/catalog/products/{product.id}/options/\d+/values$", "drop_after", method="POST")
+    again = client.create_variant(product.id, {"sku": "SBX-ISSUE18-B", "option_values": [
+        {"option_display_name": name, "label": "Issue18-B"}]})
+    assert again.option_values == [(name, "Issue18-B")]
+    options = httpx.get(f"{store.api_path}catalog/products/{product.id}/options",
+                        headers={"X-Auth-Token": store.emulator.access_token}).json()["data"]
+    labels = [v["label"] for o in options if o["display_name"] == name for v in o["option_values"]]
+    assert labels.count("Issue18") == 1 and labels.count("Issue18-B") == 1
+    # an option the product does not have yet is made with its first value
+    other = client.create_variant(product.id, {"sku": "SBX-ISSUE18-C", "option_values": [
+        {"option_display_name": "Finish", "label": "Matte"}]})
+    assert other.option_values == [("Finish", "Matte")]
