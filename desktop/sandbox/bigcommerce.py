@@ -39,6 +39,7 @@ from desktop.sandbox.bigcommerce_inventory import InventoryRoutes
 from desktop.sandbox.bigcommerce_metafields import MetafieldRoutes
 from desktop.sandbox.bigcommerce_checkout import CheckoutRoutes
 from desktop.sandbox.bigcommerce_options import OptionRoutes
+from desktop.sandbox.bigcommerce_query import check_query
 from desktop.sandbox.bigcommerce_orders import OrderRoutes
 from desktop.sandbox.bigcommerce_pages import PageRoutes
 from desktop.sandbox.bigcommerce_store import BCStore, now_iso
@@ -112,6 +113,7 @@ class BigCommerceEmulator(CatalogRoutes, OptionRoutes, TaxonomyRoutes, OrderRout
         def run(request: Request) -> Response:
             with self.lock:
                 try:
+                    check_query(version, path, request)
                     return handler(request)
                 except BCError as exc:
                     return render_error(exc, request)

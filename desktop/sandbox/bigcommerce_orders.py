@@ -68,6 +68,10 @@ class OrderRoutes:
         for name in ("shipping_addresses", "shippingaddresses"):  # the spec's path and the resource links' one
             v2(rf"/orders/(?P<oid>\d+)/{name}", GET=self.list_shipping_addresses)
             v2(rf"/orders/(?P<oid>\d+)/{name}/(?P<aid>\d+)", GET=self.get_shipping_address)
+        # the order's own resource links name coupons; the file documents shipments too: the sandbox makes neither,
+        # so both lists are empty (v2's empty list: 204)
+        v2(r"/orders/(?P<oid>\d+)/coupons", GET=self.list_nothing_of_order)
+        v2(r"/orders/(?P<oid>\d+)/shipments", GET=self.list_nothing_of_order)
         v3(r"/orders/(?P<oid>\d+)/transactions", GET=self.list_transactions)
 
     # -- store -----------------------------------------------------------------------------------------------
@@ -502,6 +506,10 @@ class OrderRoutes:
         base = self._base_url(request)
         path = f"/orders/{address['order_id']}/shippingaddresses/{address['id']}/shippingquotes"
         return {**address, "shipping_quotes": {"url": base + path, "resource": path}}
+
+    def list_nothing_of_order(self, request: Request) -> Response:
+        self._order(request)  # an unknown order is still a 404
+        return page_v2(request, [])
 
     def list_shipping_addresses(self, request: Request) -> Response:
         order = self._order(request)

@@ -334,3 +334,22 @@ def test_n7_order_metafields_batch_create_and_partial_success(bc):
                                                                                      "failed": 2}
     too_many = [{**note, "key": f"k{i}", "resource_id": first} for i in range(51)]
     assert bc.post("/v3/orders/metafields", json=too_many, validate=False).status_code == 413
+
+
+def test_issue18_an_orders_coupons_and_shipments_lists_answer(bc):
+    order = bc.get("/v2/orders", params={"limit": 1}).json()[0]
+    assert order["coupons"]["resource"] == f"/orders/{order['id']}/coupons"  # the link the order gives
+    for name in ("coupons", "shipments"):
+        r = bc.get(f"/v2/orders/{order['id']}/{name}")
+        assert r.status_code == 204 and r.content == b""  # none made in the sandbox: v2's empty list
+    assert bc.get("/v2/orders/999999/coupons").status_code == 404
+
+
+def test_issue18_an_unknown_value_of_an_enumerated_query_parameter_is_refused(bc):
+    assert bc.get("/v3/catalog/products", params={"type": "AAA"}).status_code == 422
+    assert bc.get("/v3/catalog/products", params={"type": "physical"}).status_code == 200
+    assert bc.get("/v3/catalog/brands", params={"sort": "AAA"}).status_code == 422
+    assert bc.get("/v3/catalog/brands", params={"sort": "name"}).status_code == 200
+    assert bc.get("/v2/orders", params={"consignment_structure": "AAA"}).status_code == 400
+    assert bc.get("/v2/orders", params={"sort": "date_created:desc", "limit": 1}).status_code == 200
+    assert bc.get("/v2/orders", params={"sort": "AAA:desc"}).status_code == 400
