@@ -111,8 +111,13 @@ class TaxonomyRoutes:
 
     # -- category trees ------------------------------------------------------------------------------------------
     def list_trees(self, request: Request) -> Response:
-        records = apply_filters(request, self.store.trees.values(), {
-            "id": Field(lambda t: t["id"]), "channel_id": Field(lambda t: t.get("channels", []))}, self.now_dt())
+        try:
+            records = apply_filters(request, self.store.trees.values(), {
+                "id": Field(lambda t: t["id"]), "channel_id": Field(lambda t: t.get("channels", []))}, self.now_dt())
+        except BCError as exc:  # the file wraps this 422 (GeneralErrorWithErrors): {errors: {...}, meta}
+            raise BCError(exc.status, exc.title, body={"errors": {
+                "status": exc.status, "title": exc.title, "type": "/api-docs/getting-started/api-status-codes",
+                "errors": exc.errors or {}}, "meta": {}}) from None
         page, meta = paginate(request, sorted(records, key=lambda t: t["id"]))
         return Response.json({"data": page, "meta": meta})
 
@@ -244,7 +249,15 @@ class TaxonomyRoutes:
         return Response.json({"errors": err, "meta": meta}, 422)
 
     def create_tree_categories(self, request: Request) -> Response:
-        items = body_array(request, 1000, "categories")
+        try:
+            items = body_array(request, 1000, "categories")
+        except BCError as exc:
+            if exc.status not in (400, 422):
+                raise  # 413: too many
+            # an empty body, or one that is no list of categories: 400 with ``errors`` an array (the file's ErrorRequest)
+            raise BCError(400, exc.title, body={"errors": [{"status": 400, "title": exc.title,
+                                                             "type": "/api-docs/getting-started/api-status-codes"}]}) \
+                from None
         created, errors = [], {}
         for i, item in enumerate(items):
             if not isinstance(item, dict) or not item.get("name"):

@@ -473,3 +473,13 @@ def test_writes_that_do_not_mention_stock_keep_it(bc):
     after = bc.get(f"/v3/catalog/products/{complex_['id']}", params={"include": "variants"}).json()["data"]
     assert {v["id"]: v["inventory_level"] for v in after["variants"] if v["id"] in levels} == levels
     assert after["inventory_level"] == complex_["inventory_level"]
+
+
+def test_issue18_category_tree_errors_have_the_files_shapes(bc):
+    empty = bc.post("/v3/catalog/trees/categories", content=b"")
+    assert empty.status_code == 400 and isinstance(empty.json()["errors"], list)  # ErrorRequest: an array
+    not_a_list = bc.post("/v3/catalog/trees/categories", json={"name": "x"})
+    assert not_a_list.status_code == 400 and isinstance(not_a_list.json()["errors"], list)
+    bad = bc.get("/v3/catalog/trees", params={"id:in": "abc"})
+    assert bad.status_code == 422
+    assert set(bad.json()) == {"errors", "meta"} and isinstance(bad.json()["errors"], dict)  # wrapped, per the file
