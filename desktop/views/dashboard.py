@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
 from desktop.sync.events import ERROR, IDLE, PAUSED, RECONNECT_NEEDED, SYNCING
 from desktop.views.record_models import RunTableModel, setup_run_columns
 from desktop.sync.registry import ENTITY_LABELS, SYNC_GROUPS
-from desktop.views.registry_words import registry_words
+from desktop.views.sync_words import registry_words
 from desktop.views.status_summary import StatusSummary, ago, in_
 from desktop.sync.words import plural
 

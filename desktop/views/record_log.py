@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderVi
 from desktop.storage.models import Link, LogEntry
 from desktop.sync import store_links
 from desktop.sync.log_words import action_text, field_label
+from desktop.views.sync_words import action_words, field_words
 from desktop.sync.plain_text import html_to_text, looks_like_html
 from desktop.views.jobs import shared_jobs
 from desktop.views.open_links import open_store_url
@@ -73,7 +74,7 @@ def format_diff(diff: dict[str, Any] | None, limit: int = 40, entity: str = "") 
     if not diff:
         return ""
     lines = []
-    for field, _, change in sorted(((field_label(entity, k), k, v) for k, v in diff.items()),
+    for field, _, change in sorted(((field_words(field_label(entity, k)), k, v) for k, v in diff.items()),
                                    key=lambda item: item[:2]):
         if isinstance(change, (list, tuple)) and len(change) == 2:
             lines.append(f"{field}: {format_value(change[0], limit)} → {format_value(change[1], limit)}")
@@ -156,8 +157,8 @@ class RecordLogDialog(QDialog):
         self.table.setWordWrap(False)
         for row, entry in enumerate(self.entries):
             values = [local_time(entry.created_at), self.tr(DIRECTION_TEXT.get(entry.direction, entry.direction)),
-                      action_text(entry.action), self.tr(RESULT_TEXT.get(entry.result, entry.result)), entry.message,
-                      format_diff(entry.diff, entity=self.link.entity)]
+                      action_words(action_text(entry.action)), self.tr(RESULT_TEXT.get(entry.result, entry.result)),
+                      entry.message, format_diff(entry.diff, entity=self.link.entity)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 4 and value:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from desktop.storage.models import Link, Run
 from desktop.sync.error_groups import ERROR_RESULTS
 from desktop.sync.registry import ENGINE_ENTITIES, ENTITY_LABELS
-from desktop.views.registry_words import registry_words
+from desktop.views.sync_words import registry_words
 from desktop.sync.words import describe_counts, duration
 
 PAGE = 500

@@ -19,7 +19,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from desktop.storage.models import Run
 from desktop.sync.events import ERROR, IDLE, PAUSED, PLANNING, READING, RECONNECT_NEEDED, SYNCING, WRITING
 from desktop.sync.registry import ENTITY_LABELS
-from desktop.views.registry_words import registry_words
+from desktop.views.sync_words import registry_words
 from desktop.sync.sync_status import sync_state
 from desktop.sync.vocabulary import ErrorKind, RunStatus
 from desktop.views.sync_bridge import SyncBridge, read_facts

@@ -44,11 +44,23 @@ def fresh_template(tmp_path_factory) -> Path:
 
 def test_every_name_the_sync_registry_shows_is_marked_for_translators():
     from desktop.sync.registry import ENTITY_LABELS, SYNC_GROUPS
-    from desktop.views.registry_words import MARKED
+    from desktop.views.sync_words import REGISTRY as MARKED
 
     names = {*ENTITY_LABELS.values(), *(g.label for g in SYNC_GROUPS), *(g.what for g in SYNC_GROUPS)}
     names |= {n.lower() for n in ENTITY_LABELS.values()}
     assert names <= set(MARKED), sorted(names - set(MARKED))
+
+
+def test_every_field_label_and_action_word_of_the_record_log_is_marked_for_translators():
+    from desktop.sync import log_words, product_fields
+    from desktop.sync.customer_fields import CUSTOMER_TABLE
+    from desktop.views.sync_words import ACTIONS, FIELD_LABELS
+
+    labels = {f.label for table in (product_fields.PRODUCT_TABLE, product_fields.VARIANT_TABLE, CUSTOMER_TABLE)
+              for f in table}
+    labels |= set(product_fields.RECORD_LABELS.values()) | set(log_words.OTHER_LABELS.values())
+    assert labels <= set(FIELD_LABELS), sorted(labels - set(FIELD_LABELS))
+    assert set(log_words.ACTION_TEXT.values()) <= set(ACTIONS)
 
 
 def test_the_template_holds_every_text_the_window_marks(fresh_template):
