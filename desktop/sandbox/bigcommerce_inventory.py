@@ -31,6 +31,15 @@ def _problem(title: str, errors: dict[str, Any] | None = None, status: int = 422
     return BCError(status, title, errors or {}, problem=True)
 
 
+def _body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; a body that is none is refused as every inventory 422 is, as
+    application/problem+json (issue 18: they switched between the two media types)."""
+    try:
+        return body_object(request)
+    except BCError as exc:
+        raise _problem(exc.title, exc.errors, exc.status) from None
+
+
 def _transaction() -> Response:
     return Response.json({"transaction_id": str(uuid.uuid4())})
 
@@ -123,7 +132,7 @@ class InventoryRoutes:
 
     def update_location_items(self, request: Request) -> Response:
         location = self._location(request)
-        body = body_object(request)
+        body = _body(request)
         settings = body.get("settings")
         if not isinstance(settings, list) or not settings:
             raise _problem(INVALID_PAYLOAD, {"settings": "error.path.missing"})
@@ -199,7 +208,7 @@ class InventoryRoutes:
         return ("variant", variant["id"]), None
 
     def _adjust(self, request: Request, relative: bool) -> Response:
-        body = body_object(request)
+        body = _body(request)
         items = body.get("items")
         if not isinstance(items, list) or not items:
             raise _problem(INVALID_PAYLOAD, {"items": "error.path.missing"})

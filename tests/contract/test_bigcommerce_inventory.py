@@ -141,3 +141,12 @@ def test_locations_and_stock_per_location(bc):
     assert r.status_code == 422
     assert bc.delete("/v3/inventory/locations", params={"location_id:in": 1}).status_code == 422
     assert bc.delete("/v3/inventory/locations", params={"location_id:in": popup["id"]}).status_code == 204
+
+
+def test_issue18_every_inventory_422_is_problem_json(bc):
+    for method, path, body in (("PUT", "/v3/inventory/adjustments/absolute", [1, 2]),
+                               ("POST", "/v3/inventory/adjustments/relative", "text"),
+                               ("PUT", "/v3/inventory/adjustments/absolute", {"reason": "x"})):
+        r = bc.request(method, path, json=body)
+        assert r.status_code == 422, (path, body)
+        assert r.headers["content-type"].startswith("application/problem+json"), (path, body)
