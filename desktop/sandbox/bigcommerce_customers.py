@@ -159,6 +159,10 @@ class CustomerRoutes:
                 errors[f"{prefix}.{name}"] = f"{name} must be a string of at most {limit} characters"
         if address.get("address_type") not in (None, "residential", "commercial"):
             errors[f"{prefix}.address_type"] = "address_type must be residential or commercial"
+        if "form_fields" in address and not _form_fields_ok(address["form_fields"]):
+            # issue 18: formFieldValue in customers.v3.yml: {name: string, value: string | number | [string]}
+            errors[f"{prefix}.form_fields"] = "each form field needs a name (text) and a value (text, a number, " \
+                                              "or a list of text)"
         return errors
 
     def _new_address(self, customer_id: int, address: dict[str, Any]) -> dict[str, Any]:
@@ -332,3 +336,16 @@ class CustomerRoutes:
             customer["date_modified"] = self.now()
             created.append(self.render_address_v3(customer, address))
         return ok(created)
+
+
+def _form_fields_ok(fields: Any) -> bool:
+    def value_ok(value: Any) -> bool:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, (str, int, float)):
+            return True
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    return isinstance(fields, list) and all(
+        isinstance(f, dict) and isinstance(f.get("name"), str) and "value" in f and value_ok(f["value"])
+        for f in fields)

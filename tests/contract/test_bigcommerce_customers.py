@@ -125,3 +125,16 @@ def test_update_addresses_validation_413_and_duplicates(bc):
     assert r.status_code == 200 and r.json()["data"] == []
     listed = bc.get("/v3/customers/addresses", params={"customer_id:in": customer["id"]}).json()["data"]
     assert sorted(a["city"] for a in listed) == sorted([address["city"], "Elsewhere"])
+
+
+def test_issue18_address_form_fields_of_the_wrong_kind_are_refused(bc):
+    customer = bc.post("/v3/customers", json=[_customer(8)]).json()["data"][0]
+    address = {"first_name": "Sandbox", "last_name": "Customer", "address1": "1 Test St", "city": "Perth",
+               "state_or_province": "Western Australia", "postal_code": "6000", "country_code": "AU",
+               "customer_id": customer["id"]}
+    for wrong in ([{"name": "gate", "value": {"code": 1}}], [{"name": 7, "value": "x"}], [{"value": "x"}],
+                  [{"name": "gate", "value": [1, 2]}], "gate code"):
+        r = bc.post("/v3/customers/addresses", json=[dict(address, form_fields=wrong)])
+        assert r.status_code == 422 and "0.form_fields" in r.json()["errors"], wrong
+    fine = bc.post("/v3/customers/addresses", json=[dict(address, form_fields=[{"name": "gate", "value": "1234"}])])
+    assert fine.status_code == 200
