@@ -72,6 +72,7 @@ class OrderRoutes:
         # so both lists are empty (v2's empty list: 204)
         v2(r"/orders/(?P<oid>\d+)/coupons", GET=self.list_nothing_of_order)
         v2(r"/orders/(?P<oid>\d+)/shipments", GET=self.list_nothing_of_order)
+        v2(r"/orders/(?P<oid>\d+)/taxes", GET=self.list_order_taxes)
         v3(r"/orders/(?P<oid>\d+)/transactions", GET=self.list_transactions)
 
     # -- store -----------------------------------------------------------------------------------------------
@@ -506,6 +507,33 @@ class OrderRoutes:
         base = self._base_url(request)
         path = f"/orders/{address['order_id']}/shippingaddresses/{address['id']}/shippingquotes"
         return {**address, "shipping_quotes": {"url": base + path, "resource": path}}
+
+    def list_order_taxes(self, request: Request) -> Response:
+        """orderTaxes_Base: one tax line per taxed product line and for taxed shipping, from the order's own
+        amounts ([I] the sandbox has one tax, named "Tax", in the default class)."""
+        order = self._order(request)
+        four = Decimal("0.0001")
+        address_id = next((a["id"] for a in order.get("shipping_addresses", [])), 0)
+        lines = []
+
+        def tax_line(amount: Decimal, base: Decimal, kind: str, product_line: int | None) -> None:
+            rate = (amount / base * 100).quantize(four, ROUND_HALF_UP) if base else Decimal(0)
+            line = {"id": len(lines) + 1, "order_id": order["id"], "order_address_id": address_id, "tax_rate_id": 1,
+                    "sales_tax_id": "sandbox-tax", "tax_class_id": 0, "name": "Tax", "class": "Default Tax Class",
+                    "rate": str(rate), "priority": 0, "priority_amount": str(amount.quantize(four)),
+                    "line_amount": str(amount.quantize(four)), "order_pickup_method_id": 0, "line_item_type": kind}
+            if product_line is not None:
+                line["order_product_id"] = str(product_line)  # a string in the file
+            lines.append(line)
+
+        for item in order.get("products", []):
+            amount = Decimal(str(item.get("total_tax") or 0))
+            if amount > 0:
+                tax_line(amount, Decimal(str(item.get("total_ex_tax") or 0)), "item", item["id"])
+        shipping = Decimal(str(order.get("shipping_cost_tax") or 0))
+        if shipping > 0:
+            tax_line(shipping, Decimal(str(order.get("shipping_cost_ex_tax") or 0)), "shipping", None)
+        return page_v2(request, lines)
 
     def list_nothing_of_order(self, request: Request) -> Response:
         self._order(request)  # an unknown order is still a 404

@@ -336,13 +336,17 @@ def test_n7_order_metafields_batch_create_and_partial_success(bc):
     assert bc.post("/v3/orders/metafields", json=too_many, validate=False).status_code == 413
 
 
-def test_issue18_an_orders_coupons_and_shipments_lists_answer(bc):
+def test_issue18_an_orders_coupons_shipments_and_taxes_lists_answer(bc):
     order = bc.get("/v2/orders", params={"limit": 1}).json()[0]
     assert order["coupons"]["resource"] == f"/orders/{order['id']}/coupons"  # the link the order gives
     for name in ("coupons", "shipments"):
         r = bc.get(f"/v2/orders/{order['id']}/{name}")
         assert r.status_code == 204 and r.content == b""  # none made in the sandbox: v2's empty list
     assert bc.get("/v2/orders/999999/coupons").status_code == 404
+    taxed = next(o for o in bc.get("/v2/orders", params={"limit": 50}).json() if float(o["total_tax"]) > 0)
+    taxes = bc.get(f"/v2/orders/{taxed['id']}/taxes")
+    assert taxes.status_code == 200
+    assert abs(sum(float(t["line_amount"]) for t in taxes.json()) - float(taxed["total_tax"])) < 0.01
 
 
 def test_issue18_an_unknown_value_of_an_enumerated_query_parameter_is_refused(bc):
