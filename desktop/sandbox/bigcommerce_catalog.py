@@ -176,7 +176,11 @@ class CatalogRoutes:
                 if not isinstance(ov, dict) or not ov.get("option_display_name") or not ov.get("label"):
                     raise BCError(422, INVALID, {f"variants.{i}.option_values":
                                                  "each option value needs option_display_name and label"})
-                labels.append((str(ov["option_display_name"]), str(ov["label"])))
+                if not isinstance(ov["option_display_name"], str) or not isinstance(ov["label"], str):
+                    # issue 18: a number or an object was stored as its text; the file says string
+                    raise BCError(422, INVALID, {f"variants.{i}.option_values": "option_display_name and label "
+                                                                               "must be strings"})
+                labels.append((ov["option_display_name"], ov["label"]))
             if not labels and len(raw) > 1:
                 raise BCError(422, INVALID, {f"variants.{i}.option_values": "error.path.missing"})
             sku = fields["sku"]

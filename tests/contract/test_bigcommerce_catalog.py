@@ -483,3 +483,16 @@ def test_issue18_category_tree_errors_have_the_files_shapes(bc):
     bad = bc.get("/v3/catalog/trees", params={"id:in": "abc"})
     assert bad.status_code == 422
     assert set(bad.json()) == {"errors", "meta"} and isinstance(bad.json()["errors"], dict)  # wrapped, per the file
+
+
+def test_issue18_option_value_labels_of_a_new_product_must_be_text(bc):
+    for label in (42, {"en": "Large"}, ["L"]):
+        body = _new_product("Label Kinds", sku="SBX-LABELS", variants=[
+            {"sku": "SBX-LABELS-1", "option_values": [{"option_display_name": "Size", "label": label}]},
+            {"sku": "SBX-LABELS-2", "option_values": [{"option_display_name": "Size", "label": "M"}]}])
+        r = bc.post("/v3/catalog/products", json=body)
+        assert r.status_code == 422, label
+    ok = _new_product("Label Kinds", sku="SBX-LABELS", variants=[
+        {"sku": "SBX-LABELS-1", "option_values": [{"option_display_name": "Size", "label": "L"}]},
+        {"sku": "SBX-LABELS-2", "option_values": [{"option_display_name": "Size", "label": "M"}]}])
+    assert bc.post("/v3/catalog/products", json=ok).status_code == 200
