@@ -143,7 +143,7 @@ class ErrorsView(QWidget):
             if link is not None and choice == deleted_links.RECREATE and self._retry_records is not None:
                 self._retry_records([link_id])
             self.refresh()
-        shared_jobs().run(lambda: action(link_id), done, name=f"D9 {choice}")
+        shared_jobs().run(lambda: action(link_id), done, name=f"D9 {choice}", owner=self)
 
     def _activated(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
         if item is not None and item.data(0, LINK_ROLE) is not None:

@@ -65,7 +65,7 @@ class HelpMenu(QObject):
         self.bundle_action.setEnabled(False)
         about = {"qt": QLibraryInfo.version().toString()}
         shared_jobs().run(lambda: support_bundle.build(out, credentials, about=about), self._saved, self._failed,
-                          name="support bundle")
+                          name="support bundle", owner=self.window)
 
     def _saved(self, made: support_bundle.Bundle) -> None:
         self.bundle_action.setEnabled(True)

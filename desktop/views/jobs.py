@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -76,9 +77,11 @@ class Jobs(QObject):
         self.running = 0
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], Any] | None = None,
-            on_failed: Callable[[BaseException], Any] | None = None, *, name: str = "") -> None:
+            on_failed: Callable[[BaseException], Any] | None = None, *, name: str = "",
+            owner: QObject | None = None) -> None:
         """``fn()`` on a worker; then ``on_done(result)`` or ``on_failed(exception)`` on the GUI thread (a failure
-        without ``on_failed`` is logged with ``name``)."""
+        without ``on_failed`` is logged with ``name``). ``owner``: the widget the callbacks touch; when it is gone
+        by the time the answer comes (a window closed, a test's world torn down), they are not called."""
         on_done = on_done or (lambda _result: None)
         on_failed = on_failed or (lambda exc: log.error("Background job %s failed: %s", name or fn, exc))
 
@@ -86,6 +89,8 @@ class Jobs(QObject):
             self.running -= 1
             self._relays.discard(relay)
             relay.deleteLater()
+            if owner is not None and not shiboken6.isValid(owner):
+                return  # nobody is left to show it
             callback(value)
 
         relay = _Relay(self, lambda value: finish(on_done, value), lambda exc: finish(on_failed, exc))

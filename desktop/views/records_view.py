@@ -124,7 +124,7 @@ class RecordsView(QWidget):
             self._live_stale = True
             return
         self._live_stale = False
-        shared_jobs().run(self.model.live_read, self._show_live, name="live list read")
+        shared_jobs().run(self.model.live_read, self._show_live, name="live list read", owner=self.count)
 
     def _show_live(self, read: tuple) -> None:
         if self.model.apply_live(read) and self.count.text() != self._counted(read[2]):
