@@ -10,8 +10,6 @@ from desktop.storage import memory_keyring
 class MemoryKeyring(memory_keyring.MemoryKeyring):
     """The app's in-memory keyring (the self-test's), which a test can also lock or make fail."""
 
-    priority = 1  # type: ignore[assignment]
-
     def __init__(self) -> None:
         super().__init__()
         self.locked = False

@@ -130,13 +130,15 @@ class Credentials:
     # -- backend ----------------------------------------------------------------------------------------
     def backend(self) -> keyring.backend.KeyringBackend:
         backend = self._backend or keyring.get_keyring()
-        names = {backend_name(backend)}
         if backend_name(backend) == "keyring.backends.chainer.ChainerBackend":
             inner = list(getattr(backend, "backends", []))
-            if not inner:
+            allowed = [b for b in inner if backend_name(b) not in _REFUSED_BACKENDS]
+            if not allowed:
                 raise NoKeyringError(NO_KEYRING_HELP)
-            names = {backend_name(b) for b in inner}
-        if names & _REFUSED_BACKENDS:
+            # A file keyring (keyrings.alt) installed beside the desktop's own must neither make us refuse the
+            # desktop's keyring nor ever be read or written: then the best allowed member alone is used.
+            return backend if len(allowed) == len(inner) else allowed[0]
+        if backend_name(backend) in _REFUSED_BACKENDS:
             raise NoKeyringError(NO_KEYRING_HELP)
         return backend
 

@@ -83,13 +83,34 @@ def test_backend_raising_no_keyring_error(memory):
 
 
 def test_plaintext_backends_are_refused():
+    with pytest.raises(cred.NoKeyringError):
+        make(_plaintext_keyring()).save_bigcommerce_token("bc-token-abcdef", BC)
+
+
+def _plaintext_keyring():
     class PlaintextKeyring(MemoryKeyring):
         pass
 
     PlaintextKeyring.__module__ = "keyrings.alt.file"
     PlaintextKeyring.__qualname__ = "PlaintextKeyring"
-    with pytest.raises(cred.NoKeyringError):
-        make(PlaintextKeyring()).save_bigcommerce_token("bc-token-abcdef", BC)
+    return PlaintextKeyring()
+
+
+def test_a_file_keyring_beside_the_desktop_keyring_is_left_out_not_a_reason_to_refuse(monkeypatch, memory):
+    """keyring chains every installed backend; keyrings.alt's file keyring in that chain once made the app refuse
+    the desktop's own keyring too ("no keyring"), and in the test process any keyring class a test defines joins
+    the chain. The allowed member is used alone; the file keyring is never read or written."""
+    from keyring.backends.chainer import ChainerBackend
+
+    plaintext = _plaintext_keyring()
+    monkeypatch.setattr(ChainerBackend, "backends", [memory, plaintext])
+    c = make(ChainerBackend())
+    c.save_bigcommerce_token("bc-token-abcdef", BC)
+    assert c.load_bigcommerce_token(BC) == "bc-token-abcdef"
+    assert plaintext.store == {} and len(memory.store) == 1
+    assert c.describe_backend() != "none"
+    monkeypatch.setattr(ChainerBackend, "backends", [plaintext])
+    assert make(ChainerBackend()).check() is cred.CredentialState.NO_KEYRING
 
 
 def test_other_keyring_errors_hide_backend_text(memory):
