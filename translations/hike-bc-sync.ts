@@ -1708,7 +1708,12 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
+        <source> minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Sync &amp;every:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1751,7 +1756,13 @@ Quit stops syncing until you start the app again.</source>
 <context>
     <name>PreflightPage</name>
     <message>
-        <location filename="../desktop/views/setup/preflight.py" line="+42"/>
+        <location filename="../desktop/views/setup/preflight.py" line="+29"/>
+        <source>Examples:
+{examples}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>&amp;Run the checks</source>
         <translation type="unfinished"></translation>
     </message>

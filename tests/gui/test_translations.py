@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QDialogButtonBox, QGroupBox, QLabel, QLineEdit,
-                               QTabWidget, QWidget)
+                               QDoubleSpinBox, QSpinBox, QTabWidget, QWidget)
 
 from desktop import APP_NAME
 from desktop.views import translator
@@ -112,6 +112,8 @@ def shown_texts(root: QWidget) -> list[tuple[str, str]]:
             found.append((where, widget.title()))
         elif isinstance(widget, QLineEdit) and not widget.text():
             found.append((where + " placeholder", widget.placeholderText()))
+        elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
+            found += [(where + " suffix", widget.suffix()), (where + " prefix", widget.prefix())]
         elif isinstance(widget, QTabWidget):
             found += [(where + " tab", widget.tabText(i)) for i in range(widget.count())]
         if widget.toolTip():

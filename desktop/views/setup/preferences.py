@@ -74,7 +74,7 @@ class PreferencesPage(SettingsPage):
         self.schedule = QSpinBox()
         self.schedule.setObjectName("scheduleMinutes")
         self.schedule.setRange(1, MAX_SCHEDULE_MINUTES)  # below 5 shows why it is refused; above a day is refused
-        self.schedule.setSuffix(" minutes")
+        self.schedule.setSuffix(self.tr(" minutes"))
         self.schedule.valueChanged.connect(self.changed)
         add_row(form, self.tr("Sync &every:"), self.schedule,
                 self.tr("Hike allows {HIKE_CALLS_PER_DAY} API calls a day, shared with your other apps: "

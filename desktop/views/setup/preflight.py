@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
@@ -24,7 +24,9 @@ def describe_samples(samples: dict[str, dict[str, list[dict]]]) -> str:
         for name, found in fields.items():
             for sample in found[:2]:
                 lines.append(f"{STORES.get(side, side)} · {sample_line(name, sample)}")
-    return "Examples:\n" + "\n".join(lines) if lines else ""
+    if not lines:
+        return ""
+    return QCoreApplication.translate("PreflightPage", "Examples:\n{examples}").format(examples="\n".join(lines))
 
 
 class PreflightPage(SetupPage):
