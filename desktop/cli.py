@@ -46,7 +46,7 @@ from desktop.storage.db import DatabaseError, backup_copies, close_db, disk_full
 from desktop.storage.folder_lock import FolderBusy, FolderLock
 from desktop.storage.logs import redact, setup_logging
 from desktop.storage.models import Connection, Link, LogEntry, PendingWork, Run, SettingsVersion
-from desktop.sync import errors, support_bundle
+from desktop.sync import capture, errors, support_bundle
 from desktop.sync.addresses import UnsafeAddress, bigcommerce_api_base, hike_api_base, is_sandbox_address
 from desktop.sync.connections import HikeApp, connect_bigcommerce, connect_hike, connect_sandbox, disconnect, \
     open_clients
@@ -90,9 +90,12 @@ def invalid(message: str) -> CliError:
 # the parser
 def add_support_commands(sub: Any, json_opt: argparse.ArgumentParser) -> None:
     """Issue 18: what a shop manager runs when a real store behaves unlike the app expects."""
-    sub.add_parser("diagnose", parents=[json_opt],
-                   help="read a few records of every endpoint the sync uses on both stores (never writes) and say "
-                        "where an answer differs from what the app expects; exit 1 when one does")
+    check = sub.add_parser("diagnose", parents=[json_opt],
+                           help="read a few records of every endpoint the sync uses on both stores (never writes) "
+                                "and say where an answer differs from what the app expects; exit 1 when one does")
+    check.add_argument("--capture", metavar="FILE", help="also write the stores' answer shapes with made-up values "
+                                                         "(no record or person of the stores) as a sandbox seed: "
+                                                         "python -m desktop.sandbox --seed FILE")
     bundle = sub.add_parser("support-bundle", parents=[json_opt],
                             help="one zip for support: logs, settings, runs and errors, the last diagnose report "
                                  "(no secret; customers' emails and names masked)")
@@ -499,10 +502,22 @@ def cmd_preflight(args: argparse.Namespace) -> int:
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     """Check my stores (issue 18): read-only; the report is kept in the data folder for the support bundle."""
+    target = Path(args.capture).expanduser() if args.capture else None
+    if target is not None and (not target.parent.is_dir() or target.is_dir()):
+        raise invalid(f"Can't write the capture to {target}: name a file in a folder that exists.")
     with opened_db(), opened_clients(args) as (bc, hike):
         report = diagnose(hike, bc, version=__version__)
     save_latest(report, paths.app_paths().ensure().data)
-    emit(args, report.as_dict(), report.lines)
+    data, notes = report.as_dict(), []
+    if target is not None:
+        try:
+            out = capture.write(report, target)
+        except OSError as exc:
+            raise CliError(f"Could not write the capture to {target}: {exc.strerror or exc}.") from None
+        data["capture"] = str(out)
+        notes = ["", f"The stores' answer shapes, with made-up values, are in {out}.",
+                 f"A sandbox that answers in them: python -m desktop.sandbox --seed {out}"]
+    emit(args, data, lambda: [*report.lines(), *notes])
     return 0 if report.ok else 1
 
 

@@ -15,7 +15,9 @@ from desktop.sandbox.server import Clock, RunningServer
 
 
 def resolve_seed(spec: str) -> dict[str, Any]:
-    """``empty`` | ``demo`` | ``large:N`` | a JSON file with ``{"bigcommerce": {...}, "hike": {...}}``."""
+    """``empty`` | ``demo`` | ``large:N`` | a JSON file with ``{"bigcommerce": {...}, "hike": {...}}``, or with
+    ``{"base": "demo", "reshape": {...}}`` (what ``diagnose --capture`` writes: a built-in seed answered in a real
+    store's shapes; any seed file may carry ``reshape``)."""
     if spec == "empty":
         return {"bigcommerce": bigcommerce_seed.empty(), "hike": hike_seed.empty()}
     if spec == "demo":
@@ -31,9 +33,23 @@ def resolve_seed(spec: str) -> dict[str, Any]:
     path = Path(spec)
     if not path.is_file():
         raise ValueError(f"unknown seed {spec!r}: use empty, demo, large:N or a JSON file")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {"bigcommerce": data.get("bigcommerce") or bigcommerce_seed.empty(),
-            "hike": data.get("hike") or hike_seed.empty()}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"seed file {spec!r} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"seed file {spec!r} must hold an object")
+    if data.get("base"):
+        if str(data["base"]) not in ("empty", "demo") and not str(data["base"]).startswith("large:"):
+            raise ValueError(f"seed file {spec!r}: base must be empty, demo or large:N")
+        seed = resolve_seed(str(data["base"]))
+    else:
+        seed = {"bigcommerce": data.get("bigcommerce") or bigcommerce_seed.empty(),
+                "hike": data.get("hike") or hike_seed.empty()}
+    reshape = data.get("reshape") or {}
+    if not isinstance(reshape, dict):
+        raise ValueError(f"seed file {spec!r}: reshape must map hike and bigcommerce to lists of rules")
+    return {**seed, "reshape": reshape}
 
 
 def parse_quota(text: str) -> tuple[int, float]:
@@ -94,6 +110,9 @@ def start_sandbox(seed: str | dict[str, Any] = "demo", *, bc_port: int = 0, hike
     bigcommerce.load_seed(data["bigcommerce"])
     hike = HikeEmulator(clock=clock, minute_quota=hike_count, daily_quota=hike_daily, rate_limit=hike_rate_limit)
     hike.load_seed(data["hike"])
+    reshape = data.get("reshape") or {}
+    bigcommerce.reshape.set(reshape.get("bigcommerce") or [])  # a captured store's shapes (``diagnose --capture``)
+    hike.reshape.set(reshape.get("hike") or [])
     bc_server = RunningServer(bigcommerce, bc_port)
     try:
         hike_server = RunningServer(hike, hike_port)

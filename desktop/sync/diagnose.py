@@ -91,6 +91,9 @@ class Check:
     label: str
     status: str = OK
     details: list[dict[str, Any]] = field(default_factory=list)
+    # what ``diagnose --capture`` needs and the report never carries: the endpoint and the records read
+    source: Endpoint | None = field(default=None, repr=False, compare=False)
+    records: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"store": self.store, "endpoint": self.endpoint, "label": self.label, "status": self.status,
@@ -159,7 +162,7 @@ def save_latest(report: Report, data_dir: Path) -> Path:
 # -- one endpoint ----------------------------------------------------------------------------------------------
 def _check_endpoint(client: Any, endpoint: Endpoint, first_order: list[Any]) -> Check:
     path = endpoint.path
-    check_ = Check(endpoint.store, endpoint.name, endpoint.label)
+    check_ = Check(endpoint.store, endpoint.name, endpoint.label, source=endpoint)
     if endpoint.needs_order:
         if not first_order:
             check_.details.append({"words": "No order in the store yet: nothing to look at."})
@@ -185,7 +188,7 @@ def _check_endpoint(client: Any, endpoint: Endpoint, first_order: list[Any]) -> 
         check_.add(PERMISSION if isinstance(exc, errors.ReconnectNeeded) else ERROR, scope=endpoint.scope,
                    words=exc.message)
         return check_
-    items = _envelope(check_, endpoint, response)
+    items = check_.records = _envelope(check_, endpoint, response)
     if endpoint.store == "bigcommerce" and endpoint.envelope.startswith("v3"):
         missing = [h for h in BC_RATE_HEADERS if h not in response.headers]
         if missing:
