@@ -18,7 +18,8 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from desktop.sandbox.bigcommerce_fields import (INVALID, PRODUCT_FIELDS, PRODUCT_REQUIRED, VARIANT_FIELDS, clean)
+from desktop.sandbox.bigcommerce_fields import (INVALID, PRODUCT_CHECKED_ONLY, PRODUCT_FIELDS, PRODUCT_REQUIRED,
+                                                VARIANT_FIELDS, clean)
 from desktop.sandbox.bigcommerce_http import (BCError, Field, apply_filters, body_array, body_object, ok, paginate,
                                               select_fields, sort_records)
 from desktop.sandbox.bigcommerce_seed import seed_picture, slugify
@@ -196,7 +197,7 @@ class CatalogRoutes:
 
     def create_product(self, request: Request) -> Response:
         body = body_object(request)
-        fields = clean(body, PRODUCT_FIELDS, PRODUCT_REQUIRED)
+        fields = clean(body, PRODUCT_FIELDS, PRODUCT_REQUIRED, checked_only=PRODUCT_CHECKED_ONLY)
         self._check_product_refs(fields)
         taken: dict[str, set[str]] = {"names": set(), "skus": set(), "urls": set()}
         self._check_unique(fields, None, taken)
@@ -312,7 +313,7 @@ class CatalogRoutes:
     def update_product(self, request: Request) -> Response:
         product = self._product(request)
         body = body_object(request)
-        fields = clean(body, PRODUCT_FIELDS)
+        fields = clean(body, PRODUCT_FIELDS, checked_only=PRODUCT_CHECKED_ONLY)
         self._check_product_refs(fields)
         taken: dict[str, set[str]] = {"names": set(), "skus": set(), "urls": set()}
         self._check_unique(fields, product["id"], taken)
@@ -336,7 +337,7 @@ class CatalogRoutes:
             product = self.store.products.get(item["id"])
             if product is None:
                 raise BCError(404, f"Product {item['id']} was not found.", {f"{i}.id": "not found"})
-            fields = clean(item, PRODUCT_FIELDS, prefix=f"{i}.")
+            fields = clean(item, PRODUCT_FIELDS, prefix=f"{i}.", checked_only=PRODUCT_CHECKED_ONLY)
             self._check_product_refs(fields, prefix=f"{i}.")
             self._check_unique(fields, product["id"], taken)
             updates = self._inline_variant_updates(product, item["variants"], taken) if "variants" in item else []

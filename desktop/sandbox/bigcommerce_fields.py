@@ -67,6 +67,9 @@ PRODUCT_FIELDS: dict[str, Spec] = {
     "open_graph_title": _str(), "open_graph_description": _str(), "open_graph_use_meta_description": BOOL,
     "open_graph_use_product_name": BOOL, "open_graph_use_image": BOOL, "total_sold": _int(),
 }
+# Documented product fields the emulator does not keep: their values are still checked, as a store would refuse a
+# wrong type in them (the schema fuzzer found a boolean amount accepted).
+PRODUCT_CHECKED_ONLY: dict[str, Spec] = {"bulk_pricing_rules": Spec("pricing_rules")}
 PRODUCT_REQUIRED = ("name", "type", "weight", "price")
 READ_ONLY_PRODUCT = {"id", "date_created", "date_modified", "calculated_price", "base_variant_id"}
 
@@ -129,6 +132,24 @@ def check_value(name: str, spec: Spec, value: Any) -> str | None:
         return None
     if kind == "obj":
         return None if isinstance(value, dict) else f"error.expected.jsobject: {name} must be an object"
+    if kind == "pricing_rules":
+        return _pricing_rules_problem(name, value)
+    return None
+
+
+def _pricing_rules_problem(name: str, value: Any) -> str | None:
+    """``bulk_pricing_rules`` as the file types them: objects of whole quantities, a type and a number amount."""
+    if not isinstance(value, list) or any(not isinstance(rule, dict) for rule in value):
+        return f"error.expected.jsarray: {name} must be an array of objects"
+    for i, rule in enumerate(value):
+        for key in ("quantity_min", "quantity_max"):
+            if key in rule and check_value(key, _int(), rule[key]):
+                return f"error.expected.jsnumber: {name}.{i}.{key} must be a whole number"
+        if "type" in rule and rule["type"] not in ("price", "percent", "fixed"):
+            return f"error.expected.validenumvalue: {name}.{i}.type must be one of price, percent, fixed"
+        amount = rule.get("amount")
+        if "amount" in rule and (isinstance(amount, bool) or not isinstance(amount, (int, float, str))):
+            return f"error.expected.jsnumber: {name}.{i}.amount must be a number"
     return None
 
 
@@ -138,21 +159,22 @@ def _expected(spec: Spec) -> str:
 
 
 def clean(body: dict[str, Any], fields: dict[str, Spec], required: tuple[str, ...] = (), *,
-          prefix: str = "") -> dict[str, Any]:
-    """The known fields of ``body``, validated; raises 422 with every problem found."""
+          prefix: str = "", checked_only: dict[str, Spec] | None = None) -> dict[str, Any]:
+    """The known fields of ``body``, validated (and those of ``checked_only``, not kept); raises 422 with every
+    problem found."""
     errors: dict[str, str] = {}
     for name in required:
         if name not in body or body[name] is None or (name == "name" and body[name] == ""):
             errors[prefix + name] = "error.path.missing"
     out: dict[str, Any] = {}
     for name, value in body.items():
-        spec = fields.get(name)
+        spec = fields.get(name) or (checked_only or {}).get(name)
         if spec is None:
             continue
         problem = check_value(name, spec, value)
         if problem:
             errors[prefix + name] = problem
-        else:
+        elif name in fields:
             out[name] = value
     if isinstance(out.get("custom_url"), dict):
         url = out["custom_url"].get("url")

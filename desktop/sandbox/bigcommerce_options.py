@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.sandbox.bigcommerce_fields import INVALID
+from desktop.sandbox.bigcommerce_fields import INVALID, Spec, check_value
 from desktop.sandbox.bigcommerce_http import BCError, body_object, ok, paginate
 from desktop.sandbox.bigcommerce_store import render_option_value
 from desktop.sandbox.server import Request, Response
@@ -50,7 +50,7 @@ class OptionRoutes:
         if not isinstance(values, list) or not values:
             raise BCError(422, INVALID, {"option_values": "error.path.missing"})
         option = {"id": self.store.next_id("option"), "display_name": name,  # type: ignore[attr-defined]
-                  "type": body["type"], "sort_order": _int(body.get("sort_order"), len(product["options"])),
+                  "type": body["type"], "sort_order": _sort_order(body, len(product["options"])),
                   "option_values": []}
         for i, value in enumerate(values):
             option["option_values"].append(self._new_value(option, value, f"option_values.{i}."))
@@ -71,7 +71,7 @@ class OptionRoutes:
                 raise BCError(422, INVALID, {"type": f"must be one of {', '.join(OPTION_TYPES)}"})
             option["type"] = body["type"]
         if "sort_order" in body:
-            option["sort_order"] = _int(body["sort_order"], option.get("sort_order", 0))
+            option["sort_order"] = _sort_order(body, option.get("sort_order", 0))
         return ok(self.store.render_option(product, option))  # type: ignore[attr-defined]
 
     # -- option values -------------------------------------------------------------------------------------------
@@ -107,9 +107,9 @@ class OptionRoutes:
         if any(v["label"].lower() == label.strip().lower() for v in option["option_values"]):
             raise BCError(422, INVALID, {prefix + "label": "An option value with this label already exists."})
         return {"id": self.store.next_id("option_value"), "label": label.strip(),  # type: ignore[attr-defined]
-                "sort_order": _int(body.get("sort_order"), len(option["option_values"])),
-                "is_default": bool(body.get("is_default")),
-                "value_data": body["value_data"] if isinstance(body.get("value_data"), dict) else None}
+                "sort_order": _sort_order(body, len(option["option_values"]), prefix),
+                "is_default": _flag(body, "is_default", prefix),
+                "value_data": _value_data(body, prefix)}
 
 
 def _display_name(body: dict[str, Any]) -> str:
@@ -119,5 +119,28 @@ def _display_name(body: dict[str, Any]) -> str:
     return name.strip()
 
 
-def _int(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
+# The file's ``sort_order``: a whole number in int32's range. A wrong type, or one out of range, is refused (the
+# schema fuzzer found both stored); absent or null takes the default.
+SORT_ORDER = Spec("int", minimum=-2147483648, maximum=2147483647, nullable=True)
+
+
+def _sort_order(body: dict[str, Any], default: int, prefix: str = "") -> int:
+    problem = check_value("sort_order", SORT_ORDER, body.get("sort_order"))
+    if problem:
+        raise BCError(422, INVALID, {prefix + "sort_order": problem})
+    value = body.get("sort_order")
+    return default if value is None else int(value)
+
+
+def _flag(body: dict[str, Any], name: str, prefix: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise BCError(422, INVALID, {prefix + name: "error.expected.jsboolean"})
+    return value
+
+
+def _value_data(body: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    value = body.get("value_data")
+    if value is not None and not isinstance(value, dict):
+        raise BCError(422, INVALID, {prefix + "value_data": "error.expected.jsobject"})
+    return value

@@ -13,7 +13,8 @@ From ``brands_catalog.v3.yml``, ``category-trees_catalog.v3.yml`` and ``categori
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from desktop.sandbox.bigcommerce_catalog import _int_param
 from desktop.sandbox.bigcommerce_fields import INVALID
@@ -61,16 +62,18 @@ class TaxonomyRoutes:
         errors = {}
         if create and not body.get("name"):
             errors["name"] = "error.path.missing"
-        for key in ("name", "page_title", "meta_description", "search_keywords", "image_url"):
+        # the file's text fields and their maxLength (image_url has none)
+        for key, longest in (("name", 255), ("page_title", 255), ("meta_description", 65535),
+                             ("search_keywords", 65535), ("image_url", None)):
             if key in body and not isinstance(body[key], str):
                 errors[key] = "error.expected.jsstring"
-        if "name" in body and isinstance(body["name"], str) and len(body["name"]) > 255:
-            errors["name"] = "error.maxLength"
+            elif key in body and longest is not None and len(body[key]) > longest:
+                errors[key] = "error.maxLength"
         if "meta_keywords" in body and (not isinstance(body["meta_keywords"], list)
                                         or any(not isinstance(k, str) for k in body["meta_keywords"])):
             errors["meta_keywords"] = "error.expected.jsarray"
-        if "custom_url" in body and not isinstance(body["custom_url"], dict):
-            errors["custom_url"] = "error.expected.jsobject"
+        if "custom_url" in body:
+            errors.update(_custom_url_problems(body["custom_url"]))
         if errors:
             raise BCError(422, INVALID, errors)
         name = body.get("name")
@@ -111,14 +114,10 @@ class TaxonomyRoutes:
 
     # -- category trees ------------------------------------------------------------------------------------------
     def list_trees(self, request: Request) -> Response:
-        try:
+        with _wrapped_errors():
             records = apply_filters(request, self.store.trees.values(), {
                 "id": Field(lambda t: t["id"]), "channel_id": Field(lambda t: t.get("channels", []))}, self.now_dt())
-        except BCError as exc:  # the file wraps this 422 (GeneralErrorWithErrors): {errors: {...}, meta}
-            raise BCError(exc.status, exc.title, body={"errors": {
-                "status": exc.status, "title": exc.title, "type": "/api-docs/getting-started/api-status-codes",
-                "errors": exc.errors or {}}, "meta": {}}) from None
-        page, meta = paginate(request, sorted(records, key=lambda t: t["id"]))
+            page, meta = paginate(request, sorted(records, key=lambda t: t["id"]))
         return Response.json({"data": page, "meta": meta})
 
     def upsert_trees(self, request: Request) -> Response:
@@ -231,9 +230,11 @@ class TaxonomyRoutes:
     }
 
     def list_tree_categories(self, request: Request) -> Response:
-        records = apply_filters(request, self.store.categories.values(), self.TREE_CATEGORY_FILTERS, self.now_dt())
-        records.sort(key=lambda c: (c["tree_id"], c["id"]))
-        page, meta = paginate(request, records)
+        with _wrapped_errors():
+            records = apply_filters(request, self.store.categories.values(), self.TREE_CATEGORY_FILTERS,
+                                    self.now_dt())
+            records.sort(key=lambda c: (c["tree_id"], c["id"]))
+            page, meta = paginate(request, records)
         return Response.json({"data": [select_fields(self.render_tree_category(c), request, ("category_id",))
                                        for c in page], "meta": meta})
 
@@ -391,3 +392,28 @@ class TaxonomyRoutes:
     def delete_category(self, request: Request) -> Response:
         self._delete_categories([self._category(request)])
         return Response.empty(204)
+
+
+@contextmanager
+def _wrapped_errors() -> Iterator[None]:
+    """The tree files wrap a list's 422 (a bad filter or page; GeneralErrorWithErrors): ``{errors: {...}, meta}``."""
+    try:
+        yield
+    except BCError as exc:
+        raise BCError(exc.status, exc.title, body={"errors": {
+            "status": exc.status, "title": exc.title, "type": "/api-docs/getting-started/api-status-codes",
+            "errors": exc.errors or {}}, "meta": {}}) from None
+
+
+def _custom_url_problems(custom_url: Any) -> dict[str, str]:
+    """A brand's ``custom_url`` as the file types it: an object with ``url`` text (1 to 1024) and ``is_customized``
+    true or false (the schema fuzzer found both stored as anything)."""
+    if not isinstance(custom_url, dict):
+        return {"custom_url": "error.expected.jsobject"}
+    errors = {}
+    url = custom_url.get("url")
+    if "url" in custom_url and (not isinstance(url, str) or not 1 <= len(url) <= 1024):
+        errors["custom_url.url"] = "error.expected.jsstring"
+    if "is_customized" in custom_url and not isinstance(custom_url["is_customized"], bool):
+        errors["custom_url.is_customized"] = "error.expected.jsboolean"
+    return errors

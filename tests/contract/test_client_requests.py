@@ -68,6 +68,11 @@ def run_workload(client) -> None:
     variant_product = next(p for p in products if p.has_options)
     client.variants(variant_product.id)
     client.update_variants([{"id": v.id, "price": Decimal("30.00")} for v in variant_product.variants])
+    # a variant added to an existing product: its option values found or made first, as the file documents
+    named = [{"option_display_name": name, "label": f"Contract {i}"}
+             for i, (name, _) in enumerate(variant_product.variants[0].option_values)]
+    client.create_variant(variant_product.id, {"sku": "CONTRACT-VARIANT", "price": Decimal("31.00"),
+                                               "option_values": named})
     client.add_image(created.id, "https://cdn.example.com/tee.jpg", is_thumbnail=True)
     client.find_product_by_sku(variant_product.variants[0].sku)
     client.brands()
@@ -112,6 +117,23 @@ def run_workload(client) -> None:
     list(client.inventory_levels(skus=[p.sku for p in products[:3]]))
     list(client.location_inventory(locations[0].id))
     client.set_inventory([{"location_id": locations[0].id, "product_id": created.id, "quantity": 5}])
+
+
+def client_operations(bc_specs) -> set[tuple[str, str, str]]:
+    """(spec file, method, path template) of every operation the client's workload uses."""
+    store = start_bc_store()
+    try:
+        run_workload(store.client())
+        log = store.api_requests()
+    finally:
+        store.stop()
+    used = set()
+    for entry in log:
+        m = re.fullmatch(r"/stores/[^/]+/(v2|v3)(/.*)", entry["path"])
+        found = bc_specs.find(m.group(1), entry["method"], m.group(2).rstrip("/"))
+        assert found, f"{entry['method']} {entry['path']} is not an operation of the official files"
+        used.add((found[0], entry["method"].lower(), found[1]))
+    return used
 
 
 def test_every_bigcommerce_client_request_matches_the_official_request_schemas(bc_specs):
