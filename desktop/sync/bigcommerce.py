@@ -24,6 +24,8 @@ from desktop import APP_NAME
 from desktop.sync import errors
 from desktop.sync.addresses import bigcommerce_api_base
 from desktop.sync.http import ApiTransport, BigCommerceGovernor, Budget, ErrorDetail, RetryPolicy
+from desktop.sync.shapes import ShapeWatch, TolerantReading
+from desktop.sync.store_shapes import BC_CUSTOMER, BC_ORDER, BC_PRODUCT
 
 log = logging.getLogger(__name__)
 
@@ -403,7 +405,9 @@ def parse_api_path(api_path: str) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------------------------------------
-class BigCommerceClient:
+class BigCommerceClient(TolerantReading):
+    STORE = "BigCommerce"  # for people, in the messages of records it cannot read
+
     def __init__(self, api_path: str, access_token: str, *, governor: BigCommerceGovernor | None = None,
                  retry: RetryPolicy | None = None, transport: httpx.BaseTransport | None = None,
                  timeout: httpx.Timeout | None = None):
@@ -425,6 +429,7 @@ class BigCommerceClient:
         # caller compares it before and after a read to know whether that read may be incomplete.
         self.incomplete_reads = 0
         self._count_lock = threading.Lock()
+        self.shapes = ShapeWatch()  # issue 18: the records it cannot read, the optional fields it did not get
         # told of each page of a list as it is read (pages read, pages the platform states or None; 0 pages: a
         # list starts): the engine sets it during a pass to show "page 3 of 12"
         self.on_page: Callable[[int, int | None], None] | None = None
@@ -552,8 +557,14 @@ class BigCommerceClient:
             rows = self._v3_pages_where("catalog/products", base, "sku", skus)
         else:
             rows = self._v3_pages("catalog/products", base)
+        asked = set(include.split(",")) if include else set()
+        shape = BC_PRODUCT.without(*({"variants", "images"} - asked))  # what was not asked for is not missed
         for d in rows:
-            yield BCProduct.from_api(d)
+            if ids is None and skus is None:
+                if self._readable(shape, "product", d):
+                    yield BCProduct.from_api(d)
+            else:
+                yield BCProduct.from_api(self._required(shape, d))  # a lookup (N7): never a silent miss
 
     def product(self, product_id: int) -> BCProduct:
         response = self.http.request("GET", f"v3/catalog/products/{product_id}", params={"include": "variants,images"})
@@ -710,7 +721,11 @@ class BigCommerceClient:
         else:
             rows = self._v3_pages("customers", base)
         for d in rows:
-            yield BCCustomer.from_api(d)
+            if ids is None and emails is None:
+                if self._readable(BC_CUSTOMER, "customer", d, names=("email", "last_name")):
+                    yield BCCustomer.from_api(d)
+            else:
+                yield BCCustomer.from_api(self._required(BC_CUSTOMER, d))
 
     def create_customers(self, bodies: Sequence[dict[str, Any]]) -> list[BCCustomer]:
         """10 per call. A lost answer is resolved by looking the emails up (N2)."""
@@ -762,7 +777,10 @@ class BigCommerceClient:
         if status_id is not None:
             params["status_id"] = status_id
         for d in self._v2_pages("orders", {**params, **ORDER_LINES_INCLUDE}, PAGE_LIMIT):
-            yield BCOrder.from_api(d)
+            if external_order_id is not None:
+                yield BCOrder.from_api(self._required(BC_ORDER, d))  # a lookup (N7)
+            elif self._readable(BC_ORDER, "order", d, names=("id",), skus=()):
+                yield BCOrder.from_api(d)
 
     def find_order_by_reference(self, reference: str) -> BCOrder | None:
         """The order whose ``external_order_id`` is ``reference`` (the app's own reference on orders it creates)."""

@@ -165,7 +165,8 @@ class SyncEngine:
         finally:
             progress.detach()
             self.hike.save_calls()  # the last calls of the pass join the daily count (N3)
-            notes = self.hike.shapes.take_notes()  # optional fields Hike left out: said once per run (issue 18)
+            # optional fields a store left out: said once per run (issue 18)
+            notes = self.hike.shapes.take_notes() + self.bc.shapes.take_notes()
             run = journal.finish(status, "\n".join(filter(None, [message, *notes])))
             # what stopped the pass, for the scheduler's state (not stored: the run's status and message are)
             run.stopped_by = stopped_by
@@ -194,7 +195,8 @@ class SyncEngine:
                 progress.reading(active[0].entity)
             snapshot = active[0].read(run.scope, run.records) if active else None
             # records the read left out because the app cannot read them fail on their rows (issue 18)
-            fail_left_out(run.journal, run.hike.shapes, {e for p in active for e in p.link_entities})
+            for client in (run.hike, run.bc):
+                fail_left_out(run.journal, client.shapes, {e for p in active for e in p.link_entities})
             if snapshot is None:
                 continue
             for entity_pass in active:

@@ -41,7 +41,7 @@ from desktop.sync.hike_models import (
     Fields, HikeBrand, HikeCustomer, HikeOutlet, HikeOutletStock, HikePaymentType, HikeProduct, HikeProductType,
     HikeRegister, HikeRegisterClosure, HikeSale, HikeTax, describe_hike_error, format_net_datetime, to_int,
 )
-from desktop.sync.shapes import RecordShape, ShapeWatch, check
+from desktop.sync.shapes import ShapeWatch, TolerantReading
 from desktop.sync.store_shapes import HIKE_CUSTOMER, HIKE_PRODUCT, HIKE_SALE
 from desktop.sync.http import DEFAULT_TIMEOUT, ApiTransport, Budget, HikeGovernor, RetryPolicy, encode_json
 
@@ -142,8 +142,10 @@ _RUN_STOPPERS = (errors.ReconnectNeeded, errors.RateLimited, errors.Transient, e
                  errors.MissingPermission, errors.UntrustedCertificate)
 
 
-class HikeClient:
+class HikeClient(TolerantReading):
     """The Hike API for one store. Thread-safe: one connection pool, token refresh under a lock."""
+
+    STORE = STORE  # for people, in the messages of records it cannot read
 
     def __init__(self, base_url: str, client_id: str, client_secret: str, credentials: Credentials, *,
                  governor: HikeGovernor | None = None, retry: RetryPolicy | None = None,
@@ -313,26 +315,6 @@ class HikeClient:
                         skip, total, path)
             with self._count_lock:
                 self.incomplete_reads += 1
-
-    def _readable(self, shape: RecordShape, entity: str, row: Any) -> bool:
-        """A record of a list read: True when the sync can read it. One it cannot is left out (the engine fails it
-        with the field named) and the read counts as short (N5), so nothing infers it was deleted, and a create on
-        this side looks it up first."""
-        if self.shapes.read(shape, entity, row):
-            return True
-        with self._count_lock:
-            self.incomplete_reads += 1
-        return False
-
-    def _required(self, shape: RecordShape, row: Any) -> Any:
-        """A record a lookup found: one the sync cannot read fails the record being looked up (a miss would let
-        it create a second copy)."""
-        problems = [f for f in check(shape, row) if f.needed]
-        if problems:
-            what = "; ".join(f.words() for f in problems)
-            raise errors.UnreadableRecord(f"{shape.what} sent a matching record in a shape the app cannot read "
-                                          f"({what}); nothing was written.", store=STORE)
-        return row
 
     def _page_read(self, pages: int, total: int | None) -> None:
         hook = self.on_page

@@ -16,7 +16,7 @@ from desktop.sync.vocabulary import Action, Result
 log = logging.getLogger(__name__)
 
 # the Link.entity values a record of each read may be linked under (a Hike product's row may be a variant's)
-LINKED_AS = {"product": ("product", "variant"), "customer": ("customer",), "sale": ("sale",)}
+LINKED_AS = {"product": ("product", "variant"), "customer": ("customer",), "sale": ("sale",), "order": ("order",)}
 
 
 def fail_left_out(journal: Journal, shapes: ShapeWatch, entities: Iterable[str]) -> int:
@@ -35,16 +35,20 @@ def _fail(journal: Journal, record: Unreadable) -> None:
         row = _row(record)
         if row is not None and row.last_result == Result.ERROR and row.last_message == message:
             return  # failed for the same reason before: one log entry, not one per pass
+        ids = {"bc_id" if record.store == "bigcommerce" else "hike_id": record.record_id}
         journal.record(record.entity, action=Action.FAIL, result=Result.ERROR, message=message, link=row,
-                       hike_id=record.record_id, sku=record.sku, name=record.name or None)
+                       sku=record.sku, name=record.name or None, **ids)
 
 
 def _row(record: Unreadable) -> Any:
     if not record.record_id:
         return None  # no id to remember it by: the log entry and the run's count say it
+    own_id = Link.bc_id if record.store == "bigcommerce" else Link.hike_id
     row = Link.get_or_none(Link.entity.in_(LINKED_AS.get(record.entity, (record.entity,))),
-                           Link.hike_id == record.record_id)
+                           own_id == record.record_id)
     if row is None:
-        row = Link.create(entity=record.entity, hike_id=record.record_id, sku=record.sku,
-                          name=record.name or f"Hike {record.entity} {record.record_id}", status="failed")
+        store = "BigCommerce" if record.store == "bigcommerce" else "Hike"
+        row = Link.create(entity=record.entity, sku=record.sku, status="failed",
+                          name=record.name or f"{store} {record.entity} {record.record_id}",
+                          **{own_id.name: record.record_id})
     return row

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
+from desktop.sync import errors
+
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +63,10 @@ class RecordShape:
     what: str  # for people: "Hike products"
     fields: tuple[FieldShape, ...]
     exact: bool = False  # names must match exactly (BigCommerce); otherwise case and underscores are ignored
+
+    def without(self, *names: str) -> "RecordShape":
+        """This shape without the fields ``names`` (the parts of a record a read did not ask for)."""
+        return RecordShape(self.store, self.what, tuple(f for f in self.fields if f.name not in names), self.exact)
 
 
 @dataclass(frozen=True)
@@ -226,12 +232,13 @@ def _once(findings: Iterable[Finding]) -> list[Finding]:
 class Unreadable:
     """A record left out of a read because a field the sync needs is missing or not readable."""
 
-    entity: str  # the engine entity whose read met it: "product", "customer", "sale"
+    entity: str  # the engine entity whose read met it: "product", "customer", "sale", "order"
     what: str  # "Hike products"
     record_id: str | None
     name: str
     sku: str | None
     findings: tuple[Finding, ...]
+    store: str = "hike"  # whose record: its id is that store's
 
     @property
     def message(self) -> str:
@@ -267,7 +274,7 @@ class ShapeWatch:
                 return True
             raw = record if isinstance(record, Mapping) else {}
             unreadable = Unreadable(entity, shape.what, _first(raw, ids), str(_first(raw, names) or ""),
-                                    _first(raw, skus), blocking)
+                                    _first(raw, skus), blocking, shape.store)
             self.unreadable.append(unreadable)
         log.warning("Left out of the read: %s %s: %s", shape.what, unreadable.record_id or "(no id)",
                     "; ".join(f.words() for f in blocking))
@@ -294,3 +301,33 @@ def _first(raw: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
         if value not in (None, ""):
             return str(value)
     return None
+
+
+class TolerantReading:
+    """What both clients do with each record they read (the client has ``shapes``, ``incomplete_reads``,
+    ``_count_lock`` and ``STORE``, its name for people)."""
+
+    shapes: ShapeWatch
+    incomplete_reads: int
+    _count_lock: threading.Lock
+    STORE: str
+
+    def _readable(self, shape: RecordShape, entity: str, row: Any, **names: tuple[str, ...]) -> bool:
+        """A record of a list read: True when the sync can read it. One it cannot is left out (the engine fails it
+        with the field named) and the read counts as short (N5), so nothing infers it was deleted, and a create on
+        this side looks it up first."""
+        if self.shapes.read(shape, entity, row, **names):
+            return True
+        with self._count_lock:
+            self.incomplete_reads += 1
+        return False
+
+    def _required(self, shape: RecordShape, row: Any) -> Any:
+        """A record a lookup found: one the sync cannot read fails the record being looked up (a miss would let
+        it create a second copy)."""
+        problems = [f for f in check(shape, row) if f.needed]
+        if problems:
+            what = "; ".join(f.words() for f in problems)
+            raise errors.UnreadableRecord(f"{shape.what} sent a matching record in a shape the app cannot read "
+                                          f"({what}); nothing was written.", store=self.STORE)
+        return row

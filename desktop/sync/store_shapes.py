@@ -131,26 +131,29 @@ _MONEY = dict(default="no price")
 BC_VARIANT = bigcommerce(
     "BigCommerce variants",
     F("id", INT, needed=True), F("product_id", INT, needed=True), F("sku", TEXT, default="no SKU"),
-    F("price", NUM, **_MONEY), F("inventory_level", INT, default="0"),
+    F("price", NUM, **_MONEY), F("cost_price", NUM, **_MONEY), F("upc", TEXT, default="no UPC"),
+    F("inventory_level", INT, default="0"),
     F("option_values", LIST, default="no option values (the base variant)"),
 )
 BC_PRODUCT = bigcommerce(
     "BigCommerce products",
     F("id", INT, needed=True), F("name", TEXT, needed=True), F("sku", TEXT, default="no SKU"),
     F("type", TEXT, default="physical", values=("physical", "digital")),
+    F("upc", TEXT, default="no UPC (the product is not linked by barcode)"),
     F("price", NUM, needed=True), F("sale_price", NUM, **_MONEY), F("cost_price", NUM, **_MONEY),
-    F("weight", NUM, default="0"), F("description", TEXT, default="no description"),
+    F("retail_price", NUM, **_MONEY), F("weight", NUM, default="0"), F("description", TEXT, default="no description"),
     F("inventory_level", INT, default="0"),
     F("inventory_tracking", TEXT, default="none", values=("none", "product", "variant")),
     F("categories", LIST, default="no categories"), F("brand_id", INT, default="no brand"),
     F("tax_class_id", INT, default="the default tax class"), F("is_visible", BOOL, default="visible"),
     F("date_modified", DATE, default="unknown (newer-wins takes the other store's change)"),
+    F("custom_url", OBJ, default="no storefront address"), F("images", LIST, default="no images"),
     F("variants", LIST, default="no variants", of=BC_VARIANT),
 )
 BC_CUSTOMER = bigcommerce(
     "BigCommerce customers",
     F("id", INT, needed=True), F("email", TEXT, needed=True), F("first_name", TEXT, default="empty"),
-    F("last_name", TEXT, default="empty"), F("phone", TEXT, default="empty"),
+    F("last_name", TEXT, default="empty"), F("company", TEXT, default="empty"), F("phone", TEXT, default="empty"),
     F("date_modified", DATE, default="unknown"), F("addresses", LIST, default="no addresses"),
 )
 BC_ORDER = bigcommerce(

@@ -113,3 +113,32 @@ def test_issue18_a_record_without_a_needed_field_fails_alone_and_is_never_guesse
     reshape(sandbox.hike_server)
     healed = run_cli.json("sync", "--once", "--full", "--entities", "products,inventory")
     assert not healed["counts"].get("product", {}).get("error"), healed
+
+
+def test_issue18_bigcommerce_records_are_read_tolerantly_too(run_cli, info_file, sandbox, tmp_path):
+    """BigCommerce's contract is official, but a real store may still send a record without a field the sync needs,
+    or without an optional one: the same tolerant, loud reading as for Hike, with the record's BigCommerce id."""
+    connect_and_configure(run_cli, info_file, tmp_path)
+    first = run_cli.json("sync", "--once", "--entities", "products,inventory")
+    assert first["status"] in ("ok", "partial")
+    linked = next(e for e in run_cli.json("log", "--limit", "500")["entries"]
+                  if e["entity"] == "product" and e["action"] in ("link", "create") and e["result"] == "ok"
+                  and e["hike_id"] and e["bc_id"])
+    bc_id = int(linked["bc_id"])
+    hike_products_before = len(sandbox.hike.products)
+    reshape(sandbox.bc_server, {"path": "catalog/products$", "field": "price", "drop": True, "match": {"id": bc_id}},
+            {"path": "catalog/products$", "field": "upc", "drop": True})
+
+    full = run_cli.json("sync", "--once", "--full", "--entities", "products,inventory")
+    assert full["status"] == "partial", full
+    assert full["counts"]["product"]["error"] == 1, full
+    assert full["message"].count("BigCommerce products have no `upc`") == 1, full["message"]
+    said = [e for e in run_cli.json("log", "--errors-only")["entries"] if e["bc_id"] == str(bc_id)]
+    assert len(said) == 1 and "no `price`" in said[0]["message"] and "the sync needs it" in said[0]["message"]
+    # not taken for deleted on the BigCommerce side, and nothing made in Hike from it
+    assert len(sandbox.hike.products) == hike_products_before
+    assert not [e for e in run_cli.json("log", "--limit", "500")["entries"]
+                if e["bc_id"] == str(bc_id) and e["message"].startswith("Deleted in")]
+    reshape(sandbox.bc_server)
+    healed = run_cli.json("sync", "--once", "--full", "--entities", "products,inventory")
+    assert not healed["counts"].get("product", {}).get("error"), healed
