@@ -17,12 +17,15 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from desktop.sync.diagnose import Endpoint, Report
 from desktop.sync.shapes import RecordShape
 
+if TYPE_CHECKING:  # diagnose keeps the latest capture beside its report: only its types are needed here
+    from desktop.sync.diagnose import Endpoint, Report
+
 FORMAT = "hike-bc-sync store shapes 1"
+LATEST = "store-shapes-latest.json"  # in the data folder, beside the last report: the support bundle carries it
 ENVELOPE_FIELDS = {"(answer)", "items", "totalCount", "next", "data", "headers"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _RFC_DATE = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$")

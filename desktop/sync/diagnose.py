@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from desktop.sync import errors
+from desktop.sync import capture, errors
 from desktop.sync import store_shapes as S
 from desktop.sync.shapes import Finding, RecordShape, check, describe
 
@@ -152,10 +152,13 @@ def diagnose(hike: Any, bc: Any, *, version: str = "", now: Callable[[], datetim
 
 
 def save_latest(report: Report, data_dir: Path) -> Path:
+    """The report, and the stores' shapes it read (``capture``: made-up values only), kept in the data folder for
+    the support bundle: support can replay a shop's store shapes in the sandbox without asking for more."""
     path = data_dir / LATEST
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
     temporary.replace(path)
+    capture.write(report, data_dir / capture.LATEST)
     return path
 
 

@@ -4,8 +4,9 @@ happened, and nothing it must not see.
 Members: ``README.txt`` (what is inside and what was masked), ``about.json`` (versions, platform, folders, the
 database schema, the keyring's backend name), ``settings.json`` (the newest saved settings and the connections:
 store names and addresses, never a token), ``runs.json`` (the last 50 passes), ``errors.json`` (the records in
-error and the last 200 error log entries), ``logs/`` (the app's log files) and ``diagnose-latest.json`` (the last
-Check my stores report, when there is one).
+error and the last 200 error log entries), ``logs/`` (the app's log files), ``diagnose-latest.json`` (the last
+Check my stores report, when there is one) and ``store-shapes-latest.json`` (the shapes that check read, with
+made-up values: ``python -m desktop.sandbox --seed`` replays them).
 
 No secret, ever: every text goes through the logs' redaction (``storage.logs.redact``: tokens, Authorization and
 X-Auth-Token values), then every secret the keyring holds for this folder's connections is replaced wherever it
@@ -36,6 +37,7 @@ from desktop.storage.db import database_proxy, schema_version
 from desktop.storage.logs import redact
 from desktop.storage.models import Connection, Link, LogEntry, Run
 from desktop.sync.connections import store_of
+from desktop.sync import capture
 from desktop.sync.diagnose import LATEST
 from desktop.sync.error_groups import ERROR_RESULTS
 
@@ -122,9 +124,10 @@ def build(out: Path, credentials: Credentials, *, mask: bool = True, about: dict
     for log_file in sorted(app_paths.logs.glob("*.log*")):
         if log_file.is_file():
             members[f"logs/{log_file.name}"] = log_file.read_text(encoding="utf-8", errors="replace")
-    latest = app_paths.data / LATEST
-    if latest.is_file():
-        members["diagnose-latest.json"] = latest.read_text(encoding="utf-8", errors="replace")
+    for kept in (LATEST, capture.LATEST):  # the last Check my stores report and the store shapes it read
+        path = app_paths.data / kept
+        if path.is_file():
+            members[kept] = path.read_text(encoding="utf-8", errors="replace")
     members["README.txt"] = _readme(now, mask, sorted([*members, "README.txt"]))
 
     clean = {name: _scrub(masker.text(redact(text)), secrets) for name, text in members.items()}

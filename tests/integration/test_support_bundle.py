@@ -100,6 +100,7 @@ def seed_people(sandbox) -> tuple[set[str], set[str]]:
 def test_issue18_cli_support_bundle_after_a_sync_masks_every_seed_customer(run_cli, info_file, sandbox, tmp_path):
     connect_and_configure(run_cli, info_file, tmp_path)
     assert run_cli.json("sync", "--once")["status"] in ("ok", "partial")
+    assert run_cli.json("diagnose")["ok"] is True  # its report and the store shapes it read join the bundle
     emails, names = seed_people(sandbox)
     assert emails and names
 
@@ -116,3 +117,5 @@ def test_issue18_cli_support_bundle_after_a_sync_masks_every_seed_customer(run_c
     everything = "\n".join(read_all(Path(plain["path"])).values())
     assert [e for e in emails if e in everything], "the unmasked bundle shows what masking hides"
     assert bc not in everything  # secrets go whatever the masking
+    shapes = read_all(Path(plain["path"]))["store-shapes-latest.json"]  # made-up values, masked or not
+    assert json.loads(shapes)["reshape"]["hike"] and not [e for e in emails if e in shapes]
