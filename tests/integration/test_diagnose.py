@@ -26,6 +26,16 @@ def check_of(report: dict, endpoint: str) -> dict:
     return next(c for c in report["checks"] if c["endpoint"] == endpoint)
 
 
+def first_sync_linked_product(run_cli, info_file, tmp_path) -> dict:
+    """After a first sync of the products: the log entry of one product it linked on both stores."""
+    connect_and_configure(run_cli, info_file, tmp_path)
+    first = run_cli.json("sync", "--once", "--entities", "products,inventory")
+    assert first["status"] in ("ok", "partial")
+    return next(e for e in run_cli.json("log", "--limit", "500")["entries"]
+                if e["entity"] == "product" and e["action"] in ("link", "create") and e["result"] == "ok"
+                and e["hike_id"] and e["bc_id"])
+
+
 def test_issue18_diagnose_on_the_sandbox_finds_every_endpoint_ok_and_keeps_the_report(run_cli, info_file,
                                                                                      tmp_path):
     assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
@@ -86,12 +96,7 @@ def test_issue18_a_missing_optional_field_is_noted_once_and_the_sync_completes(r
 
 def test_issue18_a_record_without_a_needed_field_fails_alone_and_is_never_guessed(run_cli, info_file, sandbox,
                                                                                    tmp_path):
-    connect_and_configure(run_cli, info_file, tmp_path)
-    first = run_cli.json("sync", "--once", "--entities", "products,inventory")
-    assert first["status"] in ("ok", "partial")
-    linked = next(e for e in run_cli.json("log", "--limit", "500")["entries"]
-                  if e["entity"] == "product" and e["action"] in ("link", "create") and e["result"] == "ok"
-                  and e["hike_id"] and e["bc_id"])
+    linked = first_sync_linked_product(run_cli, info_file, tmp_path)
     hike_id = int(linked["hike_id"])
     bc_products_before = len(sandbox.bigcommerce.store.products)
     # one linked product loses its name in every answer Hike gives
@@ -118,12 +123,7 @@ def test_issue18_a_record_without_a_needed_field_fails_alone_and_is_never_guesse
 def test_issue18_bigcommerce_records_are_read_tolerantly_too(run_cli, info_file, sandbox, tmp_path):
     """BigCommerce's contract is official, but a real store may still send a record without a field the sync needs,
     or without an optional one: the same tolerant, loud reading as for Hike, with the record's BigCommerce id."""
-    connect_and_configure(run_cli, info_file, tmp_path)
-    first = run_cli.json("sync", "--once", "--entities", "products,inventory")
-    assert first["status"] in ("ok", "partial")
-    linked = next(e for e in run_cli.json("log", "--limit", "500")["entries"]
-                  if e["entity"] == "product" and e["action"] in ("link", "create") and e["result"] == "ok"
-                  and e["hike_id"] and e["bc_id"])
+    linked = first_sync_linked_product(run_cli, info_file, tmp_path)
     bc_id = int(linked["bc_id"])
     hike_products_before = len(sandbox.hike.products)
     reshape(sandbox.bc_server, {"path": "catalog/products$", "field": "price", "drop": True, "match": {"id": bc_id}},
