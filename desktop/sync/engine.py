@@ -22,6 +22,7 @@ from desktop.sync import errors, mapping, passes, preview, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
 from desktop.sync.events import Listeners
+from desktop.sync.fact_cache import FactCache, forget_facts, read_facts
 from desktop.sync.hike import HikeClient
 from desktop.sync.journal import Journal
 from desktop.sync.left_out import fail_left_out
@@ -32,7 +33,7 @@ from desktop.sync.register_shift import note_shift, payment_register
 from desktop.sync.registry import ENGINE_ENTITIES, link_entities_read_with, read_groups
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.sync.sync_status import sync_state
-from desktop.sync.vocabulary import ErrorKind, ReadScope, RunStatus, SyncState, Trigger
+from desktop.sync.vocabulary import ErrorKind, ReadScope, Result, RunStatus, SyncState, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,17 @@ class SyncEngine:
         """The stores' facts and lookups, read once and again on reconciliation passes: outlets, taxes and tax
         classes change rarely, and re-reading them every few minutes would spend Hike's daily calls (N3)."""
         if self._ctx is None or refresh:
-            facts = store_facts(self.hike, self.bc)
-            resolved = self.settings.resolve(facts)
-            self._registers_read = facts.hike_registers  # S8: noted by the next pass (a dry run writes nothing)
+            cache = FactCache(f"{self.hike.base_url} {self.bc.store_hash}", now=self._now)
+            if refresh:
+                cache.forget()
+            facts = read_facts(self.hike, self.bc, cache)  # kept between processes: issue 19
+            resolved = self.settings.resolve(facts.store)
+            self._registers_read = facts.store.hike_registers  # S8: noted by the next pass (a dry run writes none)
             self._ctx = mapping.MappingContext.build(
-                resolved, hike_taxes=facts.hike_taxes, store_info=self.bc.store_info(),
-                bc_tax_classes=facts.bc_tax_classes, bc_brands=self.bc.brands(), bc_categories=self.bc.categories(),
-                hike_brands=self.hike.brands(), hike_product_types=self.hike.product_types())
+                resolved, hike_taxes=facts.store.hike_taxes, store_info=facts.store_info,
+                bc_tax_classes=facts.store.bc_tax_classes, bc_brands=facts.bc_brands,
+                bc_categories=facts.bc_categories, hike_brands=facts.hike_brands,
+                hike_product_types=facts.hike_product_types)
         return self._ctx
 
     def _note_register_shift(self, resolved: Any) -> None:
@@ -168,6 +173,11 @@ class SyncEngine:
             # optional fields a store left out: said once per run (issue 18)
             notes = self.hike.shapes.take_notes() + self.bc.shapes.take_notes()
             run = journal.finish(status, "\n".join(filter(None, [message, *notes])))
+            if any(c.get(Result.ERROR) for c in (run.counts or {}).values()):
+                # a store refused a write: a fact changed since it was read (an outlet, register or tax gone) may
+                # be why, so the next pass reads the facts again, here and in any other process
+                forget_facts()
+                self._ctx = None
             # what stopped the pass, for the scheduler's state (not stored: the run's status and message are)
             run.stopped_by = stopped_by
             self.events.on_run_finished(run.id, run.status, run.counts)
