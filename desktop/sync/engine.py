@@ -33,7 +33,7 @@ from desktop.sync.register_shift import note_shift, payment_register
 from desktop.sync.registry import ENGINE_ENTITIES, link_entities_read_with, read_groups
 from desktop.sync.settings import Settings, StoreFacts
 from desktop.sync.sync_status import sync_state
-from desktop.sync.vocabulary import ErrorKind, ReadScope, Result, RunStatus, SyncState, Trigger
+from desktop.sync.vocabulary import ErrorKind, ReadScope, RunStatus, SyncState, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,8 @@ class SyncEngine:
                 cache.forget()
             facts = read_facts(self.hike, self.bc, cache)  # kept between processes: issue 19
             resolved = self.settings.resolve(facts.store)
-            self._registers_read = facts.store.hike_registers  # S8: noted by the next pass (a dry run writes none)
+            if facts.registers_read:  # S8: a shift noted by the next pass (a dry run writes nothing); never from
+                self._registers_read = facts.store.hike_registers  # kept facts, whose shifts may have ended since
             self._ctx = mapping.MappingContext.build(
                 resolved, hike_taxes=facts.store.hike_taxes, store_info=facts.store_info,
                 bc_tax_classes=facts.store.bc_tax_classes, bc_brands=facts.bc_brands,
@@ -146,6 +147,7 @@ class SyncEngine:
         self.events.on_run_started(run.id, trigger, sorted(wanted))
         self.events.on_state(SyncState.SYNCING)
         status, message, stopped_by = None, "", None
+        refused_before = refusals.noted()
         progress = PassProgress(self.events, self.hike, self.bc).attach()
         try:
             progress.reading("")  # the stores' details (every one on a full pass), then each entity's records
@@ -173,7 +175,7 @@ class SyncEngine:
             # optional fields a store left out: said once per run (issue 18)
             notes = self.hike.shapes.take_notes() + self.bc.shapes.take_notes()
             run = journal.finish(status, "\n".join(filter(None, [message, *notes])))
-            if any(c.get(Result.ERROR) for c in (run.counts or {}).values()):
+            if refusals.noted() > refused_before:
                 # a store refused a write: a fact changed since it was read (an outlet, register or tax gone) may
                 # be why, so the next pass reads the facts again, here and in any other process
                 forget_facts()

@@ -63,6 +63,7 @@ class FactCache:
         self._now = now or (lambda: datetime.now(timezone.utc))
         kept = get_preference(KEY) or {}
         self._facts: dict[str, Any] = kept.get("facts", {}) if kept.get("stores") == identity else {}
+        self.read_from_stores: set[str] = set()  # the facts this cache read from the stores, not from the kept ones
 
     def read(self, name: str, reader: Callable[[], T], codec: Codec) -> T:
         """The kept value of ``name`` when fresh, else ``reader()`` (then kept)."""
@@ -73,6 +74,7 @@ class FactCache:
             except (KeyError, TypeError, ValueError) as exc:  # kept by another version: read it again
                 log.info("Store fact %s could not be used (%s): read again", name, exc)
         value = reader()
+        self.read_from_stores.add(name)
         self._facts[name] = {"read_at": self._now().isoformat(), "value": codec.encode(value)}
         set_preference(KEY, {"stores": self.identity, "facts": self._facts})
         return value
@@ -99,6 +101,7 @@ class Facts:
     """What a pass looks up in: the settings' facts and the names of brands, categories and product types."""
 
     store: Any  # settings.StoreFacts
+    registers_read: bool  # the registers come from the store now, not from the kept facts (their shifts, S8)
     store_info: Any  # bigcommerce.StoreInfo
     bc_brands: list[Any]
     bc_categories: list[Any]
@@ -124,7 +127,7 @@ def read_facts(hike: Any, bc: Any, cache: FactCache) -> Facts:
         bc_locations=read("bigcommerce.locations", bc.locations, flat_records(BCLocation)),
         bc_payment_methods=read("bigcommerce.payment_methods", bc.payment_methods, PLAIN),
         bc_prices_inc_tax=store_info.is_price_entered_with_tax)
-    return Facts(store, store_info,
+    return Facts(store, "hike.registers" in cache.read_from_stores, store_info,
                  bc_brands=read("bigcommerce.brands", bc.brands, flat_records(BCBrand)),
                  bc_categories=read("bigcommerce.categories", bc.categories, flat_records(BCCategory)),
                  hike_brands=read("hike.brands", hike.brands, hike_records(HikeBrand)),

@@ -34,12 +34,23 @@ def is_refusal(cause: BaseException | None) -> bool:
     return isinstance(cause, errors.ValidationFailed) and not cause.read_again and not cause.stops_pass
 
 
+_noted = 0  # refusals noted in this process: the engine compares it before and after a pass (``noted``)
+
+
 def note_refusal(row: Link | None, what: str, key: Key | None) -> None:
     """Remember on ``row`` that the write ``what`` was refused with ``key``. Only the object changes: the
     failure's log entry (``Journal.record`` with this row) saves it in the same transaction."""
+    global _noted
     if row is None or key is None:
         return
     row.refused = {**(row.refused or {}), what: key}
+    _noted += 1
+
+
+def noted() -> int:
+    """How many refusals this process has noted (a pass that noted one reads the store facts again after: a fact
+    changed since they were read may be why, issue 19)."""
+    return _noted
 
 
 def clear(row: Link, what: str) -> None:

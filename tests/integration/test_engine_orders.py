@@ -22,6 +22,7 @@ from desktop.cli import parse_entities
 from desktop.storage import models
 from desktop.storage.db import close_db, init_db
 from desktop.sync.engine import SyncEngine
+from desktop.sync.fact_cache import forget_facts
 from desktop.sync.hike import hike_governor
 from desktop.sync.inventory import hike_level, whole_units
 from desktop.sync.journal import Journal, begin_work
@@ -219,6 +220,7 @@ def test_r_s8_the_payment_registers_open_shift_is_noted_and_reminded_after_five_
     shop.control("hike", "POST", "registers/open", json={"register_id": WEB_REGISTER})
     opening = parse_net_datetime(next(r for r in shop.hike.registers() if r.id == WEB_REGISTER).raw["openingTime"])
 
+    forget_facts()  # as the daily reconciliation does: the store facts are read again (issue 19)
     order_pass(shop, **register_settings)  # no sale: the store facts' read of the registers is enough
 
     noted = datetime_of(models.get_preference(REGISTER_OPENED))
@@ -226,6 +228,9 @@ def test_r_s8_the_payment_registers_open_shift_is_noted_and_reminded_after_five_
     assert register_open_too_long(now=opening + timedelta(days=4)) is None
     assert register_open_too_long(now=opening + timedelta(days=6)) == timedelta(days=6)
     shop.control("hike", "POST", "registers/close", json={"register_id": WEB_REGISTER})
+    order_pass(shop, **register_settings)
+    assert datetime_of(models.get_preference(REGISTER_OPENED)) == opening, "kept facts never end a shift"
+    forget_facts()
     order_pass(shop, **register_settings)
     assert models.get_preference(REGISTER_OPENED) is None, "closed: nothing to remind"
     assert register_open_too_long(now=opening + timedelta(days=6)) is None
