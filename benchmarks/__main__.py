@@ -8,6 +8,7 @@ BENCHMARKS = {
     "clients": ("benchmarks.clients", "main"),
     "initial-sync": ("benchmarks.sync", "initial_sync"),
     "noop-sync": ("benchmarks.sync", "noop_sync"),
+    "reconcile": ("benchmarks.sync", "reconcile"),
     "crash": ("benchmarks.crash", "main"),
     "concurrent": ("benchmarks.exactly_once", "concurrent"),
     "restore": ("benchmarks.exactly_once", "restore"),

@@ -224,7 +224,13 @@ class BigCommerceEmulator(CatalogRoutes, OptionRoutes, TaxonomyRoutes, OrderRout
                               "customers": len(self.store.customers), "orders": len(self.store.orders)})
 
     def _ctl_state(self, request: Request) -> Response:
+        """The whole store as a seed; with ``summary=1`` only its counts (a benchmark in another process asks
+        for them without copying the store)."""
         with self.lock:
+            if request.arg("summary"):
+                return Response.json({"counts": {
+                    "products": len(self.store.products), "stock_items": len(self._items()),
+                    "customers": len(self.store.customers), "orders": len(self.store.orders)}})
             return Response.json(self.store.export())
 
     def _ctl_settings(self, request: Request) -> Response:

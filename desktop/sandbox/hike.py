@@ -575,7 +575,7 @@ class HikeEmulator(OAuthMixin, ProductsMixin, SalesMixin, EmulatorApp):
                 "brands": len(self.brands), "suppliers": len(self.suppliers), "product_rows": len(self.products),
                 "variant_rows": sum(1 for p in self.products.values() if p["parentId"]),
                 "customers": len(self.customers), "sales": len(self.sales), "register_closures": len(self.closures),
-                "inventory_history": len(self.history)}
+                "inventory_history": len(self.history), "images": len(self.images)}
 
     def state(self, summary: bool = False) -> dict[str, Any]:
         with self.lock:

@@ -15,7 +15,7 @@ from desktop.sandbox.server import Clock, RunningServer
 
 
 def resolve_seed(spec: str) -> dict[str, Any]:
-    """``empty`` | ``demo`` | ``large:N`` | a JSON file with ``{"bigcommerce": {...}, "hike": {...}}``, or with
+    """``empty`` | ``demo`` | ``large:N`` (``large:N:images``) | a JSON file with ``{"bigcommerce": {...}, "hike": {...}}``, or with
     ``{"base": "demo", "reshape": {...}}`` (what ``diagnose --capture`` writes: a built-in seed answered in a real
     store's shapes; any seed file may carry ``reshape``)."""
     if spec == "empty":
@@ -23,13 +23,15 @@ def resolve_seed(spec: str) -> dict[str, Any]:
     if spec == "demo":
         return {"bigcommerce": bigcommerce_seed.demo(), "hike": hike_seed.demo()}
     if spec.startswith("large:"):
+        count, _, extra = spec.removeprefix("large:").partition(":")
         try:
-            n = int(spec.split(":", 1)[1])
+            n = int(count)
         except ValueError:
             raise ValueError(f"large:N needs a whole number of products, got {spec!r}") from None
-        if n < 1:
-            raise ValueError("large:N needs at least 1 product")
-        return {"bigcommerce": bigcommerce_seed.large(n), "hike": hike_seed.large(n)}
+        if n < 1 or extra not in ("", "images"):
+            raise ValueError("large:N needs at least 1 product (large:N:images gives two in three BigCommerce "
+                             "products a photo)")
+        return {"bigcommerce": bigcommerce_seed.large(n, images=extra == "images"), "hike": hike_seed.large(n)}
     path = Path(spec)
     if not path.is_file():
         raise ValueError(f"unknown seed {spec!r}: use empty, demo, large:N or a JSON file")
