@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,6 @@ class OwnProcessStores:
 
     def now(self) -> float:
         """The stores' emulated time, in seconds."""
-        from datetime import datetime
-
         return datetime.fromisoformat(self.control("bigcommerce", "GET", "clock")["now"]).timestamp()
 
     def peak_rss_mb(self) -> float:

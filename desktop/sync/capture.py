@@ -103,7 +103,7 @@ def made_up_text(text: str) -> str:
     except InvalidOperation:
         number = None
     if number is not None and number.is_finite():
-        places = max(0, -number.as_tuple().exponent) if isinstance(number.as_tuple().exponent, int) else 0
+        places = max(0, -int(number.as_tuple().exponent))  # finite: the exponent is a number
         return f"{Decimal(1):.{places}f}"
     if _ISO_DATE.match(text):
         return "2000-01-01" + re.sub(r"\d", "0", text[10:])

@@ -22,6 +22,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, TypeVar
 
 from desktop.storage.models import Preference, get_preference, set_preference
+from desktop.sync.bigcommerce import BCBrand, BCCategory, BCLocation, BCTaxClass, StoreInfo
+from desktop.sync.hike_models import (HikeBrand, HikeOutlet, HikePaymentType, HikeProductType, HikeRegister,
+                                      HikeTax)
+from desktop.sync.settings import StoreFacts
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +104,9 @@ def forget_facts() -> None:
 class Facts:
     """What a pass looks up in: the settings' facts and the names of brands, categories and product types."""
 
-    store: Any  # settings.StoreFacts
+    store: StoreFacts
     registers_read: bool  # the registers come from the store now, not from the kept facts (their shifts, S8)
-    store_info: Any  # bigcommerce.StoreInfo
+    store_info: StoreInfo
     bc_brands: list[Any]
     bc_categories: list[Any]
     hike_brands: list[Any]
@@ -111,11 +115,6 @@ class Facts:
 
 def read_facts(hike: Any, bc: Any, cache: FactCache) -> Facts:
     """Every fact, from ``cache`` where fresh, else from the stores (then kept)."""
-    from desktop.sync.bigcommerce import BCBrand, BCCategory, BCLocation, BCTaxClass, StoreInfo
-    from desktop.sync.hike_models import (HikeBrand, HikeOutlet, HikePaymentType, HikeProductType, HikeRegister,
-                                          HikeTax)
-    from desktop.sync.settings import StoreFacts
-
     read = cache.read
     store_info = read("bigcommerce.store_info", bc.store_info, flat_record(StoreInfo))
     store = StoreFacts(

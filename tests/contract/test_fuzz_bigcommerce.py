@@ -94,9 +94,9 @@ def test_issue18_fuzzed_requests_get_documented_answers_and_wrong_types_are_refu
     store = start_bc_store()
     schemas: dict[str, Any] = {}
     failures: dict[tuple[str, str, str], str] = {}
+    http = httpx.Client(timeout=10)
     try:
         ids = known_ids(store)
-        http = httpx.Client(timeout=10)
         for name, method, template in sorted(operations):
             if name not in schemas:
                 schemas[name] = schemathesis.openapi.from_dict(loadable(bc_specs.raw[name]))
@@ -108,8 +108,8 @@ def test_issue18_fuzzed_requests_get_documented_answers_and_wrong_types_are_refu
             for problem in fuzz(strategy, EXAMPLES[mode], lambda case, b=base: _problem(
                     http, bc_specs, store.emulator.access_token, case, b)):
                 failures.setdefault((method.upper(), template, problem.split(":", 1)[0]), problem)
-        http.close()
     finally:
+        http.close()
         store.stop()
     assert not failures, "\n\n".join(f"{m} {t}: {p}" for (m, t, _), p in sorted(failures.items()))
 
