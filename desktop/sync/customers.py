@@ -58,6 +58,7 @@ from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, li
                                   unfinished_work)
 from desktop.sync.entity_pass import EntitySync
 from desktop.sync.own_writes import OwnWrites
+from desktop.sync.read_store import ReadStore
 from desktop.sync.passes import Snapshot, side_of
 
 log = logging.getLogger(__name__)
@@ -134,16 +135,21 @@ class CustomerSync(EntitySync):
         self.read_again = passes.ReadAgain()  # failed records the next pass must read again
         self._replan_hike: dict[int, HikeCustomer] = {}  # creates not confirmed before a crash: planned again
         self._replan_bc: dict[int, BCCustomer] = {}
-        self.own = OwnWrites(ENTITY)  # replaced by each plan
+        self.own = OwnWrites(ENTITY)  # the pass's updates in flight (its parts share it)
+        self._to_update_bc: list[Action] = []  # BigCommerce writes waiting for a fuller call (``_send_waiting``)
+        self._to_create_bc: list[Action] = []
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
-        snap = passes.read_both(ENTITY, full, self.hike, self.bc,
-                                lambda since: list(self.hike.customers(since=since)),
-                                lambda since: list(self.bc.customers(modified_since=since)))
-        have_hike, have_bc = {c.id for c in snap.hike}, {c.id for c in snap.bc}
-        snap.hike += [c for i, c in self._replan_hike.items() if i not in have_hike]  # creates a crash left unsure
-        snap.bc += [c for i, c in self._replan_bc.items() if i not in have_bc]
+        """What changed since the cursors (everything when ``full``), kept in SQLite and planned in parts
+        (``read_store``, issue 19), with the customers whose create a crash left unsure."""
+        store = ReadStore(ENTITY, lambda c: [norm_email(c.email)], {"hike": lambda c: c.last_modified,
+                                                                  "bigcommerce": lambda c: c.date_modified},
+                          linked_keys=True)
+        snap = passes.read_both(ENTITY, full, self.hike, self.bc, lambda since: self.hike.customers(since=since),
+                                lambda since: self.bc.customers(modified_since=since), store=store)
+        store.add("hike", self._replan_hike.values(), if_missing=True)
+        store.add("bigcommerce", self._replan_bc.values(), if_missing=True)
         return snap
 
     def read_records(self, links: Iterable[Link]) -> Snapshot:
@@ -159,8 +165,9 @@ class CustomerSync(EntitySync):
 
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
-        by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
-        self.own = OwnWrites(ENTITY)  # updates a crash left unconfirmed: our own, when read as we sent them
+        """The actions for what ``snap`` read (a whole read, or one part of it), over its records' links."""
+        by_hike = links_by_hike(ENTITY, [c.id for c in snap.hike])
+        by_bc = links_by_bc(ENTITY, [c.id for c in snap.bc])
         pool = self._candidates(snap, by_hike, by_bc)
         actions: list[Action] = []
         used_bc: set[int] = set()
@@ -338,12 +345,28 @@ class CustomerSync(EntitySync):
             self._guard(self._apply_marker, action)
         for action in groups["link"]:
             self._guard(self._apply_link, action)
-        self._update_bc(groups["update_bc"])
+        self._to_update_bc += groups["update_bc"]
         for action in groups["update_hike"]:
             self._guard(self._apply_update_hike, action)
-        self._create_bc(groups["create_bc"])
+        self._to_create_bc += groups["create_bc"]
         for action in groups["create_hike"]:
             self._guard(self._apply_create_hike, action)
+        self._send_waiting(final=False)
+
+    def finish(self) -> None:
+        """The BigCommerce writes still waiting once the pass's last part is applied."""
+        self._send_waiting(final=True)
+
+    def _send_waiting(self, *, final: bool) -> None:
+        """BigCommerce's updates and creates wait until ``WAITING`` of them fill 10-customer calls (some updates
+        send nothing), or the read's last part is applied: a read in parts then makes about the calls a read in
+        one piece would, and a read in one part exactly those."""
+        while len(self._to_update_bc) >= WAITING or final and self._to_update_bc:
+            batch, self._to_update_bc = self._to_update_bc[:WAITING], self._to_update_bc[WAITING:]
+            self._update_bc(batch)
+        while len(self._to_create_bc) >= WAITING or final and self._to_create_bc:
+            batch, self._to_create_bc = self._to_create_bc[:WAITING], self._to_create_bc[WAITING:]
+            self._create_bc(batch)
 
     def _apply_marker(self, action: Action) -> None:
         """Skips and conflicts are logged once per reason: a marker row remembers it, so a customer that stays
@@ -610,6 +633,9 @@ class CustomerSync(EntitySync):
         passes.advance_cursors(ENTITY, snap, lambda r: r.last_modified, lambda r: r.date_modified, self.read_again)
         self._replan_hike.clear()
         self._replan_bc.clear()
+
+
+WAITING = 25 * CUSTOMER_BATCH  # BigCommerce writes a read in parts gathers before sending
 
 
 def _settled_conflicts(changed: Iterable[HikeCustomer], by_hike: dict[str, Link]) -> set[str]:

@@ -113,13 +113,27 @@ class SyncEngine:
         """P3: plan a pass and write nothing (no run row, no link, no cursor); ``full``: as a full pass would."""
         sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
         snapshot = sync.read(full=full or self.reconcile_due())
-        actions = sync.plan(snapshot)
+        actions: list[Action] = []
+        writes: list[preview.PlannedWrite] = []
+        try:
+            levels = preview.bc_levels(sync, snapshot)
+            for part in passes.parts(snapshot):
+                planned = sync.plan(part)
+                writes += preview.product_writes_of(sync, planned) + preview.stock_writes_of(sync, part, planned,
+                                                                                            levels)
+                actions += planned
+        finally:
+            passes.release(snapshot)
         counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
         for action in actions:
             counts[action.side][_verb(action)] += 1
-        writes = preview.product_writes_of(sync, actions) + preview.stock_writes_of(sync, snapshot, actions)
         customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()))
-        writes += preview.customer_writes_of(customers.plan(customers.read(full=full or self.reconcile_due())))
+        read = customers.read(full=full or self.reconcile_due())
+        try:
+            for part in passes.parts(read):
+                writes += preview.customer_writes_of(customers.plan(part))
+        finally:
+            passes.release(read)
         return DryRun({side: dict(c) for side, c in counts.items() if c},
                       [_describe(a) for a in actions], writes)
 
@@ -190,8 +204,8 @@ class SyncEngine:
     @staticmethod
     def _run_entity_passes(run: PassRun, wanted: frozenset[str], progress: PassProgress | None = None) -> None:
         """The registry's passes asked for, in order. Passes sharing a read run together: all their ``recover``,
-        one ``read``, each one's ``plan`` and ``apply``, then each one's ``advance``, so the products' cursors
-        move only once their stock is pushed too. A pass whose setting is off does only its ``when_off``.
+        one ``read``, then for each part of it (``passes.parts``) each one's ``plan`` and ``apply``, then each
+        one's ``finish`` and ``advance``, so the products' cursors move only once their stock is pushed too. A pass whose setting is off does only its ``when_off``.
         ``progress`` is told what each step does (reading, planning; writing comes from the syncs' own counts)."""
         progress = progress or PassProgress(run.events, run.hike, run.bc)
         settings = run.mapping.settings.settings
@@ -211,12 +225,19 @@ class SyncEngine:
                 fail_left_out(run.journal, client.shapes, {e for p in active for e in p.link_entities})
             if snapshot is None:
                 continue
-            for entity_pass in active:
-                progress.planning(entity_pass.entity)
-                entity_pass.apply(entity_pass.plan(snapshot))
-            for entity_pass in active:
-                entity_pass.advance(snapshot)
-            passes.release(snapshot)
+            try:
+                for part in passes.parts(snapshot):  # a large read a few hundred records at a time (issue 19)
+                    for entity_pass in active:
+                        progress.planning(entity_pass.entity)
+                        entity_pass.apply(entity_pass.plan(part))
+                    if part is not snapshot:
+                        passes.release(part)
+                for entity_pass in active:
+                    entity_pass.finish(snapshot)
+                for entity_pass in active:
+                    entity_pass.advance(snapshot)
+            finally:
+                passes.release(snapshot)
 
 
 def _forget_refusals(trigger: str, wanted: frozenset[str], records: list[Link] | None) -> None:

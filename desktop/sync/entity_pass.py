@@ -3,7 +3,8 @@
 ``EntityPass`` is the shape the engine runs, one per engine entity (products, inventory, customers, orders, sales;
 ``desktop.sync.registry`` lists them in order): what it is called and where it belongs (``entity``, ``group``,
 ``link_entities``, ``label``, ``reads``), whether the settings switch it on, and its steps ``recover`` → ``read``
-→ ``plan`` → ``apply`` → ``advance``. Every pass of one run gets the same ``PassRun``: the clients, the stores'
+→ ``plan`` → ``apply`` (once per part of a read, ``passes.parts``) → ``finish`` →
+``advance``. Every pass of one run gets the same ``PassRun``: the clients, the stores'
 facts, the journal, the read scope and the records asked for.
 
 ``EntitySync`` is the one base of ``ProductSync``, ``CustomerSync``, ``OrderSync`` and ``SaleSync``: one record's
@@ -84,6 +85,10 @@ class EntityPass(Protocol):
 
     def apply(self, plans: list[Any]) -> None: ...
 
+    def finish(self, snapshot: Snapshot[Any, Any]) -> None:
+        """After the read's last part: the writes it kept back to fill a call (a read in parts, issue 19), or
+        work over the whole read (the stock pass)."""
+
     def advance(self, snapshot: Snapshot[Any, Any]) -> None:
         """Move the cursors past what was read (not after a records-only read)."""
 
@@ -109,11 +114,15 @@ class EntitySync:
 
     # -- progress -------------------------------------------------------------------------------------------------
     def _start(self, total: int) -> None:
-        """The writes ahead (each then ``_tick``s once): the pass's "writing" phase begins."""
-        self._total, self._done = total, 0
+        """The writes ahead (each then ``_tick``s once): the pass's "writing" phase begins, or, for the next part
+        of a read in parts, goes on with more ahead."""
+        self._total += total
         on_phase = getattr(self.events, "on_phase", None)
         if on_phase is not None:
-            on_phase(self.record_entity, WRITING, 0, total, "")
+            on_phase(self.record_entity, WRITING, self._done, self._total, "")
+
+    def finish(self) -> None:
+        """Writes kept back to fill a call, sent after the read's last part (``ProductSync``); none by default."""
 
     def _fewer(self, count: int) -> None:
         """Writes counted in ``_start`` that will not happen (a first link that failed sends nothing more)."""

@@ -123,19 +123,16 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
     return out
 
 
-def plan_pass(bc: BigCommerceClient, resolved: Any, snapshot: Any) -> list[StockChange]:
-    """A stock pass's levels for the products ``snapshot`` read, over the saved links: a full read compares
-    BigCommerce's real levels (edited there, or an order's stock never set back), other passes the level last
-    pushed, which costs no call."""
-    return plan_levels(resolved, snapshot, read_levels(bc, resolved.bc_location_id) if snapshot.full else None)
-
-
-def plan_levels(resolved: Any, snapshot: Any, levels: Mapping[tuple[str, int], int] | None) -> list[StockChange]:
-    """``plan_pass`` once BigCommerce's levels are read (``levels``; None: not read): the database only. Levels
+def plan_levels(resolved: Any, products: Iterable[HikeProduct],
+                levels: Mapping[tuple[str, int], int] | None) -> list[StockChange]:
+    """A stock pass's levels for the Hike ``products`` read, over the saved links: on a full read, compared with
+    BigCommerce's real levels (``levels``, ``read_levels``: edited there, or an order's stock never set back),
+    otherwise with the level last pushed, which costs no call (``levels`` None). The database only. Levels
     BigCommerce refused wait for a change (``refusals``)."""
-    from desktop.sync import refusals
-
-    changes = plan_stock(snapshot.hike, links_by_hike("product"), links_by_hike("variant"),
+    products = list(products)
+    ids = [p.id for p in products]
+    changes = plan_stock(products, links_by_hike("product", ids),
+                         links_by_hike("variant", [v.id for p in products for v in p.variants]),
                          resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
     return refusals.hold_back_stock(changes, resolved)
 

@@ -104,12 +104,25 @@ def _id(value: Any) -> str | None:
 
 
 # -- links ---------------------------------------------------------------------------------------------------------
-def links_by_hike(entity: str) -> dict[str, Link]:
-    return {l.hike_id: l for l in Link.select().where(Link.entity == entity, Link.hike_id.is_null(False))}
+def links_by_hike(entity: str, ids: Iterable[Any] | None = None) -> dict[str, Link]:
+    """``entity``'s rows by Hike id: all of them, or those of ``ids`` (a part of a pass: issue 19)."""
+    return _links_by(entity, Link.hike_id, ids)
 
 
-def links_by_bc(entity: str) -> dict[str, Link]:
-    return {l.bc_id: l for l in Link.select().where(Link.entity == entity, Link.bc_id.is_null(False))}
+def links_by_bc(entity: str, ids: Iterable[Any] | None = None) -> dict[str, Link]:
+    """``entity``'s rows by BigCommerce id: all of them, or those of ``ids``."""
+    return _links_by(entity, Link.bc_id, ids)
+
+
+def _links_by(entity: str, column: Any, ids: Iterable[Any] | None) -> dict[str, Link]:
+    if ids is None:
+        return {getattr(l, column.name): l for l in Link.select().where(Link.entity == entity, column.is_null(False))}
+    wanted = sorted({str(i) for i in ids})
+    found: dict[str, Link] = {}
+    for start in range(0, len(wanted), 500):
+        found.update({getattr(l, column.name): l for l in Link.select().where(
+            Link.entity == entity, column.in_(wanted[start:start + 500]))})
+    return found
 
 
 def save_link(entity: str, *, hike_id: Any, bc_id: Any, sku: str | None = None, name: str = "",

@@ -81,6 +81,16 @@ def _bc_keys_barcode(p: BCProduct) -> list[str | None]:
     return [p.upc, *(v.upc for v in p.variants if v.option_values)]
 
 
+def match_keys(product: HikeProduct | BCProduct) -> set[str]:
+    """Every key ``plan_links`` may pair or flag ``product`` by (its and its variants' SKUs and barcodes,
+    normalised): records sharing none can be planned apart (``read_store``)."""
+    if isinstance(product, BCProduct):
+        keys = _bc_keys_sku(product) + _bc_keys_barcode(product)
+    else:
+        keys = _hike_keys_sku(product) + _hike_keys_barcode(product)
+    return {norm(k) for k in keys if norm(k)}
+
+
 def _duplicated(index: dict[str, list[T]], ident: Callable[[T], int]) -> dict[int, str]:
     """record id → the shared key, for every record whose key another record also has."""
     out: dict[int, str] = {}

@@ -184,22 +184,32 @@ def _int(value: str | None) -> int | None:
 
 
 # -- stock ---------------------------------------------------------------------------------------------------------
-def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any]) -> list[PlannedWrite]:
+def bc_levels(sync: Any, snapshot: Any) -> Any:
+    """BigCommerce's stock levels a full read's preview compares with (``stock_writes_of``), read once."""
+    from desktop.sync.inventory import read_levels
+
+    resolved = sync.ctx.settings
+    if not snapshot.full or not resolved.settings.hike_to_bc.inventory:
+        return None
+    return read_levels(sync.bc, resolved.bc_location_id)
+
+
+def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any], levels: Any) -> list[PlannedWrite]:
     """The levels the stock pass would set after the plan's links (S1, S4, S13), planned by the stock pass's own
     ``plan_levels`` over those links, saved in a transaction that is rolled back (and holds no store call, so a
-    pass running meanwhile waits on it for a moment at most)."""
-    from desktop.sync.inventory import plan_levels, read_levels
+    pass running meanwhile waits on it for a moment at most). ``levels``: BigCommerce's, read before by the
+    caller on a full read (``bc_levels``), else None."""
+    from desktop.sync.inventory import plan_levels
 
     resolved = sync.ctx.settings
     if not resolved.settings.hike_to_bc.inventory:
         return []
-    levels = read_levels(sync.bc, resolved.bc_location_id) if snapshot.full else None  # before: a short transaction
     with database_proxy.atomic() as transaction:
         for action in actions:
             if action.kind == "link":
                 save_link("product", hike_id=action.hike.id, bc_id=action.bc.id, sku=action.sku, name=action.name)
                 sync._save_variant_links(action.match)
-        changes = plan_levels(resolved, snapshot, levels)
+        changes = plan_levels(resolved, snapshot.hike, levels)
         out = [PlannedWrite("bigcommerce", _int(c.link.hike_id), _int(c.link.bc_id), c.name, c.sku,
                             {STOCK: [c.bc_level if c.bc_level is not None else c.link.stock_pushed, c.units]})
                for c in changes if not c.in_step]

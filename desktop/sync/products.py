@@ -32,8 +32,9 @@ from desktop.sync.own_writes import OwnWrites
 from desktop.sync.passes import Snapshot, side_of
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike,
                                   save_link, unfinished_work)
-from desktop.sync.linking import ProductMatch, match_variants, plan_links
+from desktop.sync.linking import ProductMatch, match_keys, match_variants, plan_links
 from desktop.sync.log_words import linked_by
+from desktop.sync.read_store import ReadStore
 from desktop.sync.records import ProductRecord
 from desktop.sync.vocabulary import LinkStatus
 
@@ -82,13 +83,20 @@ class ProductSync(EntitySync):
         self._categories_reread = False  # S19: BigCommerce's categories read again this pass
         self.hike_images = hike_images.HikeImagePlanner(lambda: hike.http.budget().calls_left_today)
         self.asked_for: set[int] = set()  # ``read_records``: the links a person asked to retry
-        self.own = OwnWrites(ENTITY)  # replaced by each plan
+        self.own = OwnWrites(ENTITY)  # the pass's updates in flight (its parts share it)
+        self._to_bc: list[_BCWrite] = []  # batched writes waiting for a fuller call (``_send_waiting``)
+        self._to_hike: list[Action] = []
+        self._new_in_hike: list[Action] = []
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
+        """What changed since the cursors (everything when ``full``), kept in SQLite and planned in parts
+        (``read_store``): a whole catalog is never held in memory (issue 19)."""
+        store = ReadStore(ENTITY, match_keys, {"hike": lambda p: p.last_modified,
+                                               "bigcommerce": lambda p: p.date_modified})
         return passes.read_both(ENTITY, full, self.hike, self.bc,
-                                lambda since: [p for p in self.hike.products(since=since) if not p.parent_id],
-                                lambda since: list(self.bc.products(modified_since=since)))
+                                lambda since: (p for p in self.hike.products(since=since) if not p.parent_id),
+                                lambda since: self.bc.products(modified_since=since), store=store)
 
     def read_records(self, links: Iterable[Link]) -> Snapshot:
         """Just these records, as they are now, for "Retry this record" (M4): each Hike product by id and the
@@ -137,8 +145,9 @@ class ProductSync(EntitySync):
 
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
-        by_hike, by_bc = links_by_hike(ENTITY), links_by_bc(ENTITY)
-        self.own = OwnWrites(ENTITY)  # updates a crash left unconfirmed: our own, when read as we sent them
+        """The actions for what ``snap`` read (a whole read, or one part of it), over its records' links."""
+        by_hike = links_by_hike(ENTITY, [p.id for p in snap.hike])
+        by_bc = links_by_bc(ENTITY, [p.id for p in snap.bc])
         unlinked_hike = [p for p in snap.hike if not _linked(by_hike.get(str(p.id)))]
         unlinked_bc = [p for p in snap.bc if not _linked(by_bc.get(str(p.id)))]
         # a new record may match one the other side did not report as changed (or that a short read of a full
@@ -170,7 +179,9 @@ class ProductSync(EntitySync):
         found: dict[int, BCProduct] = {}
         skus = {s for p in hike_products for s in p.skus}
         if skus:
-            for product in self.bc.products(skus=skus):
+            products = list(self.bc.products(skus=skus))
+            by_bc.update(links_by_bc(ENTITY, [p.id for p in products]))
+            for product in products:
                 if product.id not in have and not _linked(by_bc.get(str(product.id))):
                     found[product.id] = product
         return list(found.values())
@@ -179,6 +190,8 @@ class ProductSync(EntitySync):
         found: dict[int, HikeProduct] = {}
         for product in bc_products:
             other = self.hike.find_product_by_sku(product.sku)
+            if other is not None:
+                by_hike.update(links_by_hike(ENTITY, [other.id]))
             if other is not None and other.id not in have and not _linked(by_hike.get(str(other.id))):
                 found[other.id] = other
         return list(found.values())
@@ -262,7 +275,8 @@ class ProductSync(EntitySync):
         nothing else is planned for them this pass (no update, no "no longer exists" failure); a record the person
         unlinked is skipped, not created, unless that record is being retried."""
         if snap.full:
-            gone = deleted_links.find_gone(by_hike.values(), snap.hike, snap.bc, snap.incomplete,
+            links = links_by_hike(ENTITY).values() if snap.gone_links is None else snap.gone_links
+            gone = deleted_links.find_gone(links, snap.hike, snap.bc, snap.incomplete,
                                            snap.hike_started, snap.bc_started)
             marked = {g.link.id for g in gone}
             actions = [a for a in actions if a.link is None or a.link.id not in marked]
@@ -310,15 +324,37 @@ class ProductSync(EntitySync):
             self._guard(self._record_link, action)
         linked = [a for a in links if a.link is not None]
         self._fewer(2 * (len(links) - len(linked)))
-        updated_bc = self._update_bc(linked + groups.get("update_bc", []))
-        # a first link then gives Hike what BigCommerce owns (its description, S16, and its images, S17: a batch
-        # update's answer lists none, so they are taken from the product as read)
-        firsts = [Action("update_hike", a.hike, _with_images(updated_bc.get(a.link.id, a.bc), a.bc), link=a.link,
-                         message="first") for a in linked]
-        self._update_hike(firsts + groups.get("update_hike", []))
+        ready = self._prepare_bc(linked + groups.get("update_bc", []))
+        prepared = {id(w.action) for w in ready}
+        self._to_hike += [_first_to_hike(a, a.bc) for a in linked if id(a) not in prepared]
+        self._to_bc += ready
+        self._to_hike += groups.get("update_hike", [])
         for action in groups.get("create_bc", []):
             self._guard(self._apply_create_bc, action)
-        self._create_hike(groups.get("create_hike", []))
+        self._new_in_hike += groups.get("create_hike", [])
+        self._send_waiting(final=False)
+
+    def finish(self) -> None:
+        """The batched writes still waiting once the pass's last part is applied."""
+        self._send_waiting(final=True)
+
+    def _send_waiting(self, *, final: bool) -> None:
+        """Send the batched writes that fill a call: BigCommerce updates 10 bodies per call, Hike updates and
+        creates 50 products per call. The rest waits for the next part's (``final``: goes now), so a pass in parts
+        makes the calls a pass in one piece would (N5)."""
+        while cut := passes.filled_call(self._to_bc, BC_BATCH, lambda w: bool(w.body), final):
+            batch, self._to_bc = self._to_bc[:cut], self._to_bc[cut:]
+            updated_bc = self._update_bc(batch)
+            # a first link then gives Hike what BigCommerce owns (its description, S16, and its images, S17: a
+            # batch update's answer lists none, so they are taken from the product as read)
+            self._to_hike += [_first_to_hike(w.action, updated_bc.get(w.action.link.id, w.action.bc))
+                              for w in batch if w.action.kind == "link"]
+        while cut := passes.filled_call(self._to_hike, HIKE_SLICE, bool, final):
+            batch, self._to_hike = self._to_hike[:cut], self._to_hike[cut:]
+            self._update_hike_slice(batch)
+        while cut := passes.filled_call(self._new_in_hike, HIKE_SLICE, bool, final):
+            batch, self._new_in_hike = self._new_in_hike[:cut], self._new_in_hike[cut:]
+            self._create_hike_slice(batch)
 
     def _failure_link(self, action: Action) -> Link | None:
         """A record that failed before it was linked (a duplicate SKU, D4) still gets a row in ``link`` with status
@@ -415,26 +451,28 @@ class ProductSync(EntitySync):
         fields: set[str] = set()
         return record, mapping.hike_product_body(record, self.ctx, action.hike, fields), fields
 
-    def _update_bc(self, actions: list[Action]) -> dict[int, BCProduct]:
-        """Returns the BigCommerce product as it now is, per link id."""
-        prepared: list[tuple[Action, ProductRecord, dict[str, Any], list[dict[str, Any]]]] = []
-        written: dict[int, tuple[ProductRecord, set[str]]] = {}  # per action: the record sent, its fields
+    def _prepare_bc(self, actions: list[Action]) -> list[_BCWrite]:
+        """Each action's write to BigCommerce (``bc_write``); one that cannot be written fails alone."""
+        ready: list[_BCWrite] = []
         for action in actions:
             try:
-                record, sent, body, new_variants, fields = self.bc_write(action, create_refs=True)
-                written[id(action)] = (sent, fields)
-                prepared.append((action, record, body, new_variants))
+                ready.append(_BCWrite(action, *self.bc_write(action, create_refs=True)))
             except (errors.SyncError, mapping.MappingError) as exc:
                 if isinstance(exc, errors.SyncError) and passes.stops_the_pass(exc):
                     raise
                 self._record_failure(action, getattr(exc, "message", str(exc)), exc)
                 self._tick()
-        to_send = [(a, b) for a, _, b, _ in prepared if b]
+        return ready
+
+    def _update_bc(self, ready: list[_BCWrite]) -> dict[int, BCProduct]:
+        """Send prepared writes; returns the BigCommerce product as it now is, per link id."""
+        to_send = [(w.action, w.body) for w in ready if w.body]
+        written = {id(w.action): (w.sent, w.fields) for w in ready}  # per action: the record sent, its fields
         self.own.expect("bigcommerce", {a.link.id: product_writes.expected_fingerprint(
             mapping.product_from_bc(a.bc, self.ctx), *written[id(a)], self.settings, B2H) for a, _ in to_send})
         results, failed = self._send_bc_updates(to_send)
         out: dict[int, BCProduct] = {}
-        for action, record, body, new_variants in prepared:
+        for action, record, body, new_variants in ((w.action, w.record, w.body, w.new_variants) for w in ready):
             link = action.link
             if link.id in failed:
                 self._record_failure(action, failed[link.id].message, failed[link.id])
@@ -530,11 +568,7 @@ class ProductSync(EntitySync):
         link.images_sent = list(dict.fromkeys(sent + new + known + copies))
         return added
 
-    # updates to Hike, 50 per call (fewer when images fill the body)
-    def _update_hike(self, actions: list[Action]) -> None:
-        for start in range(0, len(actions), HIKE_SLICE):  # a slice's images are held in memory until it is saved
-            self._update_hike_slice(actions[start:start + HIKE_SLICE])
-
+    # updates to Hike, 50 per call (fewer when images fill the body); a slice's images are held until it is saved
     def _update_hike_slice(self, actions: list[Action]) -> None:
         prepared: list[tuple[Action, dict[str, Any], ProductRecord]] = []  # with BigCommerce's record
         written: dict[int, tuple[ProductRecord, set[str]]] = {}  # per action: the record sent, its fields
@@ -613,13 +647,9 @@ class ProductSync(EntitySync):
             raise
         self._linked_after_create(hike_p, created, work, "create_bc", record)
 
-    def _create_hike(self, actions: list[Action]) -> None:
-        """New Hike products, 50 per call (fewer when images fill the body), with their BigCommerce images (S17);
-        each recorded as pending before its batch is sent (N2)."""
-        for start in range(0, len(actions), HIKE_SLICE):  # a slice's images are held in memory until it is saved
-            self._create_hike_slice(actions[start:start + HIKE_SLICE])
-
     def _create_hike_slice(self, actions: list[Action]) -> None:
+        """New Hike products, 50 per call (fewer when images fill the body), with their BigCommerce images (S17);
+        each recorded as pending before its batch is sent (N2). A slice's images are held until it is saved."""
         prepared: list[tuple[Action, dict[str, Any], ProductRecord]] = []
         for action in actions:
             try:
@@ -735,6 +765,25 @@ class ProductSync(EntitySync):
 
 
 HIKE_SLICE = 50  # products whose images are prepared and saved together (one Hike batch without images)
+BC_BATCH = 10  # product updates per BigCommerce call
+
+
+@dataclass
+class _BCWrite:
+    """A prepared write to BigCommerce (``bc_write``): Hike's record, the update body, the new variants' bodies,
+    the record sent and the fields written."""
+
+    action: Action
+    record: ProductRecord
+    sent: ProductRecord
+    body: dict[str, Any]
+    new_variants: list[dict[str, Any]]
+    fields: set[str]
+
+
+def _first_to_hike(action: Action, bc_now: BCProduct) -> Action:
+    """A first link's update to Hike, with BigCommerce's product as it now is (its images as read)."""
+    return Action("update_hike", action.hike, _with_images(bc_now, action.bc), link=action.link, message="first")
 
 
 def _linked(link: Link | None) -> bool:

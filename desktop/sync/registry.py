@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Iterable
 
 from desktop.storage.models import Link, set_preference
 from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
-from desktop.sync.passes import Snapshot
+from desktop.sync.passes import Snapshot, filled_call, records_of
 from desktop.sync.settings import Settings
 from desktop.sync.vocabulary import ReadScope
 
@@ -78,6 +78,9 @@ class _SyncPass:
     def apply(self, plans: list[Any]) -> None:
         self.sync.apply(plans)
 
+    def finish(self, snapshot: Snapshot[Any, Any]) -> None:
+        self.sync.finish()
+
 
 class ProductPass(_SyncPass):
     """Products and variants both ways (``desktop.sync.products``)."""
@@ -101,14 +104,20 @@ class ProductPass(_SyncPass):
             self.sync.recover()
 
     def read(self, scope: ReadScope, records: list[Link]) -> Snapshot[Any, Any] | None:
-        snapshot = _read_products(self.sync, scope, records)
-        if snapshot is not None:  # a refused order waits for its items to change (``order_refusals``)
-            self.run.hike_products_read = {i for p in snapshot.hike for i in (p.id, *(v.id for v in p.variants))}
-        return snapshot
+        return _read_products(self.sync, scope, records)
+
+    def plan(self, snapshot: Snapshot[Any, Any]) -> list[Any]:
+        # a refused order waits for its items to change (``order_refusals``)
+        self.run.hike_products_read |= {i for p in snapshot.hike for i in (p.id, *(v.id for v in p.variants))}
+        return self.sync.plan(snapshot)
 
     def apply(self, plans: list[Any]) -> None:
         self.sync.apply(plans)
         self.run.mapping = self.sync.ctx  # brands and categories created during the pass
+
+    def finish(self, snapshot: Snapshot[Any, Any]) -> None:
+        self.sync.finish()
+        self.run.mapping = self.sync.ctx
 
     def advance(self, snapshot: Snapshot[Any, Any]) -> None:
         if self.run.records_only:  # reading a few records says nothing about the others
@@ -148,22 +157,42 @@ class StockPass:
                                           self.run.events), scope, records)
 
     def plan(self, snapshot: Snapshot[Any, Any]) -> list[Any]:
-        """A full read compares BigCommerce's real levels (edited there, or an order's stock never set back);
-        other passes the level last pushed, which costs no call."""
-        from desktop.sync.inventory import plan_pass
-
-        return plan_pass(self.run.bc, self.run.mapping.settings, snapshot)
+        """Nothing part by part: the levels are planned in ``finish``, once the products pass has written every
+        product of the read (its new products, variants and links exist then)."""
+        return []
 
     def apply(self, plans: list[Any]) -> None:
+        return None
+
+    def finish(self, snapshot: Snapshot[Any, Any]) -> None:
+        """The levels of the Hike products read, a few hundred products at a time (``passes.records_of``). A full
+        read compares BigCommerce's real levels, read once (edited there, or an order's stock never set back);
+        other passes the level last pushed, which costs no call. Sent 2000 a call (levels BigCommerce already
+        holds ride along, ``filled_call``)."""
+        from desktop.sync.inventory import plan_levels, read_levels
+
+        resolved = self.run.mapping.settings
+        levels = read_levels(self.run.bc, resolved.bc_location_id) if snapshot.full else None
+        waiting: list[Any] = []
+        for products in records_of(snapshot, "hike"):
+            waiting = self._push(waiting + plan_levels(resolved, products, levels), final=False)
+        self._push(waiting, final=True)
+
+    def _push(self, waiting: list[Any], *, final: bool) -> list[Any]:
+        """Send the levels that fill a call (all when ``final``); returns the rest."""
+        from desktop.sync.bigcommerce import INVENTORY_BATCH
         from desktop.sync.inventory import push_stock
 
         events = self.run.events
-        if events is not None:
-            events.on_phase(self.entity, "writing", 0, len(plans), "")
-            events.on_progress(self.entity, 0, len(plans))
-        push_stock(self.run.bc, self.run.journal, plans)
-        if events is not None:
-            events.on_progress(self.entity, len(plans), len(plans))
+        while cut := filled_call(waiting, INVENTORY_BATCH, lambda change: not change.in_step, final):
+            batch, waiting = waiting[:cut], waiting[cut:]
+            if events is not None:
+                events.on_phase(self.entity, "writing", 0, len(batch), "")
+                events.on_progress(self.entity, 0, len(batch))
+            push_stock(self.run.bc, self.run.journal, batch)
+            if events is not None:
+                events.on_progress(self.entity, len(batch), len(batch))
+        return waiting
 
     def advance(self, snapshot: Snapshot[Any, Any]) -> None:
         return None  # the products' cursors move with the products pass, after the stock is pushed

@@ -15,6 +15,7 @@ import pytest
 
 from desktop.storage import models
 from desktop.storage.db import close_db, init_db
+from desktop.sync import passes
 from desktop.sync.customers import CustomerSync, norm_email
 from desktop.sync.hike import hike_governor
 from desktop.sync.journal import Journal, begin_work
@@ -28,8 +29,11 @@ def customer_pass(connected, trigger: str = "schedule") -> models.Run:
     sync = CustomerSync(connected.hike, connected.bc, journal)
     sync.recover()
     snap = sync.read(full=False)
-    sync.apply(sync.plan(snap))
+    for part in passes.parts(snap):
+        sync.apply(sync.plan(part))
+    sync.finish()
     sync.advance_cursors(snap)
+    passes.release(snap)
     return journal.finish()
 
 
@@ -442,7 +446,10 @@ def test_n5_a_full_pass_whose_hike_read_did_not_add_up_looks_customers_up_before
         sync = CustomerSync(connected.hike, connected.bc, journal)
         snap = sync.read(full=True)
         assert snap.incomplete == frozenset({"hike"})
-        sync.apply(sync.plan(snap))
+        for part in passes.parts(snap):
+            sync.apply(sync.plan(part))
+        sync.finish()
+        passes.release(snap)
         looked_up = {str(v).lower() for r in connected.requests("hike") if r["path"].endswith("customers/get_all")
                      for k, v in r["query"].items() if k.lower() == "filter"}
         assert any("bea.online@example.com" in v for v in looked_up), "looked up in Hike before it was created"

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from desktop.storage.models import Cursor, Link, LogEntry, PendingWork, set_preference
-from desktop.sync import errors, mapping, orders, sales
+from desktop.sync import errors, mapping, orders, passes, sales
 from desktop.sync.bigcommerce import BCCustomer, BCOrder, BCOrderLine, BCProduct
 from desktop.sync.entity_pass import EntityPass, PassRun
 from desktop.sync.hike_models import HikeCustomer, HikeProduct, HikeSale
@@ -224,14 +224,28 @@ def run_of(hike: FakeHike, bc: FakeBC, scope: ReadScope = ReadScope.INCREMENTAL,
 
 
 def one_pass(entity_pass: EntityPass, scope: ReadScope = ReadScope.INCREMENTAL, records=()) -> list[Any]:
-    """recover, read, plan, apply, advance: as the engine runs a pass; the plan it applied."""
+    """recover, read, plan and apply each part, finish, advance: as the engine runs a pass; the plan it applied."""
     entity_pass.recover()
     snapshot = entity_pass.read(scope, list(records))
-    plans = entity_pass.plan(snapshot) if snapshot is not None else []
-    entity_pass.apply(plans)
+    plans: list[Any] = []
+    for part in passes.parts(snapshot) if snapshot is not None else []:
+        planned = entity_pass.plan(part)
+        entity_pass.apply(planned)
+        plans += planned
     if snapshot is not None:
+        entity_pass.finish(snapshot)
         entity_pass.advance(snapshot)
+        passes.release(snapshot)
     return plans
+
+
+def plan_of(entity_pass: EntityPass, scope: ReadScope) -> list[Any]:
+    """What a pass would plan for everything it reads (every part), writing nothing."""
+    snapshot = entity_pass.read(scope, [])
+    try:
+        return [action for part in passes.parts(snapshot) for action in entity_pass.plan(part)]
+    finally:
+        passes.release(snapshot)
 
 
 def log_of(entity: str) -> list[tuple[str, str, str]]:
@@ -254,8 +268,7 @@ def test_products_a_new_record_is_looked_up_on_the_other_side_before_anything_is
     hike, bc = FakeHike([hike_simple()]), FakeBC([twin, tote], changed_products={78})
     products = ProductPass(run_of(hike, bc))
 
-    snapshot = products.read(ReadScope.INCREMENTAL, [])
-    plan = products.plan(snapshot)
+    plan = plan_of(products, ReadScope.INCREMENTAL)
 
     assert sorted((a.kind, a.sku) for a in plan) == [("create_hike", "TOTE-NEW"), ("link", "SH-1")]
     assert ("read_products", {"SH-1"}) in bc.calls, "looked up by SKU before planning a create"
@@ -271,14 +284,14 @@ def test_products_a_linked_product_changed_on_both_sides_keeps_the_newer_change(
                 bc_fingerprint="before")
     products = ProductPass(run_of(FakeHike([hp]), FakeBC([bp])))
 
-    [action] = products.plan(products.read(ReadScope.FULL, []))
+    [action] = plan_of(products, ReadScope.FULL)
 
     assert (action.kind, action.hike.id, action.bc.id) == ("update_hike", hp.id, bp.id)
     assert "kept the newer change, from BigCommerce" in action.message
 
     Link.update(bc_fingerprint=mapping.fingerprint(mapping.product_from_bc(bp, context), mapping.BC_TO_HIKE,
                                                    context.settings)).execute()
-    [action] = products.plan(products.read(ReadScope.FULL, []))
+    [action] = plan_of(products, ReadScope.FULL)
     assert (action.kind, action.message) == ("update_bc", ""), "only Hike changed: Hike's change goes across"
 
 
