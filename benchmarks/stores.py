@@ -20,7 +20,7 @@ NOT_API = ("/__emulator/", "/cdn/", "/hike-cdn/")  # the emulators' controls and
 class OwnProcessStores:
     def __init__(self, seed: str, *, bc_quota: str = "150/30", hike_quota: str = "60/60", hike_daily: int = 5000,
                  time_scale: float = 1.0):
-        self.process = subprocess.Popen(
+        self.process: subprocess.Popen[str] | None = subprocess.Popen(
             [sys.executable, "-m", "desktop.sandbox", "--seed", seed, "--bc-quota", bc_quota, "--hike-quota",
              hike_quota, "--hike-daily", str(hike_daily), "--time-scale", str(time_scale)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -28,7 +28,18 @@ class OwnProcessStores:
         if not line.startswith("{"):
             self.process.kill()
             raise RuntimeError(f"the sandbox did not start: {line}{self.process.stderr.read()}")  # type: ignore[union-attr]
-        self.info: dict[str, Any] = json.loads(line)
+        self._attach(json.loads(line))
+
+    @classmethod
+    def attached(cls, info: dict[str, Any]) -> OwnProcessStores:
+        """The stores another process started (``info``: their JSON line), spoken to; ``stop`` leaves them running."""
+        stores = cls.__new__(cls)
+        stores.process = None
+        stores._attach(info)
+        return stores
+
+    def _attach(self, info: dict[str, Any]) -> None:
+        self.info: dict[str, Any] = info
         self.base = {"bigcommerce": self.info["bigcommerce"]["api_path"].split("/stores/")[0],
                      "hike": self.info["hike"]["base_url"]}
         self.http = httpx.Client(timeout=120)
@@ -56,10 +67,12 @@ class OwnProcessStores:
 
     def peak_rss_mb(self) -> float:
         """The stores' process's peak resident memory so far."""
-        return peak_rss_mb(self.process.pid)
+        return peak_rss_mb(self.process.pid) if self.process is not None else 0.0
 
     def stop(self) -> None:
         self.http.close()
+        if self.process is None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=30)

@@ -13,12 +13,17 @@ facts read once per pass on a first or reconciliation pass.
 The stores run in their own process (``benchmarks.stores``), as real stores do: ``app_peak_rss_mb`` is the app's
 process alone (this one), ``peak_rss_mb`` the app's and the stores' together. ``reconcile`` is the daily full pass
 after a first sync (everything read again); ``--realtime`` runs at time scale 1 and reports ``wall_s`` against
-``quota_floor_s``, the shortest time the plan quotas allow for the floor's requests.
+``quota_floor_s``, the shortest time the plan quotas allow for the floor's requests. ``--fresh-process`` runs the
+measured pass in a process of its own, as ``hike-bc-sync-cli sync --once`` started by cron does: its
+``app_peak_rss_mb`` is then that process's, imports included, and holds nothing of the passes before it.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import emit, machine
-from benchmarks.stores import OwnProcessStores, peak_rss_mb, reset_peak_rss
+from benchmarks.stores import ROOT, OwnProcessStores, peak_rss_mb, reset_peak_rss
 from desktop.sandbox.stores import start_sandbox
 from desktop.storage.credentials import Credentials
 from desktop.storage.db import close_db, init_db
-from desktop.storage.models import LogEntry
+from desktop.storage.models import LogEntry, Run
 from desktop.sync.addresses import hike_api_base
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.engine import ENGINE_ENTITIES, SyncEngine
@@ -133,6 +138,8 @@ def run_benchmark(name: str, argv: list[str]) -> int:
                         help="two in three BigCommerce products with a photo, which Hike gets in the same pass (S17)")
     parser.add_argument("--time-scale", type=float, default=60.0,
                         help="emulated seconds per real second (60: Hike's minute lasts 1 s)")
+    parser.add_argument("--fresh-process", action="store_true",
+                        help="the measured pass in a process of its own, as sync --once from cron (its own peak)")
     parser.add_argument("--realtime", action="store_true",
                         help="time scale 1: the pass takes the real time a shop would wait (wall_s against "
                              "quota_floor_s)")
@@ -143,7 +150,8 @@ def run_benchmark(name: str, argv: list[str]) -> int:
     stores = OwnProcessStores(seed, time_scale=time_scale)
     seed_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as data:
-        init_db(Path(data) / "bench.sqlite3")
+        db_path = Path(data) / "bench.sqlite3"
+        init_db(db_path)
         bc, hike = connect(stores, time_scale)
         engine = SyncEngine(bc, hike, Settings.from_json({**Settings.template().to_json(), **SETTINGS}))
         hike_rows, bc_products = stores.counts("hike")["product_rows"], stores.counts("bigcommerce")["products"]
@@ -160,10 +168,10 @@ def run_benchmark(name: str, argv: list[str]) -> int:
             t1 = time.perf_counter()
             # initial-sync measures the catalog (its floor is modelled above); noop-sync a whole scheduled pass;
             # reconcile the daily full pass after a first sync (everything read again)
-            if name == "initial-sync":
-                run = engine.run_pass("first_sync", ("products", "inventory"))
+            if args.fresh_process:
+                run, child_peak_mb = pass_in_own_process(name, db_path, stores.info, time_scale)
             else:
-                run = engine.run_pass("schedule", scope=ReadScope.FULL if name == "reconcile" else None)
+                run, child_peak_mb = measured_pass(name, engine), None
             wall = time.perf_counter() - t1
             emulated = stores.now() - emu0
             bc_log, hike_log = stores.api_requests("bigcommerce"), stores.api_requests("hike")
@@ -186,7 +194,7 @@ def run_benchmark(name: str, argv: list[str]) -> int:
                 floor["bigcommerce"] += pages(bc_counts["customers"], 250) + pages(bc_counts["orders"], 250) + 1
                 floor["hike"] += pages(hike_counts["customers"], 500)
             stores_rss_mb = stores.peak_rss_mb()
-            app_peak_rss_mb = peak_rss_mb()
+            app_peak_rss_mb = peak_rss_mb() if child_peak_mb is None else child_peak_mb
         finally:
             bc.close()
             hike.close()
@@ -200,9 +208,9 @@ def run_benchmark(name: str, argv: list[str]) -> int:
               "quota_floor_s": quota_floor_s(floor) if time_scale == 1 else None,
               "emulated_s": round(emulated, 1), "time_scale": time_scale, "app_peak_rss_mb": app_peak_rss_mb,
               "peak_rss_mb": round(app_peak_rss_mb + stores_rss_mb, 1), "stores_peak_rss_mb": stores_rss_mb,
-              "seed_s": round(seed_s, 2), "machine": machine()}
+              "seed_s": round(seed_s, 2), "fresh_process": args.fresh_process, "machine": machine()}
     emit(f"{name}: large:{args.products} at the real plan quotas, time x{time_scale:g}, stores in their own "
-         f"process", [
+         f"process" + (", the pass in a fresh process" if args.fresh_process else ""), [
         ("run", f"{run.status} {run.counts}"),
         ("requests BigCommerce (floor)", f"{requests['bigcommerce']} ({floor['bigcommerce']})"),
         ("requests Hike (floor)", f"{requests['hike']} ({floor['hike']})"),
@@ -216,6 +224,45 @@ def run_benchmark(name: str, argv: list[str]) -> int:
     return 0 if run.status != "error" else 1
 
 
+def measured_pass(name: str, engine: SyncEngine) -> Run:
+    """initial-sync measures the catalog (its floor is modelled above); noop-sync a whole scheduled pass; reconcile
+    the daily full pass after a first sync (everything read again)."""
+    if name == "initial-sync":
+        return engine.run_pass("first_sync", ("products", "inventory"))
+    return engine.run_pass("schedule", scope=ReadScope.FULL if name == "reconcile" else None)
+
+
+def pass_in_own_process(name: str, db_path: Path, info: dict[str, Any], time_scale: float) -> tuple[Run, float]:
+    """``measured_pass`` in a new Python process on the same database (this one waits): its run, read back, and
+    that process's peak resident memory."""
+    close_db()
+    done = subprocess.run([sys.executable, "-m", "benchmarks.sync", name, str(db_path), json.dumps(info),
+                           str(time_scale)], cwd=ROOT, capture_output=True, text=True, check=False)
+    init_db(db_path)
+    if done.returncode != 0:
+        raise RuntimeError(f"the pass's own process failed: {done.stderr[-2000:]}")
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    return Run.get_by_id(said["run"]), said["peak_rss_mb"]
+
+
+def _one_pass(argv: list[str]) -> int:
+    """The child of ``pass_in_own_process``: NAME DB INFO TIME_SCALE; prints its run id and peak memory."""
+    name, db_path, info, time_scale = argv[0], Path(argv[1]), json.loads(argv[2]), float(argv[3])
+    init_db(db_path)
+    stores = OwnProcessStores.attached(info)
+    bc, hike = connect(stores, time_scale)
+    try:
+        engine = SyncEngine(bc, hike, Settings.from_json({**Settings.template().to_json(), **SETTINGS}))
+        run = measured_pass(name, engine)
+    finally:
+        bc.close()
+        hike.close()
+        stores.stop()
+        close_db()
+    print(json.dumps({"run": run.id, "peak_rss_mb": peak_rss_mb()}))
+    return 0
+
+
 def initial_sync(argv: list[str]) -> int:
     return run_benchmark("initial-sync", argv)
 
@@ -226,3 +273,7 @@ def noop_sync(argv: list[str]) -> int:
 
 def reconcile(argv: list[str]) -> int:
     return run_benchmark("reconcile", argv)
+
+
+if __name__ == "__main__":
+    sys.exit(_one_pass(sys.argv[1:]))
