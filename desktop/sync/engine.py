@@ -113,7 +113,8 @@ class SyncEngine:
         """P3: plan a pass and write nothing (no run row, no link, no cursor); ``full``: as a full pass would."""
         sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
         snapshot = sync.read(full=full or self.reconcile_due())
-        actions: list[Action] = []
+        counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
+        described: list[dict[str, Any]] = []  # each part's actions told, not kept: they hold both records
         writes: list[preview.PlannedWrite] = []
         try:
             levels = preview.bc_levels(sync, snapshot)
@@ -121,12 +122,11 @@ class SyncEngine:
                 planned = sync.plan(part)
                 writes += preview.product_writes_of(sync, planned) + preview.stock_writes_of(sync, part, planned,
                                                                                             levels)
-                actions += planned
+                for action in planned:
+                    counts[action.side][_verb(action)] += 1
+                described += [_describe(a) for a in planned]
         finally:
             passes.release(snapshot)
-        counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
-        for action in actions:
-            counts[action.side][_verb(action)] += 1
         customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()))
         read = customers.read(full=full or self.reconcile_due())
         try:
@@ -134,8 +134,7 @@ class SyncEngine:
                 writes += preview.customer_writes_of(customers.plan(part))
         finally:
             passes.release(read)
-        return DryRun({side: dict(c) for side, c in counts.items() if c},
-                      [_describe(a) for a in actions], writes)
+        return DryRun({side: dict(c) for side, c in counts.items() if c}, described, writes)
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
         """What a pass reads when its caller does not say: the records asked for, everything when the daily
