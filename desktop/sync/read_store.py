@@ -2,9 +2,10 @@
 
 A full pass reads every product of both stores: 50 000 of them held as Python objects took about 1 GB. Instead
 each store's list is streamed into temporary tables (``CREATE TEMP TABLE``: SQLite's temporary database, on disk
-beyond its small page cache; emptied after the pass and used again by the next), one row per record (pickled: the client's own record,
-read back exactly) with the keys it can be matched by, and ``parts`` hands the pass a few hundred records at a
-time as an ordinary ``Snapshot``: the pass plans and writes one part, then lets it go.
+beyond its small page cache; emptied after the pass and used again by the next), one row per record (pickled:
+the client's own record, read back exactly; the tables are the pass's own, never another program's) with the
+keys it can be matched by, and ``parts`` hands the pass a few hundred records at a time as an ordinary
+``Snapshot``: the pass plans and writes one part, then lets it go.
 
 Each part is self-contained, so planning it alone plans what planning everything at once would:
 
