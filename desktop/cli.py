@@ -146,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_support_commands(sub, json_opt)
     sub.add_parser("compare-stock", parents=[json_opt],
                    help="linked products whose stock differs between the stores (S9: before order stock goes on)")
+    safety = sub.add_parser("safety-stock", parents=[json_opt],
+                            help="units held back from BigCommerce: show them, set one SKU's, or the default")
+    safety.add_argument("sku", nargs="?", help="a product's or variant's SKU (none: show, or --default)")
+    safety.add_argument("units", nargs="?", type=int, help="units of this SKU BigCommerce never gets")
+    safety.add_argument("--default", type=int, metavar="N", help="units held back of every product without its own")
+    safety.add_argument("--clear", action="store_true", help="the SKU goes back to the default")
 
     backup = sub.add_parser("backup", parents=[json_opt], help="both catalogs as CSV files")
     backup.add_argument("--out", metavar="DIR", help="folder for the files (default: the app's backups folder)")
@@ -532,13 +538,69 @@ def cmd_support_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_safety_stock(args: argparse.Namespace) -> int:
+    """Safety stock (issue 20): BigCommerce gets Hike's stock less these units, never below zero. Saved as a new
+    version of the settings, as ``configure`` saves one; the next pass sends the new levels."""
+    with opened_db():
+        settings = load_settings()
+        safety = settings.safety_stock
+        changed = _changed_safety_stock(args, safety)
+        saved = SettingsVersion.create(data=settings.to_json(), note=f"cli: safety-stock {changed}") \
+            if changed else None
+        wanted = [sku.strip().lower() for sku in safety.skus]
+        known = {(l.sku or "").strip().lower() for l in Link.select(Link.sku).where(
+            Link.entity.in_(["product", "variant"]), Link.status == "linked",
+            fn.LOWER(fn.TRIM(Link.sku)).in_(wanted))} if wanted else set()
+    unknown = sorted(sku for sku in safety.skus if sku.strip().lower() not in known)
+    data = {"buffer": safety.buffer, "skus": dict(safety.skus), "saved": saved is not None,
+            "version": saved.id if saved else None, "skus_not_linked": unknown}
+    lines = [f"Every product: {safety.buffer} unit{'s' if safety.buffer != 1 else ''} held back from BigCommerce."]
+    lines += [f"{sku}: {units} held back" for sku, units in sorted(safety.skus.items())]
+    lines += [f"No linked product or variant has the SKU {sku!r} (yet): its buffer waits for one." for sku in unknown]
+    if saved is not None:
+        lines.append(f"Saved (settings version {saved.id}); the next sync sends the new levels.")
+    emit(args, data, lines)
+    return 0
+
+
+def _changed_safety_stock(args: argparse.Namespace, safety: Any) -> str:
+    """Apply the command's change to ``safety``; what changed, for the version's note ('' when nothing)."""
+    from desktop.sync.settings import MAX_SAFETY_STOCK
+
+    for units in (args.units, args.default):
+        if units is not None and not 0 <= units <= MAX_SAFETY_STOCK:
+            raise CliError(f"Safety stock is a whole number of units from 0 to {MAX_SAFETY_STOCK:,}, not {units}.", 2)
+    if args.default is not None:
+        if args.sku or args.units is not None or args.clear:
+            raise CliError("Give either --default N, or a SKU with its units (or --clear), not both.", 2)
+        safety.buffer = args.default
+        return f"--default {args.default}"
+    if not args.sku:
+        if args.units is not None or args.clear:
+            raise CliError("Name the SKU first: safety-stock SKU N.", 2)
+        return ""
+    sku = args.sku.strip()
+    same = [key for key in safety.skus if key.strip().lower() == sku.lower()]
+    if args.clear:
+        for key in same:
+            del safety.skus[key]
+        return f"{sku} --clear" if same else ""
+    if args.units is None:
+        raise CliError(f"How many units of {sku} should BigCommerce never get? safety-stock {sku} N (or --clear).",
+                       2)
+    for key in same:
+        del safety.skus[key]
+    safety.skus[sku] = args.units
+    return f"{sku} {args.units}"
+
+
 def cmd_compare_stock(args: argparse.Namespace) -> int:
     """S9: before "update Hike inventory on order" goes back on, the linked items whose stock differs."""
     from desktop.sync.engine import store_facts
 
     with opened_db(), opened_clients(args) as (bc, hike):
         resolved = load_settings().resolve(store_facts(hike, bc))
-        differences = compare_stock(hike, bc, resolved.stock_outlet_ids)
+        differences = compare_stock(hike, bc, resolved.stock_outlet_ids, resolved.settings.safety_stock.lookup())
     data = {"count": len(differences), "differences": [
         {"sku": d.sku, "name": d.name, "hike": str(d.hike), "bigcommerce": d.bigcommerce} for d in differences]}
     emit(args, data, [d.message for d in differences] or ["Stock agrees on every linked product."])
@@ -842,6 +904,7 @@ def cmd_autostart(args: argparse.Namespace) -> int:
 
 COMMANDS["autostart"] = cmd_autostart
 COMMANDS["compare-stock"] = cmd_compare_stock
+COMMANDS["safety-stock"] = cmd_safety_stock
 COMMANDS["diagnose"] = cmd_diagnose
 COMMANDS["support-bundle"] = cmd_support_bundle
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from desktop.storage.models import Link, Run, get_preference
 from desktop.sync import errors, mapping, passes, preview, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
-from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
+from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
 from desktop.sync.events import Listeners
 from desktop.sync.fact_cache import FactCache, forget_facts, read_facts
 from desktop.sync.hike import HikeClient
@@ -31,7 +31,7 @@ from desktop.sync.products import Action, ProductSync
 from desktop.sync.progress import PassProgress
 from desktop.sync.register_shift import note_shift, payment_register
 from desktop.sync.registry import ENGINE_ENTITIES, link_entities_read_with, read_groups
-from desktop.sync.settings import Settings, StoreFacts
+from desktop.sync.settings import SafetyStock, Settings, StoreFacts
 from desktop.sync.sync_status import sync_state
 from desktop.sync.vocabulary import ErrorKind, ReadScope, RunStatus, SyncState, Trigger
 
@@ -138,10 +138,18 @@ class SyncEngine:
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
         """What a pass reads when its caller does not say: the records asked for, everything when the daily
-        reconciliation is due (D11), else what changed since the cursors."""
+        reconciliation is due (D11) or the safety stock changed since levels were last sent (issue 20: every
+        level then goes again), else what changed since the cursors."""
         if only is not None:
             return ReadScope.RECORDS
-        return ReadScope.FULL if self.reconcile_due() else ReadScope.INCREMENTAL
+        return ReadScope.FULL if self.reconcile_due() or self.safety_stock_changed() else ReadScope.INCREMENTAL
+
+    def safety_stock_changed(self) -> bool:
+        """Whether BigCommerce's levels were last sent under another safety stock (none counts as no buffer)."""
+        if not self.settings.hike_to_bc.inventory:
+            return False
+        sent = get_preference(SAFETY_STOCK_SENT, SafetyStock().to_json())
+        return sent != self.settings.safety_stock.to_json()
 
     def run_pass(self, trigger: str = Trigger.MANUAL, entities: Iterable[str] | None = None,
                  scope: ReadScope | None = None, only: Iterable[int] | None = None) -> Run:

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from desktop.sync.settings import Settings
 
 RECONCILED_AT = "last_reconcile"  # preference: when a pass last read every product (D11, the daily reconciliation)
+# preference: the safety stock (issue 20) the last full stock pass sent levels under; another one makes the next pass
+# read everything, so every level is sent again under the new buffer
+SAFETY_STOCK_SENT = "safety_stock_sent"
 
 
 @dataclass

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link, PendingWork
@@ -55,6 +55,7 @@ class StockChange:
     sku: str | None
     bc_level: int | None = None  # BigCommerce's real level, when a reconciliation read it
     refusal: dict | None = None  # what a refusal of it is remembered by (``refusals.hold_back_stock``)
+    buffer: int = 0  # units held back from BigCommerce (safety stock, issue 20)
 
     @property
     def in_step(self) -> bool:
@@ -83,14 +84,21 @@ def read_levels(bc: BigCommerceClient, location_id: int) -> dict[tuple[str, int]
     return levels
 
 
+def sent_units(level: Decimal, buffer: int) -> int:
+    """What BigCommerce gets for Hike's ``level``: whole units, less the safety stock ``buffer``, never below 0."""
+    return max(0, whole_units(level) - buffer)
+
+
 def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], variant_links: dict[str, Link],
                outlet_ids: Sequence[int], location_id: int, *, force: bool = False,
-               bc_levels: Mapping[tuple[str, int], int] | None = None) -> list[StockChange]:
+               bc_levels: Mapping[tuple[str, int], int] | None = None,
+               buffer_of: Callable[[str | None], int] = lambda sku: 0) -> list[StockChange]:
     """The levels to set: linked, tracked products whose level differs from the last one pushed (every one with
     ``force``: after BigCommerce itself moved stock, e.g. for an order the app created). With ``bc_levels``
     (BigCommerce's real levels, ``read_levels``, on a reconciliation pass): those that differ from BigCommerce's
     real level; one BigCommerce already holds comes back ``in_step`` when its ``stock_pushed`` is stale, so it is
-    noted without a call; one BigCommerce did not list is compared with the last one pushed."""
+    noted without a call; one BigCommerce did not list is compared with the last one pushed. ``buffer_of``: a
+    SKU's safety stock (``SafetyStock.lookup``), held back from what BigCommerce gets."""
     changes: list[StockChange] = []
     for product in products:
         link = product_links.get(str(product.id))
@@ -101,15 +109,17 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
                 vlink = variant_links.get(str(variant.id))
                 if vlink is None or not vlink.bc_id:
                     continue
-                level = hike_level(variant.outlets, outlet_ids)
+                level, buffer = hike_level(variant.outlets, outlet_ids), buffer_of(variant.sku)
+                units = sent_units(level, buffer)
                 changes.append(StockChange(vlink, {"location_id": location_id, "variant_id": int(vlink.bc_id),
-                                                   "quantity": whole_units(level)}, level, whole_units(level),
-                                           variant.name or product.name, variant.sku))
+                                                   "quantity": units}, level, units,
+                                           variant.name or product.name, variant.sku, buffer=buffer))
         else:
-            level = hike_level(product.outlets, outlet_ids)
+            level, buffer = hike_level(product.outlets, outlet_ids), buffer_of(product.sku)
+            units = sent_units(level, buffer)
             changes.append(StockChange(link, {"location_id": location_id, "product_id": int(link.bc_id),
-                                              "quantity": whole_units(level)}, level, whole_units(level),
-                                       product.name, product.sku))
+                                              "quantity": units}, level, units, product.name, product.sku,
+                                       buffer=buffer))
     if force:
         return changes
     if bc_levels is None:
@@ -133,7 +143,8 @@ def plan_levels(resolved: Any, products: Iterable[HikeProduct],
     ids = [p.id for p in products]
     changes = plan_stock(products, links_by_hike("product", ids),
                          links_by_hike("variant", [v.id for p in products for v in p.variants]),
-                         resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels)
+                         resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels,
+                         buffer_of=resolved.settings.safety_stock.lookup())
     return refusals.hold_back_stock(changes, resolved)
 
 
@@ -169,18 +180,27 @@ def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChang
                 journal.record(ENTITY, action="stock", result="ok", direction="hike_to_bc", link=change.link,
                                sku=change.sku, message=f"Stock already {change.units} in BigCommerce")
                 continue
-            message = f"Stock set to {change.units}"
-            if change.bc_level is not None:
-                message += f" (BigCommerce had {change.bc_level})"
-            if change.level != change.units and change.level > 0:
-                message += (f" (Hike has {change.level.normalize()}: BigCommerce keeps whole units, so fractional "
-                            "sales in Hike make the two differ)")
-            elif change.level < 0:
-                message += f" (Hike has {change.level.normalize()}; BigCommerce cannot go below 0)"
             journal.record(ENTITY, action="stock", result="ok", direction="hike_to_bc", link=change.link,
-                           sku=change.sku, message=message, diff={"stock": [before, str(change.units)]})
+                           sku=change.sku, message=_set_message(change), diff={"stock": [before, str(change.units)]})
         for row in settles:
             end_work(row)
+
+
+def _set_message(change: StockChange) -> str:
+    """The log line of a level set: with what BigCommerce had, the safety stock held back, and why the two stores'
+    numbers differ when they do."""
+    message = f"Stock set to {change.units}"
+    if change.bc_level is not None:
+        message += f" (BigCommerce had {change.bc_level})"
+    level = change.level.normalize()
+    if change.buffer:
+        message += f" (Hike {level}, buffer {change.buffer} → BigCommerce {change.units})"
+    elif change.level != change.units and change.level > 0:
+        message += (f" (Hike has {level}: BigCommerce keeps whole units, so fractional sales in Hike make the two "
+                    "differ)")
+    elif change.level < 0:
+        message += f" (Hike has {level}; BigCommerce cannot go below 0)"
+    return message
 
 
 def expect_resync(source: str, item_ids: Iterable[int]) -> None:
@@ -247,6 +267,7 @@ def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: 
         if product is not None:
             parents[product.id] = product
     changes = plan_stock(parents.values(), links_by_hike("product"), links_by_hike("variant"),
-                         resolved.stock_outlet_ids, resolved.bc_location_id, force=True)
+                         resolved.stock_outlet_ids, resolved.bc_location_id, force=True,
+                         buffer_of=resolved.settings.safety_stock.lookup())
     changes = refusals.hold_back_stock(changes, resolved)
     push_stock(bc, journal, changes, settles=settles)  # nothing to set (gone, not linked) settles them too

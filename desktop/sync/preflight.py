@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from desktop.storage import paths
 from desktop.sync.bigcommerce import BCProduct
@@ -225,9 +225,10 @@ class StockDifference:
 
 def stock_differences(hike_products: Iterable[HikeProduct], bc_products: Iterable[BCProduct],
                       product_links: dict[str, Any], variant_links: dict[str, Any],
-                      outlet_ids: Sequence[int]) -> list[StockDifference]:
-    """Linked, stock-tracked items whose Hike level (whole units, as BigCommerce would get it) differs from
-    BigCommerce's: what a manager should reconcile before orders move Hike stock again (S9)."""
+                      outlet_ids: Sequence[int],
+                      buffer_of: Callable[[str | None], int] = lambda sku: 0) -> list[StockDifference]:
+    """Linked, stock-tracked items whose Hike level (whole units less the safety stock, as BigCommerce would get
+    it) differs from BigCommerce's: what a manager should reconcile before orders move Hike stock again (S9)."""
     bc_levels: dict[str, int] = {}
     for product in bc_products:
         bc_levels[f"p{product.id}"] = product.inventory_level or 0
@@ -247,14 +248,15 @@ def stock_differences(hike_products: Iterable[HikeProduct], bc_products: Iterabl
             if key not in bc_levels:
                 continue
             level = hike_stock_level(outlets, outlet_ids)
-            if bc_inventory_level(level) != bc_levels[key]:
+            if max(0, bc_inventory_level(level) - buffer_of(sku)) != bc_levels[key]:
                 out.append(StockDifference(sku or "", name, level, bc_levels[key]))
     return sorted(out, key=lambda d: d.sku.lower())
 
 
-def compare_stock(hike: Any, bc: Any, outlet_ids: Sequence[int]) -> list[StockDifference]:
+def compare_stock(hike: Any, bc: Any, outlet_ids: Sequence[int],
+                  buffer_of: Callable[[str | None], int] = lambda sku: 0) -> list[StockDifference]:
     """``stock_differences`` of both stores' catalogs as they are now, over the saved links (S9)."""
     from desktop.sync.journal import links_by_hike
 
     return stock_differences([p for p in hike.products() if not p.parent_id], bc.products(),
-                             links_by_hike("product"), links_by_hike("variant"), outlet_ids)
+                             links_by_hike("product"), links_by_hike("variant"), outlet_ids, buffer_of)

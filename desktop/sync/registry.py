@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
 from desktop.storage.models import Link, set_preference
-from desktop.sync.entity_pass import RECONCILED_AT, EntityPass, PassRun
+from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
 from desktop.sync.passes import Snapshot, filled_call, records_of
 from desktop.sync.settings import Settings
 from desktop.sync.vocabulary import ReadScope
@@ -177,6 +177,8 @@ class StockPass:
         for products in records_of(snapshot, "hike"):
             waiting = self._push(waiting + plan_levels(resolved, products, levels), final=False)
         self._push(waiting, final=True)
+        if snapshot.full:  # every level read was sent under this safety stock (``SyncEngine.safety_stock_changed``)
+            set_preference(SAFETY_STOCK_SENT, resolved.settings.safety_stock.to_json())
 
     def _push(self, waiting: list[Any], *, final: bool) -> list[Any]:
         """Send the levels that fill a call (all when ``final``); returns the rest."""

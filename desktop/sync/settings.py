@@ -9,7 +9,7 @@ The JSON form is fixed (``Settings.to_json()`` writes exactly these keys, in thi
      "product_visibility_all_outlets": true, "hike_to_bc": {"inventory": true, "new_products": true,
      "full_orders": false}, "description_sync": "bc_to_hike", "image_sync": "bc_to_hike",
      "non_sku_products": "auto_assign", "category_sync": "match_or_create", "shipping_details": false,
-     "schedule_minutes": 5}
+     "schedule_minutes": 5, "safety_stock": {"buffer": 0, "skus": {}}}
 
 Where a setting names a store object (an outlet, register, tax, payment type, tax class, location) it accepts
 the object's name or its id. A JSON number is an id; a string is matched by name first (ignoring case and
@@ -39,7 +39,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 from desktop.sync.bigcommerce import BCLocation, BCTaxClass
 from desktop.sync.hike_models import HikeOutlet, HikePaymentType, HikeRegister, HikeTax
@@ -137,6 +137,25 @@ class HikeToBc:
 
 
 @dataclass
+class SafetyStock:
+    """Units held back from BigCommerce (issue 20): it gets Hike's available stock less the buffer, never below
+    zero, so the last few items are not sold online too. ``buffer`` for every product; ``skus`` a product's (or a
+    variant's) own buffer by SKU, 0 included, instead of it (SKUs compared as linking compares them: letter case and
+    surrounding spaces aside)."""
+
+    buffer: int = 0
+    skus: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"buffer": self.buffer, "skus": dict(self.skus)}
+
+    def lookup(self) -> Callable[[str | None], int]:
+        """A SKU's buffer, read from one index built now (a pass asks for every product's)."""
+        own = {sku.strip().lower(): units for sku, units in self.skus.items()}
+        return lambda sku: own.get((sku or "").strip().lower(), self.buffer)
+
+
+@dataclass
 class Settings:
     """The dataclass defaults are the recommended settings of Hike's article (``template()``)."""
 
@@ -159,6 +178,7 @@ class Settings:
     category_sync: str = "match_or_create"  # S19
     shipping_details: bool = False  # S6
     schedule_minutes: int = MIN_SCHEDULE_MINUTES  # S20
+    safety_stock: SafetyStock = field(default_factory=SafetyStock)  # issue 20: held back from BigCommerce
 
     # -- files and JSON -------------------------------------------------------------------------------------
     @classmethod
@@ -239,6 +259,7 @@ class Settings:
             "category_sync": self.category_sync,
             "shipping_details": self.shipping_details,
             "schedule_minutes": self.schedule_minutes,
+            "safety_stock": self.safety_stock.to_json(),
         }
 
     def dumps(self) -> str:
@@ -360,6 +381,8 @@ _KEYS = tuple(Settings().to_json())
 _PAYMENT_KEYS = ("mode", "map")
 _BC_TO_HIKE_KEYS = ("inventory_on_order", "full_orders", "new_products")
 _HIKE_TO_BC_KEYS = ("inventory", "new_products", "full_orders")
+_SAFETY_STOCK_KEYS = ("buffer", "skus")
+MAX_SAFETY_STOCK = 1_000_000  # units: more is a typing slip, not a buffer
 
 
 def _type_name(value: Any) -> str:
@@ -487,7 +510,33 @@ class _Reader:
             self.bad("schedule_minutes", f"must be a whole number of minutes, not {_type_name(minutes)}")
         else:
             s.schedule_minutes = minutes
+        s.safety_stock = self.safety_stock(top.get("safety_stock", {}))
         return s
+
+    def safety_stock(self, value: Any) -> SafetyStock:
+        out = SafetyStock()
+        data = self.obj(value, "safety_stock", _SAFETY_STOCK_KEYS)
+        if data is None:
+            return out
+        out.buffer = self.units(data.get("buffer", 0), "safety_stock.buffer")
+        skus = data.get("skus", {})
+        if not isinstance(skus, Mapping):
+            self.bad("safety_stock.skus", f"must be a JSON object of SKU: units, not {_type_name(skus)}")
+            return out
+        for key, units in skus.items():
+            sku = str(key).strip()
+            if not sku:
+                self.bad("safety_stock.skus", "has an empty SKU as a key")
+                continue
+            out.skus[sku] = self.units(units, f"safety_stock.skus.{sku}")
+        return out
+
+    def units(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SAFETY_STOCK:
+            shown = value if isinstance(value, int) and not isinstance(value, bool) else _type_name(value)
+            self.bad(path, f"must be a whole number of units from 0 to {MAX_SAFETY_STOCK:,}, not {shown}")
+            return 0
+        return value
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -71,4 +71,4 @@ def stock_differences(credentials: Credentials, settings: Settings, facts: Store
     """S9: the linked products whose stock differs between the stores, under ``settings``' stock outlets."""
     resolved = settings.resolve(facts)
     with _clients(credentials) as (bc, hike):
-        return compare_stock(hike, bc, resolved.stock_outlet_ids)
+        return compare_stock(hike, bc, resolved.stock_outlet_ids, settings.safety_stock.lookup())
