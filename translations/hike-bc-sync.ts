@@ -633,7 +633,7 @@ The app stays usable; you can close the window.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Co&amp;mpare stock now</source>
         <translation type="unfinished"></translation>
     </message>
@@ -643,7 +643,27 @@ The app stays usable; you can close the window.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+15"/>
+        <source> units of each product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hold bac&amp;k from BigCommerce:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Safety stock: BigCommerce gets Hike&apos;s stock less this, never below zero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>BigCommerce gets Hike&apos;s stock less these units, never below zero, so the last few are kept for the till. Changing it sends every level again on the next sync. One product can have its own, from the command line: hike-bc-sync-cli safety-stock SKU N.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+38"/>
         <source>Sending full Hike sales to BigCommerce is not recommended by Hike.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2523,7 +2543,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/setup/directions.py" line="-116"/>
+        <location filename="../desktop/views/setup/directions.py" line="-142"/>
         <source>What syncs which way</source>
         <translation type="unfinished"></translation>
     </message>

@@ -599,6 +599,26 @@ def test_r_s9_turning_inventory_on_order_back_on_advises_a_stock_comparison(qtbo
     assert "not recommended" in directions.warning.text()
 
 
+def test_issue20_safety_stock_is_set_beside_the_stock_option_by_keyboard_and_saved(qtbot, db, sandbox, credentials):
+    dialog = opened_manage(qtbot, sandbox, credentials)
+    directions = next(p for p in dialog.settings_pages if p.title == "What syncs which way")
+    dialog.tabs.setCurrentWidget(directions)
+    assert directions.safety_stock.value() == 0 and directions.safety_stock.isEnabled()
+    directions.inventory.setChecked(False)
+    assert not directions.safety_stock.isEnabled(), "no stock goes to BigCommerce: nothing to hold back"
+    directions.inventory.setChecked(True)
+    directions.safety_stock.setFocus()
+    qtbot.keyClick(directions.safety_stock, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(directions.safety_stock, "3")
+    assert directions.safety_stock.value() == 3
+    with qtbot.waitSignal(dialog.settingsSaved) as saved:
+        qtbot.mouseClick(dialog.bar.save, Qt.MouseButton.LeftButton)
+    assert saved.args[0].safety_stock.buffer == 3
+    row = SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
+    assert row.data["safety_stock"] == {"buffer": 3, "skus": {}}
+    dialog.close()
+
+
 def test_r_c4_edits_while_the_lists_are_missing_keep_the_saved_store_choices(qtbot, db, sandbox, credentials):
     saved_settings(sandbox, credentials)
     httpx.post(f"{sandbox.hike_server.base_url}/__emulator/faults",

@@ -1,15 +1,15 @@
 """What syncs which way (S9-S15), with Hike's recommended defaults and its warnings: full Hike sales to BigCommerce
 are not recommended, fractional sales don't fit BigCommerce's whole-unit stock, manual stock edits in BigCommerce
-never flow back."""
+never flow back. With stock going to BigCommerce, the safety stock held back from it (issue 20)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout
 
-from desktop.sync.settings import Settings, StoreFacts
+from desktop.sync.settings import MAX_SAFETY_STOCK, Settings, StoreFacts
 from desktop.sync.setup_checks import stock_differences
 from desktop.views.setup.page import SettingsPage
-from desktop.views.setup.widgets import Banner, action_row, help_text
+from desktop.views.setup.widgets import Banner, action_row, add_row, help_text
 
 
 # (attribute, object name, label, what it means) of each direction's options, in the order shown
@@ -81,6 +81,8 @@ class DirectionsPage(SettingsPage):
             box = QVBoxLayout(group)
             for attribute, name, label, note in options:
                 setattr(self, attribute, self._option(box, name, label, note))
+                if attribute == "inventory":
+                    self._safety_stock(box)
             self.body.addWidget(group)
         self.warning = Banner()
         self.warning.setObjectName("directionsWarning")
@@ -95,6 +97,27 @@ class DirectionsPage(SettingsPage):
         self.compare_button.hide()
         self.compare_result.hide()
 
+    def _safety_stock(self, box: QVBoxLayout) -> None:
+        """Units of every product BigCommerce never gets, under the stock option they belong to."""
+        form = QFormLayout()
+        form.setContentsMargins(24, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)  # a number, not a page wide
+        self.safety_stock = QSpinBox()
+        self.safety_stock.setObjectName("safetyStock")
+        self.safety_stock.setRange(0, MAX_SAFETY_STOCK)
+        self.safety_stock.setSuffix(self.tr(" units of each product"))
+        self.safety_stock.valueChanged.connect(self.changed)
+        add_row(form, self.tr("Hold bac&k from BigCommerce:"), self.safety_stock,
+                self.tr("Safety stock: BigCommerce gets Hike's stock less this, never below zero."))
+        box.addLayout(form)
+        text = help_text(self.tr("BigCommerce gets Hike's stock less these units, never below zero, so the last "
+                                 "few are kept for the till. Changing it sends every level again on the next sync. "
+                                 "One product can have its own, from the command line: "
+                                 "hike-bc-sync-cli safety-stock SKU N."))
+        text.setContentsMargins(24, 0, 0, 6)
+        box.addWidget(text)
+        self.inventory.toggled.connect(self.safety_stock.setEnabled)
+
     def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
         self.inventory_on_order.setChecked(settings.bc_to_hike.inventory_on_order)
         self.full_orders.setChecked(settings.bc_to_hike.full_orders)
@@ -105,6 +128,8 @@ class DirectionsPage(SettingsPage):
         self.all_outlets.setVisible(several)
         self.all_outlets.setEnabled(settings.bc_to_hike.new_products)
         self.inventory.setChecked(settings.hike_to_bc.inventory)
+        self.safety_stock.setValue(settings.safety_stock.buffer)
+        self.safety_stock.setEnabled(settings.hike_to_bc.inventory)
         self.new_in_hike.setChecked(settings.hike_to_bc.new_products)
         self.hike_orders.setChecked(settings.hike_to_bc.full_orders)
 
@@ -115,6 +140,7 @@ class DirectionsPage(SettingsPage):
         settings.product_visibility_all_outlets = self.all_outlets.isChecked()
         self.all_outlets.setEnabled(self.new_in_bc.isChecked())
         settings.hike_to_bc.inventory = self.inventory.isChecked()
+        settings.safety_stock.buffer = self.safety_stock.value()
         settings.hike_to_bc.new_products = self.new_in_hike.isChecked()
         settings.hike_to_bc.full_orders = self.hike_orders.isChecked()
 
