@@ -580,17 +580,14 @@ def _changed_safety_stock(args: argparse.Namespace, safety: Any) -> str:
             raise CliError("Name the SKU first: safety-stock SKU N.", 2)
         return ""
     sku = args.sku.strip()
-    same = [key for key in safety.skus if key.strip().lower() == sku.lower()]
     if args.clear:
-        for key in same:
-            del safety.skus[key]
-        return f"{sku} --clear" if same else ""
+        had = safety.own(sku) is not None
+        safety.set_sku(sku, None)
+        return f"{sku} --clear" if had else ""
     if args.units is None:
         raise CliError(f"How many units of {sku} should BigCommerce never get? safety-stock {sku} N (or --clear).",
                        2)
-    for key in same:
-        del safety.skus[key]
-    safety.skus[sku] = args.units
+    safety.set_sku(sku, args.units)
     return f"{sku} {args.units}"
 
 

@@ -1299,12 +1299,12 @@ Quit stops syncing until you start the app again.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+164"/>
+        <location line="+173"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-163"/>
+        <location line="-172"/>
         <source>&amp;Manage…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1354,7 +1354,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+59"/>
         <source> — sandbox stores</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1934,7 +1934,7 @@ Quit stops syncing until you start the app again.</source>
 <context>
     <name>RecordLogDialog</name>
     <message>
-        <location filename="../desktop/views/record_log.py" line="+31"/>
+        <location filename="../desktop/views/record_log.py" line="+33"/>
         <source>Hike → BigCommerce</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1999,12 +1999,12 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Sync log — {elided}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>&lt;b&gt;{name}&lt;/b&gt;  ·  {kind} {key}  ·  Hike id {hike_id}  ·  BigCommerce id {bc_id}  ·  {state}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2014,7 +2014,37 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
+        <source>the default ({n})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> units</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Safety stoc&amp;k of {sku}:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Units of this SKU BigCommerce never gets: it gets Hike&apos;s stock less these, never below zero. A product with variants: give each variant&apos;s SKU its own with hike-bc-sync-cli safety-stock.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sa&amp;ve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Saved: the next sync sends this product&apos;s level to BigCommerce again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Open in BigCommerce</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2150,7 +2180,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/main_window.py" line="-101"/>
+        <location filename="../desktop/views/main_window.py" line="-110"/>
         <source>product</source>
         <translation type="unfinished"></translation>
     </message>

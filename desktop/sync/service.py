@@ -59,6 +59,14 @@ def newest_settings() -> Settings:
     return Settings.from_saved(row.data)
 
 
+def save_safety_stock(sku: str, units: int | None) -> Settings:
+    """One SKU's own safety stock (None: the default again), saved as a new settings version (issue 20)."""
+    settings = newest_settings()
+    settings.safety_stock.set_sku(sku, units)
+    SettingsVersion.create(data=settings.to_json(), note=f"safety stock of {sku.strip()}")
+    return settings
+
+
 class SyncService:
     """Engine + scheduler on the saved connections and settings; every method is safe from any thread."""
 

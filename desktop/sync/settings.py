@@ -149,9 +149,24 @@ class SafetyStock:
     def to_json(self) -> dict[str, Any]:
         return {"buffer": self.buffer, "skus": dict(self.skus)}
 
+    def own(self, sku: str) -> int | None:
+        """The SKU's own buffer (as linking compares SKUs), or None: the default applies."""
+        return self.lookup_own().get(sku.strip().lower())
+
+    def lookup_own(self) -> dict[str, int]:
+        return {key.strip().lower(): units for key, units in self.skus.items()}
+
+    def set_sku(self, sku: str, units: int | None) -> None:
+        """Give ``sku`` its own buffer (None: back to the default), replacing it however it was typed before."""
+        sku = sku.strip()
+        for key in [k for k in self.skus if k.strip().lower() == sku.lower()]:
+            del self.skus[key]
+        if units is not None:
+            self.skus[sku] = units
+
     def lookup(self) -> Callable[[str | None], int]:
         """A SKU's buffer, read from one index built now (a pass asks for every product's)."""
-        own = {sku.strip().lower(): units for sku, units in self.skus.items()}
+        own = self.lookup_own()
         return lambda sku: own.get((sku or "").strip().lower(), self.buffer)
 
 

@@ -302,9 +302,18 @@ class MainWindow(QMainWindow):
         fetch = service.product_url_path if service is not None and service.started else None
         if self.log_dialog is not None:
             self.log_dialog.close()
-        self.log_dialog = RecordLogDialog(link_id, storefront_path=fetch, parent=self)
+        self.log_dialog = RecordLogDialog(link_id, storefront_path=fetch, save_safety_stock=self.save_safety_stock,
+                                          parent=self)
         self.log_dialog.show()
         self.log_dialog.activateWindow()  # opened from the keyboard: the keys (Escape, Tab) now go to the log
+
+    def save_safety_stock(self, sku: str, units: int | None) -> None:
+        """A product's own safety stock from its sync log (issue 20): a new settings version, used from the next pass."""
+        from desktop.sync.service import save_safety_stock
+
+        save_safety_stock(sku, units)
+        if self.controller is not None:
+            self.controller.reload_settings()
 
     def _title(self) -> str:
         suffix = self.tr(" — sandbox stores") if self.stores.sandbox else ""

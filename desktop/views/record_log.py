@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QSize, QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from desktop.storage.models import Link, LogEntry
@@ -21,6 +21,8 @@ from desktop.sync import store_links
 from desktop.sync.log_words import action_text, field_label
 from desktop.views.sync_words import action_words, field_words
 from desktop.sync.plain_text import html_to_text, looks_like_html
+from desktop.sync.service import newest_settings
+from desktop.sync.settings import MAX_SAFETY_STOCK
 from desktop.views.jobs import shared_jobs
 from desktop.views.open_links import open_store_url
 from desktop.views.record_models import local_time, state_text, status_icon, sync_status
@@ -94,10 +96,12 @@ class RecordLogDialog(QDialog):
                QT_TRANSLATE_NOOP("RecordLogDialog", "Fields changed")]
 
     def __init__(self, link_id: int, *, storefront_path: Callable[[str], str] | None = None,
+                 save_safety_stock: Callable[[str, int | None], None] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.link = Link.get_by_id(link_id)
         self._storefront_path = storefront_path
+        self._save_safety_stock = save_safety_stock
         noun = self.link.entity  # "product", "customer", "order", "sale"
         self.setObjectName("recordLogDialog")
         self.setWindowTitle(self.tr("Sync log — {elided}").format(
@@ -106,6 +110,7 @@ class RecordLogDialog(QDialog):
 
         self._add_header(layout)
         self._add_table(layout)
+        self._add_safety_stock(layout)
         self._add_buttons(layout)
         self._fit_screen(parent)
 
@@ -177,6 +182,45 @@ class RecordLogDialog(QDialog):
         if not self.entries:
             layout.addWidget(QLabel(self.tr("No sync log entries for this record yet (older ones may have been "
                                             "pruned).")))
+
+    def _add_safety_stock(self, layout: QVBoxLayout) -> None:
+        """A linked product's own safety stock (issue 20): units of its SKU BigCommerce never gets."""
+        self.safety_stock: QSpinBox | None = None
+        if self.link.entity != "product" or not self.link.sku or self._save_safety_stock is None:
+            return
+        try:
+            safety = newest_settings().safety_stock
+        except LookupError:
+            return
+        row = QHBoxLayout()
+        self.safety_stock = QSpinBox()
+        self.safety_stock.setObjectName("productSafetyStock")
+        self.safety_stock.setRange(-1, MAX_SAFETY_STOCK)  # -1: no buffer of its own
+        self.safety_stock.setSpecialValueText(self.tr("the default ({n})").format(n=safety.buffer))
+        self.safety_stock.setSuffix(self.tr(" units"))
+        own = safety.own(self.link.sku)
+        self.safety_stock.setValue(-1 if own is None else own)
+        caption = QLabel(self.tr("Safety stoc&k of {sku}:").format(sku=self.link.sku))
+        caption.setBuddy(self.safety_stock)
+        tip = self.tr("Units of this SKU BigCommerce never gets: it gets Hike's stock less these, never below zero. "
+                      "A product with variants: give each variant's SKU its own with hike-bc-sync-cli safety-stock.")
+        for widget in (caption, self.safety_stock):
+            widget.setToolTip(tip)
+        self.save_safety = QPushButton(self.tr("Sa&ve"))
+        self.save_safety.setObjectName("saveSafetyStock")
+        self.save_safety.setToolTip(tip)
+        self.save_safety.clicked.connect(self._store_safety_stock)
+        row.addWidget(caption)
+        row.addWidget(self.safety_stock)
+        row.addWidget(self.save_safety)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def _store_safety_stock(self) -> None:
+        assert self.safety_stock is not None and self._save_safety_stock is not None
+        units = self.safety_stock.value()
+        self._save_safety_stock(self.link.sku, None if units < 0 else units)
+        self.note.setText(self.tr("Saved: the next sync sends this product's level to BigCommerce again."))
 
     def _add_buttons(self, layout: QVBoxLayout) -> None:
         """Open the record in BigCommerce's control panel or on the storefront, and Close."""

@@ -186,6 +186,12 @@ class SetupContext(QObject):
 
     def save(self, note: str) -> SettingsVersion:
         """A new SettingsVersion: the newest row is the settings in force; older ones stay as history."""
+        newest = SettingsVersion.select().order_by(SettingsVersion.id.desc()).first()
+        if newest is not None:  # a SKU's own safety stock is set from its sync log and the CLI, never here
+            try:
+                self.settings.safety_stock.skus = Settings.from_saved(newest.data).safety_stock.skus
+            except SettingsError:
+                pass  # a version that cannot be read: this one's own stand
         row = SettingsVersion.create(data=self.settings.to_json(), note=note)
         self.saved_settings = Settings.from_json(row.data)
         self._apply_start_at_login()
