@@ -208,6 +208,7 @@ class RecordLogDialog(QDialog):
             widget.setToolTip(tip)
         self.save_safety = QPushButton(self.tr("Sa&ve"))
         self.save_safety.setObjectName("saveSafetyStock")
+        self.save_safety.setAutoDefault(False)  # Enter elsewhere in the log must not change the settings
         self.save_safety.setToolTip(tip)
         self.save_safety.clicked.connect(self._store_safety_stock)
         row.addWidget(caption)
