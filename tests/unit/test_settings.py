@@ -163,6 +163,27 @@ def test_settings_every_shape_problem_is_listed_with_its_key_path():
     assert "msrp" in text and "price, retail_price, sale_price" in text
 
 
+def test_issue20_safety_stock_is_whole_units_and_a_skus_own_replaces_the_default():
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_json({**EXAMPLE, "safety_stock": {"buffer": -1, "skus": {"A": 2.5, " ": 1, "B": True},
+                                                        "extra": 1}})
+    got = {p.key: p.message for p in caught.value.problems}
+    assert set(got) == {"safety_stock.buffer", "safety_stock.skus.A", "safety_stock.skus", "safety_stock.skus.B",
+                        "safety_stock.extra"}
+    assert "from 0 to 1,000,000, not -1" in got["safety_stock.buffer"]
+    assert "empty SKU" in got["safety_stock.skus"]
+
+    settings = Settings.from_json({**EXAMPLE, "safety_stock": {"buffer": 2, "skus": {"Mug-1 ": 0}}})
+    buffer_of = settings.safety_stock.lookup()
+    assert (buffer_of("mug-1"), buffer_of(" MUG-1"), buffer_of("OTHER"), buffer_of(None)) == (0, 0, 2, 2)
+    settings.safety_stock.set_sku("MUG-1", 4)
+    assert settings.safety_stock.skus == {"MUG-1": 4}, "the same SKU typed otherwise is replaced, not added"
+    settings.safety_stock.set_sku("mug-1", None)
+    assert settings.safety_stock.skus == {} and settings.safety_stock.own("MUG-1") is None
+    assert Settings.from_json({k: v for k, v in EXAMPLE.items() if k != "safety_stock"}).safety_stock.buffer == 0, \
+        "a file written before safety stock loads with none"
+
+
 def test_settings_hand_edited_file_that_is_not_json_says_where(tmp_path: Path):
     path = tmp_path / "settings.json"
     path.write_text('{"inventory_outlet": "Main Street",\n "schedule_minutes": 5,,}\n')
