@@ -212,7 +212,8 @@ class SyncEngine:
     def _run_entity_passes(run: PassRun, wanted: frozenset[str], progress: PassProgress | None = None) -> None:
         """The registry's passes asked for, in order. Passes sharing a read run together: all their ``recover``,
         one ``read``, then for each part of it (``passes.parts``) each one's ``plan`` and ``apply``, then each
-        one's ``finish`` and ``advance``, so the products' cursors move only once their stock is pushed too. A pass whose setting is off does only its ``when_off``.
+        one's ``finish`` and ``advance``, so the products' cursors move only once their stock is pushed too. A
+        pass whose setting is off does only its ``when_off``.
         ``progress`` is told what each step does (reading, planning; writing comes from the syncs' own counts)."""
         progress = progress or PassProgress(run.events, run.hike, run.bc)
         settings = run.mapping.settings.settings
