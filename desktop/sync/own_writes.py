@@ -11,6 +11,14 @@ So before an update is sent, the fingerprint the record will show once it holds 
 that reads the record with exactly that fingerprint knows the change is ours: the link takes it as its own and
 only the other store's change remains. Any other fingerprint is a change as before (a person's, or ours that a
 store saved differently). An expectation ends with the write's outcome, or once the record is read again; either way its row goes.
+
+The same transaction forgets what the link saw of the record the write is made from (the other store's), as the
+stock pass forgets the level last pushed. A kill before the outcome is saved would otherwise leave the link with
+that record's older fingerprint; had the person then put the record back as it was (a price typed wrong and
+corrected), it would match the link again and look unchanged, and the other store would keep the write the
+correction undid, for good. Forgotten, the record counts as changed when it is read again, and the plan compares
+the two stores afresh: the correction is written, or the same values once more. The links in memory keep their
+fingerprints, so a write that fails saves its link as it was.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from desktop.sync.journal import begin_work, unfinished_work
 
 ACTION = "expect_update"
 FIELDS = {"hike": "hike_fingerprint", "bigcommerce": "bc_fingerprint"}  # the link's fingerprint of each store
+SOURCE = {"hike": "bc_fingerprint", "bigcommerce": "hike_fingerprint"}  # of the record a write to a side is made from
 
 
 def _key(entity: str, side: str, link_id: int) -> str:
@@ -67,14 +76,18 @@ class OwnWrites:
         self._adopted, self._read = [], []
 
     def expect(self, side: str, fingerprints: dict[int, str]) -> None:
-        """Before an update is sent: per link id, the fingerprint its record in ``side`` will then show. Committed
-        here, so a crash once the request has gone leaves it for the next pass."""
+        """Before an update is sent: per link id, the fingerprint its record in ``side`` will then show; the link's
+        fingerprint of the other store's record is forgotten until the outcome is saved. Committed here, so a crash
+        once the request has gone leaves both for the next pass."""
         if not fingerprints:
             return
         with database_proxy.atomic():
             for link_id, fingerprint in fingerprints.items():
                 self._open[(link_id, side)] = begin_work(self.entity, _key(self.entity, side, link_id), ACTION,
                                                          {"link": link_id, "side": side, "fingerprint": fingerprint})
+            ids = list(fingerprints)
+            for start in range(0, len(ids), 500):
+                Link.update({SOURCE[side]: ""}).where(Link.id.in_(ids[start:start + 500])).execute()
 
     def settle(self, link_id: int, side: str) -> None:
         """The write's outcome (done or refused) is being saved: call inside that transaction. Its expectation

@@ -122,3 +122,19 @@ def test_n2_d7_the_same_for_a_customer_renamed_after_a_kill(world, monkeypatch):
     assert next(iter(connected.bc.customers(ids=[bc_id]))).last_name == "Renamed ~2", "the person's rename stays"
     assert connected.hike.customer(hike_id).last_name == "Renamed ~2", "and reaches Hike"
     assert not models.PendingWork.select().where(models.PendingWork.status == "in_progress").exists()
+
+
+def test_n2_a_change_put_back_after_a_kill_is_written_over_our_unconfirmed_write(world, monkeypatch):
+    """The kill lands once Hike took a rename made in BigCommerce; the person then puts the old name back. Before
+    the fix the link still held the old name's fingerprint, so the name put back looked unchanged, and Hike kept
+    the rename for good (as BigCommerce kept a stock level in the SIGKILL test, seed 20261127)."""
+    connected, engine = world
+    link, bc_id, base = renamed_then_killed(connected, engine, monkeypatch)
+    assert connected.hike.product(int(link.hike_id)).name == f"{base} ~1", "Hike took the update before the kill"
+
+    connected.bc.update_product(bc_id, {"name": base})  # the person puts the name back
+    engine.run_pass("schedule", PRODUCTS)
+    assert connected.hike.product(int(link.hike_id)).name == base, "the name put back reaches Hike"
+    engine.run_pass("schedule", PRODUCTS)
+    assert connected.bc.product(bc_id).name == connected.hike.product(int(link.hike_id)).name == base
+    assert not models.PendingWork.select().where(models.PendingWork.status == "in_progress").exists()
