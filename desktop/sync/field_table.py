@@ -5,7 +5,8 @@ Each entry says, in one place, what today was written three or four times:
 
 - ``name`` (its key in the synced fields and the fingerprint) and ``label`` (how people see it: "Price");
 - ``value``: its canonical value, the one compared to tell a change from the app's own write (D10);
-- ``syncs``: the setting that governs whether it syncs in a direction (S6, S16, S17, S19);
+- ``syncs``: the setting that governs whether it syncs in a direction (S6, S16, S17, S19), unless the shop gave the
+  field a rule of its own (``ownership``, issue 20): ``Field.synced`` asks both;
 - ``read_hike`` / ``read_bc``: how it is read from each store's record, for a field the neutral record does not
   already hold as an attribute (``records.ProductRecord.extra``), and the store's value an update compares with;
 - ``bc`` / ``hike``: how it is written to each store, on create and on update, from one declaration (the OCA
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
+from desktop.sync import ownership
 from desktop.sync.money import money_text
 from desktop.sync.records import jsonable
 from desktop.sync.settings import Settings
@@ -158,6 +160,11 @@ class Field:
             if isinstance(write, Direct):  # the store's value is read the way the field reads that store
                 object.__setattr__(self, side, write.bound(self.name, reader))
 
+    def synced(self, settings: Any, direction: str) -> bool:
+        """Whether it syncs in ``direction``: by the shop's rule for it (field ownership), else as declared."""
+        rule = ownership.rule_of(settings, self.name)
+        return self.syncs(settings, direction) if rule is None else ownership.allows(rule, direction)
+
     def write_to(self, side: str) -> Write | None:
         return self.bc if side == Side.BIGCOMMERCE else self.hike  # type: ignore[return-value]
 
@@ -180,7 +187,7 @@ def read_values(table: Iterable[Field], side: str, record: Any, ctx: Any) -> dic
 
 def synced_values(table: Iterable[Field], record: Any, settings: Settings, direction: str) -> dict[str, Any]:
     """The canonical values of the fields that sync from ``record`` in ``direction``, in table order."""
-    return {f.name: f.canonical(record, settings, direction) for f in table if f.syncs(settings, direction)}
+    return {f.name: f.canonical(record, settings, direction) for f in table if f.synced(settings, direction)}
 
 
 def _writes(table: Iterable[Field], side: str, place: str) -> Iterable[tuple[Field, Write]]:
@@ -192,8 +199,9 @@ def _writes(table: Iterable[Field], side: str, place: str) -> Iterable[tuple[Fie
 
 def create_keys(table: Iterable[Field], side: str, source: Any, settings: Settings | None = None, *,
                 place: str = BODY) -> dict[str, Any]:
-    """The keys the table writes to a new record on ``side``: every field that syncs that way, and those written
-    on every create."""
+    """The keys the table writes to a new record on ``side``: every field that syncs that way as declared, and
+    those written on every create. The shop's field rules (``ownership``) govern changes only: a store needs a
+    new record whole."""
     direction = direction_to(side)
     body: dict[str, Any] = {}
     for f, write in _writes(table, side, place):
@@ -210,7 +218,7 @@ def update_keys(table: Iterable[Field], side: str, source: Any, existing: Any, s
     direction = direction_to(side)
     body: dict[str, Any] = {}
     for f, write in _writes(table, side, place):
-        if write.update is not None and f.syncs(settings, direction):
+        if write.update is not None and f.synced(settings, direction):
             keys = write.update(source, existing)
             body.update(keys)
             if keys and written is not None:

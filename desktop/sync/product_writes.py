@@ -42,7 +42,7 @@ def _take(record: Any, other: Any, name: str) -> Any:
 def _keep(record: Any, target: Any, table: Iterable[Any], settings: Any, direction: str) -> tuple[Any, list[str]]:
     kept: list[str] = []
     for f in table:
-        if f.name in NEVER_EMPTY or not f.syncs(settings, direction):
+        if f.name in NEVER_EMPTY or not f.synced(settings, direction):
             continue
         if _empty(f.canonical(record, settings, direction)) and not _empty(f.canonical(target, settings, direction)):
             record = _take(record, target, f.name)

@@ -23,7 +23,8 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import deleted_links, errors, hike_images, mapping, passes, product_writes, refusals
+from desktop.sync import (deleted_links, errors, hike_images, mapping, ownership, passes, product_writes,
+                          refusals)
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -53,6 +54,9 @@ class Action:
     message: str = ""
     match: ProductMatch | None = None
     link: Link | None = None
+    # an update whose product the other store changed too (the newer change won): that store's change is not taken
+    # as seen, so the next pass sends what of it the update did not carry (fields only it syncs, its own by rule)
+    other_changed: bool = False
 
     @property
     def name(self) -> str:
@@ -258,7 +262,8 @@ class ProductSync(EntitySync):
                 actions.append(Action("mark_deleted", hp, None, deleted_links.gone_message(
                     LinkStatus.UNLINKED_DELETED_BC, None), link=link))
                 continue
-            actions.append(Action("update_bc", hp, bp, link.last_message if link.id in both else "", link=link))
+            actions.append(Action("update_bc", hp, bp, link.last_message if link.id in both else "", link=link,
+                                  other_changed=link.id in both))
         hike_current = {p.id: p for p in snap.hike}
         for link, bp, _ in bc_changed.values():
             hp = hike_current.get(int(link.hike_id)) or self.hike.product(int(link.hike_id))
@@ -266,7 +271,8 @@ class ProductSync(EntitySync):
                 actions.append(Action("mark_deleted", None, bp, deleted_links.gone_message(
                     LinkStatus.UNLINKED_DELETED_HIKE, None), link=link))
                 continue
-            actions.append(Action("update_hike", hp, bp, link.last_message if link.id in both else "", link=link))
+            actions.append(Action("update_hike", hp, bp, link.last_message if link.id in both else "", link=link,
+                                  other_changed=link.id in both))
         return actions
 
     def _plan_deleted(self, snap: Snapshot, actions: list[Action], by_hike: dict[str, Link],
@@ -501,7 +507,8 @@ class ProductSync(EntitySync):
             before, after = mapping.product_from_bc(action.bc, self.ctx), mapping.product_from_bc(updated, self.ctx)
             with database_proxy.atomic():
                 link.hike_fingerprint = mapping.fingerprint(record, H2B, self.settings)
-                link.bc_fingerprint = mapping.fingerprint(after, B2H, self.settings)
+                if not action.other_changed:
+                    link.bc_fingerprint = mapping.fingerprint(after, B2H, self.settings)
                 self.own.settle(link.id, "bigcommerce")
                 if new_variants:
                     self._save_variant_links(match_variants(ProductMatch(action.hike, updated, "sku")))
@@ -513,6 +520,7 @@ class ProductSync(EntitySync):
                     if added_images:
                         changes["images"] = [None, added_images]
                     said = action.message if action.kind != "link" and action.message else "Updated in BigCommerce"
+                    said += ownership.decided_by(self.settings, written[id(action)][1])
                     self.journal.record(ENTITY, action="update", result="ok", direction="hike_to_bc", link=link,
                                         message=said, diff=changes, name=action.hike.name)
                 else:
@@ -611,7 +619,8 @@ class ProductSync(EntitySync):
                 link.images_sent = list(dict.fromkeys([*(link.images_sent or []), *images_plan.sent, *copies]))
             before, after = mapping.product_from_hike(action.hike, self.ctx), mapping.product_from_hike(updated, self.ctx)
             with database_proxy.atomic():
-                link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
+                if not action.other_changed:
+                    link.hike_fingerprint = mapping.fingerprint(after, H2B, self.settings)
                 self.own.settle(link.id, "hike")
                 if images_plan.complete:  # otherwise the product is sent again the next time it is read
                     link.bc_fingerprint = mapping.fingerprint(bc_record, B2H, self.settings)
@@ -621,6 +630,7 @@ class ProductSync(EntitySync):
                     if images_plan.sent:
                         changes["images"] = [None, images_plan.sent]
                     message = "Updated in Hike" if first or not action.message else action.message
+                    message += ownership.decided_by(self.settings, fields if body else ())
                     self.journal.record(ENTITY, action="update", result="ok", direction="bc_to_hike", link=link,
                                         message=message + images_plan.note(), diff=changes, name=action.hike.name)
                 else:

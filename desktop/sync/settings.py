@@ -9,7 +9,7 @@ The JSON form is fixed (``Settings.to_json()`` writes exactly these keys, in thi
      "product_visibility_all_outlets": true, "hike_to_bc": {"inventory": true, "new_products": true,
      "full_orders": false}, "description_sync": "bc_to_hike", "image_sync": "bc_to_hike",
      "non_sku_products": "auto_assign", "category_sync": "match_or_create", "shipping_details": false,
-     "schedule_minutes": 5, "safety_stock": {"buffer": 0, "skus": {}}}
+     "schedule_minutes": 5, "safety_stock": {"buffer": 0, "skus": {}}, "field_ownership": {}}
 
 Where a setting names a store object (an outlet, register, tax, payment type, tax class, location) it accepts
 the object's name or its id. A JSON number is an id; a string is matched by name first (ignoring case and
@@ -41,6 +41,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
+from desktop.sync import ownership
 from desktop.sync.bigcommerce import BCLocation, BCTaxClass
 from desktop.sync.hike_models import HikeOutlet, HikePaymentType, HikeRegister, HikeTax
 
@@ -194,6 +195,9 @@ class Settings:
     shipping_details: bool = False  # S6
     schedule_minutes: int = MIN_SCHEDULE_MINUTES  # S20
     safety_stock: SafetyStock = field(default_factory=SafetyStock)  # issue 20: held back from BigCommerce
+    # issue 20: a field's rule (``ownership``: hike, bigcommerce, newest, none) by its key; a field not named syncs
+    # as Hike's article has it
+    field_ownership: dict[str, str] = field(default_factory=dict)
 
     # -- files and JSON -------------------------------------------------------------------------------------
     @classmethod
@@ -275,6 +279,7 @@ class Settings:
             "shipping_details": self.shipping_details,
             "schedule_minutes": self.schedule_minutes,
             "safety_stock": self.safety_stock.to_json(),
+            "field_ownership": dict(self.field_ownership),
         }
 
     def dumps(self) -> str:
@@ -526,7 +531,24 @@ class _Reader:
         else:
             s.schedule_minutes = minutes
         s.safety_stock = self.safety_stock(top.get("safety_stock", {}))
+        s.field_ownership = self.field_ownership(top.get("field_ownership", {}))
         return s
+
+    def field_ownership(self, value: Any) -> dict[str, str]:
+        if not isinstance(value, Mapping):
+            self.bad("field_ownership", f"must be a JSON object of field: rule, not {_type_name(value)}")
+            return {}
+        out: dict[str, str] = {}
+        for key, rule in value.items():
+            if key not in ownership.KEYS:
+                self.bad(f"field_ownership.{key}",
+                         f"is not a field with a rule; the fields are {', '.join(ownership.KEYS)}")
+            elif rule not in ownership.RULES:
+                shown = repr(rule) if isinstance(rule, str) else _type_name(rule)
+                self.bad(f"field_ownership.{key}", f"must be one of {', '.join(ownership.RULES)} (found {shown})")
+            else:
+                out[key] = rule
+        return out
 
     def safety_stock(self, value: Any) -> SafetyStock:
         out = SafetyStock()

@@ -23,7 +23,7 @@ EXAMPLE = json.loads("""{"inventory_outlet": "Main Street", "ecommerce_outlet": 
  "product_visibility_all_outlets": true, "hike_to_bc": {"inventory": true, "new_products": true, "full_orders": false},
  "description_sync": "bc_to_hike", "image_sync": "bc_to_hike", "non_sku_products": "auto_assign",
  "category_sync": "match_or_create", "shipping_details": false, "schedule_minutes": 5,
- "safety_stock": {"buffer": 0, "skus": {}}}""")
+ "safety_stock": {"buffer": 0, "skus": {}}, "field_ownership": {}}""")
 
 FACTS = StoreFacts(
     hike_outlets=[HikeOutlet(1, "Main Street", 10, True), HikeOutlet(2, "Harbour Mall", 10, True),
