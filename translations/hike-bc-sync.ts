@@ -718,7 +718,7 @@ The app stays usable; you can close the window.</source>
 <context>
     <name>DisconnectDialog</name>
     <message>
-        <location filename="../desktop/views/setup/manage.py" line="+27"/>
+        <location filename="../desktop/views/setup/manage.py" line="+28"/>
         <source>Disconnecting removes the sign-in of both stores (their tokens) from this computer&apos;s keyring, and the app stops syncing. Re-integrating later starts from scratch: the stores are connected again and the first sync links every record again.
 
 The local history (links, sync runs, the log and the saved settings) is kept unless you tick the box below.</source>
@@ -1004,6 +1004,89 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
     <message>
         <location line="+0"/>
         <source>Hike sale</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FieldsPage</name>
+    <message>
+        <location filename="../desktop/views/setup/fields.py" line="+18"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>D&amp;escription:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Price:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;ost:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Barcode / UPC:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ta&amp;x:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Weight and size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>B&amp;rand:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Categor&amp;ies:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Trac&amp;k inventory:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hike owns it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BigCommerce owns it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The newest change wins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Don&apos;t sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Hike owns it: Hike&apos;s changes go to BigCommerce, and a change made in BigCommerce stays there. BigCommerce owns it: the other way round. The newest change wins: either store&apos;s change goes to the other. Don&apos;t sync: each store keeps its own. A product created in one store is still copied whole into the other; these rules decide what later changes do. Stock follows “What syncs”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Default: {rule}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1434,7 +1517,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Save chan&amp;ges</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2039,7 +2122,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Saved: the next sync sends this product&apos;s level to BigCommerce again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2660,6 +2743,16 @@ Quit stops syncing until you start the app again.</source>
     <message>
         <location line="+1"/>
         <source>This app keeps your Hike POS store and your BigCommerce store in step: products, stock, customers and orders. First connect both stores, then choose how they sync. Nothing is written to either store until you save the settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../desktop/views/setup/fields.py" line="-25"/>
+        <source>Fields</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Which store&apos;s changes count for each product field. The default is how Hike&apos;s article syncs it, under your choices on the other tabs.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields as dc_fields
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
+from desktop.sync import ownership
 from desktop.sync.field_table import (OUTLET_ROWS, Direct, Field, Write, anything, both_ways_when, equal,
                                       read_values, same_value, synced_values, text_value, to_bc_when)
 from desktop.sync.hike_models import Fields
@@ -441,3 +442,13 @@ def record_values(table: Iterable[Field], side: str, item: Any, ctx: MappingCont
     return {**{k: v for k, v in values.items() if k in own},
             "extra": tuple((k, v) for k, v in values.items() if k not in own)}
 
+
+
+def declared_rule(key: str, settings: Settings | ResolvedSettings | None) -> str:
+    """The rule (``ownership``) a field with a rule follows when the shop set none: how the table declares it
+    under the current options (S6, S16, S19), e.g. the description is BigCommerce's unless it syncs both ways."""
+    owned = next(f for f in ownership.OWNED if f.key == key)
+    field = next(f for f in PRODUCT_TABLE if f.name == owned.names[0])
+    ways = (field.syncs(settings, Direction.HIKE_TO_BC), field.syncs(settings, Direction.BC_TO_HIKE))
+    return {(True, True): ownership.NEWEST, (True, False): ownership.HIKE, (False, True): ownership.BIGCOMMERCE,
+            (False, False): ownership.NONE}[ways]

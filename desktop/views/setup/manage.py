@@ -17,6 +17,7 @@ from desktop.sync.settings import Settings
 from desktop.views.setup.connect_bigcommerce import ConnectBigCommercePage
 from desktop.views.setup.connect_hike import ConnectHikePage
 from desktop.views.setup.context import SetupContext, describe_error
+from desktop.views.setup.fields import FieldsPage
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.preflight import PreflightPage
 from desktop.views.setup.save import SaveBar
@@ -83,7 +84,8 @@ class ManageDialog(QDialog):
                                 parent=self)
         self.hike_page = ConnectHikePage(self.ctx)
         self.bc_page = ConnectBigCommercePage(self.ctx)
-        self.settings_pages = [cls(self.ctx) for cls in SETTINGS_PAGES]
+        # Fields (issue 20) only here: a first setup keeps Hike's article's rules, changed later if wanted
+        self.settings_pages = [cls(self.ctx) for cls in (*SETTINGS_PAGES, FieldsPage)]
         self.preflight = PreflightPage(self.ctx)
         self.pages: list[SetupPage] = [self.hike_page, self.bc_page, *self.settings_pages, self.preflight]
         self.tabs = QTabWidget()

@@ -1,0 +1,72 @@
+"""Fields (Manage, issue 20): who owns each synced product field. One row per field with a rule
+(``desktop.sync.ownership``): as Hike's article has it (the default, worded for the current options), Hike owns it,
+BigCommerce owns it, the newest change wins, or don't sync."""
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtWidgets import QComboBox, QFormLayout
+
+from desktop.sync import ownership
+from desktop.sync.product_fields import declared_rule
+from desktop.sync.settings import Settings, StoreFacts
+from desktop.views.setup.page import SettingsPage
+from desktop.views.setup.widgets import add_row, help_text
+
+CONTEXT = "FieldsPage"
+DEFAULT = ""  # the combo's data for "as Hike's article has it" (no key in ``field_ownership``)
+# each field's caption, with its Alt shortcut (unique in Manage: Alt+D is Disconnect, Alt+G Save changes)
+CAPTIONS = {"name": QT_TRANSLATE_NOOP("FieldsPage", "&Name:"),
+            "description": QT_TRANSLATE_NOOP("FieldsPage", "D&escription:"),
+            "price": QT_TRANSLATE_NOOP("FieldsPage", "&Price:"),
+            "cost": QT_TRANSLATE_NOOP("FieldsPage", "C&ost:"),
+            "barcode": QT_TRANSLATE_NOOP("FieldsPage", "&Barcode / UPC:"),
+            "tax": QT_TRANSLATE_NOOP("FieldsPage", "Ta&x:"),
+            "weight": QT_TRANSLATE_NOOP("FieldsPage", "&Weight and size:"),
+            "brand": QT_TRANSLATE_NOOP("FieldsPage", "B&rand:"),
+            "categories": QT_TRANSLATE_NOOP("FieldsPage", "Categor&ies:"),
+            "track_inventory": QT_TRANSLATE_NOOP("FieldsPage", "Trac&k inventory:")}
+RULE_WORDS = {ownership.HIKE: QT_TRANSLATE_NOOP("FieldsPage", "Hike owns it"),
+              ownership.BIGCOMMERCE: QT_TRANSLATE_NOOP("FieldsPage", "BigCommerce owns it"),
+              ownership.NEWEST: QT_TRANSLATE_NOOP("FieldsPage", "The newest change wins"),
+              ownership.NONE: QT_TRANSLATE_NOOP("FieldsPage", "Don't sync")}
+
+
+def rule_words(rule: str) -> str:
+    return QCoreApplication.translate(CONTEXT, RULE_WORDS[rule])
+
+
+class FieldsPage(SettingsPage):
+    title = QT_TRANSLATE_NOOP("SetupPage", "Fields")
+    intro = QT_TRANSLATE_NOOP("SetupPage", "Which store's changes count for each product field. The default is "
+                                           "how Hike's article syncs it, under your choices on the other tabs.")
+
+    def build(self) -> None:
+        form = QFormLayout()
+        self.rules: dict[str, QComboBox] = {}
+        for owned in ownership.OWNED:
+            combo = QComboBox()
+            combo.setObjectName(f"fieldRule-{owned.key}")
+            combo.addItem("", DEFAULT)  # worded in ``fill``: the default depends on the other tabs' choices
+            for rule in ownership.RULES:
+                combo.addItem(rule_words(rule), rule)
+            combo.currentIndexChanged.connect(self.changed)
+            add_row(form, QCoreApplication.translate(CONTEXT, CAPTIONS[owned.key]), combo)
+            self.rules[owned.key] = combo
+        self.body.addLayout(form)
+        self.body.addWidget(help_text(self.tr(
+            "Hike owns it: Hike's changes go to BigCommerce, and a change made in BigCommerce stays there. "
+            "BigCommerce owns it: the other way round. The newest change wins: either store's change goes to the "
+            "other. Don't sync: each store keeps its own. A product created in one store is still copied whole "
+            "into the other; these rules decide what later changes do. Stock follows \u201cWhat syncs\u201d.")))
+
+    def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
+        for key, combo in self.rules.items():
+            combo.setItemText(0, self.tr("Default: {rule}").format(rule=rule_words(declared_rule(key, settings))))
+            combo.setCurrentIndex(max(combo.findData(settings.field_ownership.get(key, DEFAULT)), 0))
+
+    def store(self, settings: Settings) -> None:
+        settings.field_ownership = {key: combo.currentData() for key, combo in self.rules.items()
+                                    if combo.currentData() != DEFAULT}
+
+    def entered(self) -> None:
+        self.reload()  # the defaults' words follow the other tabs' choices (descriptions, shipping, categories)
