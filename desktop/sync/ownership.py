@@ -76,6 +76,12 @@ def allows(rule: str, direction: str) -> bool:
     return False
 
 
+def rule_for(to_bc: bool, to_hike: bool) -> str:
+    """The rule that syncs a field exactly these ways."""
+    return {(True, True): NEWEST, (True, False): HIKE, (False, True): BIGCOMMERCE, (False, False): NONE}[
+        (to_bc, to_hike)]
+
+
 def decided_by(settings: Any, names: set[str] | list[str]) -> str:
     """The log's words for the shop's own rules among the fields a write carried ("" when none has one): so the
     record log says which rule decided."""

@@ -444,11 +444,8 @@ def record_values(table: Iterable[Field], side: str, item: Any, ctx: MappingCont
 
 
 
-def declared_rule(key: str, settings: Settings | ResolvedSettings | None) -> str:
-    """The rule (``ownership``) a field with a rule follows when the shop set none: how the table declares it
-    under the current options (S6, S16, S19), e.g. the description is BigCommerce's unless it syncs both ways."""
-    owned = next(f for f in ownership.OWNED if f.key == key)
-    field = next(f for f in PRODUCT_TABLE if f.name == owned.names[0])
-    ways = (field.syncs(settings, Direction.HIKE_TO_BC), field.syncs(settings, Direction.BC_TO_HIKE))
-    return {(True, True): ownership.NEWEST, (True, False): ownership.HIKE, (False, True): ownership.BIGCOMMERCE,
-            (False, False): ownership.NONE}[ways]
+def declared_rule(name: str, settings: Settings | ResolvedSettings | None) -> str:
+    """The rule (``ownership``) the product field ``name`` follows when the shop set none: how the table declares
+    it under the current options (S6, S16, S19), e.g. the description is BigCommerce's unless it syncs both ways."""
+    field = next(f for f in PRODUCT_TABLE if f.name == name)
+    return ownership.rule_for(field.syncs(settings, Direction.HIKE_TO_BC), field.syncs(settings, Direction.BC_TO_HIKE))

@@ -43,6 +43,7 @@ class FieldsPage(SettingsPage):
     def build(self) -> None:
         form = QFormLayout()
         self.rules: dict[str, QComboBox] = {}
+        self.first_name = {owned.key: owned.names[0] for owned in ownership.OWNED}  # whose default it shows
         for owned in ownership.OWNED:
             combo = QComboBox()
             combo.setObjectName(f"fieldRule-{owned.key}")
@@ -61,7 +62,8 @@ class FieldsPage(SettingsPage):
 
     def fill(self, settings: Settings, facts: StoreFacts | None) -> None:
         for key, combo in self.rules.items():
-            combo.setItemText(0, self.tr("Default: {rule}").format(rule=rule_words(declared_rule(key, settings))))
+            default = declared_rule(self.first_name[key], settings)
+            combo.setItemText(0, self.tr("Default: {rule}").format(rule=rule_words(default)))
             combo.setCurrentIndex(max(combo.findData(settings.field_ownership.get(key, DEFAULT)), 0))
 
     def store(self, settings: Settings) -> None:
