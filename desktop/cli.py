@@ -104,6 +104,21 @@ def add_support_commands(sub: Any, json_opt: argparse.ArgumentParser) -> None:
     bundle.add_argument("--no-mask", action="store_true", help="keep customers' emails, names and addresses")
 
 
+def add_drift_command(sub: Any, json_opt: argparse.ArgumentParser) -> None:
+    """Issue 20: the drift report and its fixes."""
+    drift_cmd = sub.add_parser("drift", parents=[json_opt],
+                               help="linked products whose synced fields differ between the stores (found by the last "
+                                    "full pass; --check reads both stores now), and fixes")
+    drift_cmd.add_argument("--check", action="store_true", help="read both stores in full now (no write)")
+    drift_cmd.add_argument("--csv", metavar="FILE", help="also write the differences as CSV")
+    drift_cmd.add_argument("--search", default="", help="only products whose name or SKU holds this text")
+    drift_cmd.add_argument("--fix", choices=("bigcommerce", "hike"),
+                           help="make this store match the other (an ordinary sync write, logged)")
+    drift_cmd.add_argument("links", nargs="*", type=int, metavar="LINK",
+                           help="with --fix: the products' link ids (the 'link' of each row); --all for every one")
+    drift_cmd.add_argument("--all", action="store_true", help="with --fix: every product the report lists")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hike-bc-sync-cli", description=f"{APP_NAME}: headless commands")
     parser.add_argument("--data-dir", help=f"data folder (or set {paths.ENV_VAR})")
@@ -153,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     safety.add_argument("--default", type=int, metavar="N", help="units held back of every product without its own")
     safety.add_argument("--clear", action="store_true", help="the SKU goes back to the default")
 
+    add_drift_command(sub, json_opt)
     backup = sub.add_parser("backup", parents=[json_opt], help="both catalogs as CSV files")
     backup.add_argument("--out", metavar="DIR", help="folder for the files (default: the app's backups folder)")
 
@@ -886,6 +902,63 @@ def cmd_restore_database(args: argparse.Namespace) -> int:
 COMMANDS["restore-database"] = cmd_restore_database
 
 
+def cmd_drift(args: argparse.Namespace) -> int:
+    """The drift report (issue 20): what differs between linked products, found by the last full pass (or read now
+    with --check), with both values and the field's rule; --fix makes one store match the other."""
+    from desktop.sync import drift
+    from desktop.sync.engine import SyncEngine
+
+    if args.fix is None and (args.links or args.all):
+        raise CliError("Say which store to change: drift --fix bigcommerce|hike LINK... (or --all).", 2)
+    if args.fix is not None and not args.links and not args.all:
+        raise CliError(f"Name the products to fix (their link ids, as drift lists them) or --all: drift --fix "
+                       f"{args.fix} LINK...", 2)
+    fixed: Run | None = None
+    with opened_db():
+        if args.check or args.fix:
+            with opened_clients(args) as (bc, hike):
+                engine = SyncEngine(bc, hike, load_settings())
+                if args.check:
+                    engine.check_drift()
+                if args.fix:
+                    fixed = _fix_drift(engine, args, drift)
+        rows = drift.rows(args.search)
+        data = {"count": len({r.link_id for r in rows}), "fields": len(rows), "differences": [
+            {"link": r.link_id, "name": r.name, "sku": r.sku, "hike_id": r.hike_id, "bc_id": r.bc_id,
+             "field": r.field, "label": r.label, "hike": r.hike_value, "bigcommerce": r.bc_value, "rule": r.rule,
+             "own_rule": r.own_rule, "fixes": r.fixes} for r in rows]}
+    if fixed is not None:
+        data["fix_run"] = {"run_id": fixed.id, "status": fixed.status}
+    if args.csv:
+        _write_drift_csv(Path(args.csv).expanduser(), data["differences"])
+    lines = [f"{d['name']} ({d['sku']}, link {d['link']}): {d['label']}: Hike {d['hike']!r}, BigCommerce "
+             f"{d['bigcommerce']!r} ({d['rule']})" for d in data["differences"]]
+    emit(args, data, lines or ["No difference found between linked products."])
+    return 0
+
+
+def _fix_drift(engine: Any, args: argparse.Namespace, drift: Any) -> Run | None:
+    listed = {r.link_id: r for r in drift.rows()}
+    wanted = sorted(listed) if args.all else args.links
+    unknown = [link for link in wanted if link not in listed]
+    if unknown:
+        raise CliError(f"The report lists no product with link {', '.join(map(str, unknown))}: see drift (or "
+                       "drift --check).", 2)
+    return engine.fix_drift(wanted, args.fix, Trigger.CLI)
+
+
+def _write_drift_csv(path: Path, differences: list[dict[str, Any]]) -> None:
+    """As the backups are written (``preflight.write_csv``): cells a spreadsheet would run are quoted."""
+    from desktop.sync.preflight import write_csv
+
+    def cell(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+    write_csv(path, ["link", "name", "sku", "field", "hike", "bigcommerce", "rule", "your rule", "fixes"],
+              [[d["link"], d["name"], d["sku"], d["label"], cell(d["hike"]), cell(d["bigcommerce"]), d["rule"],
+                "yes" if d["own_rule"] else "no", " ".join(d["fixes"])] for d in differences])
+
+
 def cmd_autostart(args: argparse.Namespace) -> int:
     """Start at login (issue 17): the entry itself is the truth, nothing is saved elsewhere."""
     command = autostart.launch_command()  # with the data folder this command was given, when not the usual one
@@ -900,6 +973,7 @@ def cmd_autostart(args: argparse.Namespace) -> int:
 
 
 COMMANDS["autostart"] = cmd_autostart
+COMMANDS["drift"] = cmd_drift
 COMMANDS["compare-stock"] = cmd_compare_stock
 COMMANDS["safety-stock"] = cmd_safety_stock
 COMMANDS["diagnose"] = cmd_diagnose

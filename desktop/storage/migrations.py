@@ -83,6 +83,12 @@ _V5_LINK_ENTITY_ID = ['CREATE INDEX "link_entity_id" ON "link" ("entity", "id")'
 # them again.
 _V6_LINK_REFUSED = ['ALTER TABLE "link" ADD COLUMN "refused" TEXT']
 
+# The drift report (issue 20): the fields of linked records that differ between the stores, found by full passes.
+_V8_DRIFT = [
+    """CREATE TABLE "drift" ("id" INTEGER NOT NULL PRIMARY KEY, "entity" VARCHAR(255) NOT NULL, "link_id" INTEGER NOT NULL, "hike_id" VARCHAR(255) NOT NULL, "bc_id" VARCHAR(255) NOT NULL, "name" VARCHAR(255) NOT NULL, "sku" VARCHAR(255), "field" VARCHAR(255) NOT NULL, "label" VARCHAR(255) NOT NULL, "hike_value" TEXT, "bc_value" TEXT, "rule" VARCHAR(255) NOT NULL, "own_rule" INTEGER NOT NULL, "fixes" TEXT NOT NULL, "found_at" TEXT NOT NULL)""",
+    """CREATE INDEX "drift_entity_link_id" ON "drift" ("entity", "link_id")""",
+]
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
               _execute_all(_V1_FIRST_SCHEMA)),
@@ -91,4 +97,5 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "links: image URLs sent to BigCommerce", _execute_all(_V4_IMAGES_SENT)),
     Migration(5, "links: index by entity in id order, for the monitor's lists", _execute_all(_V5_LINK_ENTITY_ID)),
     Migration(6, "links: the writes a store refused, until the record changes", _execute_all(_V6_LINK_REFUSED)),
+    Migration(8, "drift: the fields of linked records that differ between the stores", _execute_all(_V8_DRIFT)),
 ]

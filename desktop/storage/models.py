@@ -177,8 +177,32 @@ class PendingWork(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
 
 
+class DriftRow(BaseModel):
+    """One field of a linked record that differs between the stores (issue 20, ``desktop.sync.drift``): found by
+    the last full pass, gone once a pass writes the record."""
+
+    entity = peewee.CharField()
+    link_id = peewee.IntegerField()
+    hike_id = peewee.CharField()
+    bc_id = peewee.CharField()
+    name = peewee.CharField(default="")
+    sku = peewee.CharField(null=True)
+    field = peewee.CharField()
+    label = peewee.CharField()
+    hike_value = JSONField(null=True)
+    bc_value = JSONField(null=True)
+    rule = peewee.CharField()  # ownership.HIKE | BIGCOMMERCE | NEWEST | NONE
+    own_rule = peewee.BooleanField(default=False)  # the shop's rule (else Hike's article's)
+    fixes = JSONField()  # the stores a fix can make match the other: ["bigcommerce", "hike"]
+    found_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "drift"
+        indexes = ((("entity", "link_id"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
-    Connection, SettingsVersion, Preference, Link, Cursor, Run, LogEntry, PendingWork,
+    Connection, SettingsVersion, Preference, Link, Cursor, Run, LogEntry, PendingWork, DriftRow,
 ]
 
 DEFAULT_LOG_RETENTION_DAYS = 180

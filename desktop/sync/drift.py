@@ -11,17 +11,25 @@ from the records the pass read anyway. A product the pass writes is not drift: t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, Iterator
 
+from desktop.storage.db import database_proxy
+from desktop.storage.models import DriftRow
 from desktop.sync import mapping, ownership
 from desktop.sync.bigcommerce import BCProduct
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.mapping_context import MappingContext
+from desktop.sync.journal import links_by_hike
+from desktop.sync.mapping_context import MappingContext, MappingError
 from desktop.sync.product_fields import PRODUCT_TABLE, declared_rule, field_label
 from desktop.sync.vocabulary import Direction
 
 TO_BIGCOMMERCE, TO_HIKE = "bigcommerce", "hike"  # a fix: make that store match the other
+ENTITY = "product"
+MONEY = re.compile(r"^-?\d+\.\d{4}$")  # ``money_text``'s form
+CENT = Decimal("0.01")
 
 
 @dataclass(slots=True)
@@ -53,12 +61,119 @@ def product_drift(hike: HikeProduct, bc: BCProduct, ctx: MappingContext) -> list
         own = ownership.rule_of(settings, name)
         rule = own or declared_rule(name, settings)
         fixes = tuple(fix for fix, written in ((TO_BIGCOMMERCE, to_bc), (TO_HIKE, to_hike)) if name in written)
-        out.append(FieldDrift(name, field_label(name), _shown(hike_record, name, settings, Direction.HIKE_TO_BC),
+        out.append(FieldDrift(name, _label(name, settings), _shown(hike_record, name, settings, Direction.HIKE_TO_BC),
                               _shown(bc_record, name, settings, Direction.BC_TO_HIKE), rule, own is not None, fixes))
     return out
 
 
 def _shown(record: Any, name: str, settings: Any, direction: str) -> Any:
-    """A value as the report shows it: the field's canonical form (money as text, descriptions as plain text)."""
+    """A value as the report shows it: as the sync compares it (prices both with or both without tax, as Hike's
+    "tax inclusive prices" says: ``_label`` says which; descriptions as plain text), money to the cent when exact."""
     field = next(f for f in PRODUCT_TABLE if f.name == name)
-    return field.canonical(record, mapping.options_of(settings), direction)
+    value = field.canonical(record, mapping.options_of(settings), direction)
+    if isinstance(value, str) and MONEY.match(value) and Decimal(value) == Decimal(value).quantize(CENT):
+        return str(Decimal(value).quantize(CENT))
+    return value
+
+
+def _label(name: str, settings: Any) -> str:
+    if name == "price":
+        return "Price incl. tax" if mapping.options_of(settings).tax_inclusive else "Price excl. tax"
+    return field_label(name)
+
+
+# -- kept in the database: found by the full passes, shown by the Differences tab and ``drift`` ---------------------
+def clear() -> None:
+    """A full read starts: what it finds replaces what was found before."""
+    DriftRow.delete().where(DriftRow.entity == ENTITY).execute()
+
+
+def note_part(part: Any, actions: list[Any], ctx: MappingContext) -> int:
+    """After a part of a pass is planned: the products its actions write are not drift any more (the write levels
+    them); on a full read, every linked pair the part leaves alone is compared again. Returns the fields found."""
+    touched = {a.link.id for a in actions if getattr(a, "link", None) is not None}
+    touched_hike = {str(a.hike.id) for a in actions if getattr(a, "hike", None) is not None}
+    compared: list[int] = []
+    rows = list(_rows_of(part, ctx, touched, touched_hike, compared)) if part.full else []
+    gone = [*touched, *compared]
+    with database_proxy.atomic():
+        for start in range(0, len(gone), 500):
+            DriftRow.delete().where(DriftRow.entity == ENTITY, DriftRow.link_id.in_(gone[start:start + 500])).execute()
+        for start in range(0, len(rows), 200):
+            DriftRow.insert_many(rows[start:start + 200]).execute()
+    return len(rows)
+
+
+def _rows_of(part: Any, ctx: MappingContext, touched: set[int], touched_hike: set[str],
+             compared: list[int]) -> Iterator[dict[str, Any]]:
+    """The drift rows of the part's linked pairs that no action touches; ``compared`` gains their link ids."""
+    links = links_by_hike(ENTITY, [p.id for p in part.hike])
+    bc = {p.id: p for p in part.bc}
+    for hike in part.hike:
+        link = links.get(str(hike.id))
+        if link is None or link.status != "linked" or not link.bc_id or link.id in touched \
+                or str(hike.id) in touched_hike:
+            continue
+        other = bc.get(int(link.bc_id))
+        if other is None:
+            continue
+        compared.append(link.id)
+        try:
+            found = product_drift(hike, other, ctx)
+        except MappingError:
+            continue  # a record the mapping cannot write fails in the pass itself, with its message
+        for field in found:
+            yield {"entity": ENTITY, "link_id": link.id, "hike_id": str(hike.id), "bc_id": str(other.id),
+                   "name": hike.name, "sku": hike.sku or other.sku, "field": field.field, "label": field.label,
+                   "hike_value": field.hike, "bc_value": field.bc, "rule": field.rule, "own_rule": field.own_rule,
+                   "fixes": list(field.fixes)}
+
+
+# -- fixes: "make BigCommerce match Hike" / "make Hike match BigCommerce" -------------------------------------------
+def prepare_fix(link_ids: list[int], to: str, hike: Any, bc: Any, ctx: MappingContext) -> list[int]:
+    """Make the store ``to`` match the other for these linked products, as an ordinary sync write: the store to
+    change is read now and the link takes its record as seen, the other store's record is marked changed (its
+    fingerprint forgotten), so the records-only pass the caller runs next (``SyncEngine.run_pass(only=...)``) plans
+    an update to ``to`` with every synced field that differs (logged, in the outbox, safe after a crash: a pass
+    that reads the record later does the same). Returns the link ids prepared (those still linked)."""
+    from desktop.storage.models import Link
+
+    if to not in (TO_BIGCOMMERCE, TO_HIKE):
+        raise ValueError(f"a fix makes 'bigcommerce' or 'hike' match the other, not {to!r}")
+    links = [link for link in Link.select().where(Link.id.in_(list(link_ids)), Link.entity == ENTITY,
+                                                  Link.status == "linked")]
+    if not links:
+        return []
+    settings = ctx.settings
+    seen: dict[int, str] = {}
+    if to == TO_BIGCOMMERCE:
+        for product in bc.products(ids=[int(link.bc_id) for link in links]):
+            seen[product.id] = mapping.fingerprint(mapping.product_from_bc(product, ctx), Direction.BC_TO_HIKE,
+                                                   settings)
+    else:
+        for link in links:
+            product = hike.product(int(link.hike_id))
+            if product is not None:
+                seen[product.id] = mapping.fingerprint(mapping.product_from_hike(product, ctx), Direction.HIKE_TO_BC,
+                                                       settings)
+    prepared = []
+    with database_proxy.atomic():
+        for link in links:
+            target = int(link.bc_id if to == TO_BIGCOMMERCE else link.hike_id)
+            if target not in seen:
+                continue  # gone from that store: the pass marks it deleted (D9)
+            if to == TO_BIGCOMMERCE:
+                link.bc_fingerprint, link.hike_fingerprint = seen[target], ""
+            else:
+                link.hike_fingerprint, link.bc_fingerprint = seen[target], ""
+            link.save()
+            prepared.append(link.id)
+    return prepared
+
+
+def rows(search: str = "") -> list[DriftRow]:
+    """The drift found, by product then field; ``search``: in the name or SKU (letter case aside)."""
+    query = DriftRow.select().where(DriftRow.entity == ENTITY)
+    if search:
+        query = query.where(DriftRow.name.contains(search) | DriftRow.sku.contains(search))
+    return list(query.order_by(DriftRow.name, DriftRow.link_id, DriftRow.id))

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from desktop.storage.models import Link, Run, get_preference
-from desktop.sync import errors, mapping, passes, preview, refusals
+from desktop.sync import drift, errors, mapping, passes, preview, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
 from desktop.sync.events import Listeners
@@ -135,6 +135,28 @@ class SyncEngine:
         finally:
             passes.release(read)
         return DryRun({side: dict(c) for side, c in counts.items() if c}, described, writes)
+
+    def check_drift(self) -> int:
+        """The drift report on demand (issue 20): one full read of the products, planned part by part as a pass
+        would and written nowhere, finds what differs between the linked products the next pass would leave
+        alone (``drift.note_part``). Returns the fields found."""
+        sync = ProductSync(self.hike, self.bc, self.context(refresh=True), journal=Journal("drift", ()))
+        snapshot = sync.read(full=True)
+        found = 0
+        try:
+            if not snapshot.incomplete:
+                drift.clear()
+            for part in passes.parts(snapshot):
+                found += drift.note_part(part, sync.plan(part), sync.ctx)
+        finally:
+            passes.release(snapshot)
+        return found
+
+    def fix_drift(self, link_ids: Iterable[int], to: str, trigger: str = Trigger.MANUAL) -> Run | None:
+        """Make ``to`` (``drift.TO_BIGCOMMERCE`` or ``TO_HIKE``) match the other store for these linked products:
+        an ordinary records-only pass after ``drift.prepare_fix``. None when none is linked any more."""
+        prepared = drift.prepare_fix(list(link_ids), to, self.hike, self.bc, self.context())
+        return self.run_pass(trigger, ("products",), only=prepared) if prepared else None
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
         """What a pass reads when its caller does not say: the records asked for, everything when the daily

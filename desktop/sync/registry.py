@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
 from desktop.storage.models import Link, set_preference
+from desktop.sync import drift
 from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
 from desktop.sync.passes import Snapshot, filled_call, records_of
 from desktop.sync.settings import Settings
@@ -104,12 +105,17 @@ class ProductPass(_SyncPass):
             self.sync.recover()
 
     def read(self, scope: ReadScope, records: list[Link]) -> Snapshot[Any, Any] | None:
-        return _read_products(self.sync, scope, records)
+        snapshot = _read_products(self.sync, scope, records)
+        if snapshot is not None and snapshot.full and not snapshot.incomplete:
+            drift.clear()  # this read finds the drift again (a short read would lose what it did not list)
+        return snapshot
 
     def plan(self, snapshot: Snapshot[Any, Any]) -> list[Any]:
         # a refused order waits for its items to change (``order_refusals``)
         self.run.hike_products_read |= {i for p in snapshot.hike for i in (p.id, *(v.id for v in p.variants))}
-        return self.sync.plan(snapshot)
+        actions = self.sync.plan(snapshot)
+        drift.note_part(snapshot, actions, self.sync.ctx)  # the drift report (issue 20): no call of its own
+        return actions
 
     def apply(self, plans: list[Any]) -> None:
         self.sync.apply(plans)
