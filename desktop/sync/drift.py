@@ -21,7 +21,7 @@ from desktop.storage.models import DriftRow
 from desktop.sync import mapping, ownership
 from desktop.sync.bigcommerce import BCProduct
 from desktop.sync.hike_models import HikeProduct
-from desktop.sync.journal import links_by_hike
+from desktop.sync.journal import begin_work, end_work, links_by_hike, unfinished_work
 from desktop.sync.mapping_context import MappingContext, MappingError
 from desktop.sync.product_fields import PRODUCT_TABLE, declared_rule, field_label
 from desktop.sync.vocabulary import Direction
@@ -130,6 +130,37 @@ def _rows_of(part: Any, ctx: MappingContext, touched: set[int], touched_hike: se
 
 
 # -- fixes: "make BigCommerce match Hike" / "make Hike match BigCommerce" -------------------------------------------
+FIX = "fix_drift"  # outbox action: make a store match the other for this link, at the next records-only pass
+
+
+def request_fix(link_ids: list[int], to: str) -> list[int]:
+    """Ask for a fix (the window's thread may: only the database is written): one outbox row per product, carried
+    out by the next pass that reads it (``apply_requests``, on the pass's own thread, so no pass in flight can
+    save the link over it). Returns the ids asked for; the caller then asks for a records-only pass of them."""
+    if to not in (TO_BIGCOMMERCE, TO_HIKE):
+        raise ValueError(f"a fix makes 'bigcommerce' or 'hike' match the other, not {to!r}")
+    ids = [int(i) for i in link_ids]
+    with database_proxy.atomic():
+        for link_id in ids:
+            begin_work(ENTITY, f"{FIX}:{link_id}", FIX, {"link": link_id, "to": to})
+    return ids
+
+
+def apply_requests(link_ids: Any, hike: Any, bc: Any, ctx: MappingContext) -> None:
+    """At the start of a pass reading these records: the fixes asked for them (``request_fix``) are prepared
+    (``prepare_fix``) and their rows end; the pass then writes them. A crash before the rows end prepares them
+    again, which is harmless."""
+    wanted = {int(i) for i in link_ids}
+    rows = [row for row in unfinished_work(ENTITY) if row.action == FIX and int(row.payload["link"]) in wanted]
+    for to in (TO_BIGCOMMERCE, TO_HIKE):
+        mine = [row for row in rows if row.payload["to"] == to]
+        if mine:
+            prepare_fix([int(row.payload["link"]) for row in mine], to, hike, bc, ctx)
+    with database_proxy.atomic():
+        for row in rows:
+            end_work(row)
+
+
 def prepare_fix(link_ids: list[int], to: str, hike: Any, bc: Any, ctx: MappingContext) -> list[int]:
     """Make the store ``to`` match the other for these linked products, as an ordinary sync write: the store to
     change is read now and the link takes its record as seen, the other store's record is marked changed (its

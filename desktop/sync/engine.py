@@ -154,9 +154,9 @@ class SyncEngine:
 
     def fix_drift(self, link_ids: Iterable[int], to: str, trigger: str = Trigger.MANUAL) -> Run | None:
         """Make ``to`` (``drift.TO_BIGCOMMERCE`` or ``TO_HIKE``) match the other store for these linked products:
-        an ordinary records-only pass after ``drift.prepare_fix``. None when none is linked any more."""
-        prepared = drift.prepare_fix(list(link_ids), to, self.hike, self.bc, self.context())
-        return self.run_pass(trigger, ("products",), only=prepared) if prepared else None
+        the fix asked for (``drift.request_fix``), then an ordinary records-only pass, which carries it out."""
+        ids = drift.request_fix(list(link_ids), to)
+        return self.run_pass(trigger, ("products",), only=ids) if ids else None
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
         """What a pass reads when its caller does not say: the records asked for, everything when the daily
@@ -196,6 +196,8 @@ class SyncEngine:
             progress.reading("")  # the stores' details (every one on a full pass), then each entity's records
             ctx = self.context(refresh=scope == ReadScope.FULL)
             self._note_register_shift(ctx.settings)
+            if only is not None:  # drift fixes asked for these records (issue 20), on the pass's own thread
+                drift.apply_requests(only, self.hike, self.bc, ctx)
             work = PassRun(self.hike, self.bc, ctx, journal, self.events, scope, records, self._now)
             try:
                 self._run_entity_passes(work, wanted, progress)
