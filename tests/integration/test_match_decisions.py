@@ -15,6 +15,8 @@ from desktop.sync.engine import SyncEngine
 from desktop.sync.hike import InventoryChange
 from desktop.sync.vocabulary import ReadScope
 from tests.integration.stores import connect
+from tests.integration.test_cli import (connect_and_configure, info_file, memory_keyring, run_cli,  # noqa: F401
+                                        sandbox, seed)
 from tests.integration.test_engine_products import open_up, settings
 from tests.integration.test_first_sync_trust import bc_product, hike_product
 from tests.integration.worlds import clear_requests, store_writes
@@ -193,3 +195,54 @@ def test_issue20_an_excluded_sku_gets_no_writes_while_others_do_and_syncs_after_
     run(engine)
     assert connected.bc.product(int(out_bc)).price == Decimal("40.00"), "included again: it syncs"
     assert connected.bc.product(int(out_bc)).inventory_level == 7
+
+
+# -- the CLI (``hike-bc-sync-cli matches``) ---------------------------------------------------------------------------
+def test_issue20_cli_matches_lists_the_review_and_each_decision_round_trips_through_a_pass(run_cli, info_file,
+                                                                                            tmp_path):
+    from desktop.cli import MATCH_KINDS
+    from desktop.sync.match_review import KINDS
+
+    assert MATCH_KINDS == KINDS
+    connect_and_configure(run_cli, info_file, tmp_path)
+    listed = run_cli.json("matches")
+    proposed = [r for r in listed["rows"] if r["kind"] == "proposed"]
+    assert proposed and listed["count"] == len(listed["rows"]) and listed["counts"]["proposed"] == len(proposed)
+    pair = proposed[0]
+    hike_id, bc_id, sku = str(pair["hike_id"]), str(pair["bc_id"]), pair["hike_sku"]
+    assert pair["how"] in ("sku", "barcode")
+    code, out, _ = run_cli("matches", "--search", sku)
+
+    assert code == 0 and out.startswith("proposed ") and f"Hike {hike_id} “" in out
+
+    refused = run_cli.json("matches", "unlink", hike_id, bc_id)
+    assert refused["changed"] and "never linked" in refused["message"]
+    again = run_cli.json("matches", "unlink", hike_id, bc_id)
+    assert not again["changed"] and "already refused" in again["message"], "said so, exit 0"
+    assert [(r["hike_id"], r["bc_id"]) for r in run_cli.json("matches", "--only", "refused")["rows"]] == \
+        [(int(hike_id), int(bc_id))]
+    assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
+    assert not [r for r in run_cli.json("matches", "--only", "linked")["rows"] if r["hike_id"] == int(hike_id)], \
+        "the pass honoured the refusal"
+
+    linked_by_hand = run_cli.json("matches", "link", hike_id, bc_id)
+    assert linked_by_hand["changed"] and "refusal of this match is dropped" in linked_by_hand["message"]
+    assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
+    (row,) = [r for r in run_cli.json("matches", "--only", "linked_by_you")["rows"]]
+    assert (row["hike_id"], row["bc_id"], row["message"]) == (int(hike_id), int(bc_id), "Linked by you")
+    forgotten = run_cli.json("matches", "forget", hike_id, bc_id)
+    assert forgotten["changed"] and not run_cli.json("matches", "forget", hike_id, bc_id)["changed"]
+
+    assert run_cli.json("matches", "exclude", f" {sku.lower()} ")["changed"]
+    assert [r["hike_id"] for r in run_cli.json("matches", "--only", "excluded")["rows"]] == [int(hike_id)]
+    assert not run_cli.json("matches", "exclude", sku)["changed"]
+    assert run_cli.json("matches", "include", sku)["changed"]
+    assert not run_cli.json("matches", "include", sku)["changed"]
+
+    for args, said in ((("link", "999999", bc_id), "Hike has no product with id 999999"),
+                       (("unlink", hike_id, "999999"), "BigCommerce has no product with id 999999"),
+                       (("link", hike_id), "matches link HIKE_ID BC_ID"),
+                       (("exclude", "NO-SUCH-SKU-20"), "has the SKU 'NO-SUCH-SKU-20'"),
+                       (("--only", "maybe"), "--only takes one of: proposed")):
+        code, _, err = run_cli("matches", *args)
+        assert code == 2 and said in err, (args, err)
