@@ -3,7 +3,7 @@
     hike-bc-sync-cli [--data-dir DIR] [--profile P] COMMAND [--json]
 
 Commands: ``info``, ``connect bigcommerce|hike|sandbox``, ``disconnect``, ``configure``, ``preflight``, ``backup``,
-``sync --once``, ``status``, ``log``, ``run``.
+``sync --once``, ``status``, ``log``, ``run``, ``matches`` (the match review and its decisions), and more (``--help``).
 
 Exit codes: 0 success; 2 invalid input (a bad option, file or setting), with the reason on stderr; 1 anything
 that failed (not connected, keyring unusable, a data folder that cannot be written, a full disk, a store refused, a
@@ -12,9 +12,9 @@ With ``--json`` stdout carries exactly one JSON document, also when a command fa
 ...}``); human text goes to stdout otherwise, problems to stderr. A secret is never printed: tokens go from the
 option, the environment or a hidden prompt straight to the OS keyring, and every message is redacted first.
 
-Commands that write (``sync``, ``run``, ``configure``, ``connect``, ``disconnect``, ``restore-database``) hold the
-data folder's lock while they run (N6): when the app window or another command holds it, they say who (process id,
-what it is doing) and exit 1 without touching anything.
+Commands that write (``sync``, ``run``, ``configure``, ``connect``, ``disconnect``, ``restore-database``, a
+``matches`` decision) hold the data folder's lock while they run (N6): when the app window or another command holds
+it, they say who (process id, what it is doing) and exit 1 without touching anything.
 
 The ``--profile`` option picks the keyring profile (``default``). Secrets are kept per profile, data folder and
 store (issue 14): a data folder only ever uses the secrets saved for its own connected stores.
@@ -173,7 +173,6 @@ def build_parser() -> argparse.ArgumentParser:
     safety.add_argument("--clear", action="store_true", help="the SKU goes back to the default")
 
     add_match_commands(sub, json_opt)
-
     backup = sub.add_parser("backup", parents=[json_opt], help="both catalogs as CSV files")
     backup.add_argument("--out", metavar="DIR", help="folder for the files (default: the app's backups folder)")
 
