@@ -93,3 +93,17 @@ def test_issue20_decisions_changed_since_the_last_full_pass_make_the_next_one_fu
     assert not match_decisions.changed()
     match_decisions.forget(101, 201)
     assert not match_decisions.changed(), "nothing to forget: nothing changed"
+
+
+def test_issue20_an_incremental_pass_reading_one_of_a_pair_linked_by_hand_looks_the_other_up_by_id(db):
+    """Only the Hike product changed: its partner linked by hand (another SKU, so no SKU look-up finds it) is read
+    by id before anything is planned, so it is linked, not created in BigCommerce."""
+    from tests.unit.test_entity_passes import since_cursors
+
+    hike, bc = hike_simple(id=101, sku="A-1", barcode="1"), bc_simple(205, "WEB-9", "9")
+    match_decisions.link(hike, bc)
+    since_cursors("product")
+    shop = FakeBC([bc], changed_products=set())
+    actions = plan_of(ProductPass(run_of(FakeHike([hike]), shop)), ReadScope.INCREMENTAL)
+    assert [(a.kind, a.hike.id, a.bc.id) for a in actions] == [("link", 101, 205)]
+    assert ("read_products", None) in shop.calls, "read by id"
