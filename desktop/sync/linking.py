@@ -182,7 +182,8 @@ def _kind_mismatch(hike: HikeProduct, bc: BCProduct, by: str) -> list[Failure]:
     same product: linking it would half-apply (one side's stock per product, the other's per variant). Both
     records fail, each naming the other and the fix; neither is linked nor created on the other side."""
     key = "SKU" if by == "sku" else "barcode"
-    message = (f"Not linked: Hike's “{hike.name}” is {kind_of(hike)} and BigCommerce's “{bc.name}” is {kind_of(bc)}, "
+    message = (f"Not linked: Hike's “{hike.name}” is {kind_of(hike)} and BigCommerce's “{bc.name}” is "
+               f"{kind_of(bc)}, "
                f"but they share a {key}. Make them the same kind (add or remove the variants in one store), or "
                f"give them different {key}s, then sync again.")
     return [Failure(Side.HIKE, str(hike.id), hike.name, hike.sku, message, "kind_mismatch", str(bc.id)),

@@ -189,7 +189,8 @@ class Decisions:
         pass that did not read everything looks up before planning (an incremental read has one side's change)."""
         hike_ids = {str(p.id) for p in hike}
         bc_ids = {str(p.id) for p in bc}
-        want_bc = {int(d.bc_id) for i in hike_ids if (d := self.linked_of.get((Side.HIKE, i))) and d.bc_id not in bc_ids}
+        want_bc = {int(d.bc_id) for i in hike_ids
+                   if (d := self.linked_of.get((Side.HIKE, i))) and d.bc_id not in bc_ids}
         want_hike = {int(d.hike_id) for i in bc_ids
                      if (d := self.linked_of.get((Side.BIGCOMMERCE, i))) and d.hike_id not in hike_ids}
         return want_hike, want_bc
@@ -237,9 +238,9 @@ def kind_mismatch(hike: HikeProduct, bc: BCProduct) -> list[Failure]:
 
 
 def kind_mismatch_message(hike: HikeProduct, bc: BCProduct) -> str:
-    return (f"Not linked: Hike's “{hike.name}” is {kind_of(hike)} and BigCommerce's “{bc.name}” is {kind_of(bc)}; "
-            "a simple product stays simple and one with variants keeps them. Make them the same kind (add or remove "
-            "the variants in one store), then link them.")
+    return (f"Not linked: Hike's “{hike.name}” is {kind_of(hike)} and BigCommerce's “{bc.name}” is "
+            f"{kind_of(bc)}; a simple product stays simple and one with variants keeps them. Make them the same "
+            "kind (add or remove the variants in one store), then link them.")
 
 
 # -- when decisions changed -------------------------------------------------------------------------------------------
@@ -311,8 +312,8 @@ def link(hike: HikeProduct, bc: BCProduct) -> Outcome:
                              sku=hike.sku, bc_sku=bc.sku, hike_name=hike.name, bc_name=bc.name)
         _bump()
     note = " (your refusal of this match is dropped)" if replaced else ""
-    return Outcome(True, f"Linked by you: Hike “{hike.name}” ({hike.id}) ⇄ BigCommerce “{bc.name}” ({bc.id}){note}; "
-                         "the next pass links them.")
+    return Outcome(True, f"Linked by you: Hike “{hike.name}” ({hike.id}) ⇄ BigCommerce “{bc.name}” ({bc.id})"
+                         f"{note}; the next pass links them.")
 
 
 def refuse(hike: HikeProduct, bc: BCProduct) -> Outcome:
@@ -328,9 +329,9 @@ def refuse(hike: HikeProduct, bc: BCProduct) -> Outcome:
                                         bc_name=bc.name)
         undone = _undo_link(hike, bc, _refused_of(decision, Side.HIKE))
         _bump()
-    return Outcome(True, f"Refused: Hike “{hike.name}” ({hike.id}) and BigCommerce “{bc.name}” ({bc.id}) are never "
-                         "linked, and neither is created in the other store" + ("; their link is undone." if undone
-                                                                                 else "."))
+    return Outcome(True, f"Refused: Hike “{hike.name}” ({hike.id}) and BigCommerce “{bc.name}” ({bc.id}) are "
+                         "never linked, and neither is created in the other store"
+                         + ("; their link is undone." if undone else "."))
 
 
 def _undo_link(hike: HikeProduct, bc: BCProduct, message: str) -> bool:
