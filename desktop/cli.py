@@ -3,7 +3,7 @@
     hike-bc-sync-cli [--data-dir DIR] [--profile P] COMMAND [--json]
 
 Commands: ``info``, ``connect bigcommerce|hike|sandbox``, ``disconnect``, ``configure``, ``preflight``, ``backup``,
-``sync --once``, ``status``, ``log``, ``run``.
+``sync --once``, ``status``, ``log``, ``run``, ``matches`` (the match review and its decisions), and more (``--help``).
 
 Exit codes: 0 success; 2 invalid input (a bad option, file or setting), with the reason on stderr; 1 anything
 that failed (not connected, keyring unusable, a data folder that cannot be written, a full disk, a store refused, a
@@ -12,9 +12,9 @@ With ``--json`` stdout carries exactly one JSON document, also when a command fa
 ...}``); human text goes to stdout otherwise, problems to stderr. A secret is never printed: tokens go from the
 option, the environment or a hidden prompt straight to the OS keyring, and every message is redacted first.
 
-Commands that write (``sync``, ``run``, ``configure``, ``connect``, ``disconnect``, ``restore-database``) hold the
-data folder's lock while they run (N6): when the app window or another command holds it, they say who (process id,
-what it is doing) and exit 1 without touching anything.
+Commands that write (``sync``, ``run``, ``configure``, ``connect``, ``disconnect``, ``restore-database``, a
+``matches`` decision) hold the data folder's lock while they run (N6): when the app window or another command holds
+it, they say who (process id, what it is doing) and exit 1 without touching anything.
 
 The ``--profile`` option picks the keyring profile (``default``). Secrets are kept per profile, data folder and
 store (issue 14): a data folder only ever uses the secrets saved for its own connected stores.
@@ -104,6 +104,18 @@ def add_support_commands(sub: Any, json_opt: argparse.ArgumentParser) -> None:
     bundle.add_argument("--no-mask", action="store_true", help="keep customers' emails, names and addresses")
 
 
+def add_stock_commands(sub: Any, json_opt: argparse.ArgumentParser) -> None:
+    """S9's stock comparison and issue 20's safety stock."""
+    sub.add_parser("compare-stock", parents=[json_opt],
+                   help="linked products whose stock differs between the stores (S9: before order stock goes on)")
+    safety = sub.add_parser("safety-stock", parents=[json_opt],
+                            help="units held back from BigCommerce: show them, set one SKU's, or the default")
+    safety.add_argument("sku", nargs="?", help="a product's or variant's SKU (none: show, or --default)")
+    safety.add_argument("units", nargs="?", type=int, help="units of this SKU BigCommerce never gets")
+    safety.add_argument("--default", type=int, metavar="N", help="units held back of every product without its own")
+    safety.add_argument("--clear", action="store_true", help="the SKU goes back to the default")
+
+
 def add_drift_command(sub: Any, json_opt: argparse.ArgumentParser) -> None:
     """Issue 20: the drift report and its fixes."""
     drift_cmd = sub.add_parser("drift", parents=[json_opt],
@@ -117,6 +129,25 @@ def add_drift_command(sub: Any, json_opt: argparse.ArgumentParser) -> None:
     drift_cmd.add_argument("links", nargs="*", type=int, metavar="LINK",
                            help="with --fix: the products' link ids (the 'link' of each row); --all for every one")
     drift_cmd.add_argument("--all", action="store_true", help="with --fix: every product the report lists")
+
+
+MATCH_DECISIONS = {"link": ("HIKE_ID", "BC_ID"), "unlink": ("HIKE_ID", "BC_ID"), "forget": ("HIKE_ID", "BC_ID"),
+                   "exclude": ("SKU",), "include": ("SKU",)}
+MATCH_KINDS = ("proposed", "ambiguous", "kind_mismatch", "only_hike", "only_bigcommerce", "linked", "refused",
+               "linked_by_you", "excluded")  # ``match_review.KINDS``, named here so --help needs no store module
+
+
+def add_match_commands(sub: Any, json_opt: argparse.ArgumentParser) -> None:
+    """Issue 20 (B2): the match review and the person's decisions about it."""
+    matches = sub.add_parser(
+        "matches", parents=[json_opt],
+        help="how products are matched (read from both stores), or a decision: link HIKE_ID BC_ID (by hand), "
+             "unlink HIKE_ID BC_ID (never link them; undoes their link), exclude SKU / include SKU (not synced / "
+             "synced again), forget HIKE_ID BC_ID (drop a link or unlink decision)")
+    matches.add_argument("decision", nargs="?", choices=sorted(MATCH_DECISIONS), help="a decision (none: list)")
+    matches.add_argument("values", nargs="*", metavar="ID|SKU", help="HIKE_ID BC_ID, or SKU")
+    matches.add_argument("--search", metavar="TEXT", help="only rows with TEXT in a name, SKU or id")
+    matches.add_argument("--only", metavar="KIND", help=f"only rows of this kind: {', '.join(MATCH_KINDS)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,16 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("preflight", parents=[json_opt], help="duplicates (P1), tax check (P2) and dry run (P3)")
     add_support_commands(sub, json_opt)
-    sub.add_parser("compare-stock", parents=[json_opt],
-                   help="linked products whose stock differs between the stores (S9: before order stock goes on)")
-    safety = sub.add_parser("safety-stock", parents=[json_opt],
-                            help="units held back from BigCommerce: show them, set one SKU's, or the default")
-    safety.add_argument("sku", nargs="?", help="a product's or variant's SKU (none: show, or --default)")
-    safety.add_argument("units", nargs="?", type=int, help="units of this SKU BigCommerce never gets")
-    safety.add_argument("--default", type=int, metavar="N", help="units held back of every product without its own")
-    safety.add_argument("--clear", action="store_true", help="the SKU goes back to the default")
-
+    add_stock_commands(sub, json_opt)
     add_drift_command(sub, json_opt)
+    add_match_commands(sub, json_opt)
     backup = sub.add_parser("backup", parents=[json_opt], help="both catalogs as CSV files")
     backup.add_argument("--out", metavar="DIR", help="folder for the files (default: the app's backups folder)")
 
@@ -211,6 +235,8 @@ def writes(args: argparse.Namespace) -> bool:
         return not args.print_template
     if args.command == "restore-database":
         return not args.list
+    if args.command == "matches":  # a decision changes what the passes do (and may undo a link)
+        return args.decision is not None
     return args.command in {"connect", "disconnect", "run"}
 
 
@@ -620,6 +646,78 @@ def cmd_compare_stock(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_matches(args: argparse.Namespace) -> int:
+    """Issue 20 (B2): the match review, or one decision about it (honoured by every pass from the next one)."""
+    if args.decision is None:
+        return list_matches(args)
+    wanted = MATCH_DECISIONS[args.decision]
+    if len(args.values) != len(wanted) or (len(wanted) == 2 and not all(v.isdigit() for v in args.values)):
+        raise invalid(f"Give matches {args.decision} {' '.join(wanted)}"
+                      + (" (two product ids)." if len(wanted) == 2 else "."))
+    if args.search or args.only:
+        raise invalid("--search and --only are for the list (matches without a decision).")
+    from desktop.sync import match_decisions
+
+    try:
+        with opened_db():
+            outcome = decide_match(args, match_decisions)
+    except match_decisions.DecisionError as exc:
+        raise invalid(str(exc)) from None
+    emit(args, {"decision": args.decision, "values": args.values, "changed": outcome.changed,
+                "message": outcome.message}, [outcome.message])
+    return 0
+
+
+def decide_match(args: argparse.Namespace, decisions: Any) -> Any:
+    """One decision; the records it names are looked up in the stores first (an unknown id or SKU: exit 2)."""
+    if args.decision == "include":
+        return decisions.include(args.values[0])
+    if args.decision == "forget":
+        return decisions.forget(int(args.values[0]), int(args.values[1]))
+    with opened_clients(args) as (bc, hike):
+        if args.decision == "exclude":
+            sku = args.values[0].strip()
+            if not sku or (hike.find_product_by_sku(sku) is None and bc.find_product_by_sku(sku) is None):
+                raise invalid(f"No product or variant in Hike or BigCommerce has the SKU {sku!r}.")
+            return decisions.exclude(sku)
+        hike_id, bc_id = (int(v) for v in args.values)
+        hike_p = hike.product(hike_id)
+        if hike_p is None:
+            raise invalid(f"Hike has no product with id {hike_id}.")
+        bc_p = next(iter(bc.products(ids=[bc_id])), None)
+        if bc_p is None:
+            raise invalid(f"BigCommerce has no product with id {bc_id}.")
+        return decisions.link(hike_p, bc_p) if args.decision == "link" else decisions.refuse(hike_p, bc_p)
+
+
+def list_matches(args: argparse.Namespace) -> int:
+    if args.only and args.only not in MATCH_KINDS:
+        raise invalid(f"--only takes one of: {', '.join(MATCH_KINDS)} (not {args.only!r}).")
+    from desktop.sync import match_review
+
+    with opened_db(), opened_clients(args) as (bc, hike):
+        rows = match_review.only(match_review.review(hike, bc), search=args.search, kind=args.only)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.kind] = counts.get(row.kind, 0) + 1
+    data = {"count": len(rows), "counts": counts, "rows": [row.to_json() for row in rows]}
+    emit(args, data, lambda: [match_line(row) for row in rows]
+         + [", ".join(f"{n} {kind}" for kind, n in counts.items()) or "No product matches."])
+    return 0
+
+
+def match_line(row: Any) -> str:
+    """One review row for people: kind, both records (id, name, SKU), how, and what it means."""
+    def record(store: str, record_id: Any, name: str, sku: str) -> str:
+        if record_id is None:
+            return f"{store} SKU {sku}" if sku and not name else f"{store} —"
+        return f"{store} {record_id} “{name}”" + (f" [{sku}]" if sku else "")
+
+    how = f" ({row.how})" if row.how else ""
+    return (f"{row.kind:<16} {record('Hike', row.hike_id, row.hike_name, row.hike_sku)} ⇄ "
+            f"{record('BigCommerce', row.bc_id, row.bc_name, row.bc_sku)}{how}: {row.message}")
+
+
 def tax_check(settings: Settings, saved: bool, bc_price_entered_with_tax: bool) -> dict[str, Any]:
     """P2: Hike's "tax inclusive prices" is not readable through Hike's API; the settings record it."""
     check = TaxCheck(settings.tax_inclusive, bc_price_entered_with_tax)
@@ -976,6 +1074,7 @@ COMMANDS["autostart"] = cmd_autostart
 COMMANDS["drift"] = cmd_drift
 COMMANDS["compare-stock"] = cmd_compare_stock
 COMMANDS["safety-stock"] = cmd_safety_stock
+COMMANDS["matches"] = cmd_matches
 COMMANDS["diagnose"] = cmd_diagnose
 COMMANDS["support-bundle"] = cmd_support_bundle
 CONNECT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

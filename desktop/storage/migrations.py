@@ -83,6 +83,15 @@ _V5_LINK_ENTITY_ID = ['CREATE INDEX "link_entity_id" ON "link" ("entity", "id")'
 # them again.
 _V6_LINK_REFUSED = ['ALTER TABLE "link" ADD COLUMN "refused" TEXT']
 
+# Match review (issue 20, B2): the person's decisions about which products are the same: refused pairs, pairs
+# linked by hand, SKUs excluded from syncing (``desktop.sync.match_decisions``).
+_V7_MATCH_DECISIONS = [
+    """CREATE TABLE "match_decision" ("id" INTEGER NOT NULL PRIMARY KEY, "kind" VARCHAR(255) NOT NULL CHECK (kind IN ('refuse', 'link', 'exclude')), "key" VARCHAR(255) NOT NULL, "hike_id" VARCHAR(255), "bc_id" VARCHAR(255), "sku" VARCHAR(255), "hike_name" VARCHAR(255) NOT NULL, "bc_name" VARCHAR(255) NOT NULL, "bc_sku" VARCHAR(255), "created_at" TEXT NOT NULL)""",
+    """CREATE UNIQUE INDEX "match_decision_key" ON "match_decision" ("key")""",
+    """CREATE INDEX "match_decision_kind_hike_id" ON "match_decision" ("kind", "hike_id")""",
+    """CREATE INDEX "match_decision_kind_bc_id" ON "match_decision" ("kind", "bc_id")""",
+]
+
 # The drift report (issue 20): the fields of linked records that differ between the stores, found by full passes.
 _V8_DRIFT = [
     """CREATE TABLE "drift" ("id" INTEGER NOT NULL PRIMARY KEY, "entity" VARCHAR(255) NOT NULL, "link_id" INTEGER NOT NULL, "hike_id" VARCHAR(255) NOT NULL, "bc_id" VARCHAR(255) NOT NULL, "name" VARCHAR(255) NOT NULL, "sku" VARCHAR(255), "field" VARCHAR(255) NOT NULL, "label" VARCHAR(255) NOT NULL, "hike_value" TEXT, "bc_value" TEXT, "rule" VARCHAR(255) NOT NULL, "own_rule" INTEGER NOT NULL, "fixes" TEXT NOT NULL, "found_at" TEXT NOT NULL)""",
@@ -97,5 +106,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "links: image URLs sent to BigCommerce", _execute_all(_V4_IMAGES_SENT)),
     Migration(5, "links: index by entity in id order, for the monitor's lists", _execute_all(_V5_LINK_ENTITY_ID)),
     Migration(6, "links: the writes a store refused, until the record changes", _execute_all(_V6_LINK_REFUSED)),
+    Migration(7, "match decisions: refused pairs, pairs linked by hand, excluded SKUs",
+              _execute_all(_V7_MATCH_DECISIONS)),
     Migration(8, "drift: the fields of linked records that differ between the stores", _execute_all(_V8_DRIFT)),
 ]

@@ -177,6 +177,30 @@ class PendingWork(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
 
 
+class MatchDecision(BaseModel):
+    """A person's decision about which products are the same (issue 20, B2), honoured by every pass:
+    ``refuse`` (``hike_id`` and ``bc_id`` are never linked), ``link`` (linked by hand, whatever their SKUs say) or
+    ``exclude`` (products with ``sku`` are not synced at all). ``key`` makes a decision unique (``refuse:H:B``,
+    ``link:H:B``, ``exclude:<sku as compared>``); the names and SKUs are the records' as they were decided on, for
+    the listing when a store no longer has them."""
+
+    kind = peewee.CharField(constraints=[peewee.Check("kind IN ('refuse', 'link', 'exclude')")])
+    key = peewee.CharField(unique=True)
+    hike_id = peewee.CharField(null=True)
+    bc_id = peewee.CharField(null=True)
+    sku = peewee.CharField(null=True)
+    hike_name = peewee.CharField(default="")
+    bc_name = peewee.CharField(default="")
+    bc_sku = peewee.CharField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("kind", "hike_id"), False),
+            (("kind", "bc_id"), False),
+        )
+
+
 class DriftRow(BaseModel):
     """One field of a linked record that differs between the stores (issue 20, ``desktop.sync.drift``): found by
     the last full pass, gone once a pass writes the record."""
@@ -202,7 +226,7 @@ class DriftRow(BaseModel):
 
 
 ALL_MODELS: list[type[BaseModel]] = [
-    Connection, SettingsVersion, Preference, Link, Cursor, Run, LogEntry, PendingWork, DriftRow,
+    Connection, SettingsVersion, Preference, Link, Cursor, Run, LogEntry, PendingWork, MatchDecision, DriftRow,
 ]
 
 DEFAULT_LOG_RETENTION_DAYS = 180

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from desktop.storage.models import Link, Run, get_preference
-from desktop.sync import drift, errors, mapping, passes, preview, refusals
+from desktop.sync import drift, errors, mapping, match_decisions, passes, preview, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
 from desktop.sync.events import Listeners
@@ -112,7 +112,7 @@ class SyncEngine:
     def dry_run(self, *, full: bool = False) -> DryRun:
         """P3: plan a pass and write nothing (no run row, no link, no cursor); ``full``: as a full pass would."""
         sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
-        snapshot = sync.read(full=full or self.reconcile_due())
+        snapshot = sync.read(full=full or self.reconcile_due() or match_decisions.changed())
         counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
         described: list[dict[str, Any]] = []  # each part's actions told, not kept: they hold both records
         writes: list[preview.PlannedWrite] = []
@@ -160,11 +160,13 @@ class SyncEngine:
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
         """What a pass reads when its caller does not say: the records asked for, everything when the daily
-        reconciliation is due (D11) or the safety stock changed since levels were last sent (issue 20: every
-        level then goes again), else what changed since the cursors."""
+        reconciliation is due (D11), the safety stock changed since levels were last sent (issue 20: every
+        level then goes again) or a match decision changed (B2: a pair linked by hand may not have changed), else
+        what changed since the cursors."""
         if only is not None:
             return ReadScope.RECORDS
-        return ReadScope.FULL if self.reconcile_due() or self.safety_stock_changed() else ReadScope.INCREMENTAL
+        full = self.reconcile_due() or self.safety_stock_changed() or match_decisions.changed()
+        return ReadScope.FULL if full else ReadScope.INCREMENTAL
 
     def safety_stock_changed(self) -> bool:
         """Whether BigCommerce's levels were last sent under another safety stock (none counts as no buffer)."""

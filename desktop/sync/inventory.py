@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link, PendingWork
-from desktop.sync import errors, refusals
+from desktop.sync import errors, match_decisions, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
 from desktop.sync.hike_models import HikeProduct
 from desktop.sync.journal import CURSOR_OVERLAP, Journal, begin_work, end_work, links_by_hike, unfinished_work
@@ -133,15 +133,19 @@ def plan_stock(products: Iterable[HikeProduct], product_links: dict[str, Link], 
     return out
 
 
-def plan_levels(resolved: Any, products: Iterable[HikeProduct],
-                levels: Mapping[tuple[str, int], int] | None) -> list[StockChange]:
+def plan_levels(resolved: Any, products: Iterable[HikeProduct], levels: Mapping[tuple[str, int], int] | None,
+                excluded: Callable[[HikeProduct, Link | None], bool] | None = None) -> list[StockChange]:
     """A stock pass's levels for the Hike ``products`` read, over the saved links: on a full read, compared with
     BigCommerce's real levels (``levels``, ``read_levels``: edited there, or an order's stock never set back),
     otherwise with the level last pushed, which costs no call (``levels`` None). The database only. Levels
-    BigCommerce refused wait for a change (``refusals``)."""
+    BigCommerce refused wait for a change (``refusals``). Products the person excluded from syncing get none
+    (``excluded``: ``match_decisions.Decisions.excludes``, loaded now when not given)."""
+    excluded = excluded or match_decisions.Decisions.load().excludes
     products = list(products)
     ids = [p.id for p in products]
-    changes = plan_stock(products, links_by_hike("product", ids),
+    product_links = links_by_hike("product", ids)
+    products = [p for p in products if not excluded(p, product_links.get(str(p.id)))]
+    changes = plan_stock(products, product_links,
                          links_by_hike("variant", [v.id for p in products for v in p.variants]),
                          resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels,
                          buffer_of=resolved.settings.safety_stock.lookup())
@@ -279,7 +283,10 @@ def resync_levels(hike: Any, bc: BigCommerceClient, journal: Journal, resolved: 
             product = parents.get(product.parent_id) or rows.get(product.parent_id) or hike.product(product.parent_id)
         if product is not None:
             parents[product.id] = product
-    changes = plan_stock(parents.values(), links_by_hike("product"), links_by_hike("variant"),
+    excluded = match_decisions.Decisions.load().excludes  # B2: nothing is written for an excluded product
+    product_links = links_by_hike("product")
+    changes = plan_stock([p for p in parents.values() if not excluded(p, product_links.get(str(p.id)))],
+                         product_links, links_by_hike("variant"),
                          resolved.stock_outlet_ids, resolved.bc_location_id, force=True,
                          buffer_of=resolved.settings.safety_stock.lookup())
     changes = refusals.hold_back_stock(changes, resolved)

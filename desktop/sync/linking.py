@@ -46,6 +46,8 @@ class Failure:
     name: str
     sku: str | None
     message: str
+    why: str = ""  # duplicate_sku | duplicate_barcode | kind_mismatch (the match review sorts by it)
+    other: str | None = None  # kind_mismatch: the other store's record id
 
 
 @dataclass
@@ -112,7 +114,7 @@ def _duplicate_sku_failures(side: Side, store: str, products: list[P], index: di
             failures.append(Failure(side, str(p.id), p.name, p.sku,
                                     f"Duplicate SKU {(p.sku or shared[p.id]).strip()!r} in {store} (also on "
                                     f"{', '.join(others)}): "
-                                    "give each product its own SKU, then sync again."))
+                                    "give each product its own SKU, then sync again.", "duplicate_sku"))
     return failures
 
 
@@ -161,7 +163,7 @@ def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *
         if p.id in dup_hike_bar and p.id not in used_hike:
             failures.append(Failure(Side.HIKE, str(p.id), p.name, p.sku,
                                     f"Duplicate barcode {dup_hike_bar[p.id]!r} in Hike: it cannot be linked by "
-                                    "barcode; give each product its own barcode or a SKU."))
+                                    "barcode; give each product its own barcode or a SKU.", "duplicate_barcode"))
             used_hike.add(p.id)
     return LinkPlan(matches=matches,
                     hike_only=[p for p in hike if p.id not in used_hike],
@@ -169,7 +171,8 @@ def plan_links(hike_products: list[HikeProduct], bc_products: list[BCProduct], *
                     failures=failures)
 
 
-def _kind(product: HikeProduct | BCProduct) -> str:
+def kind_of(product: HikeProduct | BCProduct) -> str:
+    """"a simple product" or "a product with variants" (D2: one never links with the other)."""
     has_variants = product.has_options if isinstance(product, BCProduct) else bool(product.variants)
     return "a product with variants" if has_variants else "a simple product"
 
@@ -179,11 +182,12 @@ def _kind_mismatch(hike: HikeProduct, bc: BCProduct, by: str) -> list[Failure]:
     same product: linking it would half-apply (one side's stock per product, the other's per variant). Both
     records fail, each naming the other and the fix; neither is linked nor created on the other side."""
     key = "SKU" if by == "sku" else "barcode"
-    message = (f"Not linked: Hike's “{hike.name}” is {_kind(hike)} and BigCommerce's “{bc.name}” is {_kind(bc)}, "
+    message = (f"Not linked: Hike's “{hike.name}” is {kind_of(hike)} and BigCommerce's “{bc.name}” is "
+               f"{kind_of(bc)}, "
                f"but they share a {key}. Make them the same kind (add or remove the variants in one store), or "
                f"give them different {key}s, then sync again.")
-    return [Failure(Side.HIKE, str(hike.id), hike.name, hike.sku, message),
-            Failure(Side.BIGCOMMERCE, str(bc.id), bc.name, bc.sku, message)]
+    return [Failure(Side.HIKE, str(hike.id), hike.name, hike.sku, message, "kind_mismatch", str(bc.id)),
+            Failure(Side.BIGCOMMERCE, str(bc.id), bc.name, bc.sku, message, "kind_mismatch", str(hike.id))]
 
 
 def match_variants(match: ProductMatch) -> ProductMatch:

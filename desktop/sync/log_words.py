@@ -23,7 +23,7 @@ ACTION_TEXT = {
     "create": "Created", "update": "Updated", "link": "Linked", "skip": "Skipped", "fail": "Failed",
     "stock": "Stock set", "status": "Status set", "wait": "Waiting", "version": "New version",
 }
-MATCH_WORDS = {"sku": "SKU", "barcode": "barcode", "email": "email"}
+MATCH_WORDS = {"sku": "SKU", "barcode": "barcode", "email": "email", "you": "you"}  # you: linked by hand (B2)
 
 
 def field_label(entity: str, name: str) -> str:

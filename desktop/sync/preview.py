@@ -16,7 +16,6 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.sync import hike_images, mapping, product_writes
-from desktop.sync.journal import save_link
 from desktop.sync.plain_text import html_to_text, looks_like_html
 from desktop.sync.product_fields import field_label
 from desktop.sync.vocabulary import Direction
@@ -200,6 +199,7 @@ def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any], levels: An
     pass running meanwhile waits on it for a moment at most). ``levels``: BigCommerce's, read before by the
     caller on a full read (``bc_levels``), else None."""
     from desktop.sync.inventory import plan_levels
+    from desktop.sync.products import link_pair
 
     resolved = sync.ctx.settings
     if not resolved.settings.hike_to_bc.inventory:
@@ -207,9 +207,9 @@ def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any], levels: An
     with database_proxy.atomic() as transaction:
         for action in actions:
             if action.kind == "link":
-                save_link("product", hike_id=action.hike.id, bc_id=action.bc.id, sku=action.sku, name=action.name)
+                link_pair(action.hike, action.bc)
                 sync._save_variant_links(action.match)
-        changes = plan_levels(resolved, snapshot.hike, levels)
+        changes = plan_levels(resolved, snapshot.hike, levels, sync.decisions.excludes)
         out = [PlannedWrite("bigcommerce", _int(c.link.hike_id), _int(c.link.bc_id), c.name, c.sku,
                             {STOCK: [c.bc_level if c.bc_level is not None else c.link.stock_pushed, c.units]})
                for c in changes if not c.in_step]

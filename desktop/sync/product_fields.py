@@ -448,4 +448,5 @@ def declared_rule(name: str, settings: Settings | ResolvedSettings | None) -> st
     """The rule (``ownership``) the product field ``name`` follows when the shop set none: how the table declares
     it under the current options (S6, S16, S19), e.g. the description is BigCommerce's unless it syncs both ways."""
     field = next(f for f in PRODUCT_TABLE if f.name == name)
-    return ownership.rule_for(field.syncs(settings, Direction.HIKE_TO_BC), field.syncs(settings, Direction.BC_TO_HIKE))
+    options = options_of(settings) if settings is not None else None
+    return ownership.rule_for(field.syncs(options, Direction.HIKE_TO_BC), field.syncs(options, Direction.BC_TO_HIKE))

@@ -23,8 +23,8 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import (deleted_links, errors, hike_images, mapping, ownership, passes, product_writes,
-                          refusals)
+from desktop.sync import (deleted_links, errors, hike_images, mapping, match_decisions, ownership, passes,
+                          product_writes, refusals)
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -91,16 +91,20 @@ class ProductSync(EntitySync):
         self._to_bc: list[_BCWrite] = []  # batched writes waiting for a fuller call (``_send_waiting``)
         self._to_hike: list[Action] = []
         self._new_in_hike: list[Action] = []
+        self._decisions: match_decisions.Decisions | None = None
 
     # -- read -----------------------------------------------------------------------------------------------------
     def read(self, *, full: bool) -> Snapshot:
         """What changed since the cursors (everything when ``full``), kept in SQLite and planned in parts
         (``read_store``): a whole catalog is never held in memory (issue 19)."""
-        store = ReadStore(ENTITY, match_keys, {"hike": lambda p: p.last_modified,
-                                               "bigcommerce": lambda p: p.date_modified})
-        return passes.read_both(ENTITY, full, self.hike, self.bc,
-                                lambda since: (p for p in self.hike.products(since=since) if not p.parent_id),
-                                lambda since: self.bc.products(modified_since=since), store=store)
+        return read_products(self.hike, self.bc, full=full, decisions=self.decisions)
+
+    @property
+    def decisions(self) -> match_decisions.Decisions:
+        """The person's match decisions (B2), loaded once for the pass."""
+        if self._decisions is None:
+            self._decisions = match_decisions.Decisions.load()
+        return self._decisions
 
     def read_records(self, links: Iterable[Link]) -> Snapshot:
         """Just these records, as they are now, for "Retry this record" (M4): each Hike product by id and the
@@ -149,9 +153,35 @@ class ProductSync(EntitySync):
 
     # -- plan -----------------------------------------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> list[Action]:
-        """The actions for what ``snap`` read (a whole read, or one part of it), over its records' links."""
+        """The actions for what ``snap`` read (a whole read, or one part of it), over its records' links, with the
+        person's match decisions honoured (B2, ``match_decisions``)."""
         by_hike = links_by_hike(ENTITY, [p.id for p in snap.hike])
         by_bc = links_by_bc(ENTITY, [p.id for p in snap.bc])
+        unlinked_hike, unlinked_bc = self._unlinked(snap, by_hike, by_bc)
+        aside = self.decisions.set_aside(unlinked_hike, unlinked_bc)
+        links, refused = self.decisions.refused_in(plan_links(aside.hike, aside.bc), aside.hike, aside.bc)
+        actions: list[Action] = [Action("link", m.hike, m.bc, linked_by(m.by), match=m)
+                                 for m in aside.by_hand + links.matches]
+        failures = aside.failures + links.failures
+        failed_hike = {f.record_id for f in failures if f.side == "hike"}
+        failed_bc = {f.record_id for f in failures if f.side == "bigcommerce"}
+        for failure in failures:
+            hike_p = next((p for p in unlinked_hike if str(p.id) == failure.record_id), None) \
+                if failure.side == "hike" else None
+            bc_p = next((p for p in unlinked_bc if str(p.id) == failure.record_id), None) \
+                if failure.side == "bigcommerce" else None
+            actions.append(Action("fail", hike_p, bc_p, failure.message))
+        actions += [Action("skip", hike_p, bc_p, message) for hike_p, bc_p, message in aside.skips + refused]
+        actions += self._plan_creates(links.hike_only, links.bc_only, failed_hike, failed_bc)
+        held, synced = self._held_back(snap, by_hike, by_bc)
+        actions += held + self._plan_updates(synced, by_hike, by_bc)
+        actions = self._plan_deleted(snap, actions, by_hike, by_bc)
+        return refusals.hold_back(actions, ENTITY, self._refusal_key)  # refused writes wait for a change
+
+    def _unlinked(self, snap: Snapshot, by_hike: dict[str, Link],
+                  by_bc: dict[str, Link]) -> tuple[list[HikeProduct], list[BCProduct]]:
+        """The records of ``snap`` not linked yet, with what a read that was not whole may have missed of their
+        matches: looked up by SKU, and their partners linked by hand by id (``by_*`` gain their links)."""
         unlinked_hike = [p for p in snap.hike if not _linked(by_hike.get(str(p.id)))]
         unlinked_bc = [p for p in snap.bc if not _linked(by_bc.get(str(p.id)))]
         # a new record may match one the other side did not report as changed (or that a short read of a full
@@ -161,20 +191,50 @@ class ProductSync(EntitySync):
         if not snap.full or "hike" in snap.incomplete:
             unlinked_hike += self._lookup_hike([p for p in unlinked_bc if p.sku], {p.id for p in unlinked_hike},
                                                by_hike)
-        links = plan_links(unlinked_hike, unlinked_bc)
-        actions: list[Action] = [Action("link", m.hike, m.bc, linked_by(m.by), match=m) for m in links.matches]
-        failed_hike = {f.record_id for f in links.failures if f.side == "hike"}
-        failed_bc = {f.record_id for f in links.failures if f.side == "bigcommerce"}
-        for failure in links.failures:
-            hike_p = next((p for p in unlinked_hike if str(p.id) == failure.record_id), None) \
-                if failure.side == "hike" else None
-            bc_p = next((p for p in unlinked_bc if str(p.id) == failure.record_id), None) \
-                if failure.side == "bigcommerce" else None
-            actions.append(Action("fail", hike_p, bc_p, failure.message))
-        actions += self._plan_creates(links.hike_only, links.bc_only, failed_hike, failed_bc)
-        actions += self._plan_updates(snap, by_hike, by_bc)
-        actions = self._plan_deleted(snap, actions, by_hike, by_bc)
-        return refusals.hold_back(actions, ENTITY, self._refusal_key)  # refused writes wait for a change
+        if self.decisions and (not snap.full or snap.incomplete):
+            hike_ids, bc_ids = self.decisions.partners_missing(unlinked_hike, unlinked_bc)
+            unlinked_bc += self._partners_bc(bc_ids, by_bc)
+            unlinked_hike += self._partners_hike(hike_ids, by_hike)
+        return unlinked_hike, unlinked_bc
+
+    def _partners_bc(self, ids: set[int], by_bc: dict[str, Link]) -> list[BCProduct]:
+        """BigCommerce products linked by hand with a record read, not read themselves (one ``id:in`` read)."""
+        if not ids:
+            return []
+        found = list(self.bc.products(ids=ids))
+        by_bc.update(links_by_bc(ENTITY, [p.id for p in found]))
+        return [p for p in found if not _linked(by_bc.get(str(p.id)))]
+
+    def _partners_hike(self, ids: set[int], by_hike: dict[str, Link]) -> list[HikeProduct]:
+        found = [p for p in (self.hike.product(i) for i in sorted(ids)) if p is not None and not p.parent_id]
+        by_hike.update(links_by_hike(ENTITY, [p.id for p in found]))
+        return [p for p in found if not _linked(by_hike.get(str(p.id)))]
+
+    def _held_back(self, snap: Snapshot, by_hike: dict[str, Link],
+                   by_bc: dict[str, Link]) -> tuple[list[Action], Snapshot]:
+        """Linked records the person excluded (or whose match they refused): a skip each, nothing written for
+        them; and ``snap`` without them, for the updates."""
+        if not self.decisions:
+            return [], snap
+        hike_of = {p.id: p for p in snap.hike}
+        bc_of = {p.id: p for p in snap.bc}
+        held: dict[int, Action] = {}
+        for records, links, partner_of, partner_id in ((snap.hike, by_hike, bc_of, "bc_id"),
+                                                       (snap.bc, by_bc, hike_of, "hike_id")):
+            for p in records:
+                link = links.get(str(p.id))
+                if link is None or link.status != LinkStatus.LINKED or link.id in held:
+                    continue
+                partner = partner_of.get(int(getattr(link, partner_id) or 0))
+                hike_p, bc_p = (p, partner) if partner_id == "bc_id" else (partner, p)
+                message = self.decisions.held_back(link, hike_p, bc_p)
+                if message:
+                    held[link.id] = Action("skip", hike_p, bc_p, message, link=link)
+        if not held:
+            return [], snap
+        kept = replace(snap, hike=[p for p in snap.hike if _link_id(by_hike, p) not in held],
+                       bc=[p for p in snap.bc if _link_id(by_bc, p) not in held])
+        return list(held.values()), kept
 
     def _refusal_key(self, action: Action) -> dict[str, Any] | None:
         return refusals.product_key(action, self.ctx)
@@ -392,8 +452,9 @@ class ProductSync(EntitySync):
         log line every pass. The marker becomes a real link if the product later qualifies."""
         hike_id = str(action.hike.id) if action.hike else None
         bc_id = str(action.bc.id) if action.bc else None
-        marker = self._record_row(hike_id, bc_id)
-        if marker is not None and marker.status == "skipped" and marker.last_message == action.message:
+        marker = action.link or self._record_row(hike_id, bc_id)  # a link the person excluded keeps its row (B2)
+        if marker is not None and marker.last_message == action.message and \
+                (marker.status == "skipped" or marker.last_result == "skipped"):
             return
         with database_proxy.atomic():
             if marker is None:
@@ -409,7 +470,7 @@ class ProductSync(EntitySync):
         assert hike_p is not None and bc_p is not None and action.match is not None
         kept = product_writes.kept_note(self._first_link_to_hike(action)[1], self._first_link_to_bc(action)[1])
         with database_proxy.atomic():
-            link = save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name)
+            link = link_pair(hike_p, bc_p)
             self._save_variant_links(action.match)
             self.journal.record(ENTITY, action="link", result="ok", direction="both", link=link,
                                 message=f"{action.message}: {hike_p.name} ⇄ {bc_p.name}" + (f". {kept}" if kept
@@ -794,6 +855,30 @@ class _BCWrite:
 def _first_to_hike(action: Action, bc_now: BCProduct) -> Action:
     """A first link's update to Hike, with BigCommerce's product as it now is (its images as read)."""
     return Action("update_hike", action.hike, _with_images(bc_now, action.bc), link=action.link, message="first")
+
+
+def link_pair(hike_p: HikeProduct, bc_p: BCProduct) -> Link:
+    """The link of a first link (call inside its transaction): a marker the BigCommerce product had on its own (it
+    was skipped or failed apart, e.g. a match the person refused, then forgot) gives way to it."""
+    Link.delete().where(Link.entity == ENTITY, Link.bc_id == str(bc_p.id), Link.status != LinkStatus.LINKED,
+                        Link.hike_id.is_null() | (Link.hike_id != str(hike_p.id))).execute()
+    return save_link(ENTITY, hike_id=hike_p.id, bc_id=bc_p.id, sku=hike_p.sku or bc_p.sku, name=hike_p.name)
+
+
+def _link_id(links: dict[str, Link], product: Any) -> int | None:
+    link = links.get(str(product.id))
+    return link.id if link is not None else None
+
+
+def read_products(hike: HikeClient, bc: BigCommerceClient, *, full: bool,
+                  decisions: match_decisions.Decisions) -> Snapshot:
+    """Both stores' products (every one when ``full``, else what changed since the cursors) streamed into a
+    ``ReadStore`` (issue 19), each matchable by its SKUs and barcodes and by the decisions that pair it by hand."""
+    store = ReadStore(ENTITY, decisions.keys_with(match_keys), {"hike": lambda p: p.last_modified,
+                                                                 "bigcommerce": lambda p: p.date_modified})
+    return passes.read_both(ENTITY, full, hike, bc,
+                            lambda since: (p for p in hike.products(since=since) if not p.parent_id),
+                            lambda since: bc.products(modified_since=since), store=store)
 
 
 def _linked(link: Link | None) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
 from desktop.storage.models import Link, set_preference
-from desktop.sync import drift
+from desktop.sync import drift, match_decisions
 from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
 from desktop.sync.passes import Snapshot, filled_call, records_of
 from desktop.sync.settings import Settings
@@ -131,6 +131,7 @@ class ProductPass(_SyncPass):
         self.sync.advance_cursors(snapshot)
         if snapshot.full and not snapshot.incomplete:  # a short read is not a reconciliation: again next pass
             set_preference(RECONCILED_AT, self.run.now().isoformat())
+            match_decisions.note_read(self.sync.decisions.revision)  # B2: every record planned under them
 
 
 class StockPass:
@@ -179,9 +180,10 @@ class StockPass:
 
         resolved = self.run.mapping.settings
         levels = read_levels(self.run.bc, resolved.bc_location_id) if snapshot.full else None
+        excluded = match_decisions.Decisions.load().excludes  # B2: no level for a product the person excluded
         waiting: list[Any] = []
         for products in records_of(snapshot, "hike"):
-            waiting = self._push(waiting + plan_levels(resolved, products, levels), final=False)
+            waiting = self._push(waiting + plan_levels(resolved, products, levels, excluded), final=False)
         self._push(waiting, final=True)
         if snapshot.full:  # every level read was sent under this safety stock (``SyncEngine.safety_stock_changed``)
             set_preference(SAFETY_STOCK_SENT, resolved.settings.safety_stock.to_json())

@@ -149,3 +149,23 @@ def test_upgrade_from_schema_1_keeps_links_and_copies_the_file(data_dir):
     assert dbmod.schema_version(upgraded) == MIGRATIONS[-1].version
     assert list(data_dir.glob("v1.before-v2.*.sqlite3"))
     dbmod.close_db()
+
+
+def test_issue20_v7_adds_the_match_decisions_to_a_v6_database(data_dir):
+    """B2: an upgraded database gains the decisions' table (each decision unique by its key) and keeps its links."""
+    path = data_dir / "v6.sqlite3"
+    db = dbmod.open_database(path)
+    db.connect()
+    dbmod.run_migrations(db, [m for m in MIGRATIONS if m.version <= 6])
+    db.execute_sql("INSERT INTO link (entity, hike_id, bc_id, sku, status, name, last_message, created_at) "
+                   "VALUES ('product', '7', '70', 'A-1', 'linked', '', '', '2026-01-01T00:00:00+00:00')")
+    db.close()
+    upgraded = dbmod.init_db(path)
+    assert dbmod.schema_version(upgraded) >= 7
+    assert models.Link.get(models.Link.hike_id == "7").bc_id == "70"
+    models.MatchDecision.create(kind="refuse", key="refuse:7:70", hike_id="7", bc_id="70")
+    with pytest.raises(peewee.IntegrityError):
+        models.MatchDecision.create(kind="refuse", key="refuse:7:70", hike_id="7", bc_id="70")
+    with pytest.raises(peewee.IntegrityError):
+        models.MatchDecision.create(kind="ignore", key="ignore:7", hike_id="7")
+    dbmod.close_db()

@@ -121,3 +121,23 @@ def test_a_products_plan_in_parts_of_two_is_the_plan_in_one_piece(db, monkeypatc
     assert kinds >= {"link", "fail", "create_bc", "create_hike"} and kinds & {"update_bc", "update_hike"}
     assert plan(2) == whole
     assert plan(1) == whole
+
+
+def test_issue20_a_pair_linked_by_hand_shares_no_key_yet_lands_in_one_part(db, monkeypatch):
+    """B2: the two records of a ``link`` decision are matched by no SKU or barcode; the decision's own key
+    (``decision:<id>``) brings them into one part, so a plan in parts of one record still links them."""
+    from desktop.sync import match_decisions
+
+    hike = [hike_simple(id=101, sku="A", barcode="1"), hike_simple(id=102, sku="B", barcode="2"),
+            hike_simple(id=103, sku="C", barcode="3")]
+    bc = [bc_simple(201, "Z", "9"), bc_simple(202, "Y", "8"), bc_simple(203, "NEW", "7")]
+    match_decisions.link(hike[0], bc[2])
+
+    def plan(part_size: int) -> list[tuple]:
+        monkeypatch.setattr(read_store, "PART", part_size)
+        actions = plan_of(ProductPass(run_of(FakeHike(hike), FakeBC(bc))), ReadScope.FULL)
+        return sorted(((a.kind, a.hike.id if a.hike else None, a.bc.id if a.bc else None) for a in actions), key=repr)
+
+    whole = plan(1000)
+    assert ("link", 101, 203) in whole
+    assert plan(1) == whole
