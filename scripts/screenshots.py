@@ -4,7 +4,8 @@ Run on a (virtual) screen:  xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/pyt
 Writes docs/screenshots/*.png. Each screen is grabbed from a real window after it has been shown:
 
 - main-window.png: the first start before anything is set up (the "Set up…" screen);
-- dashboard-idle.png, products.png, record-log.png, errors.png, customers.png, sales.png, run-log.png: after the
+- dashboard-idle.png, products.png, record-log.png, errors.png, differences(-dark).png, customers.png, sales.png,
+  run-log.png: after the
   first sync of the demo sandbox, with a duplicate SKU seeded in Hike so the error screens have something to show,
   and three shoppers' orders synced by a second pass;
 - dashboard-syncing.png: during a live pass (a slow store answer keeps it running long enough to look at);
@@ -107,6 +108,29 @@ def close_without_tray(window) -> None:
     ask_how_to_close(window)
 
 
+def differences(window, engine) -> None:
+    """Issue 20: the Differences tab, light and dark: after the first sync, two descriptions edited in Hike (which
+    BigCommerce owns by default, S16, so no pass sends them), then the on-demand check (one full read, no write).
+    Called while no pass runs, so the check may run on this thread."""
+    from scripts.screenshots_wizard import dark_palette
+    from desktop.storage.models import Link
+    from desktop.sync import drift
+
+    linked = Link.select().where(Link.entity == "product", Link.status == "linked", Link.last_result == "ok",
+                                 Link.bc_id.is_null(False)).order_by(Link.id).limit(2)
+    for link, text in zip(linked, ("Hand-thrown stoneware, typed at the till.", "Now with a longer strap.")):
+        engine.hike.save_product({"id": int(link.hike_id), "description": text})
+    engine.check_drift()
+    window.tabs.setCurrentWidget(window.drift_view)
+    window.drift_view.show_rows(drift.rows())
+    save(window, "differences.png")
+    app = QApplication.instance()
+    light = app.palette()
+    app.setPalette(dark_palette())
+    save(window, "differences-dark.png")
+    app.setPalette(light)
+
+
 def monitor_screens(app: QApplication) -> None:
     from desktop.sandbox.stores import start_sandbox
     from desktop.storage.credentials import Credentials
@@ -141,6 +165,7 @@ def monitor_screens(app: QApplication) -> None:
         window.log_dialog.close()
         tabs.setCurrentWidget(window.errors_view)
         save(window, "errors.png")
+        differences(window, controller.service.engine)
         tabs.setCurrentWidget(window.customers_view)
         save(window, "customers.png")
         tabs.setCurrentWidget(window.sales_view)

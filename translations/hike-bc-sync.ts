@@ -742,6 +742,106 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
     </message>
 </context>
 <context>
+    <name>DriftView</name>
+    <message>
+        <location filename="../desktop/views/drift_view.py" line="+21"/>
+        <source>Hike owns it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BigCommerce owns it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The newest change wins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Don&apos;t sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Product / field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+97"/>
+        <source>Hike</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-97"/>
+        <location line="+97"/>
+        <source>BigCommerce</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-96"/>
+        <source>Rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Make &amp;BigCommerce match Hike</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Make Hi&amp;ke match BigCommerce</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;All: BigCommerce matches Hike</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Check now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The differences could not be read: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source> (default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{products} differ between the stores in {fields}, as the last full check found them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No linked product differs between the stores, as the last full check found them. The daily check runs by itself; Check now reads both stores again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>The fix could not be asked for: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Asked: {store} gets the other store&apos;s values for {products} in a sync pass now. The log of each product says what was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Checking every product of both stores (a full pass): the list follows when it ends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ErrorsView</name>
     <message>
         <location filename="../desktop/views/errors_view.py" line="+47"/>
@@ -1080,12 +1180,12 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Hike owns it: Hike&apos;s changes go to BigCommerce, and a change made in BigCommerce stays there. BigCommerce owns it: the other way round. The newest change wins: either store&apos;s change goes to the other. Don&apos;t sync: each store keeps its own. A product created in one store is still copied whole into the other; these rules decide what later changes do. Stock follows “What syncs”.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Default: {rule}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1294,6 +1394,11 @@ Click to see its sync log.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Differences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Log</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1324,6 +1429,11 @@ Click to see its sync log.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Linked products whose fields differ between the stores, with a fix for each.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>One row per sync pass, with the errors of each.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1382,12 +1492,12 @@ Quit stops syncing until you start the app again.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+173"/>
+        <location line="+176"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-172"/>
+        <location line="-175"/>
         <source>&amp;Manage…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1432,12 +1542,12 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>No orders or sales synced yet. BigCommerce orders sent to Hike and Hike sales sent to BigCommerce will be listed here, each with its sync log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+61"/>
         <source> — sandbox stores</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2263,7 +2373,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/main_window.py" line="-110"/>
+        <location filename="../desktop/views/main_window.py" line="-112"/>
         <source>product</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2746,7 +2856,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/setup/fields.py" line="-25"/>
+        <location filename="../desktop/views/setup/fields.py" line="-27"/>
         <source>Fields</source>
         <translation type="unfinished"></translation>
     </message>

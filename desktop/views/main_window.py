@@ -1,5 +1,5 @@
 """The main window: title, status bar and the tabs of the monitor (Dashboard, Products, Customers, Sales, Errors,
-Log), all bound to one ``StatusSummary``.
+Differences, Log), all bound to one ``StatusSummary``.
 
 Without a running sync (stores not connected or settings not saved) the window shows what each tab will hold and
 a "Set up…" button: it emits ``setupRequested`` (the setup wizard connects to it); "Manage…" emits
@@ -30,6 +30,7 @@ TABS = (QT_TRANSLATE_NOOP("MainWindow", "Dashboard"),
         QT_TRANSLATE_NOOP("MainWindow", "Customers"),
         QT_TRANSLATE_NOOP("MainWindow", "Sales"),
         QT_TRANSLATE_NOOP("MainWindow", "Errors"),
+        QT_TRANSLATE_NOOP("MainWindow", "Differences"),
         QT_TRANSLATE_NOOP("MainWindow", "Log"))
 
 
@@ -48,6 +49,8 @@ _TAB_HINTS = {
     "Customers": QT_TRANSLATE_NOOP("MainWindow", "Every customer matched by email between Hike and BigCommerce."),
     "Sales": QT_TRANSLATE_NOOP("MainWindow", "BigCommerce orders sent to Hike and Hike sales sent to BigCommerce."),
     "Errors": QT_TRANSLATE_NOOP("MainWindow", "Records that could not be synced, grouped by cause, with the fix."),
+    "Differences": QT_TRANSLATE_NOOP("MainWindow", "Linked products whose fields differ between the stores, with a "
+                                                   "fix for each."),
     "Log": QT_TRANSLATE_NOOP("MainWindow", "One row per sync pass, with the errors of each."),
 }
 
@@ -235,6 +238,7 @@ class MainWindow(QMainWindow):
 
     def _build_monitor(self) -> None:
         from desktop.views.dashboard import Dashboard
+        from desktop.views.drift_view import DriftView
         from desktop.views.errors_view import ErrorsView
         from desktop.views.records_view import RecordsView
         from desktop.views.runs_view import RunsView
@@ -260,11 +264,12 @@ class MainWindow(QMainWindow):
             empty_text=self.tr("No orders or sales synced yet. BigCommerce orders sent to Hike and Hike sales sent "
                                "to BigCommerce will be listed here, each with its sync log."))
         self.errors_view = ErrorsView(c.retry, c.retry_records)
+        self.drift_view = DriftView(lambda: c.check_everything(), c.retry_records)
         self.runs_view = RunsView()
         for name, widget in zip(TABS, (self.dashboard, self.products_view, self.customers_view, self.sales_view,
-                                       self.errors_view, self.runs_view)):
+                                       self.errors_view, self.drift_view, self.runs_view)):
             self.tabs.addTab(widget, self.tr(name))  # TABS are marked where they are defined
-        for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view):
+        for view in (self.products_view, self.customers_view, self.sales_view, self.errors_view, self.drift_view):
             view.recordActivated.connect(self.open_record_log)
         for view in (self.products_view, self.customers_view, self.sales_view):
             view.follow(c.bridge)  # the lists fill while a pass runs, not only at its end
@@ -286,7 +291,8 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         """After each pass the lists are read again: the tab in view now, the others when they are next shown (one
         view's reads at the end of a pass, not five)."""
-        self._stale = {self.products_view, self.customers_view, self.sales_view, self.errors_view, self.runs_view}
+        self._stale = {self.products_view, self.customers_view, self.sales_view, self.errors_view, self.drift_view,
+                       self.runs_view}
         self._refresh_current()
 
     def _refresh_current(self) -> None:

@@ -1,0 +1,160 @@
+"""The Differences tab (issue 20, B4): linked products whose synced fields differ between the stores right now, as
+the last full pass found them (``desktop.sync.drift``), one row per product with its fields underneath: both values
+and the field's rule. "Make BigCommerce match Hike" / "Make Hike match BigCommerce" ask for an ordinary sync write of
+the selected product or of every product listed (``drift.request_fix``, then a records-only pass on the scheduler:
+logged, in the outbox, safe after a crash). "Check now" runs the full pass that finds them again."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterable
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from desktop.sync import drift, ownership
+from desktop.sync.words import plural
+from desktop.views.jobs import shared_jobs
+
+LINK_ROLE = Qt.ItemDataRole.UserRole
+FIXES_ROLE = Qt.ItemDataRole.UserRole + 1
+RULES = {ownership.HIKE: QT_TRANSLATE_NOOP("DriftView", "Hike owns it"),
+         ownership.BIGCOMMERCE: QT_TRANSLATE_NOOP("DriftView", "BigCommerce owns it"),
+         ownership.NEWEST: QT_TRANSLATE_NOOP("DriftView", "The newest change wins"),
+         ownership.NONE: QT_TRANSLATE_NOOP("DriftView", "Don't sync")}
+LONGEST = 80  # characters of a value shown in its cell (all of it in the tooltip)
+
+
+def shown(value: Any) -> str:
+    """A value as its cell shows it: text as it is, anything else (a list of categories, variants) as JSON."""
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class DriftView(QWidget):
+    recordActivated = Signal(int)
+
+    def __init__(self, check_now: Callable[[], object], retry_records: Callable[[Iterable[int]], object],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._check_now, self._retry_records = check_now, retry_records
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setObjectName("driftSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("driftTree")
+        self.tree.setHeaderLabels([self.tr("Product / field"), self.tr("Hike"), self.tr("BigCommerce"),
+                                   self.tr("Rule")])
+        for column, width in enumerate((330, 230, 230)):
+            self.tree.setColumnWidth(column, width)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemDoubleClicked.connect(self._open)
+        self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+        layout.addWidget(self.tree, 1)
+        bar = QHBoxLayout()
+        self.to_bc = self._button(self.tr("Make &BigCommerce match Hike"), "fixToBigCommerce",
+                                  lambda: self._fix(drift.TO_BIGCOMMERCE, everything=False))
+        self.to_hike = self._button(self.tr("Make Hi&ke match BigCommerce"), "fixToHike",
+                                    lambda: self._fix(drift.TO_HIKE, everything=False))
+        self.all_to_bc = self._button(self.tr("&All: BigCommerce matches Hike"), "fixAllToBigCommerce",
+                                      lambda: self._fix(drift.TO_BIGCOMMERCE, everything=True))
+        self.check = self._button(self.tr("&Check now"), "checkDrift", self._check)
+        for button in (self.to_bc, self.to_hike, self.all_to_bc):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.check)
+        layout.addLayout(bar)
+        self.note = QLabel()
+        self.note.setObjectName("driftNote")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.refresh()
+
+    def _button(self, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        return button
+
+    # -- reading ------------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """The rows found (a database read, small: only what differs)."""
+        shared_jobs().run(drift.rows, self.show_rows, lambda exc: self.summary.setText(
+            self.tr("The differences could not be read: {error}").format(error=exc)), owner=self)
+
+    def show_rows(self, rows: list[Any]) -> None:
+        self.tree.clear()
+        products: dict[int, QTreeWidgetItem] = {}
+        for row in rows:
+            parent = products.get(row.link_id)
+            if parent is None:
+                parent = QTreeWidgetItem([f"{row.name} ({row.sku})" if row.sku else row.name])
+                parent.setData(0, LINK_ROLE, row.link_id)
+                parent.setData(0, FIXES_ROLE, set())
+                products[row.link_id] = parent
+                self.tree.addTopLevelItem(parent)
+            parent.data(0, FIXES_ROLE).update(row.fixes)
+            rule = QCoreApplication.translate("DriftView", RULES[row.rule])
+            child = QTreeWidgetItem([row.label, *(shown(v)[:LONGEST] for v in (row.hike_value, row.bc_value)),
+                                     rule + ("" if row.own_rule else self.tr(" (default)"))])
+            for column, value in ((1, row.hike_value), (2, row.bc_value)):
+                child.setToolTip(column, shown(value))
+            child.setData(0, LINK_ROLE, row.link_id)
+            parent.addChild(child)
+        self.tree.expandAll()
+        fields = len(rows)
+        self.summary.setText(self.tr("{products} differ between the stores in {fields}, as the last full check "
+                                     "found them.").format(products=plural(len(products), "linked product"),
+                                                           fields=plural(fields, "field"))
+                             if rows else self.tr("No linked product differs between the stores, as the last full "
+                                                  "check found them. The daily check runs by itself; Check now "
+                                                  "reads both stores again."))
+        if self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        self._update_buttons()
+
+    def _selected(self) -> tuple[int | None, set[str]]:
+        item = self.tree.currentItem()
+        if item is None:
+            return None, set()
+        top = item.parent() or item
+        return top.data(0, LINK_ROLE), set(top.data(0, FIXES_ROLE) or ())
+
+    def _update_buttons(self) -> None:
+        link, fixes = self._selected()
+        self.to_bc.setEnabled(link is not None and drift.TO_BIGCOMMERCE in fixes)
+        self.to_hike.setEnabled(link is not None and drift.TO_HIKE in fixes)
+        self.all_to_bc.setEnabled(self.tree.topLevelItemCount() > 0)
+
+    # -- acting -------------------------------------------------------------------------------------------------
+    def _open(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
+        if item is not None:
+            self.recordActivated.emit(int(item.data(0, LINK_ROLE)))
+
+    def _fix(self, to: str, *, everything: bool) -> None:
+        if everything:
+            ids = [self.tree.topLevelItem(i).data(0, LINK_ROLE) for i in range(self.tree.topLevelItemCount())
+                   if to in (self.tree.topLevelItem(i).data(0, FIXES_ROLE) or ())]
+        else:
+            link, _ = self._selected()
+            ids = [link] if link is not None else []
+        if not ids:
+            return
+        store = self.tr("BigCommerce") if to == drift.TO_BIGCOMMERCE else self.tr("Hike")
+        shared_jobs().run(lambda: drift.request_fix(ids, to), lambda asked: self._fix_asked(asked, store),
+                          lambda exc: self.note.setText(self.tr("The fix could not be asked for: {error}")
+                                                        .format(error=exc)), owner=self)
+
+    def _fix_asked(self, ids: list[int], store: str) -> None:
+        self._retry_records(ids)
+        self.note.setText(self.tr("Asked: {store} gets the other store's values for {products} in a sync pass now. "
+                                  "The log of each product says what was written.").format(
+            store=store, products=plural(len(ids), "product")))
+
+    def _check(self) -> None:
+        self._check_now()
+        self.note.setText(self.tr("Checking every product of both stores (a full pass): the list follows when it "
+                                  "ends."))
