@@ -6,32 +6,15 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import pytest
-
 from desktop.storage import models
-from desktop.storage.db import close_db, init_db
 from desktop.sync import match_decisions
-from desktop.sync.engine import SyncEngine
 from desktop.sync.hike import InventoryChange
 from desktop.sync.vocabulary import ReadScope
-from tests.integration.stores import connect
 from tests.integration.test_cli import (connect_and_configure, info_file, memory_keyring, run_cli,  # noqa: F401
                                         sandbox, seed)
-from tests.integration.test_engine_products import open_up, settings
-from tests.integration.test_first_sync_trust import bc_product, hike_product
+from tests.integration.test_engine_products import settings
+from tests.integration.test_first_sync_trust import PRODUCTS, bc_product, hike_product, world  # noqa: F401
 from tests.integration.worlds import clear_requests, store_writes
-
-PRODUCTS = ("products", "inventory")
-
-
-@pytest.fixture
-def world(tmp_path):
-    init_db(tmp_path / "sync.sqlite3")
-    connected = open_up(connect("empty"))
-    yield connected, SyncEngine(connected.bc, connected.hike, settings())
-    connected.close()
-    close_db()
-
 
 def run(engine, trigger="schedule"):
     done = engine.run_pass(trigger, PRODUCTS)
