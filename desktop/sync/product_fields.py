@@ -190,6 +190,12 @@ HIKE_BARCODE = Direct("barcode", create_if=bool, update_if=anything, blank="")
 BC_PRICE = Write(_bc_price_create, _bc_price_update)
 HIKE_PRICE = Write(_hike_price_create, _hike_price_update, place=OUTLET_ROWS)
 BC_COST = Direct("cost_price", theirs=lambda item: item.cost_price)
+# a product with variants: Hike keeps its costs on the variants and none of its own (its parent rows read 0), so
+# BigCommerce's product-level cost is never updated from it (issue 20, found by the drift report: any change of the
+# product in Hike set BigCommerce's own cost to 0). Created as before.
+BC_PRODUCT_COST = Direct("cost_price", theirs=lambda item: item.cost_price,
+                         mine=lambda src: None if src.record.variants else src.record.cost,
+                         create=lambda src: {} if src.record.cost is None else {"cost_price": src.record.cost})
 # cost is only sent when it differs: Hike refuses cost edits under weighted average cost (API-NOTES A9)
 HIKE_COST = Direct("cost_price", theirs=lambda row: row.cost_price, place=OUTLET_ROWS)
 
@@ -322,7 +328,7 @@ PRODUCT_TABLE: tuple[Field, ...] = (
     Field("barcode", "Barcode", _text_of("barcode"), read_hike=lambda p, ctx: p.barcode,
           read_bc=lambda p, ctx: p.upc or None, bc=BC_BARCODE, hike=HIKE_BARCODE),
     Field("price", "Price", _price, bc=BC_PRICE, hike=HIKE_PRICE),
-    Field("cost", "Cost", _money_of("cost"), bc=BC_COST, hike=HIKE_COST),
+    Field("cost", "Cost", _money_of("cost"), bc=BC_PRODUCT_COST, hike=HIKE_COST),
     Field("tax", "Tax", lambda p, s, d: jsonable(p.tax_key),
           bc=Direct("tax_class_id", mine=bc_tax_class, theirs=lambda p: p.tax_class_id),
           hike=Direct("tax_id", mine=hike_tax, theirs=lambda row: row.tax_id, place=OUTLET_ROWS)),

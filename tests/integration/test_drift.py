@@ -74,8 +74,8 @@ def test_issue20_cli_drift_lists_writes_csv_and_fixes(run_cli, info_file, sandbo
     rules = {**GOOD_SETTINGS, "field_ownership": {"price": "hike"}}
     assert run_cli("configure", "--settings", str(write_settings(tmp_path, rules)))[0] == 0
     assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
-    # the seed's stores already differ in places the first link leaves alone (a variant product's own cost, which
-    # Hike keeps at 0 on the parent; S18's made-up SKUs, in BigCommerce only until an update goes to Hike)
+    # the seed's stores already differ in places the first link leaves alone (S18's made-up SKUs are in BigCommerce
+    # only until an update goes to Hike)
     before = {(d["link"], d["field"]) for d in run_cli.json("drift", "--check")["differences"]}
     init_db(run_cli.data_dir / "sync.sqlite3")
     try:
@@ -104,3 +104,27 @@ def test_issue20_cli_drift_lists_writes_csv_and_fixes(run_cli, info_file, sandbo
     assert link.id not in {d["link"] for d in fixed["differences"]}
     after = run_cli.json("drift", "--check")["differences"]
     assert {(d["link"], d["field"]) for d in after} == before, "BigCommerce matches Hike again, the rest as it was"
+
+
+def test_issue20_a_hike_change_of_a_product_with_variants_keeps_bigcommerces_own_cost(db):
+    """Found by the drift report on the demo stores: Hike keeps a product with variants' costs on its variants (its
+    own rows read 0), and any change of it in Hike set BigCommerce's product-level cost to 0."""
+    connected = open_up(connect("demo"))
+    try:
+        engine = SyncEngine(connected.bc, connected.hike, settings())
+        assert engine.run_pass("first_sync", ENTITIES).status in ("ok", "partial")
+        link, bc_product, hike_product = next(
+            (link, bp, hp) for link in models.Link.select().where(models.Link.entity == "product",
+                                                                   models.Link.status == "linked")
+            if (bp := connected.bc.product(int(link.bc_id))) is not None and bp.variants and bp.cost_price
+            and (hp := connected.hike.product(int(link.hike_id))).variants and not any(r.cost_price
+                                                                                       for r in hp.outlets))
+        connected.hike.save_product({"id": hike_product.id, "name": f"{hike_product.name} (new)"})
+        assert engine.run_pass("schedule", ENTITIES).status in ("ok", "partial")
+        after = connected.bc.product(bc_product.id)
+        assert after.name == f"{hike_product.name} (new)", "the change itself went"
+        assert after.cost_price == bc_product.cost_price, "BigCommerce's own cost stays"
+        engine.check_drift()
+        assert "cost" not in drifted(bc_product.sku or ""), "and is no difference"
+    finally:
+        connected.close()

@@ -638,7 +638,9 @@ def bc_product_body(record: ProductRecord, ctx: MappingContext, existing: BCProd
     field_name = _bc_price_field(existing, ctx.price_type)
     if value is not None and not _same(value, getattr(existing, field_name)):
         body[field_name] = value
-    if record.cost is not None and not _same(record.cost, existing.cost_price):
+    # changed on purpose since the copy (issue 20): a product with variants has no cost of its own in Hike, so an
+    # update leaves BigCommerce's product-level cost alone (``product_fields.BC_PRODUCT_COST``)
+    if record.cost is not None and not record.variants and not _same(record.cost, existing.cost_price):
         body["cost_price"] = record.cost
     if tax_class is not None and tax_class != existing.tax_class_id:
         body["tax_class_id"] = tax_class
