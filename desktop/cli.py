@@ -129,6 +129,7 @@ def add_drift_command(sub: Any, json_opt: argparse.ArgumentParser) -> None:
     drift_cmd.add_argument("links", nargs="*", type=int, metavar="LINK",
                            help="with --fix: the products' link ids (the 'link' of each row); --all for every one")
     drift_cmd.add_argument("--all", action="store_true", help="with --fix: every product the report lists")
+    drift_cmd.add_argument("--field", help="with --fix: only this field (e.g. price; one with a rule)")
 
 
 MATCH_DECISIONS = {"link": ("HIKE_ID", "BC_ID"), "unlink": ("HIKE_ID", "BC_ID"), "forget": ("HIKE_ID", "BC_ID"),
@@ -1006,7 +1007,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from desktop.sync import drift
     from desktop.sync.engine import SyncEngine
 
-    if args.fix is None and (args.links or args.all):
+    if args.fix is None and (args.links or args.all or args.field):
         raise CliError("Say which store to change: drift --fix bigcommerce|hike LINK... (or --all).", 2)
     if args.fix is not None and not args.links and not args.all:
         raise CliError(f"Name the products to fix (their link ids, as drift lists them) or --all: drift --fix "
@@ -1036,13 +1037,18 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 
 def _fix_drift(engine: Any, args: argparse.Namespace, drift: Any) -> Run | None:
+    from desktop.sync import ownership
+
     listed = {r.link_id: r for r in drift.rows()}
     wanted = sorted(listed) if args.all else args.links
     unknown = [link for link in wanted if link not in listed]
     if unknown:
         raise CliError(f"The report lists no product with link {', '.join(map(str, unknown))}: see drift (or "
                        "drift --check).", 2)
-    return engine.fix_drift(wanted, args.fix, Trigger.CLI)
+    if args.field is not None and drift.owned_key(args.field) is None:
+        raise CliError(f"Only a field with a rule can be fixed alone: {', '.join(ownership.KEYS)} (not "
+                       f"{args.field!r}).", 2)
+    return engine.fix_drift(wanted, args.fix, Trigger.CLI, field=args.field)
 
 
 def _write_drift_csv(path: Path, differences: list[dict[str, Any]]) -> None:

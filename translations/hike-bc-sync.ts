@@ -744,7 +744,7 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
 <context>
     <name>DriftView</name>
     <message>
-        <location filename="../desktop/views/drift_view.py" line="+21"/>
+        <location filename="../desktop/views/drift_view.py" line="+22"/>
         <source>Hike owns it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -770,18 +770,18 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
     </message>
     <message>
         <location line="+0"/>
-        <location line="+97"/>
+        <location line="+107"/>
         <source>Hike</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-97"/>
-        <location line="+97"/>
+        <location line="-107"/>
+        <location line="+107"/>
         <source>BigCommerce</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-106"/>
         <source>Rule</source>
         <translation type="unfinished"></translation>
     </message>
@@ -816,7 +816,7 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>{products} differ between the stores in {fields}, as the last full check found them.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -826,7 +826,17 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+22"/>
+        <source>this field only ({field})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>every field of the product that differs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>The fix could not be asked for: {error}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -12,7 +12,7 @@ from the records the pass read anyway. A product the pass writes is not drift: t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -88,15 +88,21 @@ def clear() -> None:
     DriftRow.delete().where(DriftRow.entity == ENTITY).execute()
 
 
-def note_part(part: Any, actions: list[Any], ctx: MappingContext) -> int:
+def note_part(part: Any, actions: list[Any], ctx: MappingContext, one_field: dict[int, str] | None = None) -> int:
     """After a part of a pass is planned: the products its actions write are not drift any more (the write levels
-    them); on a full read, every linked pair the part leaves alone is compared again. Returns the fields found."""
+    them; a fix of one field, ``one_field``, only that field); on a full read, every linked pair the part leaves
+    alone is compared again. Returns the fields found."""
+    one_field = one_field or {}
     touched = {a.link.id for a in actions if getattr(a, "link", None) is not None}
     touched_hike = {str(a.hike.id) for a in actions if getattr(a, "hike", None) is not None}
     compared: list[int] = []
     rows = list(_rows_of(part, ctx, touched, touched_hike, compared)) if part.full else []
-    gone = [*touched, *compared]
+    gone = [*(touched - set(one_field)), *compared]
     with database_proxy.atomic():
+        for link_id, key in one_field.items():
+            names = next(f.names for f in ownership.OWNED if f.key == key)
+            DriftRow.delete().where(DriftRow.entity == ENTITY, DriftRow.link_id == link_id,
+                                    DriftRow.field.in_(list(names))).execute()
         for start in range(0, len(gone), 500):
             DriftRow.delete().where(DriftRow.entity == ENTITY, DriftRow.link_id.in_(gone[start:start + 500])).execute()
         for start in range(0, len(rows), 200):
@@ -133,23 +139,33 @@ def _rows_of(part: Any, ctx: MappingContext, touched: set[int], touched_hike: se
 FIX = "fix_drift"  # outbox action: make a store match the other for this link, at the next records-only pass
 
 
-def request_fix(link_ids: list[int], to: str) -> list[int]:
+def request_fix(link_ids: list[int], to: str, field: str | None = None) -> list[int]:
     """Ask for a fix (the window's thread may: only the database is written): one outbox row per product, carried
     out by the next pass that reads it (``apply_requests``, on the pass's own thread, so no pass in flight can
-    save the link over it). Returns the ids asked for; the caller then asks for a records-only pass of them."""
+    save the link over it). ``field``: only that field (a field with a rule, ``ownership.OWNED``'s key or a
+    table name); None: every synced field that differs. Returns the ids asked for; the caller then asks for a
+    records-only pass of them."""
     if to not in (TO_BIGCOMMERCE, TO_HIKE):
         raise ValueError(f"a fix makes 'bigcommerce' or 'hike' match the other, not {to!r}")
+    if field is not None and owned_key(field) is None:
+        raise ValueError(f"only a field with a rule can be fixed alone ({', '.join(ownership.KEYS)}), not {field!r}")
     ids = [int(i) for i in link_ids]
     with database_proxy.atomic():
         for link_id in ids:
-            begin_work(ENTITY, f"{FIX}:{link_id}", FIX, {"link": link_id, "to": to})
+            begin_work(ENTITY, f"{FIX}:{link_id}", FIX, {"link": link_id, "to": to, "field": owned_key(field)
+                                                          if field else None})
     return ids
 
 
-def apply_requests(link_ids: Any, hike: Any, bc: Any, ctx: MappingContext) -> None:
+def owned_key(field: str) -> str | None:
+    """The rule key (``ownership.OWNED``) of a field given by its key or a table name ("width" is "weight")."""
+    return next((f.key for f in ownership.OWNED if field == f.key or field in f.names), None)
+
+
+def apply_requests(link_ids: Any, hike: Any, bc: Any, ctx: MappingContext) -> dict[int, str]:
     """At the start of a pass reading these records: the fixes asked for them (``request_fix``) are prepared
     (``prepare_fix``) and their rows end; the pass then writes them. A crash before the rows end prepares them
-    again, which is harmless."""
+    again, which is harmless. Returns the fixes of one field: link id -> its rule key (``restricted``)."""
     wanted = {int(i) for i in link_ids}
     rows = [row for row in unfinished_work(ENTITY) if row.action == FIX and int(row.payload["link"]) in wanted]
     for to in (TO_BIGCOMMERCE, TO_HIKE):
@@ -159,6 +175,18 @@ def apply_requests(link_ids: Any, hike: Any, bc: Any, ctx: MappingContext) -> No
     with database_proxy.atomic():
         for row in rows:
             end_work(row)
+    return {int(row.payload["link"]): row.payload["field"] for row in rows if row.payload.get("field")}
+
+
+def restricted(ctx: MappingContext, key: str) -> MappingContext:
+    """The mapping context a one-field fix writes with: every other field with a rule does not sync (the fields
+    without one, SKU and variant options, only write what differs, as always). Only the write's body uses it;
+    the link's fingerprints are the ordinary ones, so the other differences stay in the report."""
+    settings = mapping.options_of(ctx.settings)
+    rules = {k: ownership.NONE for k in ownership.KEYS}
+    rules[key] = ownership.NEWEST
+    only = replace(settings, field_ownership=rules)
+    return replace(ctx, settings=replace(ctx.settings, settings=only))
 
 
 def prepare_fix(link_ids: list[int], to: str, hike: Any, bc: Any, ctx: MappingContext) -> list[int]:

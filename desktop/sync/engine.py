@@ -152,10 +152,12 @@ class SyncEngine:
             passes.release(snapshot)
         return found
 
-    def fix_drift(self, link_ids: Iterable[int], to: str, trigger: str = Trigger.MANUAL) -> Run | None:
-        """Make ``to`` (``drift.TO_BIGCOMMERCE`` or ``TO_HIKE``) match the other store for these linked products:
-        the fix asked for (``drift.request_fix``), then an ordinary records-only pass, which carries it out."""
-        ids = drift.request_fix(list(link_ids), to)
+    def fix_drift(self, link_ids: Iterable[int], to: str, trigger: str = Trigger.MANUAL,
+                  field: str | None = None) -> Run | None:
+        """Make ``to`` (``drift.TO_BIGCOMMERCE`` or ``TO_HIKE``) match the other store for these linked products
+        (``field``: in that field only): the fix asked for (``drift.request_fix``), then an ordinary records-only
+        pass, which carries it out."""
+        ids = drift.request_fix(list(link_ids), to, field)
         return self.run_pass(trigger, ("products",), only=ids) if ids else None
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
@@ -198,9 +200,10 @@ class SyncEngine:
             progress.reading("")  # the stores' details (every one on a full pass), then each entity's records
             ctx = self.context(refresh=scope == ReadScope.FULL)
             self._note_register_shift(ctx.settings)
-            if only is not None:  # drift fixes asked for these records (issue 20), on the pass's own thread
-                drift.apply_requests(only, self.hike, self.bc, ctx)
-            work = PassRun(self.hike, self.bc, ctx, journal, self.events, scope, records, self._now)
+            # drift fixes asked for these records (issue 20), on the pass's own thread
+            fixes = drift.apply_requests(only, self.hike, self.bc, ctx) if only is not None else {}
+            work = PassRun(self.hike, self.bc, ctx, journal, self.events, scope, records, self._now,
+                           one_field_fixes=fixes)
             try:
                 self._run_entity_passes(work, wanted, progress)
             finally:

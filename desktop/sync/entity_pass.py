@@ -53,6 +53,7 @@ class PassRun:
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     stock_settled: bool = False  # the stock follow-ups a crash left were run (once per run)
     hike_products_read: set[int] = field(default_factory=set)  # Hike product and variant ids read this run
+    one_field_fixes: dict[int, str] = field(default_factory=dict)  # drift fixes of one field: link id -> rule key
 
     @property
     def records_only(self) -> bool:

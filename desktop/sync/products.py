@@ -23,8 +23,8 @@ from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import (deleted_links, errors, hike_images, mapping, match_decisions, ownership, passes,
-                          product_writes, refusals)
+from desktop.sync import (deleted_links, drift, errors, hike_images, mapping, match_decisions, ownership,
+                          passes, product_writes, refusals)
 from desktop.sync.bigcommerce import BCProduct, BigCommerceClient
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeProduct
@@ -88,6 +88,7 @@ class ProductSync(EntitySync):
         self.hike_images = hike_images.HikeImagePlanner(lambda: hike.http.budget().calls_left_today)
         self.asked_for: set[int] = set()  # ``read_records``: the links a person asked to retry
         self.own = OwnWrites(ENTITY)  # the pass's updates in flight (its parts share it)
+        self.one_field_fixes: dict[int, str] = {}  # drift fixes of one field: link id -> rule key (issue 20)
         self._to_bc: list[_BCWrite] = []  # batched writes waiting for a fuller call (``_send_waiting``)
         self._to_hike: list[Action] = []
         self._new_in_hike: list[Action] = []
@@ -506,8 +507,10 @@ class ProductSync(EntitySync):
         if create_refs:
             self._ensure_bc_refs(sent)
         fields: set[str] = set()
-        body = mapping.bc_product_body(sent, self.ctx, action.bc, fields)
-        new_variants = mapping.bc_variant_create_bodies(sent, self.ctx, action.bc) if sent.variants else []
+        ctx, one_field = self._write_ctx(action)
+        body = mapping.bc_product_body(sent, ctx, action.bc, fields)
+        new_variants = mapping.bc_variant_create_bodies(sent, ctx, action.bc) if sent.variants and not one_field \
+            else []
         if new_variants:
             fields.add("variants")
         return record, sent, body, new_variants, fields
@@ -516,7 +519,13 @@ class ProductSync(EntitySync):
         """A first link's or an update's write to Hike: (the record sent, the body, the fields written)."""
         record = self._first_link_to_hike(action)[0] if first else mapping.product_from_bc(action.bc, self.ctx)
         fields: set[str] = set()
-        return record, mapping.hike_product_body(record, self.ctx, action.hike, fields), fields
+        return record, mapping.hike_product_body(record, self._write_ctx(action)[0], action.hike, fields), fields
+
+    def _write_ctx(self, action: Action) -> tuple[mapping.MappingContext, bool]:
+        """The context a write's body is built with, and whether it is a drift fix of one field (issue 20: only
+        that field is written, no new variant; ``drift.restricted``)."""
+        key = self.one_field_fixes.get(action.link.id) if action.link is not None else None
+        return (self.ctx, False) if key is None else (drift.restricted(self.ctx, key), True)
 
     def _prepare_bc(self, actions: list[Action]) -> list[_BCWrite]:
         """Each action's write to BigCommerce (``bc_write``); one that cannot be written fails alone."""

@@ -99,6 +99,7 @@ class ProductPass(_SyncPass):
         super().__init__(run)
         self.sync = ProductSync(run.hike, run.bc, run.mapping, run.journal, run.events)
         self.sync.retrying = run.records_only
+        self.sync.one_field_fixes = run.one_field_fixes  # drift fixes of one field (issue 20)
 
     def recover(self) -> None:
         if not self.run.records_only:  # a retry of records: theirs only (recovery waits for the next normal pass)
@@ -114,7 +115,7 @@ class ProductPass(_SyncPass):
         # a refused order waits for its items to change (``order_refusals``)
         self.run.hike_products_read |= {i for p in snapshot.hike for i in (p.id, *(v.id for v in p.variants))}
         actions = self.sync.plan(snapshot)
-        drift.note_part(snapshot, actions, self.sync.ctx)  # the drift report (issue 20): no call of its own
+        drift.note_part(snapshot, actions, self.sync.ctx, self.run.one_field_fixes)  # issue 20: no call of its own
         return actions
 
     def apply(self, plans: list[Any]) -> None:

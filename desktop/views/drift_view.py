@@ -1,7 +1,7 @@
 """The Differences tab (issue 20, B4): linked products whose synced fields differ between the stores right now, as
 the last full pass found them (``desktop.sync.drift``), one row per product with its fields underneath: both values
 and the field's rule. "Make BigCommerce match Hike" / "Make Hike match BigCommerce" ask for an ordinary sync write of
-the selected product or of every product listed (``drift.request_fix``, then a records-only pass on the scheduler:
+the selected product (of the selected field only, when a field's row is selected) or of every product listed (``drift.request_fix``, then a records-only pass on the scheduler:
 logged, in the outbox, safe after a crash). "Check now" runs the full pass that finds them again."""
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from desktop.views.jobs import shared_jobs
 
 LINK_ROLE = Qt.ItemDataRole.UserRole
 FIXES_ROLE = Qt.ItemDataRole.UserRole + 1
+FIELD_ROLE = Qt.ItemDataRole.UserRole + 2  # a field's row: its field (a fix then writes that field only)
 RULES = {ownership.HIKE: QT_TRANSLATE_NOOP("DriftView", "Hike owns it"),
          ownership.BIGCOMMERCE: QT_TRANSLATE_NOOP("DriftView", "BigCommerce owns it"),
          ownership.NEWEST: QT_TRANSLATE_NOOP("DriftView", "The newest change wins"),
@@ -103,6 +104,8 @@ class DriftView(QWidget):
             for column, value in ((1, row.hike_value), (2, row.bc_value)):
                 child.setToolTip(column, shown(value))
             child.setData(0, LINK_ROLE, row.link_id)
+            child.setData(0, FIXES_ROLE, set(row.fixes))
+            child.setData(0, FIELD_ROLE, row.field)
             parent.addChild(child)
         self.tree.expandAll()
         fields = len(rows)
@@ -116,18 +119,25 @@ class DriftView(QWidget):
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self._update_buttons()
 
-    def _selected(self) -> tuple[int | None, set[str]]:
+    def _selected(self) -> tuple[int | None, set[str], str | None]:
+        """The product of the current row, the fixes it allows, and its field when the row is a field's (a fix
+        then writes that field only)."""
         item = self.tree.currentItem()
         if item is None:
-            return None, set()
-        top = item.parent() or item
-        return top.data(0, LINK_ROLE), set(top.data(0, FIXES_ROLE) or ())
+            return None, set(), None
+        field = item.data(0, FIELD_ROLE) if item.parent() is not None else None
+        return item.data(0, LINK_ROLE), set(item.data(0, FIXES_ROLE) or ()), field
 
     def _update_buttons(self) -> None:
-        link, fixes = self._selected()
+        link, fixes, field = self._selected()
         self.to_bc.setEnabled(link is not None and drift.TO_BIGCOMMERCE in fixes)
         self.to_hike.setEnabled(link is not None and drift.TO_HIKE in fixes)
         self.all_to_bc.setEnabled(self.tree.topLevelItemCount() > 0)
+        item = self.tree.currentItem()
+        what = self.tr("this field only ({field})").format(field=item.text(0)) if field else \
+            self.tr("every field of the product that differs")
+        for button in (self.to_bc, self.to_hike):
+            button.setToolTip(what)
 
     # -- acting -------------------------------------------------------------------------------------------------
     def _open(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
@@ -138,13 +148,14 @@ class DriftView(QWidget):
         if everything:
             ids = [self.tree.topLevelItem(i).data(0, LINK_ROLE) for i in range(self.tree.topLevelItemCount())
                    if to in (self.tree.topLevelItem(i).data(0, FIXES_ROLE) or ())]
+            field = None
         else:
-            link, _ = self._selected()
+            link, _, field = self._selected()
             ids = [link] if link is not None else []
         if not ids:
             return
         store = self.tr("BigCommerce") if to == drift.TO_BIGCOMMERCE else self.tr("Hike")
-        shared_jobs().run(lambda: drift.request_fix(ids, to), lambda asked: self._fix_asked(asked, store),
+        shared_jobs().run(lambda: drift.request_fix(ids, to, field), lambda asked: self._fix_asked(asked, store),
                           lambda exc: self.note.setText(self.tr("The fix could not be asked for: {error}")
                                                         .format(error=exc)), owner=self)
 

@@ -1,6 +1,6 @@
 """Issue 20, the Differences tab: the drift the last full pass found, one product per row with its fields (both
-values and the rule); "Make BigCommerce match Hike" by keyboard asks for the fix in the outbox and a records-only
-pass of that product (the pass itself is tests/integration/test_drift.py's)."""
+values and the rule); "Make BigCommerce match Hike" by keyboard on a field's row asks for the fix of that field in the
+outbox and a records-only pass of that product (the pass itself is tests/integration/test_drift.py's)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -36,14 +36,17 @@ def test_issue20_differences_lists_each_product_with_its_fields_and_fixes_one_by
 
     view.tree.setCurrentItem(boot)
     assert view.to_bc.isEnabled() and not view.to_hike.isEnabled(), "the boot's cost: only BigCommerce can change"
+    view.tree.setCurrentItem(lamp)
+    assert view.to_bc.isEnabled() and view.to_hike.isEnabled(), "the product: its fields' fixes together"
     view.tree.setCurrentItem(price)
-    assert view.to_bc.isEnabled() and view.to_hike.isEnabled(), "a field row acts for its product"
+    assert view.to_bc.isEnabled() and not view.to_hike.isEnabled(), "a field's row: that field's (Hike owns it)"
+    assert view.to_bc.toolTip() == "this field only (Price)"
     view.to_bc.setFocus()  # as Tab or its Alt+B would (the buttons' Alt letters are unique: below)
     qtbot.waitUntil(view.to_bc.hasFocus)
     qtbot.keyClick(view.to_bc, Qt.Key.Key_Space)  # Make BigCommerce match Hike
     qtbot.waitUntil(lambda: asked == [[7]])
     (fix,) = PendingWork.select().where(PendingWork.action == drift.FIX)
-    assert fix.status == "in_progress" and fix.payload == {"link": 7, "to": "bigcommerce"}
+    assert fix.status == "in_progress" and fix.payload == {"link": 7, "to": "bigcommerce", "field": "price"}
     assert "BigCommerce gets the other store's values for 1 product" in view.note.text()
 
     view.check.setFocus()

@@ -99,7 +99,8 @@ def test_issue20_cli_drift_lists_writes_csv_and_fixes(run_cli, info_file, sandbo
 
     assert run_cli("drift", "--fix", "bigcommerce")[0] == 2, "which products: said, nothing written"
     assert run_cli("drift", "--fix", "hike", "999999")[0] == 2
-    fixed = run_cli.json("drift", "--fix", "bigcommerce", str(link.id))
+    assert run_cli("drift", "--fix", "bigcommerce", str(link.id), "--field", "sku")[0] == 2, "no rule: not alone"
+    fixed = run_cli.json("drift", "--fix", "bigcommerce", str(link.id), "--field", "price")
     assert fixed["fix_run"]["status"] in ("ok", "partial")
     assert link.id not in {d["link"] for d in fixed["differences"]}
     after = run_cli.json("drift", "--check")["differences"]
@@ -126,5 +127,30 @@ def test_issue20_a_hike_change_of_a_product_with_variants_keeps_bigcommerces_own
         assert after.cost_price == bc_product.cost_price, "BigCommerce's own cost stays"
         engine.check_drift()
         assert "cost" not in drifted(bc_product.sku or ""), "and is no difference"
+    finally:
+        connected.close()
+
+
+def test_issue20_a_fix_of_one_field_writes_that_field_only(db):
+    connected = open_up(connect("demo"))
+    try:
+        new_hike_product(connected, "Field Lamp", "DRIFT-2")
+        engine = SyncEngine(connected.bc, connected.hike, settings(field_ownership={"price": "hike", "name": "hike"}))
+        assert engine.run_pass("first_sync", ENTITIES).status in ("ok", "partial")
+        bc_id = bc_by_sku(connected, "DRIFT-2").id
+        sent_price = connected.bc.product(bc_id).price
+        connected.bc.update_product(bc_id, {"price": Decimal("66.00"), "name": "Field Lamp (typed on the web)"})
+        engine.check_drift()
+        assert set(drifted("DRIFT-2")) == {"price", "name"}
+        link_id = drifted("DRIFT-2")["price"].link_id
+
+        run = engine.fix_drift([link_id], drift.TO_BIGCOMMERCE, field="price")
+        assert run is not None and run.status in ("ok", "partial")
+        after = connected.bc.product(bc_id)
+        assert after.price == sent_price, "the price matches Hike again"
+        assert after.name == "Field Lamp (typed on the web)", "the name was not asked for: untouched"
+        assert set(drifted("DRIFT-2")) == {"name"}, "the name's difference stays listed"
+        engine.check_drift()
+        assert set(drifted("DRIFT-2")) == {"name"}, "and is found again by the next check"
     finally:
         connected.close()
