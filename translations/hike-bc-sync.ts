@@ -1585,7 +1585,7 @@ Quit stops syncing until you start the app again.</source>
 <context>
     <name>MatchesPage</name>
     <message>
-        <location filename="../desktop/views/setup/matches.py" line="+31"/>
+        <location filename="../desktop/views/setup/matches.py" line="+32"/>
         <source>Will be linked by SKU</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1640,7 +1640,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>What</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1660,8 +1660,8 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+198"/>
-        <source>Select rows with the arrow keys (Shift or Ctrl to select more); Enter goes to the first action that applies. To link by hand, select one product only in Hike and one only in BigCommerce.</source>
+        <location line="+208"/>
+        <source>Arrow keys select a row (Shift or Ctrl: more rows); Enter goes to the first action that applies. To link by hand, select one product only in Hike and one only in BigCommerce.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1670,7 +1670,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>All</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1700,7 +1700,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>&amp;Refuse this match</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1750,7 +1750,37 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+42"/>
+        <source>{what}. Hike: {hike}. BigCommerce: {bigcommerce}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{count} rows selected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a row to see it in full here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>no product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SKU {sku}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>id {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Reading both stores to review the matches (nothing is written)…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1770,7 +1800,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Not read yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1785,7 +1815,12 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+56"/>
+        <source>Refuse at most {most} matches at a time: each is read from both stores first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Recording your decision…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2974,7 +3009,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/setup/matches.py" line="-248"/>
+        <location filename="../desktop/views/setup/matches.py" line="-317"/>
         <source>Product matches</source>
         <translation type="unfinished"></translation>
     </message>

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.storage.models import MatchDecision
 from desktop.sync.connections import open_clients
-from desktop.views.setup.matches import MatchesPage, MatchTableModel
+from desktop.sync.setup_checks import KINDS
+from desktop.views.setup.matches import KIND_WORDS, ORDER, MatchesPage, MatchTableModel
 from tests.gui.test_wizard import (WAIT_MS, credentials, emulator_requests, event_loops_run,  # noqa: F401
                                    opened_manage, sandbox, writes)
 
@@ -73,9 +74,14 @@ def test_issue20_b2_refusing_a_proposed_link_by_keyboard_records_it_and_the_row_
     dialog = opened_manage(qtbot, sandbox, credentials)
     page = matches_tab(qtbot, dialog)
     table = page.table
-    table.setFocus()
+    qtbot.keyClick(page, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)  # Alt+W: Show
+    qtbot.waitUntil(page.show_kind.hasFocus)
+    qtbot.keyClicks(page.show_kind, "Will")  # "Will be linked (by SKU or barcode)"
+    assert page.show_kind.currentData() == "proposed"
+    qtbot.keyClick(page.show_kind, Qt.Key.Key_Tab)  # on to "Check again", then the list
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     qtbot.waitUntil(table.hasFocus)
-    qtbot.keyClick(table, Qt.Key.Key_Home)  # the list opens sorted by "What": proposed links first
+    qtbot.keyClick(table, Qt.Key.Key_Home)
     qtbot.keyClick(table, Qt.Key.Key_Down)
     chosen = page.chosen()
     assert len(chosen) == 1 and chosen[0].kind == "proposed", chosen
@@ -91,6 +97,8 @@ def test_issue20_b2_refusing_a_proposed_link_by_keyboard_records_it_and_the_row_
     decision = MatchDecision.get(MatchDecision.kind == "refuse")
     assert (decision.hike_id, decision.bc_id) == (str(row.hike_id), str(row.bc_id))
     assert page.banner.kind == "ok" and "Refused" in page.banner.text()
+    assert page.model.rows and {r.kind for r in page.model.rows} == {"proposed"}, "the filter stays"
+    page.show_kind.setCurrentIndex(page.show_kind.findData(None))  # All
     now = page.chosen()
     assert [(r.kind, r.hike_id, r.bc_id) for r in now] == [("refused", row.hike_id, row.bc_id)], \
         "the row decided on is selected again"
@@ -187,3 +195,7 @@ def test_issue20_b2_search_and_the_filter_narrow_the_list(qtbot, db, sandbox, cr
     assert 0 < page.model.rowCount() == only_bc < total
     assert {r.kind for r in page.model.rows} == {"only_bigcommerce"}
     assert page.count.text() == f"{only_bc} of {total} shown"
+
+
+def test_issue20_b2_every_kind_of_row_has_its_words_and_its_place_in_the_list():
+    assert sorted(ORDER) == sorted(KINDS) == sorted(KIND_WORDS)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QItemSelection,
                             QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal)
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QWidget)
 
@@ -23,7 +23,7 @@ from desktop.sync.setup_checks import (AMBIGUOUS, EXCLUDE, EXCLUDED, FORGET, INC
                                        ReviewRow, decide_matches, only, review_matches)
 from desktop.views.setup.context import describe_error
 from desktop.views.setup.page import SetupPage
-from desktop.views.setup.widgets import button, help_text
+from desktop.views.setup.widgets import WrapLabel, button, help_text
 
 CONTEXT = "MatchesPage"
 SEARCH_DELAY_MS = 250  # the list is filtered when typing stops, not at every key
@@ -41,6 +41,8 @@ KIND_WORDS = {PROPOSED: QT_TRANSLATE_NOOP("MatchesPage", "Will be linked by SKU"
 BY_BARCODE = QT_TRANSLATE_NOOP("MatchesPage", "Will be linked by barcode \u21c4 UPC")
 # the filter's entry for proposed links (by SKU or by barcode: both)
 PROPOSED_FILTER = QT_TRANSLATE_NOOP("MatchesPage", "Will be linked (by SKU or barcode)")
+# the list's order by "What" (and the filter's): what needs a look first, what is settled last
+ORDER = (AMBIGUOUS, KIND_MISMATCH, ONLY_HIKE, ONLY_BC, PROPOSED, REFUSED, LINKED_BY_YOU, EXCLUDED, LINKED)
 HEADERS = (QT_TRANSLATE_NOOP("MatchesPage", "What"), QT_TRANSLATE_NOOP("MatchesPage", "Hike product"),
            QT_TRANSLATE_NOOP("MatchesPage", "BigCommerce product"), QT_TRANSLATE_NOOP("MatchesPage", "Note"))
 
@@ -143,7 +145,7 @@ class MatchTableModel(QAbstractTableModel):
         if self.sort_column < 0:
             return rows
         keys: dict[int, Callable[[ReviewRow], Any]] = {
-            self.WHAT: lambda r: (KINDS.index(r.kind), r.how),
+            self.WHAT: lambda r: (ORDER.index(r.kind), r.how),
             self.HIKE: lambda r: (r.hike_name.casefold(), r.hike_sku.casefold()),
             self.BC: lambda r: (r.bc_name.casefold(), r.bc_sku.casefold()),
             self.NOTE: lambda r: r.message.casefold()}
@@ -208,6 +210,12 @@ class MatchTable(QTableView):
     window's default button (the wizard's Next)."""
 
     rowActivated = Signal()
+    widthChanged = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.widthChanged.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -238,10 +246,14 @@ class MatchesPage(SetupPage):
         self.body.addLayout(self._filter_bar())
         self.table = self._make_table()
         self.body.addWidget(self.table, 1)
+        self.details = WrapLabel()  # the selected row in full (the table's cells may be cut short)
+        self.details.setObjectName("matchDetails")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.details)
         self.body.addLayout(self._action_bar())
         self.body.addWidget(help_text(self.tr(
-            "Select rows with the arrow keys (Shift or Ctrl to select more); Enter goes to the first action that "
-            "applies. To link by hand, select one product only in Hike and one only in BigCommerce.")))
+            "Arrow keys select a row (Shift or Ctrl: more rows); Enter goes to the first action that applies. To "
+            "link by hand, select one product only in Hike and one only in BigCommerce.")))
         for first, second in ((self.search, self.show_kind), (self.show_kind, self.check_button),
                               (self.check_button, self.table), (self.table, self.buttons[REFUSE])):
             QWidget.setTabOrder(first, second)
@@ -263,9 +275,12 @@ class MatchesPage(SetupPage):
         self.search.setClearButtonEnabled(True)
         self.show_kind = QComboBox()
         self.show_kind.setObjectName("matchKind")
-        self.show_kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # as wide as a short entry (the wizard's page is narrow); its list opens as wide as the longest
+        self.show_kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.show_kind.setMinimumContentsLength(18)
+        self.search.setMinimumWidth(150)
         self.show_kind.addItem(self.tr("All"), None)
-        for kind in KINDS:
+        for kind in ORDER:
             self.show_kind.addItem(_tr(PROPOSED_FILTER if kind == PROPOSED else KIND_WORDS[kind]), kind)
         for text, field, stretch in ((self.tr("&Find:"), self.search, 1), (self.tr("Sho&w:"), self.show_kind, 0)):
             label = QLabel(text)
@@ -303,11 +318,8 @@ class MatchesPage(SetupPage):
         # each selection change, whether each column is selected in every row (0.3 s at 50 000 rows)
         head.setHighlightSections(False)
         head.setSelectionModel(QItemSelectionModel(self.model, head))
-        metrics = table.fontMetrics()
-        widest_kind = max(metrics.horizontalAdvance(w) for w in (*self.model.words.values(), self.model.by_barcode))
-        for column, width in ((MatchTableModel.WHAT, widest_kind + 24), (MatchTableModel.HIKE, 250),
-                              (MatchTableModel.BC, 250)):
-            table.setColumnWidth(column, width)
+        head.sectionResized.connect(self._column_resized)
+        table.widthChanged.connect(self._fit_columns)
         head.setSortIndicator(MatchTableModel.WHAT, Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
         table.selectionModel().selectionChanged.connect(self._update_actions)
@@ -338,6 +350,52 @@ class MatchesPage(SetupPage):
             self.menu_actions[decision] = action
         bar.addStretch(1)
         return bar
+
+    # -- the table's columns ------------------------------------------------------------------------------------
+    _fitting = False
+    _fitted_by_hand = False  # the person dragged a column's edge: their widths stay
+
+    def _fit_columns(self) -> None:
+        """The columns share the table's width: "What" as wide as its longest words (at most 36 %), the two
+        products the same, the note the rest (at least a little of it). Cut cells show whole below the table."""
+        if self._fitted_by_hand:
+            return
+        width = self.table.viewport().width()
+        metrics = self.table.fontMetrics()
+        widest = max(metrics.horizontalAdvance(w) for w in (*self.model.words.values(), self.model.by_barcode))
+        what = min(widest + 16, int(width * 0.36))
+        product = max(140, (width - what - min(150, width // 6)) // 2)
+        self._fitting = True
+        try:
+            for column, size in ((MatchTableModel.WHAT, what), (MatchTableModel.HIKE, product),
+                                 (MatchTableModel.BC, product)):
+                self.table.setColumnWidth(column, size)
+        finally:
+            self._fitting = False
+
+    def _column_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting and column != MatchTableModel.NOTE and self.table.isVisible():
+            self._fitted_by_hand = True
+
+    def _show_details(self, rows: list[ReviewRow]) -> None:
+        if len(rows) == 1:
+            row = rows[0]
+            text = self.tr("{what}. Hike: {hike}. BigCommerce: {bigcommerce}.").format(
+                what=self.model.what(row), hike=self._record(row.hike_name, row.hike_sku, row.hike_id),
+                bigcommerce=self._record(row.bc_name, row.bc_sku, row.bc_id))
+            note = row.message.strip()
+            self.details.setText(f"{text} {note}" + ("" if note.endswith(".") else ".") if note else text)
+        elif rows:
+            self.details.setText(self.tr("{count} rows selected.").format(count=len(rows)))
+        else:
+            self.details.setText(self.tr("Select a row to see it in full here."))
+
+    def _record(self, name: str, sku: str, record_id: int | None) -> str:
+        if record_id is None and not sku:
+            return self.tr("no product")
+        parts = [f"“{name}”" if name else "", self.tr("SKU {sku}").format(sku=sku) if sku else "",
+                 self.tr("id {id}").format(id=record_id) if record_id is not None else ""]
+        return ", ".join(p for p in parts if p)
 
     # -- reading the review ------------------------------------------------------------------------------------
     def entered(self) -> None:
@@ -387,9 +445,9 @@ class MatchesPage(SetupPage):
     # -- filtering -----------------------------------------------------------------------------------------------
     def _filter(self) -> None:
         self._debounce.stop()
-        wanted = {row_key(r) for r in self.chosen()}
+        wanted = {row_key(r) for r in self.chosen()} or self._wanted  # a decided row the filter hid, when shown
         self.model.set_filter(search=self.search.text(), kind=self.show_kind.currentData())
-        self._select(wanted)
+        self._wanted = set() if self._select(wanted) else wanted
         self._update_counts()
         self._update_actions()
 
@@ -397,10 +455,12 @@ class MatchesPage(SetupPage):
         counts = self.model.counts()
         total = len(self.model.all_rows)
         self.show_kind.setItemText(0, self.tr("All ({count})").format(count=total))
-        for index, kind in enumerate(KINDS, start=1):
+        for index, kind in enumerate(ORDER, start=1):
             words = _tr(PROPOSED_FILTER if kind == PROPOSED else KIND_WORDS[kind])
             self.show_kind.setItemText(index, self.tr("{kind} ({count})").format(kind=words,
                                                                                  count=counts.get(kind, 0)))
+        view = self.show_kind.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 8)  # the list: every entry whole
         if not self.loaded:
             self.count.setText(self.tr("Not read yet") if self.ctx.both_connected else
                                self.tr("Connect both stores first"))
@@ -415,8 +475,9 @@ class MatchesPage(SetupPage):
             numbers.update(range(selected.top(), selected.bottom() + 1))
         return [self.model.row_at(number) for number in sorted(numbers)]
 
-    def _select(self, keys: set[tuple[Any, ...]]) -> None:
-        """Select (and show) the rows about these records, e.g. the row a decision changed."""
+    def _select(self, keys: set[tuple[Any, ...]]) -> bool:
+        """Select (and show) the rows about these records, e.g. the row a decision changed; False when the list
+        (as filtered) has none of them."""
         selection = QItemSelection()
         first = None
         if keys:
@@ -431,13 +492,16 @@ class MatchesPage(SetupPage):
             self.table.selectionModel().setCurrentIndex(self.model.index(first, 0),
                                                         QItemSelectionModel.SelectionFlag.NoUpdate)
             self.table.scrollTo(self.model.index(first, 0))
+        return first is not None
 
     def _reselect(self) -> None:
-        self._select(self._wanted)
-        self._wanted = set()
+        if self._select(self._wanted):
+            self._wanted = set()
 
     def _update_actions(self) -> None:
-        rows = [] if self.busy.busy else self.chosen()
+        chosen = self.chosen()
+        self._show_details(chosen)
+        rows = [] if self.busy.busy else chosen
         for decision, allowed in ALLOWED.items():
             ok = allowed(rows)
             self.buttons[decision].setEnabled(ok)
