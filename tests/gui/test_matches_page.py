@@ -105,6 +105,11 @@ def test_issue20_b2_refusing_a_proposed_link_by_keyboard_records_it_and_the_row_
     assert what(page, page.model.rows.index(now[0])) == "You refused this match"
     assert page.buttons["forget"].isEnabled() and not page.buttons["refuse"].isEnabled()
 
+    decide(qtbot, page, lambda: qtbot.keyClick(page.table, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier))
+    assert MatchDecision.select().count() == 0, "Alt+M: the decision is forgotten"
+    assert "Forgotten" in page.banner.text()
+    assert [(r.kind, r.hike_id, r.bc_id) for r in page.chosen()] == [("proposed", row.hike_id, row.bc_id)]
+
 
 def simple_in_both(page: MatchesPage, credentials) -> tuple[int, int]:
     """Row numbers of a simple product only in Hike and a simple product only in BigCommerce (asked of the stores:
@@ -160,6 +165,27 @@ def test_issue20_b2_a_decision_refused_by_the_rules_says_why_and_changes_nothing
     assert page.banner.kind == "error" and "a simple product stays simple" in page.banner.text()
     assert MatchDecision.select().count() == 0
     assert len(page.model.all_rows) == len(before) and set(page.model.all_rows) == set(before)
+
+
+def test_issue20_b2_excluding_a_product_by_its_sku_and_including_it_again(qtbot, db, sandbox, credentials):
+    dialog = opened_manage(qtbot, sandbox, credentials)
+    page = matches_tab(qtbot, dialog)
+    number = rows_of(page, "only_hike")[0]
+    row = page.model.rows[number]
+    select(page, [number])
+    assert page.buttons["exclude"].isEnabled() and not page.buttons["include"].isEnabled()
+
+    decide(qtbot, page, lambda: qtbot.keyClick(page.table, Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier))
+    decision = MatchDecision.get()
+    assert (decision.kind, decision.sku) == ("exclude", row.hike_sku)
+    now = page.chosen()
+    assert [(r.kind, r.hike_id) for r in now] == [("excluded", row.hike_id)]
+    assert what(page, page.model.rows.index(now[0])) == "Excluded by you"
+    assert page.buttons["include"].isEnabled() and not page.buttons["exclude"].isEnabled()
+
+    decide(qtbot, page, lambda: qtbot.keyClick(page.table, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier))
+    assert MatchDecision.select().count() == 0 and "Included again" in page.banner.text()
+    assert [(r.kind, r.hike_id) for r in page.chosen()] == [("only_hike", row.hike_id)]
 
 
 def test_issue20_b2_search_and_the_filter_narrow_the_list(qtbot, db, sandbox, credentials):
