@@ -18,7 +18,7 @@ from desktop.sync.http import RetryPolicy
 from desktop.sync.match_decisions import DecisionError, Outcome, record_skus, sku_key
 # the review's rows and kinds, for the window's match review (views reach the sync through this module)
 from desktop.sync.match_review import (AMBIGUOUS, EXCLUDED, KINDS, KIND_MISMATCH, LINKED, LINKED_BY_YOU, ONLY_BC,
-                                       ONLY_HIKE, PROPOSED, REFUSED, ReviewRow, only, review)
+                                       ONLY_HIKE, PROPOSED, REFUSED, ReviewRow, after_decision, only, review)
 from desktop.sync.preflight import Duplicate, bigcommerce_duplicates, compare_stock, hike_duplicates, write_backup
 from desktop.sync.settings import Settings, StoreFacts
 

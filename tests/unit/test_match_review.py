@@ -69,3 +69,21 @@ def test_issue20_b2_rows_filter_by_kind_and_by_text_in_names_skus_and_ids(db):
     assert [(r.hike_id, r.bc_id) for r in match_review.only(rows, search="only-")] == [(106, None), (None, 206)]
     assert [(r.hike_id, r.bc_id) for r in match_review.only(rows, search="202")] == [(102, 202)]
     assert match_review.only(rows, search="only-", kind="proposed") == []
+
+
+def test_issue20_a_decision_the_page_can_tell_changes_its_rows_without_a_read():
+    from desktop.sync.match_review import (EXCLUDED, LINKED_BY_YOU, ONLY_BC, ONLY_HIKE, PROPOSED, REFUSED, ReviewRow,
+                                           after_decision)
+
+    proposed = ReviewRow(PROPOSED, 1, "Lamp", "LAMP-1", 11, "Lamp", "lamp-1", "sku")
+    hike_only = ReviewRow(ONLY_HIKE, 2, "Mug", "MUG-1")
+    bc_only = ReviewRow(ONLY_BC, bc_id=12, bc_name="Web mug", bc_sku="WEB-MUG")
+    rows = [proposed, hike_only, bc_only]
+    refused = after_decision(rows, "refuse", [proposed])
+    assert [r.kind for r in refused] == [REFUSED, ONLY_HIKE, ONLY_BC] and refused[0].hike_id == 1
+    linked = after_decision(rows, "link", [hike_only, bc_only])
+    assert [(r.kind, r.hike_id, r.bc_id) for r in linked] == [(PROPOSED, 1, 11), (LINKED_BY_YOU, 2, 12)]
+    excluded = after_decision(rows, "exclude", [proposed])
+    assert [r.kind for r in excluded] == [EXCLUDED, ONLY_HIKE, ONLY_BC], "by SKU, letter case aside"
+    assert after_decision(rows, "include", [proposed]) is None, "only a new plan can tell"
+    assert after_decision(rows, "forget", [proposed]) is None
