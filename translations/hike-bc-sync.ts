@@ -770,18 +770,18 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
     </message>
     <message>
         <location line="+0"/>
-        <location line="+107"/>
+        <location line="+126"/>
         <source>Hike</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-107"/>
-        <location line="+107"/>
+        <location line="-126"/>
+        <location line="+126"/>
         <source>BigCommerce</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-106"/>
+        <location line="-125"/>
         <source>Rule</source>
         <translation type="unfinished"></translation>
     </message>
@@ -836,7 +836,27 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+15"/>
+        <source>Make BigCommerce match Hike?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BigCommerce gets Hike&apos;s values for {products}: every field listed for them that can go that way.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Each write is logged in the product&apos;s sync log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Write them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>The fix could not be asked for: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1945,7 +1965,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>Your decision could not be recorded: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3129,7 +3149,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/setup/matches.py" line="-317"/>
+        <location filename="../desktop/views/setup/matches.py" line="-325"/>
         <source>Product matches</source>
         <translation type="unfinished"></translation>
     </message>

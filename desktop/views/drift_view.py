@@ -9,8 +9,8 @@ import json
 from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from desktop.sync import drift, ownership
 from desktop.sync.words import plural
@@ -61,7 +61,7 @@ class DriftView(QWidget):
         self.to_hike = self._button(self.tr("Make Hi&ke match BigCommerce"), "fixToHike",
                                     lambda: self._fix(drift.TO_HIKE, everything=False))
         self.all_to_bc = self._button(self.tr("&All: BigCommerce matches Hike"), "fixAllToBigCommerce",
-                                      lambda: self._fix(drift.TO_BIGCOMMERCE, everything=True))
+                                      self.ask_fix_all)
         self.check = self._button(self.tr("&Check now"), "checkDrift", self._check)
         for button in (self.to_bc, self.to_hike, self.all_to_bc):
             bar.addWidget(button)
@@ -143,6 +143,25 @@ class DriftView(QWidget):
     def _open(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
         if item is not None:
             self.recordActivated.emit(int(item.data(0, LINK_ROLE)))
+
+    def ask_fix_all(self) -> None:
+        """Every product listed is written in BigCommerce: asked first (No is the default and Escape)."""
+        count = sum(1 for i in range(self.tree.topLevelItemCount())
+                    if drift.TO_BIGCOMMERCE in (self.tree.topLevelItem(i).data(0, FIXES_ROLE) or ()))
+        if not count:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Make BigCommerce match Hike?"),
+                          self.tr("BigCommerce gets Hike's values for {products}: every field listed for them that "
+                                  "can go that way.").format(products=plural(count, "product")), parent=self)
+        box.setObjectName("fixAllQuestion")
+        box.setInformativeText(self.tr("Each write is logged in the product's sync log."))
+        yes = box.addButton(self.tr("&Write them"), QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.buttonClicked.connect(lambda chosen: chosen is yes and self._fix(drift.TO_BIGCOMMERCE, everything=True))
+        self.fix_all_box = box
+        box.open()  # window-modal, without a nested event loop
 
     def _fix(self, to: str, *, everything: bool) -> None:
         if everything:

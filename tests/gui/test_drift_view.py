@@ -63,3 +63,27 @@ def test_issue20_differences_says_so_when_nothing_differs(qtbot, db):
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: "No linked product differs" in view.summary.text())
     assert not view.to_bc.isEnabled() and not view.all_to_bc.isEnabled()
+
+
+def test_issue20_fixing_every_product_asks_first_and_cancel_writes_nothing(qtbot, db):
+    a_row(7, "price", "22.00", "72.60", ["bigcommerce"])
+    a_row(9, "cost", "0.00", "27.66", ["bigcommerce"], name="Boot", sku="BOOT-1")
+    asked: list[list[int]] = []
+    view = DriftView(lambda: None, lambda ids: asked.append(sorted(ids)))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 2)
+    view.all_to_bc.click()
+    box = view.fix_all_box
+    qtbot.waitUntil(box.isVisible)
+    assert "Hike's values for 2 products" in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert asked == [] and PendingWork.select().count() == 0, "Escape: nothing asked for"
+    view.all_to_bc.click()
+    box = view.fix_all_box
+    qtbot.waitUntil(box.isVisible)
+    write = next(b for b in box.buttons() if b.text() == "&Write them")
+    write.click()
+    qtbot.waitUntil(lambda: asked == [[7, 9]])
+    assert PendingWork.select().where(PendingWork.action == drift.FIX).count() == 2
