@@ -89,22 +89,24 @@ class DriftView(QWidget):
     def show_rows(self, rows: list[Any]) -> None:
         self.tree.clear()
         products: dict[int, QTreeWidgetItem] = {}
+        fixes: dict[int, set[str]] = {}
         for row in rows:
             parent = products.get(row.link_id)
             if parent is None:
                 parent = QTreeWidgetItem([f"{row.name} ({row.sku})" if row.sku else row.name])
                 parent.setData(0, LINK_ROLE, row.link_id)
-                parent.setData(0, FIXES_ROLE, set())
                 products[row.link_id] = parent
                 self.tree.addTopLevelItem(parent)
-            parent.data(0, FIXES_ROLE).update(row.fixes)
+            fixes.setdefault(row.link_id, set()).update(row.fixes)
+            # item data holds plain text lists (Qt's own type), never a Python object Qt would have to free
+            parent.setData(0, FIXES_ROLE, sorted(fixes[row.link_id]))
             rule = QCoreApplication.translate("DriftView", RULES[row.rule])
             child = QTreeWidgetItem([row.label, *(shown(v)[:LONGEST] for v in (row.hike_value, row.bc_value)),
                                      rule + ("" if row.own_rule else self.tr(" (default)"))])
             for column, value in ((1, row.hike_value), (2, row.bc_value)):
                 child.setToolTip(column, shown(value))
             child.setData(0, LINK_ROLE, row.link_id)
-            child.setData(0, FIXES_ROLE, set(row.fixes))
+            child.setData(0, FIXES_ROLE, sorted(row.fixes))
             child.setData(0, FIELD_ROLE, row.field)
             parent.addChild(child)
         self.tree.expandAll()
