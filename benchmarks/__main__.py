@@ -16,7 +16,6 @@ BENCHMARKS = {
     "soak": ("benchmarks.soak", "main"),
     "ui": ("benchmarks.ui", "main"),
     "ui-queries": ("benchmarks.ui_queries", "main"),
-    "match-review-ui": ("benchmarks.match_review_ui", "main"),
 }
 
 
