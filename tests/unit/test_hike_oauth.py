@@ -124,8 +124,8 @@ def test_c1_receiver_uses_the_given_path_and_fixed_port():
     probe.close()
     with LoopbackReceiver(port=port, path="/") as rx:
         assert rx.redirect_uri == f"http://127.0.0.1:{port}/"
-        _get(f"{rx.redirect_uri}?code=c0de42&state={rx.state}")
-        assert rx.wait(5) == "c0de42"
+        _get(f"{rx.redirect_uri}?code=code-xq42&state={rx.state}")
+        assert rx.wait(5) == "code-xq42"
 
 
 def test_c1_busy_port_gives_a_plain_message():
