@@ -744,27 +744,7 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
 <context>
     <name>DriftView</name>
     <message>
-        <location filename="../desktop/views/drift_view.py" line="+22"/>
-        <source>Hike owns it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>BigCommerce owns it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The newest change wins</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Don&apos;t sync</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+25"/>
+        <location filename="../desktop/views/drift_view.py" line="+47"/>
         <source>Product / field</source>
         <translation type="unfinished"></translation>
     </message>

@@ -61,15 +61,14 @@ def product_drift(hike: HikeProduct, bc: BCProduct, ctx: MappingContext) -> list
         own = ownership.rule_of(settings, name)
         rule = own or declared_rule(name, settings)
         fixes = tuple(fix for fix, written in ((TO_BIGCOMMERCE, to_bc), (TO_HIKE, to_hike)) if name in written)
-        out.append(FieldDrift(name, _label(name, settings), _shown(hike_record, name, settings, Direction.HIKE_TO_BC),
-                              _shown(bc_record, name, settings, Direction.BC_TO_HIKE), rule, own is not None, fixes))
+        out.append(FieldDrift(name, _label(name, settings), _shown(hike_record, field, settings, Direction.HIKE_TO_BC),
+                              _shown(bc_record, field, settings, Direction.BC_TO_HIKE), rule, own is not None, fixes))
     return out
 
 
-def _shown(record: Any, name: str, settings: Any, direction: str) -> Any:
+def _shown(record: Any, field: Any, settings: Any, direction: str) -> Any:
     """A value as the report shows it: as the sync compares it (prices both with or both without tax, as Hike's
     "tax inclusive prices" says: ``_label`` says which; descriptions as plain text), money to the cent when exact."""
-    field = next(f for f in PRODUCT_TABLE if f.name == name)
     value = field.canonical(record, mapping.options_of(settings), direction)
     if isinstance(value, str) and MONEY.match(value) and Decimal(value) == Decimal(value).quantize(CENT):
         return str(Decimal(value).quantize(CENT))

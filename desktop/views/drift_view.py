@@ -8,21 +8,18 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from desktop.sync import drift, ownership
+from desktop.sync import drift
 from desktop.sync.words import plural
 from desktop.views.jobs import shared_jobs
+from desktop.views.setup.fields import rule_words
 
 LINK_ROLE = Qt.ItemDataRole.UserRole
 FIXES_ROLE = Qt.ItemDataRole.UserRole + 1
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 2  # a field's row: its field (a fix then writes that field only)
-RULES = {ownership.HIKE: QT_TRANSLATE_NOOP("DriftView", "Hike owns it"),
-         ownership.BIGCOMMERCE: QT_TRANSLATE_NOOP("DriftView", "BigCommerce owns it"),
-         ownership.NEWEST: QT_TRANSLATE_NOOP("DriftView", "The newest change wins"),
-         ownership.NONE: QT_TRANSLATE_NOOP("DriftView", "Don't sync")}
 LONGEST = 80  # characters of a value shown in its cell (all of it in the tooltip)
 
 
@@ -100,7 +97,7 @@ class DriftView(QWidget):
             fixes.setdefault(row.link_id, set()).update(row.fixes)
             # item data holds plain text lists (Qt's own type), never a Python object Qt would have to free
             parent.setData(0, FIXES_ROLE, sorted(fixes[row.link_id]))
-            rule = QCoreApplication.translate("DriftView", RULES[row.rule])
+            rule = rule_words(row.rule)  # the words Manage → Fields uses
             child = QTreeWidgetItem([row.label, *(shown(v)[:LONGEST] for v in (row.hike_value, row.bc_value)),
                                      rule + ("" if row.own_rule else self.tr(" (default)"))])
             for column, value in ((1, row.hike_value), (2, row.bc_value)):
