@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
     from desktop.storage.models import Link, LogEntry
     from desktop.sync.connections import open_clients
     from desktop.sync.hike import hike_governor
-    from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
+    from desktop.views.responsiveness import GuiThreadCollector, favour_the_gui_thread, freeze_start_up_heap
     from desktop.views.main_window import MainWindow, StoreSummary
     from desktop.views.sync_controller import SyncController
     from tests.keyrings import MemoryKeyring
@@ -135,6 +135,7 @@ def main(argv: list[str]) -> int:
         window.show()
         favour_the_gui_thread()
         freeze_start_up_heap()  # as desktop.app does
+        GuiThreadCollector(app)
 
         stalls: list[float] = []
         clock = QElapsedTimer()

@@ -118,8 +118,8 @@ def run_window(args: argparse.Namespace, app, app_paths: paths.AppPaths, log_pat
 
     from desktop.views.app_flow import AppFlow, connected_to_sandbox
     from desktop.views.crash import CrashReporter
-    from desktop.views.responsiveness import favour_the_gui_thread, freeze_start_up_heap
     from desktop.views.jobs import shared_jobs
+    from desktop.views.responsiveness import GuiThreadCollector, favour_the_gui_thread, freeze_start_up_heap
 
     reporter = CrashReporter(log_path)
     reporter.install()
@@ -147,6 +147,7 @@ def run_window(args: argparse.Namespace, app, app_paths: paths.AppPaths, log_pat
         flow.start()
         favour_the_gui_thread()
         freeze_start_up_heap()  # the sandbox seed and the widgets are never walked by the collector again
+        GuiThreadCollector(app)  # and widgets are never destroyed by a collection on another thread
         return app.exec()
     finally:
         if flow is not None:

@@ -4,10 +4,13 @@
 - Under ``scripts/test`` (``HIKEBC_REQUIRE_REAL_PARTS=1``) or in CI, a skipped test fails the run: the
   harness provides every real part (screen, D-Bus, keyring, specs), so a skip there means a part is missing.
 - After the session, no secret the suite handled may be found in any file it wrote (N1).
+- Once the Qt application exists, the cyclic garbage collector runs on the GUI thread only, as in the app
+  (``desktop.views.responsiveness.GuiThreadCollector``): a test's widgets are never destroyed on a worker thread.
 """
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,24 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     paths.set_override(None)
     yield folder
     paths.set_override(None)
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp):
+    """pytest-qt's application, with the app's own rule: garbage is collected on the GUI thread only."""
+    from desktop.views.responsiveness import GuiThreadCollector
+
+    GuiThreadCollector(qapp)
+    return qapp
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests():
+    """Between tests, the collection that is due (a test without an event loop never runs the GUI's timer)."""
+    yield
+    collector = sys.modules.get("desktop.views.responsiveness")
+    if collector is not None:
+        collector.collect_due()
 
 
 @pytest.fixture
@@ -66,8 +87,6 @@ def db(data_dir: Path):
 def _background_reads_done() -> None:
     """A view's background read (the live product list's, say) may still be running when a test ends: it finishes
     on this database before the database goes, as quitting the app waits for it (``views.jobs``)."""
-    import sys
-
     jobs = sys.modules.get("desktop.views.jobs")
     if jobs is not None and jobs._shared is not None:
         jobs._shared.wait(30000)

@@ -9,6 +9,14 @@ everything a pass allocates is freed by reference counting when the pass ends; c
 So: objects alive after start-up (Qt wrappers, the sandbox seed in --sandbox mode) are frozen out of every later
 collection (``gc.freeze``), and no full collection runs while a pass runs (young ones still do); after the pass
 the snapshots are freed by reference counting and the next full collection is small again.
+
+And every collection runs on the GUI thread (``GuiThreadCollector``). CPython collects on whichever thread happens
+to allocate, so a closed window's widgets (Python-owned, kept alive by a reference cycle) could be destroyed on a
+sync or background thread. Qt widgets must be destroyed on the GUI thread: a destroyed widget that had focus makes
+Qt emit ``focusChanged(old, None)`` from that thread, queued to the GUI thread, where ``old`` is gone by then. That
+crashed a test run (a segmentation fault in PySide's wrapper lookup of ``old``, seed 2656376586). The automatic
+collector is off; a timer on the GUI thread runs the collection CPython's own rule would have run (pyqtgraph's
+and Spyder's habit for Qt apps), every ``GUI_COLLECT_MS``.
 """
 from __future__ import annotations
 
@@ -19,10 +27,13 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+from PySide6.QtCore import QObject, QTimer
+
 log = logging.getLogger(__name__)
 
 
 GUI_SWITCH_INTERVAL_S = 0.001
+GUI_COLLECT_MS = 100  # short, so a young generation holds at most this long's allocations of the sync's threads
 
 
 def favour_the_gui_thread() -> None:
@@ -66,3 +77,30 @@ NO_FULL_COLLECTION = 1_000_000  # generation-1 collections before a full one: ne
 _lock = threading.Lock()
 _running = [0]
 _saved: list[int] = []
+
+
+class GuiThreadCollector(QObject):
+    """``GuiThreadCollector(app)``: from now on the cyclic collector runs on the GUI thread only (the module's
+    docstring says why), until the app quits."""
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(GUI_COLLECT_MS)
+        self.timer.timeout.connect(collect_due)
+        self.timer.start()
+
+
+def collect_due() -> int | None:
+    """The collection CPython's own rule would have run by now, run here: the oldest generation whose count passed
+    its threshold (the thresholds as set now: a pass's "no full collection" holds). Returns it (None: none due)."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    generation = None
+    for number in range(3):
+        if counts[number] <= thresholds[number]:
+            break
+        generation = number
+    if generation is not None:
+        gc.collect(generation)
+    return generation
