@@ -15,11 +15,11 @@ def test_issue20_a_products_own_safety_stock_is_set_from_its_sync_log(qtbot, db)
                            note="saved")
     link = Link.create(entity="product", hike_id="7", bc_id="70", status="linked", name="Lantern", sku="LAMP-1",
                        last_result="ok")
-    saved: list[tuple[str, int | None]] = []
+    saved: list[dict[str, int | None]] = []
 
-    def save(sku: str, units: int | None) -> None:
-        saved.append((sku, units))
-        save_safety_stock(sku, units)
+    def save(units: dict[str, int | None]) -> None:
+        saved.append(units)
+        save_safety_stock(units)
 
     dialog = RecordLogDialog(link.id, save_safety_stock=save)
     qtbot.addWidget(dialog)
@@ -30,7 +30,7 @@ def test_issue20_a_products_own_safety_stock_is_set_from_its_sync_log(qtbot, db)
     qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(spin, "5")
     qtbot.keyClick(dialog.save_safety, Qt.Key.Key_Space)
-    assert saved == [("LAMP-1", 5)]
+    assert saved == [{"LAMP-1": 5}]
     assert SettingsVersion.select().order_by(SettingsVersion.id.desc()).first().data["safety_stock"] == \
         {"buffer": 2, "skus": {"LAMP-1": 5}}
     assert "next sync" in dialog.note.text()
