@@ -275,12 +275,14 @@ class RecordLogDialog(QDialog):
         self.variant_scroll.setWidget(rows)
         self.variant_scroll.setWidgetResizable(True)
         self.variant_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the spin boxes in it
-        self.variant_scroll.setMaximumHeight(min(rows.sizeHint().height() + 4, 150))
-        box.addWidget(self.variant_scroll)
+        self.variant_scroll.setMaximumHeight(min(rows.sizeHint().height() + 4, 130))  # four or five rows
         self.save_safety = self._save_button(self.tr("Saves the variants' buffers together, as one new settings version."))
         row = QHBoxLayout()
-        row.addWidget(self.save_safety)
-        row.addStretch(1)
+        row.addWidget(self.variant_scroll, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.save_safety)
+        side.addStretch(1)
+        row.addLayout(side)
         box.addLayout(row)
         self._saved_units = self._variant_units()
         layout.addWidget(group)
