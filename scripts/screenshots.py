@@ -1,13 +1,16 @@
 """Take the README's screenshots of the real app on the sandbox stores.
 
 Run on a (virtual) screen:  xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots.py
-Writes docs/screenshots/*.png. Each screen is grabbed from a real window after it has been shown:
+Writes docs/screenshots/*.png. Each screen is grabbed from a real window after it has been shown. With
+``--only record-log-variants`` it takes those two only (after the first sync; no other screen, no second pass):
 
 - main-window.png: the first start before anything is set up (the "Set up…" screen);
 - dashboard-idle.png, products.png, record-log.png, errors.png, differences(-dark).png, customers.png, sales.png,
   run-log.png: after the
   first sync of the demo sandbox, with a duplicate SKU seeded in Hike so the error screens have something to show,
   and three shoppers' orders synced by a second pass;
+- record-log-variants(-dark).png: the sync log of a product with variants, with each variant's safety stock (one
+  given its own buffer first), light and dark;
 - dashboard-syncing.png: during a live pass (a slow store answer keeps it running long enough to look at);
 - dashboard-first-sync.png, products-first-sync.png: during the first pass (the start-up pass after the wizard's
   Save), its phase on the dashboard and the Products list filling;
@@ -131,7 +134,30 @@ def differences(window, engine) -> None:
     app.setPalette(light)
 
 
-def monitor_screens(app: QApplication) -> None:
+def variant_record_log(window) -> None:
+    """Issue 20: the sync log of a linked product with variants lists each variant's safety stock; its first variant
+    is given a buffer of 2 first (through the window's save path), so the list shows one of its own."""
+    from scripts.screenshots_wizard import dark_palette
+    from desktop.storage.models import Link
+    from desktop.views.record_log import variants_of
+
+    products = Link.select().where(Link.entity == "product", Link.status == "linked", Link.last_result == "ok",
+                                   Link.bc_id.is_null(False)).order_by(Link.id)
+    product, variants = next((p, v) for p in products if len(v := variants_of(p)) >= 3)
+    window.save_safety_stock({variants[0].sku: 2})
+    window.open_record_log(product.id)
+    dialog = window.log_dialog
+    dialog.resize(1000, 560)
+    save(dialog, "record-log-variants.png")
+    app = QApplication.instance()
+    light = app.palette()
+    app.setPalette(dark_palette())
+    save(dialog, "record-log-variants-dark.png")
+    app.setPalette(light)
+    dialog.close()
+
+
+def monitor_screens(app: QApplication, only: str | None = None) -> None:
     from desktop.sandbox.stores import start_sandbox
     from desktop.storage.credentials import Credentials
     from desktop.storage.models import Link
@@ -163,6 +189,7 @@ def monitor_screens(app: QApplication) -> None:
         save(window.log_dialog, "record-log.png")
         product_page(window.log_dialog.control_panel_url())
         window.log_dialog.close()
+        variant_record_log(window)
         tabs.setCurrentWidget(window.errors_view)
         save(window, "errors.png")
         differences(window, controller.service.engine)
@@ -242,25 +269,37 @@ def monitor_screens(app: QApplication) -> None:
 
         when(lambda: window.products_view.model.rowCount() > 0, products_filling, 20, settle_ms=50)
 
-    # grabbed while the first pass writes its products (some hundred writes: seconds)
-    when(lambda: summary.first_sync and summary.progress.get("product", (0, 0))[0] >= 120,
-         first_sync_screens, 20, settle_ms=50)
-    when(lambda: bool(first_done) and summary.state != "syncing", place_orders)
+    if only is None:  # grabbed while the first pass writes its products (some hundred writes: seconds)
+        when(lambda: summary.first_sync and summary.progress.get("product", (0, 0))[0] >= 120,
+             first_sync_screens, 20, settle_ms=50)
+    def only_variant_record_log() -> None:
+        variant_record_log(window)
+        window.quit_app()
+
+    then = only_variant_record_log if only == "record-log-variants" else place_orders
+    when(lambda: bool(first_done) and summary.state != "syncing", then)
     controller.start()
     app.exec()
     controller.shutdown()
     sandbox.stop()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from desktop.storage.db import close_db, init_db
 
+    parser = argparse.ArgumentParser(description="Take the README's screenshots of the window on the sandbox.")
+    parser.add_argument("--only", choices=["record-log-variants"],
+                        help="take these screens only (after the first sync of the sandbox)")
+    args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     with tempfile.TemporaryDirectory() as data:
         init_db(Path(data) / "screenshots.sqlite3")
-        setup_screen()
-        monitor_screens(app)
+        if args.only is None:
+            setup_screen()
+        monitor_screens(app, args.only)
         close_db()
     return 0
 

@@ -1502,12 +1502,12 @@ Quit stops syncing until you start the app again.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+176"/>
+        <location line="+177"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-175"/>
+        <location line="-176"/>
         <source>&amp;Manage…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1557,7 +1557,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+62"/>
         <source> — sandbox stores</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2137,7 +2137,7 @@ Quit stops syncing until you start the app again.</source>
 <context>
     <name>RecordLogDialog</name>
     <message>
-        <location filename="../desktop/views/record_log.py" line="+33"/>
+        <location filename="../desktop/views/record_log.py" line="+34"/>
         <source>Hike → BigCommerce</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2217,7 +2217,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+26"/>
         <source>the default ({n})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2227,23 +2227,63 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+18"/>
         <source>Safety stoc&amp;k of {sku}:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Units of this SKU BigCommerce never gets: it gets Hike&apos;s stock less these, never below zero. A product with variants: give each variant&apos;s SKU its own with hike-bc-sync-cli safety-stock.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="-12"/>
         <source>Sa&amp;ve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+14"/>
+        <source>Units of this SKU BigCommerce never gets: it gets Hike&apos;s stock less these, never below zero. A product with variants keeps its stock per variant, so this does not apply to it: its variants are listed here, each with its own, once a full sync has read them (or use hike-bc-sync-cli safety-stock with the variant&apos;s SKU).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+15"/>
+        <source>Safety stoc&amp;k per variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stock is kept per variant: BigCommerce gets each variant&apos;s Hike stock less its own buffer, or less the default ({n}) when it has none, never below zero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The {n} units saved for {sku} itself are not used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{variant}:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Safety stock of {variant}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Saves the variants&apos; buffers together, as one new settings version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>Saved: the next sync sends this product&apos;s level to BigCommerce again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing to save: no variant&apos;s buffer was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Saved: the next sync sends these variants&apos; levels to BigCommerce again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2383,7 +2423,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/main_window.py" line="-112"/>
+        <location filename="../desktop/views/main_window.py" line="-113"/>
         <source>product</source>
         <translation type="unfinished"></translation>
     </message>

@@ -98,6 +98,13 @@ _V8_DRIFT = [
     """CREATE INDEX "drift_entity_link_id" ON "drift" ("entity", "link_id")""",
 ]
 
+# A variant's product (issue 20, per-variant safety stock in the window): the product's Hike id on the variant's
+# link, so a product's variants are one indexed read. Variants linked before are given theirs by the stock pass.
+_V9_LINK_PARENT = [
+    'ALTER TABLE "link" ADD COLUMN "parent_hike_id" VARCHAR(255)',
+    'CREATE INDEX "link_entity_parent_hike_id" ON "link" ("entity", "parent_hike_id")',
+]
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first schema: connections, settings, links, cursors, runs, log, outbox",
               _execute_all(_V1_FIRST_SCHEMA)),
@@ -109,4 +116,5 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "match decisions: refused pairs, pairs linked by hand, excluded SKUs",
               _execute_all(_V7_MATCH_DECISIONS)),
     Migration(8, "drift: the fields of linked records that differ between the stores", _execute_all(_V8_DRIFT)),
+    Migration(9, "links: a variant's product", _execute_all(_V9_LINK_PARENT)),
 ]

@@ -101,6 +101,9 @@ class Link(BaseModel):
     images_sent = JSONField(null=True)  # image URLs already sent to BigCommerce (S17 two-way)
     # v6: writes a store refused, per kind of write, with the key they were refused with (``sync.refusals``)
     refused = JSONField(null=True)
+    # v9: a variant's product, by the product's Hike id (issue 20: a product's variants, for their safety stock);
+    # set when the variant is linked, and by a stock pass for variants linked before v9
+    parent_hike_id = peewee.CharField(null=True)
 
     class Meta:
         indexes = (
@@ -109,6 +112,7 @@ class Link(BaseModel):
             (("entity", "sku"), False),
             (("entity", "last_result"), False),
             (("entity", "id"), False),  # v5: the monitor's lists page by id within an entity
+            (("entity", "parent_hike_id"), False),  # v9: a product's variants
         )
 
 

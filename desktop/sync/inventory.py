@@ -145,11 +145,26 @@ def plan_levels(resolved: Any, products: Iterable[HikeProduct], levels: Mapping[
     ids = [p.id for p in products]
     product_links = links_by_hike("product", ids)
     products = [p for p in products if not excluded(p, product_links.get(str(p.id)))]
-    changes = plan_stock(products, product_links,
-                         links_by_hike("variant", [v.id for p in products for v in p.variants]),
+    variant_links = links_by_hike("variant", [v.id for p in products for v in p.variants])
+    note_parents(products, variant_links)
+    changes = plan_stock(products, product_links, variant_links,
                          resolved.stock_outlet_ids, resolved.bc_location_id, bc_levels=levels,
                          buffer_of=resolved.settings.safety_stock.lookup())
     return refusals.hold_back_stock(changes, resolved)
+
+
+def note_parents(products: Iterable[HikeProduct], variant_links: Mapping[str, Link]) -> None:
+    """Variant links without their product's Hike id (linked before schema v9, or moved to another product) are
+    given it, so the window lists a product's variants (their safety stock, issue 20). Variants are linked with
+    it; this only mends older links, one update per product whose links lack it, and none once they have it."""
+    for product in products:
+        stale = [vlink.id for v in product.variants
+                 if (vlink := variant_links.get(str(v.id))) is not None and vlink.parent_hike_id != str(product.id)]
+        if stale:
+            Link.update(parent_hike_id=str(product.id)).where(Link.id.in_(stale)).execute()
+            for v in product.variants:
+                if (vlink := variant_links.get(str(v.id))) is not None:
+                    vlink.parent_hike_id = str(product.id)
 
 
 def push_stock(bc: BigCommerceClient, journal: Journal, changes: list[StockChange], *,

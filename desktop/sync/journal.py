@@ -126,8 +126,9 @@ def _links_by(entity: str, column: Any, ids: Iterable[Any] | None) -> dict[str, 
 
 
 def save_link(entity: str, *, hike_id: Any, bc_id: Any, sku: str | None = None, name: str = "",
-              hike_fingerprint: str | None = None, bc_fingerprint: str | None = None) -> Link:
-    """Create the link, or complete an existing one found by either id."""
+              hike_fingerprint: str | None = None, bc_fingerprint: str | None = None,
+              parent_hike_id: Any = None) -> Link:
+    """Create the link, or complete an existing one found by either id (``parent_hike_id``: a variant's product)."""
     hike_id, bc_id = _id(hike_id), _id(bc_id)
     link = (Link.get_or_none(Link.entity == entity, Link.hike_id == hike_id) if hike_id else None) or \
         (Link.get_or_none(Link.entity == entity, Link.bc_id == bc_id) if bc_id else None)
@@ -138,6 +139,7 @@ def save_link(entity: str, *, hike_id: Any, bc_id: Any, sku: str | None = None, 
     link.name = name or link.name
     link.hike_fingerprint = hike_fingerprint or link.hike_fingerprint
     link.bc_fingerprint = bc_fingerprint or link.bc_fingerprint
+    link.parent_hike_id = _id(parent_hike_id) or link.parent_hike_id
     link.status = "linked"
     link.save()
     return link

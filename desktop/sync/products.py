@@ -494,7 +494,8 @@ class ProductSync(EntitySync):
 
     def _save_variant_links(self, match: ProductMatch) -> None:
         for v in match.variants:
-            save_link(VARIANT, hike_id=v.hike.id, bc_id=v.bc.id, sku=v.hike.sku or v.bc.sku, name=v.hike.name)
+            save_link(VARIANT, hike_id=v.hike.id, bc_id=v.bc.id, sku=v.hike.sku or v.bc.sku, name=v.hike.name,
+                      parent_hike_id=match.hike.id)
 
     # updates to BigCommerce, 10 per call
     def bc_write(self, action: Action, *, create_refs: bool) -> tuple[ProductRecord, ProductRecord, dict[str, Any],

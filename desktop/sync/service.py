@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from contextlib import nullcontext
-from typing import Any, Callable, ContextManager, Iterable
+from typing import Any, Callable, ContextManager, Iterable, Mapping
 
 from desktop.storage.credentials import Credentials
 from desktop.storage.models import Connection, Link, SettingsVersion, get_preference, set_preference
@@ -59,11 +59,15 @@ def newest_settings() -> Settings:
     return Settings.from_saved(row.data)
 
 
-def save_safety_stock(sku: str, units: int | None) -> Settings:
-    """One SKU's own safety stock (None: the default again), saved as a new settings version (issue 20)."""
+def save_safety_stock(units_by_sku: Mapping[str, int | None]) -> Settings:
+    """SKUs' own safety stock (None: the default again), saved as one new settings version (issue 20): a product's,
+    or its variants' all at once."""
     settings = newest_settings()
-    settings.safety_stock.set_sku(sku, units)
-    SettingsVersion.create(data=settings.to_json(), note=f"safety stock of {sku.strip()}")
+    for sku, units in units_by_sku.items():
+        settings.safety_stock.set_sku(sku, units)
+    skus = [sku.strip() for sku in units_by_sku]
+    named = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
+    SettingsVersion.create(data=settings.to_json(), note=f"safety stock of {named}")
     return settings
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -313,11 +313,12 @@ class MainWindow(QMainWindow):
         self.log_dialog.show()
         self.log_dialog.activateWindow()  # opened from the keyboard: the keys (Escape, Tab) now go to the log
 
-    def save_safety_stock(self, sku: str, units: int | None) -> None:
-        """A product's own safety stock from its sync log (issue 20): a new settings version, used from the next pass."""
+    def save_safety_stock(self, units_by_sku: Mapping[str, int | None]) -> None:
+        """A product's own safety stock, or its variants', from its sync log (issue 20): one new settings version,
+        used from the next pass."""
         from desktop.sync.service import save_safety_stock
 
-        save_safety_stock(sku, units)
+        save_safety_stock(units_by_sku)
         if self.controller is not None:
             self.controller.reload_settings()
 

@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QSize, QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from desktop.storage.models import Link, LogEntry
 from desktop.sync import store_links
@@ -22,7 +23,7 @@ from desktop.sync.log_words import action_text, field_label
 from desktop.views.sync_words import action_words, field_words
 from desktop.sync.plain_text import html_to_text, looks_like_html
 from desktop.sync.service import newest_settings
-from desktop.sync.settings import MAX_SAFETY_STOCK
+from desktop.sync.settings import MAX_SAFETY_STOCK, SafetyStock
 from desktop.views.jobs import shared_jobs
 from desktop.views.open_links import open_store_url
 from desktop.views.record_models import local_time, state_text, status_icon, sync_status
@@ -184,44 +185,126 @@ class RecordLogDialog(QDialog):
                                             "pruned).")))
 
     def _add_safety_stock(self, layout: QVBoxLayout) -> None:
-        """A linked product's own safety stock (issue 20): units of its SKU BigCommerce never gets."""
+        """A linked product's own safety stock (issue 20): units BigCommerce never gets. A product with variants
+        keeps its stock per variant (``inventory.plan_stock`` reads each variant SKU's buffer and never the
+        product's), so it lists its variants, each with its own, instead."""
         self.safety_stock: QSpinBox | None = None
-        if self.link.entity != "product" or not self.link.sku or self._save_safety_stock is None:
+        self.variant_safety: dict[str, QSpinBox] = {}
+        self.save_safety: QPushButton | None = None
+        if self.link.entity != "product" or self._save_safety_stock is None:
             return
         try:
             safety = newest_settings().safety_stock
         except LookupError:
             return
+        variants = variants_of(self.link)
+        if variants:
+            self._add_variant_safety_stock(layout, safety, variants)
+        elif self.link.sku:
+            self._add_product_safety_stock(layout, safety)
+
+    def _units_box(self, safety: SafetyStock, sku: str) -> QSpinBox:
+        """A SKU's own buffer: -1 is "the default (N)", no buffer of its own."""
+        box = QSpinBox()
+        box.setRange(-1, MAX_SAFETY_STOCK)
+        box.setSpecialValueText(self.tr("the default ({n})").format(n=safety.buffer))
+        box.setSuffix(self.tr(" units"))
+        own = safety.own(sku)
+        box.setValue(-1 if own is None else own)
+        return box
+
+    def _save_button(self, tip: str) -> QPushButton:
+        button = QPushButton(self.tr("Sa&ve"))
+        button.setObjectName("saveSafetyStock")
+        button.setAutoDefault(False)  # Enter elsewhere in the log must not change the settings
+        button.setToolTip(tip)
+        button.clicked.connect(self._store_safety_stock)
+        return button
+
+    def _add_product_safety_stock(self, layout: QVBoxLayout, safety: SafetyStock) -> None:
+        """A product without variants (or whose variants no pass has listed yet): its own SKU's buffer."""
         row = QHBoxLayout()
-        self.safety_stock = QSpinBox()
+        self.safety_stock = self._units_box(safety, self.link.sku)
         self.safety_stock.setObjectName("productSafetyStock")
-        self.safety_stock.setRange(-1, MAX_SAFETY_STOCK)  # -1: no buffer of its own
-        self.safety_stock.setSpecialValueText(self.tr("the default ({n})").format(n=safety.buffer))
-        self.safety_stock.setSuffix(self.tr(" units"))
-        own = safety.own(self.link.sku)
-        self.safety_stock.setValue(-1 if own is None else own)
         caption = QLabel(self.tr("Safety stoc&k of {sku}:").format(sku=self.link.sku))
         caption.setBuddy(self.safety_stock)
         tip = self.tr("Units of this SKU BigCommerce never gets: it gets Hike's stock less these, never below zero. "
-                      "A product with variants: give each variant's SKU its own with hike-bc-sync-cli safety-stock.")
+                      "A product with variants keeps its stock per variant, so this does not apply to it: its "
+                      "variants are listed here, each with its own, once a full sync has read them (or use "
+                      "hike-bc-sync-cli safety-stock with the variant's SKU).")
         for widget in (caption, self.safety_stock):
             widget.setToolTip(tip)
-        self.save_safety = QPushButton(self.tr("Sa&ve"))
-        self.save_safety.setObjectName("saveSafetyStock")
-        self.save_safety.setAutoDefault(False)  # Enter elsewhere in the log must not change the settings
-        self.save_safety.setToolTip(tip)
-        self.save_safety.clicked.connect(self._store_safety_stock)
+        self.save_safety = self._save_button(tip)
         row.addWidget(caption)
         row.addWidget(self.safety_stock)
         row.addWidget(self.save_safety)
         row.addStretch(1)
         layout.addLayout(row)
 
+    def _add_variant_safety_stock(self, layout: QVBoxLayout, safety: SafetyStock, variants: list[Link]) -> None:
+        """One spin box per variant SKU, in a list that scrolls (a product may have dozens), saved together."""
+        group = QGroupBox(self.tr("Safety stoc&k per variant"))
+        group.setObjectName("variantSafetyStock")
+        box = QVBoxLayout(group)
+        words = self.tr("Stock is kept per variant: BigCommerce gets each variant's Hike stock less its own "
+                        "buffer, or less the default ({n}) when it has none, never below zero.").format(n=safety.buffer)
+        own = safety.own(self.link.sku) if self.link.sku else None
+        if own is not None:
+            words += " " + self.tr("The {n} units saved for {sku} itself are not used.").format(n=own,
+                                                                                             sku=self.link.sku)
+        note = QLabel(words)
+        note.setObjectName("variantSafetyNote")
+        note.setWordWrap(True)
+        box.addWidget(note)
+        rows = QWidget()
+        form = QFormLayout(rows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        for variant in variants:
+            spin = self._units_box(safety, variant.sku)
+            spin.setObjectName("variantSafetyStock")
+            options = option_text(variant.name, self.link.name)
+            shown = f"{variant.sku} — {elided(options, 60)}" if options else variant.sku
+            label = QLabel(self.tr("{variant}:").format(variant=shown.replace("&", "&&")))  # && shows one &
+            label.setTextFormat(Qt.TextFormat.PlainText)  # a SKU is never markup
+            label.setBuddy(spin)
+            spin.setAccessibleName(self.tr("Safety stock of {variant}").format(variant=shown))
+            form.addRow(label, spin)
+            self.variant_safety[variant.sku] = spin
+        self.variant_scroll = QScrollArea()
+        self.variant_scroll.setObjectName("variantSafetyList")
+        self.variant_scroll.setWidget(rows)
+        self.variant_scroll.setWidgetResizable(True)
+        self.variant_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the spin boxes in it
+        self.variant_scroll.setMaximumHeight(min(rows.sizeHint().height() + 4, 130))  # four or five rows
+        self.save_safety = self._save_button(self.tr("Saves the variants' buffers together, as one new settings version."))
+        row = QHBoxLayout()
+        row.addWidget(self.variant_scroll, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.save_safety)
+        side.addStretch(1)
+        row.addLayout(side)
+        box.addLayout(row)
+        self._saved_units = self._variant_units()
+        layout.addWidget(group)
+
+    def _variant_units(self) -> dict[str, int | None]:
+        return {sku: (None if spin.value() < 0 else spin.value()) for sku, spin in self.variant_safety.items()}
+
     def _store_safety_stock(self) -> None:
-        assert self.safety_stock is not None and self._save_safety_stock is not None
-        units = self.safety_stock.value()
-        self._save_safety_stock(self.link.sku, None if units < 0 else units)
-        self.note.setText(self.tr("Saved: the next sync sends this product's level to BigCommerce again."))
+        assert self._save_safety_stock is not None
+        if self.safety_stock is not None:
+            units = self.safety_stock.value()
+            self._save_safety_stock({self.link.sku: None if units < 0 else units})
+            self.note.setText(self.tr("Saved: the next sync sends this product's level to BigCommerce again."))
+            return
+        units = self._variant_units()
+        changed = {sku: n for sku, n in units.items() if n != self._saved_units.get(sku)}
+        if not changed:
+            self.note.setText(self.tr("Nothing to save: no variant's buffer was changed."))
+            return
+        self._save_safety_stock(changed)
+        self._saved_units = units
+        self.note.setText(self.tr("Saved: the next sync sends these variants' levels to BigCommerce again."))
 
     def _add_buttons(self, layout: QVBoxLayout) -> None:
         """Open the record in BigCommerce's control panel or on the storefront, and Close."""
@@ -278,6 +361,22 @@ class RecordLogDialog(QDialog):
         self.note.setText("" if url else self.tr("This product has no storefront page."))
         if url and not open_store_url(url):
             self.note.setText(self.tr("That link is not on the connected store, so it was not opened."))
+
+
+def variants_of(link: Link) -> list[Link]:
+    """A product's variant links with a SKU (the key of a buffer), in the order they were linked: those whose
+    ``parent_hike_id`` is the product's Hike id (one indexed read)."""
+    if not link.hike_id:
+        return []
+    return list(Link.select().where(Link.entity == "variant", Link.parent_hike_id == link.hike_id,
+                                    Link.sku.is_null(False), Link.sku != "").order_by(Link.id))
+
+
+def option_text(variant_name: str, product_name: str) -> str:
+    """A variant's options as its Hike name holds them after its product's (``Tee / Red / S`` → ``Red / S``)."""
+    name = (variant_name or "").strip()
+    prefix = (product_name or "").strip() + " / "
+    return name[len(prefix):] if product_name and name.startswith(prefix) else name
 
 
 def elided(text: str, limit: int) -> str:
