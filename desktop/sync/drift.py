@@ -24,6 +24,7 @@ from desktop.sync.hike_models import HikeProduct
 from desktop.sync.journal import begin_work, end_work, links_by_hike, unfinished_work
 from desktop.sync.mapping_context import MappingContext, MappingError
 from desktop.sync.product_fields import PRODUCT_TABLE, declared_rule, field_label
+from desktop.sync.skus import product_sku
 from desktop.sync.vocabulary import Direction
 
 TO_BIGCOMMERCE, TO_HIKE = "bigcommerce", "hike"  # a fix: make that store match the other
@@ -56,7 +57,7 @@ def product_drift(hike: HikeProduct, bc: BCProduct, ctx: MappingContext) -> list
     out: list[FieldDrift] = []
     for field in PRODUCT_TABLE:
         name = field.name
-        if name not in to_bc and name not in to_hike:
+        if name not in to_bc and name not in to_hike or name == "sku" and _made_up_sku(hike_record, bc_record):
             continue
         own = ownership.rule_of(settings, name)
         rule = own or declared_rule(name, settings)
@@ -64,6 +65,15 @@ def product_drift(hike: HikeProduct, bc: BCProduct, ctx: MappingContext) -> list
         out.append(FieldDrift(name, _label(name, settings), _shown(hike_record, field, settings, Direction.HIKE_TO_BC),
                               _shown(bc_record, field, settings, Direction.BC_TO_HIKE), rule, own is not None, fixes))
     return out
+
+
+def _made_up_sku(hike: Any, bc: Any) -> bool:
+    """A product one store has without a SKU carries the SKU the app made up for it (S18) in the other; the store
+    without one gets it with the product's next update from the other. Nobody changed anything: no difference."""
+    hike_sku, bc_sku = (hike.sku or "").strip(), (bc.sku or "").strip()
+    if not hike_sku:
+        return bc_sku == product_sku(hike)
+    return not bc_sku and hike_sku == product_sku(bc)
 
 
 def _shown(record: Any, field: Any, settings: Any, direction: str) -> Any:
