@@ -24,6 +24,7 @@ from desktop.sync.hike_models import HikeProduct
 from desktop.sync.journal import begin_work, end_work, links_by_hike, unfinished_work
 from desktop.sync.mapping_context import MappingContext, MappingError
 from desktop.sync.product_fields import PRODUCT_TABLE, declared_rule, field_label
+from desktop.sync.settings import Settings
 from desktop.sync.vocabulary import Direction
 
 TO_BIGCOMMERCE, TO_HIKE = "bigcommerce", "hike"  # a fix: make that store match the other
@@ -177,14 +178,19 @@ def apply_requests(link_ids: Any, hike: Any, bc: Any, ctx: MappingContext) -> di
     return {int(row.payload["link"]): row.payload["field"] for row in rows if row.payload.get("field")}
 
 
+def restricted_rules(settings: Any, entity: str, key: str) -> Settings:
+    """The settings a one-field fix of ``entity`` writes with: every other field of it with a rule does not sync,
+    that one syncs both ways (the fields without one, a product's SKU and variant options, a customer's email,
+    only write what differs, as always). Only the write's body uses them; the link's fingerprints are the
+    ordinary ones, so the other differences stay in the report."""
+    plain = getattr(settings, "settings", settings) or Settings()  # ResolvedSettings holds the Settings
+    rules = {**plain.field_ownership, **{k: ownership.NONE for k in ownership.keys_of(entity)}, key: ownership.NEWEST}
+    return replace(plain, field_ownership=rules)
+
+
 def restricted(ctx: MappingContext, key: str) -> MappingContext:
-    """The mapping context a one-field fix writes with: every other field with a rule does not sync (the fields
-    without one, SKU and variant options, only write what differs, as always). Only the write's body uses it;
-    the link's fingerprints are the ordinary ones, so the other differences stay in the report."""
-    settings = mapping.options_of(ctx.settings)
-    rules = {k: ownership.NONE for k in ownership.KEYS}
-    rules[key] = ownership.NEWEST
-    only = replace(settings, field_ownership=rules)
+    """The mapping context a one-field fix of a product writes with (``restricted_rules``)."""
+    only = restricted_rules(mapping.options_of(ctx.settings), ownership.PRODUCT, key)
     return replace(ctx, settings=replace(ctx.settings, settings=only))
 
 

@@ -127,11 +127,11 @@ class SyncEngine:
                 described += [_describe(a) for a in planned]
         finally:
             passes.release(snapshot)
-        customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()))
+        customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()), settings=sync.settings)
         read = customers.read(full=full or self.reconcile_due())
         try:
             for part in passes.parts(read):
-                writes += preview.customer_writes_of(customers.plan(part))
+                writes += preview.customer_writes_of(customers.plan(part), customers.settings)
         finally:
             passes.release(read)
         return DryRun({side: dict(c) for side, c in counts.items() if c}, described, writes)

@@ -223,7 +223,8 @@ class CustomerPass(_SyncPass):
         from desktop.sync.customers import CustomerSync
 
         super().__init__(run)
-        self.sync = CustomerSync(run.hike, run.bc, run.journal, run.events)
+        self.sync = CustomerSync(run.hike, run.bc, run.journal, run.events, settings=run.mapping.settings)
+        self.sync.one_field_fixes = run.one_field_fixes  # drift fixes of one field (issue 20)
 
     def recover(self) -> None:
         if not self.run.records_only:
