@@ -1120,7 +1120,7 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
 <context>
     <name>FieldsPage</name>
     <message>
-        <location filename="../desktop/views/setup/fields.py" line="+18"/>
+        <location filename="../desktop/views/setup/fields.py" line="+19"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1171,6 +1171,36 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
     </message>
     <message>
         <location line="+1"/>
+        <source>Na&amp;me:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>P&amp;hone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Company:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Products</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Hike owns it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1190,12 +1220,12 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
-        <source>Hike owns it: Hike&apos;s changes go to BigCommerce, and a change made in BigCommerce stays there. BigCommerce owns it: the other way round. The newest change wins: either store&apos;s change goes to the other. Don&apos;t sync: each store keeps its own. A product created in one store is still copied whole into the other; these rules decide what later changes do. Stock follows “What syncs”.</source>
+        <location line="+31"/>
+        <source>Hike owns it: Hike&apos;s changes go to BigCommerce, and a change made in BigCommerce stays there. BigCommerce owns it: the other way round. The newest change wins: either store&apos;s change goes to the other. Don&apos;t sync: each store keeps its own. A product or customer created in one store is still copied whole into the other; these rules decide what later changes do. Stock follows “What syncs”. A customer&apos;s email links it to the other store&apos;s customer and always syncs both ways.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Default: {rule}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2866,13 +2896,13 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/setup/fields.py" line="-27"/>
+        <location filename="../desktop/views/setup/fields.py" line="-33"/>
         <source>Fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Which store&apos;s changes count for each product field. The default is how Hike&apos;s article syncs it, under your choices on the other tabs.</source>
+        <source>Which store&apos;s changes count for each product and customer field. The default is how Hike&apos;s article syncs it, under your choices on the other tabs.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
