@@ -61,7 +61,7 @@ def test_issue20_differences_lists_each_product_with_its_fields_and_fixes_one_by
 def test_issue20_differences_says_so_when_nothing_differs(qtbot, db):
     view = DriftView(lambda: None, lambda ids: None)
     qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: "No linked product differs" in view.summary.text())
+    qtbot.waitUntil(lambda: "No linked product or customer differs" in view.summary.text())
     assert not view.to_bc.isEnabled() and not view.all_to_bc.isEnabled()
 
 
