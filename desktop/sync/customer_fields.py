@@ -2,7 +2,9 @@
 
 ``CUSTOMER_TABLE`` (``field_table.Field`` entries) says for each field how each store's customer is read (that value
 is the one compared and fingerprinted) and how it is written to the other store on create and on update. The
-customers' ``from_hike`` / ``from_bc``, ``fingerprint``, ``diff`` and bodies are derived from it.
+customers' ``from_hike`` / ``from_bc``, ``fingerprint``, ``diff`` and bodies are derived from it. The shop's field
+rules (``ownership.CUSTOMER_OWNED``, issue 20) govern updates and each side's fingerprint (``hike_fingerprint``:
+the fields that sync Hike → BigCommerce, ``bc_fingerprint`` the other way); without them both are today's.
 
 Addresses: Hike keeps a billing and a shipping address, BigCommerce a list. A new BigCommerce customer gets the Hike
 billing address (and the shipping address when it differs); a new Hike customer gets the first BigCommerce address

@@ -17,7 +17,10 @@ activation and on a reconciliation pass) and plans:
   Name, email, phone, company and the addresses both sides can hold go across.
 - *update*: a linked customer whose synced fields (name, email, phone, company, first address) changed since we
   last saw or wrote them on that side (its per-side fingerprint differs, so our own writes do not echo, D10); when
-  both sides changed, the newer change wins and the log says so.
+  both sides changed, the newer change wins and the log says so. The shop's customer field rules (issue 20,
+  ``ownership``: name, phone, company, address) decide which fields each side's fingerprint covers and which an
+  update carries; when both sides changed, the losing side's fingerprint is kept, so the next pass sends its change
+  to a field only it may send. Creates copy the whole customer.
 - *skip*: a Hike customer without first name, last name and email is not sent to BigCommerce, with the reason,
   logged once (a marker row remembers it).
 - *conflict*: two or more Hike customers sharing one email (letter case aside) are never merged and none of them is
