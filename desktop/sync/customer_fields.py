@@ -241,11 +241,14 @@ def bc_fingerprint(c: BCCustomer, settings: Any) -> str:
     return fingerprint(from_bc(c), Direction.BC_TO_HIKE, settings)
 
 
-def expected_fingerprint(target: CustomerFields, source: CustomerFields, direction: str, settings: Any) -> str:
+def expected_fingerprint(target: CustomerFields, source: CustomerFields, direction: str, settings: Any,
+                         sent_under: Any = None) -> str:
     """The fingerprint the target store's customer will show once it holds the source's values of the fields that
-    sync in ``direction`` (``own_writes``: our own write told from a person's after a crash). The target's
-    fingerprint is over the fields that sync the other way."""
-    values = {name: source[name] if FIELD[name].synced(settings, direction) else value
+    sync in ``direction`` (under ``sent_under``, a drift fix's rules, else ``settings``): ``own_writes`` tells our
+    own write from a person's by it after a crash. The target's fingerprint is over the fields that sync the other
+    way under ``settings``, as the link keeps it."""
+    sent = settings if sent_under is None else sent_under
+    values = {name: source[name] if FIELD[name].synced(sent, direction) else value
               for name, value in target.values.items()}
     back = Direction.BC_TO_HIKE if direction == Direction.HIKE_TO_BC else Direction.HIKE_TO_BC
     return fingerprint(CustomerFields(values), back, settings)

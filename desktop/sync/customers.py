@@ -428,7 +428,7 @@ class CustomerSync(EntitySync):
         updated: list[tuple[Action, BCCustomer, bool]] = []  # (action, the customer there now, written?)
         # BigCommerce will hold Hike's fields that sync there, its first address included (``own_writes``)
         self.own.expect("bigcommerce", {a.link.id: expected_fingerprint(
-            from_bc(a.bc), from_hike(a.hike), Direction.HIKE_TO_BC, self.rules(a)) for a in actions})
+            from_bc(a.bc), from_hike(a.hike), Direction.HIKE_TO_BC, self.settings, self.rules(a)) for a in actions})
         for action in actions:
             body = bc_update_body(action.hike, action.bc, self.rules(action), action.written)
             if body:
@@ -540,7 +540,7 @@ class CustomerSync(EntitySync):
             return
         # Hike will hold BigCommerce's values of the fields that sync there
         self.own.expect("hike", {action.link.id: expected_fingerprint(
-            from_hike(action.hike), from_bc(action.bc), Direction.BC_TO_HIKE, self.rules(action))})
+            from_hike(action.hike), from_bc(action.bc), Direction.BC_TO_HIKE, self.settings, self.rules(action))})
         updated = self.hike.save_customer(body)
         self._settle(action, updated, action.bc, from_hike(action.hike), "bc_to_hike")
 
