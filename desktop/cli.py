@@ -119,17 +119,19 @@ def add_stock_commands(sub: Any, json_opt: argparse.ArgumentParser) -> None:
 def add_drift_command(sub: Any, json_opt: argparse.ArgumentParser) -> None:
     """Issue 20: the drift report and its fixes."""
     drift_cmd = sub.add_parser("drift", parents=[json_opt],
-                               help="linked products whose synced fields differ between the stores (found by the last "
-                                    "full pass; --check reads both stores now), and fixes")
+                               help="linked products and customers whose synced fields differ between the stores "
+                                    "(found by the last full pass; --check reads both stores now), and fixes")
     drift_cmd.add_argument("--check", action="store_true", help="read both stores in full now (no write)")
     drift_cmd.add_argument("--csv", metavar="FILE", help="also write the differences as CSV")
-    drift_cmd.add_argument("--search", default="", help="only products whose name or SKU holds this text")
+    drift_cmd.add_argument("--search", default="", help="only records whose name or SKU (a customer's: email) "
+                                                        "holds this text")
     drift_cmd.add_argument("--fix", choices=("bigcommerce", "hike"),
                            help="make this store match the other (an ordinary sync write, logged)")
     drift_cmd.add_argument("links", nargs="*", type=int, metavar="LINK",
-                           help="with --fix: the products' link ids (the 'link' of each row); --all for every one")
-    drift_cmd.add_argument("--all", action="store_true", help="with --fix: every product the report lists")
-    drift_cmd.add_argument("--field", help="with --fix: only this field (e.g. price; one with a rule)")
+                           help="with --fix: the records' link ids (the 'link' of each row); --all for every one")
+    drift_cmd.add_argument("--all", action="store_true", help="with --fix: every record the report lists")
+    drift_cmd.add_argument("--field", help="with --fix: only this field (e.g. price, or a customer's phone; one "
+                                           "with a rule)")
 
 
 MATCH_DECISIONS = {"link": ("HIKE_ID", "BC_ID"), "unlink": ("HIKE_ID", "BC_ID"), "forget": ("HIKE_ID", "BC_ID"),
@@ -1002,15 +1004,16 @@ COMMANDS["restore-database"] = cmd_restore_database
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    """The drift report (issue 20): what differs between linked products, found by the last full pass (or read now
-    with --check), with both values and the field's rule; --fix makes one store match the other."""
+    """The drift report (issue 20): what differs between linked products and customers, found by the last full
+    pass (or read now with --check), with both values and the field's rule; --fix makes one store match the
+    other."""
     from desktop.sync import drift
     from desktop.sync.engine import SyncEngine
 
     if args.fix is None and (args.links or args.all or args.field):
         raise CliError("Say which store to change: drift --fix bigcommerce|hike LINK... (or --all).", 2)
     if args.fix is not None and not args.links and not args.all:
-        raise CliError(f"Name the products to fix (their link ids, as drift lists them) or --all: drift --fix "
+        raise CliError(f"Name the records to fix (their link ids, as drift lists them) or --all: drift --fix "
                        f"{args.fix} LINK...", 2)
     fixed: Run | None = None
     with opened_db():
@@ -1023,7 +1026,8 @@ def cmd_drift(args: argparse.Namespace) -> int:
                     fixed = _fix_drift(engine, args, drift)
         rows = drift.rows(args.search)
         data = {"count": len({r.link_id for r in rows}), "fields": len(rows), "differences": [
-            {"link": r.link_id, "name": r.name, "sku": r.sku, "hike_id": r.hike_id, "bc_id": r.bc_id,
+            {"link": r.link_id, "entity": r.entity, "name": r.name, "sku": r.sku, "hike_id": r.hike_id,
+             "bc_id": r.bc_id,
              "field": r.field, "label": r.label, "hike": r.hike_value, "bigcommerce": r.bc_value, "rule": r.rule,
              "own_rule": r.own_rule, "fixes": r.fixes} for r in rows]}
     if fixed is not None:
@@ -1032,7 +1036,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
         _write_drift_csv(Path(args.csv).expanduser(), data["differences"])
     lines = [f"{d['name']} ({d['sku']}, link {d['link']}): {d['label']}: Hike {d['hike']!r}, BigCommerce "
              f"{d['bigcommerce']!r} ({d['rule']})" for d in data["differences"]]
-    emit(args, data, lines or ["No difference found between linked products."])
+    emit(args, data, lines or ["No difference found between linked products or customers."])
     return 0
 
 
@@ -1043,7 +1047,7 @@ def _fix_drift(engine: Any, args: argparse.Namespace, drift: Any) -> Run | None:
     wanted = sorted(listed) if args.all else args.links
     unknown = [link for link in wanted if link not in listed]
     if unknown:
-        raise CliError(f"The report lists no product with link {', '.join(map(str, unknown))}: see drift (or "
+        raise CliError(f"The report lists no record with link {', '.join(map(str, unknown))}: see drift (or "
                        "drift --check).", 2)
     if args.field is not None and drift.owned_key(args.field) is None:
         raise CliError(f"Only a field with a rule can be fixed alone: {', '.join(ownership.KEYS)} (not "

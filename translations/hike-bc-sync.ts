@@ -744,24 +744,24 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
 <context>
     <name>DriftView</name>
     <message>
-        <location filename="../desktop/views/drift_view.py" line="+47"/>
-        <source>Product / field</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <location line="+128"/>
+        <location filename="../desktop/views/drift_view.py" line="+58"/>
+        <location line="+130"/>
         <source>Hike</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-128"/>
-        <location line="+128"/>
+        <location line="-130"/>
+        <location line="+130"/>
         <source>BigCommerce</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-130"/>
+        <source>Product or customer / field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Rule</source>
         <translation type="unfinished"></translation>
     </message>
@@ -791,32 +791,47 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source> (default)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>{products} differ between the stores in {fields}, as the last full check found them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>No linked product differs between the stores, as the last full check found them. The daily check runs by itself; Check now reads both stores again.</source>
+        <location line="+2"/>
+        <source>No linked product or customer differs between the stores, as the last full check found them. The daily check runs by itself; Check now reads both stores again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
+        <source>every field of the record that differs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Each write is logged in the record&apos;s sync log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Asked: {store} gets the other store&apos;s values for {products} in a sync pass now. The log of each record says what was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Checking every product and customer of both stores (a full pass): the list follows when it ends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-55"/>
         <source>this field only ({field})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>every field of the product that differs</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Make BigCommerce match Hike?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -826,28 +841,13 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Each write is logged in the product&apos;s sync log.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>&amp;Write them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <source>The fix could not be asked for: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Asked: {store} gets the other store&apos;s values for {products} in a sync pass now. The log of each product says what was written.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Checking every product of both stores (a full pass): the list follows when it ends.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1120,7 +1120,7 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
 <context>
     <name>FieldsPage</name>
     <message>
-        <location filename="../desktop/views/setup/fields.py" line="+18"/>
+        <location filename="../desktop/views/setup/fields.py" line="+19"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1171,6 +1171,36 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
     </message>
     <message>
         <location line="+1"/>
+        <source>Na&amp;me:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>P&amp;hone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Company:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Products</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Hike owns it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1190,12 +1220,12 @@ The local history (links, sync runs, the log and the saved settings) is kept unl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
-        <source>Hike owns it: Hike&apos;s changes go to BigCommerce, and a change made in BigCommerce stays there. BigCommerce owns it: the other way round. The newest change wins: either store&apos;s change goes to the other. Don&apos;t sync: each store keeps its own. A product created in one store is still copied whole into the other; these rules decide what later changes do. Stock follows “What syncs”.</source>
+        <location line="+31"/>
+        <source>Hike owns it: Hike&apos;s changes go to BigCommerce, and a change made in BigCommerce stays there. BigCommerce owns it: the other way round. The newest change wins: either store&apos;s change goes to the other. Don&apos;t sync: each store keeps its own. A product or customer created in one store is still copied whole into the other; these rules decide what later changes do. Stock follows “What syncs”. A customer&apos;s email links it to the other store&apos;s customer and always syncs both ways.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Default: {rule}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2906,13 +2936,13 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../desktop/views/setup/fields.py" line="-27"/>
+        <location filename="../desktop/views/setup/fields.py" line="-33"/>
         <source>Fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Which store&apos;s changes count for each product field. The default is how Hike&apos;s article syncs it, under your choices on the other tabs.</source>
+        <source>Which store&apos;s changes count for each product and customer field. The default is how Hike&apos;s article syncs it, under your choices on the other tabs.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,7 +2,9 @@
 
 ``CUSTOMER_TABLE`` (``field_table.Field`` entries) says for each field how each store's customer is read (that value
 is the one compared and fingerprinted) and how it is written to the other store on create and on update. The
-customers' ``from_hike`` / ``from_bc``, ``fingerprint``, ``diff`` and bodies are derived from it.
+customers' ``from_hike`` / ``from_bc``, ``fingerprint``, ``diff`` and bodies are derived from it. The shop's field
+rules (``ownership.CUSTOMER_OWNED``, issue 20) govern updates and each side's fingerprint (``hike_fingerprint``:
+the fields that sync Hike → BigCommerce, ``bc_fingerprint`` the other way); without them both are today's.
 
 Addresses: Hike keeps a billing and a shipping address, BigCommerce a list. A new BigCommerce customer gets the Hike
 billing address (and the shipping address when it differs); a new Hike customer gets the first BigCommerce address
@@ -18,10 +20,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from desktop.sync import ownership
 from desktop.sync.bigcommerce import BCCustomer
 from desktop.sync.field_table import Field, Write, create_keys, read_values, update_keys
 from desktop.sync.hike_models import HikeAddress, HikeCustomer
-from desktop.sync.vocabulary import Side
+from desktop.sync.vocabulary import Direction, Side
 
 FINGERPRINT_VERSION = 1
 HIKE_SOURCE_BIGCOMMERCE = 5  # ``InvoiceFrom`` [A]: the customer came from BigCommerce
@@ -124,10 +127,13 @@ def _hike_addresses_update(bc_c: BCCustomer, hike_c: HikeCustomer) -> dict[str, 
     return body
 
 
-def bc_address_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any] | None:
+def bc_address_body(hike_c: HikeCustomer, bc_c: BCCustomer, settings: Any = None) -> dict[str, Any] | None:
     """Hike's primary address for BigCommerce's first one when the two differ: an update of that address (the body
     has its ``id``) or, when the customer has none there, a new one (the body has ``customer_id``). None when they
-    agree, or when Hike has no address or one BigCommerce cannot hold (an address is never cleared there)."""
+    agree, when the address does not sync to BigCommerce (the shop's field rule), or when Hike has no address or
+    one BigCommerce cannot hold (an address is never cleared there)."""
+    if not FIELD["address"].synced(settings, Direction.HIKE_TO_BC):
+        return None
     primary = hike_primary_address(hike_c)
     addresses = bc_addresses(bc_c)
     first = addresses[0] if addresses else None
@@ -162,7 +168,8 @@ def _copied(name: str, label: str, read_hike: Read, read_bc: Read, *, bc_key: st
         return Write(create, update)
 
     return Field(name, label, read_hike=read_hike, read_bc=read_bc,
-                 bc=writes(bc_key, read_hike, read_bc, False), hike=writes(hike_key, read_bc, read_hike, True))
+                 bc=writes(bc_key, read_hike, read_bc, False), hike=writes(hike_key, read_bc, read_hike, True),
+                 entity=ownership.CUSTOMER)
 
 
 CUSTOMER_TABLE: tuple[Field, ...] = (
@@ -179,8 +186,9 @@ CUSTOMER_TABLE: tuple[Field, ...] = (
     # BigCommerce's address is updated through its own endpoint (bc_address_body), not the customer's body
     Field("address", "Address", read_hike=_read_hike_address, read_bc=_read_bc_address,
           bc=Write(_bc_addresses_create), hike=Write(_hike_addresses_create, _hike_addresses_update),
-          show=lambda a: ", ".join(p for p in a if p) if a else None),
+          show=lambda a: ", ".join(p for p in a if p) if a else None, entity=ownership.CUSTOMER),
 )
+FIELD = {f.name: f for f in CUSTOMER_TABLE}
 
 
 # -- derived -------------------------------------------------------------------------------------------------------
@@ -206,11 +214,44 @@ def from_bc(c: BCCustomer) -> CustomerFields:
     return CustomerFields(read_values(CUSTOMER_TABLE, Side.BIGCOMMERCE, c, None))
 
 
-def fingerprint(fields: CustomerFields) -> str:
-    """sha256 over the canonical JSON of the synced fields (D10: equal means nothing that syncs changed)."""
-    text = json.dumps({"v": FINGERPRINT_VERSION, "fields": dict(fields.values)}, sort_keys=True,
+def synced(fields: CustomerFields, direction: str | None, settings: Any) -> dict[str, Any]:
+    """The values of the fields that sync from this store's side in ``direction`` under the shop's field rules
+    (``ownership``, issue 20); every field when ``direction`` is None. Email has no rule: it always syncs (D7)."""
+    return {name: value for name, value in fields.values.items()
+            if direction is None or FIELD[name].synced(settings, direction)}
+
+
+def fingerprint(fields: CustomerFields, direction: str | None = None, settings: Any = None) -> str:
+    """sha256 over the canonical JSON of the fields that sync from this side in ``direction`` (D10: equal means
+    nothing that syncs that way changed): Hike's customer in ``Direction.HIKE_TO_BC``, BigCommerce's in
+    ``BC_TO_HIKE``. Without field rules every field syncs both ways, and the fingerprint is the one of every field
+    (the same text as before the rules existed, so an upgrade sends nothing again)."""
+    text = json.dumps({"v": FINGERPRINT_VERSION, "fields": synced(fields, direction, settings)}, sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hike_fingerprint(c: HikeCustomer, settings: Any) -> str:
+    """The link's fingerprint of Hike's customer: over the fields that sync Hike → BigCommerce."""
+    return fingerprint(from_hike(c), Direction.HIKE_TO_BC, settings)
+
+
+def bc_fingerprint(c: BCCustomer, settings: Any) -> str:
+    """The link's fingerprint of BigCommerce's customer: over the fields that sync BigCommerce → Hike."""
+    return fingerprint(from_bc(c), Direction.BC_TO_HIKE, settings)
+
+
+def expected_fingerprint(target: CustomerFields, source: CustomerFields, direction: str, settings: Any,
+                         sent_under: Any = None) -> str:
+    """The fingerprint the target store's customer will show once it holds the source's values of the fields that
+    sync in ``direction`` (under ``sent_under``, a drift fix's rules, else ``settings``): ``own_writes`` tells our
+    own write from a person's by it after a crash. The target's fingerprint is over the fields that sync the other
+    way under ``settings``, as the link keeps it."""
+    sent = settings if sent_under is None else sent_under
+    values = {name: source[name] if FIELD[name].synced(sent, direction) else value
+              for name, value in target.values.items()}
+    back = Direction.BC_TO_HIKE if direction == Direction.HIKE_TO_BC else Direction.HIKE_TO_BC
+    return fingerprint(CustomerFields(values), back, settings)
 
 
 def diff(before: CustomerFields | None, after: CustomerFields) -> dict[str, list[Any]]:
@@ -226,13 +267,17 @@ def hike_create_body(c: BCCustomer) -> dict[str, Any]:
     return {**create_keys(CUSTOMER_TABLE, Side.HIKE, c), "customerFrom": HIKE_SOURCE_BIGCOMMERCE}
 
 
-def hike_update_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any]:
-    """BigCommerce's values for what differs; empty when Hike already has them."""
-    body = update_keys(CUSTOMER_TABLE, Side.HIKE, bc_c, hike_c)
+def hike_update_body(hike_c: HikeCustomer, bc_c: BCCustomer, settings: Any = None,
+                     written: set[str] | None = None) -> dict[str, Any]:
+    """BigCommerce's values for what differs and syncs to Hike (the shop's field rules); empty when Hike already
+    has them. ``written`` gains the names of the fields the body carries."""
+    body = update_keys(CUSTOMER_TABLE, Side.HIKE, bc_c, hike_c, settings, written=written)
     return {**body, "id": hike_c.id} if body else {}
 
 
-def bc_update_body(hike_c: HikeCustomer, bc_c: BCCustomer) -> dict[str, Any]:
-    """Hike's values for what differs (never an empty name or email: BigCommerce needs them)."""
-    body = update_keys(CUSTOMER_TABLE, Side.BIGCOMMERCE, hike_c, bc_c)
+def bc_update_body(hike_c: HikeCustomer, bc_c: BCCustomer, settings: Any = None,
+                   written: set[str] | None = None) -> dict[str, Any]:
+    """Hike's values for what differs and syncs to BigCommerce (never an empty name or email: BigCommerce needs
+    them). The address is not in it: ``bc_address_body``."""
+    body = update_keys(CUSTOMER_TABLE, Side.BIGCOMMERCE, hike_c, bc_c, settings, written=written)
     return {**body, "id": bc_c.id} if body else {}

@@ -17,7 +17,10 @@ activation and on a reconciliation pass) and plans:
   Name, email, phone, company and the addresses both sides can hold go across.
 - *update*: a linked customer whose synced fields (name, email, phone, company, first address) changed since we
   last saw or wrote them on that side (its per-side fingerprint differs, so our own writes do not echo, D10); when
-  both sides changed, the newer change wins and the log says so.
+  both sides changed, the newer change wins and the log says so. The shop's customer field rules (issue 20,
+  ``ownership``: name, phone, company, address) decide which fields each side's fingerprint covers and which an
+  update carries; when both sides changed, the losing side's fingerprint is kept, so the next pass sends its change
+  to a field only it may send. Creates copy the whole customer.
 - *skip*: a Hike customer without first name, last name and email is not sent to BigCommerce, with the reason,
   logged once (a marker row remembers it).
 - *conflict*: two or more Hike customers sharing one email (letter case aside) are never merged and none of them is
@@ -43,15 +46,16 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from desktop.storage.db import database_proxy
 from desktop.storage.models import Link
-from desktop.sync import errors, passes, refusals
+from desktop.sync import errors, ownership, passes, refusals
 from desktop.sync.bigcommerce import ADDRESS_BATCH, CUSTOMER_BATCH, BCCustomer, BigCommerceClient
-from desktop.sync.customer_fields import (CustomerFields, bc_address_body, bc_create_body, bc_update_body, diff,
-                                         fingerprint, from_bc, from_hike, hike_create_body, hike_update_body)
+from desktop.sync.customer_fields import (CustomerFields, bc_address_body, bc_create_body, bc_fingerprint,
+                                         bc_update_body, diff, expected_fingerprint, from_bc, from_hike,
+                                         hike_create_body, hike_fingerprint, hike_update_body)
 from desktop.sync.hike import HikeClient
 from desktop.sync.hike_models import HikeCustomer
 from desktop.sync.journal import (Journal, begin_work, end_work, links_by_bc, links_by_hike, save_link,
@@ -60,6 +64,7 @@ from desktop.sync.entity_pass import EntitySync
 from desktop.sync.own_writes import OwnWrites
 from desktop.sync.read_store import ReadStore
 from desktop.sync.passes import Snapshot, side_of
+from desktop.sync.vocabulary import Direction
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +91,10 @@ class Action:
     bc: BCCustomer | None = None
     message: str = ""
     link: Link | None = None
+    # an update whose customer the other store changed too (the newer change won): that store's change is not taken
+    # as seen, so the next pass sends what of it the update did not carry (fields only it syncs, by the shop's rules)
+    other_changed: bool = False
+    written: set[str] = field(default_factory=set)  # the fields the update carried (for the log's rule words)
 
     @property
     def name(self) -> str:
@@ -130,8 +139,11 @@ class _Candidates:
 class CustomerSync(EntitySync):
     record_entity = ENTITY
 
-    def __init__(self, hike: HikeClient, bc: BigCommerceClient, journal: Journal, events: Any = None):
+    def __init__(self, hike: HikeClient, bc: BigCommerceClient, journal: Journal, events: Any = None,
+                 settings: Any = None):
         super().__init__(hike, bc, journal, events)
+        self.settings = settings  # the shop's field rules (``ownership``, issue 20); None: none
+        self.one_field_fixes: dict[int, str] = {}  # drift fixes of one field: link id -> rule key (issue 20)
         self.read_again = passes.ReadAgain()  # failed records the next pass must read again
         self._replan_hike: dict[int, HikeCustomer] = {}  # creates not confirmed before a crash: planned again
         self._replan_bc: dict[int, BCCustomer] = {}
@@ -290,15 +302,17 @@ class CustomerSync(EntitySync):
         hike_changed: dict[int, tuple[Link, HikeCustomer]] = {}
         for c in snap.hike:
             link = by_hike.get(str(c.id))
-            if _linked(link) and link.bc_id and self.own.changed(link, "hike", fingerprint(from_hike(c))):
+            if _linked(link) and link.bc_id and self.own.changed(link, "hike", hike_fingerprint(c, self.settings)):
                 hike_changed[link.id] = (link, c)
         bc_changed: dict[int, tuple[Link, BCCustomer]] = {}
         for c in snap.bc:
             link = by_bc.get(str(c.id))
-            if _linked(link) and link.hike_id and self.own.changed(link, "bigcommerce", fingerprint(from_bc(c))):
+            if _linked(link) and link.hike_id and self.own.changed(link, "bigcommerce",
+                                                                  bc_fingerprint(c, self.settings)):
                 bc_changed[link.id] = (link, c)
         notes: dict[int, str] = {}
-        for link_id in set(hike_changed) & set(bc_changed):
+        both = set(hike_changed) & set(bc_changed)
+        for link_id in both:
             hike_c, bc_c = hike_changed[link_id][1], bc_changed[link_id][1]
             if passes.hike_is_newer(hike_c.last_modified, bc_c.date_modified):
                 del bc_changed[link_id]
@@ -320,7 +334,8 @@ class CustomerSync(EntitySync):
                                       "BigCommerce, or its email changed there?). Deletes are not synced: link or "
                                       "recreate it by hand.", link=link))
                 continue
-            actions.append(Action("update_bc", hike_c, bc_c, notes.get(link.id, ""), link=link))
+            actions.append(Action("update_bc", hike_c, bc_c, notes.get(link.id, ""), link=link,
+                                  other_changed=link.id in both))
         hike_current = {c.id: c for c in snap.hike}
         for link, bc_c in bc_changed.values():
             hike_c = hike_current.get(int(link.hike_id)) or self.hike.customer(int(link.hike_id))
@@ -328,7 +343,8 @@ class CustomerSync(EntitySync):
                 actions.append(Action("fail", None, bc_c, "The linked Hike customer no longer exists (deleted in "
                                       "Hike?). Deletes are not synced: link or recreate it by hand.", link=link))
                 continue
-            actions.append(Action("update_hike", hike_c, bc_c, notes.get(link.id, ""), link=link))
+            actions.append(Action("update_hike", hike_c, bc_c, notes.get(link.id, ""), link=link,
+                                  other_changed=link.id in both))
         return actions
 
     # -- apply ----------------------------------------------------------------------------------------------------
@@ -394,7 +410,8 @@ class CustomerSync(EntitySync):
                             (Link.hike_id.is_null()) | (Link.hike_id != str(hike_c.id))).execute()
         return save_link(ENTITY, hike_id=hike_c.id, bc_id=bc_c.id, sku=norm_email(hike_c.email or bc_c.email),
                          name=f"{hike_c.first_name} {hike_c.last_name}".strip(),
-                         hike_fingerprint=fingerprint(from_hike(hike_c)), bc_fingerprint=fingerprint(from_bc(bc_c)))
+                         hike_fingerprint=hike_fingerprint(hike_c, self.settings),
+                         bc_fingerprint=bc_fingerprint(bc_c, self.settings))
 
     def _apply_link(self, action: Action) -> None:
         hike_c, bc_c = action.hike, action.bc
@@ -409,10 +426,11 @@ class CustomerSync(EntitySync):
     def _update_bc(self, actions: list[Action]) -> None:
         sending: list[tuple[Action, dict[str, Any]]] = []
         updated: list[tuple[Action, BCCustomer, bool]] = []  # (action, the customer there now, written?)
-        # BigCommerce will hold Hike's fields, its first address included (``own_writes``)
-        self.own.expect("bigcommerce", {a.link.id: fingerprint(from_hike(a.hike)) for a in actions})
+        # BigCommerce will hold Hike's fields that sync there, its first address included (``own_writes``)
+        self.own.expect("bigcommerce", {a.link.id: expected_fingerprint(
+            from_bc(a.bc), from_hike(a.hike), Direction.HIKE_TO_BC, self.settings, self.rules(a)) for a in actions})
         for action in actions:
-            body = bc_update_body(action.hike, action.bc)
+            body = bc_update_body(action.hike, action.bc, self.rules(action), action.written)
             if body:
                 sending.append((action, body))
             else:  # BigCommerce already has these fields: the address may still differ
@@ -448,8 +466,9 @@ class CustomerSync(EntitySync):
         customer is next read."""
         pending: list[tuple[Action, BCCustomer, bool, dict[str, Any]]] = []
         for action, bc_c, wrote in updated:
-            body = bc_address_body(action.hike, bc_c)
+            body = bc_address_body(action.hike, bc_c, self.rules(action))
             if body is not None:
+                action.written.add("address")
                 pending.append((action, bc_c, wrote, body))
             elif wrote:
                 self._settle(action, action.hike, bc_c, from_bc(action.bc), "hike_to_bc")
@@ -470,7 +489,8 @@ class CustomerSync(EntitySync):
                         if wrote:  # BigCommerce's side as written, so it is not read back as a change there (D10);
                             # Hike's fingerprint stays, so the address is sent when the customer is read again
                             with database_proxy.atomic():
-                                action.link.bc_fingerprint = fingerprint(from_bc(bc_c))
+                                if not action.other_changed:
+                                    action.link.bc_fingerprint = bc_fingerprint(bc_c, self.settings)
                                 action.link.save()
                         self._record_failure(action, f"The address from Hike was not sent to BigCommerce{also}: "
                                                      f"{answer.message}", answer)
@@ -505,24 +525,38 @@ class CustomerSync(EntitySync):
             out += CustomerSync._send_addresses(send, [body], key)
         return out
 
+    def rules(self, action: Action) -> Any:
+        """The settings an update's bodies are built with: the shop's field rules, or for a drift fix of one field
+        that field alone (``drift.restricted_rules``)."""
+        from desktop.sync import drift
+
+        key = self.one_field_fixes.get(action.link.id) if action.link is not None else None
+        return self.settings if key is None else drift.restricted_rules(self.settings, ownership.CUSTOMER, key)
+
     def _apply_update_hike(self, action: Action) -> None:
-        body = hike_update_body(action.hike, action.bc)
+        body = hike_update_body(action.hike, action.bc, self.rules(action), action.written)
         if not body:
             self._settle(action, action.hike, action.bc, None, "")
             return
-        self.own.expect("hike", {action.link.id: fingerprint(from_bc(action.bc))})  # Hike will hold BigCommerce's
+        # Hike will hold BigCommerce's values of the fields that sync there
+        self.own.expect("hike", {action.link.id: expected_fingerprint(
+            from_hike(action.hike), from_bc(action.bc), Direction.BC_TO_HIKE, self.settings, self.rules(action))})
         updated = self.hike.save_customer(body)
         self._settle(action, updated, action.bc, from_hike(action.hike), "bc_to_hike")
 
     def _settle(self, action: Action, hike_c: HikeCustomer, bc_c: BCCustomer, before: CustomerFields | None,
                 direction: str) -> None:
-        """Both fingerprints as the stores now are; a log line when something was written."""
+        """Both fingerprints as the stores now are (but the one of a store whose change lost to the other's newer
+        one, ``Action.other_changed``); a log line, with the shop's rules that decided, when something was
+        written."""
         link = action.link
         with database_proxy.atomic():
             self.own.settle(link.id, "hike")
             self.own.settle(link.id, "bigcommerce")
-            link.hike_fingerprint = fingerprint(from_hike(hike_c))
-            link.bc_fingerprint = fingerprint(from_bc(bc_c))
+            if not (action.other_changed and action.kind == "update_hike"):
+                link.hike_fingerprint = hike_fingerprint(hike_c, self.settings)
+            if not (action.other_changed and action.kind == "update_bc"):
+                link.bc_fingerprint = bc_fingerprint(bc_c, self.settings)
             link.sku = norm_email(hike_c.email or bc_c.email) or link.sku
             if before is None:
                 link.save()
@@ -530,7 +564,9 @@ class CustomerSync(EntitySync):
             after = from_bc(bc_c) if direction == "hike_to_bc" else from_hike(hike_c)
             store = "BigCommerce" if direction == "hike_to_bc" else "Hike"
             self.journal.record(ENTITY, action="update", result="ok", direction=direction, link=link,
-                                message=action.message or f"Updated in {store}", diff=diff(before, after),
+                                message=(action.message or f"Updated in {store}")
+                                + ownership.decided_by(self.settings, action.written, ownership.CUSTOMER),
+                                diff=diff(before, after),
                                 name=f"{hike_c.first_name} {hike_c.last_name}".strip())
 
     # creates

@@ -127,29 +127,32 @@ class SyncEngine:
                 described += [_describe(a) for a in planned]
         finally:
             passes.release(snapshot)
-        customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()))
+        customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()), settings=sync.settings)
         read = customers.read(full=full or self.reconcile_due())
         try:
             for part in passes.parts(read):
-                writes += preview.customer_writes_of(customers.plan(part))
+                writes += preview.customer_writes_of(customers.plan(part), customers.settings)
         finally:
             passes.release(read)
         return DryRun({side: dict(c) for side, c in counts.items() if c}, described, writes)
 
     def check_drift(self) -> int:
-        """The drift report on demand (issue 20): one full read of the products, planned part by part as a pass
-        would and written nowhere, finds what differs between the linked products the next pass would leave
-        alone (``drift.note_part``). Returns the fields found."""
+        """The drift report on demand (issue 20): one full read of the products and one of the customers, planned
+        part by part as a pass would and written nowhere, finds what differs between the linked records the next
+        pass would leave alone (``drift.note_part``). Returns the fields found."""
         sync = ProductSync(self.hike, self.bc, self.context(refresh=True), journal=Journal("drift", ()))
-        snapshot = sync.read(full=True)
+        customers = CustomerSync(self.hike, self.bc, Journal("drift", ()), settings=sync.settings)
         found = 0
-        try:
-            if not snapshot.incomplete:
-                drift.clear()
-            for part in passes.parts(snapshot):
-                found += drift.note_part(part, sync.plan(part), sync.ctx)
-        finally:
-            passes.release(snapshot)
+        for kind, plan, ctx, read in ((drift.PRODUCTS, sync.plan, sync.ctx, sync.read),
+                                      (drift.CUSTOMERS, customers.plan, customers.settings, customers.read)):
+            snapshot = read(full=True)
+            try:
+                if not snapshot.incomplete:
+                    drift.clear(kind)
+                for part in passes.parts(snapshot):
+                    found += drift.note_part(part, plan(part), ctx, kind=kind)
+            finally:
+                passes.release(snapshot)
         return found
 
     def fix_drift(self, link_ids: Iterable[int], to: str, trigger: str = Trigger.MANUAL,
@@ -158,7 +161,7 @@ class SyncEngine:
         (``field``: in that field only): the fix asked for (``drift.request_fix``), then an ordinary records-only
         pass, which carries it out."""
         ids = drift.request_fix(list(link_ids), to, field)
-        return self.run_pass(trigger, ("products",), only=ids) if ids else None
+        return self.run_pass(trigger, drift.sync_entities(ids), only=ids) if ids else None
 
     def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
         """What a pass reads when its caller does not say: the records asked for, everything when the daily

@@ -153,6 +153,7 @@ class Field:
     bc: Write | Direct | None = None
     hike: Write | Direct | None = None
     show: Callable[[Any], Any] | None = None  # how the log shows a value, when not as compared
+    entity: str = ownership.PRODUCT  # whose field rules govern it (``ownership.rule_of``)
 
     def __post_init__(self) -> None:
         for side, reader in (("bc", self.read_bc), ("hike", self.read_hike)):
@@ -162,7 +163,7 @@ class Field:
 
     def synced(self, settings: Any, direction: str) -> bool:
         """Whether it syncs in ``direction``: by the shop's rule for it (field ownership), else as declared."""
-        rule = ownership.rule_of(settings, self.name)
+        rule = ownership.rule_of(settings, self.name, self.entity)
         return self.syncs(settings, direction) if rule is None else ownership.allows(rule, direction)
 
     def write_to(self, side: str) -> Write | None:

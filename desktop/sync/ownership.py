@@ -14,8 +14,12 @@ a record created in the other store is still a copy of the whole record (a store
 create one). A store's change to a field it does not own shows in the drift report, not in the other store.
 
 Product and variant fields share names (a variant's price is "price"). Images follow "What syncs which way" (S17):
-Hike receives them through their own path, not through the table. Customers' fields have no rules yet: their
-fingerprint is one for both directions (``customer_fields``).
+Hike receives them through their own path, not through the table.
+
+Customers have rules of their own (``CUSTOMER_OWNED``, keys ``customer.*``, so none can collide with a product's):
+name (first and last), phone, company and the address. Their email is the link key (D7): it always syncs both
+ways and has no rule. A field-table field says whose rules govern it (``Field.entity``), so a customer's "name" is
+never ruled by the products' "name". Without a rule a customer field syncs both ways (the newest change wins).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from typing import Any, Mapping
 from desktop.sync.vocabulary import Direction
 
 HIKE, BIGCOMMERCE, NEWEST, NONE = "hike", "bigcommerce", "newest", "none"
+PRODUCT, CUSTOMER = "product", "customer"  # whose fields a rule governs (``Field.entity``)
 RULES = (HIKE, BIGCOMMERCE, NEWEST, NONE)
 RULE_WORDS = {HIKE: "Hike owns it", BIGCOMMERCE: "BigCommerce owns it", NEWEST: "The newest change wins",
               NONE: "Don't sync"}
@@ -32,8 +37,7 @@ RULE_WORDS = {HIKE: "Hike owns it", BIGCOMMERCE: "BigCommerce owns it", NEWEST: 
 
 @dataclass(frozen=True)
 class OwnedField:
-    """A product field a rule can be set for: its settings key, how people see it, the field-table names it
-    governs."""
+    """A field a rule can be set for: its settings key, how people see it, the field-table names it governs."""
 
     key: str
     label: str
@@ -52,16 +56,32 @@ OWNED: tuple[OwnedField, ...] = (
     OwnedField("categories", "Categories", ("categories",)),
     OwnedField("track_inventory", "Track inventory", ("track_inventory",)),
 )
-KEYS = tuple(f.key for f in OWNED)
-_BY_NAME = {name: f.key for f in OWNED for name in f.names}
+CUSTOMER_OWNED: tuple[OwnedField, ...] = (
+    OwnedField("customer.name", "Name", ("first_name", "last_name")),
+    OwnedField("customer.phone", "Phone", ("phone",)),
+    OwnedField("customer.company", "Company", ("company",)),
+    OwnedField("customer.address", "Address", ("address",)),
+)
+BY_ENTITY: dict[str, tuple[OwnedField, ...]] = {PRODUCT: OWNED, CUSTOMER: CUSTOMER_OWNED}
+KEYS = tuple(f.key for owned in BY_ENTITY.values() for f in owned)  # every key ``field_ownership`` may hold
+_BY_NAME = {(entity, name): f.key for entity, owned in BY_ENTITY.items() for f in owned for name in f.names}
 
 
-def rule_of(settings: Any, name: str) -> str | None:
-    """The shop's rule for the field-table field ``name`` (None: as the table declares it). ``settings``: the
-    ``Settings``, their resolved form, or None."""
+def owned_of(entity: str) -> tuple[OwnedField, ...]:
+    """The fields with a rule of ``entity`` (``PRODUCT``: products and variants, or ``CUSTOMER``)."""
+    return BY_ENTITY[entity]
+
+
+def keys_of(entity: str) -> tuple[str, ...]:
+    return tuple(f.key for f in BY_ENTITY[entity])
+
+
+def rule_of(settings: Any, name: str, entity: str = PRODUCT) -> str | None:
+    """The shop's rule for ``entity``'s field-table field ``name`` (None: as the table declares it).
+    ``settings``: the ``Settings``, their resolved form, or None."""
     settings = getattr(settings, "settings", settings)  # ResolvedSettings holds the Settings
     rules: Mapping[str, str] = getattr(settings, "field_ownership", None) or {}
-    key = _BY_NAME.get(name)
+    key = _BY_NAME.get((entity, name))
     return rules.get(key) if key else None
 
 
@@ -82,12 +102,12 @@ def rule_for(to_bc: bool, to_hike: bool) -> str:
         (to_bc, to_hike)]
 
 
-def decided_by(settings: Any, names: set[str] | list[str]) -> str:
-    """The log's words for the shop's own rules among the fields a write carried ("" when none has one): so the
-    record log says which rule decided."""
+def decided_by(settings: Any, names: set[str] | list[str] | tuple[str, ...], entity: str = PRODUCT) -> str:
+    """The log's words for the shop's own rules among the fields a write of ``entity`` carried ("" when none has
+    one): so the record log says which rule decided."""
     said = []
-    for f in OWNED:
-        rule = next((r for n in f.names if n in names and (r := rule_of(settings, n))), None)
+    for f in BY_ENTITY[entity]:
+        rule = next((r for n in f.names if n in names and (r := rule_of(settings, n, entity))), None)
         if rule:
             said.append(f"{f.label}: {RULE_WORDS[rule]}")
     return f" (your field rules: {'; '.join(said)})" if said else ""

@@ -218,8 +218,9 @@ def stock_writes_of(sync: Any, snapshot: Any, actions: Iterable[Any], levels: An
 
 
 # -- customers (D7) ------------------------------------------------------------------------------------------------
-def customer_writes_of(actions: Iterable[Any]) -> list[PlannedWrite]:
-    """Customers created in each store, and linked ones whose fields or address differ (``CustomerSync``)."""
+def customer_writes_of(actions: Iterable[Any], settings: Any = None) -> list[PlannedWrite]:
+    """Customers created in each store, and linked ones whose fields or address differ and sync that way
+    (``CustomerSync``, under the shop's field rules ``settings``)."""
     from desktop.sync import customer_fields
 
     out = []
@@ -228,9 +229,9 @@ def customer_writes_of(actions: Iterable[Any]) -> list[PlannedWrite]:
         if action.kind in ("create_bc", "create_hike"):
             out.append(_write(side, action, {CUSTOMER_CREATED: [None, action.name]}))
         elif action.kind == "update_bc":
-            body = customer_fields.bc_update_body(action.hike, action.bc)
-            if body or customer_fields.bc_address_body(action.hike, action.bc) is not None:
+            body = customer_fields.bc_update_body(action.hike, action.bc, settings)
+            if body or customer_fields.bc_address_body(action.hike, action.bc, settings) is not None:
                 out.append(_write(side, action, {CUSTOMER_UPDATED: [None, action.name]}))
-        elif action.kind == "update_hike" and customer_fields.hike_update_body(action.hike, action.bc):
+        elif action.kind == "update_hike" and customer_fields.hike_update_body(action.hike, action.bc, settings):
             out.append(_write(side, action, {CUSTOMER_UPDATED: [None, action.name]}))
     return out

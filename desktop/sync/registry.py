@@ -223,7 +223,8 @@ class CustomerPass(_SyncPass):
         from desktop.sync.customers import CustomerSync
 
         super().__init__(run)
-        self.sync = CustomerSync(run.hike, run.bc, run.journal, run.events)
+        self.sync = CustomerSync(run.hike, run.bc, run.journal, run.events, settings=run.mapping.settings)
+        self.sync.one_field_fixes = run.one_field_fixes  # drift fixes of one field (issue 20)
 
     def recover(self) -> None:
         if not self.run.records_only:
@@ -233,7 +234,15 @@ class CustomerPass(_SyncPass):
         if scope == ReadScope.RECORDS:
             mine = records_read_by(self.reads, records)
             return self.sync.read_records(mine) if mine else None
-        return self.sync.read(full=scope == ReadScope.FULL)
+        snapshot = self.sync.read(full=scope == ReadScope.FULL)
+        if snapshot.full and not snapshot.incomplete:
+            drift.clear(drift.CUSTOMERS)  # this read finds the customers' drift again
+        return snapshot
+
+    def plan(self, snapshot: Snapshot[Any, Any]) -> list[Any]:
+        actions = self.sync.plan(snapshot)
+        drift.note_part(snapshot, actions, self.sync.settings, self.run.one_field_fixes, drift.CUSTOMERS)  # issue 20
+        return actions
 
     def advance(self, snapshot: Snapshot[Any, Any]) -> None:
         if not self.run.records_only:

@@ -1,8 +1,9 @@
-"""The Differences tab (issue 20, B4): linked products whose synced fields differ between the stores right now, as
-the last full pass found them (``desktop.sync.drift``), one row per product with its fields underneath: both values
-and the field's rule. "Make BigCommerce match Hike" / "Make Hike match BigCommerce" ask for an ordinary sync write of
-the selected product (of the selected field only, when a field's row is selected) or of every product listed (``drift.request_fix``, then a records-only pass on the scheduler:
-logged, in the outbox, safe after a crash). "Check now" runs the full pass that finds them again."""
+"""The Differences tab (issue 20, B4): linked products and customers whose synced fields differ between the stores
+right now, as the last full pass found them (``desktop.sync.drift``), one row per record with its fields
+underneath: both values and the field's rule. "Make BigCommerce match Hike" / "Make Hike match BigCommerce" ask for
+an ordinary sync write of the selected record (of the selected field only, when a field's row is selected) or of
+every record listed (``drift.request_fix``, then a records-only pass on the scheduler: logged, in the outbox, safe
+after a crash). "Check now" runs the full pass that finds them again."""
 from __future__ import annotations
 
 import json
@@ -20,7 +21,17 @@ from desktop.views.setup.fields import rule_words
 LINK_ROLE = Qt.ItemDataRole.UserRole
 FIXES_ROLE = Qt.ItemDataRole.UserRole + 1
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 2  # a field's row: its field (a fix then writes that field only)
+ENTITY_ROLE = Qt.ItemDataRole.UserRole + 3  # a record's row: "product" or "customer"
 LONGEST = 80  # characters of a value shown in its cell (all of it in the tooltip)
+
+
+def records(entities: Iterable[str], before: str = "") -> str:
+    """How many products and customers, in words: "2 products", "1 product and 3 customers" (``before`` each
+    noun: "linked ")."""
+    entities = list(entities)
+    said = [plural(entities.count(entity), before + entity) for entity in ("product", "customer")
+            if entity in entities]
+    return " and ".join(said) or plural(0, before + "product")
 
 
 def shown(value: Any) -> str:
@@ -44,7 +55,7 @@ class DriftView(QWidget):
         layout.addWidget(self.summary)
         self.tree = QTreeWidget()
         self.tree.setObjectName("driftTree")
-        self.tree.setHeaderLabels([self.tr("Product / field"), self.tr("Hike"), self.tr("BigCommerce"),
+        self.tree.setHeaderLabels([self.tr("Product or customer / field"), self.tr("Hike"), self.tr("BigCommerce"),
                                    self.tr("Rule")])
         for column, width in enumerate((330, 230, 230)):
             self.tree.setColumnWidth(column, width)
@@ -92,6 +103,7 @@ class DriftView(QWidget):
             if parent is None:
                 parent = QTreeWidgetItem([f"{row.name} ({row.sku})" if row.sku else row.name])
                 parent.setData(0, LINK_ROLE, row.link_id)
+                parent.setData(0, ENTITY_ROLE, row.entity)
                 products[row.link_id] = parent
                 self.tree.addTopLevelItem(parent)
             fixes.setdefault(row.link_id, set()).update(row.fixes)
@@ -108,12 +120,12 @@ class DriftView(QWidget):
             parent.addChild(child)
         self.tree.expandAll()
         fields = len(rows)
+        linked = records((item.data(0, ENTITY_ROLE) for item in products.values()), "linked ")
         self.summary.setText(self.tr("{products} differ between the stores in {fields}, as the last full check "
-                                     "found them.").format(products=plural(len(products), "linked product"),
-                                                           fields=plural(fields, "field"))
-                             if rows else self.tr("No linked product differs between the stores, as the last full "
-                                                  "check found them. The daily check runs by itself; Check now "
-                                                  "reads both stores again."))
+                                     "found them.").format(products=linked, fields=plural(fields, "field"))
+                             if rows else self.tr("No linked product or customer differs between the stores, as the "
+                                                  "last full check found them. The daily check runs by itself; Check "
+                                                  "now reads both stores again."))
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self._update_buttons()
@@ -134,7 +146,7 @@ class DriftView(QWidget):
         self.all_to_bc.setEnabled(self.tree.topLevelItemCount() > 0)
         item = self.tree.currentItem()
         what = self.tr("this field only ({field})").format(field=item.text(0)) if field else \
-            self.tr("every field of the product that differs")
+            self.tr("every field of the record that differs")
         for button in (self.to_bc, self.to_hike):
             button.setToolTip(what)
 
@@ -144,16 +156,17 @@ class DriftView(QWidget):
             self.recordActivated.emit(int(item.data(0, LINK_ROLE)))
 
     def ask_fix_all(self) -> None:
-        """Every product listed is written in BigCommerce: asked first (No is the default and Escape)."""
-        count = sum(1 for i in range(self.tree.topLevelItemCount())
-                    if drift.TO_BIGCOMMERCE in (self.tree.topLevelItem(i).data(0, FIXES_ROLE) or ()))
-        if not count:
+        """Every record listed is written in BigCommerce: asked first (No is the default and Escape)."""
+        items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        entities = [item.data(0, ENTITY_ROLE) for item in items
+                    if drift.TO_BIGCOMMERCE in (item.data(0, FIXES_ROLE) or ())]
+        if not entities:
             return
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Make BigCommerce match Hike?"),
                           self.tr("BigCommerce gets Hike's values for {products}: every field listed for them that "
-                                  "can go that way.").format(products=plural(count, "product")), parent=self)
+                                  "can go that way.").format(products=records(entities)), parent=self)
         box.setObjectName("fixAllQuestion")
-        box.setInformativeText(self.tr("Each write is logged in the product's sync log."))
+        box.setInformativeText(self.tr("Each write is logged in the record's sync log."))
         yes = box.addButton(self.tr("&Write them"), QMessageBox.ButtonRole.AcceptRole)
         no = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(no)
@@ -173,17 +186,19 @@ class DriftView(QWidget):
         if not ids:
             return
         store = self.tr("BigCommerce") if to == drift.TO_BIGCOMMERCE else self.tr("Hike")
-        shared_jobs().run(lambda: drift.request_fix(ids, to, field), lambda asked: self._fix_asked(asked, store),
+        kinds = {self.tree.topLevelItem(i).data(0, LINK_ROLE): self.tree.topLevelItem(i).data(0, ENTITY_ROLE)
+                 for i in range(self.tree.topLevelItemCount())}
+        what = records(kinds.get(i) or "product" for i in ids)
+        shared_jobs().run(lambda: drift.request_fix(ids, to, field), lambda asked: self._fix_asked(asked, store, what),
                           lambda exc: self.note.setText(self.tr("The fix could not be asked for: {error}")
                                                         .format(error=exc)), owner=self)
 
-    def _fix_asked(self, ids: list[int], store: str) -> None:
+    def _fix_asked(self, ids: list[int], store: str, what: str) -> None:
         self._retry_records(ids)
         self.note.setText(self.tr("Asked: {store} gets the other store's values for {products} in a sync pass now. "
-                                  "The log of each product says what was written.").format(
-            store=store, products=plural(len(ids), "product")))
+                                  "The log of each record says what was written.").format(store=store, products=what))
 
     def _check(self) -> None:
         self._check_now()
-        self.note.setText(self.tr("Checking every product of both stores (a full pass): the list follows when it "
-                                  "ends."))
+        self.note.setText(self.tr("Checking every product and customer of both stores (a full pass): the list "
+                                  "follows when it ends."))

@@ -61,7 +61,7 @@ def test_issue20_differences_lists_each_product_with_its_fields_and_fixes_one_by
 def test_issue20_differences_says_so_when_nothing_differs(qtbot, db):
     view = DriftView(lambda: None, lambda ids: None)
     qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: "No linked product differs" in view.summary.text())
+    qtbot.waitUntil(lambda: "No linked product or customer differs" in view.summary.text())
     assert not view.to_bc.isEnabled() and not view.all_to_bc.isEnabled()
 
 
@@ -87,3 +87,35 @@ def test_issue20_fixing_every_product_asks_first_and_cancel_writes_nothing(qtbot
     write.click()
     qtbot.waitUntil(lambda: asked == [[7, 9]])
     assert PendingWork.select().where(PendingWork.action == drift.FIX).count() == 2
+
+
+def test_issue20_differences_lists_customers_by_email_and_fixes_a_customer_field(qtbot, db):
+    """A linked customer's drift shows beside the products' (its email where a product shows its SKU); a fix of
+    its phone's row asks for that field's fix in the customers' outbox."""
+    from desktop.storage.models import Link
+
+    customer = Link.create(entity="customer", hike_id="11", bc_id="111", status="linked", sku="ann@x.test",
+                           name="Ann Lee")
+    a_row(7, "price", "22.00", "72.60", ["bigcommerce"], rule="hike", own=True)
+    DriftRow.create(entity="customer", link_id=customer.id, hike_id="11", bc_id="111", name="Ann Lee",
+                    sku="ann@x.test", field="phone", label="Phone", hike_value="0400", bc_value="0299",
+                    rule="hike", own_rule=True, fixes=["bigcommerce"])
+    asked: list[list[int]] = []
+    view = DriftView(lambda: None, lambda ids: asked.append(list(ids)))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 2)
+    assert "1 linked product and 1 linked customer differ between the stores in 2 fields" in view.summary.text()
+    ann = next(view.tree.topLevelItem(i) for i in range(2) if view.tree.topLevelItem(i).text(0) == "Ann Lee "
+               "(ann@x.test)")
+    phone = ann.child(0)
+    assert [phone.text(c) for c in range(4)] == ["Phone", "0400", "0299", "Hike owns it"]
+    view.tree.setCurrentItem(phone)
+    assert view.to_bc.isEnabled() and not view.to_hike.isEnabled()
+    view.to_bc.setFocus()
+    qtbot.waitUntil(view.to_bc.hasFocus)
+    qtbot.keyClick(view.to_bc, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: asked == [[customer.id]])
+    (fix,) = PendingWork.select().where(PendingWork.action == drift.FIX)
+    assert (fix.entity, fix.payload["to"], fix.payload["field"]) == ("customer", "bigcommerce", "customer.phone")
+    assert "values for 1 customer" in view.note.text()

@@ -156,3 +156,96 @@ def test_issue20_a_fix_of_one_field_writes_that_field_only(db):
         assert set(drifted("DRIFT-2")) == {"name"}, "and is found again by the next check"
     finally:
         connected.close()
+
+
+# -- customers ----------------------------------------------------------------------------------------------------
+def customer_rows(link_id: int) -> dict[str, models.DriftRow]:
+    return {row.field: row for row in drift.rows(entity="customer") if row.link_id == link_id}
+
+
+def test_issue20_a_customer_drift_is_found_by_a_full_pass_and_fixed_either_way(db):
+    """Hike owns the phone, BigCommerce the company: a change of each made in the store that does not own it stays
+    there (no pass sends it), a full pass finds both from what it read, and each fix is an ordinary, logged write
+    of the store the rule lets it change."""
+    from tests.integration.test_customer_ownership import bc_customer, first_synced
+
+    connected = open_up(connect("demo"))
+    try:
+        engine, _, _ = first_synced(connected, {"customer.phone": "hike", "customer.company": "bigcommerce"})
+        assert engine.run_pass("schedule", ("customers",), scope=ReadScope.FULL).status in ("ok", "partial")
+        # a first link writes nothing (D7): some demo pairs differ from the start; one that does not
+        differing = {row.link_id for row in drift.rows(entity="customer")}
+        link = next(link for link in models.Link.select().where(models.Link.entity == "customer",
+                                                                models.Link.status == "linked").order_by(models.Link.id)
+                    if link.id not in differing)
+        hike_id, bc_id = int(link.hike_id), int(link.bc_id)
+
+        hike_phone = connected.hike.customer(hike_id).phone
+        connected.bc.update_customers([{"id": bc_id, "phone": "0290001111"}])
+        connected.hike.save_customer({"id": hike_id, "company_name": "Till Only Pty"})
+        assert engine.run_pass("schedule", ("customers",), scope=ReadScope.INCREMENTAL).status in ("ok", "partial")
+        assert connected.hike.customer(hike_id).phone == hike_phone, "no pass sends BigCommerce's phone to Hike"
+        assert customer_rows(link.id) == {}, "only full passes compare"
+        assert engine.run_pass("schedule", ("customers",), scope=ReadScope.FULL).status in ("ok", "partial")
+        found = customer_rows(link.id)
+        assert set(found) == {"phone", "company"}, found
+        assert (found["phone"].hike_value, found["phone"].bc_value, found["phone"].rule, found["phone"].fixes) == \
+            (hike_phone, "0290001111", "hike", ["bigcommerce"])
+        assert (found["company"].hike_value, found["company"].rule, found["company"].fixes) == \
+            ("Till Only Pty", "bigcommerce", ["hike"])
+        assert found["phone"].sku == connected.hike.customer(hike_id).email.strip().lower()
+
+        run = engine.fix_drift([link.id], drift.TO_BIGCOMMERCE, field="phone")
+        assert run is not None and run.status in ("ok", "partial")
+        assert bc_customer(connected, bc_id).phone == hike_phone, "BigCommerce matches Hike's phone again"
+        assert set(customer_rows(link.id)) == {"company"}, "a fix of one field levels that field only"
+        run = engine.fix_drift([link.id], drift.TO_HIKE)
+        assert run is not None and run.status in ("ok", "partial")
+        assert connected.hike.customer(hike_id).company_name == bc_customer(connected, bc_id).company
+        assert customer_rows(link.id) == {}
+        logged = [e for e in models.LogEntry.select().where(models.LogEntry.entity == "customer",
+                                                             models.LogEntry.hike_id == str(hike_id),
+                                                             models.LogEntry.action == "update")]
+        assert {e.direction for e in logged[-2:]} == {"hike_to_bc", "bc_to_hike"}, "ordinary, logged writes"
+        assert "phone" in logged[-2].diff and "company" in logged[-1].diff
+        engine.check_drift()
+        assert customer_rows(link.id) == {}, "found level by the next check too"
+    finally:
+        connected.close()
+
+
+def test_issue20_cli_drift_json_lists_a_customer_drift_and_it_is_gone_after_the_fix(run_cli, info_file, sandbox,
+                                                                                     tmp_path):
+    from desktop.storage.db import close_db, init_db
+    from desktop.sync.bigcommerce import BigCommerceClient
+    from tests.integration.test_cli import GOOD_SETTINGS, write_settings
+
+    assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
+    rules = {**GOOD_SETTINGS, "field_ownership": {"customer.phone": "hike"}}
+    assert run_cli("configure", "--settings", str(write_settings(tmp_path, rules)))[0] == 0
+    assert run_cli.json("sync", "--once", "--entities", "customers")["status"] in ("ok", "partial")
+    before = {(d["link"], d["field"]) for d in run_cli.json("drift", "--check")["differences"]}
+    init_db(run_cli.data_dir / "sync.sqlite3")
+    try:
+        link = next(link for link in models.Link.select().where(models.Link.entity == "customer",
+                                                                models.Link.status == "linked").order_by(models.Link.id)
+                    if not any(key[0] == link.id for key in before))
+    finally:
+        close_db()
+    bc = BigCommerceClient(sandbox.info["bigcommerce"]["api_path"], sandbox.info["bigcommerce"]["access_token"])
+    try:  # a phone typed in BigCommerce, where Hike owns phones: nothing syncs it back
+        bc.update_customers([{"id": int(link.bc_id), "phone": "0291234567"}])
+    finally:
+        bc.close()
+    assert run_cli.json("sync", "--once", "--full", "--entities", "customers")["status"] in ("ok", "partial")
+    found = run_cli.json("drift")
+    new = [d for d in found["differences"] if (d["link"], d["field"]) not in before]
+    assert [(d["link"], d["entity"], d["field"], d["bigcommerce"], d["rule"], d["fixes"]) for d in new] == \
+        [(link.id, "customer", "phone", "0291234567", "hike", ["bigcommerce"])], new
+
+    assert run_cli("drift", "--fix", "bigcommerce", str(link.id), "--field", "email")[0] == 2, "no rule: not alone"
+    fixed = run_cli.json("drift", "--fix", "bigcommerce", str(link.id))
+    assert fixed["fix_run"]["status"] in ("ok", "partial")
+    assert link.id not in {d["link"] for d in fixed["differences"]}
+    after = run_cli.json("drift", "--check")["differences"]
+    assert {(d["link"], d["field"]) for d in after} == before, "BigCommerce matches Hike again, the rest as it was"

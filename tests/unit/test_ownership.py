@@ -64,3 +64,54 @@ def test_issue20_the_log_names_the_rules_that_decided():
     assert ownership.decided_by(settings, {"price", "name"}) == " (your field rules: Price: Hike owns it)"
     assert ownership.decided_by(settings, {"name"}) == ""
     assert ownership.decided_by(Settings(), {"price"}) == ""
+
+
+# -- customers -----------------------------------------------------------------------------------------------------
+CUSTOMER_GOVERNS = {"customer.name": ("first_name", "last_name"), "customer.phone": ("phone",),
+                    "customer.company": ("company",), "customer.address": ("address",)}
+
+
+def test_issue20_customer_rules_have_their_own_keys():
+    """A customer's "name" is not ruled by the products' "name", nor a product's by the customers'; email (the link
+    key, D7) has no rule and syncs both ways whatever the rules say."""
+    from desktop.sync.customer_fields import CUSTOMER_TABLE
+
+    assert {f.key: f.names for f in ownership.CUSTOMER_OWNED} == CUSTOMER_GOVERNS
+    assert not set(ownership.keys_of(ownership.CUSTOMER)) & set(ownership.keys_of(ownership.PRODUCT))
+    everything_none = Settings.from_json({"field_ownership": {k: "none" for k in ownership.KEYS}})
+    product_name = next(f for f in PRODUCT_TABLE if f.name == "name")
+    by_name = {f.name: f for f in CUSTOMER_TABLE}
+    only_products = Settings.from_json({"field_ownership": {"name": "none"}})
+    only_customers = Settings.from_json({"field_ownership": {"customer.name": "none"}})
+    for direction in DIRECTIONS:
+        assert by_name["email"].synced(everything_none, direction)
+        assert by_name["first_name"].synced(only_products, direction)
+        assert not by_name["first_name"].synced(only_customers, direction)
+        assert product_name.synced(only_customers, direction)
+        assert not product_name.synced(only_products, direction)
+
+
+@pytest.mark.parametrize("rule, to_bc, to_hike", [("hike", True, False), ("bigcommerce", False, True),
+                                                   ("newest", True, True), ("none", False, False)])
+@pytest.mark.parametrize("key", sorted(CUSTOMER_GOVERNS))
+def test_issue20_each_customer_rule_gives_its_directions(key, rule, to_bc, to_hike):
+    from desktop.sync.customer_fields import CUSTOMER_TABLE
+
+    settings = Settings.from_json({"field_ownership": {key: rule}})
+    for field in CUSTOMER_TABLE:
+        if field.name in CUSTOMER_GOVERNS[key]:
+            assert (field.synced(settings, Direction.HIKE_TO_BC), field.synced(settings, Direction.BC_TO_HIKE)) == \
+                (to_bc, to_hike), field.name
+        else:
+            assert field.synced(settings, Direction.HIKE_TO_BC) and field.synced(settings, Direction.BC_TO_HIKE)
+    assert ownership.decided_by(settings, set(CUSTOMER_GOVERNS[key]), ownership.CUSTOMER).startswith(
+        " (your field rules: ")
+    assert ownership.decided_by(settings, set(CUSTOMER_GOVERNS[key])) == "", "a product write names no customer rule"
+
+
+def test_issue20_customer_rules_round_trip_in_the_settings():
+    settings = Settings.from_json({"field_ownership": {"customer.phone": "hike", "price": "none"}})
+    assert Settings.from_json(settings.to_json()).field_ownership == {"customer.phone": "hike", "price": "none"}
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_json({"field_ownership": {"customer.email": "hike"}})
+    assert "field_ownership.customer.email: is not a field with a rule" in str(caught.value)
