@@ -16,6 +16,7 @@ BENCHMARKS = {
     "soak": ("benchmarks.soak", "main"),
     "ui": ("benchmarks.ui", "main"),
     "ui-queries": ("benchmarks.ui_queries", "main"),
+    "match-review-ui": ("benchmarks.match_review_ui", "main"),
 }
 
 

@@ -147,11 +147,15 @@ def main() -> int:
         wizard.go(wizard.pages.index(wizard.preflight))
         wait_until(app, lambda: wizard.preflight.result is not None)
         grab(wizard, "wizard-10-preflight")
+        wizard.go(wizard.pages.index(wizard.matches))
+        wait_until(app, lambda: wizard.matches.loaded)
+        wizard.matches.table.selectRow(0)  # a row chosen: its details and the actions that apply to it
+        grab(wizard, "wizard-11-matches")
         wizard.go(wizard.pages.index(wizard.save_page))
-        grab(wizard, "wizard-11-save")
+        grab(wizard, "wizard-12-save")
         inventory = wizard.settings_pages[0]
         inventory.outlet.setCurrentIndex(-1)
-        grab(wizard, "wizard-11b-save-disabled")
+        grab(wizard, "wizard-12b-save-disabled")
         inventory.outlet.setCurrentIndex(inventory.outlet.findText("Main Street"))
         wizard.save()
 
@@ -162,6 +166,9 @@ def main() -> int:
             manage.tabs.setCurrentIndex(index)
             if page is manage.preflight:
                 wait_until(app, lambda: manage.preflight.result is not None)
+            if page is manage.matches:
+                wait_until(app, lambda: manage.matches.loaded)
+                manage.matches.table.selectRow(0)
             grab(manage, f"manage-{index + 1:02d}-{slug(manage.tabs.tabText(index))}")
         manage.ask_disconnect()
         wait_until(app, manage.disconnect_dialog.isVisible)

@@ -718,14 +718,14 @@ The app stays usable; you can close the window.</source>
 <context>
     <name>DisconnectDialog</name>
     <message>
-        <location filename="../desktop/views/setup/manage.py" line="+28"/>
+        <location filename="../desktop/views/setup/manage.py" line="+29"/>
         <source>Disconnecting removes the sign-in of both stores (their tokens) from this computer&apos;s keyring, and the app stops syncing. Re-integrating later starts from scratch: the stores are connected again and the first sync links every record again.
 
 The local history (links, sync runs, the log and the saved settings) is kept unless you tick the box below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <location line="+3"/>
         <source>Disconnect both stores?</source>
         <translation type="unfinished"></translation>
@@ -1642,7 +1642,7 @@ Quit stops syncing until you start the app again.</source>
 <context>
     <name>ManageDialog</name>
     <message>
-        <location filename="../desktop/views/setup/manage.py" line="-20"/>
+        <location filename="../desktop/views/setup/manage.py" line="-21"/>
         <source>Hike</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1658,6 +1658,11 @@ Quit stops syncing until you start the app again.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Pre-flight</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1667,7 +1672,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>Save chan&amp;ges</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1724,6 +1729,254 @@ Quit stops syncing until you start the app again.</source>
     <message>
         <location line="+1"/>
         <source>&amp;Keep editing</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MatchesPage</name>
+    <message>
+        <location filename="../desktop/views/setup/matches.py" line="+32"/>
+        <source>Will be linked by SKU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Several candidates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Simple product ⇄ product with variants</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only in Hike (will be created in BigCommerce)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only in BigCommerce (will be created in Hike)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You refused this match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You linked these</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Excluded by you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Will be linked by barcode ⇄ UPC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Will be linked (by SKU or barcode)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hike product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BigCommerce product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+208"/>
+        <source>Arrow keys select a row (Shift or Ctrl: more rows); Enter goes to the first action that applies. To link by hand, select one product only in Hike and one only in BigCommerce.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Name, SKU or id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>All</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Find:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sho&amp;w:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Check &amp;again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read both stores again and review the matches (nothing is written).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Product matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>&amp;Refuse this match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Never link these two (a link they have is undone); neither is created in the other store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Link these two by hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link the selected product only in Hike with the one only in BigCommerce.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>E&amp;xclude from syncing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Products with this SKU are not synced at all, in either store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Include again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync the excluded products again from the next pass.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Forget &amp;my decision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drop your refusal or link: SKUs and barcodes decide again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>{what}. Hike: {hike}. BigCommerce: {bigcommerce}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{count} rows selected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a row to see it in full here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>no product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SKU {sku}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>id {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Reading both stores to review the matches (nothing is written)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>The matches could not be read: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>All ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{kind} ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not read yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connect both stores first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{shown} of {total} shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Refuse at most {most} matches at a time: each is read from both stores first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Recording your decision…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Your decision could not be recorded: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2945,16 +3198,26 @@ Quit stops syncing until you start the app again.</source>
         <source>Which store&apos;s changes count for each product and customer field. The default is how Hike&apos;s article syncs it, under your choices on the other tabs.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../desktop/views/setup/matches.py" line="-325"/>
+        <source>Product matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How the products of both stores are matched: by SKU first, then barcode ⇄ UPC. Refuse a match, link two products by hand or exclude a product from syncing, and every sync follows your decision. This is a review: nothing is written to either store until the first sync (once syncing, the next one), and you can go on without changing anything.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../desktop/views/setup/wizard.py" line="+85"/>
+        <location filename="../desktop/views/setup/wizard.py" line="+87"/>
         <source>Set up {APP_NAME}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+16"/>
         <source>Setup steps</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2989,7 +3252,7 @@ Quit stops syncing until you start the app again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+114"/>
         <source>{plural} still needed (listed above)</source>
         <translation type="unfinished"></translation>
     </message>

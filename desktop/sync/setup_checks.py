@@ -1,19 +1,24 @@
 """What the setup wizard and Manage ask of the stores, in one place (the views never build the engine, the clients
 or a retry policy themselves): the stores' lists the settings name, the pre-flight checks (P1 duplicates, P3 the
-first pass's plan with nothing written), the catalogs' backup (C7), the stock comparison (S9) and the quick retry a
-person waits on while a connection is checked. Each function opens the clients on the saved connections and closes
+first pass's plan with nothing written), the catalogs' backup (C7), the stock comparison (S9), the match review and
+its decisions (B2) and the quick retry a person waits on while a connection is checked. Each function opens the clients on the saved connections and closes
 them again; the views call them on their ``Jobs``."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from desktop.storage.credentials import Credentials
+from desktop.sync import match_decisions
 from desktop.sync.connections import open_clients
 from desktop.sync.engine import DryRun, SyncEngine, store_facts
 from desktop.sync.http import RetryPolicy
+from desktop.sync.match_decisions import DecisionError, Outcome, record_skus, sku_key
+# the review's rows and kinds, for the window's match review (views reach the sync through this module)
+from desktop.sync.match_review import (AMBIGUOUS, EXCLUDED, KINDS, KIND_MISMATCH, LINKED, LINKED_BY_YOU, ONLY_BC,
+                                       ONLY_HIKE, PROPOSED, REFUSED, ReviewRow, after_decision, only, review)
 from desktop.sync.preflight import Duplicate, bigcommerce_duplicates, compare_stock, hike_duplicates, write_backup
 from desktop.sync.settings import Settings, StoreFacts
 
@@ -72,3 +77,94 @@ def stock_differences(credentials: Credentials, settings: Settings, facts: Store
     resolved = settings.resolve(facts)
     with _clients(credentials) as (bc, hike):
         return compare_stock(hike, bc, resolved.stock_outlet_ids, settings.safety_stock.lookup())
+
+
+# -- the match review (B2) -----------------------------------------------------------------------------------------
+REFUSE, LINK, EXCLUDE, INCLUDE, FORGET = "refuse", "link", "exclude", "include", "forget"
+
+
+def review_matches(credentials: Credentials) -> list[ReviewRow]:
+    """Every product of both stores as the match review's rows (one full read of each; nothing is written)."""
+    with _clients(credentials) as (bc, hike):
+        return review(hike, bc)
+
+
+@dataclass
+class Decided:
+    """What a decision over some review rows did: each decision's outcome, and the ones refused (their reason)."""
+    outcomes: list[Outcome]
+    refused: list[str]
+
+    @property
+    def changed(self) -> bool:
+        return any(o.changed for o in self.outcomes)
+
+
+def decide_matches(credentials: Credentials, decision: str, rows: Sequence[ReviewRow]) -> Decided:
+    """One decision (``refuse``, ``link``, ``exclude``, ``include``, ``forget``) over the rows a person chose:
+    ``link`` pairs the one Hike product and the one BigCommerce product the rows name; the others apply to each
+    row. The records a decision needs are read from the stores first (as the CLI's ``matches`` does); one that
+    cannot be made is refused with its reason and the others are made."""
+    done = Decided([], [])
+    if decision == FORGET:
+        for row in rows:
+            done.outcomes.append(match_decisions.forget(row.hike_id, row.bc_id))
+        return done
+    with _clients(credentials) as (bc, hike):
+        for step in _decision_steps(decision, rows, hike, bc):
+            try:
+                done.outcomes.append(step())
+            except DecisionError as exc:
+                done.refused.append(str(exc))
+    return done
+
+
+def _decision_steps(decision: str, rows: Sequence[ReviewRow], hike: Any, bc: Any) -> list[Any]:
+    if decision == LINK:
+        hike_ids = {r.hike_id for r in rows if r.hike_id is not None}
+        bc_ids = {r.bc_id for r in rows if r.bc_id is not None}
+        if len(hike_ids) != 1 or len(bc_ids) != 1:
+            raise DecisionError("Choose one Hike product and one BigCommerce product to link.")
+        return [lambda: match_decisions.link(*_pair(hike, bc, hike_ids.pop(), bc_ids.pop()))]
+    if decision == REFUSE:
+        return [lambda row=row: match_decisions.refuse(*_pair(hike, bc, row.hike_id, row.bc_id)) for row in rows]
+    if decision == EXCLUDE:
+        skus = {sku_key(s): s.strip() for r in rows for s in (r.hike_sku, r.bc_sku) if sku_key(s)}
+        if not skus:
+            raise DecisionError("These products have no SKU: a product is excluded by its SKU.")
+        return [lambda sku=sku: match_decisions.exclude(sku) for sku in skus.values()]
+    if decision == INCLUDE:
+        skus = _excluded_skus_of(rows, hike, bc)
+        if not skus:
+            raise DecisionError("None of these products is excluded now.")
+        return [lambda sku=sku: match_decisions.include(sku) for sku in skus]
+    raise ValueError(f"Unknown match decision {decision!r}")
+
+
+def _pair(hike: Any, bc: Any, hike_id: int | None, bc_id: int | None) -> tuple[Any, Any]:
+    """The two store records of a decision about a pair, read now (an id a store no longer has is refused)."""
+    hike_p = hike.product(hike_id) if hike_id is not None else None
+    if hike_p is None:
+        raise DecisionError(f"Hike has no product with id {hike_id} now." if hike_id is not None else
+                            "Only a pair of products can be refused or linked.")
+    bc_p = next(iter(bc.products(ids=[bc_id])), None) if bc_id is not None else None
+    if bc_p is None:
+        raise DecisionError(f"BigCommerce has no product with id {bc_id} now." if bc_id is not None else
+                            "Only a pair of products can be refused or linked.")
+    return hike_p, bc_p
+
+
+def _excluded_skus_of(rows: Iterable[ReviewRow], hike: Any, bc: Any) -> list[str]:
+    """The excluded SKUs (as the person wrote them) that hold these rows back: their products' own SKUs, else one of
+    their variants' (read from the stores)."""
+    excluded = match_decisions.Decisions.load().excluded
+    found: dict[str, str] = {}
+    for row in rows:
+        keys = {sku_key(s) for s in (row.hike_sku, row.bc_sku)} & excluded.keys()
+        if not keys:
+            records = [hike.product(row.hike_id) if row.hike_id is not None else None,
+                       next(iter(bc.products(ids=[row.bc_id])), None) if row.bc_id is not None else None]
+            keys = {key for record in records if record is not None for key in record_skus(record)} \
+                & excluded.keys()
+        found.update({key: excluded[key].sku or key for key in keys})
+    return list(found.values())

@@ -18,6 +18,7 @@ from desktop.views.setup.connect_bigcommerce import ConnectBigCommercePage
 from desktop.views.setup.connect_hike import ConnectHikePage
 from desktop.views.setup.context import SetupContext, describe_error
 from desktop.views.setup.fields import FieldsPage
+from desktop.views.setup.matches import MatchesPage
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.preflight import PreflightPage
 from desktop.views.setup.save import SaveBar
@@ -34,6 +35,7 @@ DISCONNECT_WARNING = (
 TAB_TITLES = {"ConnectHikePage": QT_TRANSLATE_NOOP("ManageDialog", "Hike"),
               "ConnectBigCommercePage": QT_TRANSLATE_NOOP("ManageDialog", "BigCommerce"),
               "DirectionsPage": QT_TRANSLATE_NOOP("ManageDialog", "What syncs"),
+              "MatchesPage": QT_TRANSLATE_NOOP("ManageDialog", "Matches"),
               "PreflightPage": QT_TRANSLATE_NOOP("ManageDialog", "Pre-flight")}
 
 
@@ -86,8 +88,10 @@ class ManageDialog(QDialog):
         self.bc_page = ConnectBigCommercePage(self.ctx)
         # Fields (issue 20) only here: a first setup keeps Hike's article's rules, changed later if wanted
         self.settings_pages = [cls(self.ctx) for cls in (*SETTINGS_PAGES, FieldsPage)]
+        self.matches = MatchesPage(self.ctx)  # issue 20 (B2): the match review, after Fields
         self.preflight = PreflightPage(self.ctx)
-        self.pages: list[SetupPage] = [self.hike_page, self.bc_page, *self.settings_pages, self.preflight]
+        self.pages: list[SetupPage] = [self.hike_page, self.bc_page, *self.settings_pages, self.matches,
+                                       self.preflight]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("manageTabs")
         for page in self.pages:

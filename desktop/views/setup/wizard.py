@@ -1,4 +1,5 @@
-"""The setup wizard (issue #7): Welcome, connect both stores, the settings pages, pre-flight, Save.
+"""The setup wizard (issue #7): Welcome, connect both stores, the settings pages, pre-flight, the product matches
+(issue 20: a review; nothing to fill in), Save.
 
 The app opens it on first start. On Save the settings become a new ``SettingsVersion`` and ``setupSaved(Settings)``
 is emitted: the app starts the first sync in the background and shows the main window (the wizard starts no
@@ -24,6 +25,7 @@ from desktop.views.setup.connect_hike import ConnectHikePage
 from desktop.views.setup.context import SetupContext
 from desktop.views.setup.directions import DirectionsPage
 from desktop.views.setup.inventory import InventoryPage
+from desktop.views.setup.matches import MatchesPage
 from desktop.views.setup.page import SetupPage
 from desktop.views.setup.payments import PaymentsPage
 from desktop.views.setup.preferences import PreferencesPage
@@ -92,14 +94,7 @@ class SetupWizard(QDialog):
         self.ctx.tax_rule_chosen = bool(draft and draft[2])
         self.saved: Settings | None = None
 
-        self.welcome = WelcomePage(self.ctx)
-        self.hike_page = ConnectHikePage(self.ctx)
-        self.bc_page = ConnectBigCommercePage(self.ctx)
-        self.settings_pages = [cls(self.ctx) for cls in SETTINGS_PAGES]
-        self.preflight = PreflightPage(self.ctx)
-        self.save_page = SavePage(self.ctx)
-        self.pages: list[SetupPage] = [self.welcome, self.hike_page, self.bc_page, *self.settings_pages,
-                                       self.preflight, self.save_page]
+        self.pages: list[SetupPage] = self._make_pages()
 
         self.steps = QListWidget()
         self.steps.setObjectName("wizardSteps")
@@ -157,6 +152,17 @@ class SetupWizard(QDialog):
         if self.ctx.both_connected:
             self.ctx.load_facts()
         self.go(self._draft_step(draft[0]) if draft else 0)
+
+    def _make_pages(self) -> list[SetupPage]:
+        self.welcome = WelcomePage(self.ctx)
+        self.hike_page = ConnectHikePage(self.ctx)
+        self.bc_page = ConnectBigCommercePage(self.ctx)
+        self.settings_pages = [cls(self.ctx) for cls in SETTINGS_PAGES]
+        self.preflight = PreflightPage(self.ctx)
+        self.matches = MatchesPage(self.ctx)  # issue 20: a review; it never holds back Next or Save
+        self.save_page = SavePage(self.ctx)
+        return [self.welcome, self.hike_page, self.bc_page, *self.settings_pages, self.preflight, self.matches,
+                self.save_page]
 
     def _draft_step(self, name: str) -> int:
         """Where a kept draft was, or the furthest step before it that can be entered now."""
