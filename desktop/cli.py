@@ -1062,8 +1062,8 @@ def _write_drift_csv(path: Path, differences: list[dict[str, Any]]) -> None:
     def cell(value: Any) -> str:
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
-    write_csv(path, ["link", "name", "sku", "field", "hike", "bigcommerce", "rule", "your rule", "fixes"],
-              [[d["link"], d["name"], d["sku"], d["label"], cell(d["hike"]), cell(d["bigcommerce"]), d["rule"],
+    write_csv(path, ["entity", "link", "name", "sku", "field", "hike", "bigcommerce", "rule", "your rule", "fixes"],
+              [[d["entity"], d["link"], d["name"], d["sku"], d["label"], cell(d["hike"]), cell(d["bigcommerce"]), d["rule"],
                 "yes" if d["own_rule"] else "no", " ".join(d["fixes"])] for d in differences])
 
 

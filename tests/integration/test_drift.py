@@ -97,7 +97,8 @@ def test_issue20_cli_drift_lists_writes_csv_and_fixes(run_cli, info_file, sandbo
     (price,) = new
     assert (price["link"], price["rule"], price["fixes"]) == (link.id, "hike", ["bigcommerce"])
     text = (tmp_path / "drift.csv").read_text(encoding="utf-8-sig")
-    assert "Price incl. tax" in text and f"{link.id}," in text
+    assert "Price incl. tax" in text and f"product,{link.id}," in text
+    assert text.splitlines()[0].startswith("entity,link,name,sku,field"), "products and customers, told apart"
 
     assert run_cli("drift", "--fix", "bigcommerce")[0] == 2, "which products: said, nothing written"
     assert run_cli("drift", "--fix", "hike", "999999")[0] == 2
