@@ -159,7 +159,9 @@ def main(argv: list[str]) -> int:
 
         def finished(run_id: Any, status: str, counts: dict) -> None:
             result.update(run_id=run_id, status=status, counts=counts, wall_s=round(time.perf_counter() - t0, 2))
-            QTimer.singleShot(0, app.quit)
+            # exit(), not quit(): Qt 6's quit() first asks every window to close, and the main window, asked while
+            # the app runs without a tray, stays open (it asks how to close instead), so the loop never ended
+            QTimer.singleShot(0, lambda: app.exit(0))
 
         controller.bridge.runFinished.connect(finished)
         t0 = time.perf_counter()

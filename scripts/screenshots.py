@@ -43,6 +43,18 @@ def save(widget, name: str) -> None:
     print(f"wrote {OUT / name}")
 
 
+def save_light_and_dark(widget, name: str) -> None:
+    """``name``.png in the app's palette, then ``name``-dark.png in the dark one the wizard's screenshots use."""
+    from scripts.screenshots_wizard import dark_palette
+
+    save(widget, f"{name}.png")
+    app = QApplication.instance()
+    light = app.palette()
+    app.setPalette(dark_palette())
+    save(widget, f"{name}-dark.png")
+    app.setPalette(light)
+
+
 def when(condition: Callable[[], bool], then: Callable[[], None], every_ms: int = 100, settle_ms: int = 300) -> None:
     """Call ``then`` once ``condition`` holds, checking on a timer (the event loop keeps running)."""
     if condition():
@@ -115,7 +127,6 @@ def differences(window, engine) -> None:
     """Issue 20: the Differences tab, light and dark: after the first sync, two descriptions edited in Hike (which
     BigCommerce owns by default, S16, so no pass sends them), then the on-demand check (one full read, no write).
     Called while no pass runs, so the check may run on this thread."""
-    from scripts.screenshots_wizard import dark_palette
     from desktop.storage.models import Link
     from desktop.sync import drift
 
@@ -126,18 +137,12 @@ def differences(window, engine) -> None:
     engine.check_drift()
     window.tabs.setCurrentWidget(window.drift_view)
     window.drift_view.show_rows(drift.rows())
-    save(window, "differences.png")
-    app = QApplication.instance()
-    light = app.palette()
-    app.setPalette(dark_palette())
-    save(window, "differences-dark.png")
-    app.setPalette(light)
+    save_light_and_dark(window, "differences")
 
 
 def variant_record_log(window) -> None:
     """Issue 20: the sync log of a linked product with variants lists each variant's safety stock; its first variant
     is given a buffer of 2 first (through the window's save path), so the list shows one of its own."""
-    from scripts.screenshots_wizard import dark_palette
     from desktop.storage.models import Link
     from desktop.views.record_log import variants_of
 
@@ -148,12 +153,7 @@ def variant_record_log(window) -> None:
     window.open_record_log(product.id)
     dialog = window.log_dialog
     dialog.resize(1000, 560)
-    save(dialog, "record-log-variants.png")
-    app = QApplication.instance()
-    light = app.palette()
-    app.setPalette(dark_palette())
-    save(dialog, "record-log-variants-dark.png")
-    app.setPalette(light)
+    save_light_and_dark(dialog, "record-log-variants")
     dialog.close()
 
 

@@ -58,3 +58,31 @@ def test_collect_due_runs_the_oldest_generation_past_its_threshold():
         gc.set_threshold(*before)
         if enabled:
             gc.enable()
+
+
+def test_collect_due_walks_the_oldest_generation_only_once_it_grew_by_a_quarter(monkeypatch):
+    from desktop.views import responsiveness
+
+    def every_generation_due() -> None:  # counts past thresholds of 1: (1 000, 2, 3 or more)
+        for _ in range(2):
+            gc.collect(0)
+        kept.extend([] for _ in range(1000))
+
+    before, enabled = gc.get_threshold(), gc.isenabled()
+    gc.disable()
+    try:
+        gc.set_threshold(1, 1, 1)
+        kept = [[] for _ in range(10)]
+        for _ in range(3):
+            gc.collect(1)  # the lists are in the oldest generation now
+        monkeypatch.setattr(responsiveness, "_long_lived", [10 ** 9])  # a huge heap, walked a moment ago
+        every_generation_due()
+        assert collect_due() == 1, "a full collection before the oldest generation grew by a quarter"
+        monkeypatch.setattr(responsiveness, "_long_lived", [0])  # it grew since
+        every_generation_due()
+        assert collect_due() == 2 and responsiveness._long_lived[0] > 0
+        del kept
+    finally:
+        gc.set_threshold(*before)
+        if enabled:
+            gc.enable()

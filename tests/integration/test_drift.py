@@ -67,25 +67,33 @@ def test_issue20_a_drift_made_behind_the_syncs_back_is_reported_and_fixed(db):
 
 
 # -- the CLI ------------------------------------------------------------------------------------------------------
-def test_issue20_cli_drift_lists_writes_csv_and_fixes(run_cli, info_file, sandbox, tmp_path):
+def cli_first_sync(run_cli, info_file, tmp_path, rules: dict[str, str], entities: str,
+                   entity: str) -> tuple[set[tuple[int, str]], models.Link]:
+    """Connected and configured with these field rules through the CLI, a first sync of ``entities``: the
+    differences ``drift --check`` finds then (the seed's stores already differ in places a first link leaves alone)
+    and the first linked ``entity`` among none of them."""
     from desktop.storage.db import close_db, init_db
-    from desktop.sync.bigcommerce import BigCommerceClient
     from tests.integration.test_cli import GOOD_SETTINGS, write_settings
 
     assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
-    rules = {**GOOD_SETTINGS, "field_ownership": {"price": "hike"}}
-    assert run_cli("configure", "--settings", str(write_settings(tmp_path, rules)))[0] == 0
-    assert run_cli.json("sync", "--once", "--entities", "products,inventory")["status"] in ("ok", "partial")
-    # the seed's stores already differ in places the first link leaves alone (S18's made-up SKUs are in BigCommerce
-    # only until an update goes to Hike)
+    settings_file = write_settings(tmp_path, {**GOOD_SETTINGS, "field_ownership": rules})
+    assert run_cli("configure", "--settings", str(settings_file))[0] == 0
+    assert run_cli.json("sync", "--once", "--entities", entities)["status"] in ("ok", "partial")
     before = {(d["link"], d["field"]) for d in run_cli.json("drift", "--check")["differences"]}
     init_db(run_cli.data_dir / "sync.sqlite3")
     try:
-        link = next(link for link in models.Link.select().where(models.Link.entity == "product",
+        link = next(link for link in models.Link.select().where(models.Link.entity == entity,
                                                                 models.Link.status == "linked").order_by(models.Link.id)
                     if not any(key[0] == link.id for key in before))
     finally:
         close_db()
+    return before, link
+
+
+def test_issue20_cli_drift_lists_writes_csv_and_fixes(run_cli, info_file, sandbox, tmp_path):
+    from desktop.sync.bigcommerce import BigCommerceClient
+
+    before, link = cli_first_sync(run_cli, info_file, tmp_path, {"price": "hike"}, "products,inventory", "product")
     bc = BigCommerceClient(sandbox.info["bigcommerce"]["api_path"], sandbox.info["bigcommerce"]["access_token"])
     try:  # a price typed in BigCommerce, where Hike owns prices: nothing syncs it back
         bc.update_product(int(link.bc_id), {"price": Decimal("123.45")})
@@ -217,22 +225,9 @@ def test_issue20_a_customer_drift_is_found_by_a_full_pass_and_fixed_either_way(d
 
 def test_issue20_cli_drift_json_lists_a_customer_drift_and_it_is_gone_after_the_fix(run_cli, info_file, sandbox,
                                                                                      tmp_path):
-    from desktop.storage.db import close_db, init_db
     from desktop.sync.bigcommerce import BigCommerceClient
-    from tests.integration.test_cli import GOOD_SETTINGS, write_settings
 
-    assert run_cli("connect", "sandbox", "--info", str(info_file))[0] == 0
-    rules = {**GOOD_SETTINGS, "field_ownership": {"customer.phone": "hike"}}
-    assert run_cli("configure", "--settings", str(write_settings(tmp_path, rules)))[0] == 0
-    assert run_cli.json("sync", "--once", "--entities", "customers")["status"] in ("ok", "partial")
-    before = {(d["link"], d["field"]) for d in run_cli.json("drift", "--check")["differences"]}
-    init_db(run_cli.data_dir / "sync.sqlite3")
-    try:
-        link = next(link for link in models.Link.select().where(models.Link.entity == "customer",
-                                                                models.Link.status == "linked").order_by(models.Link.id)
-                    if not any(key[0] == link.id for key in before))
-    finally:
-        close_db()
+    before, link = cli_first_sync(run_cli, info_file, tmp_path, {"customer.phone": "hike"}, "customers", "customer")
     bc = BigCommerceClient(sandbox.info["bigcommerce"]["api_path"], sandbox.info["bigcommerce"]["access_token"])
     try:  # a phone typed in BigCommerce, where Hike owns phones: nothing syncs it back
         bc.update_customers([{"id": int(link.bc_id), "phone": "0291234567"}])
