@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from desktop.storage.models import Link, Run, get_preference
 from desktop.sync import drift, errors, mapping, match_decisions, passes, preview, refusals
 from desktop.sync.bigcommerce import BigCommerceClient
-from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
+from desktop.sync.entity_pass import RECONCILED_KEYS, SAFETY_STOCK_SENT, EntityPass, PassRun, reconciled_at
 from desktop.sync.events import Listeners
 from desktop.sync.fact_cache import FactCache, forget_facts, read_facts
 from desktop.sync.hike import HikeClient
@@ -104,15 +104,18 @@ class SyncEngine:
         if registers is not None and resolved.settings.bc_to_hike.full_orders:
             note_shift(payment_register(registers, resolved.payment_register_id, resolved.order_outlet_id))
 
-    def reconcile_due(self) -> bool:
-        last = get_preference(RECONCILED_AT)
-        return last is None or self._now() - datetime.fromisoformat(last) >= RECONCILE_EVERY
+    def reconcile_due(self, entities: Iterable[str] | None = None) -> bool:
+        """Whether one of ``entities`` (default: every entity read whole or by what changed) was last read whole a
+        day ago or more (D11), or never."""
+        due = [e for e in (entities or RECONCILED_KEYS) if e in RECONCILED_KEYS]
+        return any((last := reconciled_at(e)) is None or self._now() - datetime.fromisoformat(last) >= RECONCILE_EVERY
+                   for e in due)
 
     # -- passes -----------------------------------------------------------------------------------------------
     def dry_run(self, *, full: bool = False) -> DryRun:
         """P3: plan a pass and write nothing (no run row, no link, no cursor); ``full``: as a full pass would."""
         sync = ProductSync(self.hike, self.bc, self.context(), journal=Journal("dry_run", ()))
-        snapshot = sync.read(full=full or self.reconcile_due() or match_decisions.changed())
+        snapshot = sync.read(full=full or self.reconcile_due(("products",)) or match_decisions.changed())
         counts: dict[str, Counter[str]] = {"hike": Counter(), "bigcommerce": Counter(), "both": Counter()}
         described: list[dict[str, Any]] = []  # each part's actions told, not kept: they hold both records
         writes: list[preview.PlannedWrite] = []
@@ -128,7 +131,7 @@ class SyncEngine:
         finally:
             passes.release(snapshot)
         customers = CustomerSync(self.hike, self.bc, Journal("dry_run", ()), settings=sync.settings)
-        read = customers.read(full=full or self.reconcile_due())
+        read = customers.read(full=full or self.reconcile_due(("customers",)))
         try:
             for part in passes.parts(read):
                 writes += preview.customer_writes_of(customers.plan(part), customers.settings)
@@ -163,14 +166,17 @@ class SyncEngine:
         ids = drift.request_fix(list(link_ids), to, field)
         return self.run_pass(trigger, drift.sync_entities(ids), only=ids) if ids else None
 
-    def read_scope(self, only: Iterable[int] | None = None) -> ReadScope:
-        """What a pass reads when its caller does not say: the records asked for, everything when the daily
-        reconciliation is due (D11), the safety stock changed since levels were last sent (issue 20: every
-        level then goes again) or a match decision changed (B2: a pair linked by hand may not have changed), else
-        what changed since the cursors."""
+    def read_scope(self, only: Iterable[int] | None = None, entities: Iterable[str] | None = None) -> ReadScope:
+        """What a pass of ``entities`` (default: all) reads when its caller does not say: the records asked for,
+        everything when the daily reconciliation of one of them is due (D11), or, for products and their stock, the
+        safety stock changed since levels were last sent (issue 20: every level then goes again) or a match
+        decision changed (B2: a pair linked by hand may not have changed); else what changed since the cursors."""
         if only is not None:
             return ReadScope.RECORDS
-        full = self.reconcile_due() or self.safety_stock_changed() or match_decisions.changed()
+        wanted = set(entities or ENGINE_ENTITIES)
+        products = bool(wanted & {"products", "inventory"})  # the stock pass reads what the products pass read
+        full = self.reconcile_due(wanted | ({"products"} if products else set())) or products and (
+            self.safety_stock_changed() or match_decisions.changed())
         return ReadScope.FULL if full else ReadScope.INCREMENTAL
 
     def safety_stock_changed(self) -> bool:
@@ -189,7 +195,7 @@ class SyncEngine:
         date stay where they are, since reading a few records says nothing about the others. Orders and sales
         run their normal pass (it reads their waiting and refused records again anyway)."""
         wanted = frozenset(entities or ENGINE_ENTITIES) & frozenset(ENGINE_ENTITIES)
-        scope = scope or self.read_scope(only)
+        scope = scope or self.read_scope(only, wanted)
         records = [] if only is None else list(Link.select().where(Link.id.in_(list(only))))
         _forget_refusals(trigger, wanted, records if only is not None else None)
         journal = Journal(trigger, wanted, self.events)

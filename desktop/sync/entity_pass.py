@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
 
 from desktop.storage.db import database_proxy
-from desktop.storage.models import Link
+from desktop.storage.models import Link, get_preference, set_preference
 from desktop.sync import errors, passes, refusals
 from desktop.sync.events import WRITING
 from desktop.sync.mapping import MappingError
@@ -34,6 +34,20 @@ if TYPE_CHECKING:
     from desktop.sync.settings import Settings
 
 RECONCILED_AT = "last_reconcile"  # preference: when a pass last read every product (D11, the daily reconciliation)
+# the same for each entity a pass reads whole or by what changed (orders and sales read their own way): its own
+# date, so a pass of customers alone (``sync --once --entities customers`` from cron) is not a full read every time
+RECONCILED_KEYS = {"products": RECONCILED_AT, "customers": f"{RECONCILED_AT}:customers"}
+
+
+def reconciled_at(entity: str) -> str | None:
+    """When ``entity`` (a key of ``RECONCILED_KEYS``) was last read whole (ISO time), or None. Customers read
+    before they had a date of their own were read whole with the products: the products' date stands for theirs."""
+    return get_preference(RECONCILED_KEYS[entity]) or (get_preference(RECONCILED_AT) if entity == "customers"
+                                                       else None)
+
+
+def note_reconciled(entity: str, now: Any) -> None:
+    set_preference(RECONCILED_KEYS[entity], now.isoformat())
 # preference: the safety stock (issue 20) the last full stock pass sent levels under; another one makes the next pass
 # read everything, so every level is sent again under the new buffer
 SAFETY_STOCK_SENT = "safety_stock_sent"

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Iterable
 
 from desktop.storage.models import Link, set_preference
 from desktop.sync import drift, match_decisions
-from desktop.sync.entity_pass import RECONCILED_AT, SAFETY_STOCK_SENT, EntityPass, PassRun
+from desktop.sync.entity_pass import SAFETY_STOCK_SENT, EntityPass, PassRun, note_reconciled
 from desktop.sync.passes import Snapshot, filled_call, records_of
 from desktop.sync.settings import Settings
 from desktop.sync.vocabulary import ReadScope
@@ -131,7 +131,7 @@ class ProductPass(_SyncPass):
             return
         self.sync.advance_cursors(snapshot)
         if snapshot.full and not snapshot.incomplete:  # a short read is not a reconciliation: again next pass
-            set_preference(RECONCILED_AT, self.run.now().isoformat())
+            note_reconciled(self.entity, self.run.now())
             match_decisions.note_read(self.sync.decisions.revision)  # B2: every record planned under them
 
 
@@ -247,6 +247,8 @@ class CustomerPass(_SyncPass):
     def advance(self, snapshot: Snapshot[Any, Any]) -> None:
         if not self.run.records_only:
             self.sync.advance_cursors(snapshot)
+            if snapshot.full and not snapshot.incomplete:
+                note_reconciled(self.entity, self.run.now())
 
 
 class OrderPass(_SyncPass):

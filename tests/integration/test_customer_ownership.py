@@ -5,6 +5,8 @@ Hike owning the name a change made in BigCommerce stays there; when both stores 
 change wins and the other store's change to a field only it may send still goes across on the next pass."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from desktop.storage import models
 from desktop.sync.engine import SyncEngine
 from tests.integration.stores import connect
@@ -91,5 +93,28 @@ def test_issue20_both_stores_changed_a_customer_the_losers_own_field_still_goes_
         sync(engine)
         assert writes(connected, "hike") == [] and writes(connected, "bigcommerce") == [], "then settled (D10)"
         assert link.status == "linked"
+    finally:
+        connected.close()
+
+
+def test_d11_a_pass_of_customers_alone_reads_them_whole_once_a_day_not_every_time(db):
+    """``sync --once --entities customers`` from cron: the customers' own reconciliation date decides, not the
+    products' (which such passes never read), so the passes between two daily full reads read what changed."""
+    from desktop.sync.engine import RECONCILE_EVERY
+    from desktop.sync.vocabulary import ReadScope
+
+    connected = open_up(connect("demo"))
+    clock = [datetime.now(timezone.utc)]
+    try:
+        engine = SyncEngine(connected.bc, connected.hike, settings(), now=lambda: clock[0])
+        assert engine.read_scope(entities=ENTITIES) == ReadScope.FULL, "never read whole"
+        sync(engine)
+        assert engine.read_scope(entities=ENTITIES) == ReadScope.INCREMENTAL, "read whole a moment ago"
+        assert engine.read_scope(entities=("products", "customers")) == ReadScope.FULL, "products never were"
+        connected.requests("hike", clear=True)
+        sync(engine)
+        assert len(connected.requests("hike")) <= 2, "a pass of what changed: a page of each list at most"
+        clock[0] += RECONCILE_EVERY
+        assert engine.read_scope(entities=ENTITIES) == ReadScope.FULL, "a day later, the daily reconciliation"
     finally:
         connected.close()
