@@ -683,13 +683,7 @@ def decide_match(args: argparse.Namespace, decisions: Any) -> Any:
             if not sku or (hike.find_product_by_sku(sku) is None and bc.find_product_by_sku(sku) is None):
                 raise invalid(f"No product or variant in Hike or BigCommerce has the SKU {sku!r}.")
             return decisions.exclude(sku)
-        hike_id, bc_id = (int(v) for v in args.values)
-        hike_p = hike.product(hike_id)
-        if hike_p is None:
-            raise invalid(f"Hike has no product with id {hike_id}.")
-        bc_p = next(iter(bc.products(ids=[bc_id])), None)
-        if bc_p is None:
-            raise invalid(f"BigCommerce has no product with id {bc_id}.")
+        hike_p, bc_p = decisions.read_pair(hike, bc, *(int(v) for v in args.values))  # DecisionError: exit 2
         return decisions.link(hike_p, bc_p) if args.decision == "link" else decisions.refuse(hike_p, bc_p)
 
 
@@ -1063,8 +1057,8 @@ def _write_drift_csv(path: Path, differences: list[dict[str, Any]]) -> None:
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
     write_csv(path, ["entity", "link", "name", "sku", "field", "hike", "bigcommerce", "rule", "your rule", "fixes"],
-              [[d["entity"], d["link"], d["name"], d["sku"], d["label"], cell(d["hike"]), cell(d["bigcommerce"]), d["rule"],
-                "yes" if d["own_rule"] else "no", " ".join(d["fixes"])] for d in differences])
+              [[d["entity"], d["link"], d["name"], d["sku"], d["label"], cell(d["hike"]), cell(d["bigcommerce"]),
+                d["rule"], "yes" if d["own_rule"] else "no", " ".join(d["fixes"])] for d in differences])
 
 
 def cmd_autostart(args: argparse.Namespace) -> int:

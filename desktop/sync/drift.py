@@ -246,7 +246,7 @@ def request_fix(link_ids: list[int], to: str, field: str | None = None) -> list[
     if to not in (TO_BIGCOMMERCE, TO_HIKE):
         raise ValueError(f"a fix makes 'bigcommerce' or 'hike' match the other, not {to!r}")
     ids = [int(i) for i in link_ids]
-    kinds = {i: kind_of(i) for i in ids}
+    kinds = kinds_of(ids)
     for kind in set(kinds.values()):
         if field is not None and owned_key(field, kind.owner) is None:
             keys = ", ".join(ownership.keys_of(kind.owner))
@@ -259,17 +259,20 @@ def request_fix(link_ids: list[int], to: str, field: str | None = None) -> list[
     return ids
 
 
-def kind_of(link_id: int) -> Kind:
-    """The drift kind of a link (a product's when the link is not a customer's)."""
+def kinds_of(link_ids: list[int]) -> dict[int, Kind]:
+    """The drift kind of each link, read at once (a product's when the link is not a customer's, or is gone)."""
     from desktop.storage.models import Link
 
-    link = Link.get_or_none(Link.id == link_id)
-    return KINDS.get(link.entity, PRODUCTS) if link is not None else PRODUCTS
+    entities: dict[int, str] = {}
+    for start in range(0, len(link_ids), 500):
+        query = Link.select(Link.id, Link.entity).where(Link.id.in_(link_ids[start:start + 500]))
+        entities.update((link.id, link.entity) for link in query)
+    return {i: KINDS.get(entities.get(i, ENTITY), PRODUCTS) for i in link_ids}
 
 
 def sync_entities(link_ids: Any) -> tuple[str, ...]:
     """The engine entities whose records-only pass carries out fixes of these links."""
-    return tuple(sorted({kind_of(int(i)).sync_entity for i in link_ids}))
+    return tuple(sorted({kind.sync_entity for kind in kinds_of([int(i) for i in link_ids]).values()}))
 
 
 def owned_key(field: str, owner: str | None = None) -> str | None:

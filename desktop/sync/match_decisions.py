@@ -295,6 +295,20 @@ def _linked_elsewhere(hike: HikeProduct, bc: BCProduct) -> None:
                                 f"first (matches forget {row.hike_id} {row.bc_id}).")
 
 
+def read_pair(hike: Any, bc: Any, hike_id: int | None, bc_id: int | None) -> tuple[HikeProduct, BCProduct]:
+    """The two store records a decision about a pair names, read now (``hike``, ``bc``: the clients): an id a
+    store does not have is refused (``DecisionError``) before anything is recorded."""
+    hike_p = hike.product(hike_id) if hike_id is not None else None
+    if hike_p is None:
+        raise DecisionError(f"Hike has no product with id {hike_id}." if hike_id is not None else
+                            "Only a pair of products can be refused or linked.")
+    bc_p = next(iter(bc.products(ids=[bc_id])), None) if bc_id is not None else None
+    if bc_p is None:
+        raise DecisionError(f"BigCommerce has no product with id {bc_id}." if bc_id is not None else
+                            "Only a pair of products can be refused or linked.")
+    return hike_p, bc_p
+
+
 def link(hike: HikeProduct, bc: BCProduct) -> Outcome:
     """Link the two by hand (the next pass makes it a first link); replaces a refusal of the same pair."""
     _check_product(hike)

@@ -125,9 +125,9 @@ def _decision_steps(decision: str, rows: Sequence[ReviewRow], hike: Any, bc: Any
         bc_ids = {r.bc_id for r in rows if r.bc_id is not None}
         if len(hike_ids) != 1 or len(bc_ids) != 1:
             raise DecisionError("Choose one Hike product and one BigCommerce product to link.")
-        return [lambda: match_decisions.link(*_pair(hike, bc, hike_ids.pop(), bc_ids.pop()))]
+        return [lambda: match_decisions.link(*match_decisions.read_pair(hike, bc, hike_ids.pop(), bc_ids.pop()))]
     if decision == REFUSE:
-        return [lambda row=row: match_decisions.refuse(*_pair(hike, bc, row.hike_id, row.bc_id)) for row in rows]
+        return [lambda row=row: match_decisions.refuse(*match_decisions.read_pair(hike, bc, row.hike_id, row.bc_id)) for row in rows]
     if decision == EXCLUDE:
         skus = {sku_key(s): s.strip() for r in rows for s in (r.hike_sku, r.bc_sku) if sku_key(s)}
         if not skus:
@@ -139,19 +139,6 @@ def _decision_steps(decision: str, rows: Sequence[ReviewRow], hike: Any, bc: Any
             raise DecisionError("None of these products is excluded now.")
         return [lambda sku=sku: match_decisions.include(sku) for sku in skus]
     raise ValueError(f"Unknown match decision {decision!r}")
-
-
-def _pair(hike: Any, bc: Any, hike_id: int | None, bc_id: int | None) -> tuple[Any, Any]:
-    """The two store records of a decision about a pair, read now (an id a store no longer has is refused)."""
-    hike_p = hike.product(hike_id) if hike_id is not None else None
-    if hike_p is None:
-        raise DecisionError(f"Hike has no product with id {hike_id} now." if hike_id is not None else
-                            "Only a pair of products can be refused or linked.")
-    bc_p = next(iter(bc.products(ids=[bc_id])), None) if bc_id is not None else None
-    if bc_p is None:
-        raise DecisionError(f"BigCommerce has no product with id {bc_id} now." if bc_id is not None else
-                            "Only a pair of products can be refused or linked.")
-    return hike_p, bc_p
 
 
 def _excluded_skus_of(rows: Iterable[ReviewRow], hike: Any, bc: Any) -> list[str]:
